@@ -1,0 +1,266 @@
+/*
+ * NAME
+ *	loopguard/plugin.h - the loopguard plugin ABI
+ * SYNOPSIS
+ *	#include <loopguard/plugin.h>
+ *
+ *	const struct lg_plugin lg_plugin_descriptor = { LG_PLUGIN_HEADER, ... };
+ * DESCRIPTION
+ *	A plugin is a shared object that exports one symbol,
+ *	lg_plugin_descriptor. It never includes libmilter: everything it
+ *	needs from the daemon (the message model, queued edits, the config
+ *	section, the store, logging, the clock) comes through the function
+ *	table struct lg_host handed to its init hook.
+ *
+ *	Compatibility: the loader refuses a plugin whose abi_major differs
+ *	from LG_PLUGIN_ABI_MAJOR or whose struct_size is smaller than the
+ *	part of struct lg_plugin that ABI major defines. New members are
+ *	only ever appended, and bump the minor version. A plugin that needs
+ *	a host function added in a later minor checks host->struct_size.
+ *
+ *	Hooks receive the plugin's instance (what init stored in
+ *	*instance_r) and an opaque context for the connection and message
+ *	in progress. A NULL hook is skipped.
+ */
+#ifndef LOOPGUARD_PLUGIN_H
+#define LOOPGUARD_PLUGIN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LG_PLUGIN_ABI_MAJOR 1
+#define LG_PLUGIN_ABI_MINOR 0
+
+/* The symbol every plugin exports. */
+#define LG_PLUGIN_SYMBOL "lg_plugin_descriptor"
+
+/* What a hook tells the core. Only milter/ maps these to SMFIS_*. */
+enum lg_verdict {
+	LG_CONTINUE = 0,	/* no opinion; the next plugin runs */
+	LG_ACCEPT,		/* accept the message, skip later plugins */
+	LG_REJECT,		/* 5xx (for a recipient at RCPT, or the message) */
+	LG_TEMPFAIL,		/* 4xx */
+	LG_DISCARD		/* accept and drop the message silently */
+};
+
+/* What the core decided a recipient is. */
+enum lg_rcpt_class {
+	LG_RCPT_EXTERNAL = 0,	/* domain is not local */
+	LG_RCPT_LOCAL,		/* local domain, address exists */
+	LG_RCPT_UNKNOWN		/* local domain, no such address */
+};
+
+/* What the core decided the envelope sender is. */
+enum lg_sender_class {
+	LG_SENDER_NULL = 0,	/* MAIL FROM:<> */
+	LG_SENDER_AUTHENTICATED,/* {auth_authen} is set */
+	LG_SENDER_TRUSTED,	/* client in trusted_networks */
+	LG_SENDER_LOCAL,	/* local domain, not proven */
+	LG_SENDER_EXTERNAL	/* anything else */
+};
+
+/* Log levels, in the Postfix sense. */
+enum lg_log_level {
+	LG_LOG_DEBUG = 0,
+	LG_LOG_INFO,
+	LG_LOG_WARN,
+	LG_LOG_ERROR
+};
+
+/* One envelope recipient, read only. Members are only appended. */
+struct lg_rcpt_info {
+	const char *raw;	/* exactly as the MTA gave it, e.g. "<a@b>" */
+	const char *addr;	/* normalised "local@domain", "" if unparsable */
+	const char *local;	/* local part (extension kept) */
+	const char *domain;	/* domain, lower case */
+	enum lg_rcpt_class rclass;
+	int mta_rejected;	/* the MTA refused it already (SMFIP_RCPT_REJ) */
+	int refused;		/* a plugin refused it at RCPT */
+	size_t index;		/* position in the message's recipient list */
+	int deleted;		/* a plugin queued its deletion at EOM */
+};
+
+/*
+ * What a store entry shows in the status view (loopguardctl list).
+ * NULL members are left as they are; the core fills in the plugin name.
+ * An entry with no status is internal bookkeeping, hidden by default.
+ */
+struct lg_store_meta {
+	const char *from;
+	const char *to;
+	const char *client;
+	const char *status;	/* e.g. "counting", "looping", "blocked" */
+	long long size;		/* message size, or -1 to keep */
+};
+
+/* A copy of one store entry. */
+struct lg_store_value {
+	long long count;
+	time_t created;
+	time_t expires;
+	char status[16];
+};
+
+struct lg_ctx;		/* one connection and the message in progress */
+struct lg_section;	/* a plugin's group in the config file */
+
+/*
+ * The host: every service the daemon offers a plugin. Members are only
+ * appended; check struct_size before using one added after 1.0.
+ */
+struct lg_host {
+	unsigned abi_major;
+	unsigned abi_minor;
+	size_t struct_size;
+
+	/* --- config, valid only inside init ---
+	 * Each getter returns 0 (value or default stored), or -1 after it
+	 * reported "FILE:LINE: plugin NAME: ..." itself. Keys a plugin never
+	 * asks for are reported by the core as unknown. */
+	int (*cfg_string)(struct lg_section *sec, const char *key,
+			  const char *def, const char **val_r);
+	int (*cfg_int)(struct lg_section *sec, const char *key, long long def,
+		       long long min, long long max, long long *val_r);
+	int (*cfg_bool)(struct lg_section *sec, const char *key, int def,
+			int *val_r);
+	int (*cfg_duration)(struct lg_section *sec, const char *key,
+			    const char *def, long long min_seconds,
+			    long long *seconds_r);
+	/* One of several words, e.g. "enforce" or "report"; index in *val_r. */
+	int (*cfg_enum)(struct lg_section *sec, const char *key,
+			const char *const *words, int def, int *val_r);
+	/* A list (or array) of strings; *count_r = 0 when absent. */
+	int (*cfg_strings)(struct lg_section *sec, const char *key,
+			   size_t *count_r);
+	const char *(*cfg_strings_at)(struct lg_section *sec, const char *key,
+				      size_t i);
+	/* A list of groups: each element becomes a section of its own. */
+	int (*cfg_groups)(struct lg_section *sec, const char *key,
+			  size_t *count_r);
+	struct lg_section *(*cfg_group_at)(struct lg_section *sec,
+					   const char *key, size_t i);
+	/* Report a problem at KEY (or the section itself when key is NULL). */
+	void (*cfg_error)(struct lg_section *sec, const char *key,
+			  const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	/* --- the core's view of the world, valid in hooks --- */
+	const char *(*macro)(struct lg_ctx *ctx, const char *name);
+	const char *(*client_addr)(struct lg_ctx *ctx);	/* "" if unknown */
+	const char *(*client_name)(struct lg_ctx *ctx);
+	const char *(*helo)(struct lg_ctx *ctx);
+	int (*client_trusted)(struct lg_ctx *ctx);
+	const char *(*queue_id)(struct lg_ctx *ctx);	/* "NOQUEUE" before */
+	const char *(*sender)(struct lg_ctx *ctx);	/* "" for <> */
+	enum lg_sender_class (*sender_class)(struct lg_ctx *ctx);
+	const char *(*auth_user)(struct lg_ctx *ctx);	/* NULL if none */
+	size_t (*rcpt_count)(struct lg_ctx *ctx);
+	const struct lg_rcpt_info *(*rcpt_at)(struct lg_ctx *ctx, size_t i);
+	size_t (*header_count)(struct lg_ctx *ctx);
+	int (*header_at)(struct lg_ctx *ctx, size_t i, const char **name_r,
+			 const char **value_r);
+	/* The n-th (0-based) header of that name, case-insensitive. */
+	const char *(*header_get)(struct lg_ctx *ctx, const char *name,
+				  size_t n);
+	size_t (*body_size)(struct lg_ctx *ctx);
+	int (*is_local_domain)(const struct lg_ctx *ctx, const char *domain);
+	int (*recipient_exists)(const struct lg_ctx *ctx, const char *addr);
+
+	/* --- per-plugin private state ---
+	 * A slot is reset to NULL at the start of each connection (conn) or
+	 * message (msg); memory from *_alloc is freed by the core then. */
+	void **(*conn_slot)(struct lg_ctx *ctx);
+	void **(*msg_slot)(struct lg_ctx *ctx);
+	void *(*msg_alloc)(struct lg_ctx *ctx, size_t size);
+	void *(*conn_alloc)(struct lg_ctx *ctx, size_t size);
+
+	/* --- edits, queued and applied once by the core at end of message;
+	 * 0 or -1 (bad argument, or out of memory) --- */
+	int (*add_rcpt)(struct lg_ctx *ctx, const char *addr);
+	int (*del_rcpt)(struct lg_ctx *ctx, size_t rcpt_index);
+	int (*add_header)(struct lg_ctx *ctx, const char *name,
+			  const char *value);
+	/* Replace the n-th (1-based) header NAME; value NULL deletes it. */
+	int (*change_header)(struct lg_ctx *ctx, const char *name, int n,
+			     const char *value);
+	/* The SMTP reply for a reject or tempfail verdict. */
+	int (*set_reply)(struct lg_ctx *ctx, const char *rcode,
+			 const char *xcode, const char *text);
+	int (*quarantine)(struct lg_ctx *ctx, const char *reason);
+
+	/* --- logging and time --- */
+	void (*log)(struct lg_ctx *ctx, enum lg_log_level level,
+		    const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+	/* One decision line: "QID: plugin=NAME action=A from=<> to=<>
+	 * client=IP reason="..."". to may be NULL. */
+	void (*decision)(struct lg_ctx *ctx, const char *action,
+			 const char *to, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
+	time_t (*now)(void);
+
+	/* --- the shared store (memory or redis). Keys are plain strings;
+	 * the core prefixes them with the plugin name. A store that is down
+	 * behaves as empty: -1 is returned and logged by the core. --- */
+	/* Add BY to KEY's count, creating it with expiry now+ttl; a live
+	 * entry keeps its expiry (a fixed window). */
+	int (*store_incr)(struct lg_ctx *ctx, const char *key, long long by,
+			  long long ttl_seconds,
+			  const struct lg_store_meta *meta, long long *count_r);
+	/* 1 if KEY was added, 0 if it was already there. */
+	int (*store_add)(struct lg_ctx *ctx, const char *key,
+			 long long ttl_seconds,
+			 const struct lg_store_meta *meta);
+	/* 1 and *val_r filled if KEY is live, 0 if not. */
+	int (*store_get)(struct lg_ctx *ctx, const char *key,
+			 struct lg_store_value *val_r);
+	/* Create or overwrite KEY with COUNT and expiry now+ttl. */
+	int (*store_set)(struct lg_ctx *ctx, const char *key, long long count,
+			 long long ttl_seconds,
+			 const struct lg_store_meta *meta);
+	int (*store_del)(struct lg_ctx *ctx, const char *key);
+};
+
+/* A plugin's descriptor. Members are only appended. */
+struct lg_plugin {
+	unsigned abi_major;
+	unsigned abi_minor;
+	size_t struct_size;
+	const char *name;
+	const char *version;
+
+	/* Parse the config section; 0, or -1 after cfg_error(). */
+	int (*init)(const struct lg_host *host, struct lg_section *cfg,
+		    void **instance_r);
+	void (*fini)(void *instance);
+
+	enum lg_verdict (*connect)(void *instance, struct lg_ctx *ctx);
+	enum lg_verdict (*helo)(void *instance, struct lg_ctx *ctx);
+	enum lg_verdict (*envfrom)(void *instance, struct lg_ctx *ctx);
+	enum lg_verdict (*envrcpt)(void *instance, struct lg_ctx *ctx,
+				   const struct lg_rcpt_info *rcpt);
+	enum lg_verdict (*header)(void *instance, struct lg_ctx *ctx,
+				  const char *name, const char *value);
+	enum lg_verdict (*eoh)(void *instance, struct lg_ctx *ctx);
+	enum lg_verdict (*body)(void *instance, struct lg_ctx *ctx,
+				const unsigned char *chunk, size_t len);
+	enum lg_verdict (*eom)(void *instance, struct lg_ctx *ctx);
+	void (*abort)(void *instance, struct lg_ctx *ctx);
+	void (*close)(void *instance, struct lg_ctx *ctx);
+};
+
+/* The first members of every descriptor. */
+#define LG_PLUGIN_HEADER \
+	LG_PLUGIN_ABI_MAJOR, LG_PLUGIN_ABI_MINOR, sizeof(struct lg_plugin)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,33 @@
+# milter/: the daemon. Everything but the libmilter glue and main() is
+# in a convenience library, so the unit tests link the real core.
+
+loopguardincludedir = $(includedir)/loopguard
+loopguardinclude_HEADERS = milter/include/loopguard/plugin.h
+
+noinst_LTLIBRARIES += milter/libcore.la
+milter_libcore_la_SOURCES = \
+	milter/clock.c milter/clock.h \
+	milter/log.c milter/log.h \
+	milter/parse.c milter/parse.h \
+	milter/recipients.c milter/recipients.h \
+	milter/settings.c milter/settings.h milter/settings_state.c \
+	milter/section.c milter/section.h \
+	milter/plugin_loader.c milter/plugin_loader.h \
+	milter/session.c milter/session.h milter/session_impl.h \
+	milter/edits.c milter/arena.c milter/arena.h \
+	milter/counters.c milter/counters.h \
+	milter/host.c milter/host.h \
+	milter/store.c milter/store.h \
+	milter/store_memory.c milter/store_memory.h \
+	milter/snapshot.c milter/snapshot.h
+milter_libcore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+milter_libcore_la_LIBADD = $(LIBCONFIG_LIBS)
+
+sbin_PROGRAMS += loopguard
+loopguard_SOURCES = \
+	milter/main.c \
+	milter/daemon.c milter/daemon.h \
+	milter/milter.c milter/milter.h
+loopguard_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+loopguard_LDADD = milter/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS)
+

@@ -1,0 +1,268 @@
+/*
+ * NAME
+ *	milter.c - the libmilter glue: the only file that knows SMFIS_*
+ * DESCRIPTION
+ *	Each xxfi_* callback forwards to the session (session.c) and maps
+ *	its verdict to an SMFIS_* code, with the reply a plugin set. The
+ *	edit sink turns the session's queued edits into smfi_* calls, which
+ *	libmilter allows only here, in xxfi_eom. A session that cannot be
+ *	created (out of memory) answers on_error, so the MTA keeps the mail.
+ *	DATA and end-of-header callbacks are registered even when no plugin
+ *	needs them: without them Postfix waits on a delayed ACK per message.
+ */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "log.h"
+#include "milter.h"
+#include "session.h"
+
+/* sink_macro - a macro of the current stage */
+static const char *sink_macro(void *arg, const char *name)
+{
+	return smfi_getsymval((SMFICTX *) arg, (char *) name);
+}
+
+static int sink_add_rcpt(void *arg, const char *addr)
+{
+	return smfi_addrcpt((SMFICTX *) arg, (char *) addr) == MI_SUCCESS ?
+		0 : -1;
+}
+
+static int sink_del_rcpt(void *arg, const char *raw)
+{
+	return smfi_delrcpt((SMFICTX *) arg, (char *) raw) == MI_SUCCESS ?
+		0 : -1;
+}
+
+static int sink_add_header(void *arg, const char *name, const char *value)
+{
+	return smfi_addheader((SMFICTX *) arg, (char *) name,
+			      (char *) value) == MI_SUCCESS ? 0 : -1;
+}
+
+static int sink_change_header(void *arg, const char *name, int n,
+			      const char *value)
+{
+	return smfi_chgheader((SMFICTX *) arg, (char *) name, n,
+			      (char *) value) == MI_SUCCESS ? 0 : -1;
+}
+
+static int sink_quarantine(void *arg, const char *reason)
+{
+	return smfi_quarantine((SMFICTX *) arg, (char *) reason) ==
+		MI_SUCCESS ? 0 : -1;
+}
+
+static const struct lg_edit_sink milter_sink = {
+	sink_macro, sink_add_rcpt, sink_del_rcpt, sink_add_header,
+	sink_change_header, sink_quarantine
+};
+
+/* on_error_status - what to answer when there is no session */
+static sfsistat on_error_status(void)
+{
+	struct lg_config *cfg = lg_config_current();
+	sfsistat st = cfg && cfg->on_error == LG_ACCEPT ? SMFIS_ACCEPT :
+		SMFIS_TEMPFAIL;
+
+	lg_config_unref(&cfg);
+	return st;
+}
+
+/* status - map a verdict, with the plugin's reply */
+static sfsistat status(SMFICTX *ctx, struct lg_ctx *s, enum lg_verdict v)
+{
+	const struct lg_reply *r;
+
+	switch (v) {
+	case LG_CONTINUE:
+		return SMFIS_CONTINUE;
+	case LG_ACCEPT:
+		return SMFIS_ACCEPT;
+	case LG_DISCARD:
+		return SMFIS_DISCARD;
+	case LG_REJECT:
+	case LG_TEMPFAIL:
+		r = lg_session_reply(s);
+		if (r && r->rcode[0] == (v == LG_REJECT ? '5' : '4'))
+			smfi_setreply(ctx, (char *) r->rcode,
+				      r->xcode[0] ? (char *) r->xcode : NULL,
+				      r->text[0] ? (char *) r->text : NULL);
+		return v == LG_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+	}
+	return on_error_status();
+}
+
+#define SESSION(ctx) ((struct lg_ctx *) smfi_getpriv(ctx))
+
+/* x_connect - a new session pinned to the current config */
+static sfsistat x_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	struct lg_config *cfg = lg_config_current();
+	unsigned char addr[16] = { 0 };
+	struct lg_ctx *s;
+	int family = 0;
+
+	if (!cfg)
+		return SMFIS_TEMPFAIL;
+	s = lg_session_new(cfg, &milter_sink, ctx);
+	lg_config_unref(&cfg);
+	if (!s) {
+		lg_log(LG_LOG_ERROR, "connect from %s: out of memory",
+		       hostname ? hostname : "unknown");
+		return on_error_status();
+	}
+	smfi_setpriv(ctx, s);
+	if (sa && sa->sa_family == AF_INET) {
+		family = 4;
+		memcpy(addr, &((struct sockaddr_in *) sa)->sin_addr, 4);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const unsigned char *a6 =
+			((struct sockaddr_in6 *) sa)->sin6_addr.s6_addr;
+		static const unsigned char v4mapped[12] = {
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+		if (memcmp(a6, v4mapped, 12) == 0) {
+			family = 4;
+			memcpy(addr, a6 + 12, 4);
+		} else {
+			family = 6;
+			memcpy(addr, a6, 16);
+		}
+	}
+	return status(ctx, s, lg_session_connect(s, hostname, family, addr));
+}
+
+static sfsistat x_helo(SMFICTX *ctx, char *helo)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_helo(s, helo)) :
+		on_error_status();
+}
+
+static sfsistat x_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_envfrom(s, argv[0])) :
+		on_error_status();
+}
+
+static sfsistat x_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_envrcpt(s, argv[0])) :
+		on_error_status();
+}
+
+static sfsistat x_data(SMFICTX *ctx)
+{
+	return SESSION(ctx) ? SMFIS_CONTINUE : on_error_status();
+}
+
+static sfsistat x_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_header(s, name, value)) :
+		on_error_status();
+}
+
+static sfsistat x_eoh(SMFICTX *ctx)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_eoh(s)) : on_error_status();
+}
+
+static sfsistat x_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_body(s, chunk, len)) :
+		on_error_status();
+}
+
+static sfsistat x_eom(SMFICTX *ctx)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? status(ctx, s, lg_session_eom(s)) : on_error_status();
+}
+
+static sfsistat x_abort(SMFICTX *ctx)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	if (s)
+		lg_session_abort(s);
+	return SMFIS_CONTINUE;
+}
+
+/* x_close - may be the only callback, with no private data */
+static sfsistat x_close(SMFICTX *ctx)
+{
+	struct lg_ctx *s = SESSION(ctx);
+
+	if (s) {
+		smfi_setpriv(ctx, NULL);
+		lg_session_free(&s);
+	}
+	return SMFIS_CONTINUE;
+}
+
+#define WANTED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
+			SMFIF_DELRCPT | SMFIF_QUARANTINE)
+
+/* x_negotiate - ask to see recipients the MTA rejected, where offered */
+static sfsistat x_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			    unsigned long f2, unsigned long f3,
+			    unsigned long *pf0, unsigned long *pf1,
+			    unsigned long *pf2, unsigned long *pf3)
+{
+	(void) ctx;
+	(void) f2;
+	(void) f3;
+	*pf0 = f0 & WANTED_ACTIONS;
+	*pf1 = f1 & SMFIP_RCPT_REJ;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc loopguard_desc = {
+	"loopguard", SMFI_VERSION, WANTED_ACTIONS,
+	x_connect, x_helo, x_envfrom, x_envrcpt, x_header, x_eoh, x_body,
+	x_eom, x_abort, x_close, NULL, x_data, x_negotiate
+};
+
+/* lg_milter_register - smfi_setconn and smfi_register */
+int lg_milter_register(const char *socket_spec, int timeout)
+{
+	if (smfi_setconn((char *) socket_spec) != MI_SUCCESS)
+		return -1;
+	if (timeout > 0)
+		smfi_settimeout(timeout);
+	return smfi_register(loopguard_desc) == MI_SUCCESS ? 0 : -1;
+}
+
+/* lg_milter_open - bind the socket now, before privileges drop */
+int lg_milter_open(void)
+{
+	return smfi_opensocket(0) == MI_SUCCESS ? 0 : -1;
+}
+
+/* lg_milter_main - serve until SIGTERM/SIGHUP/SIGINT */
+int lg_milter_main(void)
+{
+	return smfi_main() == MI_SUCCESS ? 0 : -1;
+}

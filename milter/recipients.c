@@ -1,0 +1,444 @@
+/*
+ * NAME
+ *	recipients.c - the recipient directory: which local addresses exist
+ * SYNOPSIS
+ *	#include "recipients.h"
+ * DESCRIPTION
+ *	One open-addressing hash set (linear probing, doubled when 70%
+ *	full) holds every entry as "local\0domain\0" in a string pool that
+ *	grows by doubling, so a million addresses cost a few dozen
+ *	allocations. A slot is the pool offset (0 = empty) and the hash.
+ *	A "@domain" wildcard is stored with an empty local part, which no
+ *	address can have.
+ *
+ *	Entries go through lg_parse_address, so a file entry and an
+ *	address from the MTA are normalised the same way: domain
+ *	lower-cased without a trailing dot; local part lower-cased unless
+ *	case_sensitive_local. A file entry must be plain: no spaces,
+ *	control characters, quotes, backslashes or angle brackets.
+ *
+ *	A file holds one entry a line. Leading and trailing white space is
+ *	ignored; a "#" at the start of a line or after white space starts a
+ *	comment ("#" is legal inside an address, as in "a#b@example.com").
+ *
+ *	The address extension rule follows Postfix: the local part is cut
+ *	at the first byte found in the delimiter set, unless that byte is
+ *	the first one; "postmaster" and "mailer-daemon" are never cut, nor
+ *	are "owner-*" and "*-request" when "-" is a delimiter.
+ *
+ *	Once loaded the set is only read, so lookups need no lock.
+ * DIAGNOSTICS
+ *	lg_recipients_load: "PATH: strerror", "PATH:LINE: bad address
+ *	"ENTRY"" or "PATH:LINE: out of memory". Entries read before an
+ *	error stay loaded.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "parse.h"
+#include "recipients.h"
+
+#define ENTRY_MAX	512		/* longest entry, in bytes */
+#define QUOTE_MAX	80		/* of a bad entry, in an error */
+#define POOL_MIN	(64 * 1024)
+#define SLOTS_MIN	1024		/* a power of two */
+
+struct slot {
+	uint32_t off;			/* into pool; 0 = empty */
+	uint32_t hash;
+};
+
+struct lg_recipients {
+	int     case_sensitive_local;
+	char   *delims;			/* "" = no address extensions */
+	char   *pool;			/* "local\0domain\0" ... */
+	size_t  pool_len;
+	size_t  pool_cap;
+	struct slot *slots;
+	size_t  nslots;			/* a power of two */
+	size_t  count;
+};
+
+/* Result of add_entry. */
+enum { ADD_OK, ADD_BAD, ADD_NOMEM };
+
+/* hash - FNV-1a over local "@" domain, then a 64-bit finaliser */
+static uint32_t hash(const char *local, size_t llen, const char *domain,
+		     size_t dlen)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < llen; i++)
+		h = (h ^ (unsigned char) local[i]) * 1099511628211ULL;
+	h = (h ^ '@') * 1099511628211ULL;
+	for (i = 0; i < dlen; i++)
+		h = (h ^ (unsigned char) domain[i]) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t) h;
+}
+
+/* find - the slot holding local/domain, or the empty slot where it
+ * would go (the table always has an empty slot) */
+static size_t find(const struct lg_recipients *r, const char *local,
+		   size_t llen, const char *domain, uint32_t h)
+{
+	size_t i = h & (r->nslots - 1);
+	const char *s;
+
+	for (;; i = (i + 1) & (r->nslots - 1)) {
+		if (r->slots[i].off == 0)
+			return i;
+		if (r->slots[i].hash != h)
+			continue;
+		s = r->pool + r->slots[i].off;
+		if (strcmp(s, local) == 0 && strcmp(s + llen + 1, domain) == 0)
+			return i;
+	}
+}
+
+/* grow - double the table and put every entry back */
+static int grow(struct lg_recipients *r)
+{
+	size_t n = r->nslots * 2, i, j;
+	struct slot *s;
+
+	if (n > SIZE_MAX / sizeof(*s) || !(s = calloc(n, sizeof(*s))))
+		return -1;
+	for (i = 0; i < r->nslots; i++) {
+		if (r->slots[i].off == 0)
+			continue;
+		for (j = r->slots[i].hash & (n - 1); s[j].off;
+		     j = (j + 1) & (n - 1))
+			continue;
+		s[j] = r->slots[i];
+	}
+	free(r->slots);
+	r->slots = s;
+	r->nslots = n;
+	return 0;
+}
+
+/* pool_add - copy local\0domain\0 to the pool; its offset, or 0 */
+static uint32_t pool_add(struct lg_recipients *r, const char *local,
+			 size_t llen, const char *domain, size_t dlen)
+{
+	size_t need = llen + dlen + 2, cap = r->pool_cap;
+	uint32_t off;
+	char *p;
+
+	if (r->pool_len + need > UINT32_MAX)
+		return 0;
+	while (r->pool_len + need > cap)
+		cap *= 2;
+	if (cap != r->pool_cap) {
+		if (!(p = realloc(r->pool, cap)))
+			return 0;
+		r->pool = p;
+		r->pool_cap = cap;
+	}
+	off = (uint32_t) r->pool_len;
+	p = r->pool + off;
+	memcpy(p, local, llen);
+	p[llen] = 0;
+	memcpy(p + llen + 1, domain, dlen);
+	p[llen + 1 + dlen] = 0;
+	r->pool_len += need;
+	return off;
+}
+
+/* insert - add a normalised entry unless it is there already */
+static int insert(struct lg_recipients *r, const char *local,
+		  const char *domain)
+{
+	size_t llen = strlen(local), dlen = strlen(domain), i;
+	uint32_t h = hash(local, llen, domain, dlen), off;
+
+	i = find(r, local, llen, domain, h);
+	if (r->slots[i].off)
+		return ADD_OK;
+	if ((r->count + 1) * 10 > r->nslots * 7) {
+		if (grow(r) != 0)
+			return ADD_NOMEM;
+		i = find(r, local, llen, domain, h);
+	}
+	if ((off = pool_add(r, local, llen, domain, dlen)) == 0)
+		return ADD_NOMEM;
+	r->slots[i].off = off;
+	r->slots[i].hash = h;
+	r->count++;
+	return ADD_OK;
+}
+
+/* add_entry - validate, normalise and insert one entry of len bytes */
+static int add_entry(struct lg_recipients *r, const char *entry, size_t len)
+{
+	char text[ENTRY_MAX + 2], buf[2 * ENTRY_MAX + 8];
+	const char *local, *domain;
+	size_t i;
+
+	if (len == 0 || len > ENTRY_MAX)
+		return ADD_BAD;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) entry[i];
+
+		if (c <= ' ' || c == 0x7f || strchr("\"\\<>", c))
+			return ADD_BAD;
+	}
+	/* "@domain": check the domain as it would be in "x@domain" */
+	text[0] = 'x';
+	memcpy(text + 1, entry, len);
+	text[len + 1] = 0;
+	if (lg_parse_address(entry[0] == '@' ? text : text + 1,
+			     !r->case_sensitive_local, buf, sizeof(buf),
+			     &local, &domain) != LG_ADDR_OK)
+		return ADD_BAD;
+	return insert(r, entry[0] == '@' ? "" : local, domain);
+}
+
+/* lg_recipients_new - an empty directory */
+struct lg_recipients *lg_recipients_new(int case_sensitive_local,
+					const char *delimiter)
+{
+	struct lg_recipients *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->case_sensitive_local = case_sensitive_local;
+	r->delims = strdup(delimiter ? delimiter : "");
+	r->pool = malloc(POOL_MIN);
+	r->pool_cap = POOL_MIN;
+	r->pool_len = 1;			/* offset 0 means "empty" */
+	r->slots = calloc(SLOTS_MIN, sizeof(*r->slots));
+	r->nslots = SLOTS_MIN;
+	if (!r->delims || !r->pool || !r->slots)
+		lg_recipients_free(&r);
+	return r;
+}
+
+/* lg_recipients_free - release everything and clear the pointer */
+void lg_recipients_free(struct lg_recipients **rcpts)
+{
+	struct lg_recipients *r = rcpts ? *rcpts : NULL;
+
+	if (!r)
+		return;
+	free(r->delims);
+	free(r->pool);
+	free(r->slots);
+	free(r);
+	*rcpts = NULL;
+}
+
+/* set_err - format an error message if there is room for one */
+static void set_err(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errsize == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+}
+
+/* quote - a bad entry made safe to print: control bytes as "?", cut */
+static const char *quote(char *out, const char *s, size_t len)
+{
+	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char) s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	strcpy(out + n, len > n ? "..." : "");
+	return out;
+}
+
+/* is_space - white space around an entry or before a comment */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+		c == '\f';
+}
+
+/* trim - the entry in [s, *e): white space and a comment cut off */
+static const char *trim(const char *s, const char **e)
+{
+	const char *p;
+
+	while (s < *e && is_space(*s))
+		s++;
+	for (p = s; p < *e; p++)
+		if (*p == '#' && (p == s || is_space(p[-1])))
+			*e = p;
+	while (*e > s && is_space((*e)[-1]))
+		(*e)--;
+	return s;
+}
+
+/* lg_recipients_load - add every entry of one file */
+int lg_recipients_load(struct lg_recipients *r, const char *path,
+		       char *err, size_t errsize)
+{
+	char *line = NULL, shown[QUOTE_MAX + 4];
+	const char *s, *e;
+	size_t linecap = 0;
+	unsigned long lineno = 0;
+	ssize_t n;
+	int rc = 0, saved;
+	FILE *fp;
+
+	if (!r || !path) {
+		set_err(err, errsize, "%s: %s", path ? path : "(null)",
+			strerror(EINVAL));
+		return -1;
+	}
+	if (!(fp = fopen(path, "r"))) {
+		set_err(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (n = getline(&line, &linecap, fp)) >= 0) {
+		lineno++;
+		e = line + n;
+		s = trim(line, &e);
+		if (s == e)
+			continue;
+		switch (add_entry(r, s, (size_t) (e - s))) {
+		case ADD_BAD:
+			set_err(err, errsize, "%s:%lu: bad address \"%s\"", path,
+				lineno, quote(shown, s, (size_t) (e - s)));
+			rc = -1;
+			break;
+		case ADD_NOMEM:
+			set_err(err, errsize, "%s:%lu: out of memory", path,
+				lineno);
+			rc = -1;
+			break;
+		}
+	}
+	saved = errno;
+	if (rc == 0 && ferror(fp)) {
+		set_err(err, errsize, "%s: %s", path, strerror(saved));
+		rc = -1;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/* lg_recipients_add - add one entry; 0 or -1 */
+int lg_recipients_add(struct lg_recipients *r, const char *entry)
+{
+	const char *s, *e;
+
+	if (!r || !entry)
+		return -1;
+	e = entry + strlen(entry);
+	s = trim(entry, &e);
+	return add_entry(r, s, (size_t) (e - s)) == ADD_OK ? 0 : -1;
+}
+
+/* normalise - copy s lower-cased (if fold) to out; its length, or 0 if
+ * it is empty or too long. A domain loses one trailing dot. */
+static size_t normalise(char *out, const char *s, int fold, int domain)
+{
+	size_t n = strlen(s), i;
+
+	if (domain && n > 1 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n > ENTRY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		out[i] = fold && s[i] >= 'A' && s[i] <= 'Z' ?
+			(char) (s[i] - 'A' + 'a') : s[i];
+	out[n] = 0;
+	return n;
+}
+
+/* has - the set holds local/domain */
+static int has(const struct lg_recipients *r, const char *local,
+	       const char *domain, size_t dlen)
+{
+	size_t llen = strlen(local);
+	uint32_t h = hash(local, llen, domain, dlen);
+
+	return r->slots[find(r, local, llen, domain, h)].off != 0;
+}
+
+/* split_at - where the address extension starts, or 0 for none */
+static size_t split_at(const struct lg_recipients *r, const char *local,
+		       size_t len)
+{
+	size_t n;
+
+	if (!r->delims[0] || strcasecmp(local, "postmaster") == 0 ||
+	    strcasecmp(local, "mailer-daemon") == 0)
+		return 0;
+	if (strchr(r->delims, '-') &&
+	    (strncasecmp(local, "owner-", 6) == 0 ||
+	     (len > 8 && strcasecmp(local + len - 8, "-request") == 0)))
+		return 0;
+	n = strcspn(local, r->delims);
+	return n < len ? n : 0;
+}
+
+/* lg_recipients_exists - 1 if local@domain is a valid recipient */
+int lg_recipients_exists(const struct lg_recipients *r, const char *local,
+			 const char *domain)
+{
+	char lk[ENTRY_MAX + 1], dk[ENTRY_MAX + 1];
+	size_t llen, dlen, cut;
+
+	if (!r || !local || !domain ||
+	    !(llen = normalise(lk, local, !r->case_sensitive_local, 0)) ||
+	    !(dlen = normalise(dk, domain, 1, 1)))
+		return 0;
+	if (has(r, "", dk, dlen) || has(r, lk, dk, dlen))
+		return 1;
+	if ((cut = split_at(r, lk, llen)) == 0)
+		return 0;
+	lk[cut] = 0;
+	return has(r, lk, dk, dlen);
+}
+
+/* lg_recipients_count - addresses and wildcards loaded */
+size_t lg_recipients_count(const struct lg_recipients *r)
+{
+	return r ? r->count : 0;
+}
+
+/* lg_recipients_each_in_domain - every exact address of one domain, in
+ * no particular order; 0, fn's non-zero result, or -1 for bad args */
+int lg_recipients_each_in_domain(const struct lg_recipients *r,
+				 const char *domain,
+				 int (*fn)(void *arg, const char *local),
+				 void *arg)
+{
+	char dk[ENTRY_MAX + 1];
+	const char *s;
+	size_t i;
+	int rc;
+
+	if (!r || !domain || !fn)
+		return -1;
+	if (!normalise(dk, domain, 1, 1))
+		return 0;
+	for (i = 0; i < r->nslots; i++) {
+		if (r->slots[i].off == 0)
+			continue;
+		s = r->pool + r->slots[i].off;
+		if (*s && strcmp(s + strlen(s) + 1, dk) == 0 &&
+		    (rc = fn(arg, s)) != 0)
+			return rc;
+	}
+	return 0;
+}

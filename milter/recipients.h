@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *	recipients.h - the recipient directory: which local addresses exist
+ * DESCRIPTION
+ *	Files of one address per line ("user@domain"), "@domain" for a whole
+ *	domain, "#" comments and blank lines. Lookups are O(1) (open
+ *	addressing hash); the domain is case-insensitive, the local part is
+ *	case-insensitive unless case_sensitive_local is set. With a
+ *	delimiter such as "+", "user+tag@dom" exists when "user@dom" does.
+ *	Read-only once loaded, so any number of threads may look up.
+ */
+#ifndef LG_RECIPIENTS_H
+#define LG_RECIPIENTS_H
+
+#include <stddef.h>
+
+struct lg_recipients;
+
+struct lg_recipients *lg_recipients_new(int case_sensitive_local,
+					const char *delimiter);
+void lg_recipients_free(struct lg_recipients **rcpts);
+
+/* lg_recipients_load - add one file. 0, or -1 with "PATH: strerror" or
+ * "PATH:LINE: what is wrong" in err. */
+int lg_recipients_load(struct lg_recipients *rcpts, const char *path,
+		       char *err, size_t errsize);
+
+/* lg_recipients_add - add one line's worth ("user@dom" or "@dom"). */
+int lg_recipients_add(struct lg_recipients *rcpts, const char *entry);
+
+/* lg_recipients_exists - 1 if local@domain is a valid recipient. */
+int lg_recipients_exists(const struct lg_recipients *rcpts,
+			 const char *local, const char *domain);
+
+/* Number of addresses and @domain wildcards loaded. */
+size_t lg_recipients_count(const struct lg_recipients *rcpts);
+
+/* lg_recipients_each_in_domain - call fn for each exact address of
+ * DOMAIN (for "did you mean" suggestions); stops when fn returns !0. */
+int lg_recipients_each_in_domain(const struct lg_recipients *rcpts,
+				 const char *domain,
+				 int (*fn)(void *arg, const char *local),
+				 void *arg);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * NAME
+ *	session_impl.h - the inside of a session, shared by session.c,
+ *	edits.c and host.c only
+ */
+#ifndef LG_SESSION_IMPL_H
+#define LG_SESSION_IMPL_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "session.h"
+
+#define LG_NO_PLUGIN ((size_t) -1)
+
+struct lg_header {
+	char *name;
+	char *value;
+};
+
+enum lg_edit_kind {
+	LG_EDIT_ADD_RCPT,
+	LG_EDIT_DEL_RCPT,
+	LG_EDIT_ADD_HEADER,
+	LG_EDIT_CHANGE_HEADER,
+	LG_EDIT_QUARANTINE
+};
+
+struct lg_edit {
+	enum lg_edit_kind kind;
+	size_t plugin;
+	char *name;		/* address, header name or reason */
+	char *value;		/* header value (NULL: delete) */
+	int n;			/* header index, recipient index */
+};
+
+struct lg_ctx {
+	struct lg_config *cfg;
+	const struct lg_edit_sink *sink;
+	void *sink_arg;
+	size_t plugin;		/* the plugin running now */
+	int decision_logged;	/* the running hook logged its decision */
+
+	/* connection */
+	struct lg_arena conn_arena;
+	void **conn_slots;
+	char client_addr[64];
+	char *client_name;
+	char *helo;
+	int family;
+	unsigned char addr[16];
+	int trusted;
+
+	/* message: reset at MAIL, end of message and abort */
+	struct lg_arena msg_arena;
+	void **msg_slots;
+	int in_message;
+	char *sender;			/* normalised, "" for <> */
+	char *sender_domain;
+	char *auth_user;
+	enum lg_sender_class sender_class;
+	char queue_id[64];
+	struct lg_rcpt_info **rcpts;
+	size_t n_rcpts, cap_rcpts;
+	struct lg_header *headers;
+	size_t n_headers, cap_headers;
+	size_t body_size;
+	struct lg_edit *edits;
+	size_t n_edits, cap_edits;
+	int edit_failed;		/* out of memory while queueing */
+	struct lg_reply reply;
+	int have_reply;
+};
+
+/* lg_session_queue_edit - called by host.c; 0 or -1 */
+int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
+			  const char *name, const char *value, int n);
+
+/* lg_session_apply_edits - edits.c: apply the queued edits in a safe
+ * order through the sink; 0, or -1 after logging why */
+int lg_session_apply_edits(struct lg_ctx *s);
+
+/* lg_session_queue_id - the MTA's queue id, or "NOQUEUE" */
+const char *lg_session_queue_id(struct lg_ctx *s);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * NAME
+ *	check_catchall - the catchall plugin against the fake host
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fakehost.h"
+
+#define BASE "local_domains = [ \"example.com\", \"example.org\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n" \
+	"recipient_delimiter = \"+\";\n"
+
+static struct fh *h;
+
+static struct fh *catchall(const char *settings)
+{
+	char text[2048];
+
+	fh_tmpfile("rcpts", "alice@example.com\nbob@example.com\n"
+		   "postmaster@example.com\npostmaster@example.org\n");
+	snprintf(text, sizeof(text),
+		 "%splugins = ( { name = \"catchall\"; %s } );\n", BASE,
+		 settings ? settings : "");
+	return fh_new(text);
+}
+
+static void teardown(void)
+{
+	fh_free(&h);
+}
+
+struct redirect_case {
+	const char *settings;
+	const char *rcpts[5];
+	const char *edits;
+};
+
+static const struct redirect_case redirect_cases[] = {
+	/* one unknown recipient */
+	{ NULL, { "<nosuch@example.com>" },
+	  "addrcpt postmaster@example.com\n"
+	  "addheader X-Loopguard-Original-To: nosuch@example.com\n"
+	  "delrcpt <nosuch@example.com>\n" },
+	/* a valid one is untouched */
+	{ NULL, { "<alice@example.com>" }, "" },
+	/* external is untouched */
+	{ NULL, { "<someone@external.test>" }, "" },
+	/* mix: one target however many unknown, a header each */
+	{ NULL, { "<nosuch@example.com>", "<alice@example.com>",
+		  "<someone@external.test>", "<other@EXAMPLE.COM>" },
+	  "addrcpt postmaster@example.com\n"
+	  "addheader X-Loopguard-Original-To: nosuch@example.com\n"
+	  "addheader X-Loopguard-Original-To: other@example.com\n"
+	  "delrcpt <nosuch@example.com>\n"
+	  "delrcpt <other@EXAMPLE.COM>\n" },
+	/* %d follows the unknown recipient's domain */
+	{ NULL, { "<x@example.com>", "<y@example.org>" },
+	  "addrcpt postmaster@example.com\n"
+	  "addrcpt postmaster@example.org\n"
+	  "addheader X-Loopguard-Original-To: x@example.com\n"
+	  "addheader X-Loopguard-Original-To: y@example.org\n"
+	  "delrcpt <x@example.com>\n"
+	  "delrcpt <y@example.org>\n" },
+	/* per-domain override */
+	{ "targets = ( { domain = \"example.org\"; target = \"bob@example.com\"; } );",
+	  { "<x@example.com>", "<y@example.org>" },
+	  "addrcpt postmaster@example.com\n"
+	  "addrcpt bob@example.com\n"
+	  "addheader X-Loopguard-Original-To: x@example.com\n"
+	  "addheader X-Loopguard-Original-To: y@example.org\n"
+	  "delrcpt <x@example.com>\n"
+	  "delrcpt <y@example.org>\n" },
+	/* a fixed target and another header */
+	{ "target = \"alice@example.com\"; header = \"X-Was-To\";",
+	  { "<x@example.com>" },
+	  "addrcpt alice@example.com\n"
+	  "addheader X-Was-To: x@example.com\n"
+	  "delrcpt <x@example.com>\n" },
+	/* no header */
+	{ "header = \"\";", { "<x@example.com>" },
+	  "addrcpt postmaster@example.com\n"
+	  "delrcpt <x@example.com>\n" },
+	/* report mode changes nothing */
+	{ "mode = \"report\";", { "<x@example.com>", "<alice@example.com>" },
+	  "" },
+	/* enforce spelled out */
+	{ "mode = \"enforce\";", { "<x@example.com>" },
+	  "addrcpt postmaster@example.com\n"
+	  "addheader X-Loopguard-Original-To: x@example.com\n"
+	  "delrcpt <x@example.com>\n" },
+	/* an extension of a valid user is valid */
+	{ NULL, { "<alice+list@example.com>" }, "" },
+};
+
+START_TEST(redirects)
+{
+	const struct redirect_case *c = &redirect_cases[_i];
+
+	h = catchall(c->settings);
+	fh_macro(h, "i", "QID1");
+	ck_assert_int_eq(fh_message(h, "<sender@external.test>", c->rcpts,
+				    NULL, "body\r\n"), LG_CONTINUE);
+	ck_assert_msg(strcmp(fh_edits(h), c->edits) == 0,
+		      "case %d: edits\n%s\nwant\n%s", _i, fh_edits(h),
+		      c->edits);
+}
+END_TEST
+
+START_TEST(redirect_is_logged)
+{
+	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
+
+	h = catchall(NULL);
+	fh_connect(h, "192.0.2.9");
+	fh_macro(h, "i", "4XYZ");
+	fh_log_reset();
+	fh_message(h, "<sender@external.test>", rcpts, NULL, NULL);
+	ck_assert_msg(strstr(fh_log(),
+		"4XYZ: plugin=catchall action=redirect from=<sender@external.test> to=<nosuch@example.com> client=192.0.2.9 reason=\"unknown recipient, redirected to <postmaster@example.com>\"") != NULL,
+		"log: %s", fh_log());
+}
+END_TEST
+
+START_TEST(report_is_logged)
+{
+	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
+
+	h = catchall("mode = \"report\";");
+	fh_log_reset();
+	fh_message(h, "<sender@external.test>", rcpts, NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"plugin=catchall action=report from=<sender@external.test> to=<nosuch@example.com>"));
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"would redirect unknown recipient to <postmaster@example.com>"));
+}
+END_TEST
+
+START_TEST(reject_list)
+{
+	h = catchall("reject = [ \"leaked@example.com\" ];");
+	fh_mail(h, "<spammer@external.test>");
+	ck_assert_int_eq(fh_rcpt(h, "<Leaked@Example.com>"), LG_REJECT);
+	ck_assert_str_eq(fh_reply(h),
+			 "550 5.1.1 Recipient address rejected: no such user");
+	ck_assert_int_eq(fh_rcpt(h, "<nosuch@example.com>"), LG_CONTINUE);
+	fh_eoh(h);
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	/* the refused one is not redirected */
+	ck_assert_str_eq(fh_edits(h),
+			 "addrcpt postmaster@example.com\n"
+			 "addheader X-Loopguard-Original-To: nosuch@example.com\n"
+			 "delrcpt <nosuch@example.com>\n");
+}
+END_TEST
+
+START_TEST(reject_list_in_report_mode)
+{
+	h = catchall("reject = [ \"leaked@example.com\" ]; mode = \"report\";");
+	fh_mail(h, "<spammer@external.test>");
+	ck_assert_int_eq(fh_rcpt(h, "<leaked@example.com>"), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "would reject"));
+}
+END_TEST
+
+START_TEST(mta_rejected_left_alone)
+{
+	h = catchall(NULL);
+	fh_mail(h, "<sender@external.test>");
+	fh_macro(h, "{rcpt_mailer}", "error");
+	ck_assert_int_eq(fh_rcpt(h, "<nosuch@example.com>"), LG_CONTINUE);
+	fh_macro(h, "{rcpt_mailer}", "local");
+	fh_rcpt(h, "<alice@example.com>");
+	fh_eoh(h);
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	ck_assert_str_eq(fh_edits(h), "");
+}
+END_TEST
+
+START_TEST(second_message_starts_clean)
+{
+	static const char *const first[] = { "<x@example.com>", NULL };
+	static const char *const second[] = { "<alice@example.com>", NULL };
+
+	h = catchall(NULL);
+	fh_message(h, "<a@external.test>", first, NULL, NULL);
+	ck_assert_str_ne(fh_edits(h), "");
+	fh_message(h, "<a@external.test>", second, NULL, NULL);
+	ck_assert_str_eq(fh_edits(h), "");
+}
+END_TEST
+
+struct bad_case {
+	const char *settings;
+	const char *expected;	/* after "PATH:LINE: " */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "target = \"nobody\";",
+	  "plugin catchall: target \"nobody\" is not an address like \"postmaster@%d\"" },
+	{ "target = \"a b@%d\";",
+	  "plugin catchall: target \"a b@%d\" is not an address like \"postmaster@%d\"" },
+	{ "target = 5;", "plugin catchall: target must be a string" },
+	{ "mode = \"dry\";",
+	  "plugin catchall: mode must be one of \"enforce\", \"report\", not \"dry\"" },
+	{ "reject = [ \"leaked\" ];",
+	  "plugin catchall: reject: \"leaked\" is not an address" },
+	{ "reject = \"x@example.com\";",
+	  "plugin catchall: reject must be a list [ ... ] or ( ... )" },
+	{ "targets = ( { domain = \"example.org\"; } );",
+	  "plugin catchall: targets: each entry needs domain = \"...\" and target = \"...\"" },
+	{ "targets = ( { domain = \"example.org\"; target = \"x\"; } );",
+	  "plugin catchall: target \"x\" is not an address like \"postmaster@%d\"" },
+	{ "targets = ( { domain = \"example.org\"; target = \"a@b\"; colour = 1; } );",
+	  "plugin catchall: unknown setting \"colour\"" },
+	{ "header = \"X-Bad: yes\";",
+	  "plugin catchall: header \"X-Bad: yes\" is not a header name" },
+	{ "tagret = \"x@y\";", "plugin catchall: unknown setting \"tagret\"" },
+};
+
+START_TEST(bad_settings)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	char text[1024], name[32];
+	const char *got, *rest;
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	snprintf(text, sizeof(text),
+		 "%splugins = ( { name = \"catchall\"; %s } );\n", BASE,
+		 c->settings);
+	snprintf(name, sizeof(name), "catchall-bad%d", _i);
+	got = fh_load_error(name, text);
+	ck_assert_msg(strstr(got, name) != NULL && strstr(got, ".conf:5: "),
+		      "case %d: no file:line in \"%s\"", _i, got);
+	rest = strstr(got, ".conf:5: ") + strlen(".conf:5: ");
+	ck_assert_msg(strcmp(rest, c->expected) == 0,
+		      "case %d: got \"%s\", want \"%s\"", _i, rest, c->expected);
+}
+END_TEST
+
+START_TEST(empty_directory_refuses_to_load)
+{
+	char text[1024], want[1024];
+
+	fh_tmpfile("none", "# no addresses yet\n");
+	snprintf(text, sizeof(text),
+		 "local_domains = [ \"example.com\" ];\n"
+		 "recipients = [ \"@TMP@/none\" ];\n"
+		 "plugins = ( { name = \"catchall\"; } );\n");
+	snprintf(want, sizeof(want),
+		 "%s/catchall-empty.conf:3: recipients: no valid address loaded (files: %s/none); every local recipient would count as unknown",
+		 fh_tmpdir(), fh_tmpdir());
+	ck_assert_str_eq(fh_load_error("catchall-empty", text), want);
+	snprintf(text, sizeof(text),
+		 "local_domains = [ \"example.com\" ];\n"
+		 "recipients = [ \"@TMP@/typo\" ];\n"
+		 "plugins = ( { name = \"catchall\"; } );\n");
+	snprintf(want, sizeof(want),
+		 "%s/catchall-typo.conf:3: recipients: %s/typo: No such file or directory",
+		 fh_tmpdir(), fh_tmpdir());
+	ck_assert_str_eq(fh_load_error("catchall-typo", text), want);
+}
+END_TEST
+
+static Suite *catchall_suite(void)
+{
+	Suite *s = suite_create("catchall");
+	TCase *tc = tcase_create("redirect");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, redirects, 0,
+			    (int) (sizeof(redirect_cases) /
+				   sizeof(redirect_cases[0])));
+	tcase_add_test(tc, redirect_is_logged);
+	tcase_add_test(tc, report_is_logged);
+	tcase_add_test(tc, reject_list);
+	tcase_add_test(tc, reject_list_in_report_mode);
+	tcase_add_test(tc, mta_rejected_left_alone);
+	tcase_add_test(tc, second_message_starts_clean);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("config");
+	tcase_add_loop_test(tc, bad_settings, 0,
+			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(tc, empty_directory_refuses_to_load);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(catchall_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

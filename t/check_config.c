@@ -1,0 +1,264 @@
+/*
+ * NAME
+ *	check_config - config validation and the plugin loader
+ * DESCRIPTION
+ *	Every error is asserted word for word, with file and line. Each
+ *	config starts with the same three lines (plugin_dir, local_domains,
+ *	recipients), so line 4 is the first line a case adds.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakehost.h"
+#include "settings.h"
+
+#define BASE "plugin_dir = \"@TESTPLUGINS@\";\n" \
+	"local_domains = [ \"example.com\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n"
+
+struct bad_case {
+	const char *text;
+	const char *expected;	/* %s = the config file's path */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ BASE "bogus = 1;\n", "%s:4: unknown setting \"bogus\"" },
+	{ BASE "socket = 5;\n", "%s:4: socket must be a string" },
+	{ BASE "socket = \"tcp:25\";\n",
+	  "%s:4: socket \"tcp:25\": " },
+	{ BASE "on_error = \"maybe\";\n",
+	  "%s:4: on_error must be \"tempfail\" or \"accept\", not \"maybe\"" },
+	{ BASE "socket_mode = \"0999\";\n",
+	  "%s:4: socket_mode: bad octal mode \"0999\"" },
+	{ BASE "socket_mode = \"01777\";\n",
+	  "%s:4: socket_mode must be between 0000 and 0777" },
+	{ BASE "trusted_networks = [ \"10.0.0.0/33\" ];\n",
+	  "%s:4: trusted_networks: bad network \"10.0.0.0/33\"" },
+	{ BASE "trusted_networks = [ \"10.0.0.1/8\" ];\n",
+	  "%s:4: trusted_networks: bad network \"10.0.0.1/8\"" },
+	{ BASE "trusted_networks = \"x\";\n",
+	  "%s:4: trusted_networks: bad network \"x\"" },
+	{ BASE "local_part_case = \"upper\";\n",
+	  "%s:4: local_part_case must be \"insensitive\" or \"sensitive\", not \"upper\"" },
+	{ BASE "log_level = \"loud\";\n",
+	  "%s:4: log_level must be \"debug\", \"info\" or \"warning\", not \"loud\"" },
+	{ BASE "state = { backend = \"disk\"; };\n",
+	  "%s:4: state: backend must be \"memory\", not \"disk\"" },
+	{ BASE "state = { snapshot_interval = \"soon\"; };\n",
+	  "%s:4: state: snapshot_interval: bad duration \"soon\" (use e.g. 60s, 5m)" },
+	{ BASE "state = { max_entries = 5; };\n",
+	  "%s:4: state: max_entries must be between 100 and 1000000000" },
+	{ BASE "state = { colour = \"red\"; };\n",
+	  "%s:4: state: unknown setting \"colour\"" },
+	{ BASE "control = \"inet:1@127.0.0.1\";\n",
+	  "%s:4: control must be a unix socket (unix:/path)" },
+	{ BASE "plugins = ( { name = \"nosuch\"; } );\n",
+	  "%s:4: plugin nosuch: @TESTPLUGINS@/nosuch.so: No such file or directory" },
+	{ BASE "plugins = ( { name = \"../x\"; } );\n",
+	  "%s:4: bad plugin name \"../x\" (use letters, digits, - and _)" },
+	{ BASE "plugins = ( { name = \"badmajor\"; } );\n",
+	  "%s:4: plugin badmajor: @TESTPLUGINS@/badmajor.so: built for plugin ABI 2.0, this loopguard has ABI 1.0; rebuild the plugin" },
+	{ BASE "plugins = ( { name = \"nosymbol\"; } );\n",
+	  "%s:4: plugin nosymbol: @TESTPLUGINS@/nosymbol.so: no symbol lg_plugin_descriptor (not a loopguard plugin)" },
+	{ BASE "plugins = ( { name = \"shortstruct\"; } );\n",
+	  "%s:4: plugin shortstruct: @TESTPLUGINS@/shortstruct.so: descriptor is 32 bytes, ABI 1.0 needs at least 128 (plugin ABI 1.0, loopguard ABI 1.0)" },
+	{ BASE "plugins = ( { } );\n",
+	  "%s:4: plugins: element 1 has no name = \"...\"" },
+	{ BASE "plugins = ( \"catchall\" );\n",
+	  "%s:4: plugins: element 1 must be a group { name = \"...\"; }" },
+	{ BASE "plugins = ( { name = \"testplug\"; },\n { name = \"testplug\"; } );\n",
+	  "%s:5: plugin testplug is listed twice" },
+	{ BASE "plugins = ( { name = \"testplug\";\n colour = \"red\"; } );\n",
+	  "%s:5: plugin testplug: unknown setting \"colour\"" },
+	{ BASE "plugins = ( { name = \"testplug\";\n eom_verdict = \"maybe\"; } );\n",
+	  "%s:5: plugin testplug: eom_verdict must be one of \"continue\", \"accept\", \"reject\", \"tempfail\", \"discard\", not \"maybe\"" },
+	{ BASE "plugins = ( { name = \"testplug\";\n delete_all = 3; } );\n",
+	  "%s:5: plugin testplug: delete_all must be true or false" },
+	{ BASE "socket = ;\n", "%s:4: syntax error" },
+	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ \"@TMP@/none\" ];\n",
+	  "%s:3: recipients: @TMP@/none: No such file or directory" },
+	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ \"@TMP@/empty\" ];\n",
+	  "%s:3: recipients: no valid address loaded (files: @TMP@/empty); every local recipient would count as unknown" },
+	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"a@b\" ];\n",
+	  "%s:2: local_domains: bad domain \"a@b\"" },
+};
+
+/* expand - the expected text with the path and placeholders filled in */
+static void expand(const char *pattern, const char *path, char *out,
+		   size_t size)
+{
+	const char *plugins = getenv("TEST_PLUGIN_DIR");
+	char tmp[2048];
+	size_t len = 0;
+	const char *p;
+
+	snprintf(tmp, sizeof(tmp), pattern, path);
+	for (p = tmp; *p && len + 1 < size; ) {
+		if (strncmp(p, "@TMP@", 5) == 0) {
+			len += (size_t) snprintf(out + len, size - len, "%s",
+						 fh_tmpdir());
+			p += 5;
+		} else if (strncmp(p, "@TESTPLUGINS@", 13) == 0) {
+			len += (size_t) snprintf(out + len, size - len, "%s",
+						 plugins ? plugins :
+						 "t/plugins/.libs");
+			p += 13;
+		} else {
+			out[len++] = *p++;
+		}
+	}
+	out[len] = 0;
+}
+
+START_TEST(bad_config_errors)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	char name[32], path[512], want[2048];
+	const char *got;
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	fh_tmpfile("empty", "# nothing\n\n");
+	snprintf(name, sizeof(name), "bad%d", _i);
+	got = fh_load_error(name, c->text);
+	snprintf(path, sizeof(path), "%s/%s.conf", fh_tmpdir(), name);
+	expand(c->expected, path, want, sizeof(want));
+	/* a socket error carries parse.c's reason after the prefix */
+	if (want[strlen(want) - 1] == ' ')
+		ck_assert_msg(strncmp(got, want, strlen(want)) == 0,
+			      "case %d: got \"%s\", want prefix \"%s\"", _i,
+			      got, want);
+	else
+		ck_assert_msg(strcmp(got, want) == 0,
+			      "case %d: got \"%s\", want \"%s\"", _i, got, want);
+}
+END_TEST
+
+START_TEST(missing_config_file)
+{
+	struct lg_config *cfg = NULL;
+	char err[512];
+
+	ck_assert_int_eq(lg_config_load("/nonexistent/loopguard.conf", NULL,
+					&cfg, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "/nonexistent/loopguard.conf: No such file or directory");
+	ck_assert_ptr_null(cfg);
+}
+END_TEST
+
+START_TEST(good_config_loads)
+{
+	struct lg_config *cfg = NULL;
+	unsigned char v4[16] = { 10, 1, 2, 3 };
+	unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	char err[1024], path[512];
+
+	fh_tmpfile("rcpts", "alice@example.com\n@lists.example.com\n");
+	fh_tmpfile("good.conf",
+		   "socket = \"unix:/tmp/lg.sock\";\n"
+		   "socket_mode = \"0660\";\n"
+		   "local_domains = [ \"Example.COM\", \"lists.example.com\" ];\n"
+		   "recipients = [ \"rcpts\" ];\n"
+		   "trusted_networks = [ \"10.0.0.0/8\", \"2001:db8::/32\" ];\n"
+		   "on_error = \"accept\";\n"
+		   "state = { backend = \"memory\"; snapshot = \"state.snap\";"
+		   " snapshot_interval = \"5m\"; max_entries = 5000; };\n");
+	snprintf(path, sizeof(path), "%s/good.conf", fh_tmpdir());
+	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(cfg->socket_mode, 0660);
+	ck_assert_int_eq(cfg->on_error, LG_ACCEPT);
+	ck_assert(lg_config_is_local_domain(cfg, "EXAMPLE.com"));
+	ck_assert(!lg_config_is_local_domain(cfg, "example.org"));
+	ck_assert(lg_config_is_trusted(cfg, 4, v4));
+	ck_assert(lg_config_is_trusted(cfg, 6, v6));
+	v4[0] = 11;
+	ck_assert(!lg_config_is_trusted(cfg, 4, v4));
+	ck_assert_int_eq(cfg->state.snapshot_interval, 300);
+	ck_assert_int_eq(cfg->state.max_entries, 5000);
+	/* relative paths are taken from the config's folder */
+	snprintf(path, sizeof(path), "%s/state.snap", fh_tmpdir());
+	ck_assert_str_eq(cfg->state.snapshot, path);
+	snprintf(path, sizeof(path), "%s/rcpts", fh_tmpdir());
+	ck_assert_str_eq(cfg->recipient_files[0], path);
+	lg_config_unref(&cfg);
+	ck_assert_ptr_null(cfg);
+}
+END_TEST
+
+START_TEST(defaults_apply)
+{
+	struct lg_config *cfg = NULL;
+	char err[1024], path[512];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	fh_tmpfile("min.conf", "local_domains = [ \"example.com\" ];\n"
+		   "recipients = [ \"rcpts\" ];\n");
+	snprintf(path, sizeof(path), "%s/min.conf", fh_tmpdir());
+	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_str_eq(cfg->socket, "inet:8890@127.0.0.1");
+	ck_assert_int_eq(cfg->on_error, LG_TEMPFAIL);
+	ck_assert_str_eq(cfg->state.backend, "memory");
+	ck_assert_int_eq(cfg->state.snapshot_interval, 60);
+	ck_assert_int_eq(cfg->state.max_entries, 1000000);
+	ck_assert_int_eq(cfg->n_plugins, 0);
+	lg_config_unref(&cfg);
+}
+END_TEST
+
+START_TEST(refcount_keeps_snapshot)
+{
+	struct lg_config *cfg = NULL, *pinned, *cur;
+	char err[1024], path[512];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	fh_tmpfile("rc.conf", "plugin_dir = \"" "\";\n"
+		   "local_domains = [ \"example.com\" ];\n"
+		   "recipients = [ \"rcpts\" ];\n");
+	snprintf(path, sizeof(path), "%s/rc.conf", fh_tmpdir());
+	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
+		      "%s", err);
+	lg_config_install(cfg);
+	pinned = lg_config_current();
+	ck_assert_ptr_eq(pinned, cfg);
+	lg_config_install(NULL);	/* a reload would do this */
+	cur = lg_config_current();
+	ck_assert_ptr_null(cur);
+	/* the pinned snapshot is still whole */
+	ck_assert(lg_config_is_local_domain(pinned, "example.com"));
+	ck_assert_int_eq(pinned->refs, 1);
+	lg_config_unref(&pinned);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("errors");
+
+	tcase_add_loop_test(tc, bad_config_errors, 0,
+			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(tc, missing_config_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("good");
+	tcase_add_test(tc, good_config_loads);
+	tcase_add_test(tc, defaults_apply);
+	tcase_add_test(tc, refcount_keeps_snapshot);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,330 @@
+/*
+ * NAME
+ *	check_core - classification, dispatch and edit application
+ * DESCRIPTION
+ *	The real core with the test plugin (t/plugins/testplug.c), through
+ *	the fake host: no MTA, no libmilter.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fakehost.h"
+#include "session_impl.h"
+
+#define BASE "plugin_dir = \"@TESTPLUGINS@\";\n" \
+	"local_domains = [ \"example.com\", \"Example.NET\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n" \
+	"recipient_delimiter = \"+-\";\n" \
+	"trusted_networks = [ \"10.0.0.0/8\", \"2001:db8::/32\" ];\n"
+
+static struct fh *h;
+
+static struct fh *host_with(const char *plugins)
+{
+	char text[2048];
+
+	fh_tmpfile("rcpts", "alice@example.com\nbob@example.com\n"
+		   "postmaster@example.com\n@example.net\n");
+	snprintf(text, sizeof(text), "%splugins = ( %s );\n", BASE,
+		 plugins ? plugins : "");
+	return fh_new(text);
+}
+
+static void teardown(void)
+{
+	fh_free(&h);
+}
+
+struct rcpt_case {
+	const char *raw;
+	enum lg_rcpt_class rclass;
+	const char *addr;
+};
+
+static const struct rcpt_case rcpt_cases[] = {
+	{ "<alice@example.com>", LG_RCPT_LOCAL, "alice@example.com" },
+	{ "<ALICE@EXAMPLE.COM>", LG_RCPT_LOCAL, "ALICE@example.com" },
+	{ "alice@example.com", LG_RCPT_LOCAL, "alice@example.com" },
+	{ "<alice+news@example.com>", LG_RCPT_LOCAL, "alice+news@example.com" },
+	{ "<alice-news@example.com>", LG_RCPT_LOCAL, "alice-news@example.com" },
+	{ "<alicia@example.com>", LG_RCPT_UNKNOWN, "alicia@example.com" },
+	{ "<nosuch+alice@example.com>", LG_RCPT_UNKNOWN, "nosuch+alice@example.com" },
+	{ "<anyone@example.net>", LG_RCPT_LOCAL, "anyone@example.net" },
+	{ "<someone@example.org>", LG_RCPT_EXTERNAL, "someone@example.org" },
+	{ "<@relay.example.org:bob@example.com>", LG_RCPT_LOCAL, "bob@example.com" },
+	{ "<postmaster>", LG_RCPT_EXTERNAL, "postmaster" },
+	{ "<a b@example.com>", LG_RCPT_EXTERNAL, "" },
+	{ "<>", LG_RCPT_EXTERNAL, "" },
+	{ "", LG_RCPT_EXTERNAL, "" },
+	{ "<\"alice\"@example.com>", LG_RCPT_LOCAL, "alice@example.com" },
+};
+
+START_TEST(recipients_are_classified)
+{
+	const struct rcpt_case *c = &rcpt_cases[_i];
+	struct lg_ctx *s;
+
+	h = host_with(NULL);
+	ck_assert_int_eq(fh_mail(h, "<x@example.org>"), LG_CONTINUE);
+	ck_assert_int_eq(fh_rcpt(h, c->raw), LG_CONTINUE);
+	s = fh_session(h);
+	ck_assert_uint_eq(s->n_rcpts, 1);
+	ck_assert_str_eq(s->rcpts[0]->raw, c->raw);
+	ck_assert_msg(s->rcpts[0]->rclass == c->rclass,
+		      "%s: class %d, want %d", c->raw, s->rcpts[0]->rclass,
+		      c->rclass);
+	ck_assert_str_eq(s->rcpts[0]->addr, c->addr);
+}
+END_TEST
+
+START_TEST(mta_rejected_recipient_is_marked)
+{
+	struct lg_ctx *s;
+
+	h = host_with(NULL);
+	fh_mail(h, "<x@example.org>");
+	fh_macro(h, "{rcpt_mailer}", "error");
+	ck_assert_int_eq(fh_rcpt(h, "<nosuch@example.com>"), LG_CONTINUE);
+	fh_macro(h, "{rcpt_mailer}", "local");
+	fh_rcpt(h, "<alice@example.com>");
+	s = fh_session(h);
+	ck_assert_int_eq(s->rcpts[0]->mta_rejected, 1);
+	ck_assert_int_eq(s->rcpts[1]->mta_rejected, 0);
+}
+END_TEST
+
+struct sender_case {
+	const char *client;
+	const char *raw;
+	const char *auth;
+	enum lg_sender_class sclass;
+};
+
+static const struct sender_case sender_cases[] = {
+	{ "192.0.2.1", "<>", NULL, LG_SENDER_NULL },
+	{ "10.1.1.1", "<>", "alice", LG_SENDER_NULL },
+	{ "192.0.2.1", "<alice@example.com>", "alice", LG_SENDER_AUTHENTICATED },
+	{ "192.0.2.1", "<x@example.org>", "x", LG_SENDER_AUTHENTICATED },
+	{ "10.9.9.9", "<alice@example.com>", NULL, LG_SENDER_TRUSTED },
+	{ "2001:db8::25", "<alice@example.com>", NULL, LG_SENDER_TRUSTED },
+	{ "192.0.2.1", "<alice@example.com>", NULL, LG_SENDER_LOCAL },
+	{ "192.0.2.1", "<anyone@EXAMPLE.net>", NULL, LG_SENDER_LOCAL },
+	{ "192.0.2.1", "<x@example.org>", NULL, LG_SENDER_EXTERNAL },
+	{ "2001:db9::1", "<x@example.org>", NULL, LG_SENDER_EXTERNAL },
+	{ "", "<x@example.org>", NULL, LG_SENDER_EXTERNAL },
+	{ "192.0.2.1", "<bad address@x>", NULL, LG_SENDER_EXTERNAL },
+};
+
+START_TEST(senders_are_classified)
+{
+	const struct sender_case c = sender_cases[_i];
+
+	h = host_with(NULL);
+	fh_connect(h, c.client);
+	fh_macro(h, "{auth_authen}", c.auth);
+	ck_assert_int_eq(fh_mail(h, c.raw), LG_CONTINUE);
+	ck_assert_msg(fh_session(h)->sender_class == c.sclass,
+		      "case %d %s from %s: class %d, want %d", _i, c.raw,
+		      c.client, fh_session(h)->sender_class, c.sclass);
+}
+END_TEST
+
+static const char *const two_rcpts[] = { "<alice@example.com>",
+					  "<nosuch@example.com>", NULL };
+
+START_TEST(redirect_adds_before_deleting)
+{
+	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\";"
+		      " header = \"X-Test\"; }");
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    "hello\r\n"), LG_CONTINUE);
+	ck_assert_str_eq(fh_edits(h),
+			 "addrcpt postmaster@example.com\n"
+			 "addheader X-Test: yes\n"
+			 "delrcpt <alice@example.com>\n"
+			 "delrcpt <nosuch@example.com>\n");
+}
+END_TEST
+
+START_TEST(refused_recipient_is_not_deleted)
+{
+	h = host_with("{ name = \"testplug\"; refuse = \"nosuch@example.com\";"
+		      " redirect = \"postmaster@example.com\"; }");
+	fh_mail(h, "<x@example.org>");
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_CONTINUE);
+	ck_assert_int_eq(fh_rcpt(h, "<nosuch@example.com>"), LG_REJECT);
+	ck_assert_str_eq(fh_reply(h), "550 5.1.1 refused by testplug");
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"NOQUEUE: plugin=testplug action=reject from=<x@example.org> to=<nosuch@example.com> client=192.0.2.1 reason=\"listed in refuse\""));
+	fh_eoh(h);
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	ck_assert_str_eq(fh_edits(h), "addrcpt postmaster@example.com\n"
+			 "delrcpt <alice@example.com>\n");
+}
+END_TEST
+
+START_TEST(never_without_recipient)
+{
+	h = host_with("{ name = \"testplug\"; delete_all = true; }");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    NULL), LG_TEMPFAIL);
+	ck_assert_str_eq(fh_edits(h), "");
+	ck_assert_str_eq(fh_reply(h),
+			 "451 4.3.0 loopguard: temporary failure, try again later");
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"edits would leave the message without a recipient; not applied"));
+}
+END_TEST
+
+START_TEST(on_error_accept)
+{
+	char text[2048];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	snprintf(text, sizeof(text), "%son_error = \"accept\";\n"
+		 "plugins = ( { name = \"testplug\"; delete_all = true; } );\n",
+		 BASE);
+	h = fh_new(text);
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    NULL), LG_ACCEPT);
+	ck_assert_str_eq(fh_edits(h), "");
+}
+END_TEST
+
+START_TEST(mta_refusing_an_edit_tempfails)
+{
+	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\"; }");
+	fh_fail_edits(h, 1);
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    NULL), LG_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"the MTA refused to add recipient postmaster@example.com"));
+}
+END_TEST
+
+struct verdict_case {
+	const char *verdict;
+	enum lg_verdict expected;
+	const char *edits;
+};
+
+static const struct verdict_case verdict_cases[] = {
+	{ "continue", LG_CONTINUE, "addheader X-Test: yes\n" },
+	{ "accept", LG_ACCEPT, "addheader X-Test: yes\n" },
+	{ "reject", LG_REJECT, "" },
+	{ "tempfail", LG_TEMPFAIL, "" },
+	{ "discard", LG_DISCARD, "" },
+};
+
+START_TEST(eom_verdicts)
+{
+	const struct verdict_case *c = &verdict_cases[_i];
+	char plugin[256];
+
+	snprintf(plugin, sizeof(plugin),
+		 "{ name = \"testplug\"; header = \"X-Test\"; eom_verdict = \"%s\"; }",
+		 c->verdict);
+	h = host_with(plugin);
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    NULL), c->expected);
+	ck_assert_str_eq(fh_edits(h), c->edits);
+	if (c->expected != LG_CONTINUE) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "plugin=testplug action=%s stage=eom",
+			 c->verdict);
+		ck_assert_msg(strstr(fh_log(), want) != NULL, "log: %s",
+			      fh_log());
+	}
+	if (c->expected == LG_REJECT)
+		ck_assert_str_eq(fh_reply(h), "550 5.7.1 testplug says no");
+}
+END_TEST
+
+START_TEST(queue_id_and_message_reset)
+{
+	h = host_with("{ name = \"testplug\"; header = \"X-Test\"; }");
+	fh_macro(h, "i", "4ABCD123");
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
+				    NULL), LG_CONTINUE);
+	/* a second message on the same connection starts clean */
+	fh_macro(h, "i", "4EFGH456");
+	fh_mail(h, "<y@example.org>");
+	ck_assert_uint_eq(fh_session(h)->n_rcpts, 0);
+	ck_assert_uint_eq(fh_session(h)->n_headers, 0);
+	ck_assert_str_eq(lg_session_queue_id(fh_session(h)), "4EFGH456");
+	fh_abort(h);
+	ck_assert_uint_eq(fh_session(h)->n_edits, 0);
+}
+END_TEST
+
+START_TEST(junk_from_the_mta_never_crashes)
+{
+	static char big[70000];
+	static const char *const junk[] = {
+		"", "<", ">", "<<>>", "@", "<@>", "<a@>", "<@b>", "\"", "<\"a@b>",
+		"<a@b\r\nRCPT TO:<c@d>>", "<a\x01@b>", "<\xff\xfe@example.com>",
+		"<@a,@b:c@example.com>", "<@:x@y>", NULL
+	};
+	size_t i;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[20] = '@';
+	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\"; }");
+	fh_connect(h, "192.0.2.7");
+	ck_assert_int_eq(fh_mail(h, big), LG_CONTINUE);
+	for (i = 0; junk[i]; i++)
+		ck_assert_int_eq(fh_rcpt(h, junk[i]), LG_CONTINUE);
+	ck_assert_int_eq(fh_rcpt(h, big), LG_CONTINUE);
+	ck_assert_int_eq(fh_header(h, "", ""), LG_CONTINUE);
+	ck_assert_int_eq(fh_header(h, "Subject", big), LG_CONTINUE);
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "unparsable recipient"));
+}
+END_TEST
+
+static Suite *core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("classify");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, recipients_are_classified, 0,
+			    (int) (sizeof(rcpt_cases) / sizeof(rcpt_cases[0])));
+	tcase_add_test(tc, mta_rejected_recipient_is_marked);
+	tcase_add_loop_test(tc, senders_are_classified, 0,
+			    (int) (sizeof(sender_cases) /
+				   sizeof(sender_cases[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dispatch");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, redirect_adds_before_deleting);
+	tcase_add_test(tc, refused_recipient_is_not_deleted);
+	tcase_add_test(tc, never_without_recipient);
+	tcase_add_test(tc, on_error_accept);
+	tcase_add_test(tc, mta_refusing_an_edit_tempfails);
+	tcase_add_loop_test(tc, eom_verdicts, 0,
+			    (int) (sizeof(verdict_cases) /
+				   sizeof(verdict_cases[0])));
+	tcase_add_test(tc, queue_id_and_message_reset);
+	tcase_add_test(tc, junk_from_the_mta_never_crashes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

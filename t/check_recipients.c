@@ -1,0 +1,592 @@
+/*
+ * NAME
+ *	check_recipients - unit tests for milter/recipients.c
+ * SYNOPSIS
+ *	t/check_recipients
+ * DESCRIPTION
+ *	Tables of lookups under each case and delimiter setting, tables of
+ *	entries and of files with their exact error messages, suggestions
+ *	per domain, concurrent readers, and a file of 1,000,000 addresses
+ *	(its load time is printed on stderr, not asserted).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "recipients.h"
+
+#define N(a)	((int) (sizeof(a) / sizeof((a)[0])))
+
+static char tmpdir[256];
+
+/* make_tmpdir - a fresh directory for the files of one test */
+static void make_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/check_recipients.XXXXXX",
+		 base && *base ? base : "/tmp");
+	ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp %s: %s", tmpdir,
+		      strerror(errno));
+}
+
+/* remove_tmpdir - the directory and the files the tests left in it */
+static void remove_tmpdir(void)
+{
+	static const char *names[] = { "r.txt", "big.txt", "sub" };
+	char path[512];
+	int i;
+
+	for (i = 0; i < N(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+		if (unlink(path) != 0)
+			rmdir(path);
+	}
+	rmdir(tmpdir);
+}
+
+/* write_file - tmpdir/name with len bytes of text; returns its path */
+static const char *write_file(const char *name, const char *text, size_t len)
+{
+	static char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fp = fopen(path, "w");
+	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
+	ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+/* The directory every lookup case runs against. */
+static const char *standard[] = {
+	"user@example.com", "First.Last@Example.COM", "bob@example.org.",
+	"@wild.example", "owner@example.com", "owner-team@example.com",
+	"list@example.com", "mailer@example.com", "a#b@example.com",
+	"j\xc3\xb6" "e@ex\xc3\xa4mple.com", "lit@[192.0.2.1]",
+};
+
+/* load_standard - a directory with the entries above */
+static struct lg_recipients *load_standard(int cs, const char *delim)
+{
+	struct lg_recipients *r = lg_recipients_new(cs, delim);
+	int i;
+
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < N(standard); i++)
+		ck_assert_msg(lg_recipients_add(r, standard[i]) == 0,
+			      "add %s", standard[i]);
+	ck_assert_uint_eq(lg_recipients_count(r), N(standard));
+	return r;
+}
+
+static const struct {
+	int cs;					/* case_sensitive_local */
+	const char *delim;
+	const char *local;
+	const char *domain;
+	int want;
+} lookups[] = {
+	{ 0, "+", "user", "example.com", 1 },
+	{ 0, "+", "USER", "EXAMPLE.COM", 1 },
+	{ 0, "+", "user", "Example.Com.", 1 },
+	{ 0, "+", "user+tag", "example.com", 1 },
+	{ 0, "+", "User+Tag", "example.com", 1 },
+	{ 0, "+", "user+", "example.com", 1 },
+	{ 0, "+", "user+a+b", "example.com", 1 },
+	{ 0, "+", "+user", "example.com", 0 },	/* never a leading cut */
+	{ 0, "+", "user-tag", "example.com", 0 },
+	{ 0, "+", "users", "example.com", 0 },
+	{ 0, "+", "use", "example.com", 0 },
+	{ 0, "+", "user", "example.net", 0 },
+	{ 0, "+", "user", "sub.example.com", 0 },
+	{ 0, "+", "nobody", "example.com", 0 },
+	{ 0, "+", "first.last", "example.com", 1 },
+	{ 0, "+", "FIRST.LAST+x", "example.com", 1 },
+	{ 0, "+", "bob", "example.org", 1 },	/* stored without the dot */
+	{ 0, "+", "a#b", "example.com", 1 },
+	{ 0, "+", "a", "example.com", 0 },
+	{ 0, "+", "j\xc3\xb6" "e", "ex\xc3\xa4mple.com", 1 },
+	{ 0, "+", "J\xc3\xb6" "E+x", "EX\xc3\xa4MPLE.COM", 1 },
+	{ 0, "+", "lit", "[192.0.2.1]", 1 },
+	{ 0, "+", "anyone", "wild.example", 1 },
+	{ 0, "+", "Anyone+x", "WILD.EXAMPLE.", 1 },
+	{ 0, "+", "anyone", "sub.wild.example", 0 },
+	{ 0, "+", "anyone", "wild.example.com", 0 },
+	{ 0, "+", "", "example.com", 0 },
+	{ 0, "+", "", "wild.example", 0 },
+	{ 0, "+", "user", "", 0 },
+	{ 0, "+", "user", ".", 0 },
+	{ 0, "+", NULL, "example.com", 0 },
+	{ 0, "+", "user", NULL, 0 },
+	/* the local part's case counts */
+	{ 1, "+", "First.Last", "example.com", 1 },
+	{ 1, "+", "First.Last", "EXAMPLE.com", 1 },
+	{ 1, "+", "First.Last+Tag", "example.com", 1 },
+	{ 1, "+", "first.last", "example.com", 0 },
+	{ 1, "+", "FIRST.LAST", "example.com", 0 },
+	{ 1, "+", "user", "Example.COM", 1 },
+	{ 1, "+", "USER", "example.com", 0 },
+	{ 1, "+", "User+x", "example.com", 0 },
+	{ 1, "+", "Anyone", "Wild.Example", 1 },
+	/* several delimiters, and what Postfix never splits */
+	{ 0, "+-", "user-tag", "example.com", 1 },
+	{ 0, "+-", "user+tag", "example.com", 1 },
+	{ 0, "+-", "user-a+b", "example.com", 1 },
+	{ 0, "+-", "user+a-b", "example.com", 1 },
+	{ 0, "+-", "userx-a", "example.com", 0 },
+	{ 0, "+-", "owner-list", "example.com", 0 },	/* not "owner" */
+	{ 0, "+-", "owner-team", "example.com", 1 },	/* listed */
+	{ 0, "+-", "Owner-Team", "example.com", 1 },
+	{ 0, "+-", "list-request", "example.com", 0 },	/* not "list" */
+	{ 0, "+-", "list-REQUEST", "example.com", 0 },
+	{ 0, "+-", "list-requests", "example.com", 1 },
+	{ 0, "+-", "list+request", "example.com", 1 },
+	{ 0, "+-", "mailer-daemon", "example.com", 0 },	/* not "mailer" */
+	{ 0, "+-", "mailer-x", "example.com", 1 },
+	{ 0, "-", "user+tag", "example.com", 0 },
+	{ 0, "-", "user-tag", "example.com", 1 },
+	{ 0, "-", "owner-list", "example.com", 0 },
+	{ 0, "+", "owner+list", "example.com", 1 },
+	{ 0, "+", "list-request", "example.com", 0 },
+	/* no delimiter: no extensions */
+	{ 0, "", "user+tag", "example.com", 0 },
+	{ 0, "", "user", "example.com", 1 },
+	{ 0, NULL, "user+tag", "example.com", 0 },
+	{ 0, NULL, "USER", "example.com", 1 },
+};
+
+START_TEST(test_lookup)
+{
+	struct lg_recipients *r = load_standard(lookups[_i].cs,
+						lookups[_i].delim);
+	int got = lg_recipients_exists(r, lookups[_i].local,
+				       lookups[_i].domain);
+
+	ck_assert_msg(got == lookups[_i].want,
+		      "cs=%d delim=\"%s\" %s @ %s: %d, want %d", lookups[_i].cs,
+		      lookups[_i].delim ? lookups[_i].delim : "(null)",
+		      lookups[_i].local ? lookups[_i].local : "(null)",
+		      lookups[_i].domain ? lookups[_i].domain : "(null)", got,
+		      lookups[_i].want);
+	lg_recipients_free(&r);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
+static const struct {
+	const char *entry;
+	int rc;
+} entries[] = {
+	{ "user@example.com", 0 }, { "  user@example.com \t", 0 },
+	{ "@example.com", 0 }, { "User@Example.COM.", 0 },
+	{ "a#b@example.com", 0 }, { "user+tag@example.com", 0 },
+	{ "j\xc3\xb6" "e@ex\xc3\xa4mple.com", 0 }, { "x@[192.0.2.1]", 0 },
+	{ "x@[IPv6:2001:db8::1]", 0 }, { "@[192.0.2.1]", 0 },
+	{ NULL, -1 }, { "", -1 }, { "   ", -1 }, { "user", -1 },
+	{ "user@", -1 }, { "@", -1 }, { "@@example.com", -1 },
+	{ "user@@example.com", -1 }, { "user@a@example.com", -1 },
+	{ "us er@example.com", -1 }, { "user@exa mple.com", -1 },
+	{ "user@example.com\x01", -1 }, { "user\x7f@example.com", -1 },
+	{ "us\ter@example.com", -1 }, { "<user@example.com>", -1 },
+	{ "\"user\"@example.com", -1 }, { "a\\b@example.com", -1 },
+	{ "user@example..com", -1 }, { "@.example.com", -1 },
+	{ "@example.com..", -1 }, { "user@.", -1 }, { ".@", -1 },
+	{ "@a.example:user@example.com", -1 }, { "a,b@example.com", -1 },
+	{ "\xe9t\xe9@example.com", -1 },	/* Latin-1, not UTF-8 */
+	{ "user@[192.0.2.256]", -1 }, { "user@example.com#x", -1 },
+};
+
+START_TEST(test_add)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	int rc = lg_recipients_add(r, entries[_i].entry);
+
+	ck_assert_msg(rc == entries[_i].rc, "\"%s\": %d",
+		      entries[_i].entry ? entries[_i].entry : "(null)", rc);
+	ck_assert_uint_eq(lg_recipients_count(r), rc == 0 ? 1 : 0);
+	lg_recipients_free(&r);
+}
+END_TEST
+
+START_TEST(test_add_lengths)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	char entry[600];
+
+	/* 512 bytes in all is the longest entry */
+	memset(entry, 'a', sizeof(entry));
+	strcpy(entry + 512 - 12, "@example.com");
+	ck_assert_uint_eq(strlen(entry), 512);
+	ck_assert_int_eq(lg_recipients_add(r, entry), 0);
+	entry[0] = 'b';
+	ck_assert_int_eq(lg_recipients_exists(r, "b", "example.com"), 0);
+	memset(entry, 'a', sizeof(entry));
+	strcpy(entry + 513 - 12, "@example.com");
+	ck_assert_int_eq(lg_recipients_add(r, entry), -1);
+	entry[513 - 12] = 0;			/* a 501-byte local part */
+	ck_assert_int_eq(lg_recipients_exists(r, entry, "example.com"), 0);
+	entry[500] = 0;
+	ck_assert_int_eq(lg_recipients_exists(r, entry, "example.com"), 1);
+	ck_assert_uint_eq(lg_recipients_count(r), 1);
+	lg_recipients_free(&r);
+	lg_recipients_free(&r);			/* twice is harmless */
+	lg_recipients_free(NULL);
+}
+END_TEST
+
+START_TEST(test_count)
+{
+	struct lg_recipients *ci = lg_recipients_new(0, "+");
+	struct lg_recipients *cs = lg_recipients_new(1, "+");
+	static const char *list[] = {
+		"user@example.com", "USER@example.com", "user@EXAMPLE.COM.",
+		"User@example.com", "@example.com", "@Example.Com",
+		"user+x@example.com",
+	};
+	int i;
+
+	for (i = 0; i < N(list); i++) {
+		ck_assert_int_eq(lg_recipients_add(ci, list[i]), 0);
+		ck_assert_int_eq(lg_recipients_add(cs, list[i]), 0);
+	}
+	/* user, @example.com, user+x */
+	ck_assert_uint_eq(lg_recipients_count(ci), 3);
+	/* user, USER, User, @example.com, user+x */
+	ck_assert_uint_eq(lg_recipients_count(cs), 5);
+	ck_assert_uint_eq(lg_recipients_count(NULL), 0);
+	ck_assert_int_eq(lg_recipients_exists(NULL, "user", "example.com"), 0);
+	lg_recipients_free(&ci);
+	lg_recipients_free(&cs);
+}
+END_TEST
+
+/* collect - remember each local part, sorted by the caller */
+struct seen {
+	char names[16][32];
+	int n;
+	int stop_after;
+};
+
+static int collect(void *arg, const char *local)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->n, 16);
+	snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", local);
+	return s->stop_after && s->n >= s->stop_after ? 42 : 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+START_TEST(test_each_in_domain)
+{
+	struct lg_recipients *r = load_standard(0, "+");
+	struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, "Example.COM.",
+						      collect, &s), 0);
+	qsort(s.names, (size_t) s.n, sizeof(s.names[0]), by_name);
+	ck_assert_int_eq(s.n, 7);
+	ck_assert_str_eq(s.names[0], "a#b");
+	ck_assert_str_eq(s.names[1], "first.last");
+	ck_assert_str_eq(s.names[2], "list");
+	ck_assert_str_eq(s.names[3], "mailer");
+	ck_assert_str_eq(s.names[4], "owner");
+	ck_assert_str_eq(s.names[5], "owner-team");
+	ck_assert_str_eq(s.names[6], "user");
+
+	memset(&s, 0, sizeof(s));		/* wildcards are not listed */
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, "wild.example",
+						      collect, &s), 0);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, "nowhere.example",
+						      collect, &s), 0);
+	ck_assert_int_eq(s.n, 0);
+
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 2;
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, "example.com",
+						      collect, &s), 42);
+	ck_assert_int_eq(s.n, 2);
+
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, NULL, collect, &s),
+			 -1);
+	ck_assert_int_eq(lg_recipients_each_in_domain(r, "x", NULL, &s), -1);
+	ck_assert_int_eq(lg_recipients_each_in_domain(NULL, "x", collect, &s),
+			 -1);
+	lg_recipients_free(&r);
+}
+END_TEST
+
+/*
+ * Files. In want_err, "%s" stands for the file's path.
+ */
+static const struct {
+	const char *text;
+	size_t len;				/* 0: strlen(text) */
+	int rc;
+	const char *want_err;
+	size_t count;
+} files[] = {
+	{ "user@example.com\n", 0, 0, NULL, 1 },
+	{ "user@example.com", 0, 0, NULL, 1 },	/* no final newline */
+	{ "", 0, 0, NULL, 0 },
+	{ "\n\n   \n\t\n", 0, 0, NULL, 0 },
+	{ "# only a comment\n", 0, 0, NULL, 0 },
+	{ "# users\nuser@example.com\n\n  # indented comment\n"
+	  "  bob@example.org  \n\t@wild.example\t\n", 0, 0, NULL, 3 },
+	{ "user@example.com # trailing comment\n", 0, 0, NULL, 1 },
+	{ "user@example.com\t#tab comment\n", 0, 0, NULL, 1 },
+	{ "a#b@example.com\n", 0, 0, NULL, 1 },	/* not a comment */
+	{ "user@example.com\r\nbob@example.org\r\n", 0, 0, NULL, 2 },
+	{ "user@example.com\nUSER@EXAMPLE.COM\n", 0, 0, NULL, 1 },
+	{ "user@example.com\n\nus er@example.com\n", 0, -1,
+	  "%s:3: bad address \"us er@example.com\"", 1 },
+	{ "postmaster\n", 0, -1, "%s:1: bad address \"postmaster\"", 0 },
+	{ "# x\nuser@\n", 0, -1, "%s:2: bad address \"user@\"", 0 },
+	{ "@\n", 0, -1, "%s:1: bad address \"@\"", 0 },
+	{ "user@example.com\x01\n", 0, -1,
+	  "%s:1: bad address \"user@example.com?\"", 0 },
+	{ "user\x7f@example.com\n", 0, -1,
+	  "%s:1: bad address \"user?@example.com\"", 0 },
+	{ "u\0ser@example.com\n", 18, -1,
+	  "%s:1: bad address \"u?ser@example.com\"", 0 },
+	{ "<user@example.com>\n", 0, -1,
+	  "%s:1: bad address \"<user@example.com>\"", 0 },
+	{ "user@example.com # ok\nuser@example.com x\n", 0, -1,
+	  "%s:2: bad address \"user@example.com x\"", 1 },
+	{ "ok@example.com\nnot ok@example.com\nok2@example.com\n", 0, -1,
+	  "%s:2: bad address \"not ok@example.com\"", 1 },
+};
+
+START_TEST(test_load_file)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	size_t len = files[_i].len ? files[_i].len : strlen(files[_i].text);
+	const char *path = write_file("r.txt", files[_i].text, len);
+	char err[512] = "untouched", want[1024];
+	int rc = lg_recipients_load(r, path, err, sizeof(err));
+
+	ck_assert_msg(rc == files[_i].rc, "file %d: rc %d (%s)", _i, rc, err);
+	if (files[_i].want_err) {
+		snprintf(want, sizeof(want), files[_i].want_err, path);
+		ck_assert_str_eq(err, want);
+	} else {
+		ck_assert_str_eq(err, "untouched");
+	}
+	ck_assert_uint_eq(lg_recipients_count(r), files[_i].count);
+	if (rc == 0 && files[_i].count > 0)
+		ck_assert(lg_recipients_exists(r, "user", "example.com") ||
+			  lg_recipients_exists(r, "a#b", "example.com"));
+	lg_recipients_free(&r);
+}
+END_TEST
+
+START_TEST(test_load_errors)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	char err[512], want[1024], line[700], path[512];
+	const char *p;
+
+	/* a file that is not there */
+	snprintf(path, sizeof(path), "%s/missing.txt", tmpdir);
+	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	ck_assert_str_eq(err, want);
+
+	/* a directory */
+	snprintf(path, sizeof(path), "%s/sub", tmpdir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	ck_assert_str_eq(err, want);
+
+	/* an over-long line is shown cut at 80 bytes */
+	memset(line, 'a', 600);
+	strcpy(line + 600, "@example.com\n");
+	p = write_file("r.txt", line, strlen(line));
+	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:1: bad address \"%.80s...\"", p, line);
+	ck_assert_str_eq(err, want);
+
+	/* a small error buffer gets a cut, terminated message */
+	ck_assert_int_eq(lg_recipients_load(r, p, err, 8), -1);
+	ck_assert_uint_eq(strlen(err), 7);
+	ck_assert_int_eq(strncmp(err, p, 7), 0);
+	ck_assert_int_eq(lg_recipients_load(r, p, NULL, 0), -1);
+	ck_assert_int_eq(lg_recipients_load(r, NULL, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "(null): Invalid argument");
+	ck_assert_int_eq(lg_recipients_load(NULL, p, err, sizeof(err)), -1);
+	ck_assert_uint_eq(lg_recipients_count(r), 0);
+	lg_recipients_free(&r);
+}
+END_TEST
+
+START_TEST(test_load_two_files)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	char err[512];
+	const char *p;
+
+	p = write_file("r.txt", "one@example.com\n", 16);
+	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), 0);
+	p = write_file("r.txt", "two@example.com\n@wild.example\n", 30);
+	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(lg_recipients_count(r), 3);
+	ck_assert_int_eq(lg_recipients_exists(r, "one", "example.com"), 1);
+	ck_assert_int_eq(lg_recipients_exists(r, "Two+x", "example.com"), 1);
+	ck_assert_int_eq(lg_recipients_exists(r, "x", "wild.example"), 1);
+	ck_assert_int_eq(lg_recipients_exists(r, "three", "example.com"), 0);
+	lg_recipients_free(&r);
+}
+END_TEST
+
+#define BIG	1000000
+
+/* big_name - the address of line i of the big file */
+static void big_name(unsigned i, char *local, char *domain)
+{
+	sprintf(local, "user%07u", i);
+	sprintf(domain, "d%u.example", i % 997);
+}
+
+START_TEST(test_load_million)
+{
+	struct lg_recipients *r = lg_recipients_new(0, "+");
+	char local[32], domain[32], err[512], path[512];
+	struct timespec t0, t1;
+	unsigned i;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/big.txt", tmpdir);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "# %d addresses\n", BIG);
+	for (i = 0; i < BIG; i++) {
+		big_name(i, local, domain);
+		fprintf(fp, "%s@%s\n", local, domain);
+	}
+	ck_assert_int_eq(fclose(fp), 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "check_recipients: loaded %d addresses in %.3f s\n",
+		BIG, (double) (t1.tv_sec - t0.tv_sec) +
+		(double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	ck_assert_uint_eq(lg_recipients_count(r), BIG);
+	for (i = 0; i < BIG; i++) {
+		big_name(i, local, domain);
+		if (i % 3 == 1)
+			local[0] = 'U';		/* case-insensitive */
+		if (i % 5 == 2)
+			strcat(local, "+tag");
+		ck_assert_msg(lg_recipients_exists(r, local, domain),
+			      "missing %s@%s", local, domain);
+	}
+	for (i = BIG; i < BIG + 1000; i++) {
+		big_name(i, local, domain);
+		ck_assert_msg(!lg_recipients_exists(r, local, domain),
+			      "found %s@%s", local, domain);
+	}
+	big_name(7, local, domain);
+	ck_assert_int_eq(lg_recipients_exists(r, local, "d8.example"), 0);
+	ck_assert_int_eq(lg_recipients_exists(r, "user000000", domain), 0);
+	ck_assert_int_eq(lg_recipients_exists(r, "user00000077", domain), 0);
+	lg_recipients_free(&r);
+}
+END_TEST
+
+/* Readers share one loaded directory without a lock. */
+static struct lg_recipients *shared;
+
+static void *reader(void *arg)
+{
+	unsigned i, seed = (unsigned) (size_t) arg, bad = 0;
+	char local[32], domain[32];
+
+	for (i = 0; i < 200000; i++) {
+		unsigned k = (seed + i * 7919) % 20000;
+
+		big_name(k, local, domain);
+		bad += lg_recipients_exists(shared, local, domain) != (k < 10000);
+	}
+	return (void *) (size_t) bad;
+}
+
+START_TEST(test_threads)
+{
+	pthread_t t[4];
+	char local[32], domain[32], entry[80];
+	void *bad;
+	unsigned i;
+
+	shared = lg_recipients_new(0, "+");
+	for (i = 0; i < 10000; i++) {
+		big_name(i, local, domain);
+		snprintf(entry, sizeof(entry), "%s@%s", local, domain);
+		ck_assert_int_eq(lg_recipients_add(shared, entry), 0);
+	}
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, reader,
+						(void *) (size_t) i), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], &bad), 0);
+		ck_assert_ptr_null(bad);	/* no wrong answer */
+	}
+	lg_recipients_free(&shared);
+}
+END_TEST
+
+/* recipients_suite - lookups, entries, files, scale */
+static Suite *recipients_suite(void)
+{
+	Suite *s = suite_create("recipients");
+	TCase *tc;
+
+	tc = tcase_create("lookup");
+	tcase_add_loop_test(tc, test_lookup, 0, N(lookups));
+	tcase_add_loop_test(tc, test_add, 0, N(entries));
+	tcase_add_test(tc, test_add_lengths);
+	tcase_add_test(tc, test_count);
+	tcase_add_test(tc, test_each_in_domain);
+	tcase_add_test(tc, test_threads);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("file");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_loop_test(tc, test_load_file, 0, N(files));
+	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_load_two_files);
+	tcase_add_test(tc, test_load_million);
+	tcase_set_timeout(tc, 300);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(recipients_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * NAME
+ *	fakehost.h - drive the real core and plugins with no MTA
+ * SYNOPSIS
+ *	fh_tmpfile("recipients", "alice@example.com\n");
+ *	struct fh *h = fh_new("local_domains = [\"example.com\"]; ...");
+ *	fh_connect(h, "192.0.2.1"); fh_mail(h, "<a@b>"); fh_rcpt(h, "<c@d>");
+ *	fh_eom(h); ck_assert_str_eq(fh_edits(h), "addrcpt ...\n");
+ *	fh_free(&h);
+ * DESCRIPTION
+ *	The fake host is the core itself (config loader, plugin loader,
+ *	session, host API, memory store) with the MTA replaced by an edit
+ *	sink that records every edit as a line of text, macros set by the
+ *	test, a frozen clock and the log captured in memory. Plugins are
+ *	loaded from $PLUGIN_DIR as in production. In config text, "@TMP@"
+ *	stands for the test's temporary directory and "@PLUGINS@" for the
+ *	plugin directory; plugin_dir is set for you.
+ */
+#ifndef FAKEHOST_H
+#define FAKEHOST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <loopguard/plugin.h>
+
+struct fh;
+
+/* The per-process temporary directory (created on first use). */
+const char *fh_tmpdir(void);
+/* Write NAME in the temp dir; returns its path (static buffer). */
+const char *fh_tmpfile(const char *name, const char *content);
+
+/* Load config text; aborts the test with the error if it fails. */
+struct fh *fh_new(const char *config_text);
+/* Load config text expecting failure: returns the error ("" if it
+ * loaded). The file is @TMP@/NAME.conf, so errors can be predicted. */
+const char *fh_load_error(const char *name, const char *config_text);
+void fh_free(struct fh **h);
+
+/* Set a macro the next events see (value NULL removes it). */
+void fh_macro(struct fh *h, const char *name, const char *value);
+
+enum lg_verdict fh_connect(struct fh *h, const char *client_ip);
+enum lg_verdict fh_mail(struct fh *h, const char *raw);
+enum lg_verdict fh_rcpt(struct fh *h, const char *raw);
+enum lg_verdict fh_header(struct fh *h, const char *name, const char *value);
+enum lg_verdict fh_body(struct fh *h, const char *text);
+enum lg_verdict fh_eoh(struct fh *h);
+enum lg_verdict fh_eom(struct fh *h);
+void fh_abort(struct fh *h);
+void fh_close(struct fh *h);	/* ends the connection, keeps the host */
+
+/* One message from MAIL to end of message: recipients NULL-terminated,
+ * headers "Name: value" NULL-terminated (may be NULL). Returns the
+ * first terminal verdict, or the end-of-message one. */
+enum lg_verdict fh_message(struct fh *h, const char *from,
+			   const char *const *rcpts,
+			   const char *const *headers, const char *body);
+
+/* Edits applied by the last fh_eom, one per line:
+ * "addrcpt ADDR", "delrcpt RAW", "addheader NAME: VALUE",
+ * "chgheader NAME[N]: VALUE", "quarantine REASON". */
+const char *fh_edits(const struct fh *h);
+/* "RCODE XCODE TEXT" of the last reject/tempfail, or "". */
+const char *fh_reply(const struct fh *h);
+/* Everything logged since fh_new (or fh_log_reset). */
+const char *fh_log(void);
+void fh_log_reset(void);
+
+/* The session in progress (for tests that look inside the model). */
+struct lg_ctx *fh_session(struct fh *h);
+
+/* Make the sink refuse the next edits (to test on_error). */
+void fh_fail_edits(struct fh *h, int fail);
+
+/* The frozen clock. */
+void fh_clock_set(time_t t);
+void fh_clock_advance(long long seconds);
+
+#endif

@@ -1,0 +1,29 @@
+# lib.sh - shared by the shell tests in t/ (sourced, not run)
+# Sets: srcdir (this folder), top_builddir, LOOPGUARD, LOOPGUARDCTL,
+# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip and wait_file.
+
+srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$srcdir/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PLUGIN_DIR:=$top_builddir/plugins/.libs}"
+: "${TEST_PLUGIN_DIR:=$top_builddir/t/plugins/.libs}"
+LOOPGUARD=$top_builddir/loopguard
+LOOPGUARDCTL=$top_builddir/loopguardctl
+export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR
+
+# skip REASON - automake's "skipped" exit status
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# wait_file PATH SECONDS - until PATH exists
+wait_file() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# test.sh - build loopguard twice and run the whole test suite in each build
+#
+# SYNOPSIS
+#	./test.sh
+#
+# DESCRIPTION
+#	1. scripts/deps.sh test: build packages, the MTAs and other test
+#	   peers, an unpacked Sendmail.
+#	2. The source tree itself: autogen/configure --enable-werror (only
+#	   when not already configured so), make -j2, make check. make check
+#	   runs everything hung on TESTS: Check unit tests, miltertest
+#	   scripts and the real-MTA tests (t/mta/, these need root).
+#	3. build-asan/: the same with --enable-sanitizers (ASan + UBSan).
+#	   An in-tree build forbids VPATH builds of the same tree (configure:
+#	   "source directory already configured"), so build-asan/ holds a
+#	   copy of the sources (git's tracked and untracked, not ignored,
+#	   files; mtimes kept, so a rerun rebuilds only what changed) and
+#	   builds in that copy.
+#	The logs of failed tests are printed, and at the end one line
+#	"loopguard: N passed, M failed, K skipped" over both builds.
+#	Running it again reuses both builds.
+#
+# EXIT STATUS
+#	0 when both builds pass their checks, 1 otherwise.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+top=$(pwd)
+asan=$top/build-asan
+total_pass=0
+total_fail=0
+total_skip=0
+failed_builds=()
+
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
+note() { printf '\n=== test.sh: %s\n' "$*"; }
+
+# run_logged - run a command with its output in LOG; show LOG on failure
+run_logged() {
+	local log=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		cat "$log"
+		return 1
+	fi
+}
+
+# configure_tree - autogen/configure DIR with ARGS unless already done so
+configure_tree() {
+	local dir=$1 want have=""
+	shift
+	want=$(printf "'%s' " "$@")
+	want=${want% }
+	cd "$dir"
+	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+		note "autogen.sh in $dir"
+		run_logged autogen.log ./autogen.sh || die "autogen.sh failed in $dir"
+	fi
+	if [ -f config.status ] && [ -f Makefile ]; then
+		have=$(./config.status --config 2>/dev/null || true)
+	fi
+	if [ "$have" != "$want" ] || [ configure -nt config.status ]; then
+		note "configure $* in $dir"
+		run_logged configure.out ./configure "$@" ||
+			die "configure failed in $dir (see $dir/config.log)"
+	fi
+	cd "$top"
+}
+
+# sync_copy - copy the sources (not the build products) into DIR
+sync_copy() {
+	local dst=$1
+	git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		die "the sanitizer build copies the sources with git; this is no git work tree"
+	mkdir -p "$dst"
+	git -C "$top" ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do
+			[ -f "$f" ] && printf '%s\0' "$f"
+		done |
+		tar -C "$top" --null -T - -cf - | tar -C "$dst" -xpf -
+}
+
+# show_failures - print the logs of the tests that failed in DIR since STAMP
+show_failures() {
+	local dir=$1 stamp=$2 trs log
+	while IFS= read -r trs; do
+		grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
+		log=${trs%.trs}.log
+		printf '\n----- %s -----\n' "${log#"$dir"/}"
+		cat "$log" 2>/dev/null || echo "(no log)"
+	done < <(find "$dir" -name '*.trs' -newer "$stamp" | sort)
+}
+
+# count_results - add DIR/test-suite.log's totals to the overall counts
+count_results() {
+	local log=$1/test-suite.log pass fail skip
+	[ -f "$log" ] || return 0
+	pass=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+	skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
+	fail=$(awk '/^# (FAIL|ERROR|XPASS):/ {n += $3} END {print n + 0}' "$log")
+	total_pass=$((total_pass + ${pass:-0}))
+	total_skip=$((total_skip + ${skip:-0}))
+	total_fail=$((total_fail + fail))
+}
+
+# build_and_check - make and make check in DIR, labelled NAME
+build_and_check() {
+	local name=$1 dir=$2 stamp
+	note "make ($name)"
+	if ! make -C "$dir" -j2; then
+		failed_builds+=("$name: build")
+		return 1
+	fi
+	note "make check ($name)"
+	stamp=$(mktemp)
+	rm -f "$dir/test-suite.log"
+	if ! make -C "$dir" -j2 check; then
+		failed_builds+=("$name: check")
+		show_failures "$dir" "$stamp"
+	fi
+	rm -f "$stamp"
+	count_results "$dir"
+}
+
+note "dependencies"
+scripts/deps.sh test
+
+configure_tree "$top" --enable-werror
+build_and_check default "$top" || true
+
+note "sanitizer build in $asan"
+sync_copy "$asan"
+configure_tree "$asan" --enable-werror --enable-sanitizers
+build_and_check sanitizers "$asan" || true
+
+echo
+if [ ${#failed_builds[@]} -gt 0 ]; then
+	printf 'test.sh: failed: %s\n' "${failed_builds[@]}"
+	[ "$total_fail" -gt 0 ] || total_fail=1
+fi
+printf 'loopguard: %d passed, %d failed, %d skipped\n' \
+	"$total_pass" "$total_fail" "$total_skip"
+[ ${#failed_builds[@]} -eq 0 ]
