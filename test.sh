@@ -50,15 +50,14 @@ run_logged() {
 configure_tree() {
 	local dir=$1 want have=""
 	shift
-	want=$(printf "'%s' " "$@")
-	want=${want% }
+	want="$*"
 	cd "$dir"
 	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 		note "autogen.sh in $dir"
 		run_logged autogen.log ./autogen.sh || die "autogen.sh failed in $dir"
 	fi
 	if [ -f config.status ] && [ -f Makefile ]; then
-		have=$(./config.status --config 2>/dev/null || true)
+		have=$(./config.status --config 2>/dev/null | tr -d "'" || true)
 	fi
 	if [ "$have" != "$want" ] || [ configure -nt config.status ]; then
 		note "configure $* in $dir"

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,11 +30,11 @@
 
 #define NOW	1700000000
 
-enum { F_STATS, F_RSS, F_INSERT, F_SAVE, F_LOAD, F_COUNT };
+enum { F_STATS, F_RSS, F_FILE, F_INSERT, F_SAVE, F_LOAD, F_COUNT };
 
 static const char *const figure_names[F_COUNT] = {
-	"bytes/entry (stats)", "bytes/entry (RSS)", "insert s", "save s",
-	"load s"
+	"bytes/entry (stats)", "bytes/entry (RSS)", "bytes/entry (file)",
+	"insert s", "save s", "load s"
 };
 
 /* rss_bytes - resident set size of this process */
@@ -95,6 +96,7 @@ static int run(size_t n, const char *dir, double fig[F_COUNT])
 	struct lg_store_memory_opts opts = { NULL, 0, 0 };
 	struct lg_store st, st2;
 	struct lg_store_stats stats;
+	struct stat sb;
 	char path[4096], err[256];
 	double rss0, t0;
 
@@ -121,6 +123,7 @@ static int run(size_t n, const char *dir, double fig[F_COUNT])
 	if (lg_store_memory_save(&st, NOW + 1) < 0)
 		return -1;
 	fig[F_SAVE] = seconds() - t0;
+	fig[F_FILE] = stat(path, &sb) == 0 ? (double)sb.st_size / (double)n : 0;
 	t0 = seconds();
 	if (lg_store_memory_open(&opts, NOW + 2, &st2, err, sizeof(err)) < 0)
 		return -1;
@@ -131,7 +134,6 @@ static int run(size_t n, const char *dir, double fig[F_COUNT])
 			stats.entries, n);
 		return -1;
 	}
-	opts.snapshot = NULL;
 	lg_store_close(&st2, NOW + 3);
 	lg_store_close(&st, NOW + 3);
 	unlink(path);

@@ -135,14 +135,17 @@ static int parse_ip(const char *s, size_t n, int *family_r,
 	return 0;
 }
 
-/* utf8_ok - well-formed UTF-8: no stray, overlong or surrogate forms */
-static int utf8_ok(const unsigned char *s, size_t len)
+/* text_ok - no control bytes, and well-formed UTF-8: no stray,
+ * overlong or surrogate forms */
+static int text_ok(const unsigned char *s, size_t len)
 {
 	size_t i, n, k;
 	unsigned long cp;
 
 	for (i = 0; i < len; i += n + 1) {
 		if (s[i] < 0x80) {
+			if (IS_CTRL(s[i]))
+				return 0;
 			n = 0;
 			continue;
 		}
@@ -188,8 +191,14 @@ static void put(struct out *o, int c)
 /* is_atext - RFC 5322 atext, plus UTF-8 bytes (RFC 6531) */
 static int is_atext(unsigned char c)
 {
-	return IS_ALNUM(c) || c >= 0x80 ||
-		(c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'':
+	case '*': case '+': case '-': case '/': case '=': case '?':
+	case '^': case '_': case '`': case '{': case '|': case '}': case '~':
+		return 1;
+	default:
+		return IS_ALNUM(c) || c >= 0x80;
+	}
 }
 
 /* put_domain - check [s,e) as a domain and copy it lower-cased, without
@@ -209,27 +218,27 @@ static int put_domain(struct out *o, const char *s, const char *e)
 		    parse_ip(s, (size_t) (e - s), &family, a, &mapped) != 0 ||
 		    tagged != (memchr(s, ':', (size_t) (e - s)) != NULL))
 			return -1;
-	} else {
-		if (e - s > 1 && e[-1] == '.')
-			e--;
-		for (p = s; p < e; p++) {
-			unsigned char c = (unsigned char) *p;
-
-			if (c == '.' && label > 0)
-				label = 0;
-			else if (IS_ALNUM(c) || c == '-' || c == '_' || c >= 0x80)
-				label++;
-			else
-				return -1;
-		}
-		if (label == 0)
-			return -1;
+		for (p = s; o && p < e; p++)
+			put(o, ASCII_LOWER((unsigned char) *p));
+		return 0;
 	}
+	if (e - s > 1 && e[-1] == '.')
+		e--;
 	if (e - s > DOMAIN_MAX)
 		return -1;
-	for (p = s; o && p < e; p++)
-		put(o, ASCII_LOWER((unsigned char) *p));
-	return 0;
+	for (p = s; p < e; p++) {
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '.' && label > 0)
+			label = 0;
+		else if (IS_ALNUM(c) || c == '-' || c == '_' || c >= 0x80)
+			label++;
+		else
+			return -1;
+		if (o)
+			put(o, ASCII_LOWER(c));
+	}
+	return label > 0 ? 0 : -1;
 }
 
 /* skip_route - past an RFC 821 source route "@a,@b:"; NULL if bad */
@@ -288,7 +297,7 @@ enum lg_addr_status lg_parse_address(const char *raw, int fold_local,
 {
 	struct out o = { buf, bufsize, 0, 0 };
 	const char *p = raw, *end, *ignore;
-	size_t i, n, at = 0;
+	size_t n, at = 0;
 	char *copy;
 
 	if (!local_r)
@@ -303,10 +312,7 @@ enum lg_addr_status lg_parse_address(const char *raw, int fold_local,
 	if (!raw)
 		return LG_ADDR_BAD;
 	n = strlen(raw);
-	for (i = 0; i < n; i++)
-		if (IS_CTRL((unsigned char) raw[i]))
-			return LG_ADDR_BAD;
-	if (!utf8_ok((const unsigned char *) raw, n))
+	if (!text_ok((const unsigned char *) raw, n))
 		return LG_ADDR_BAD;
 	end = raw + n;
 	if (*p == '<') {
@@ -331,7 +337,7 @@ enum lg_addr_status lg_parse_address(const char *raw, int fold_local,
 	buf[o.len] = 0;
 	copy = buf + o.len + 1;
 	memcpy(copy, buf, o.len + 1);
-	if (at == 0) {				/* the local part is never empty */
+	if (at == 0) {			/* the local part is never empty */
 		*local_r = copy;
 		*domain_r = copy + o.len;
 		return LG_ADDR_LOCAL_ONLY;
@@ -359,13 +365,15 @@ int lg_parse_ip(const char *text, int *family_r, unsigned char addr_r[16])
 /* mask_bits - clear the bits of addr beyond prefix */
 static void mask_bits(unsigned char addr[16], unsigned prefix)
 {
-	unsigned i;
+	unsigned i, end;
 
-	for (i = 0; i < 16; i++)
-		if (prefix < 8 * (i + 1))
-			addr[i] &= prefix > 8 * i ?
-				(unsigned char) (0xff << (8 - (prefix - 8 * i))) :
-				0;
+	for (i = 0; i < 16; i++) {
+		end = 8 * (i + 1);		/* bits up to this byte's end */
+		if (prefix <= 8 * i)
+			addr[i] = 0;
+		else if (prefix < end)
+			addr[i] &= (unsigned char) (0xff << (end - prefix));
+	}
 }
 
 /* lg_parse_cidr - "192.0.2.0/24", "2001:db8::/32" or a bare address */
@@ -528,7 +536,8 @@ int lg_parse_socket_spec(const char *text, struct lg_socket_spec *spec_r,
 	if (!text || !*text)
 		why = "empty socket specification";
 	else if (!why && !(rest = strchr(text, ':')))
-		why = "no type (use unix:/path, inet:PORT@HOST or inet6:PORT@HOST)";
+		why = "no type (use unix:/path, inet:PORT@HOST or "
+			"inet6:PORT@HOST)";
 	if (rest)
 		len = (size_t) (rest++ - text);
 	if (why) {

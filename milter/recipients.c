@@ -5,11 +5,12 @@
  *	#include "recipients.h"
  * DESCRIPTION
  *	One open-addressing hash set (linear probing, doubled when 70%
- *	full) holds every entry as "local\0domain\0" in a string pool that
- *	grows by doubling, so a million addresses cost a few dozen
- *	allocations. A slot is the pool offset (0 = empty) and the hash.
- *	A "@domain" wildcard is stored with an empty local part, which no
- *	address can have.
+ *	full) holds every entry as "local\0domain\0" in one string pool.
+ *	A slot is the pool offset (0 = empty) and the hash. A "@domain"
+ *	wildcard is stored with an empty local part, which no address can
+ *	have. A file is read whole, and the table and the pool are sized
+ *	for it before the first entry goes in: a million addresses cost a
+ *	handful of allocations and no rehashing.
  *
  *	Entries go through lg_parse_address, so a file entry and an
  *	address from the MTA are normalised the same way: domain
@@ -28,20 +29,23 @@
  *
  *	Once loaded the set is only read, so lookups need no lock.
  * DIAGNOSTICS
- *	lg_recipients_load: "PATH: strerror", "PATH:LINE: bad address
- *	"ENTRY"" or "PATH:LINE: out of memory". Entries read before an
- *	error stay loaded.
+ *	lg_recipients_load: "PATH: strerror" (for ENOMEM too) or
+ *	"PATH:LINE: bad address "ENTRY"", control bytes shown as "?" and
+ *	cut after 80 bytes. Entries before an error stay loaded.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "recipients.h"
@@ -50,6 +54,7 @@
 #define QUOTE_MAX	80		/* of a bad entry, in an error */
 #define POOL_MIN	(64 * 1024)
 #define SLOTS_MIN	1024		/* a power of two */
+#define BATCH		16		/* entries staged before insertion */
 
 struct slot {
 	uint32_t off;			/* into pool; 0 = empty */
@@ -67,7 +72,7 @@ struct lg_recipients {
 	size_t  count;
 };
 
-/* Result of add_entry. */
+/* Result of stage and commit. */
 enum { ADD_OK, ADD_BAD, ADD_NOMEM };
 
 /* hash - FNV-1a over local "@" domain, then a 64-bit finaliser */
@@ -107,25 +112,39 @@ static size_t find(const struct lg_recipients *r, const char *local,
 	}
 }
 
-/* grow - double the table and put every entry back */
-static int grow(struct lg_recipients *r)
+/* reserve - room for n entries in all and bytes more of strings, so a
+ * big file is loaded without rehashing or copying; 0 or -1 */
+static int reserve(struct lg_recipients *r, size_t n, size_t bytes)
 {
-	size_t n = r->nslots * 2, i, j;
+	size_t size = r->nslots, cap = r->pool_cap, i, j;
 	struct slot *s;
+	char *p;
 
-	if (n > SIZE_MAX / sizeof(*s) || !(s = calloc(n, sizeof(*s))))
+	while (cap - r->pool_len < bytes && cap <= SIZE_MAX / 2)
+		cap *= 2;
+	if (cap != r->pool_cap) {
+		if (!(p = realloc(r->pool, cap)))
+			return -1;
+		r->pool = p;
+		r->pool_cap = cap;
+	}
+	while (n > size / 10 * 7 && size <= SIZE_MAX / 2 / sizeof(*s))
+		size *= 2;
+	if (size == r->nslots)
+		return 0;
+	if (!(s = calloc(size, sizeof(*s))))
 		return -1;
 	for (i = 0; i < r->nslots; i++) {
 		if (r->slots[i].off == 0)
 			continue;
-		for (j = r->slots[i].hash & (n - 1); s[j].off;
-		     j = (j + 1) & (n - 1))
+		for (j = r->slots[i].hash & (size - 1); s[j].off;
+		     j = (j + 1) & (size - 1))
 			continue;
 		s[j] = r->slots[i];
 	}
 	free(r->slots);
 	r->slots = s;
-	r->nslots = n;
+	r->nslots = size;
 	return 0;
 }
 
@@ -133,20 +152,12 @@ static int grow(struct lg_recipients *r)
 static uint32_t pool_add(struct lg_recipients *r, const char *local,
 			 size_t llen, const char *domain, size_t dlen)
 {
-	size_t need = llen + dlen + 2, cap = r->pool_cap;
+	size_t need = llen + dlen + 2;
 	uint32_t off;
 	char *p;
 
-	if (r->pool_len + need > UINT32_MAX)
+	if (r->pool_len + need > UINT32_MAX || reserve(r, 0, need) != 0)
 		return 0;
-	while (r->pool_len + need > cap)
-		cap *= 2;
-	if (cap != r->pool_cap) {
-		if (!(p = realloc(r->pool, cap)))
-			return 0;
-		r->pool = p;
-		r->pool_cap = cap;
-	}
 	off = (uint32_t) r->pool_len;
 	p = r->pool + off;
 	memcpy(p, local, llen);
@@ -157,42 +168,28 @@ static uint32_t pool_add(struct lg_recipients *r, const char *local,
 	return off;
 }
 
-/* insert - add a normalised entry unless it is there already */
-static int insert(struct lg_recipients *r, const char *local,
-		  const char *domain)
-{
-	size_t llen = strlen(local), dlen = strlen(domain), i;
-	uint32_t h = hash(local, llen, domain, dlen), off;
+/* A normalised entry in the pool, not yet in the table. */
+struct staged {
+	uint32_t off;
+	uint32_t hash;
+};
 
-	i = find(r, local, llen, domain, h);
-	if (r->slots[i].off)
-		return ADD_OK;
-	if ((r->count + 1) * 10 > r->nslots * 7) {
-		if (grow(r) != 0)
-			return ADD_NOMEM;
-		i = find(r, local, llen, domain, h);
-	}
-	if ((off = pool_add(r, local, llen, domain, dlen)) == 0)
-		return ADD_NOMEM;
-	r->slots[i].off = off;
-	r->slots[i].hash = h;
-	r->count++;
-	return ADD_OK;
-}
-
-/* add_entry - validate, normalise and insert one entry of len bytes */
-static int add_entry(struct lg_recipients *r, const char *entry, size_t len)
+/* stage - check and normalise one entry of len bytes into the pool,
+ * and start fetching its slot; ADD_OK, ADD_BAD or ADD_NOMEM */
+static int stage(struct lg_recipients *r, const char *entry, size_t len,
+		 struct staged *st)
 {
 	char text[ENTRY_MAX + 2], buf[2 * ENTRY_MAX + 8];
 	const char *local, *domain;
-	size_t i;
+	size_t i, llen, dlen;
 
 	if (len == 0 || len > ENTRY_MAX)
 		return ADD_BAD;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char) entry[i];
 
-		if (c <= ' ' || c == 0x7f || strchr("\"\\<>", c))
+		if (c <= ' ' || c == 0x7f || c == '"' || c == '\\' ||
+		    c == '<' || c == '>')
 			return ADD_BAD;
 	}
 	/* "@domain": check the domain as it would be in "x@domain" */
@@ -203,7 +200,43 @@ static int add_entry(struct lg_recipients *r, const char *entry, size_t len)
 			     !r->case_sensitive_local, buf, sizeof(buf),
 			     &local, &domain) != LG_ADDR_OK)
 		return ADD_BAD;
-	return insert(r, entry[0] == '@' ? "" : local, domain);
+	if (entry[0] == '@')
+		local = "";
+	llen = strlen(local);
+	dlen = strlen(domain);
+	if ((st->off = pool_add(r, local, llen, domain, dlen)) == 0)
+		return ADD_NOMEM;
+	st->hash = hash(local, llen, domain, dlen);
+#ifdef __GNUC__
+	__builtin_prefetch(&r->slots[st->hash & (r->nslots - 1)]);
+#endif
+	return ADD_OK;
+}
+
+/* commit - put a staged entry in the table unless it is there already
+ * (a duplicate gives its bytes back if nothing came after them) */
+static int commit(struct lg_recipients *r, const struct staged *st)
+{
+	const char *local = r->pool + st->off, *domain;
+	size_t llen = strlen(local), i;
+
+	domain = local + llen + 1;
+	i = find(r, local, llen, domain, st->hash);
+	if (r->slots[i].off) {
+		if (st->off + llen + strlen(domain) + 2 == r->pool_len)
+			r->pool_len = st->off;
+		return ADD_OK;
+	}
+	if (r->count + 1 > r->nslots / 10 * 7) {
+		/* only the table moves, so local and domain stay valid */
+		if (reserve(r, r->count + 1, 0) != 0)
+			return ADD_NOMEM;
+		i = find(r, local, llen, domain, st->hash);
+	}
+	r->slots[i].off = st->off;
+	r->slots[i].hash = st->hash;
+	r->count++;
+	return ADD_OK;
 }
 
 /* lg_recipients_new - an empty directory */
@@ -253,14 +286,14 @@ static void set_err(char *err, size_t errsize, const char *fmt, ...)
 }
 
 /* quote - a bad entry made safe to print: control bytes as "?", cut */
-static const char *quote(char *out, const char *s, size_t len)
+static void quote(char *out, const char *s, size_t len)
 {
 	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
 
 	for (i = 0; i < n; i++)
-		out[i] = (unsigned char) s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+		out[i] = (unsigned char) s[i] < ' ' || s[i] == 0x7f ? '?' :
+			s[i];
 	strcpy(out + n, len > n ? "..." : "");
-	return out;
 }
 
 /* is_space - white space around an entry or before a comment */
@@ -285,53 +318,123 @@ static const char *trim(const char *s, const char **e)
 	return s;
 }
 
-/* lg_recipients_load - add every entry of one file */
+/* slurp - the whole file in one buffer; 0 or an errno value */
+static int slurp(const char *path, char **buf_r, size_t *len_r)
+{
+	struct stat st;
+	size_t cap = 4096, len = 0;
+	ssize_t n;
+	char *buf = NULL, *p;
+	int fd, err = 0;
+
+	*buf_r = NULL;
+	*len_r = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    (uintmax_t) st.st_size < UINT32_MAX)
+		cap = (size_t) st.st_size + 1;	/* + 1 to see the end */
+	for (;;) {
+		if (!buf || len == cap) {
+			if (buf)
+				cap = len < UINT32_MAX ? cap * 2 : 0;
+			if (cap == 0 || !(p = realloc(buf, cap))) {
+				err = cap ? ENOMEM : EFBIG;
+				break;
+			}
+			buf = p;
+		}
+		if ((n = read(fd, buf + len, cap - len)) > 0)
+			len += (size_t) n;
+		else if (n == 0)
+			break;
+		else if (errno != EINTR) {
+			err = errno;
+			break;
+		}
+	}
+	close(fd);
+	if (err)
+		free(buf);
+	*buf_r = err ? NULL : buf;
+	*len_r = len;
+	return err;
+}
+
+/* commit_all - the staged entries into the table; 0 or -1 */
+static int commit_all(struct lg_recipients *r, struct staged *st, size_t *n)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < *n; i++)
+		if (commit(r, &st[i]) != ADD_OK)
+			rc = -1;
+	*n = 0;
+	return rc;
+}
+
+/* nomem - "PATH: Cannot allocate memory"; -1 */
+static int nomem(char *err, size_t errsize, const char *path)
+{
+	set_err(err, errsize, "%s: %s", path, strerror(ENOMEM));
+	return -1;
+}
+
+/* lg_recipients_load - add every entry of one file; the slot of each
+ * entry is fetched while the next ones are parsed */
 int lg_recipients_load(struct lg_recipients *r, const char *path,
 		       char *err, size_t errsize)
 {
-	char *line = NULL, shown[QUOTE_MAX + 4];
-	const char *s, *e;
-	size_t linecap = 0;
+	char *text, shown[QUOTE_MAX + 4];
+	const char *p, *end, *nl, *s, *e;
+	struct staged batch[BATCH];
+	size_t len, lines = 1, n = 0;
 	unsigned long lineno = 0;
-	ssize_t n;
-	int rc = 0, saved;
-	FILE *fp;
+	int rc = 0;
 
 	if (!r || !path) {
 		set_err(err, errsize, "%s: %s", path ? path : "(null)",
 			strerror(EINVAL));
 		return -1;
 	}
-	if (!(fp = fopen(path, "r"))) {
-		set_err(err, errsize, "%s: %s", path, strerror(errno));
+	if ((rc = slurp(path, &text, &len)) != 0) {
+		set_err(err, errsize, "%s: %s", path, strerror(rc));
 		return -1;
 	}
-	while (rc == 0 && (n = getline(&line, &linecap, fp)) >= 0) {
+	end = text + len;
+	for (p = text; (p = memchr(p, '\n', (size_t) (end - p))); p++)
+		lines++;
+	/* a line "a@b\n" becomes "a\0b\0": the text's size is enough */
+	if (reserve(r, r->count + lines, len + 2) != 0)
+		rc = nomem(err, errsize, path);
+	for (p = text; rc == 0 && p < end; p = nl + 1) {
 		lineno++;
-		e = line + n;
-		s = trim(line, &e);
+		if (!(nl = memchr(p, '\n', (size_t) (end - p))))
+			nl = end;
+		e = nl;
+		s = trim(p, &e);
 		if (s == e)
 			continue;
-		switch (add_entry(r, s, (size_t) (e - s))) {
+		switch (stage(r, s, (size_t) (e - s), &batch[n])) {
+		case ADD_OK:
+			if (++n == BATCH && commit_all(r, batch, &n) != 0)
+				rc = nomem(err, errsize, path);
+			break;
 		case ADD_BAD:
-			set_err(err, errsize, "%s:%lu: bad address \"%s\"", path,
-				lineno, quote(shown, s, (size_t) (e - s)));
+			quote(shown, s, (size_t) (e - s));
+			set_err(err, errsize, "%s:%lu: bad address \"%s\"",
+				path, lineno, shown);
 			rc = -1;
 			break;
-		case ADD_NOMEM:
-			set_err(err, errsize, "%s:%lu: out of memory", path,
-				lineno);
-			rc = -1;
+		default:
+			rc = nomem(err, errsize, path);
 			break;
 		}
 	}
-	saved = errno;
-	if (rc == 0 && ferror(fp)) {
-		set_err(err, errsize, "%s: %s", path, strerror(saved));
-		rc = -1;
-	}
-	free(line);
-	fclose(fp);
+	if (commit_all(r, batch, &n) != 0 && rc == 0)
+		rc = nomem(err, errsize, path);
+	free(text);
 	return rc;
 }
 
@@ -339,12 +442,14 @@ int lg_recipients_load(struct lg_recipients *r, const char *path,
 int lg_recipients_add(struct lg_recipients *r, const char *entry)
 {
 	const char *s, *e;
+	struct staged st;
 
 	if (!r || !entry)
 		return -1;
 	e = entry + strlen(entry);
 	s = trim(entry, &e);
-	return add_entry(r, s, (size_t) (e - s)) == ADD_OK ? 0 : -1;
+	return stage(r, s, (size_t) (e - s), &st) == ADD_OK &&
+		commit(r, &st) == ADD_OK ? 0 : -1;
 }
 
 /* normalise - copy s lower-cased (if fold) to out; its length, or 0 if
@@ -398,11 +503,14 @@ int lg_recipients_exists(const struct lg_recipients *r, const char *local,
 	char lk[ENTRY_MAX + 1], dk[ENTRY_MAX + 1];
 	size_t llen, dlen, cut;
 
-	if (!r || !local || !domain ||
-	    !(llen = normalise(lk, local, !r->case_sensitive_local, 0)) ||
+	if (!r || !local || !*local || !domain ||
 	    !(dlen = normalise(dk, domain, 1, 1)))
 		return 0;
-	if (has(r, "", dk, dlen) || has(r, lk, dk, dlen))
+	if (has(r, "", dk, dlen))
+		return 1;
+	if (!(llen = normalise(lk, local, !r->case_sensitive_local, 0)))
+		return 0;
+	if (has(r, lk, dk, dlen))
 		return 1;
 	if ((cut = split_at(r, lk, llen)) == 0)
 		return 0;

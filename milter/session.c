@@ -256,6 +256,7 @@ enum lg_verdict lg_session_envfrom(struct lg_ctx *s, const char *raw)
 	message_reset(s);
 	s->in_message = 1;
 	lg_counter_add(LG_COUNT_MESSAGES, 1);
+	lg_session_queue_id(s);	/* Sendmail tells it at MAIL already */
 	st = lg_parse_address(raw ? raw : "", 0, buf, sizeof(buf), &local,
 			      &domain);
 	if (st == LG_ADDR_OK) {
@@ -391,6 +392,7 @@ enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
 /* lg_session_eoh - end of headers */
 enum lg_verdict lg_session_eoh(struct lg_ctx *s)
 {
+	lg_session_queue_id(s);	/* Postfix tells it from DATA on */
 	return dispatch(s, HOOK_EOH, NULL);
 }
 

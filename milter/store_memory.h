@@ -21,6 +21,8 @@
  *	strings longer than LG_STORE_FIELD_MAX bytes are cut, keys longer
  *	than LG_STORE_KEY_MAX are refused. A new entry's size is 0 until
  *	meta gives one. add() leaves a live entry as it is (meta included).
+ *	A ttl of 0 or less makes an entry that is expired at once. del()
+ *	returns 0 whether or not the key was there.
  * DIAGNOSTICS
  *	Open fails only for want of memory; a bad snapshot is logged and set
  *	aside (see snapshot.h) and the store starts empty.

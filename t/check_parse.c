@@ -738,6 +738,7 @@ static Suite *parse_suite(void)
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(parse_suite());

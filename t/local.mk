@@ -53,3 +53,9 @@ TESTS += t/check_config t/check_core t/check_catchall
 TESTS += t/t_miltertest.sh
 EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/miltertest/redirect.lua \
 	t/miltertest/catchall.lua
+
+check_PROGRAMS += t/check_store
+t_check_store_SOURCES = t/check_store.c
+t_check_store_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_store_LDADD = $(CHECK_LDADD)
+TESTS += t/check_store

@@ -20,7 +20,8 @@
 #	- milter stopped: the client gets 4xx and nothing is delivered or
 #	  bounced; the same message sent again after a restart arrives;
 #	- a reload that changes the target to bob@example.com applies to the
-#	  next message of an SMTP session that stays open across it;
+#	  next SMTP session, and to the next message of a session that stays
+#	  open across the reload;
 #	- Sendmail only: the unknown-recipient case through "sendmail -bs";
 #	- SIGTERM stops the daemon with status 0 and no sanitizer report.
 #	The summary is "catchall-KIND: N passed, M failed".
@@ -220,7 +221,7 @@ sc_milter_down() {
 	cs_send "$port" "$s" nosuch@example.com || cs_fail "the retry failed (swaks $?)" || return 1
 	cs_wait postmaster "$s" || cs_fail "the retry did not reach the postmaster" || return 1
 	lg_settle
-	cs_expect_one postmaster "$s" 1 nosuch@example.com
+	cs_expect_one postmaster "$s" 1 nosuch@example.com && cs_expect_no_bounce "$s"
 }
 
 # sc_reload_session - a new target applies to the next message of a session
@@ -255,8 +256,28 @@ sc_reload_session() {
 			cs_expect_one postmaster "$s1" 1 nosuch1@example.com &&
 				cs_expect_one bob "$s2" 1 nosuch2@example.com &&
 				cs_expect_none postmaster "$s2" &&
-				cs_expect_none bob "$s1" && ok=1
+				cs_expect_none bob "$s1" &&
+				cs_expect_no_bounce "$s1" && cs_expect_no_bounce "$s2" && ok=1
 		fi
+	fi
+	cs_reconfigure "postmaster@%d" enforce || cs_fail "reload back failed"
+	[ "$ok" -eq 1 ]
+}
+
+# sc_reload_new_session - after a reload, a new session gets the new target
+sc_reload_new_session() {
+	local port=$1 s ok=0
+	cs_reconfigure "bob@example.com" enforce || cs_fail "reload failed" || return 1
+	s=$(cs_subject reload-new)
+	if ! cs_send "$port" "$s" nosuch3@example.com; then
+		cs_fail "send failed (swaks $?)"
+	elif ! cs_wait bob "$s"; then
+		cs_fail "bob got nothing (postmaster has it $(cs_count postmaster "$s") times)"
+	else
+		lg_settle
+		cs_expect_one bob "$s" 1 nosuch3@example.com &&
+			cs_expect_none postmaster "$s" &&
+			cs_expect_no_bounce "$s" && ok=1
 	fi
 	cs_reconfigure "postmaster@%d" enforce || cs_fail "reload back failed"
 	[ "$ok" -eq 1 ]
@@ -285,7 +306,6 @@ cs_main() {
 	local started
 	CS_KIND=$1
 	LG_NAME=catchall-$CS_KIND
-	LG_TIMEOUT=${LG_TIMEOUT:-10}
 	started=$(date +%s)
 	lg_need_root
 	lg_need_cmd swaks smtp-sink ss md5sum
@@ -318,6 +338,7 @@ cs_main() {
 	lg_check "listed address refused with 550 5.1.1 at RCPT" sc_reject "$port"
 	lg_check "report mode changes nothing" sc_report "$port"
 	lg_check "milter down: 4xx, nothing lost, retry delivered" sc_milter_down "$port"
+	lg_check "reload changes the target for the next session" sc_reload_new_session "$port"
 	lg_check "reload changes the target within an open session" sc_reload_session "$port"
 	if [ "$CS_KIND" = sendmail ]; then
 		lg_check "sendmail -bs: unknown recipient goes to the postmaster" \

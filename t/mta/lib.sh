@@ -12,11 +12,13 @@
 #	starts with a "From " line (bodies are ">From "-quoted).
 #
 # ENVIRONMENT
-#	LG_TIMEOUT	seconds to wait for a delivery (default 20)
+#	LG_TIMEOUT	seconds to wait for a delivery (default 10)
+#	LG_SETTLE	grace before checking that something did NOT happen
+#			(default 0.5)
 #	LG_KEEP		keep the work folder even when every check passed
 
 lg_mta_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LG_TIMEOUT=${LG_TIMEOUT:-20}
+LG_TIMEOUT=${LG_TIMEOUT:-10}
 LG_PASS=0
 LG_FAIL=0
 LG_FAILED_NAMES=()
@@ -68,8 +70,7 @@ lg_workdir() {
 	local base=${top_builddir:-$lg_mta_dir/../..}/t/tmp d
 	mkdir -p "$base"
 	base=$(cd "$base" && pwd)
-	if ! runuser -u nobody -- test -x "$base" 2>/dev/null ||
-		[ ${#base} -gt 60 ]; then
+	if ! runuser -u nobody -- test -x "$base" 2>/dev/null; then
 		base=${TMPDIR:-/tmp}
 	fi
 	d=$(mktemp -d "$base/$1.XXXXXX")
@@ -98,16 +99,22 @@ lg_install_trap() {
 	trap 'exit 143' TERM
 }
 
+# lg_alive - true when PID runs (a zombie, not yet reaped, counts as gone)
+lg_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in '' | Z*) return 1 ;; esac
+}
+
 # lg_kill_pid - stop one process we started: TERM, wait, then KILL
 lg_kill_pid() {
 	local pid=$1 i
 	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || return 0
+	lg_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
 	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		# Reap it if it is our child, so it does not linger as a zombie.
-		if [ -z "$(ps -o stat= -p "$pid" 2>/dev/null | grep -v Z)" ]; then
+		if ! lg_alive "$pid"; then
+			# Reap it if it is our child.
 			wait "$pid" 2>/dev/null || true
 			return 0
 		fi
@@ -145,11 +152,6 @@ lg_pick_port() {
 		return 0
 	done
 	lg_die "no free port in $lo-$hi"
-}
-
-# lg_port_accepts - true when a TCP connect to 127.0.0.1:PORT succeeds
-lg_port_accepts() {
-	timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 
 # lg_wait_port - wait until 127.0.0.1:PORT listens (default 15 s)
@@ -352,20 +354,27 @@ lg_smtp_close() {
 
 # lg_check - record one scenario result: lg_check NAME COMMAND...
 lg_check() {
-	local name=$1
+	local name=$1 t0 ms
 	shift
+	t0=${EPOCHREALTIME/./}
 	if "$@"; then
 		LG_PASS=$((LG_PASS + 1))
-		printf 'ok - %s\n' "$name"
+		ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+		printf 'ok - %s (%d ms)\n' "$name" "$ms"
 	else
 		LG_FAIL=$((LG_FAIL + 1))
 		LG_FAILED_NAMES+=("$name")
-		printf 'not ok - %s\n' "$name"
+		ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+		printf 'not ok - %s (%d ms)\n' "$name" "$ms"
 	fi
 }
 
 # lg_summary - print "NAME: N passed, M failed"; return 1 on any failure
 lg_summary() {
+	local n
+	for n in "${LG_FAILED_NAMES[@]}"; do
+		printf '%s: FAILED: %s\n' "${LG_NAME:-mta}" "$n"
+	done
 	printf '%s: %d passed, %d failed\n' "${LG_NAME:-mta}" "$LG_PASS" "$LG_FAIL"
 	[ "$LG_FAIL" -eq 0 ]
 }
@@ -448,7 +457,7 @@ lg_milter_start() {
 	fi
 	for ((i = 0; i < 200; i++)); do
 		[ -S "$sock" ] && return 0
-		kill -0 "$LG_MILTER_PID" 2>/dev/null || break
+		lg_alive "$LG_MILTER_PID" || break
 		sleep 0.05
 	done
 	tail -n 20 "$log" >&2
@@ -464,7 +473,7 @@ lg_milter_stop() {
 	LG_MILTER_PID=
 	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 200; i++)); do
-		[ -z "$(ps -o stat= -p "$pid" 2>/dev/null | grep -v Z)" ] && break
+		lg_alive "$pid" || break
 		sleep 0.05
 	done
 	if [ "$i" -ge 200 ]; then

@@ -144,7 +144,7 @@ do_start() {
 	lg_need_cmd postfix smtp-sink postconf ss
 	[ "$(id -u)" -eq 0 ] || lg_die "must run as root"
 	if [ -s "$DIR/queue/pid/master.pid" ] &&
-		kill -0 "$(head -n 1 "$DIR/queue/pid/master.pid" | tr -d ' ')" 2>/dev/null; then
+		lg_alive "$(head -n 1 "$DIR/queue/pid/master.pid" | tr -d ' ')"; then
 		lg_die "a Postfix already runs for $DIR; stop it first"
 	fi
 	lg_port_listening "$PORT" && lg_die "port $PORT is already in use"
@@ -182,7 +182,7 @@ do_stop() {
 	if [ -s "$DIR/queue/pid/master.pid" ]; then
 		pid=$(head -n 1 "$DIR/queue/pid/master.pid" | tr -d ' ')
 	fi
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && lg_alive "$pid"; then
 		postfix -c "$DIR/etc" stop >>"$DIR/start.log" 2>&1 || true
 		# The master's children exit when it does; wait for that.
 		lg_kill_pid "$pid"

@@ -194,7 +194,7 @@ do_stop() {
 	port=$(sed -n 's/^PORT=//p' "$DIR/instance.env")
 	sink_port=$(sed -n 's/^SINK_PORT=//p' "$DIR/instance.env")
 	[ -s "$DIR/daemon.pid" ] && pid=$(head -n 1 "$DIR/daemon.pid")
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && lg_alive "$pid"; then
 		kids=$(child_pids "$pid")
 		lg_kill_pid "$pid"
 		# Session and delivery children normally go with the daemon.
