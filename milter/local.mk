@@ -11,15 +11,19 @@ milter_libcore_la_SOURCES = \
 	milter/parse.c milter/parse.h \
 	milter/recipients.c milter/recipients.h \
 	milter/settings.c milter/settings.h milter/settings_state.c \
+	milter/settings_keys.c milter/settings_impl.h \
 	milter/section.c milter/section.h \
 	milter/plugin_loader.c milter/plugin_loader.h \
 	milter/session.c milter/session.h milter/session_impl.h \
 	milter/edits.c milter/arena.c milter/arena.h \
 	milter/counters.c milter/counters.h \
+	milter/control.c milter/control.h milter/control_cmd.c milter/control_cmd.h \
 	milter/host.c milter/host.h \
 	milter/store.c milter/store.h \
 	milter/store_memory.c milter/store_memory.h \
-	milter/snapshot.c milter/snapshot.h
+	milter/store_entry.c milter/store_shard.c milter/store_shard.h \
+	milter/snapshot_write.c milter/snapshot_read.c milter/snapshot_crc.c \
+	milter/snapshot.h milter/snapshot_impl.h
 milter_libcore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 milter_libcore_la_LIBADD = $(LIBCONFIG_LIBS)
 

@@ -59,3 +59,11 @@ t_check_store_SOURCES = t/check_store.c
 t_check_store_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_store_LDADD = $(CHECK_LDADD)
 TESTS += t/check_store
+
+# Real-MTA integration tests (t/mta/): private Postfix and Sendmail
+# instances on loopback ports. They need root and exit 77 (SKIP) otherwise.
+MTA_TESTS = t/mta/t_harness.sh t/mta/t_catchall_postfix.sh \
+	t/mta/t_catchall_sendmail.sh
+TESTS += $(MTA_TESTS)
+dist_noinst_SCRIPTS += $(MTA_TESTS) t/mta/postfix.sh t/mta/sendmail.sh
+EXTRA_DIST += t/mta/lib.sh t/mta/catchall_scenarios.sh

@@ -1,4 +1,5 @@
 # t/mta/lib.sh - shared helpers for the real-MTA tests (sourced, bash)
+# shellcheck shell=bash
 #
 # SYNOPSIS
 #	. "$mta_dir/lib.sh"
