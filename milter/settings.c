@@ -91,7 +91,8 @@ static int key_plugins(struct loader *ld, const config_setting_t *s)
 			return lg_loader_fail(ld, g, "out of memory");
 		rc = lp->desc->init ?
 			lp->desc->init(lg_host_get(), sec, &lp->instance) : 0;
-		if (rc == 0)
+		/* fini frees even a half-built instance */
+		if (rc == 0 || lp->instance)
 			lp->initialised = 1;
 		if (lg_section_error(sec, ld->err, ld->errsize) != 0 ||
 		    lg_section_check_unknown(sec, skip) != 0) {

@@ -235,7 +235,9 @@ struct lg_plugin {
 	const char *name;
 	const char *version;
 
-	/* Parse the config section; 0, or -1 after cfg_error(). */
+	/* Parse the config section; 0, or -1 after cfg_error(). If init
+	 * fails after storing *instance_r, fini is still called with it,
+	 * so it must cope with a half-built instance. */
 	int (*init)(const struct lg_host *host, struct lg_section *cfg,
 		    void **instance_r);
 	void (*fini)(void *instance);
