@@ -29,3 +29,9 @@ void lg_clock_advance(long long seconds)
 {
 	atomic_fetch_add(&fake_now, seconds);
 }
+
+/* lg_clock_is_fake - frozen by a test? */
+int lg_clock_is_fake(void)
+{
+	return atomic_load(&fake_now) != 0;
+}

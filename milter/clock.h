@@ -14,5 +14,7 @@ time_t lg_now(void);
 /* t == 0 returns to the real clock. */
 void lg_clock_set(time_t t);
 void lg_clock_advance(long long seconds);
+/* 1 while the clock is frozen by lg_clock_set */
+int lg_clock_is_fake(void);
 
 #endif

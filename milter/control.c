@@ -19,7 +19,8 @@
  *	with lg_ctl_handle() (control_cmd.c), close. The thread polls with
  *	a short timeout, so lg_control_stop() ends it promptly. A client
  *	gets IDLE_MS to send its request and IDLE_MS for each part of the
- *	reply it does not read; then it is dropped. The listening socket
+ *	reply it does not read, REPLY_MS for the whole reply; then it is
+ *	dropped. The listening socket
  *	and every client socket are non-blocking, so nothing a client does
  *	can stall the thread for longer than that.
  *
@@ -54,6 +55,7 @@
 
 #define TICK_MS		250		/* how often the thread looks at stop */
 #define IDLE_MS		5000		/* a silent client is dropped */
+#define REPLY_MS	60000		/* the longest a reply may take */
 #define OUT_BUF		16384
 
 static int listen_fd = -1;
@@ -72,6 +74,7 @@ struct client {
 	char out[OUT_BUF];
 	size_t olen;
 	int failed;
+	long long deadline;	/* for the whole reply */
 };
 
 /* fail - one "control unix:/x: ..." line in err */
@@ -211,9 +214,10 @@ static int wait_fd(int fd, short events, long long deadline)
 }
 
 /* flush - send what is buffered; a client that reads nothing for
- * IDLE_MS is given up */
+ * IDLE_MS, or is still reading after REPLY_MS, is given up */
 static int flush(struct client *c)
 {
+	long long limit;
 	size_t off = 0;
 	ssize_t n;
 
@@ -225,8 +229,11 @@ static int flush(struct client *c)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		limit = mono_ms() + IDLE_MS;
+		if (limit > c->deadline)
+			limit = c->deadline;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    wait_fd(c->fd, POLLOUT, mono_ms() + IDLE_MS) > 0)
+		    wait_fd(c->fd, POLLOUT, limit) > 0)
 			continue;
 		c->failed = 1;
 	}
@@ -317,6 +324,7 @@ static void serve(int fd)
 	c.fd = fd;
 	c.olen = 0;
 	c.failed = 0;
+	c.deadline = mono_ms() + REPLY_MS;
 	lg_ctl_handle(&env, buf, (size_t) n, out_line, &c);
 	flush(&c);
 	if (c.failed && !atomic_load(&stopping))

@@ -412,6 +412,7 @@ static struct lg_host build_host(void)
 	h.store_get = h_store_get;
 	h.store_set = h_store_set;
 	h.store_del = h_store_del;
+	lg_host_fill_mail(&h);
 	return h;
 }
 

@@ -16,4 +16,8 @@ const struct lg_host *lg_host_get(void);
 void lg_host_set_store(struct lg_store *store);
 struct lg_store *lg_host_store(void);
 
+/* lg_host_fill_mail - the 1.1 members: generated mail, DKIM, the
+ * recipient directory (host_mail.c) */
+void lg_host_fill_mail(struct lg_host *h);
+
 #endif

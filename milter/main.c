@@ -34,10 +34,12 @@
 #include "daemon.h"
 #include "host.h"
 #include "log.h"
+#include "mailer.h"
 #include "milter.h"
 #include "settings.h"
 #include "store.h"
 #include "store_memory.h"
+#include "store_redis.h"
 
 #define EX_USAGE_CODE 64
 #define EX_OSERR_CODE 71
@@ -140,12 +142,22 @@ static void *housekeeping(void *arg)
 /* open_store - the configured backend; a failure is a config error */
 static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 {
+	const struct lg_state_config *st = &cfg->state;
 	struct lg_store_memory_opts mopts;
+	struct lg_store_redis_opts ropts;
 
-	mopts.snapshot = cfg->state.snapshot;
-	mopts.snapshot_interval = cfg->state.snapshot_interval;
-	mopts.max_entries = (size_t) cfg->state.max_entries;
-	if (lg_store_open(cfg->state.backend, &mopts, lg_now(), &store, err,
+	memset(&mopts, 0, sizeof(mopts));
+	mopts.snapshot = st->snapshot;
+	mopts.snapshot_interval = st->snapshot_interval;
+	mopts.max_entries = (size_t) st->max_entries;
+	memset(&ropts, 0, sizeof(ropts));
+	ropts.server = st->server;
+	ropts.password = st->password;
+	ropts.db = st->db;
+	ropts.prefix = st->prefix;
+	ropts.timeout_ms = st->timeout_ms;
+	ropts.tempfail = st->on_store_error_tempfail;
+	if (lg_store_open(st->backend, &mopts, &ropts, lg_now(), &store, err,
 			  errsize) != 0)
 		return -1;
 	lg_host_set_store(&store);
@@ -201,6 +213,11 @@ static int serve(struct lg_config *cfg, int foreground)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lg_config_install(lg_config_ref(cfg));
+	/* after the mask: the worker must not take SIGUSR1 */
+	if (lg_mailer_start(cfg, err, sizeof(err)) != 0) {
+		lg_log(LG_LOG_ERROR, "mailer: %s", err);
+		return EX_OSERR_CODE;
+	}
 	if (pthread_create(&keeper, NULL, housekeeping, NULL) != 0) {
 		lg_log(LG_LOG_ERROR, "cannot start housekeeping thread");
 		return EX_OSERR_CODE;
@@ -213,6 +230,7 @@ static int serve(struct lg_config *cfg, int foreground)
 	atomic_store(&stopping, 1);
 	pthread_join(keeper, NULL);
 	lg_control_stop();
+	lg_mailer_stop();
 	lg_host_set_store(NULL);
 	if (store.ops)
 		lg_store_close(&store, lg_now());

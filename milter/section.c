@@ -254,49 +254,42 @@ static int cfg_enum(struct lg_section *sec, const char *key,
 	return -1;
 }
 
-/* aggregate - a list or array setting, or NULL after an error */
-static config_setting_t *aggregate(struct lg_section *sec, const char *key,
-				   int *absent_r)
+/* list_of - a list whose every element has TYPE; count in *count_r
+ * (0 when absent) */
+static int list_of(struct lg_section *sec, const char *key, int type,
+		   const char *what, size_t *count_r)
 {
 	config_setting_t *s = lookup(sec, key);
+	int i, n;
 
-	*absent_r = (s == NULL);
+	*count_r = 0;
 	if (!s)
-		return NULL;
+		return 0;
 	if (!config_setting_is_aggregate(s) ||
 	    config_setting_type(s) == CONFIG_TYPE_GROUP) {
 		section_error(sec, s, "%s must be a list [ ... ] or ( ... )",
 			      key);
-		return NULL;
-	}
-	return s;
-}
-
-/* cfg_strings - a list of strings; checks every element */
-static int cfg_strings(struct lg_section *sec, const char *key,
-		       size_t *count_r)
-{
-	config_setting_t *s;
-	int absent, i, n;
-
-	*count_r = 0;
-	s = aggregate(sec, key, &absent);
-	if (absent)
-		return 0;
-	if (!s)
 		return -1;
+	}
 	n = config_setting_length(s);
 	for (i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(s, i);
 
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			section_error(sec, e, "%s: element %d must be a string",
-				      key, i + 1);
+		if (config_setting_type(e) != type) {
+			section_error(sec, e, "%s: element %d must be %s", key,
+				      i + 1, what);
 			return -1;
 		}
 	}
 	*count_r = (size_t) n;
 	return 0;
+}
+
+/* cfg_strings - a list of strings */
+static int cfg_strings(struct lg_section *sec, const char *key,
+		       size_t *count_r)
+{
+	return list_of(sec, key, CONFIG_TYPE_STRING, "a string", count_r);
 }
 
 /* cfg_strings_at - element i of a checked list of strings */
@@ -310,31 +303,12 @@ static const char *cfg_strings_at(struct lg_section *sec, const char *key,
 	return e ? config_setting_get_string(e) : NULL;
 }
 
-/* cfg_groups - a list of groups; checks every element */
+/* cfg_groups - a list of groups */
 static int cfg_groups(struct lg_section *sec, const char *key,
 		      size_t *count_r)
 {
-	config_setting_t *s;
-	int absent, i, n;
-
-	*count_r = 0;
-	s = aggregate(sec, key, &absent);
-	if (absent)
-		return 0;
-	if (!s)
-		return -1;
-	n = config_setting_length(s);
-	for (i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, i);
-
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			section_error(sec, e, "%s: element %d must be a group { ... }",
-				      key, i + 1);
-			return -1;
-		}
-	}
-	*count_r = (size_t) n;
-	return 0;
+	return list_of(sec, key, CONFIG_TYPE_GROUP, "a group { ... }",
+		       count_r);
 }
 
 /* cfg_group_at - element i of a list of groups, as a child section */

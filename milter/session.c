@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "counters.h"
+#include "lg_dkim.h"
 #include "log.h"
 #include "parse.h"
 #include "session_impl.h"
@@ -59,6 +60,7 @@ struct lg_ctx *lg_session_new(struct lg_config *cfg,
 /* message_reset - forget everything about the message in progress */
 static void message_reset(struct lg_ctx *s)
 {
+	lg_dkim_reset(s);
 	lg_arena_reset(&s->msg_arena);
 	memset(s->msg_slots, 0, (s->cfg->n_plugins + 1) * sizeof(void *));
 	s->in_message = 0;
@@ -384,6 +386,8 @@ enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
 	if (!h->name || !h->value)
 		return s->cfg->on_error;
 	s->n_headers++;
+	if (s->dkim)
+		lg_dkim_header(s, h->name, h->value);
 	a.name = h->name;
 	a.value = h->value;
 	return dispatch(s, HOOK_HEADER, &a);
@@ -393,6 +397,8 @@ enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
 enum lg_verdict lg_session_eoh(struct lg_ctx *s)
 {
 	lg_session_queue_id(s);	/* Postfix tells it from DATA on */
+	if (s->dkim)
+		lg_dkim_eoh(s);
 	return dispatch(s, HOOK_EOH, NULL);
 }
 
@@ -403,6 +409,8 @@ enum lg_verdict lg_session_body(struct lg_ctx *s, const unsigned char *chunk,
 	struct hook_args a = { 0 };
 
 	s->body_size += len;
+	if (s->dkim)
+		lg_dkim_body(s, chunk, len);
 	a.chunk = chunk;
 	a.len = len;
 	return dispatch(s, HOOK_BODY, &a);
@@ -411,7 +419,11 @@ enum lg_verdict lg_session_body(struct lg_ctx *s, const unsigned char *chunk,
 /* lg_session_eom - the eom hooks, then the queued edits, once */
 enum lg_verdict lg_session_eom(struct lg_ctx *s)
 {
-	enum lg_verdict v = dispatch(s, HOOK_EOM, NULL);
+	enum lg_verdict v;
+
+	if (s->dkim)
+		lg_dkim_eom(s);
+	v = dispatch(s, HOOK_EOM, NULL);
 
 	if (v == LG_CONTINUE || v == LG_ACCEPT) {
 		if (lg_session_apply_edits(s) != 0) {

@@ -70,6 +70,7 @@ struct lg_ctx {
 	int edit_failed;		/* out of memory while queueing */
 	struct lg_reply reply;
 	int have_reply;
+	struct lg_dkim_msg *dkim;	/* dkim.c, only when a plugin asked */
 };
 
 /* lg_session_queue_edit - called by host.c; 0 or -1 */

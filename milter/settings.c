@@ -258,6 +258,7 @@ void lg_config_unref(struct lg_config **cfgp)
 	free(cfg->plugin_dir);
 	free(cfg->state.backend);
 	free(cfg->state.snapshot);
+	lg_settings_mailer_free(cfg);
 	free(cfg);
 }
 

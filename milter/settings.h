@@ -29,7 +29,30 @@ struct lg_state_config {
 	char *snapshot;			/* NULL: none */
 	long long snapshot_interval;	/* seconds */
 	long long max_entries;
+	/* backend "redis" (settings_state.c); "" and 0 mean the default */
+	char server[256];		/* "unix:/path" or "HOST:PORT" */
+	char password[256];		/* "": no AUTH */
+	char prefix[64];		/* "lg:" */
+	int db;				/* 0..15 */
+	long long timeout_ms;		/* 200 */
+	int on_store_error_tempfail;	/* on_store_error = "tempfail" */
 };
+
+/* The mailer group: how generated mail is handed over
+ * (settings_mailer.c). configured is 0 when the file has no group. */
+struct lg_mailer_config {
+	int configured;
+	int method;			/* LG_MAILER_SENDMAIL or LG_MAILER_SMTP */
+	char *path;			/* sendmail binary */
+	char *host;			/* smtp relay */
+	int port;
+	char *outbox;			/* directory */
+	long long retry_interval;	/* seconds */
+	long long max_attempts;
+	long long timeout;		/* seconds, per hand-over */
+};
+#define LG_MAILER_SENDMAIL	0
+#define LG_MAILER_SMTP		1
 
 struct lg_config {
 	int refs;			/* atomic */
@@ -57,6 +80,9 @@ struct lg_config {
 	struct lg_state_config state;
 	struct lg_loaded_plugin *plugins;
 	size_t n_plugins;
+	struct lg_mailer_config mailer;	/* settings_mailer.c */
+	char *dkim_keys;		/* key file, NULL: DNS */
+	void *dkim_lib;			/* dkim.c, made on first use */
 };
 
 /* Options that come from the command line or the environment. */
@@ -92,6 +118,17 @@ struct config_setting_t;
 int lg_settings_state(struct lg_config *cfg,
 		      const struct config_setting_t *group,
 		      char *err, size_t errsize);
+
+/* lg_settings_mailer / lg_settings_dkim_keys - the "mailer" group and
+ * the "dkim_keys" key (settings_mailer.c); lg_settings_mailer_free
+ * releases both at the last unref. */
+int lg_settings_mailer(struct lg_config *cfg,
+		       const struct config_setting_t *group,
+		       char *err, size_t errsize);
+int lg_settings_dkim_keys(struct lg_config *cfg,
+			  const struct config_setting_t *s,
+			  char *err, size_t errsize);
+void lg_settings_mailer_free(struct lg_config *cfg);
 
 /* The current snapshot, swapped by reload. */
 struct lg_config *lg_config_current(void);	/* returns a new reference */

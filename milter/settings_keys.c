@@ -227,20 +227,40 @@ static int key_recipients(struct loader *ld, const config_setting_t *s)
 	return 0;
 }
 
+/* get_word - one of WORDS; its VALUES entry goes to *val_r */
+static int get_word(struct loader *ld, const config_setting_t *s,
+		    const char *const *words, const int *values, int *val_r)
+{
+	char *v = NULL, choices[256] = "";
+	size_t i, n;
+	int rc = get_string(ld, s, &v);
+
+	for (n = 0; words[n]; n++)
+		;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (strcmp(v, words[i]) == 0) {
+			*val_r = values[i];
+			free(v);
+			return 0;
+		}
+		snprintf(choices + strlen(choices),
+			 sizeof(choices) - strlen(choices), "%s\"%s\"",
+			 i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i]);
+	}
+	if (rc == 0)
+		rc = lg_loader_fail(ld, s, "%s must be %s, not \"%s\"",
+				    config_setting_name(s), choices, v);
+	free(v);
+	return rc;
+}
+
 /* key_local_part_case - "insensitive" (default) or "sensitive" */
 static int key_local_part_case(struct loader *ld, const config_setting_t *s)
 {
-	char *v = NULL;
-	int rc = get_string(ld, s, &v);
+	static const char *const words[] = { "insensitive", "sensitive", NULL };
+	static const int values[] = { 0, 1 };
 
-	if (rc == 0 && strcmp(v, "sensitive") == 0)
-		ld->cfg->case_sensitive_local = 1;
-	else if (rc == 0 && strcmp(v, "insensitive") == 0)
-		ld->cfg->case_sensitive_local = 0;
-	else if (rc == 0)
-		rc = lg_loader_fail(ld, s, "local_part_case must be \"insensitive\" or \"sensitive\", not \"%s\"", v);
-	free(v);
-	return rc;
+	return get_word(ld, s, words, values, &ld->cfg->case_sensitive_local);
 }
 
 /* key_trusted_networks - CIDRs, v4 and v6 */
@@ -272,41 +292,45 @@ static int key_trusted_networks(struct loader *ld, const config_setting_t *s)
 /* key_on_error - what the MTA hears when loopguard itself fails */
 static int key_on_error(struct loader *ld, const config_setting_t *s)
 {
-	char *v = NULL;
-	int rc = get_string(ld, s, &v);
+	static const char *const words[] = { "tempfail", "accept", NULL };
+	static const int values[] = { LG_TEMPFAIL, LG_ACCEPT };
+	int v;
 
-	if (rc == 0 && strcmp(v, "tempfail") == 0)
-		ld->cfg->on_error = LG_TEMPFAIL;
-	else if (rc == 0 && strcmp(v, "accept") == 0)
-		ld->cfg->on_error = LG_ACCEPT;
-	else if (rc == 0)
-		rc = lg_loader_fail(ld, s, "on_error must be \"tempfail\" or \"accept\", not \"%s\"", v);
-	free(v);
-	return rc;
+	if (get_word(ld, s, words, values, &v) != 0)
+		return -1;
+	ld->cfg->on_error = (enum lg_verdict) v;
+	return 0;
 }
 
-/* key_log_level - "info" (default) or "debug" */
+/* key_log_level - "info" (default), "debug" or "warning" */
 static int key_log_level(struct loader *ld, const config_setting_t *s)
 {
-	char *v = NULL;
-	int rc = get_string(ld, s, &v);
+	static const char *const words[] = { "debug", "info", "warning", NULL };
+	static const int values[] = { LG_LOG_DEBUG, LG_LOG_INFO, LG_LOG_WARN };
+	int v;
 
-	if (rc == 0 && strcmp(v, "debug") == 0)
-		ld->cfg->log_level = LG_LOG_DEBUG;
-	else if (rc == 0 && strcmp(v, "info") == 0)
-		ld->cfg->log_level = LG_LOG_INFO;
-	else if (rc == 0 && strcmp(v, "warning") == 0)
-		ld->cfg->log_level = LG_LOG_WARN;
-	else if (rc == 0)
-		rc = lg_loader_fail(ld, s, "log_level must be \"debug\", \"info\" or \"warning\", not \"%s\"", v);
-	free(v);
-	return rc;
+	if (get_word(ld, s, words, values, &v) != 0)
+		return -1;
+	ld->cfg->log_level = (enum lg_log_level) v;
+	return 0;
 }
 
 /* key_state - the store group, checked in settings_state.c */
 static int key_state(struct loader *ld, const config_setting_t *s)
 {
 	return lg_settings_state(ld->cfg, s, ld->err, ld->errsize);
+}
+
+/* key_mailer - the mailer group, checked in settings_mailer.c */
+static int key_mailer(struct loader *ld, const config_setting_t *s)
+{
+	return lg_settings_mailer(ld->cfg, s, ld->err, ld->errsize);
+}
+
+/* key_dkim_keys - a DKIM key file instead of DNS (settings_mailer.c) */
+static int key_dkim_keys(struct loader *ld, const config_setting_t *s)
+{
+	return lg_settings_dkim_keys(ld->cfg, s, ld->err, ld->errsize);
 }
 
 const struct lg_core_key lg_core_keys[] = {
@@ -326,5 +350,7 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "plugin_dir", key_plugin_dir },
 	{ "log_level", key_log_level },
 	{ "state", key_state },
+	{ "mailer", key_mailer },
+	{ "dkim_keys", key_dkim_keys },
 	{ NULL, NULL }
 };

@@ -2,7 +2,7 @@
  * NAME
  *	store.h - the state store: counters with expiry, shared by plugins
  * DESCRIPTION
- *	One interface, several backends ("memory" now, "redis" later).
+ *	One interface, two backends: "memory" and "redis".
  *	Keys are strings; each entry also carries what the status view
  *	(loopguardctl list) shows. Every call takes "now" from the caller,
  *	so tests move a fake clock instead of sleeping. All functions are
@@ -67,11 +67,17 @@ struct lg_store {
 	void *be;
 };
 
-/* The core's front door to the backends ("memory" only, for now). */
+/*
+ * The core's front door to the backends: "memory" (NULL means it) uses
+ * mopts; "redis" uses ropts, and mopts->max_entries for its local
+ * fallback store. Either may be NULL when its backend is not chosen.
+ */
 struct lg_store_memory_opts;
+struct lg_store_redis_opts;
 
 int lg_store_open(const char *backend,
-		  const struct lg_store_memory_opts *mopts, time_t now,
+		  const struct lg_store_memory_opts *mopts,
+		  const struct lg_store_redis_opts *ropts, time_t now,
 		  struct lg_store *store_r, char *err, size_t errsize);
 /* Final snapshot and free; the store is zeroed. */
 void lg_store_close(struct lg_store *store, time_t now);

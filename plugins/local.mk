@@ -4,3 +4,16 @@
 pkglib_LTLIBRARIES += plugins/catchall.la
 plugins_catchall_la_SOURCES = plugins/catchall/catchall.c
 plugins_catchall_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+pkglib_LTLIBRARIES += plugins/repeat.la
+plugins_repeat_la_SOURCES = plugins/repeat/repeat.c
+plugins_repeat_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+pkglib_LTLIBRARIES += plugins/harvest.la
+plugins_harvest_la_SOURCES = plugins/harvest/harvest.c
+plugins_harvest_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+pkglib_LTLIBRARIES += plugins/autoreply.la
+plugins_autoreply_la_SOURCES = plugins/autoreply/autoreply.c \
+	plugins/autoreply/autoreply_text.c plugins/autoreply/autoreply.h
+plugins_autoreply_la_LDFLAGS = $(PLUGIN_LDFLAGS)

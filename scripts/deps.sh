@@ -28,9 +28,9 @@
 #	Exit 1 with "deps: ..." on stderr when something cannot be installed.
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
-	libmilter-dev libopendkim-dev libconfig-dev check)
-DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server
-	libhiredis-dev opendkim-tools valgrind)
+	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
+DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
+	opendkim-tools valgrind)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_UPDATED=

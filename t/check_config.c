@@ -47,7 +47,7 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "log_level = \"loud\";\n",
 	  "%s:4: log_level must be \"debug\", \"info\" or \"warning\", not \"loud\"" },
 	{ BASE "state = { backend = \"disk\"; };\n",
-	  "%s:4: state: backend must be \"memory\", not \"disk\"" },
+	  "%s:4: state: backend must be \"memory\" or \"redis\", not \"disk\"" },
 	{ BASE "state = { snapshot_interval = \"soon\"; };\n",
 	  "%s:4: state: snapshot_interval: bad duration \"soon\" (use e.g. 60s, 5m)" },
 	{ BASE "state = { max_entries = 5; };\n",
@@ -61,11 +61,11 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "plugins = ( { name = \"../x\"; } );\n",
 	  "%s:4: bad plugin name \"../x\" (use letters, digits, - and _)" },
 	{ BASE "plugins = ( { name = \"badmajor\"; } );\n",
-	  "%s:4: plugin badmajor: @TESTPLUGINS@/badmajor.so: built for plugin ABI 2.0, this loopguard has ABI 1.0; rebuild the plugin" },
+	  "%s:4: plugin badmajor: @TESTPLUGINS@/badmajor.so: built for plugin ABI 2.0, this loopguard has ABI @ABI@; rebuild the plugin" },
 	{ BASE "plugins = ( { name = \"nosymbol\"; } );\n",
 	  "%s:4: plugin nosymbol: @TESTPLUGINS@/nosymbol.so: no symbol lg_plugin_descriptor (not a loopguard plugin)" },
 	{ BASE "plugins = ( { name = \"shortstruct\"; } );\n",
-	  "%s:4: plugin shortstruct: @TESTPLUGINS@/shortstruct.so: descriptor is 32 bytes, ABI 1.0 needs at least 128 (plugin ABI 1.0, loopguard ABI 1.0)" },
+	  "%s:4: plugin shortstruct: @TESTPLUGINS@/shortstruct.so: descriptor is 32 bytes, ABI 1.0 needs at least 128 (plugin ABI 1.0, loopguard ABI @ABI@)" },
 	{ BASE "plugins = ( { } );\n",
 	  "%s:4: plugins: element 1 has no name = \"...\"" },
 	{ BASE "plugins = ( \"catchall\" );\n",
@@ -107,6 +107,11 @@ static void expand(const char *pattern, const char *path, char *out,
 						 plugins ? plugins :
 						 "t/plugins/.libs");
 			p += 13;
+		} else if (strncmp(p, "@ABI@", 5) == 0) {
+			len += (size_t) snprintf(out + len, size - len, "%d.%d",
+						 LG_PLUGIN_ABI_MAJOR,
+						 LG_PLUGIN_ABI_MINOR);
+			p += 5;
 		} else {
 			out[len++] = *p++;
 		}

@@ -80,7 +80,7 @@ static void open_store(const char *path, long long interval, size_t max,
 	struct lg_store_memory_opts o = { path, interval, max };
 	char err[256] = "";
 
-	ck_assert_msg(lg_store_open("memory", &o, now, &st, err,
+	ck_assert_msg(lg_store_open("memory", &o, NULL, now, &st, err,
 				    sizeof(err)) == 0, "open: %s", err);
 }
 
@@ -828,11 +828,16 @@ START_TEST(open_backends)
 {
 	char err[128] = "";
 
-	ck_assert_int_eq(lg_store_open("redis", NULL, T0, &st, err,
+	ck_assert_int_eq(lg_store_open("redis", NULL, NULL, T0, &st, err,
 				       sizeof(err)), -1);
-	ck_assert_str_eq(err, "state backend \"redis\" is not supported");
+	ck_assert_str_eq(err, "state backend \"redis\" needs a server");
 	ck_assert_ptr_null(st.ops);
-	ck_assert_int_eq(lg_store_open(NULL, NULL, T0, &st, err, sizeof(err)),
+	ck_assert_int_eq(lg_store_open("disk", NULL, NULL, T0, &st, err,
+				       sizeof(err)), -1);
+	ck_assert_str_eq(err, "state backend \"disk\" is not supported");
+	ck_assert_ptr_null(st.ops);
+	ck_assert_int_eq(lg_store_open(NULL, NULL, NULL, T0, &st, err,
+				       sizeof(err)),
 			 0);
 	ck_assert_int_eq(st.ops->add(st.be, "k", 10, T0, NULL, NULL), 1);
 	ck_assert_int_eq(lg_store_memory_save(&st, T0), 0);	/* no file */

@@ -234,7 +234,8 @@ struct fh *fh_new(const char *config_text)
 
 	lg_log_open("test", LG_LOG_MEMORY);
 	lg_log_set_min_level(LG_LOG_DEBUG);
-	if (lg_now() < 1000000000)
+	lg_log_capture_reset();
+	if (!lg_clock_is_fake())
 		lg_clock_set(1700000000);
 	snprintf(path, sizeof(path), "%s", write_config("fh", config_text));
 	if (lg_config_load(path, NULL, &h->cfg, err, sizeof(err)) != 0)

@@ -11,7 +11,7 @@ t_libfakehost_la_SOURCES = t/fakehost.c t/fakehost.h
 t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 t_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
 
-CHECK_LDADD = t/libfakehost.la milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
+CHECK_LDADD = t/libfakehost.la milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 CHECK_CFLAGS_ALL = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 
 check_PROGRAMS += t/check_parse t/check_recipients
@@ -63,7 +63,43 @@ TESTS += t/check_store
 # Real-MTA integration tests (t/mta/): private Postfix and Sendmail
 # instances on loopback ports. They need root and exit 77 (SKIP) otherwise.
 MTA_TESTS = t/mta/t_harness.sh t/mta/t_catchall_postfix.sh \
+	t/mta/t_loops_postfix.sh t/mta/t_loops_sendmail.sh \
 	t/mta/t_catchall_sendmail.sh
 TESTS += $(MTA_TESTS)
 dist_noinst_SCRIPTS += $(MTA_TESTS) t/mta/postfix.sh t/mta/sendmail.sh
-EXTRA_DIST += t/mta/lib.sh t/mta/catchall_scenarios.sh
+EXTRA_DIST += t/mta/lib.sh t/mta/catchall_scenarios.sh t/mta/loop_scenarios.sh
+
+# The repeat and harvest plugins against the fake host.
+check_PROGRAMS += t/check_repeat t/check_harvest
+t_check_repeat_SOURCES = t/check_repeat.c
+t_check_repeat_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_repeat_LDADD = $(CHECK_LDADD)
+t_check_harvest_SOURCES = t/check_harvest.c
+t_check_harvest_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_harvest_LDADD = $(CHECK_LDADD)
+TESTS += t/check_repeat t/check_harvest
+
+# The control protocol and socket; loopguardctl against the daemon.
+check_PROGRAMS += t/check_control t/ctl_seed
+t_check_control_SOURCES = t/check_control.c
+t_check_control_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_control_LDADD = $(CHECK_LDADD)
+t_ctl_seed_SOURCES = t/ctl_seed.c
+t_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+t_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+TESTS += t/check_control t/t_loopguardctl.sh
+dist_noinst_SCRIPTS += t/t_loopguardctl.sh
+
+# Generated mail: the outbox and mailer, the autoreply plugin, DKIM.
+check_PROGRAMS += t/check_outbox t/check_autoreply t/check_dkim
+t_check_outbox_SOURCES = t/check_outbox.c
+t_check_outbox_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_outbox_LDADD = $(CHECK_LDADD)
+t_check_autoreply_SOURCES = t/check_autoreply.c \
+	plugins/autoreply/autoreply_text.c
+t_check_autoreply_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/autoreply
+t_check_autoreply_LDADD = $(CHECK_LDADD)
+t_check_dkim_SOURCES = t/check_dkim.c
+t_check_dkim_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
+t_check_dkim_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
+TESTS += t/check_outbox t/check_autoreply t/check_dkim

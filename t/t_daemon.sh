@@ -64,7 +64,7 @@ wait_log() {
 
 # --- command line and config errors
 out=$("$LOOPGUARD" -V)
-check "-V prints the version and ABI" grep -q "^loopguard .* (plugin ABI 1\.0)" <<<"$out"
+check "-V prints the version and ABI" grep -q "^loopguard .* (plugin ABI 1\.[0-9]*)" <<<"$out"
 
 write_conf ""
 out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1); rc=$?
@@ -126,7 +126,10 @@ fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -c "import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(10)" "$port" &
 holder=$!
-sleep 0.3
+for ((i = 0; i < 100; i++)); do
+	ss -ltn "sport = :$port" | grep -q LISTEN && break
+	sleep 0.05
+done
 write_conf ''
 sed -i "s|^socket = .*|socket = \"inet:$port@127.0.0.1\";|" "$tmp/lg.conf"
 out=$(timeout 10 "$LOOPGUARD" -f -c "$tmp/lg.conf" 2>&1); rc=$?

@@ -35,7 +35,12 @@ extern "C" {
 #endif
 
 #define LG_PLUGIN_ABI_MAJOR 1
-#define LG_PLUGIN_ABI_MINOR 0
+#define LG_PLUGIN_ABI_MINOR 1
+
+/* The header that marks mail loopguard generated (since 1.1): it is
+ * added to every generated message, and a message carrying it is never
+ * answered automatically. */
+#define LG_LOOP_HEADER "X-Loopguard-Loop"
 
 /* The symbol every plugin exports. */
 #define LG_PLUGIN_SYMBOL "lg_plugin_descriptor"
@@ -225,6 +230,36 @@ struct lg_host {
 			 long long ttl_seconds,
 			 const struct lg_store_meta *meta);
 	int (*store_del)(struct lg_ctx *ctx, const char *key);
+
+	/* --- since 1.1 (check struct_size): generated mail, DKIM, the
+	 * recipient directory. ctx may be NULL where noted. --- */
+	/* Queue a complete message (headers, empty line, body; LF or CRLF)
+	 * for RCPT with the null envelope sender. It only writes the
+	 * outbox and never waits on the network; the core's worker hands
+	 * it over later. 0, or -1 (bad recipient, no mailer configured,
+	 * disk error; logged). ctx may be NULL. */
+	int (*send_mail)(struct lg_ctx *ctx, const char *rcpt,
+			 const char *message);
+	/* A notice to postmaster@DOMAIN: the core writes From
+	 * (MAILER-DAEMON@host), To, Subject, Date, Message-ID,
+	 * Auto-Submitted: auto-generated and LG_LOOP_HEADER; body is plain
+	 * UTF-8 text. CR/LF in subject are made spaces. ctx may be NULL. */
+	int (*notify_postmaster)(struct lg_ctx *ctx, const char *domain,
+				 const char *subject, const char *body);
+	/* Ask for DKIM verification of this message (at MAIL or RCPT;
+	 * only when the answer is needed: it may cost DNS lookups).
+	 * 0, or -1 when it cannot be done (the proof is then missing). */
+	int (*dkim_request)(struct lg_ctx *ctx);
+	/* At end of message: 1 if a signature with d=DOMAIN verified
+	 * (header and body hash), 0 otherwise or if never requested. */
+	int (*dkim_passed)(struct lg_ctx *ctx, const char *domain);
+	/* fn(arg, local) for each exact address of DOMAIN in the recipient
+	 * directory; stops when fn returns non-zero. 0 or -1. */
+	int (*recipients_in_domain)(struct lg_ctx *ctx, const char *domain,
+				    int (*fn)(void *arg, const char *local),
+				    void *arg);
+	/* This host's name for generated headers ("loopguard" if unknown) */
+	const char *(*hostname)(void);
 };
 
 /* A plugin's descriptor. Members are only appended. */

@@ -1,0 +1,102 @@
+# bench/report.sh - the result table of bench/run (sourced by it)
+# shellcheck shell=bash
+#
+# SYNOPSIS
+#	report		(uses bench/run's R, P5, P9, F, C arrays and settings)
+#
+# DESCRIPTION
+#	Prints the machine, then one block per part: per variant the median
+#	of the runs with min-max, latency (direct runs), failures or lost
+#	messages, and the milter's own CPU time per message (user+system
+#	of its process over the run, divided by the messages); then each
+#	ratio of medians against its target with PASS or MISS.
+
+# ratio A B - median(A) / median(B), 2 decimals
+ratio() {
+	awk -v a="$(med ${R[$1]})" -v b="$(med ${R[$2]})" \
+		'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'
+}
+
+# verdict RATIO TARGET - PASS or MISS
+verdict() {
+	awk -v r="$1" -v t="$2" 'BEGIN {print (r + 0 >= t + 0) ? "PASS" : "MISS"}'
+}
+
+# row_direct LABEL KEY
+row_direct() {
+	[ -n "${R[$2]:-}" ] || return 0
+	printf '   %-22s %7.0f  %-13s %7.2f %7.2f %10s %9s\n' "$1" \
+		"$(med ${R[$2]})" "($(minmax ${R[$2]}))" "$(med ${P5[$2]})" \
+		"$(med ${P9[$2]})" "$(med ${C[$2]})" "${F[$2]}"
+}
+
+# row_e2e LABEL KEY
+row_e2e() {
+	[ -n "${R[$2]:-}" ] || return 0
+	printf '   %-22s %7.0f  %-13s %10s %9s\n' "$1" \
+		"$(med ${R[$2]})" "($(minmax ${R[$2]}))" "$(med ${C[$2]})" "${F[$2]}"
+}
+
+# machine - one paragraph about where this ran
+machine() {
+	local cpu mem rev dirty=""
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+	rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')
+	git -C "$top" diff --quiet HEAD -- 2>/dev/null || dirty=" + uncommitted changes"
+	printf 'loopguard benchmarks: bench/run, %s, tree %s%s\n' \
+		"$(date -u '+%Y-%m-%d %H:%M UTC')" "$rev" "$dirty"
+	printf 'machine: %s CPUs (%s), %s RAM, Linux %s\n' "$(nproc)" "$cpu" \
+		"$mem" "$(uname -r)"
+	printf 'load average: %s at start, %s at end\n' "$load0" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf 'loopguard plugins: %s; Postfix %s; Sendmail %s\n' "${PLUGINS% }" \
+		"${PF_VERSION:-not run}" "${SM_VERSION:-not run}"
+	printf 'each figure: median of %s runs (min-max); milter CPU: ms of CPU time\n' "$RUNS"
+	printf 'of the milter process per message; failures: summed over the runs\n'
+}
+
+report() {
+	local r t
+	machine
+	echo
+	echo "1. Direct milter protocol: miltergen -c 16 -m $DIRECT_MSGS -z 5120 -r 1,1/4,1/4"
+	echo "   ($((16 * DIRECT_MSGS)) messages per run; 1 valid recipient each, every 4th also an unknown and an external)"
+	printf '   %-22s %7s  %-13s %7s %7s %10s %9s\n' milter msg/s '(min-max)' \
+		'p50 ms' 'p99 ms' 'CPU ms/msg' failures
+	row_direct "null milter, TCP" null-inet
+	row_direct "loopguard, TCP" lg-inet
+	r=$(ratio lg-inet null-inet)
+	echo "   loopguard/null = $r (target >= 0.90): $(verdict "$r" 0.90)"
+	echo
+	echo "2. loopguard over TCP against over a unix socket (same load)"
+	row_direct "loopguard, unix" lg-unix
+	r=$(ratio lg-inet lg-unix)
+	echo "   TCP/unix = $r (target >= 0.95): $(verdict "$r" 0.95)"
+	for t in pf sm; do
+		[ -n "${R[$t-none]:-}" ] || continue
+		echo
+		if [ "$t" = pf ]; then
+			echo "3. End to end through Postfix: smtp-source -> Postfix -> smtp-sink, milters over TCP"
+			echo "   ($E2E_MSGS messages of 5 KB per run"
+		else
+			echo "4. End to end through Sendmail: smtp-source -> Sendmail -> smtp-sink, milters on unix sockets"
+			echo "   ($SM_MSGS messages of 5 KB per run"
+		fi
+		echo "   in 20 parallel SMTP sessions of one message each: 1/2 to a valid, 1/4 to an"
+		echo "   unknown, 1/4 to an external recipient; delivered messages/s at the sink)"
+		printf '   %-22s %7s  %-13s %10s %9s\n' milter msg/s '(min-max)' \
+			'CPU ms/msg' lost
+		row_e2e none "$t-none"
+		row_e2e "null milter" "$t-null"
+		row_e2e loopguard "$t-lg"
+		r=$(ratio "$t-lg" "$t-none")
+		echo "   null/none = $(ratio "$t-null" "$t-none"), loopguard/null = $(ratio "$t-lg" "$t-null")"
+		echo "   loopguard/none = $r (target >= 0.80): $(verdict "$r" 0.80)"
+	done
+	if [ -n "${PF_NULL_HDR:-}" ] && [ "$PF_NULL_HDR" -lt "$E2E_MSGS" ]; then
+		echo
+		echo "warning: only $PF_NULL_HDR of the last Postfix null-milter run's messages carry X-Null-Milter"
+	fi
+	return 0
+}

@@ -1,0 +1,75 @@
+/*
+ * NAME
+ *	ctl.h - loopguardctl's parts: talk to the socket, format the reply
+ * DESCRIPTION
+ *	ctl_conn.c sends one request line and collects the reply lines;
+ *	ctl_text.c holds the small pure formatters (unescape, UTF-8
+ *	clean-up, JSON strings, sizes, times); ctl_show.c prints list and
+ *	stats replies as a table or JSON. loopguardctl.c parses the
+ *	command line. The protocol is described in milter/control_cmd.h.
+ */
+#ifndef LG_CTL_H
+#define LG_CTL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#define CTL_EX_FAIL	1
+#define CTL_EX_USAGE	64
+
+/* The reply to one request: data lines, then the final line. */
+struct ctl_reply {
+	char **lines;
+	size_t n, cap;
+	char *final;		/* "OK ..." or "ERR ..." */
+};
+
+/* ctl_socket_path - "unix:/p", "local:/p" or "/p" to "/p"; NULL if the
+ * spec is no unix socket */
+const char *ctl_socket_path(const char *spec);
+
+/* ctl_request - connect, send request and a newline, read the reply.
+ * 0, or -1 with the whole message (without "loopguardctl: ") in err. */
+int ctl_request(const char *path, const char *request,
+		struct ctl_reply *reply, char *err, size_t errsize);
+void ctl_reply_free(struct ctl_reply *reply);
+
+/* ctl_split - cut a line at tabs in place; returns the field count */
+size_t ctl_split(char *line, char **fields, size_t max);
+
+/* ctl_unescape - undo the protocol's \\ \t \n \r \xHH, in place */
+void ctl_unescape(char *s);
+
+/* ctl_display - s made safe for a terminal: control bytes, C1
+ * controls and invalid UTF-8 become \t, \n, \r or \xHH; malloc'ed */
+char *ctl_display(const char *s);
+
+/* ctl_width - how many characters (code points) s shows as */
+size_t ctl_width(const char *s);
+
+/* ctl_json_string - s as a JSON string with quotes; invalid UTF-8
+ * becomes U+FFFD */
+void ctl_json_string(FILE *fp, const char *s);
+
+/* ctl_human_size - 512, 5.1K, 23M, ...; "-" when negative */
+void ctl_human_size(long long size, char *buf, size_t bufsize);
+
+/* ctl_time - "YYYY-MM-DD HH:MM:SS" local time; "-" for 0 */
+void ctl_time(time_t t, char *buf, size_t bufsize);
+
+/* ctl_duration - "3d 4h 5m 6s" */
+void ctl_duration(long long seconds, char *buf, size_t bufsize);
+
+/* ctl_is_number - only decimal digits, at least one */
+int ctl_is_number(const char *s);
+
+/* ctl_show_list / ctl_show_stats - print a reply; 0, or -1 when the
+ * reply cannot be understood (message on stderr) */
+int ctl_show_list(const struct ctl_reply *reply, int json);
+int ctl_show_stats(const struct ctl_reply *reply, int json);
+
+/* ctl_show_queue - the outbox listing (ctl_queue.c), same contract */
+int ctl_show_queue(const struct ctl_reply *reply, int json);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * NAME
+ *	ctl_show.c - print "list" and "stats" replies as a table or JSON
+ * SYNOPSIS
+ *	#include "ctl.h"
+ *
+ *	ctl_show_list(&reply, json);
+ *	ctl_show_stats(&reply, json);
+ * DESCRIPTION
+ *	list: rows sorted by creation time (then id), shown like a mail
+ *	queue page: ID, Created, Next Try (the expiry: when the client or
+ *	sender is let through again), Count, Size, From, To, Status, with
+ *	columns as wide as their content; "no entries" when empty. JSON
+ *	is an array with one object per entry and every field.
+ *
+ *	stats: "name: value" lines with the values aligned (uptime and
+ *	bytes made readable), per-plugin actions as "plugin/action"; JSON
+ *	is one object with the raw numbers and an "actions" array.
+ * DIAGNOSTICS
+ *	A line that does not fit the protocol is reported on stderr and
+ *	-1 is returned; nothing is printed on stdout then.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#define LIST_MIN_FIELDS	10
+#define LIST_MAX_FIELDS	11
+#define COLS		8
+
+/* Field positions in a list row. */
+enum { F_ID, F_CREATED, F_EXPIRES, F_COUNT, F_SIZE, F_FROM, F_TO, F_CLIENT,
+       F_PLUGIN, F_STATUS, F_KEY };
+
+static const char *const json_names[LIST_MAX_FIELDS] = {
+	"id", "created", "expires", "count", "size", "from", "to", "client",
+	"plugin", "status", "key"
+};
+
+/* One parsed row. */
+struct row {
+	char *f[LIST_MAX_FIELDS];	/* point into the reply line */
+	size_t nf;
+	long long created;
+};
+
+/* bad_line - a reply this program does not understand */
+static int bad_line(const char *what, const char *line)
+{
+	char *safe = ctl_display(line);
+
+	fprintf(stderr, "loopguardctl: unexpected %s line from the daemon: %.80s\n",
+		what, safe ? safe : "");
+	free(safe);
+	return -1;
+}
+
+/* by_created - oldest first, then by id */
+static int by_created(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->f[F_ID], y->f[F_ID]);
+}
+
+/* cell - the table text of one column of a row; malloc'ed */
+static char *cell(const struct row *r, int col)
+{
+	char buf[64];
+	const char *s;
+
+	switch (col) {
+	case 0: s = r->f[F_ID]; break;
+	case 1: ctl_time((time_t) r->created, buf, sizeof(buf)); s = buf; break;
+	case 2: ctl_time((time_t) strtoll(r->f[F_EXPIRES], NULL, 10), buf,
+			 sizeof(buf)); s = buf; break;
+	case 3: s = r->f[F_COUNT]; break;
+	case 4: ctl_human_size(strtoll(r->f[F_SIZE], NULL, 10), buf,
+			       sizeof(buf)); s = buf; break;
+	case 5: s = r->f[F_FROM]; break;
+	case 6: s = r->f[F_TO]; break;
+	default: s = r->f[F_STATUS]; break;
+	}
+	return ctl_display(*s ? s : "-");
+}
+
+/* print_table - header and rows, columns sized to content */
+static int print_table(struct row *rows, size_t n)
+{
+	static const char *const head[COLS] = { "ID", "Created", "Next Try",
+		"Count", "Size", "From", "To", "Status" };
+	size_t width[COLS], i, w, pad;
+	char **cells;
+	int c;
+
+	if ((cells = calloc(n * COLS + 1, sizeof(*cells))) == NULL)
+		return -1;
+	for (c = 0; c < COLS; c++)
+		width[c] = strlen(head[c]);
+	for (i = 0; i < n; i++)
+		for (c = 0; c < COLS; c++) {
+			if ((cells[i * COLS + c] = cell(&rows[i], c)) == NULL)
+				goto fail;
+			if ((w = ctl_width(cells[i * COLS + c])) > width[c])
+				width[c] = w;
+		}
+	for (i = 0; i <= n; i++) {
+		for (c = 0; c < COLS; c++) {
+			const char *s = i ? cells[(i - 1) * COLS + c] : head[c];
+
+			pad = width[c] - ctl_width(s);
+			if (c == 3 || c == 4)
+				printf("%*s", (int) pad, "");
+			fputs(s, stdout);
+			if (c + 1 < COLS)
+				printf("%*s", (int) (c == 3 || c == 4 ? 2 : pad + 2),
+				       "");
+		}
+		putchar('\n');
+	}
+	for (i = 0; i < n * COLS; i++)
+		free(cells[i]);
+	free(cells);
+	return 0;
+fail:
+	for (i = 0; i < n * COLS; i++)
+		free(cells[i]);
+	free(cells);
+	return -1;
+}
+
+/* print_json_rows - one object per row, every field */
+static void print_json_rows(struct row *rows, size_t n)
+{
+	size_t i, k;
+
+	fputs(n ? "[\n" : "[]\n", stdout);
+	for (i = 0; i < n; i++) {
+		fputs("  {", stdout);
+		for (k = 0; k < rows[i].nf; k++) {
+			printf("%s\"%s\": ", k ? ", " : "", json_names[k]);
+			if (k >= F_CREATED && k <= F_SIZE &&
+			    ctl_is_number(rows[i].f[k] + (rows[i].f[k][0] == '-')))
+				fputs(rows[i].f[k], stdout);
+			else
+				ctl_json_string(stdout, rows[i].f[k]);
+		}
+		printf("}%s\n", i + 1 < n ? "," : "");
+	}
+	if (n)
+		fputs("]\n", stdout);
+}
+
+/* ctl_show_list - the entries as a table or JSON */
+int ctl_show_list(const struct ctl_reply *reply, int json)
+{
+	struct row *rows;
+	size_t i, k;
+	int rc = 0;
+
+	if (reply->n == 0) {
+		puts(json ? "[]" : "no entries");
+		return 0;
+	}
+	if ((rows = calloc(reply->n, sizeof(*rows))) == NULL) {
+		fprintf(stderr, "loopguardctl: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < reply->n; i++) {
+		struct row *r = &rows[i];
+
+		r->nf = ctl_split(reply->lines[i], r->f, LIST_MAX_FIELDS);
+		for (k = F_CREATED; k <= F_SIZE && r->nf >= LIST_MIN_FIELDS; k++)
+			if (!ctl_is_number(r->f[k] + (r->f[k][0] == '-')))
+				r->nf = 0;
+		if (r->nf < LIST_MIN_FIELDS) {
+			free(rows);
+			return bad_line("list", reply->lines[i]);
+		}
+		r->created = strtoll(r->f[F_CREATED], NULL, 10);
+		for (k = F_FROM; k < r->nf; k++)
+			ctl_unescape(r->f[k]);
+	}
+	qsort(rows, reply->n, sizeof(*rows), by_created);
+	if (json)
+		print_json_rows(rows, reply->n);
+	else if ((rc = print_table(rows, reply->n)) != 0)
+		fprintf(stderr, "loopguardctl: out of memory\n");
+	free(rows);
+	return rc;
+}
+
+/* stat_text - a value made readable for the text form */
+static void stat_text(const char *name, const char *value, char *buf,
+		      size_t size)
+{
+	if (strcmp(name, "uptime") == 0 && ctl_is_number(value))
+		ctl_duration(strtoll(value, NULL, 10), buf, size);
+	else if (strcmp(name, "bytes") == 0 && ctl_is_number(value))
+		ctl_human_size(strtoll(value, NULL, 10), buf, size);
+	else
+		snprintf(buf, size, "%s", value);
+}
+
+/* json_value - a number as is, anything else as a string */
+static void json_value(const char *value)
+{
+	if (ctl_is_number(value))
+		fputs(value, stdout);
+	else
+		ctl_json_string(stdout, value);
+}
+
+/* One stats line: a named value, or a plugin's action count. */
+struct stat_line {
+	char *f[4];
+	size_t nf;		/* 2: name, value; 4: action, plugin, action, count */
+};
+
+/* print_stats_json - one object; actions last, as an array */
+static void print_stats_json(const struct stat_line *s, size_t n)
+{
+	size_t i, printed = 0, actions = 0;
+
+	fputs("{", stdout);
+	for (i = 0; i < n; i++)
+		if (s[i].nf == 2) {
+			fputs(printed++ ? ", " : "", stdout);
+			ctl_json_string(stdout, s[i].f[0]);
+			fputs(": ", stdout);
+			json_value(s[i].f[1]);
+		}
+	for (i = 0; i < n; i++)
+		if (s[i].nf == 4) {
+			if (actions++ == 0)
+				fputs(printed ? ", \"actions\": [" : "\"actions\": [",
+				      stdout);
+			else
+				fputs(", ", stdout);
+			fputs("{\"plugin\": ", stdout);
+			ctl_json_string(stdout, s[i].f[1]);
+			fputs(", \"action\": ", stdout);
+			ctl_json_string(stdout, s[i].f[2]);
+			fputs(", \"count\": ", stdout);
+			json_value(s[i].f[3]);
+			fputs("}", stdout);
+		}
+	puts(actions ? "]}" : "}");
+}
+
+/* print_stats_text - "name: value", values aligned */
+static void print_stats_text(const struct stat_line *s, size_t n)
+{
+	char name[256], text[256], *safe_name, *safe_text;
+	size_t i, w, width = 0;
+
+	for (i = 0; i < n; i++) {
+		w = ctl_width(s[i].f[0]);
+		if (s[i].nf == 4)
+			w = ctl_width(s[i].f[1]) + 1 + ctl_width(s[i].f[2]);
+		width = w > width ? w : width;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i].nf == 4)
+			snprintf(name, sizeof(name), "%s/%s", s[i].f[1], s[i].f[2]);
+		else
+			snprintf(name, sizeof(name), "%s", s[i].f[0]);
+		stat_text(name, s[i].f[s[i].nf - 1], text, sizeof(text));
+		safe_name = ctl_display(name);
+		safe_text = ctl_display(text);
+		w = ctl_width(name);
+		printf("%s:%*s%s\n", safe_name ? safe_name : "?",
+		       (int) (width > w ? width - w + 1 : 1), "",
+		       safe_text ? safe_text : "?");
+		free(safe_name);
+		free(safe_text);
+	}
+}
+
+/* ctl_show_stats - name: value lines, or one JSON object */
+int ctl_show_stats(const struct ctl_reply *reply, int json)
+{
+	struct stat_line *s;
+	size_t i, k;
+
+	if ((s = calloc(reply->n + 1, sizeof(*s))) == NULL) {
+		fprintf(stderr, "loopguardctl: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < reply->n; i++) {
+		s[i].nf = ctl_split(reply->lines[i], s[i].f, 4);
+		if (!(s[i].nf == 4 && strcmp(s[i].f[0], "action") == 0) &&
+		    !(s[i].nf == 2 && strcmp(s[i].f[0], "action") != 0)) {
+			free(s);
+			return bad_line("stats", reply->lines[i]);
+		}
+		for (k = 0; k < s[i].nf; k++)
+			ctl_unescape(s[i].f[k]);
+	}
+	if (json)
+		print_stats_json(s, reply->n);
+	else
+		print_stats_text(s, reply->n);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,7 @@
+# ctl/: loopguardctl, the client of the daemon's control socket. It
+# does not link the core: the protocol is plain text lines.
+bin_PROGRAMS += loopguardctl
+loopguardctl_SOURCES = \
+	ctl/loopguardctl.c ctl/ctl.h \
+	ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl_show.c
+loopguardctl_SOURCES += ctl/ctl_queue.c

@@ -1,0 +1,311 @@
+/*
+ * NAME
+ *	loopguardctl - look at and lift what loopguard is tracking
+ * SYNOPSIS
+ *	loopguardctl [-s SOCKET] [--json] list [--plugin NAME]
+ *		[--match PATTERN] [--all]
+ *	loopguardctl [-s SOCKET] [--json] remove ID... | --all | --match PATTERN
+ *		[--plugin NAME]
+ *	loopguardctl [-s SOCKET] [--json] stats
+ *	loopguardctl [-s SOCKET] reload
+ *	loopguardctl [-s SOCKET] [--json] queue
+ *	loopguardctl [-s SOCKET] queue remove|retry ID... | --all
+ * DESCRIPTION
+ *	Talks to the daemon's control socket (the "control" setting;
+ *	default unix:/run/loopguard/control.sock, a bare path will do).
+ *
+ *	list shows the tracked entries like a mail queue page: ID,
+ *	Created, Next Try (when the client or sender is let through
+ *	again), Count, Size, From, To, Status. --plugin keeps one
+ *	plugin's entries; --match keeps entries whose sender, recipient,
+ *	client or key matches the glob (case-insensitive); --all also
+ *	shows the plugins' internal bookkeeping (entries with no status).
+ *
+ *	remove lifts entries by the ids list shows, or all the entries
+ *	list would show (--all, --match, optionally --plugin).
+ *
+ *	stats prints the store's size, the message counters, each
+ *	plugin's actions, the uptime and the version; reload asks the
+ *	daemon to re-read its config (the log says whether it took).
+ *
+ *	queue lists the outbox of generated mail (autoreplies, notices)
+ *	waiting to be handed over: ID, Created, Next Try, Attempts, Size,
+ *	From, To, Status (the last error). queue remove drops messages,
+ *	queue retry makes them due now.
+ *
+ *	--json prints JSON instead, for scripts; it may also follow the
+ *	command.
+ * DIAGNOSTICS
+ *	Exit 0; 1 when the daemon cannot be reached or answers ERR (the
+ *	message goes to stderr); 64 for bad usage.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#define DEFAULT_SOCKET	"unix:/run/loopguard/control.sock"
+#define REQUEST_MAX	4096
+
+/* What the command line asks for. */
+struct args {
+	const char *socket;
+	int json;
+	const char *cmd;
+	char request[REQUEST_MAX + 1];
+	size_t len;
+};
+
+/* usage - the synopsis; exit 64 (or 0 for --help) */
+static void usage(FILE *fp, int code) __attribute__((noreturn));
+static void usage(FILE *fp, int code)
+{
+	fputs("usage: loopguardctl [-s SOCKET] [--json] COMMAND ...\n"
+	      "  list [--plugin NAME] [--match PATTERN] [--all]\n"
+	      "  remove ID... | --all | --match PATTERN [--plugin NAME]\n"
+	      "  stats\n"
+	      "  reload\n"
+	      "  queue [remove|retry ID... | --all]\n"
+	      "  -s SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
+	      "  --json     JSON output for scripts\n", fp);
+	exit(code);
+}
+
+/* bad_usage - one line saying what is wrong, then the synopsis */
+static void bad_usage(const char *what, const char *arg)
+	__attribute__((noreturn));
+static void bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "loopguardctl: %s%s%s\n", what, arg ? ": " : "",
+		arg ? arg : "");
+	usage(stderr, CTL_EX_USAGE);
+}
+
+/* add_word - append a word to the request; the protocol splits at
+ * spaces and takes printable text only */
+static void add_word(struct args *a, const char *word)
+{
+	const unsigned char *p = (const unsigned char *) word;
+	size_t n = strlen(word);
+
+	if (n == 0)
+		bad_usage("empty argument", NULL);
+	for (; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			bad_usage("arguments may not contain spaces or control characters (use ? or [ ] in a pattern)",
+				  word);
+	if (a->len + (a->len ? 1 : 0) + n > REQUEST_MAX)
+		bad_usage("the request is too long", NULL);
+	if (a->len)
+		a->request[a->len++] = ' ';
+	memcpy(a->request + a->len, word, n + 1);
+	a->len += n;
+}
+
+/* value_of - "--opt VALUE" or "--opt=VALUE"; NULL if argv[*i] is not
+ * that option */
+static const char *value_of(const char *opt, int argc, char **argv, int *i)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != 0)
+		return NULL;
+	if (*i + 1 >= argc)
+		bad_usage("option needs a value", opt);
+	return argv[++*i];
+}
+
+/* queue_args - "queue", or "queue remove|retry ID... | --all" */
+static void queue_args(struct args *a, int argc, char **argv, int i)
+{
+	int ids = 0, all = 0, sub = 0;
+
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (!sub && (strcmp(argv[i], "remove") == 0 ||
+				  strcmp(argv[i], "retry") == 0)) {
+			add_word(a, argv[i]);
+			sub = 1;
+		} else if (sub && strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (argv[i][0] == '-')
+			bad_usage("unknown option", argv[i]);
+		else if (sub) {
+			add_word(a, argv[i]);
+			ids++;
+		} else
+			bad_usage("unexpected argument (queue remove|retry ID...)",
+				  argv[i]);
+	}
+	if (sub && ids && all)
+		bad_usage("queue: give ids or --all, not both", NULL);
+	if (sub && !ids && !all)
+		bad_usage("queue remove/retry needs ids or --all", NULL);
+	if (all)
+		add_word(a, "--all");
+}
+
+/* command_args - check the command's own options, build the request */
+static void command_args(struct args *a, int argc, char **argv, int i)
+{
+	const char *plugin = NULL, *match = NULL, *v;
+	int all = 0, ids = 0, list = strcmp(a->cmd, "list") == 0;
+	int remove = strcmp(a->cmd, "remove") == 0;
+
+	add_word(a, a->cmd);
+	if (strcmp(a->cmd, "queue") == 0) {
+		queue_args(a, argc, argv, i);
+		return;
+	}
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if ((list || remove) &&
+			 (v = value_of("--plugin", argc, argv, &i)) != NULL) {
+			if (plugin)
+				bad_usage("--plugin given twice", NULL);
+			plugin = v;
+		} else if ((list || remove) &&
+			   (v = value_of("--match", argc, argv, &i)) != NULL) {
+			if (match)
+				bad_usage("--match given twice", NULL);
+			match = v;
+		} else if ((list || remove) && strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (argv[i][0] == '-')
+			bad_usage("unknown option", argv[i]);
+		else if (remove) {
+			add_word(a, argv[i]);
+			ids++;
+		} else
+			bad_usage("unexpected argument", argv[i]);
+	}
+	if (remove && ids && (all || match || plugin))
+		bad_usage("remove takes ids, or --all, or --match, not both", NULL);
+	if (remove && !ids && !all && !match)
+		bad_usage("remove needs ids, --all or --match PATTERN", NULL);
+	if (remove && all && match)
+		bad_usage("--all and --match exclude each other for remove", NULL);
+	if (plugin) {
+		add_word(a, "--plugin");
+		add_word(a, plugin);
+	}
+	if (match) {
+		add_word(a, "--match");
+		add_word(a, match);
+	}
+	if (all)
+		add_word(a, "--all");
+}
+
+/* parse_args - global options, the command, its arguments */
+static void parse_args(struct args *a, int argc, char **argv)
+{
+	static const char *const cmds[] = { "list", "remove", "stats",
+					    "reload", "queue" };
+	const char *v;
+	size_t k;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->socket = DEFAULT_SOCKET;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			usage(stdout, 0);
+		else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+			printf("loopguardctl %s\n", PACKAGE_VERSION);
+			exit(0);
+		} else if ((v = value_of("--socket", argc, argv, &i)) != NULL ||
+			   (v = value_of("-s", argc, argv, &i)) != NULL)
+			a->socket = v;
+		else if (strncmp(argv[i], "-s", 2) == 0)
+			a->socket = argv[i] + 2;
+		else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else
+			bad_usage("unknown option", argv[i]);
+	}
+	if (i >= argc)
+		bad_usage("no command given", NULL);
+	a->cmd = argv[i];
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (strcmp(a->cmd, cmds[k]) == 0)
+			break;
+	if (k == sizeof(cmds) / sizeof(cmds[0]))
+		bad_usage("unknown command", a->cmd);
+	command_args(a, argc, argv, i + 1);
+}
+
+/* show_ok - the final "OK text" of remove and reload */
+static void show_ok(const struct args *a, const char *text)
+{
+	char *safe = ctl_display(text);
+
+	if (!a->json) {
+		if (*text)
+			printf("%s\n", safe ? safe : "");
+	} else {
+		fputs("{\"ok\": true, \"message\": ", stdout);
+		ctl_json_string(stdout, text);
+		if (strcmp(a->cmd, "remove") == 0)
+			printf(", \"removed\": %lld", strtoll(text, NULL, 10));
+		else if (strcmp(a->cmd, "queue") == 0)
+			printf(", \"count\": %lld", strtoll(text, NULL, 10));
+		puts("}");
+	}
+	free(safe);
+}
+
+/* main - parse, ask the daemon, print its answer */
+int main(int argc, char **argv)
+{
+	struct ctl_reply reply;
+	struct args a;
+	const char *path;
+	char err[1024], *safe;
+	int rc;
+
+	parse_args(&a, argc, argv);
+	if ((path = ctl_socket_path(a.socket)) == NULL)
+		bad_usage("not a unix socket (use unix:/path or /path)", a.socket);
+	if (ctl_request(path, a.request, &reply, err, sizeof(err)) != 0) {
+		safe = ctl_display(err);
+		fprintf(stderr, "loopguardctl: %s\n", safe ? safe : err);
+		free(safe);
+		return CTL_EX_FAIL;
+	}
+	if (strncmp(reply.final, "ERR", 3) == 0) {
+		safe = ctl_display(reply.final[3] ? reply.final + 4 : "error");
+		fprintf(stderr, "loopguardctl: %s\n", safe ? safe : "error");
+		free(safe);
+		ctl_reply_free(&reply);
+		return CTL_EX_FAIL;
+	}
+	if (strcmp(a.cmd, "list") == 0)
+		rc = ctl_show_list(&reply, a.json);
+	else if (strcmp(a.cmd, "stats") == 0)
+		rc = ctl_show_stats(&reply, a.json);
+	else if (strcmp(a.cmd, "queue") == 0 && !strchr(a.request, ' '))
+		rc = ctl_show_queue(&reply, a.json);
+	else {
+		show_ok(&a, reply.final[2] ? reply.final + 3 : "");
+		rc = 0;
+	}
+	ctl_reply_free(&reply);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("loopguardctl: stdout");
+		return CTL_EX_FAIL;
+	}
+	return rc == 0 ? 0 : CTL_EX_FAIL;
+}

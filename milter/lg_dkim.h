@@ -1,0 +1,44 @@
+/*
+ * NAME
+ *	lg_dkim.h - DKIM verification of a message, only when a plugin asks
+ * SYNOPSIS
+ *	#include "dkim.h"
+ *
+ *	lg_dkim_request(s);		a plugin's host->dkim_request
+ *	lg_dkim_header(s, name, value); lg_dkim_eoh(s);
+ *	lg_dkim_body(s, chunk, len); lg_dkim_eom(s);	session.c
+ *	lg_dkim_passed(s, "example.com");	a plugin at end of message
+ *	lg_dkim_reset(s);			message reset
+ * DESCRIPTION
+ *	A plugin that will need a DKIM proof of the sender calls
+ *	dkim_request at MAIL or RCPT; from then on the session feeds the
+ *	headers and body into a libopendkim verify handle, finished just
+ *	before the end-of-message hooks run. Keys come from DNS, bounded
+ *	by a 5-second timeout, or from the config's dkim_keys file. One
+ *	library handle per config snapshot (made on first use, shared by
+ *	all threads, freed with the snapshot).
+ * DIAGNOSTICS
+ *	Library failures are logged "QUEUEID: dkim: ..."; the proof is
+ *	then simply missing (lg_dkim_passed returns 0).
+ */
+#ifndef LG_DKIM_H
+#define LG_DKIM_H
+
+#include <stddef.h>
+
+struct lg_ctx;
+
+/* 0 (verification will run), -1 on failure */
+int lg_dkim_request(struct lg_ctx *s);
+void lg_dkim_header(struct lg_ctx *s, const char *name, const char *value);
+void lg_dkim_eoh(struct lg_ctx *s);
+void lg_dkim_body(struct lg_ctx *s, const unsigned char *chunk, size_t len);
+void lg_dkim_eom(struct lg_ctx *s);
+/* 1 if a signature with d=DOMAIN verified (header and body), else 0 */
+int lg_dkim_passed(struct lg_ctx *s, const char *domain);
+void lg_dkim_reset(struct lg_ctx *s);
+
+/* lg_dkim_lib_free - the library handle of a config snapshot */
+void lg_dkim_lib_free(void *lib);
+
+#endif

@@ -1,0 +1,697 @@
+/*
+ * NAME
+ *	check_control - unit tests of the control protocol and socket
+ * SYNOPSIS
+ *	check_control
+ * DESCRIPTION
+ *	The "cmd" cases drive lg_ctl_handle() directly against a real
+ *	memory store, with a frozen "now", and collect the reply lines in
+ *	memory: list filters, hidden entries, remove by id, --all and
+ *	--match, stats, reload, and every way a request can be wrong. The
+ *	"socket" cases bind a control socket in a fresh directory and talk
+ *	to the serving thread: stale and live sockets, a request without a
+ *	newline, a line too long, a silent client, stop.
+ * DIAGNOSTICS
+ *	Exit status 1 when a test failed.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "control.h"
+#include "control_cmd.h"
+#include "counters.h"
+#include "host.h"
+#include "log.h"
+#include "store.h"
+#include "store_memory.h"
+
+#define T0	1700000000
+
+static struct lg_store st;
+static struct lg_store *env_store;
+static char out[1 << 20];
+static size_t out_len;
+static int out_lines, out_stop_after = -1;
+static int reloads;
+
+/* lg_request_reload - main.c's, here a counter */
+void lg_request_reload(void)
+{
+	reloads++;
+}
+
+/* collect - lg_ctl_out_fn keeping every line */
+static int collect(void *arg, const char *line, size_t len)
+{
+	(void) arg;
+	if (out_stop_after >= 0 && out_lines >= out_stop_after)
+		return 1;
+	ck_assert_ptr_null(memchr(line, '\n', len));
+	ck_assert_uint_lt(out_len + len + 2, sizeof(out));
+	memcpy(out + out_len, line, len);
+	out_len += len;
+	out[out_len++] = '\n';
+	out[out_len] = 0;
+	out_lines++;
+	return 0;
+}
+
+/* run_n - one request of len bytes; the reply is in out */
+static int run_n(const char *line, size_t len)
+{
+	struct lg_ctl_env env = { env_store, T0 + 10, T0 - 100, "9.9.9",
+				  lg_request_reload, "uid 0 pid 1" };
+
+	out_len = 0;
+	out_lines = 0;
+	out[0] = 0;
+	return lg_ctl_handle(&env, line, len, collect, NULL);
+}
+
+/* run - one request given as a string */
+static int run(const char *line)
+{
+	return run_n(line, strlen(line));
+}
+
+/* last - the final line of the reply */
+static const char *last(void)
+{
+	static char line[1024];
+	char *p;
+	size_t n;
+
+	ck_assert_uint_gt(out_len, 0);
+	out[out_len - 1] = 0;
+	p = strrchr(out, '\n');
+	p = p ? p + 1 : out;
+	out[out_len - 1] = '\n';
+	n = (size_t) (out + out_len - 1 - p);
+	ck_assert_uint_lt(n, sizeof(line));
+	memcpy(line, p, n);
+	line[n] = 0;
+	return line;
+}
+
+/* put - one entry set at T0 */
+static void put(const char *key, const char *plugin, long long count,
+		const char *from, const char *to, const char *client,
+		const char *status, long long size)
+{
+	struct lg_store_meta m = { from, to, client, status, size };
+
+	ck_assert_int_eq(st.ops->set(st.be, key, count, 3600, T0, plugin, &m),
+			 0);
+}
+
+/* setup - a store with three visible entries and one hidden */
+static void setup(void)
+{
+	struct lg_store_memory_opts o = { NULL, 0, 0 };
+	char err[256] = "";
+
+	lg_log_capture_reset();
+	ck_assert_msg(lg_store_memory_open(&o, T0, &st, err, sizeof(err)) == 0,
+		      "open: %s", err);
+	env_store = &st;
+	put("repeat:1a2b", "repeat", 3, "alice@example.org",
+	    "nobody@example.com", "192.0.2.7", "looping", 5200);
+	put("harvest:192.0.2.0/24", "harvest", 12, "", "", "192.0.2.0/24",
+	    "blocked", 0);
+	put("autoreply:bob@example.com", "autoreply", 1, "bob@Example.COM",
+	    "ghost@example.com", "198.51.100.1", "replied", 800);
+	put("bounce:msgid-123", "bounce", 1, "carol@example.com", "", "",
+	    "", 0);
+	out_stop_after = -1;
+	reloads = 0;
+}
+
+/* teardown - close the store */
+static void teardown(void)
+{
+	if (st.ops)
+		lg_store_close(&st, T0);
+}
+
+/* has_line - the reply holds this exact line */
+static int has_line(const char *line)
+{
+	char want[4200];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	return strncmp(out, want + 1, strlen(want + 1)) == 0 ||
+	       strstr(out, want) != NULL;
+}
+
+/* row_of - the list row of key ("" if none) */
+static const char *row_of(const char *key)
+{
+	static char row[4096];
+	char id[LG_CTL_ID_LEN + 1], *p;
+	size_t n;
+
+	lg_ctl_entry_id(key, id);
+	row[0] = 0;
+	for (p = out; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, id, LG_CTL_ID_LEN) == 0 && p[LG_CTL_ID_LEN] == '\t') {
+			n = (size_t) (strchr(p, '\n') - p);
+			ck_assert_uint_lt(n, sizeof(row));
+			memcpy(row, p, n);
+			row[n] = 0;
+		}
+	return row;
+}
+
+START_TEST(entry_id_is_fnv1a)
+{
+	char id[LG_CTL_ID_LEN + 1];
+
+	lg_ctl_entry_id("", id);
+	ck_assert_str_eq(id, "cbf29ce484");	/* FNV-1a 64 offset basis */
+	lg_ctl_entry_id("a", id);
+	ck_assert_str_eq(id, "af63dc4c86");
+}
+END_TEST
+
+START_TEST(list_default_hides_bookkeeping)
+{
+	char id[LG_CTL_ID_LEN + 1], want[512];
+
+	ck_assert_int_eq(run("list"), 0);
+	ck_assert_int_eq(out_lines, 4);
+	ck_assert_str_eq(last(), "OK 3 entries, 1 hidden");
+	lg_ctl_entry_id("repeat:1a2b", id);
+	snprintf(want, sizeof(want), "%s\t%d\t%d\t3\t5200\talice@example.org\tnobody@example.com\t192.0.2.7\trepeat\tlooping\trepeat:1a2b",
+		 id, T0, T0 + 3600);
+	ck_assert_str_eq(row_of("repeat:1a2b"), want);
+	ck_assert_str_eq(row_of("bounce:msgid-123"), "");
+	ck_assert_int_eq(run("list --all"), 0);
+	ck_assert_int_eq(out_lines, 5);
+	ck_assert_str_eq(last(), "OK 4 entries, 0 hidden");
+	ck_assert_str_ne(row_of("bounce:msgid-123"), "");
+}
+END_TEST
+
+START_TEST(list_filters)
+{
+	ck_assert_int_eq(run("list --plugin repeat"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	ck_assert_str_ne(row_of("repeat:1a2b"), "");
+	ck_assert_int_eq(run("list --plugin bounce"), 0);
+	ck_assert_str_eq(last(), "OK 0 entries, 1 hidden");
+	ck_assert_int_eq(run("list --plugin bounce --all"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	/* case-insensitive, against from, to, client and key */
+	ck_assert_int_eq(run("list --match *@EXAMPLE.com"), 0);
+	ck_assert_str_eq(last(), "OK 2 entries, 1 hidden");
+	ck_assert_int_eq(run("list --match 192.0.2.*"), 0);
+	ck_assert_str_eq(last(), "OK 2 entries, 0 hidden");
+	ck_assert_int_eq(run("list   --match   harvest:*  "), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	ck_assert_int_eq(run("list --match 192.0.2.* --plugin repeat"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	ck_assert_int_eq(run("list --match nothing-like-this"), 0);
+	ck_assert_int_eq(out_lines, 1);
+	ck_assert_str_eq(last(), "OK 0 entries, 0 hidden");
+	ck_assert_int_eq(run("list --match [a-c]*@example.org"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+}
+END_TEST
+
+START_TEST(list_escapes_fields)
+{
+	char want[256];
+	const char *row;
+
+	put("repeat:odd", "repeat", 1, "a\tb\\c\nd\x01" "e", "m\xc3\xbcller@example.de",
+	    "", "looping", 0);
+	ck_assert_int_eq(run("list --match m\xc3\xbc*"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	row = row_of("repeat:odd");
+	snprintf(want, sizeof(want), "\t1\t0\ta\\tb\\\\c\\nd\\x01e\tm\xc3\xbcller@example.de\t\trepeat\tlooping\trepeat:odd");
+	ck_assert_ptr_nonnull(strstr(row, want));
+}
+END_TEST
+
+START_TEST(remove_by_id)
+{
+	char id1[LG_CTL_ID_LEN + 1], id2[LG_CTL_ID_LEN + 1], req[128];
+	size_t i;
+
+	lg_ctl_entry_id("repeat:1a2b", id1);
+	lg_ctl_entry_id("bounce:msgid-123", id2);
+	for (i = 0; id2[i]; i++)	/* ids are case-insensitive */
+		if (id2[i] >= 'a' && id2[i] <= 'f')
+			id2[i] = (char) (id2[i] - 'a' + 'A');
+	snprintf(req, sizeof(req), "remove %s %s", id1, id2);
+	ck_assert_int_eq(run(req), 0);
+	ck_assert_str_eq(last(), "OK 2 removed");
+	ck_assert_ptr_nonnull(strstr(lg_log_captured(),
+				     "control: uid 0 pid 1 removed 2 entries (by id)"));
+	ck_assert_int_eq(run("list --all"), 0);
+	ck_assert_str_eq(last(), "OK 2 entries, 0 hidden");
+	ck_assert_str_eq(row_of("repeat:1a2b"), "");
+	/* gone now: an error naming it, the rest still removed */
+	lg_ctl_entry_id("harvest:192.0.2.0/24", id2);
+	snprintf(req, sizeof(req), "remove %s %s", id1, id2);
+	ck_assert_int_eq(run(req), -1);
+	snprintf(req, sizeof(req), "ERR remove: no entry with id %s (1 removed)",
+		 id1);
+	ck_assert_str_eq(last(), req);
+	ck_assert_int_eq(run("list"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+}
+END_TEST
+
+START_TEST(remove_all_keeps_bookkeeping)
+{
+	ck_assert_int_eq(run("remove --all"), 0);
+	ck_assert_str_eq(last(), "OK 3 removed");
+	ck_assert_int_eq(run("list --all"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	ck_assert_str_ne(row_of("bounce:msgid-123"), "");
+	ck_assert_int_eq(run("remove --all"), 0);
+	ck_assert_str_eq(last(), "OK 0 removed");
+}
+END_TEST
+
+START_TEST(remove_match)
+{
+	ck_assert_int_eq(run("remove --match *@example.com --plugin repeat"), 0);
+	ck_assert_str_eq(last(), "OK 1 removed");
+	ck_assert_int_eq(run("remove --match *@example.com"), 0);
+	ck_assert_str_eq(last(), "OK 1 removed");	/* bounce: hidden */
+	ck_assert_int_eq(run("remove --all --plugin harvest"), 0);
+	ck_assert_str_eq(last(), "OK 1 removed");
+	ck_assert_int_eq(run("list --all"), 0);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+}
+END_TEST
+
+START_TEST(stats_lines)
+{
+	lg_counter_add(LG_COUNT_MESSAGES, 7);
+	lg_counter_add(LG_COUNT_ERRORS, 2);
+	lg_action_count("catchall", "redirect");
+	lg_action_count("catchall", "redirect");
+	ck_assert_int_eq(run("stats"), 0);
+	ck_assert(has_line("version\t9.9.9"));
+	ck_assert(has_line("uptime\t110"));
+	ck_assert(has_line("entries\t4"));
+	ck_assert(has_line("evicted\t0"));
+	ck_assert(has_line("messages\t7"));
+	ck_assert(has_line("errors\t2"));
+	ck_assert(has_line("connections\t0"));
+	ck_assert(has_line("recipients\t0"));
+	ck_assert(has_line("unknown\t0"));
+	ck_assert(has_line("action\tcatchall\tredirect\t2"));
+	ck_assert_ptr_nonnull(strstr(out, "\nbytes\t"));
+	ck_assert_str_eq(last(), "OK");
+	env_store = NULL;	/* no store: counters only */
+	ck_assert_int_eq(run("stats"), 0);
+	ck_assert_ptr_null(strstr(out, "entries"));
+	ck_assert(has_line("messages\t7"));
+	ck_assert_int_eq(run("list"), -1);
+	ck_assert_str_eq(last(), "ERR list: no store is open");
+	ck_assert_int_eq(run("remove --all"), -1);
+	ck_assert_str_eq(last(), "ERR remove: no store is open");
+}
+END_TEST
+
+START_TEST(reload_asks_main)
+{
+	struct lg_ctl_env env = { &st, T0, T0, "1", NULL, NULL };
+
+	ck_assert_int_eq(run("reload"), 0);
+	ck_assert_int_eq(reloads, 1);
+	ck_assert_str_eq(last(), "OK reload requested; the log tells the outcome");
+	out_len = 0;
+	ck_assert_int_eq(lg_ctl_handle(&env, "reload", 6, collect, NULL), -1);
+	ck_assert_str_eq(last(), "ERR reload: not available");
+	ck_assert_int_eq(reloads, 1);
+}
+END_TEST
+
+START_TEST(crlf_and_newline)
+{
+	ck_assert_int_eq(run("stats\r\n"), 0);
+	ck_assert_str_eq(last(), "OK");
+	ck_assert_int_eq(run("list\n"), 0);
+	ck_assert_str_eq(last(), "OK 3 entries, 1 hidden");
+}
+END_TEST
+
+/* Requests that must be refused, and the start of their reply. */
+static const struct {
+	const char *req;
+	size_t len;		/* 0: strlen */
+	const char *err;
+} bad[] = {
+	{ "", 0, "ERR empty request" },
+	{ "    ", 0, "ERR empty request" },
+	{ "\r\n", 0, "ERR empty request" },
+	{ "bogus", 0, "ERR unknown command bogus (commands:" },
+	{ "LIST", 0, "ERR unknown command LIST" },
+	{ "-h", 0, "ERR unknown command -h" },
+	{ "list --bogus", 0, "ERR list: unknown option --bogus" },
+	{ "list -a", 0, "ERR list: unknown option -a" },
+	{ "list --plugin", 0, "ERR list: --plugin needs a value" },
+	{ "list --match", 0, "ERR list: --match needs a value" },
+	{ "list --plugin a --plugin b", 0, "ERR list: --plugin given twice" },
+	{ "list --all --all", 0, "ERR list: --all given twice" },
+	{ "list extra", 0, "ERR list: unexpected argument extra" },
+	{ "remove", 0, "ERR remove: give ids, --all or --match PATTERN" },
+	{ "remove --plugin repeat", 0, "ERR remove: give ids, --all or --match" },
+	{ "remove --all 0123456789", 0, "ERR remove: give ids, or --all, or --match PATTERN, not both" },
+	{ "remove --all --match x", 0, "ERR remove: --all and --match exclude each other" },
+	{ "remove zz", 0, "ERR remove: bad id zz (ids are 10 hex digits" },
+	{ "remove 012345678", 0, "ERR remove: bad id 012345678 " },
+	{ "remove 0123456789a", 0, "ERR remove: bad id 0123456789a " },
+	{ "remove 012345678g", 0, "ERR remove: bad id 012345678g " },
+	{ "remove --nope", 0, "ERR remove: unknown option --nope" },
+	{ "stats now", 0, "ERR stats: unexpected argument now" },
+	{ "reload now", 0, "ERR reload: unexpected argument now" },
+	{ "list\t--all", 0, "ERR request has a control byte 0x09 at offset 4" },
+	{ "stats\0", 6, "ERR request has a control byte 0x00 at offset 5" },
+	{ "\x01\x02\x03\xff\xfe", 0, "ERR request has a control byte 0x01 at offset 0" },
+	{ "list \xff\xfe", 0, "ERR request is not valid UTF-8 at offset 5" },
+	{ "list \xc3", 0, "ERR request is not valid UTF-8 at offset 5" },
+	{ "list \xed\xa0\x80", 0, "ERR request is not valid UTF-8" },
+	{ "list \xc0\xaf", 0, "ERR request is not valid UTF-8" },
+	{ "stats\x7f", 0, "ERR request has a control byte 0x7f" },
+	{ "stats\n\n", 0, "ERR request has a control byte 0x0a at offset 5" },
+};
+
+START_TEST(bad_requests)
+{
+	size_t len = bad[_i].len ? bad[_i].len : strlen(bad[_i].req);
+
+	ck_assert_int_eq(run_n(bad[_i].req, len), -1);
+	ck_assert_int_eq(out_lines, 1);
+	ck_assert_msg(strncmp(last(), bad[_i].err, strlen(bad[_i].err)) == 0,
+		      "request %zu: got \"%s\", want \"%s...\"", (size_t) _i,
+		      last(), bad[_i].err);
+	ck_assert_int_eq(reloads, 0);
+}
+END_TEST
+
+START_TEST(length_limits)
+{
+	static char line[LG_CTL_LINE_MAX + 64];
+	size_t i;
+
+	memset(line, ' ', sizeof(line));
+	memcpy(line, "stats", 5);
+	ck_assert_int_eq(run_n(line, LG_CTL_LINE_MAX), 0);
+	ck_assert_int_eq(run_n(line, LG_CTL_LINE_MAX + 1), -1);
+	ck_assert_str_eq(last(), "ERR line too long (at most 4096 bytes)");
+	line[LG_CTL_LINE_MAX] = '\n';
+	ck_assert_int_eq(run_n(line, LG_CTL_LINE_MAX + 1), 0);
+	ck_assert_int_eq(run_n(line, sizeof(line)), -1);
+	ck_assert_str_eq(last(), "ERR line too long (at most 4096 bytes)");
+	for (i = 0; i + 1 < 1400; i += 2)
+		memcpy(line + i, "a ", 2);
+	ck_assert_int_eq(run_n(line, 1400), -1);
+	ck_assert_str_eq(last(), "ERR request has more than 512 words");
+	/* a long word is echoed cut short */
+	memset(line, 'x', 3000);
+	ck_assert_int_eq(run_n(line, 3000), -1);
+	ck_assert_uint_lt(out_len, 200);
+	ck_assert_ptr_nonnull(strstr(out, "xxx... (commands:"));
+}
+END_TEST
+
+START_TEST(out_gives_up)
+{
+	out_stop_after = 1;
+	ck_assert_int_eq(run("list --all"), -1);
+	ck_assert_int_eq(out_lines, 1);
+	out_stop_after = 0;
+	ck_assert_int_eq(run("stats"), -1);
+	ck_assert_int_eq(out_lines, 0);
+	ck_assert_int_eq(run("bogus"), -1);
+}
+END_TEST
+
+START_TEST(random_junk)
+{
+	unsigned char line[300];
+	unsigned seed = 12345;
+	size_t i, len;
+	int k;
+	const char *l;
+
+	for (k = 0; k < 3000; k++) {
+		len = (size_t) (rand_r(&seed) % (int) sizeof(line));
+		for (i = 0; i < len; i++) {
+			line[i] = (unsigned char) rand_r(&seed);
+			if (k % 3 == 0)	/* mostly printable, some words */
+				line[i] = (unsigned char) (k % 2 ? ' ' + line[i] % 95 :
+							    "list remove --all --match --plugin *"[line[i] % 36]);
+		}
+		run_n((const char *) line, len);
+		l = last();
+		ck_assert(strcmp(l, "OK") == 0 || strncmp(l, "OK ", 3) == 0 ||
+			  strncmp(l, "ERR ", 4) == 0);
+	}
+}
+END_TEST
+
+/* socket fixture: a directory and a config naming a socket in it */
+static char dir[64], path[96];
+static struct lg_config cfg;
+
+/* sock_setup - the store, and a fresh directory */
+static void sock_setup(void)
+{
+	setup();
+	strcpy(dir, "/tmp/check_control.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.control = malloc(strlen(path) + 8);
+	sprintf(cfg.control, "unix:%s", path);
+	cfg.control_mode = 0600;
+	lg_host_set_store(&st);
+	lg_clock_set(T0 + 10);
+}
+
+/* sock_teardown - stop, remove the directory */
+static void sock_teardown(void)
+{
+	lg_control_stop();
+	lg_host_set_store(NULL);
+	lg_clock_set(0);
+	unlink(path);
+	rmdir(dir);
+	free(cfg.control);
+	teardown();
+}
+
+/* dial - a connected client socket, or -1 */
+static int dial(void)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* talk - send bytes (then close our side), read the reply into out */
+static void talk(const char *req, size_t len)
+{
+	int fd = dial();
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t) len);
+	shutdown(fd, SHUT_WR);
+	out_len = 0;
+	while ((n = read(fd, out + out_len, sizeof(out) - 1 - out_len)) > 0)
+		out_len += (size_t) n;
+	out[out_len] = 0;
+	close(fd);
+}
+
+START_TEST(socket_serves)
+{
+	static char big[10000];
+	char err[512] = "";
+	struct stat sb;
+	struct pollfd pfd;
+	int idle;
+
+	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert(S_ISSOCK(sb.st_mode));
+	ck_assert_int_eq(sb.st_mode & 07777, 0600);
+	lg_control_start();
+	talk("stats\n", 6);
+	ck_assert_ptr_nonnull(strstr(out, "\nentries\t4\n"));
+	ck_assert_str_eq(last(), "OK");
+	talk("list", 4);		/* no newline: EOF ends it */
+	ck_assert_str_eq(last(), "OK 3 entries, 1 hidden");
+	memset(big, 'a', sizeof(big));
+	talk(big, sizeof(big));
+	ck_assert_str_eq(out, "ERR line too long (at most 4096 bytes)\n");
+	talk("\x00\x01\xff\n", 4);
+	ck_assert_str_eq(last(), "ERR request has a control byte 0x00 at offset 0");
+	/* a silent client is dropped; the next one is served after it */
+	idle = dial();
+	ck_assert_int_ge(idle, 0);
+	talk("list --plugin harvest\n", 22);
+	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	pfd.fd = idle;
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);	/* EOF: dropped */
+	ck_assert_int_le(read(idle, big, 1), 0);
+	close(idle);
+	lg_control_stop();
+	ck_assert_int_ne(stat(path, &sb), 0);
+	ck_assert_int_lt(dial(), 0);
+}
+END_TEST
+
+START_TEST(socket_slow_reader)
+{
+	char err[512] = "", key[64];
+	int i, fd;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "repeat:bulk-%d", i);
+		put(key, "repeat", i, "sender-with-a-long-name@example.org",
+		    "recipient-with-a-long-name@example.com", "192.0.2.99",
+		    "looping", 1000);
+	}
+	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
+	lg_control_start();
+	fd = dial();		/* asks for a big list, never reads it */
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(send(fd, "list\n", 5, 0), 5);
+	talk("stats\n", 6);	/* served once that client is dropped */
+	ck_assert_str_eq(last(), "OK");
+	ck_assert_ptr_nonnull(strstr(lg_log_captured(),
+				     "stopped reading the reply; dropped"));
+	close(fd);
+}
+END_TEST
+
+START_TEST(socket_stale_and_live)
+{
+	struct sockaddr_un sun;
+	char err[512] = "", want[300];
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+		 "control unix:%s: another process is listening there", path);
+	ck_assert_str_eq(err, want);
+	close(fd);			/* now only a stale file is left */
+	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
+	lg_control_start();
+	talk("stats", 5);
+	ck_assert_str_eq(last(), "OK");
+}
+END_TEST
+
+START_TEST(socket_refuses)
+{
+	char err[512] = "", want[300];
+	FILE *fp;
+
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+		 "control unix:%s: the file exists and is not a socket; refusing to remove it",
+		 path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+	cfg.group = (char *) "no-such-group-here";
+	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "group no-such-group-here: no such group"));
+	cfg.group = NULL;
+	snprintf(cfg.control, strlen(path) + 8, "unix:/nonexistent/x");
+	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "control unix:/nonexistent/x: bind: No such file or directory");
+	free(cfg.control);
+	cfg.control = NULL;		/* no control socket: all no-ops */
+	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), 0);
+	lg_control_start();
+	lg_control_stop();
+	cfg.control = malloc(8);
+}
+END_TEST
+
+/* control_suite - all cases */
+static Suite *control_suite(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("cmd");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, entry_id_is_fnv1a);
+	tcase_add_test(tc, list_default_hides_bookkeeping);
+	tcase_add_test(tc, list_filters);
+	tcase_add_test(tc, list_escapes_fields);
+	tcase_add_test(tc, remove_by_id);
+	tcase_add_test(tc, remove_all_keeps_bookkeeping);
+	tcase_add_test(tc, remove_match);
+	tcase_add_test(tc, stats_lines);
+	tcase_add_test(tc, reload_asks_main);
+	tcase_add_test(tc, crlf_and_newline);
+	tcase_add_loop_test(tc, bad_requests, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, length_limits);
+	tcase_add_test(tc, out_gives_up);
+	tcase_add_test(tc, random_junk);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("socket");
+	tcase_add_checked_fixture(tc, sock_setup, sock_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, socket_serves);
+	tcase_add_test(tc, socket_slow_reader);
+	tcase_add_test(tc, socket_stale_and_live);
+	tcase_add_test(tc, socket_refuses);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* main - run the suite; exit 1 on any failure */
+int main(void)
+{
+	SRunner *sr = srunner_create(control_suite());
+	int failed;
+
+	lg_log_open("check_control", LG_LOG_MEMORY);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

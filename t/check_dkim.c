@@ -1,0 +1,260 @@
+/*
+ * NAME
+ *	check_dkim - DKIM verification as a core service, and as the
+ *	autoreply plugin's proof of a local sender
+ * DESCRIPTION
+ *	Each test process makes an RSA key with openssl, writes the public
+ *	half into a key file (the config's dkim_keys, so no DNS), signs
+ *	messages itself with libopendkim's dkim_sign, and feeds them
+ *	through the fake host: pass, a changed body, a changed header, no
+ *	signature, a signature of another domain, a key missing from the
+ *	file, simple and relaxed canonicalisation.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dkim.h>
+
+#include "fakehost.h"
+#include "lg_dkim.h"
+#include "mailer.h"
+#include "outbox.h"
+
+static char key_pem[8192];
+
+/* make_keys - key.pem, and the key file for example.com and example.org */
+static void make_keys(void)
+{
+	char cmd[2048], pub[2048], line[8192];
+	FILE *fp;
+	size_t n;
+
+	if (key_pem[0])
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "openssl genrsa -out %s/key.pem 2048 2>/dev/null && "
+		 "openssl rsa -in %s/key.pem -pubout -outform DER 2>/dev/null | base64 -w0",
+		 fh_tmpdir(), fh_tmpdir());
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(pub, 1, sizeof(pub) - 1, fp);
+	pub[n] = 0;
+	ck_assert_int_eq(pclose(fp), 0);
+	ck_assert_int_gt(n, 200);
+	snprintf(line, sizeof(line),
+		 "sel._domainkey.example.com v=DKIM1; k=rsa; p=%s\n"
+		 "sel._domainkey.example.org v=DKIM1; k=rsa; p=%s\n", pub, pub);
+	fh_tmpfile("keys", line);
+	snprintf(cmd, sizeof(cmd), "%s/key.pem", fh_tmpdir());
+	fp = fopen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(key_pem, 1, sizeof(key_pem) - 1, fp);
+	key_pem[n] = 0;
+	fclose(fp);
+}
+
+#define NHDR 5
+
+/* sign - a DKIM-Signature value for these headers and body */
+static void sign(const char *domain, const char *selector,
+		 dkim_canon_t hc, dkim_canon_t bc,
+		 const char *const *headers, const char *body, char *sig,
+		 size_t size)
+{
+	DKIM_LIB *lib = dkim_init(NULL, NULL);
+	DKIM_STAT st;
+	DKIM *d;
+	int i;
+
+	ck_assert_ptr_nonnull(lib);
+	d = dkim_sign(lib, (const unsigned char *) "test", NULL,
+		      (dkim_sigkey_t) key_pem, (const unsigned char *) selector,
+		      (const unsigned char *) domain, hc, bc,
+		      DKIM_SIGN_RSASHA256, -1, &st);
+	ck_assert_msg(d != NULL, "dkim_sign: %s", dkim_getresultstr(st));
+	for (i = 0; headers[i]; i++)
+		ck_assert_int_eq(dkim_header(d, (unsigned char *) headers[i],
+					     strlen(headers[i])), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_eoh(d), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_body(d, (unsigned char *) body, strlen(body)),
+			 DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_eom(d, NULL), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_getsighdr(d, (unsigned char *) sig, size,
+					strlen("DKIM-Signature: ")), DKIM_STAT_OK);
+	dkim_free(d);
+	dkim_close(lib);
+}
+
+static const char *const headers[] = {
+	"From: Alice <alice@example.com>",
+	"To: nosuch@example.com",
+	"Subject: signed test",
+	"Date: Tue, 14 Nov 2023 22:13:20 +0000",
+	"Message-ID: <dkim.1@example.com>",
+	NULL
+};
+
+#define BODY "Hello,\r\nthis message is signed.\r\n"
+
+struct dkim_case {
+	const char *name;
+	const char *sign_domain;	/* NULL: no signature */
+	const char *selector;
+	dkim_canon_t hc, bc;
+	const char *body;		/* what arrives; NULL: BODY */
+	const char *subject;		/* a changed Subject; NULL: as signed */
+	const char *check_domain;
+	int passed;
+};
+
+static const struct dkim_case cases[] = {
+	{ "pass relaxed", "example.com", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, NULL, "example.com", 1 },
+	{ "pass simple", "example.com", "sel", DKIM_CANON_SIMPLE,
+	  DKIM_CANON_SIMPLE, NULL, NULL, "example.com", 1 },
+	{ "domain is case-insensitive", "example.com", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, NULL, "EXAMPLE.com", 1 },
+	{ "body changed", "example.com", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, "Hello,\r\nthis message is forged.\r\n", NULL,
+	  "example.com", 0 },
+	{ "header changed", "example.com", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, "Subject: changed", "example.com", 0 },
+	{ "missing", NULL, NULL, 0, 0, NULL, NULL, "example.com", 0 },
+	{ "other domain", "example.org", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, NULL, "example.com", 0 },
+	{ "other domain is its own", "example.org", "sel", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, NULL, "example.org", 1 },
+	{ "no such key", "example.com", "nokey", DKIM_CANON_RELAXED,
+	  DKIM_CANON_RELAXED, NULL, NULL, "example.com", 0 },
+};
+
+#define CONF "local_domains = [ \"example.com\", \"example.org\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n" \
+	"dkim_keys = \"@TMP@/keys\";\n"
+
+/* feed - the case's message through the session; signature first */
+static void feed(struct fh *h, const struct dkim_case *c, int request)
+{
+	char sig[4096];
+	int i;
+
+	fh_connect(h, "192.0.2.1");
+	fh_mail(h, "<alice@example.com>");
+	fh_rcpt(h, "<nosuch@example.com>");
+	if (request)
+		ck_assert_int_eq(lg_dkim_request(fh_session(h)), 0);
+	if (c->sign_domain) {
+		sign(c->sign_domain, c->selector, c->hc, c->bc, headers, BODY,
+		     sig, sizeof(sig));
+		fh_header(h, "DKIM-Signature", sig);
+	}
+	for (i = 0; headers[i]; i++) {
+		char name[64];
+		const char *colon = strchr(headers[i], ':');
+		const char *line = headers[i];
+
+		if (c->subject && strncmp(line, "Subject:", 8) == 0)
+			line = c->subject, colon = strchr(line, ':');
+		snprintf(name, sizeof(name), "%.*s", (int) (colon - line), line);
+		fh_header(h, name, colon + 2);
+	}
+	fh_eoh(h);
+	fh_body(h, c->body ? c->body : BODY);
+}
+
+START_TEST(core_service)
+{
+	const struct dkim_case *c = &cases[_i];
+	struct fh *h;
+
+	make_keys();
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	h = fh_new(CONF);
+	feed(h, c, 1);
+	ck_assert_msg(lg_dkim_passed(fh_session(h), c->check_domain) == c->passed,
+		      "%s: want %d; log:\n%s", c->name, c->passed, fh_log());
+	fh_eom(h);
+	fh_free(&h);
+}
+END_TEST
+
+START_TEST(not_requested)
+{
+	struct fh *h;
+
+	make_keys();
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	h = fh_new(CONF);
+	feed(h, &cases[0], 0);
+	ck_assert_int_eq(lg_dkim_passed(fh_session(h), "example.com"), 0);
+	fh_eom(h);
+	fh_free(&h);
+}
+END_TEST
+
+static int n_mails;
+static void count_mail(void *arg, const struct lg_outbox_item *it)
+{
+	(void) arg;
+	(void) it;
+	n_mails++;
+}
+
+/* The autoreply plugin asks for DKIM itself for an unproven sender. */
+START_TEST(autoreply_proof)
+{
+	const struct dkim_case *c = &cases[_i];
+	struct lg_outbox *ob;
+	struct fh *h;
+	char err[256], obdir[512];
+
+	make_keys();
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	h = fh_new(CONF "plugins = ( { name = \"autoreply\"; } );\n");
+	snprintf(obdir, sizeof(obdir), "%s/ob-%d", fh_tmpdir(), _i);
+	ob = lg_outbox_open(obdir, err, sizeof(err));
+	ck_assert_ptr_nonnull(ob);
+	lg_mailer_set_outbox(ob);
+	feed(h, c, 0);
+	fh_eom(h);
+	n_mails = 0;
+	lg_outbox_list(ob, count_mail, NULL);
+	/* the sender is alice@example.com: only its own domain counts */
+	ck_assert_msg(n_mails == (c->passed && strcasecmp(c->check_domain, "example.com") == 0),
+		      "%s: %d replies; log:\n%s", c->name, n_mails, fh_log());
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(&ob);
+	fh_free(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("dkim");
+	TCase *tc = tcase_create("dkim");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, core_service, 0,
+			    (int) (sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(tc, not_requested);
+	tcase_add_loop_test(tc, autoreply_proof, 0,
+			    (int) (sizeof(cases) / sizeof(cases[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

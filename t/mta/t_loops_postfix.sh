@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# t/mta/t_loops_postfix.sh - repeat, harvest and loopguardctl through a private Postfix
+#
+# DESCRIPTION
+#	See loop_scenarios.sh. Needs root and a built tree: the daemon
+#	($top_builddir/loopguard or $LOOPGUARD), the plugins ($PLUGIN_DIR)
+#	and the control client ($top_builddir/loopguardctl or $LOOPGUARDCTL).
+#
+# EXIT STATUS
+#	0 all passed, 1 a scenario failed, 77 skipped (not root).
+set -euo pipefail
+
+mta_dir=$(cd "$(dirname "$0")" && pwd)
+. "$mta_dir/lib.sh"
+. "$mta_dir/loop_scenarios.sh"
+
+lp_main postfix
