@@ -24,11 +24,33 @@
 #include "session_impl.h"
 
 static struct lg_store *active_store;
+static int store_tempfail;
 
 /* lg_host_set_store - the store plugins use (NULL: none) */
 void lg_host_set_store(struct lg_store *store)
 {
 	active_store = store;
+}
+
+/* lg_host_set_store_tempfail - on_store_error = "tempfail": a hook
+ * whose store call failed answers tempfail, whatever it decided */
+void lg_host_set_store_tempfail(int on)
+{
+	store_tempfail = on;
+}
+
+/* lg_host_store_tempfail - is that policy on? */
+int lg_host_store_tempfail(void)
+{
+	return store_tempfail;
+}
+
+/* noted - remember a failed store call for dispatch */
+static int noted(struct lg_ctx *s, int rc)
+{
+	if (rc < 0)
+		s->store_failed = 1;
+	return rc;
 }
 
 /* lg_host_store - the store in use, or NULL */
@@ -309,8 +331,10 @@ static time_t h_now(void)
 static int store_key(struct lg_ctx *s, const char *key, char *buf,
 		     size_t size)
 {
-	if (!s || !key || !active_store)
+	if (!s || !key)
 		return -1;
+	if (!active_store)
+		return noted(s, -1);
 	return (size_t) snprintf(buf, size, "%s:%s", who(s), key) < size ? 0 : -1;
 }
 
@@ -322,8 +346,9 @@ static int h_store_incr(struct lg_ctx *s, const char *key, long long by,
 
 	if (store_key(s, key, k, sizeof(k)) != 0)
 		return -1;
-	return active_store->ops->incr(active_store->be, k, by, ttl, lg_now(),
-				       who(s), meta, count_r);
+	return noted(s, active_store->ops->incr(active_store->be, k, by, ttl,
+						lg_now(), who(s), meta,
+						count_r));
 }
 
 static int h_store_add(struct lg_ctx *s, const char *key, long long ttl,
@@ -333,8 +358,8 @@ static int h_store_add(struct lg_ctx *s, const char *key, long long ttl,
 
 	if (store_key(s, key, k, sizeof(k)) != 0)
 		return -1;
-	return active_store->ops->add(active_store->be, k, ttl, lg_now(),
-				      who(s), meta);
+	return noted(s, active_store->ops->add(active_store->be, k, ttl,
+					       lg_now(), who(s), meta));
 }
 
 static int h_store_get(struct lg_ctx *s, const char *key,
@@ -344,7 +369,8 @@ static int h_store_get(struct lg_ctx *s, const char *key,
 
 	if (store_key(s, key, k, sizeof(k)) != 0 || !val_r)
 		return -1;
-	return active_store->ops->get(active_store->be, k, lg_now(), val_r);
+	return noted(s, active_store->ops->get(active_store->be, k, lg_now(),
+					       val_r));
 }
 
 static int h_store_set(struct lg_ctx *s, const char *key, long long count,
@@ -354,8 +380,8 @@ static int h_store_set(struct lg_ctx *s, const char *key, long long count,
 
 	if (store_key(s, key, k, sizeof(k)) != 0)
 		return -1;
-	return active_store->ops->set(active_store->be, k, count, ttl,
-				      lg_now(), who(s), meta);
+	return noted(s, active_store->ops->set(active_store->be, k, count, ttl,
+					       lg_now(), who(s), meta));
 }
 
 static int h_store_del(struct lg_ctx *s, const char *key)
@@ -364,7 +390,7 @@ static int h_store_del(struct lg_ctx *s, const char *key)
 
 	if (store_key(s, key, k, sizeof(k)) != 0)
 		return -1;
-	return active_store->ops->del(active_store->be, k);
+	return noted(s, active_store->ops->del(active_store->be, k));
 }
 
 /* build_host - the table, filled once */

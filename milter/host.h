@@ -15,6 +15,8 @@ const struct lg_host *lg_host_get(void);
 /* The store plugins use; NULL makes every store call return -1. */
 void lg_host_set_store(struct lg_store *store);
 struct lg_store *lg_host_store(void);
+void lg_host_set_store_tempfail(int on);
+int lg_host_store_tempfail(void);
 
 /* lg_host_fill_mail - the 1.1 members: generated mail, DKIM, the
  * recipient directory (host_mail.c) */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "lg_dkim.h"
@@ -71,6 +72,7 @@ static int h_notify_postmaster(struct lg_ctx *s, const char *domain,
 	const char *host = lg_mailer_hostname();
 	char rcpt[300], subj[200], date[64], *msg;
 	time_t now = lg_now();
+	static unsigned serial;
 	struct tm tm;
 	size_t size;
 	int rc;
@@ -89,14 +91,15 @@ static int h_notify_postmaster(struct lg_ctx *s, const char *domain,
 		 "To: <%s>\n"
 		 "Subject: %s\n"
 		 "Date: %s\n"
-		 "Message-ID: <%lld.%ld.loopguard@%s>\n"
+		 "Message-ID: <%lld.%d.%u.notice@%s>\n"
 		 "Auto-Submitted: auto-generated\n"
 		 "%s: %s\n"
 		 "MIME-Version: 1.0\n"
 		 "Content-Type: text/plain; charset=UTF-8\n"
 		 "Content-Transfer-Encoding: 8bit\n"
 		 "\n%s%s",
-		 host, rcpt, subj, date, (long long) now, random(), host,
+		 host, rcpt, subj, date, (long long) now, (int) getpid(),
+		 __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED), host,
 		 LG_LOOP_HEADER, host, body,
 		 *body && body[strlen(body) - 1] == '\n' ? "" : "\n");
 	rc = h_send_mail(s, rcpt, msg);

@@ -167,15 +167,24 @@ static int connect_to(struct smtp *c)
 			       SOCK_NONBLOCK, ai->ai_protocol);
 		if (c->fd < 0)
 			continue;
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    (errno == EINPROGRESS && wait_fd(c, POLLOUT) == 0 &&
-		     getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-		     err == 0))
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
+		if (errno == EINPROGRESS) {
+			if (wait_fd(c, POLLOUT) != 0)
+				err = ETIMEDOUT;
+			else if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err,
+					    &len) != 0)
+				err = errno;
+			if (err == 0)
+				break;
+			errno = err;
+		}
 		close(c->fd);
 		c->fd = -1;
 	}
+	err = errno;
 	freeaddrinfo(res);
+	errno = err;
 	return c->fd >= 0 ? 0 : -1;
 }
 
@@ -223,6 +232,7 @@ enum lg_outbox_result lg_mailer_smtp(const struct lg_mailer_config *mc,
 		snprintf(err, errsize, "%s: %s", msg_path, strerror(errno));
 		return LG_OUTBOX_RETRY;
 	}
+	errno = 0;
 	if (connect_to(&c) != 0) {
 		fclose(fp);
 		return failed(&c, "connect", errno ? strerror(errno) :

@@ -106,6 +106,13 @@ static void reload(void)
 		lg_log(LG_LOG_WARN,
 		       "reload: socket changed from %s to %s; restart loopguard for that to take effect",
 		       old->socket, cfg->socket);
+	if (old && (strcmp(old->state.backend, cfg->state.backend) != 0 ||
+		    strcmp(old->state.server, cfg->state.server) != 0 ||
+		    (old->state.snapshot == NULL) != (cfg->state.snapshot == NULL) ||
+		    (old->state.snapshot && cfg->state.snapshot &&
+		     strcmp(old->state.snapshot, cfg->state.snapshot) != 0)))
+		lg_log(LG_LOG_WARN,
+		       "reload: the state settings changed; restart loopguard for that to take effect");
 	lg_config_unref(&old);
 	lg_log_set_min_level(cfg->log_level);
 	lg_config_install(cfg);
@@ -161,6 +168,7 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 			  errsize) != 0)
 		return -1;
 	lg_host_set_store(&store);
+	lg_host_set_store_tempfail(st->on_store_error_tempfail);
 	return 0;
 }
 

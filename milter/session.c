@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "counters.h"
+#include "host.h"
 #include "lg_dkim.h"
 #include "log.h"
 #include "parse.h"
@@ -176,7 +177,18 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 	for (i = 0; i < s->cfg->n_plugins; i++) {
 		s->plugin = i;
 		s->decision_logged = 0;
+		s->store_failed = 0;
 		v = call_one(s, &s->cfg->plugins[i], h, a);
+		if (s->store_failed && lg_host_store_tempfail() &&
+		    v != LG_TEMPFAIL) {
+			/* a decision made without the store must not drop mail */
+			v = LG_TEMPFAIL;
+			snprintf(s->reply.rcode, sizeof(s->reply.rcode), "451");
+			snprintf(s->reply.xcode, sizeof(s->reply.xcode), "4.3.0");
+			snprintf(s->reply.text, sizeof(s->reply.text),
+				 "loopguard: state store unavailable, try again later");
+			s->have_reply = 1;
+		}
 		if (v > LG_DISCARD || v < LG_CONTINUE) {
 			lg_log(LG_LOG_ERROR,
 			       "%s: plugin=%s returned bad verdict %d at %s",

@@ -40,6 +40,7 @@ struct lg_ctx {
 	void *sink_arg;
 	size_t plugin;		/* the plugin running now */
 	int decision_logged;	/* the running hook logged its decision */
+	int store_failed;	/* a store call of the running hook failed */
 
 	/* connection */
 	struct lg_arena conn_arena;

@@ -283,7 +283,8 @@ START_TEST(reply_headers)
 	ck_assert(has_line(m->text, "References: <first@example.com> <orig.1@example.com>"));
 	ck_assert(has_line(m->text, "Date: Tue, 14 Nov 2023 22:13:20 +0000"));
 	ck_assert(has_line(m->text, "Content-Type: text/plain; charset=UTF-8"));
-	ck_assert(strstr(m->text, "\nMessage-ID: <1700000000.") != NULL);
+	ck_assert(strstr(m->text, "\nMessage-ID: <1700000000.") != NULL &&
+		  strstr(m->text, ".autoreply@") != NULL);
 	ck_assert(strstr(m->text, "\nX-Loopguard-Loop: ") != NULL);
 	ck_assert(strstr(m->text, "    nosuch@example.com\n") != NULL);
 	ck_assert(strstr(m->text, "bob@example.com") == NULL);
@@ -408,7 +409,7 @@ START_TEST(long_and_utf8_subject)
 	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, hdrs);
 	m = mails();
 	ck_assert_msg(strstr(m->text, "Subject: =?UTF-8?B?") != NULL, "%s", m->text);
-	ck_assert(strstr(m->text, "\"Grüße aus Köln\"") != NULL);	/* body: UTF-8 */
+	ck_assert(strstr(m->text, "Subject: Grüße aus Köln\n") != NULL);	/* body: UTF-8 */
 	teardown();
 }
 END_TEST

@@ -532,6 +532,24 @@ static const struct bad_case bad_cases[] = {
 	{ "prefix = 24;", "plugin harvest: unknown setting \"prefix\"" },
 };
 
+START_TEST(store_down_with_tempfail_policy)
+{
+	struct lg_store *st;
+
+	h = host_with(NULL);
+	st = lg_host_store();
+	lg_host_set_store(NULL);
+	lg_host_set_store_tempfail(1);
+	start(CLIENT);
+	ck_assert_int_eq(probe(1), LG_TEMPFAIL);
+	ck_assert_str_eq(fh_reply(h),
+		"451 4.3.0 loopguard: state store unavailable, try again later");
+	lg_host_set_store_tempfail(0);
+	ck_assert_int_eq(probe(2), LG_CONTINUE);
+	lg_host_set_store(st);
+}
+END_TEST
+
 START_TEST(bad_settings)
 {
 	const struct bad_case *c = &bad_cases[_i];
@@ -583,6 +601,7 @@ static Suite *harvest_suite(void)
 	tcase_add_test(tc, unix_socket_client_is_not_counted);
 	tcase_add_test(tc, report_mode);
 	tcase_add_test(tc, store_down_lets_mail_pass);
+	tcase_add_test(tc, store_down_with_tempfail_policy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_checked_fixture(tc, NULL, teardown);

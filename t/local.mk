@@ -103,3 +103,15 @@ t_check_dkim_SOURCES = t/check_dkim.c
 t_check_dkim_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 t_check_dkim_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
 TESTS += t/check_outbox t/check_autoreply t/check_dkim
+
+# The autoreply plugin and the outbox through a private Postfix.
+TESTS += t/mta/t_autoreply_postfix.sh
+dist_noinst_SCRIPTS += t/mta/t_autoreply_postfix.sh
+EXTRA_DIST += t/mta/autoreply_scenarios.sh
+
+# The redis backend against a real redis-server started by the test.
+check_PROGRAMS += t/check_store_redis
+t_check_store_redis_SOURCES = t/check_store_redis.c
+t_check_store_redis_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+t_check_store_redis_LDADD = $(CHECK_LDADD) $(HIREDIS_LIBS)
+TESTS += t/check_store_redis

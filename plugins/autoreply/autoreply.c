@@ -57,8 +57,13 @@
 static const char default_template[] =
 	"Hello,\n"
 	"\n"
-	"your message \"%{subject}\" of %{date} was not delivered to\n"
-	"these addresses, because they do not exist here:\n"
+	"your message\n"
+	"\n"
+	"    Subject: %{subject}\n"
+	"    Date:    %{date}\n"
+	"\n"
+	"was not delivered to these addresses, because they do not exist\n"
+	"here:\n"
 	"\n"
 	"    %{recipients}\n"
 	"\n"
@@ -328,6 +333,19 @@ static void msg_id(const char *value, char *out, size_t size)
 		snprintf(out, size, "%.*s", (int) (gt - lt + 1), lt);
 }
 
+/* qid - the queue id's letters and digits, for a Message-ID */
+static const char *qid(const char *id, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; id && *id && n + 1 < size; id++)
+		if ((*id >= '0' && *id <= '9') || (*id >= 'A' && *id <= 'Z') ||
+		    (*id >= 'a' && *id <= 'z'))
+			buf[n++] = *id;
+	buf[n] = 0;
+	return n ? buf : "x";
+}
+
 /* compose - the whole reply */
 static int compose(struct autoreply *ar, struct lg_ctx *ctx,
 		   const char *sender, const char *domain,
@@ -338,7 +356,8 @@ static int compose(struct autoreply *ar, struct lg_ctx *ctx,
 	struct ar_buf rcpts = { 0 }, sugg = { 0 }, subj = { 0 }, body = { 0 };
 	struct ar_buf refs = { 0 };
 	char from[256], date[64], odate[256], osubj[512], id[300], orig[300];
-	char line[998];
+	char line[998], qbuf[64];
+	static unsigned serial;	/* only makes ids unique; races are harmless */
 	const char *p;
 	struct ar_vars v;
 	size_t i;
@@ -363,8 +382,9 @@ static int compose(struct autoreply *ar, struct lg_ctx *ctx,
 	if ((p = strstr(ar->from, "%d")) != NULL)
 		snprintf(from, sizeof(from), "%.*s%s%s", (int) (p - ar->from),
 			 ar->from, domain, p + 2);
-	snprintf(id, sizeof(id), "<%lld.%lx.autoreply@%s>",
-		 (long long) h->now(), (unsigned long) random(), h->hostname());
+	snprintf(id, sizeof(id), "<%lld.%s.%u.autoreply@%s>",
+		 (long long) h->now(), qid(h->queue_id(ctx), qbuf, sizeof(qbuf)),
+		 ++serial, h->hostname());
 	ar_header(msg, "From", from, 0);
 	ar_header(msg, "To", sender, 0);
 	ar_header(msg, "Subject", subj.text ? subj.text : "", 1);
