@@ -41,6 +41,10 @@
  *		"action<TAB>PLUGIN<TAB>ACTION<TAB>COUNT" per plugin action.
  *	reload
  *		asks for a reload, as SIGUSR1 does; the outcome is logged.
+ *	queue [remove|retry ID... | --all]
+ *		the outbox of generated mail (control_outbox.c): rows of
+ *		id, created, next try, attempts, size, from, to, status;
+ *		remove drops messages, retry makes them due now.
  *
  *	The id of an entry is the first 10 hex digits (lower case) of the
  *	64-bit FNV-1a hash of its store key: short, and the same for as

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -54,13 +55,21 @@ struct ids {
 	size_t n, cap;
 };
 
-/* collect - remember one id */
+/* collect - remember one id (an id that finds no room is left out) */
 static void collect(void *arg, const struct lg_outbox_item *it)
 {
 	struct ids *ids = arg;
+	char (*grown)[LG_OUTBOX_ID_MAX];
 
-	if (ids->n < ids->cap)
-		strcpy(ids->id[ids->n++], it->id);
+	if (ids->n == ids->cap) {
+		grown = realloc(ids->id, (ids->cap ? ids->cap * 2 : 64) *
+				sizeof(*ids->id));
+		if (!grown)
+			return;
+		ids->id = grown;
+		ids->cap = ids->cap ? ids->cap * 2 : 64;
+	}
+	strcpy(ids->id[ids->n++], it->id);
 }
 
 /* act - remove or retry one id: 1 done, 0 unknown, -1 error */
@@ -74,22 +83,22 @@ static int act(struct lg_outbox *ob, int retry, const char *id)
 static int change(struct lg_ctl_request *rq, struct lg_outbox *ob,
 		  const char *what, char **w, size_t n)
 {
-	static char all_ids[4096][LG_OUTBOX_ID_MAX];
 	int retry = strcmp(what, "retry") == 0, rc;
-	struct ids ids = { all_ids, 0, 4096 };
+	struct ids ids = { NULL, 0, 0 };
 	size_t done = 0, unknown = 0, failed = 0, i;
 	const char *first_unknown = NULL;
 
 	if (n == 0)
 		return lg_ctl_reply(rq, 0, "queue %s: give ids or --all", what);
 	if (n == 1 && strcmp(w[0], "--all") == 0) {
-		/* the static list is only used under the control thread */
-		if (lg_outbox_list(ob, collect, &ids) < 0)
-			return lg_ctl_reply(rq, 0, "queue %s: cannot read the outbox",
-					    what);
-		for (i = 0; i < ids.n; i++)
+		rc = lg_outbox_list(ob, collect, &ids);
+		for (i = 0; rc >= 0 && i < ids.n; i++)
 			if (act(ob, retry, ids.id[i]) > 0)
 				done++;
+		free(ids.id);
+		if (rc < 0)
+			return lg_ctl_reply(rq, 0, "queue %s: cannot read the outbox",
+					    what);
 	} else {
 		for (i = 0; i < n; i++) {
 			if (w[i][0] == '-')

@@ -107,11 +107,13 @@ static int h_notify_postmaster(struct lg_ctx *s, const char *domain,
 	return rc;
 }
 
+/* h_dkim_request - start verifying this message (dkim.c) */
 static int h_dkim_request(struct lg_ctx *s)
 {
 	return lg_dkim_request(s);
 }
 
+/* h_dkim_passed - a good signature of DOMAIN (dkim.c) */
 static int h_dkim_passed(struct lg_ctx *s, const char *domain)
 {
 	return lg_dkim_passed(s, domain);

@@ -128,8 +128,10 @@ static void *work(void *arg)
 		pthread_mutex_lock(&lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		now = lg_now();
+		/* at least a second, so a message that cannot be updated
+		 * never makes this spin */
 		until.tv_sec += next && next > now && next - now < 60 ?
-			next - now : next && next <= now ? 0 : 60;
+			next - now : next && next <= now ? 1 : 60;
 		while (!woken && !stopping &&
 		       pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)
 			;

@@ -35,6 +35,7 @@ static void child(const char *path, const char *rcpt, int in, int out)
 static void child(const char *path, const char *rcpt, int in, int out)
 {
 	char *argv[7];
+	sigset_t none;
 	int fd;
 
 	argv[0] = (char *) path;
@@ -44,6 +45,11 @@ static void child(const char *path, const char *rcpt, int in, int out)
 	argv[4] = (char *) "--";
 	argv[5] = (char *) rcpt;
 	argv[6] = NULL;
+	/* the daemon's threads block SIGTERM & co. and ignore SIGPIPE:
+	 * give the child the defaults back */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(75);
 	for (fd = 3; fd < 1024; fd++)

@@ -113,6 +113,11 @@ static void reload(void)
 		     strcmp(old->state.snapshot, cfg->state.snapshot) != 0)))
 		lg_log(LG_LOG_WARN,
 		       "reload: the state settings changed; restart loopguard for that to take effect");
+	if (old && (old->mailer.configured != cfg->mailer.configured ||
+		    (cfg->mailer.configured &&
+		     strcmp(old->mailer.outbox, cfg->mailer.outbox) != 0)))
+		lg_log(LG_LOG_WARN,
+		       "reload: the mailer group or its outbox changed; restart loopguard for that to take effect");
 	lg_config_unref(&old);
 	lg_log_set_min_level(cfg->log_level);
 	lg_config_install(cfg);

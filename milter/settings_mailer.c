@@ -18,12 +18,13 @@
  *
  *	dkim_keys names a file of "SELECTOR._domainkey.DOMAIN TXT-DATA"
  *	lines that DKIM verification uses instead of DNS (offline setups
- *	and tests).
+ *	and tests); it must be readable when the config is loaded.
  * DIAGNOSTICS
  *	"FILE:LINE: mailer: ..." naming the key and what is wrong.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,7 @@ int lg_settings_dkim_keys(struct lg_config *cfg,
 {
 	const config_setting_t *k = (const config_setting_t *) s;
 	const char *text;
+	FILE *fp;
 
 	if (config_setting_type(k) != CONFIG_TYPE_STRING ||
 	    !*(text = config_setting_get_string(k)))
@@ -215,6 +217,11 @@ int lg_settings_dkim_keys(struct lg_config *cfg,
 	cfg->dkim_keys = lg_config_resolve(cfg->path, text);
 	if (!cfg->dkim_keys)
 		return fail(k, cfg->path, err, errsize, "out of memory");
+	if ((fp = fopen(cfg->dkim_keys, "r")) == NULL)
+		return fail(k, cfg->path, err, errsize,
+			    "dkim_keys: cannot read %s: %s", cfg->dkim_keys,
+			    strerror(errno));
+	fclose(fp);
 	return 0;
 }
 

@@ -535,6 +535,23 @@ START_TEST(body_clean)
 }
 END_TEST
 
+START_TEST(expand_once)
+{
+	struct ar_buf b = { 0 };
+	struct ar_vars v = { "a@example.com", "x@example.com", "%{sender} 100%%",
+			     "today", "" };
+	char bad[64];
+
+	/* values are put in as they are, never expanded again */
+	ar_expand(&b, "[%{subject}] %% %{date}%{suggestions} %x %{", &v);
+	ck_assert_str_eq(b.text, "[%{sender} 100%%] % today %x %{");
+	ar_buf_free(&b);
+	ck_assert_int_eq(ar_template_check("ok %{sender} %%{x} 5%", bad, sizeof(bad)), 0);
+	ck_assert_int_eq(ar_template_check("%{sender", bad, sizeof(bad)), -1);
+	ck_assert_str_eq(bad, "%{sender");
+}
+END_TEST
+
 START_TEST(noreply_senders)
 {
 	ck_assert_int_eq(ar_noreply_sender("alice"), 0);
@@ -575,6 +592,7 @@ static Suite *suite(void)
 			    (int) (sizeof(hdr_cases) / sizeof(hdr_cases[0])));
 	tcase_add_test(tc, body_clean);
 	tcase_add_test(tc, noreply_senders);
+	tcase_add_test(tc, expand_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <stddef.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@
 #include "clock.h"
 #include "control_cmd.h"
 #include "fakehost.h"
+#include "host.h"
 #include "log.h"
 #include "mailer.h"
 #include "outbox.h"
@@ -524,6 +526,43 @@ START_TEST(queue_command)
 }
 END_TEST
 
+/* --- the host functions plugins call --- */
+
+START_TEST(host_send_and_notify)
+{
+	const struct lg_host *host = lg_host_get();
+	struct lg_outbox *ob = open_ob("ob-host");
+	char path[1024], *text;
+	struct seen s;
+
+	ck_assert_uint_ge(host->struct_size,
+			  offsetof(struct lg_host, hostname) + sizeof(host->hostname));
+	lg_mailer_set_outbox(NULL);
+	fh_log_reset();
+	ck_assert_int_eq(host->send_mail(NULL, "a@example.com", "x\n"), -1);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "no mailer group"));
+	lg_mailer_set_outbox(ob);
+	ck_assert_int_eq(host->send_mail(NULL, "-oQ@example.com", "x\n"), -1);
+	fh_clock_set(1700000000);
+	ck_assert_int_eq(host->notify_postmaster(NULL, "example.com",
+						 "client 192.0.2.1 looping\r\nBcc: x@y",
+						 "It loops.\n"), 0);
+	ck_assert_int_eq(count(ob, &s), 1);
+	ck_assert_str_eq(s.items[0].to, "postmaster@example.com");
+	snprintf(path, sizeof(path), "%s/msg/%s", dir("ob-host"), s.items[0].id);
+	text = slurp(path);
+	ck_assert_ptr_nonnull(strstr(text, "\nTo: <postmaster@example.com>\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nSubject: client 192.0.2.1 looping  Bcc: x@y\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nDate: Tue, 14 Nov 2023 22:13:20 +0000\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nAuto-Submitted: auto-generated\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nX-Loopguard-Loop: "));
+	ck_assert_ptr_nonnull(strstr(text, "\n\nIt loops.\n"));
+	ck_assert_ptr_null(strstr(text, "\nBcc:"));
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(&ob);
+}
+END_TEST
+
 /* --- the mailer settings --- */
 
 struct cfg_case {
@@ -543,6 +582,8 @@ static const struct cfg_case cfg_cases[] = {
 	{ "mailer = { colour = \"red\"; };", "mailer: unknown setting \"colour\"" },
 	{ "mailer = \"smtp\";", "mailer must be a group" },
 	{ "dkim_keys = \"\";", "dkim_keys must be the path of a key file" },
+	{ "dkim_keys = \"/nonexistent/keys\";", "dkim_keys: cannot read /nonexistent/keys" },
+	{ "dkim_keys = \"@TMP@/rcpts\";", NULL },
 };
 
 START_TEST(mailer_settings)
@@ -582,6 +623,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, smtp_conversation);
 	tcase_add_test(tc, smtp_rejected_and_dead_port);
 	tcase_add_test(tc, queue_command);
+	tcase_add_test(tc, host_send_and_notify);
 	tcase_add_loop_test(tc, mailer_settings, 0,
 			    sizeof(cfg_cases) / sizeof(cfg_cases[0]));
 	suite_add_tcase(s, tc);

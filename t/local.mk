@@ -104,9 +104,10 @@ t_check_dkim_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 t_check_dkim_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
 TESTS += t/check_outbox t/check_autoreply t/check_dkim
 
-# The autoreply plugin and the outbox through a private Postfix.
-TESTS += t/mta/t_autoreply_postfix.sh
-dist_noinst_SCRIPTS += t/mta/t_autoreply_postfix.sh
+# The autoreply plugin and the outbox through a private Postfix/Sendmail.
+TESTS += t/mta/t_autoreply_postfix.sh t/mta/t_autoreply_sendmail.sh
+dist_noinst_SCRIPTS += t/mta/t_autoreply_postfix.sh \
+	t/mta/t_autoreply_sendmail.sh
 EXTRA_DIST += t/mta/autoreply_scenarios.sh
 
 # The redis backend against a real redis-server started by the test.

@@ -4,7 +4,7 @@
 #
 # SYNOPSIS
 #	. "$mta_dir/lib.sh"; . "$mta_dir/autoreply_scenarios.sh"
-#	ar_main postfix
+#	ar_main postfix|sendmail
 #
 # DESCRIPTION
 #	Starts a private MTA, then the daemon of this build tree with the
@@ -18,6 +18,9 @@
 #	- a client on 127.0.0.2 (not in trusted_networks) forging a local
 #	  sender gets no reply (the message still reaches the postmaster);
 #	- list mail (List-Id) gets no reply;
+#	- Postfix only: method "sendmail" (Postfix's sendmail through a
+#	  wrapper that adds -C for the private instance) delivers a reply
+#	  with Return-Path <>;
 #	- with the mailer pointed at a dead port (config reloaded) the reply
 #	  waits in "loopguardctl queue", stays there across a daemon restart,
 #	  and leaves after "loopguardctl queue retry --all" once something
@@ -33,7 +36,7 @@ ar_fail() {
 	return 1
 }
 
-# ar_write_conf - the daemon's config: ar_write_conf MAILER_PORT
+# ar_write_conf - the daemon's config: ar_write_conf MAILER_PORT [METHOD]
 ar_write_conf() {
 	cat >"$AR_CONF.new" <<CONF
 # written by t/mta/autoreply_scenarios.sh
@@ -46,7 +49,8 @@ recipients = [ "$AR_WORK/recipients" ];
 trusted_networks = [ "127.0.0.1/32" ];
 on_error = "tempfail";
 plugin_dir = "$LG_PLUGIN_DIR";
-mailer = { method = "smtp"; host = "127.0.0.1"; port = $1;
+mailer = { method = "${2:-smtp}"; host = "127.0.0.1"; port = $1;
+           path = "$AR_WORK/sendmail-wrapper";
            outbox = "$AR_WORK/outbox"; retry_interval = "30s";
            max_attempts = 5; timeout = "10s"; };
 plugins = (
@@ -123,6 +127,24 @@ sc_list_mail() {
 		ar_fail "the message did not reach the postmaster" || return 1
 	sleep 2
 	[ "$(ar_replies listed1@example.com)" -eq 0 ] || ar_fail "list mail got a reply"
+}
+
+# sc_sendmail_method - the reply through the MTA's sendmail binary
+#	(Postfix's, run through a wrapper naming the private instance)
+sc_sendmail_method() {
+	local s
+	ar_write_conf "$AR_PORT" sendmail
+	lg_milter_reload
+	s=$(ar_subject sendmail)
+	ar_send "$s" viasendmail1@example.com || ar_fail "send failed (swaks $?)" || return 1
+	lg_wait_mbox_with "$LG_MTA_MAIL/alice" "    viasendmail1@example.com" ||
+		ar_fail "no reply through sendmail: $(ar_ctl queue 2>&1 | tail -n 1)" ||
+		return 1
+	lg_mbox_with "$LG_MTA_MAIL/alice" "    viasendmail1@example.com" |
+		grep -q '^Return-Path: <>$' ||
+		ar_fail "the reply's envelope sender is not null"
+	ar_write_conf "$AR_PORT"
+	lg_milter_reload
 }
 
 # ar_forward - forward 127.0.0.1:FROM to 127.0.0.1:TO; sets AR_FWD_PID
@@ -218,7 +240,12 @@ ar_main() {
 	LG_NAME=autoreply-$AR_KIND
 	started=$(date +%s)
 	lg_need_root
-	lg_need_cmd swaks smtp-sink ss python3 postfix
+	lg_need_cmd swaks smtp-sink ss python3
+	[ "$AR_KIND" = postfix ] && lg_need_cmd postfix
+	if [ "$AR_KIND" = sendmail ]; then
+		lg_need_cmd m4 unshare
+		lg_sendmail_root >/dev/null || lg_die "no unpacked sendmail: run scripts/deps.sh test"
+	fi
 	lg_milter_setup
 	b=${top_builddir:-$lg_mta_dir/../..}
 	AR_CTL=$b/loopguardctl
@@ -234,6 +261,9 @@ ar_main() {
 		carol@example.com >"$AR_WORK/recipients"
 	lg_mta_start "$AR_KIND" "$AR_WORK/$AR_KIND" "$AR_SOCK"
 	AR_PORT=$LG_MTA_PORT
+	printf '#!/bin/sh\nexec /usr/sbin/sendmail -C %s/etc "$@"\n' \
+		"$LG_MTA_DIR" >"$AR_WORK/sendmail-wrapper"
+	chmod 0755 "$AR_WORK/sendmail-wrapper"
 	ar_write_conf "$AR_PORT"
 
 	lg_check "config passes loopguard -n" lg_milter_check "$AR_CONF"
@@ -243,6 +273,10 @@ ar_main() {
 	lg_check "trusted local sender, three messages: exactly one reply" sc_trusted_three
 	lg_check "untrusted 127.0.0.2 forging a local sender: no reply" sc_untrusted_forged
 	lg_check "list mail: no reply" sc_list_mail
+	if [ "$AR_KIND" = postfix ]; then
+		lg_check "method sendmail: -f <> -oi -- RCPT through Postfix's sendmail" \
+			sc_sendmail_method
+	fi
 	lg_check "dead mailer port: queued, survives restart, sent on retry" sc_dead_port
 	lg_check "SIGTERM stops loopguard cleanly" sc_clean_stop
 

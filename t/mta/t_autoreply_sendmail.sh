@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# t/mta/t_autoreply_sendmail.sh - the autoreply plugin and the outbox through
+#	a private Sendmail
+#
+# DESCRIPTION
+#	See autoreply_scenarios.sh. Needs root, python3, the unpacked
+#	Sendmail of scripts/deps.sh and a built tree.
+#
+# EXIT STATUS
+#	0 all passed, 1 a scenario failed, 77 skipped (not root).
+set -euo pipefail
+
+mta_dir=$(cd "$(dirname "$0")" && pwd)
+. "$mta_dir/lib.sh"
+. "$mta_dir/autoreply_scenarios.sh"
+
+ar_main sendmail
