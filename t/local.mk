@@ -116,3 +116,8 @@ t_check_store_redis_SOURCES = t/check_store_redis.c
 t_check_store_redis_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
 t_check_store_redis_LDADD = $(CHECK_LDADD) $(HIREDIS_LIBS)
 TESTS += t/check_store_redis
+
+# Two daemons sharing their state in a private redis-server (miltertest).
+TESTS += t/t_redis_shared.sh
+EXTRA_DIST += t/t_redis_shared.sh t/miltertest/redis_message.lua \
+	t/miltertest/redis_rcpt.lua
