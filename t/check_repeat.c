@@ -17,6 +17,8 @@
 #include "clock.h"
 #include "fakehost.h"
 #include "host.h"
+#include "mailer.h"
+#include "outbox.h"
 #include "store.h"
 
 #define BASE "local_domains = [ \"example.com\" ];\n" \
@@ -128,6 +130,69 @@ static int occurrences(const char *haystack, const char *needle)
 		n++;
 	return n;
 }
+
+/* notice_count - outbox messages to postmaster@example.com */
+static void count_notice(void *arg, const struct lg_outbox_item *it)
+{
+	if (strcmp(it->to, "postmaster@example.com") == 0)
+		(*(int *) arg)++;
+}
+
+static int notices(struct lg_outbox *ob)
+{
+	int n = 0;
+
+	ck_assert_int_ge(lg_outbox_list(ob, count_notice, &n), 0);
+	return n;
+}
+
+/* with_outbox - an outbox the core's mailer queues into */
+static struct lg_outbox *with_outbox(const char *name)
+{
+	char dir[512], err[256];
+	struct lg_outbox *ob;
+
+	snprintf(dir, sizeof(dir), "%s/%s", fh_tmpdir(), name);
+	ob = lg_outbox_open(dir, err, sizeof(err));
+	ck_assert_msg(ob != NULL, "%s", err);
+	lg_mailer_set_outbox(ob);
+	return ob;
+}
+
+START_TEST(postmaster_is_told_once_per_loop)
+{
+	struct lg_outbox *ob;
+	int i;
+
+	h = host_with(NULL, 1);
+	ob = with_outbox("outbox-repeat");
+	for (i = 1; i <= 3; i++)
+		send_copy(UNKNOWN);
+	ck_assert_int_eq(notices(ob), 0);
+	send_copy(UNKNOWN);
+	ck_assert_int_eq(notices(ob), 1);
+	send_copy(UNKNOWN);
+	send_copy(UNKNOWN);
+	ck_assert_int_eq(notices(ob), 1);
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(&ob);
+}
+END_TEST
+
+START_TEST(notify_false_tells_nobody)
+{
+	struct lg_outbox *ob;
+	int i;
+
+	h = host_with("notify = false;", 1);
+	ob = with_outbox("outbox-repeat-quiet");
+	for (i = 1; i <= 5; i++)
+		send_copy(UNKNOWN);
+	ck_assert_int_eq(notices(ob), 0);
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(&ob);
+}
+END_TEST
 
 static const long long thresholds[] = { 1, 3, 5, 10 };
 
@@ -604,6 +669,8 @@ static Suite *repeat_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, exactly_threshold_copies_pass, 0,
 			    (int) (sizeof(thresholds) / sizeof(thresholds[0])));
+	tcase_add_test(tc, postmaster_is_told_once_per_loop);
+	tcase_add_test(tc, notify_false_tells_nobody);
 	tcase_add_test(tc, decision_is_logged);
 	tcase_add_test(tc, entry_in_the_store);
 	tcase_add_test(tc, window_expiry_restarts_counting);

@@ -9,6 +9,7 @@
  *	              prefix4 = 32;
  *	              prefix6 = 64;
  *	              action = "tempfail";
+ *	              notify = true;
  *	              mode = "enforce"; } );
  * DESCRIPTION
  *	A directory harvest attack tries address after address. With the
@@ -25,6 +26,9 @@
  *	once. Distinctness comes from one hidden entry per network and
  *	recipient, "seen:HASH", living "window".
  *
+ *	When a block starts, the postmaster of the probed domain gets one
+ *	notice, unless notify = false.
+ *
  *	Authenticated senders and trusted clients are never counted or
  *	refused. mode = "report" logs what would be done and refuses
  *	nothing; the entries are kept, a would-be block with the status
@@ -37,6 +41,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +66,7 @@ struct harvest {
 	long long prefix6;
 	enum harvest_action action;
 	int report_only;
+	int notify;			/* tell the postmaster once per block */
 };
 
 /* Per message: a store failure is logged once. */
@@ -174,7 +180,8 @@ static int harvest_init(const struct lg_host *h, struct lg_section *cfg,
 	    h->cfg_int(cfg, "prefix6", 64, 16, 128, &hv->prefix6) != 0 ||
 	    h->cfg_enum(cfg, "action", harvest_actions, HARVEST_TEMPFAIL,
 			&action) != 0 ||
-	    h->cfg_enum(cfg, "mode", harvest_modes, 0, &mode) != 0)
+	    h->cfg_enum(cfg, "mode", harvest_modes, 0, &mode) != 0 ||
+	    h->cfg_bool(cfg, "notify", 1, &hv->notify) != 0)
 		return -1;
 	hv->action = (enum harvest_action) action;
 	hv->report_only = mode == 1;
@@ -235,6 +242,32 @@ static enum lg_verdict harvest_refuse(const struct harvest *hv,
 	return LG_TEMPFAIL;
 }
 
+/* harvest_notify - one notice to the postmaster when a block starts */
+static void harvest_notify(const struct harvest *hv, struct lg_ctx *ctx,
+			   const struct lg_rcpt_info *rcpt, const char *net,
+			   long long count)
+{
+	const struct lg_host *h = hv->host;
+	char subject[256], body[2048];
+
+	if (!hv->notify || !*rcpt->domain || h->struct_size <
+	    offsetof(struct lg_host, notify_postmaster) + sizeof(void *))
+		return;
+	snprintf(subject, sizeof(subject),
+		 "loopguard: network %s blocked for probing addresses", net);
+	snprintf(body, sizeof(body),
+		 "The network %s tried %lld addresses that do not exist within %s\n"
+		 "(the last one <%s>, sender <%s>). It looks like a directory\n"
+		 "harvest attack, so further recipients from it are refused (%s)\n"
+		 "for %s. \"loopguardctl list --plugin harvest\" shows the block and\n"
+		 "\"loopguardctl remove ID\" lifts it.\n",
+		 net, count, hv->window_text, rcpt->addr, h->sender(ctx),
+		 hv->action == HARVEST_TEMPFAIL ? "450 4.7.1" : "550 5.7.1",
+		 hv->block_text);
+	if (h->notify_postmaster(ctx, rcpt->domain, subject, body) != 0)
+		h->log(ctx, LG_LOG_WARN, "could not queue the postmaster notice");
+}
+
 /* harvest_envrcpt - refuse a blocked network, count distinct unknown
  * recipients, block past the threshold */
 static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
@@ -286,6 +319,8 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	meta.status = hv->report_only ? "would block" : "blocked";
 	if (h->store_set(ctx, key, count, hv->block, &meta) < 0)
 		harvest_store_down(hv, ctx);
+	else if (!hv->report_only)
+		harvest_notify(hv, ctx, rcpt, net, count);
 	return harvest_refuse(hv, ctx, to, net, count, 1);
 }
 

@@ -7,6 +7,7 @@
  *	              window = "1h";
  *	              action = "discard";
  *	              reject_text = "Message refused: ...";
+ *	              notify = true;
  *	              mode = "enforce"; },
  *	            { name = "catchall"; } );
  * DESCRIPTION
@@ -23,6 +24,10 @@
  *	reject    550 5.7.1 reject_text for the whole message;
  *	tempfail  450 4.7.1 reject_text for the whole message.
  *
+ *	When a loop starts (the first copy past the threshold) the
+ *	postmaster of the recipient's domain gets one notice, unless
+ *	notify = false.
+ *
  *	The fingerprint is the Message-ID (brackets and blanks stripped,
  *	domain lower-cased), or, without one, a hash of From, Date,
  *	Subject and the body. The store key is a hash of all four parts,
@@ -37,6 +42,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +63,7 @@ struct repeat {
 	enum repeat_action action;
 	char *reject_text;
 	int report_only;
+	int notify;			/* tell the postmaster once per incident */
 };
 
 /* Per message: the body hash, fed chunk by chunk. */
@@ -211,7 +218,8 @@ static int repeat_init(const struct lg_host *h, struct lg_section *cfg,
 	    h->cfg_string(cfg, "reject_text",
 			  "Message refused: this message was sent repeatedly to an unknown address",
 			  &text) != 0 ||
-	    h->cfg_enum(cfg, "mode", repeat_modes, 0, &mode) != 0)
+	    h->cfg_enum(cfg, "mode", repeat_modes, 0, &mode) != 0 ||
+	    h->cfg_bool(cfg, "notify", 1, &rp->notify) != 0)
 		return -1;
 	if (!repeat_valid_text(text)) {
 		h->cfg_error(cfg, "reject_text",
@@ -270,6 +278,39 @@ static void repeat_mark_looping(const struct repeat *rp, struct lg_ctx *ctx,
 	if (h->store_get(ctx, key, &val) == 1 && val.expires > now)
 		ttl = (long long) (val.expires - now);
 	h->store_set(ctx, key, count, ttl, &meta);
+}
+
+/* repeat_notify - one notice to the postmaster when a loop starts */
+static void repeat_notify(const struct repeat *rp, struct lg_ctx *ctx,
+			  const struct lg_rcpt_info *r, const char *desc,
+			  const char *fptext)
+{
+	const struct lg_host *h = rp->host;
+	char subject[256], body[2048];
+
+	if (!rp->notify || h->struct_size <
+	    offsetof(struct lg_host, notify_postmaster) + sizeof(void *))
+		return;
+	snprintf(subject, sizeof(subject),
+		 "loopguard: a client keeps sending one message to %s",
+		 r->addr);
+	snprintf(body, sizeof(body),
+		 "The client %s keeps sending the same message to an address that\n"
+		 "does not exist.\n\n"
+		 "  sender:      <%s>\n"
+		 "  recipient:   <%s>\n"
+		 "  message:     %s\n"
+		 "  fingerprint: %s\n\n"
+		 "%lld copies within %s passed to the catch-all; later copies are\n"
+		 "handled with action \"%s\" until the window ends. This is usually\n"
+		 "a broken mail client; \"loopguardctl list --plugin repeat\" shows\n"
+		 "the entry and \"loopguardctl remove ID\" resets it.\n",
+		 h->client_addr(ctx), h->sender(ctx), r->addr, desc, fptext,
+		 rp->threshold, rp->window_text,
+		 rp->action == REPEAT_DISCARD ? "discard" :
+		 rp->action == REPEAT_REJECT ? "reject" : "tempfail");
+	if (h->notify_postmaster(ctx, r->domain, subject, body) != 0)
+		h->log(ctx, LG_LOG_WARN, "could not queue the postmaster notice");
 }
 
 /* repeat_count - count one copy for recipient r: the new count, or -1
@@ -375,6 +416,8 @@ static enum lg_verdict repeat_eom(void *instance, struct lg_ctx *ctx)
 		looping[i] = 1;
 		loops++;
 		repeat_mark_looping(rp, ctx, key, count);
+		if (count == rp->threshold + 1 && !rp->report_only)
+			repeat_notify(rp, ctx, r, desc, fptext);
 		if (rp->report_only)
 			h->decision(ctx, "report", r->addr,
 				    "would %s: repeat #%lld of message %s within %s (fingerprint %s)",
