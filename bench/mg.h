@@ -33,6 +33,7 @@ struct mg_options {
 	unsigned unknown_names;		/* -u nosuch1..nosuchN */
 	int timeout;			/* -t seconds per reply */
 	int json;			/* -j */
+	unsigned run_id;		/* makes Message-IDs unique per run */
 };
 
 /* A buffered milter connection. */

@@ -20,8 +20,9 @@
  *	reopened (at most MAX_RECONNECTS times); a refused connection stops
  *	the worker.
  *
- *	Each message is unique (queue id, Message-ID, first body line), so
- *	a milter that counts repeated messages sees none.
+ *	Each message is unique, also across runs (Message-ID and first body
+ *	line carry the run's id), so a milter that counts repeated messages
+ *	sees none.
  * DIAGNOSTICS
  *	Counted in the worker's mg_stats; the first failure's text is kept.
  */
@@ -222,7 +223,8 @@ static int open_session(struct sess *s)
 	}
 	if (v[0] < 2 || v[0] > 6)
 		return broken(s, "negotiate", "bad protocol version"), -1;
-	if ((v[1] & ~(uint32_t) OFFER_ACTIONS) || (v[2] & ~(uint32_t) OFFER_PROTO))
+	if ((v[1] & ~(uint32_t) OFFER_ACTIONS) ||
+	    (v[2] & ~(uint32_t) OFFER_PROTO))
 		return broken(s, "negotiate", "asked for what was not offered"),
 			-1;
 	s->actions = v[1];
@@ -271,7 +273,7 @@ static unsigned count_for(double x, uint64_t k)
 			   (uint64_t) ((double) k * x));
 }
 
-/* recipient - the address of recipient i of kind 0/1/2 */
+/* recipient - address number seq of kind 0 valid, 1 unknown, 2 external */
 static void recipient(struct sess *s, int kind, uint64_t seq, char *out,
 		      size_t size)
 {
@@ -314,9 +316,9 @@ static enum reply envelope(struct sess *s, uint64_t k, const char *qid,
 	int kind;
 
 	snprintf(from, sizeof(from), "<%s>", o->sender);
-	if (put_macros(s, SMFIC_MAIL, mm, 4) != 0)
-		return broken(s, "mail", "macros too long");
 	if (!(s->proto & SMFIP_NOMAIL)) {
+		if (put_macros(s, SMFIC_MAIL, mm, 4) != 0)
+			return broken(s, "mail", "macros too long");
 		r = step(s, SMFIC_MAIL, from, strlen(from) + 1, SMFIP_NR_MAIL,
 			 "mail");
 		if (r != R_CONT)
@@ -377,8 +379,8 @@ static enum reply content(struct sess *s, uint64_t k, const char *qid,
 		snprintf(hv[1], sizeof(hv[1]), "%s%s", lead, first_rcpt);
 		snprintf(hv[2], sizeof(hv[2]), "%smiltergen message %llu of "
 			 "worker %u", lead, (unsigned long long) k, s->w->id);
-		snprintf(hv[3], sizeof(hv[3]), "%s<%s.%u@miltergen.bench.test>",
-			 lead, qid, s->serial);
+		snprintf(hv[3], sizeof(hv[3]), "%s<%s.%u.%08x@miltergen.bench."
+			 "test>", lead, qid, s->serial, o->run_id);
 		snprintf(hv[4], sizeof(hv[4]), "%sMon, 23 Nov 2026 12:00:00 "
 			 "+0000", lead);
 		for (i = 0; i < 5; i++) {
@@ -401,8 +403,8 @@ static enum reply content(struct sess *s, uint64_t k, const char *qid,
 	if (!(s->proto & SMFIP_NOBODY) && size > 0) {
 		/* The first line makes the body unique. */
 		len = (size_t) snprintf(line, sizeof(line),
-					"miltergen w%05u m%010llu\r\n",
-					s->w->id % 100000,
+					"miltergen %08x w%05u m%010llu\r\n",
+					o->run_id, s->w->id % 100000,
 					(unsigned long long) k % 10000000000ULL);
 		memcpy(body, line, len < size ? len : size);
 		for (off = 0; off < size; off += len) {
@@ -475,7 +477,8 @@ void mg_worker_run(struct mg_worker *w, struct mg_conn *first)
 
 	memset(&s, 0, sizeof(s));
 	s.w = w;
-	s.c = *first;
+	s.c = *first;		/* the worker owns it from now on */
+	memset(first, 0, sizeof(*first));
 	first->fd = -1;
 	if (w->opt->body_size > 0) {
 		body = malloc(w->opt->body_size);

@@ -150,6 +150,19 @@ static char *make_body(size_t size)
 	return b;
 }
 
+/* free_all - release the workers (connections, latencies) and the body */
+static void free_all(struct thread_arg *a, unsigned n, char *body)
+{
+	unsigned i;
+
+	for (i = 0; a && i < n; i++) {
+		mg_conn_close(&a[i].conn);
+		free(a[i].w.st.lat_ms);
+	}
+	free(a);
+	free(body);
+}
+
 /* worker_main - wait for the start, then run */
 static void *worker_main(void *p)
 {
@@ -208,7 +221,7 @@ static int report(const struct mg_options *o, struct thread_arg *a,
 		  double elapsed)
 {
 	struct mg_stats t;
-	double *lat, p50, p99, rate;
+	double *lat, p50, p99, pmax, rate;
 	size_t n = 0, i;
 	unsigned bad_worker = 0;
 	const char *first = NULL;
@@ -246,6 +259,7 @@ static int report(const struct mg_options *o, struct thread_arg *a,
 	qsort(lat, n, sizeof(double), cmp_double);
 	p50 = percentile(lat, n, 0.50);
 	p99 = percentile(lat, n, 0.99);
+	pmax = n ? lat[n - 1] : 0;
 	rate = elapsed > 0 ? (double) t.done / elapsed : 0;
 	free(lat);
 
@@ -263,7 +277,7 @@ static int report(const struct mg_options *o, struct thread_arg *a,
 		printf(",\"connections\":%u,\"messages_per_connection\":%u,"
 		       "\"body_bytes\":%zu,\"messages\":%llu,\"recipients\":"
 		       "%llu,\"elapsed_s\":%.6f,\"msgs_per_s\":%.1f,"
-		       "\"latency_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
+		       "\"latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
 		       "\"failures\":{\"protocol\":%llu,\"tempfail\":%llu,"
 		       "\"reject\":%llu},\"accepted\":%llu,\"discarded\":%llu,"
 		       "\"reconnects\":%llu,\"actions\":{\"addrcpt\":%llu,"
@@ -271,7 +285,7 @@ static int report(const struct mg_options *o, struct thread_arg *a,
 		       "\"quarantine\":%llu,\"other\":%llu}}\n",
 		       o->conns, o->msgs, o->body_size,
 		       (unsigned long long) t.done,
-		       (unsigned long long) t.rcpts, elapsed, rate, p50, p99,
+		       (unsigned long long) t.rcpts, elapsed, rate, p50, p99, pmax,
 		       (unsigned long long) t.proto_errors,
 		       (unsigned long long) t.tempfails,
 		       (unsigned long long) t.rejects,
@@ -298,7 +312,7 @@ static int report(const struct mg_options *o, struct thread_arg *a,
 int main(int argc, char **argv)
 {
 	struct mg_options o = { NULL, 1, 100, 5120, { 1, 0.25, 0.25 },
-		"example.com", "sender@example.org", 8, 30, 0 };
+		"example.com", "sender@example.org", 8, 30, 0, 0 };
 	struct thread_arg *a;
 	pthread_barrier_t start;
 	struct timespec t0;
@@ -336,27 +350,35 @@ int main(int argc, char **argv)
 	if ((double) o.conns * o.msgs > 5e8)
 		usage("-c times -m is too large");
 
+	/* A repeat detector must not see one run's messages again. */
+	clock_gettime(CLOCK_REALTIME, &t0);
+	o.run_id = (unsigned) t0.tv_nsec ^ (unsigned) t0.tv_sec * 2654435761u ^
+		(unsigned) getpid() << 16;
 	a = calloc(o.conns, sizeof(*a));
 	body = make_body(o.body_size);
 	if (!a || !body) {
 		fprintf(stderr, "miltergen: out of memory\n");
+		free_all(a, 0, body);
 		return 1;
 	}
 	/* Connect first, so an unreachable milter is one clear error. */
 	for (i = 0; i < o.conns; i++) {
+		a[i].conn.fd = -1;
+		a[i].w.st.lat_ms = malloc(sizeof(double) * o.msgs);
+		if (!a[i].w.st.lat_ms) {
+			fprintf(stderr, "miltergen: out of memory\n");
+			free_all(a, i + 1, body);
+			return 1;
+		}
 		if (mg_conn_open(&a[i].conn, o.socket, o.timeout, err,
 				 sizeof(err)) != 0) {
 			fprintf(stderr, "miltergen: cannot connect to %s\n", err);
+			free_all(a, i + 1, body);
 			return 1;
 		}
 		a[i].w.id = i;
 		a[i].w.opt = &o;
 		a[i].w.body = body;
-		a[i].w.st.lat_ms = malloc(sizeof(double) * o.msgs);
-		if (!a[i].w.st.lat_ms) {
-			fprintf(stderr, "miltergen: out of memory\n");
-			return 1;
-		}
 	}
 	pthread_barrier_init(&start, NULL, o.conns + 1);
 	for (i = 0; i < o.conns; i++) {
@@ -373,9 +395,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.conns; i++)
 		pthread_join(a[i].tid, NULL);
 	rc = report(&o, a, seconds_since(&t0));
-	for (i = 0; i < o.conns; i++)
-		free(a[i].w.st.lat_ms);
-	free(a);
-	free(body);
+	pthread_barrier_destroy(&start);
+	free_all(a, o.conns, body);
 	return rc;
 }

@@ -9,12 +9,26 @@
 #	of the runs with min-max, latency (direct runs), failures or lost
 #	messages, and the milter's own CPU time per message (user+system
 #	of its process over the run, divided by the messages); then each
-#	ratio of medians against its target with PASS or MISS.
+#	ratio (the median of the per-run ratios: a run's variants ran back
+#	to back) against its target with PASS or MISS.
 
-# ratio A B - median(A) / median(B), 2 decimals
+# ratios A B - the per-run ratios A/B (runs pair up by index: each
+#	run's variants ran back to back, so they shared the machine's load)
+ratios() {
+	awk -v a="${R[$1]}" -v b="${R[$2]}" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) if (y[i] > 0) printf "%.3f ", x[i] / y[i] }'
+}
+
+# ratio A B - median of the per-run ratios A/B, 2 decimals
 ratio() {
-	awk -v a="$(med ${R[$1]})" -v b="$(med ${R[$2]})" \
-		'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'
+	awk -v m="$(med $(ratios "$1" "$2"))" 'BEGIN {printf "%.2f", m}'
+}
+
+# ratio_range A B - "min-max" of the per-run ratios, 2 decimals
+ratio_range() {
+	tr ' ' '\n' <<<"$(ratios "$1" "$2")" | grep . | sort -g |
+		awk 'NR == 1 {a = $1} {b = $1} END {printf "%.2f-%.2f", a, b}'
 }
 
 # verdict RATIO TARGET - PASS or MISS
@@ -52,8 +66,10 @@ machine() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf 'loopguard plugins: %s; Postfix %s; Sendmail %s\n' "${PLUGINS% }" \
 		"${PF_VERSION:-not run}" "${SM_VERSION:-not run}"
-	printf 'each figure: median of %s runs (min-max); milter CPU: ms of CPU time\n' "$RUNS"
-	printf 'of the milter process per message; failures: summed over the runs\n'
+	printf 'each figure: median of %s direct or %s end-to-end runs (min-max), the\n' \
+		"$DIRECT_RUNS" "$RUNS"
+	printf 'variants interleaved; CPU ms/msg: CPU time of the milter process per\n'
+	printf 'message; failures and lost messages: summed over the runs\n'
 }
 
 report() {
@@ -67,17 +83,19 @@ report() {
 	row_direct "null milter, TCP" null-inet
 	row_direct "loopguard, TCP" lg-inet
 	r=$(ratio lg-inet null-inet)
-	echo "   loopguard/null = $r (target >= 0.90): $(verdict "$r" 0.90)"
+	echo "   loopguard/null = $r, per run $(ratio_range lg-inet null-inet) (target >= 0.90): $(verdict "$r" 0.90)"
 	echo
 	echo "2. loopguard over TCP against over a unix socket (same load)"
 	row_direct "loopguard, unix" lg-unix
+	row_direct "null milter, unix" null-unix
 	r=$(ratio lg-inet lg-unix)
-	echo "   TCP/unix = $r (target >= 0.95): $(verdict "$r" 0.95)"
+	echo "   loopguard TCP/unix = $r, per run $(ratio_range lg-inet lg-unix) (target >= 0.95): $(verdict "$r" 0.95)"
+	echo "   null milter TCP/unix = $(ratio null-inet null-unix) (the transport's own cost)"
 	for t in pf sm; do
 		[ -n "${R[$t-none]:-}" ] || continue
 		echo
 		if [ "$t" = pf ]; then
-			echo "3. End to end through Postfix: smtp-source -> Postfix -> smtp-sink, milters over TCP"
+			echo "3. End to end through Postfix: smtp-source -> Postfix -> smtp-sink, milters over TCP unless noted"
 			echo "   ($E2E_MSGS messages of 5 KB per run"
 		else
 			echo "4. End to end through Sendmail: smtp-source -> Sendmail -> smtp-sink, milters on unix sockets"
@@ -90,9 +108,20 @@ report() {
 		row_e2e none "$t-none"
 		row_e2e "null milter" "$t-null"
 		row_e2e loopguard "$t-lg"
+		row_e2e "loopguard, unix socket" "$t-lgu"
+		row_e2e "null milter, unix" "$t-nullu"
+		row_e2e "null -N, unix" "$t-nullN"
+		row_e2e "null -E, unix" "$t-nullE"
 		r=$(ratio "$t-lg" "$t-none")
 		echo "   null/none = $(ratio "$t-null" "$t-none"), loopguard/null = $(ratio "$t-lg" "$t-null")"
-		echo "   loopguard/none = $r (target >= 0.80): $(verdict "$r" 0.80)"
+		echo "   loopguard/none = $r, per run $(ratio_range "$t-lg" "$t-none") (target >= 0.80): $(verdict "$r" 0.80)"
+		[ -z "${R[$t-lgu]:-}" ] ||
+			echo "   loopguard on a unix socket/none = $(ratio "$t-lgu" "$t-none")"
+		[ -z "${R[$t-nullE]:-}" ] || {
+			echo "   on unix sockets, null/none = $(ratio "$t-nullu" "$t-none"), null -N/none = $(ratio "$t-nullN" "$t-none"),"
+			echo "   null -E/none = $(ratio "$t-nullE" "$t-none") (-N: no replies before end of message; -E: only"
+			echo "   end of message: the milter round trips cost the difference)"
+		}
 	done
 	if [ -n "${PF_NULL_HDR:-}" ] && [ "$PF_NULL_HDR" -lt "$E2E_MSGS" ]; then
 		echo

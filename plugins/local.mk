@@ -17,3 +17,8 @@ pkglib_LTLIBRARIES += plugins/autoreply.la
 plugins_autoreply_la_SOURCES = plugins/autoreply/autoreply.c \
 	plugins/autoreply/autoreply_text.c plugins/autoreply/autoreply.h
 plugins_autoreply_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+pkglib_LTLIBRARIES += plugins/bounce.la
+plugins_bounce_la_SOURCES = plugins/bounce/bounce.c \
+	plugins/bounce/bounce_mime.c plugins/bounce/bounce.h
+plugins_bounce_la_LDFLAGS = $(PLUGIN_LDFLAGS)

@@ -121,3 +121,25 @@ TESTS += t/check_store_redis
 TESTS += t/t_redis_shared.sh
 EXTRA_DIST += t/t_redis_shared.sh t/miltertest/redis_message.lua \
 	t/miltertest/redis_rcpt.lua
+
+# A plugin built against the installed tree (make install DESTDIR,
+# pkg-config), loaded by the installed daemon, run under miltertest.
+TESTS += t/t_out_of_tree.sh
+EXTRA_DIST += t/t_out_of_tree.sh t/oot/hello.c
+
+# The bounce plugin (bounce-loop and backscatter guard).
+check_PROGRAMS += t/check_bounce t/check_bounce_mime
+t_check_bounce_SOURCES = t/check_bounce.c t/bounce_shapes.h
+t_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_bounce_LDADD = $(CHECK_LDADD)
+t_check_bounce_mime_SOURCES = t/check_bounce_mime.c t/bounce_shapes.h \
+	plugins/bounce/bounce_mime.c
+t_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
+t_check_bounce_mime_LDADD = $(CHECK_LIBS)
+TESTS += t/check_bounce t/check_bounce_mime
+
+# The bounce plugin through a private Postfix: a real DSN, a forged one,
+# a bounce of a bounce, a loop.
+TESTS += t/mta/t_bounce_postfix.sh
+dist_noinst_SCRIPTS += t/mta/t_bounce_postfix.sh
+EXTRA_DIST += t/mta/bounce_scenarios.sh

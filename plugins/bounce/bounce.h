@@ -1,0 +1,54 @@
+/*
+ * NAME
+ *	bounce.h - find the returned original inside a bounce
+ * SYNOPSIS
+ *	#include "bounce.h"
+ *
+ *	struct bounce_original o;
+ *	bounce_find_original(content_type, body, len, &o);
+ * DESCRIPTION
+ *	A small, strict, bounded MIME walker: it reads only what the bounce
+ *	plugin needs (multipart boundaries, nested multiparts to
+ *	BOUNCE_MAX_DEPTH, the headers of a message/rfc822 or
+ *	text/rfc822-headers part) and, failing that, looks for an inline
+ *	copy of the original headers in a non-standard bounce (qmail,
+ *	Exchange and friends). It never reads past len, never needs a NUL,
+ *	allocates nothing, and gives up rather than guess on bad input.
+ */
+#ifndef BOUNCE_H
+#define BOUNCE_H
+
+#include <stddef.h>
+
+#define BOUNCE_MAX_DEPTH	4	/* nested multiparts */
+#define BOUNCE_MAX_PARTS	64	/* parts per multipart */
+#define BOUNCE_MAX_HEADERS	500	/* header lines of one block */
+#define BOUNCE_ID_MAX		250	/* a longer Message-ID is ignored */
+
+/* How the returned original was found. */
+enum bounce_kind {
+	BOUNCE_NONE = 0,	/* nothing that looks like it */
+	BOUNCE_RFC822,		/* a message/rfc822 part */
+	BOUNCE_HEADERS,		/* a text/rfc822-headers part */
+	BOUNCE_INLINE		/* a header block in the text (best effort) */
+};
+
+struct bounce_original {
+	enum bounce_kind kind;
+	char message_id[BOUNCE_ID_MAX + 1];	/* without <>, "" if none */
+	int null_sender;	/* Return-Path: <>, or itself a report */
+	int loops;		/* LG_LOOP_HEADER lines in it */
+};
+
+/* Fill *o (always); 1 if an original was found, 0 if not. */
+int bounce_find_original(const char *content_type, const char *body,
+			 size_t len, struct bounce_original *o);
+
+/* The id inside a Message-ID value, without <>; 0, or -1 if unusable. */
+int bounce_message_id(const char *value, size_t len, char *buf,
+		      size_t size);
+
+/* bounce_kind_name - "rfc822", "rfc822-headers", "inline", "none" */
+const char *bounce_kind_name(enum bounce_kind kind);
+
+#endif

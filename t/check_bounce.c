@@ -1,0 +1,427 @@
+/*
+ * NAME
+ *	check_bounce - the bounce plugin against the fake host
+ * DESCRIPTION
+ *	A table of bounce shapes seen in the wild (RFC 3464 reports with
+ *	message/rfc822 or text/rfc822-headers, qmail, Exchange-style,
+ *	truncated, nested, malformed MIME, missing boundaries, huge lines,
+ *	no Message-ID), each of which must give one decision and never
+ *	crash; the sent ledger against the frozen clock; bounces of
+ *	bounces; loop headers; every action; bad settings word for word.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounce_shapes.h"
+#include "fakehost.h"
+#include "mailer.h"
+
+#define BASE "local_domains = [ \"example.com\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n" \
+	"trusted_networks = [ \"10.0.0.0/8\" ];\n"
+
+
+static struct fh *h;
+
+/* bounce - a host with the bounce plugin and SETTINGS */
+static struct fh *bounce(const char *settings)
+{
+	char text[2048];
+
+	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n");
+	snprintf(text, sizeof(text),
+		 "%splugins = ( { name = \"bounce\"; %s } );\n", BASE,
+		 settings ? settings : "");
+	fh_clock_set(1700000000);
+	return fh_new(text);
+}
+
+static void teardown(void)
+{
+	fh_free(&h);
+}
+
+/* submit - alice sends a message with ID from the trusted network */
+static enum lg_verdict submit(const char *id)
+{
+	static const char *const rcpts[] = { "<bob@external.test>", NULL };
+	char mid[300];
+	const char *headers[] = { "From: alice@example.com", mid, NULL };
+
+	snprintf(mid, sizeof(mid), "Message-ID: <%s>", id);
+	fh_connect(h, "10.1.2.3");
+	return fh_message(h, "<alice@example.com>", rcpts, headers,
+			  "hello\r\n");
+}
+
+/* dsn - a null-sender message to alice from outside */
+static enum lg_verdict dsn(const char *ctype, const char *body)
+{
+	static const char *const rcpts[] = { "<alice@example.com>", NULL };
+	char ct[512];
+	const char *headers[] = { "From: MAILER-DAEMON@mx.external.test",
+				  "Subject: Undelivered Mail", ct, NULL };
+
+	snprintf(ct, sizeof(ct), "Content-Type: %s", ctype ? ctype : "text/plain");
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "i", "QB1");
+	fh_log_reset();
+	return fh_message(h, "<>", rcpts, headers, body);
+}
+
+START_TEST(dsn_shapes)
+{
+	const struct shape *c = &shapes[_i];
+	char want[128];
+	enum lg_verdict v;
+
+	h = bounce(NULL);
+	ck_assert_int_eq(submit(SENT_ID), LG_CONTINUE);
+	v = dsn(c->ctype, c->body);
+	snprintf(want, sizeof(want), "plugin=bounce action=%s ", c->action);
+	ck_assert_msg(v == c->verdict, "%s: verdict %d, want %d; log %s",
+		      c->name, v, c->verdict, fh_log());
+	ck_assert_msg(strstr(fh_log(), want) != NULL, "%s: log %s", c->name,
+		      fh_log());
+}
+END_TEST
+
+/* big_dsn - a report whose returned part follows PAD bytes of one line */
+static char *big_dsn(size_t pad, const char *id)
+{
+	const char *head = "--B1\r\nContent-Type: text/plain\r\n\r\n";
+	const char *tail1 = "\r\n--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+		"Message-ID: <";
+	const char *tail2 = ">\r\n\r\nx\r\n--B1--\r\n";
+	size_t n = strlen(head) + pad + strlen(tail1) + strlen(id) +
+		strlen(tail2) + 1;
+	char *s = malloc(n);
+
+	ck_assert_ptr_nonnull(s);
+	strcpy(s, head);
+	memset(s + strlen(head), 'x', pad);
+	strcpy(s + strlen(head) + pad, tail1);
+	strcat(s, id);
+	strcat(s, tail2);
+	return s;
+}
+
+START_TEST(huge_line_within_limit)
+{
+	char *body = big_dsn(200 * 1024, SENT_ID);
+
+	h = bounce(NULL);
+	submit(SENT_ID);
+	ck_assert_int_eq(dsn(RPT, body), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "action=pass"));
+	free(body);
+}
+END_TEST
+
+START_TEST(original_past_the_scan_limit)
+{
+	char *body = big_dsn(600 * 1024, SENT_ID);
+
+	h = bounce(NULL);
+	submit(SENT_ID);
+	ck_assert_int_eq(dsn(RPT, body), LG_REJECT);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "no returned Message-ID found"));
+	free(body);
+}
+END_TEST
+
+static const char *sent_report =
+	TEXT STATUS "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+	ORIG(SENT_ID) "\r\nhello\r\n--B1--\r\n";
+
+START_TEST(ledger_expires)
+{
+	h = bounce("ledger_ttl = \"2d\";");
+	submit(SENT_ID);
+	fh_clock_advance(47 * 3600);
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"QB1: plugin=bounce action=pass from=<> to=<alice@example.com> client=192.0.2.7 reason=\"bounce answers <" SENT_ID ">, sent from here\""));
+	fh_clock_advance(2 * 3600);
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_REJECT);
+	ck_assert_str_eq(fh_reply(h),
+		"550 5.7.1 Bounce not accepted: it answers no message sent from here");
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"action=reject from=<> to=<alice@example.com> client=192.0.2.7 reason=\"unverified bounce: returned <" SENT_ID "> was never sent from here\""));
+}
+END_TEST
+
+START_TEST(ledger_default_is_14_days)
+{
+	h = bounce(NULL);
+	submit(SENT_ID);
+	fh_clock_advance(14 * 86400 - 60);
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
+	fh_clock_advance(120);
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_REJECT);
+}
+END_TEST
+
+START_TEST(ledger_needs_a_proven_sender)
+{
+	static const char *const rcpts[] = { "<bob@external.test>", NULL };
+	static const char *const headers[] = {
+		"Message-ID: <" SENT_ID ">", NULL };
+
+	h = bounce(NULL);
+	/* an outsider claiming alice: not recorded */
+	fh_connect(h, "192.0.2.50");
+	fh_message(h, "<alice@example.com>", rcpts, headers, "x\r\n");
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_REJECT);
+	/* the same from an authenticated session: recorded */
+	fh_connect(h, "192.0.2.50");
+	fh_macro(h, "{auth_authen}", "alice");
+	fh_message(h, "<alice@example.com>", rcpts, headers, "x\r\n");
+	fh_macro(h, "{auth_authen}", NULL);
+	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
+}
+END_TEST
+
+START_TEST(bounce_to_external_only_is_ignored)
+{
+	static const char *const rcpts[] = { "<x@external.test>", NULL };
+
+	h = bounce(NULL);
+	fh_connect(h, "10.9.9.9");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, NULL, "x\r\n"),
+			 LG_CONTINUE);
+	ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
+}
+END_TEST
+
+START_TEST(unknown_local_recipient_counts)
+{
+	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
+
+	h = bounce(NULL);
+	fh_connect(h, "192.0.2.7");
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, NULL, "x\r\n"), LG_REJECT);
+}
+END_TEST
+
+START_TEST(own_notice_passes)
+{
+	static const char *const rcpts[] = { "<postmaster@example.com>", NULL };
+	char loop[300];
+	const char *headers[] = { "Auto-Submitted: auto-generated", loop,
+				  NULL };
+
+	snprintf(loop, sizeof(loop), "X-Loopguard-Loop: %s",
+		 lg_mailer_hostname());
+	h = bounce(NULL);
+	/* from the local MTA (trusted): ours, let through silently */
+	fh_connect(h, "10.0.0.1");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, "notice\r\n"),
+			 LG_CONTINUE);
+	ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
+	/* the same header from outside proves nothing */
+	fh_connect(h, "192.0.2.7");
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, "notice\r\n"),
+			 LG_REJECT);
+	/* another host's name proves nothing either */
+	headers[1] = "X-Loopguard-Loop: elsewhere.example.net";
+	fh_connect(h, "10.0.0.1");
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, "notice\r\n"),
+			 LG_REJECT);
+}
+END_TEST
+
+struct action_case {
+	const char *settings;
+	enum lg_verdict verdict;
+	const char *edits;
+	const char *log;
+};
+
+static const struct action_case actions[] = {
+	{ NULL, LG_REJECT, "", "action=reject " },
+	{ "action = \"reject\";", LG_REJECT, "", "action=reject " },
+	{ "action = \"discard\";", LG_DISCARD, "", "action=discard " },
+	{ "action = \"tag\";", LG_CONTINUE,
+	  "addheader X-Loopguard-Bounce: unverified\n", "action=tag " },
+	{ "action = \"quarantine\";", LG_CONTINUE,
+	  "quarantine loopguard: unverified bounce\n", "action=quarantine " },
+	{ "mode = \"report\";", LG_CONTINUE, "",
+	  "action=report from=<> to=<alice@example.com> client=192.0.2.7 reason=\"would reject: unverified bounce: returned <" OTHER_ID "> was never sent from here\"" },
+	{ "action = \"discard\"; mode = \"report\";", LG_CONTINUE, "",
+	  "reason=\"would discard: " },
+};
+
+START_TEST(every_action)
+{
+	const struct action_case *c = &actions[_i];
+	static const char *forged = TEXT STATUS
+		"--B1\r\nContent-Type: message/rfc822\r\n\r\n" ORIG(OTHER_ID)
+		"\r\n--B1--\r\n";
+
+	h = bounce(c->settings);
+	ck_assert_int_eq(dsn(RPT, forged), c->verdict);
+	if (c->verdict != LG_REJECT && c->verdict != LG_DISCARD)
+		ck_assert_str_eq(fh_edits(h), c->edits);
+	ck_assert_msg(strstr(fh_log(), c->log) != NULL, "case %d: log %s",
+		      _i, fh_log());
+}
+END_TEST
+
+START_TEST(bounce_of_bounce_in_report_mode)
+{
+	static const char *body = "--B1\r\nContent-Type: text/rfc822-headers"
+		"\r\n\r\nReturn-Path: < >\r\nMessage-ID: <a@b>\r\n--B1--\r\n";
+
+	h = bounce("mode = \"report\";");
+	ck_assert_int_eq(dsn(RPT, body), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"action=report from=<> to=<alice@example.com> client=192.0.2.7 reason=\"would discard: bounce of a bounce: the returned message (rfc822-headers) had a null sender\""));
+}
+END_TEST
+
+/* looped - a message from outside with N loop headers */
+static enum lg_verdict looped(int n)
+{
+	static const char *const rcpts[] = { "<alice@example.com>", NULL };
+	const char *headers[8] = { "Subject: x" };
+	int i;
+
+	for (i = 0; i < n && i < 6; i++)
+		headers[i + 1] = "X-Loopguard-Loop: mx.example.com";
+	headers[i + 1] = NULL;
+	fh_connect(h, "192.0.2.8");
+	fh_log_reset();
+	return fh_message(h, "<someone@external.test>", rcpts, headers,
+			  "x\r\n");
+}
+
+START_TEST(loop_header_count)
+{
+	h = bounce(NULL);
+	ck_assert_int_eq(looped(0), LG_CONTINUE);
+	ck_assert_int_eq(looped(1), LG_CONTINUE);
+	ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
+	ck_assert_int_eq(looped(2), LG_DISCARD);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"plugin=bounce action=discard from=<someone@external.test> to=<alice@example.com> client=192.0.2.8 reason=\"mail loop: X-Loopguard-Loop seen 2 times (max_loops 1)\""));
+	fh_free(&h);
+	h = bounce("max_loops = 0;");
+	ck_assert_int_eq(looped(1), LG_DISCARD);
+	fh_free(&h);
+	h = bounce("max_loops = 3;");
+	ck_assert_int_eq(looped(3), LG_CONTINUE);
+	ck_assert_int_eq(looped(4), LG_DISCARD);
+}
+END_TEST
+
+START_TEST(loop_header_in_returned_original)
+{
+	static const char *const rcpts[] = { "<alice@example.com>", NULL };
+	static const char *const headers[] = {
+		"X-Loopguard-Loop: mx.example.com",
+		"Content-Type: " RPT, NULL };
+	static const char *body = "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+		"X-Loopguard-Loop: mx.example.com\r\nMessage-ID: <" SENT_ID
+		">\r\n\r\n--B1--\r\n";
+
+	h = bounce(NULL);
+	submit(SENT_ID);
+	fh_connect(h, "192.0.2.7");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, body), LG_DISCARD);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "seen 2 times"));
+}
+END_TEST
+
+struct bad_case {
+	const char *settings;
+	const char *expected;	/* after "PATH:LINE: " */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "action = \"bounce\";",
+	  "plugin bounce: action must be one of \"reject\", \"discard\", \"tag\", \"quarantine\", not \"bounce\"" },
+	{ "mode = \"dry\";",
+	  "plugin bounce: mode must be one of \"enforce\", \"report\", not \"dry\"" },
+	{ "ledger_ttl = \"soon\";",
+	  "plugin bounce: ledger_ttl: bad duration \"soon\" (use e.g. 30s, 10m, 1h, 7d)" },
+	{ "ledger_ttl = \"10s\";",
+	  "plugin bounce: ledger_ttl must be at least 60s" },
+	{ "max_loops = -1;",
+	  "plugin bounce: max_loops must be between 0 and 100, not -1" },
+	{ "max_loops = \"one\";", "plugin bounce: max_loops must be an integer" },
+	{ "ledger = \"14d\";", "plugin bounce: unknown setting \"ledger\"" },
+};
+
+START_TEST(bad_settings)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	char text[1024], name[32];
+	const char *got, *rest;
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	snprintf(text, sizeof(text),
+		 "%splugins = ( { name = \"bounce\"; %s } );\n", BASE,
+		 c->settings);
+	snprintf(name, sizeof(name), "bounce-bad%d", _i);
+	got = fh_load_error(name, text);
+	ck_assert_msg(strstr(got, name) != NULL && strstr(got, ".conf:5: "),
+		      "case %d: no file:line in \"%s\"", _i, got);
+	rest = strstr(got, ".conf:5: ") + strlen(".conf:5: ");
+	ck_assert_msg(strcmp(rest, c->expected) == 0,
+		      "case %d: got \"%s\", want \"%s\"", _i, rest,
+		      c->expected);
+}
+END_TEST
+
+static Suite *bounce_suite(void)
+{
+	Suite *s = suite_create("bounce");
+	TCase *tc = tcase_create("shapes");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, dsn_shapes, 0, (int) N_SHAPES);
+	tcase_add_test(tc, huge_line_within_limit);
+	tcase_add_test(tc, original_past_the_scan_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ledger");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, ledger_expires);
+	tcase_add_test(tc, ledger_default_is_14_days);
+	tcase_add_test(tc, ledger_needs_a_proven_sender);
+	tcase_add_test(tc, bounce_to_external_only_is_ignored);
+	tcase_add_test(tc, unknown_local_recipient_counts);
+	tcase_add_test(tc, own_notice_passes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("actions");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, every_action, 0,
+			    (int) (sizeof(actions) / sizeof(actions[0])));
+	tcase_add_test(tc, bounce_of_bounce_in_report_mode);
+	tcase_add_test(tc, loop_header_count);
+	tcase_add_test(tc, loop_header_in_returned_original);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("config");
+	tcase_add_loop_test(tc, bad_settings, 0,
+			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(bounce_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,248 @@
+# t/mta/bounce_scenarios.sh - the bounce plugin through a real Postfix (sourced)
+# shellcheck shell=bash
+#
+# SYNOPSIS
+#	. "$mta_dir/lib.sh"; . "$mta_dir/bounce_scenarios.sh"
+#	bs_main
+#
+# DESCRIPTION
+#	Runs the daemon of this build tree on a unix socket with the bounce
+#	plugin (action = "reject"), starts the private Postfix of
+#	postfix.sh wired to it, then adds to that instance (postconf -e,
+#	postfix reload): a second smtp-sink started with "-f RCPT" (it
+#	answers 5xx to every RCPT) as the relay for refuse.test, and
+#	internal_mail_filter_classes = bounce, so the DSNs Postfix itself
+#	writes pass the milter (through non_smtpd_milters). Checks, each
+#	as one pass/fail line:
+#	- the config passes "loopguard -n";
+#	- alice (127.0.0.1, trusted) sends to someone@refuse.test; the
+#	  relay refuses it, Postfix writes a real DSN, the milter finds the
+#	  returned Message-ID in its sent ledger (action=pass) and the DSN
+#	  reaches alice's mailbox;
+#	- a forged DSN (null sender, a multipart/report whose returned
+#	  message has a Message-ID never sent) gets 550 5.7.1 at the end of
+#	  DATA and is not delivered;
+#	- a bounce of a bounce (the returned message has Return-Path: <>)
+#	  is accepted by SMTP but discarded (logged action=discard);
+#	- mail carrying two X-Loopguard-Loop headers is discarded;
+#	- SIGTERM stops the daemon with status 0 and no sanitizer report.
+#	The summary is "bounce-postfix: N passed, M failed".
+
+# bs_fail - explain why a check failed; returns 1
+bs_fail() {
+	lg_log "  $*"
+	return 1
+}
+
+# bs_write_conf - the daemon's config
+bs_write_conf() {
+	cat >"$BS_CONF" <<EOF
+# written by t/mta/bounce_scenarios.sh
+socket = "unix:$BS_SOCK";
+socket_mode = "0666";
+pidfile = "$BS_WORK/loopguard.pid";
+local_domains = [ "example.com" ];
+recipients = [ "$BS_WORK/recipients" ];
+trusted_networks = [ "127.0.0.1/32", "::1/128" ];
+on_error = "tempfail";
+plugin_dir = "$LG_PLUGIN_DIR";
+plugins = (
+  { name = "bounce";
+    action = "reject";
+    ledger_ttl = "14d";
+    max_loops = 1; }
+);
+EOF
+}
+
+# bs_refusing_relay - smtp-sink answering 5xx to RCPT, the relay for
+#	refuse.test; DSNs of Postfix itself go through the milter
+bs_refusing_relay() {
+	local etc=$LG_MTA_DIR/etc pid
+	lg_pick_port BS_REFUSE_PORT
+	mkdir -p "$BS_WORK/refuse"
+	chown postfix "$BS_WORK/refuse"
+	smtp-sink -u postfix -f RCPT "127.0.0.1:$BS_REFUSE_PORT" 10 \
+		>"$BS_WORK/refuse.log" 2>&1 </dev/null &
+	pid=$!
+	echo "$pid" >"$BS_WORK/refuse.pid"
+	lg_at_exit "lg_kill_pidfile '$BS_WORK/refuse.pid'"
+	lg_wait_port "$BS_REFUSE_PORT" 10 || lg_die "the refusing smtp-sink did not start"
+	printf 'refuse.test smtp:[127.0.0.1]:%s\n' "$BS_REFUSE_PORT" >"$etc/transport"
+	postconf -c "$etc" -e "transport_maps = texthash:$etc/transport" \
+		"internal_mail_filter_classes = bounce" >/dev/null
+	postfix -c "$etc" reload >>"$LG_MTA_DIR/start.log" 2>&1 ||
+		lg_die "postfix reload failed"
+	sleep 1
+}
+
+# bs_box - alice's mbox
+bs_box() { printf '%s/alice\n' "$LG_MTA_MAIL"; }
+
+# bs_milter_saw - wait until the daemon's log has a line with STRING
+bs_milter_saw() {
+	local i
+	for ((i = 0; i < LG_TIMEOUT * 20; i++)); do
+		grep -F -q -- "$1" "$BS_WORK/loopguard.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# sc_genuine - Postfix's own DSN for mail alice sent reaches her
+sc_genuine() {
+	local port=$1 id subject
+	id="genuine.$$.$RANDOM@example.com"
+	subject="bounce genuine $$.$RANDOM"
+	lg_send "$port" --from alice@example.com --to someone@refuse.test \
+		--header "Subject: $subject" --header "Message-Id: <$id>" \
+		--body "this will be refused by the relay" ||
+		bs_fail "the submission was not accepted" || return 1
+	lg_wait_mbox_with "$(bs_box)" "Message-Id: <$id>" 1 30 ||
+		bs_fail "no DSN for <$id> in alice's box" || return 1
+	lg_mbox_with "$(bs_box)" "Message-Id: <$id>" |
+		grep -q -i '^Content-Type: multipart/report' ||
+		bs_fail "what reached alice is not a DSN" || return 1
+	bs_milter_saw "action=pass from=<> to=<alice@example.com>" ||
+		bs_fail "the milter logged no pass for the DSN" || return 1
+	grep -F -q "bounce answers <$id>, sent from here" "$BS_WORK/loopguard.log" ||
+		bs_fail "the pass names another Message-ID"
+}
+
+# bs_dsn_body - a multipart/report returning a message: bs_dsn_body ID RP
+bs_dsn_body() {
+	printf '%s\r\n' "--RPT" "Content-Type: text/plain" "" \
+		"Delivery to the following recipient failed." "" \
+		"--RPT" "Content-Type: message/delivery-status" "" \
+		"Reporting-MTA: dns; mx.external.test" "" \
+		"Final-Recipient: rfc822; bob@external.test" "Action: failed" \
+		"Status: 5.1.1" "" \
+		"--RPT" "Content-Type: message/rfc822" "" \
+		"Return-Path: <$2>" "From: alice@example.com" \
+		"To: bob@external.test" "Subject: never sent" \
+		"Message-ID: <$1>" "" "body" "--RPT--"
+}
+
+# bs_send_dsn - a DSN from outside to alice over raw SMTP:
+#	bs_send_dsn PORT SUBJECT ID RETURN_PATH; returns 0 when the end of
+#	DATA got 2xx, 1 otherwise (the reply is in LG_SMTP_TEXT)
+bs_send_dsn() {
+	local rc=1
+	lg_smtp_open "$1" || return 1
+	if lg_smtp_expect 2 "EHLO mx.external.test" &&
+		lg_smtp_expect 2 "MAIL FROM:<>" &&
+		lg_smtp_expect 2 "RCPT TO:<alice@example.com>" &&
+		lg_smtp_expect 3 "DATA"; then
+		{
+			printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
+				"To: alice@example.com" "Subject: $2" \
+				"Message-ID: <dsn.$RANDOM$RANDOM@mx.external.test>" \
+				"MIME-Version: 1.0" \
+				"Content-Type: multipart/report; report-type=delivery-status;" \
+				"	boundary=\"RPT\"" ""
+			bs_dsn_body "$3" "$4"
+			printf '.\r\n'
+		} >&"$LG_SMTP_FD"
+		lg_smtp_reply || true
+		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
+	fi
+	BS_DSN_REPLY=$LG_SMTP_TEXT
+	lg_smtp_close
+	return "$rc"
+}
+
+# sc_forged - backscatter gets 550 5.7.1 and is not delivered
+sc_forged() {
+	local port=$1 subject rc=0
+	subject="bounce forged $$.$RANDOM"
+	bs_send_dsn "$port" "$subject" "forged.$RANDOM@example.com" \
+		alice@example.com || rc=$?
+	[ "$rc" -ne 0 ] || bs_fail "the forged DSN was accepted" || return 1
+	case $BS_DSN_REPLY in
+	"550 5.7.1 "*) ;;
+	*) bs_fail "end of DATA got '${BS_DSN_REPLY%$'\n'}', want 550 5.7.1" ||
+		return 1 ;;
+	esac
+	lg_settle
+	[ "$(lg_mbox_count_with "$(bs_box)" "Subject: $subject")" -eq 0 ] ||
+		bs_fail "the forged DSN reached alice"
+}
+
+# sc_bounce_of_bounce - accepted by SMTP, discarded by the milter
+sc_bounce_of_bounce() {
+	local port=$1 subject
+	subject="bounce double $$.$RANDOM"
+	bs_send_dsn "$port" "$subject" "double.$RANDOM@example.com" "" ||
+		bs_fail "the bounce of a bounce was not accepted by SMTP" || return 1
+	bs_milter_saw "bounce of a bounce: the returned message (rfc822) had a null sender" ||
+		bs_fail "the milter logged no discard" || return 1
+	lg_settle
+	[ "$(lg_mbox_count_with "$(bs_box)" "Subject: $subject")" -eq 0 ] ||
+		bs_fail "the bounce of a bounce reached alice"
+}
+
+# sc_loop - two loop headers: discarded
+sc_loop() {
+	local port=$1 subject
+	subject="bounce loop $$.$RANDOM"
+	lg_send "$port" --from someone@external.test --to alice@example.com \
+		--header "Subject: $subject" \
+		--header "X-Loopguard-Loop: mx.example.com" \
+		--header "X-Loopguard-Loop: mx.example.com" \
+		--body "round and round" ||
+		bs_fail "the looping message was not accepted by SMTP" || return 1
+	bs_milter_saw "mail loop: X-Loopguard-Loop seen 2 times" ||
+		bs_fail "the milter logged no loop" || return 1
+	lg_settle
+	[ "$(lg_mbox_count_with "$(bs_box)" "Subject: $subject")" -eq 0 ] ||
+		bs_fail "the looping message reached alice"
+}
+
+# sc_stop - SIGTERM: status 0, no sanitizer report
+sc_stop() {
+	lg_milter_stop
+	[ "${LG_MILTER_STATUS:-1}" -eq 0 ] ||
+		bs_fail "loopguard exited with $LG_MILTER_STATUS" || return 1
+	lg_milter_log_clean
+}
+
+# bs_finish - keep the work folder when something failed
+bs_finish() {
+	if [ "${LG_EXIT_RC:-1}" -eq 0 ] && [ -z "${LG_KEEP:-}" ]; then
+		rm -rf "$BS_WORK"
+	else
+		lg_log "work folder kept: $BS_WORK"
+	fi
+}
+
+# bs_main - run every scenario against Postfix
+bs_main() {
+	LG_NAME=bounce-postfix
+	lg_need_root
+	lg_need_cmd swaks smtp-sink ss postfix postconf
+	lg_milter_setup
+	lg_install_trap
+
+	BS_WORK=$(lg_workdir "bounce-postfix")
+	lg_at_exit bs_finish
+	LG_SWAKS_LOG=$BS_WORK/swaks.log
+	BS_CONF=$BS_WORK/loopguard.conf
+	BS_SOCK=$(lg_milter_sockpath "$BS_WORK")
+	printf '%s\n' postmaster@example.com alice@example.com bob@example.com \
+		carol@example.com >"$BS_WORK/recipients"
+	bs_write_conf
+
+	lg_check "config passes loopguard -n" lg_milter_check "$BS_CONF"
+	lg_milter_start "$BS_CONF" "$BS_WORK/loopguard.log" "$BS_SOCK" ||
+		lg_die "loopguard did not start (log: $BS_WORK/loopguard.log)"
+	lg_mta_start postfix "$BS_WORK/postfix" "$BS_SOCK"
+	bs_refusing_relay
+	local port=$LG_MTA_PORT
+
+	lg_check "Postfix's real DSN for alice's mail reaches her" sc_genuine "$port"
+	lg_check "forged DSN refused with 550 5.7.1" sc_forged "$port"
+	lg_check "bounce of a bounce discarded" sc_bounce_of_bounce "$port"
+	lg_check "two loop headers: discarded" sc_loop "$port"
+	lg_check "SIGTERM: exit 0, clean log" sc_stop
+	lg_summary
+}
