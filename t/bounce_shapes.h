@@ -125,6 +125,20 @@ static const struct shape shapes[] = {
 	  "--L4\r\nContent-Type: message/rfc822\r\n\r\n"
 	  "From: a@example.com\r\nMessage-ID: <" SENT_ID ">\r\n\r\n",
 	  LG_REJECT, "reject" },	/* depth 4 is not followed */
+	{ "MDN with only Original-Message-ID",
+	  "multipart/report; report-type=disposition-notification; boundary=M",
+	  "--M\r\nContent-Type: text/plain\r\n\r\nDisplayed.\r\n"
+	  "--M\r\nContent-Type: message/disposition-notification\r\n\r\n"
+	  "Reporting-UA: mua.external.test\r\n"
+	  "Final-Recipient: rfc822; bob@external.test\r\n"
+	  "Original-Message-ID: <" SENT_ID ">\r\n"
+	  "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+	  "--M--\r\n", LG_CONTINUE, "pass" },
+	{ "MDN for a message never sent",
+	  "multipart/report; report-type=disposition-notification; boundary=M",
+	  "--M\r\nContent-Type: message/disposition-notification\r\n\r\n"
+	  "Original-Message-ID: <" OTHER_ID ">\r\n--M--\r\n",
+	  LG_REJECT, "reject" },
 	{ "binary junk", "multipart/report; boundary=\"\"",
 	  "\x01\x02--\xff\xfe\r\n:\r\n \r\n\t:\r\n", LG_REJECT, "reject" },
 };

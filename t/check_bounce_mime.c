@@ -40,6 +40,7 @@ END_TEST
 START_TEST(kinds)
 {
 	struct bounce_original o;
+	size_t i;
 
 	bounce_find_original(shapes[0].ctype, shapes[0].body,
 			     strlen(shapes[0].body), &o);
@@ -50,6 +51,13 @@ START_TEST(kinds)
 	bounce_find_original(shapes[4].ctype, shapes[4].body,
 			     strlen(shapes[4].body), &o);
 	ck_assert_str_eq(bounce_kind_name(o.kind), "inline");
+	for (i = 0; i < N_SHAPES; i++)
+		if (strncmp(shapes[i].name, "MDN with", 8) == 0)
+			break;
+	ck_assert_uint_lt(i, N_SHAPES);
+	bounce_find_original(shapes[i].ctype, shapes[i].body,
+			     strlen(shapes[i].body), &o);
+	ck_assert_str_eq(bounce_kind_name(o.kind), "mdn");
 	ck_assert_int_eq(bounce_find_original(NULL, NULL, 0, &o), 0);
 	ck_assert_str_eq(bounce_kind_name(o.kind), "none");
 }

@@ -252,6 +252,14 @@ static void bounce_record(struct bounce *b, struct lg_ctx *ctx)
 		       "bounce: cannot record <%s> in the sent ledger", id);
 }
 
+/* bounce_edit_failed - an edit could not be queued: keep the mail */
+static enum lg_verdict bounce_edit_failed(const struct lg_host *h,
+					  struct lg_ctx *ctx, const char *what)
+{
+	h->log(ctx, LG_LOG_ERROR, "bounce: cannot queue %s; tempfail", what);
+	return LG_TEMPFAIL;
+}
+
 /* bounce_act - carry out (or, in report mode, describe) ACTION */
 static enum lg_verdict bounce_act(struct bounce *b, struct lg_ctx *ctx,
 				  enum bounce_action action, const char *to,
@@ -268,7 +276,7 @@ static enum lg_verdict bounce_act(struct bounce *b, struct lg_ctx *ctx,
 	case ACTION_REJECT:
 		if (h->set_reply(ctx, "550", "5.7.1",
 				 "Bounce not accepted: it answers no message sent from here") != 0)
-			return LG_TEMPFAIL;
+			return bounce_edit_failed(h, ctx, "the reply");
 		h->decision(ctx, "reject", to, "%s", reason);
 		return LG_REJECT;
 	case ACTION_DISCARD:
@@ -276,12 +284,12 @@ static enum lg_verdict bounce_act(struct bounce *b, struct lg_ctx *ctx,
 		return LG_DISCARD;
 	case ACTION_TAG:
 		if (h->add_header(ctx, BOUNCE_TAG, "unverified") != 0)
-			return LG_TEMPFAIL;
+			return bounce_edit_failed(h, ctx, "the header");
 		h->decision(ctx, "tag", to, "%s", reason);
 		return LG_CONTINUE;
 	case ACTION_QUARANTINE:
 		if (h->quarantine(ctx, "loopguard: unverified bounce") != 0)
-			return LG_TEMPFAIL;
+			return bounce_edit_failed(h, ctx, "the quarantine");
 		h->decision(ctx, "quarantine", to, "%s", reason);
 		return LG_CONTINUE;
 	}

@@ -30,7 +30,8 @@ enum bounce_kind {
 	BOUNCE_NONE = 0,	/* nothing that looks like it */
 	BOUNCE_RFC822,		/* a message/rfc822 part */
 	BOUNCE_HEADERS,		/* a text/rfc822-headers part */
-	BOUNCE_INLINE		/* a header block in the text (best effort) */
+	BOUNCE_INLINE,		/* a header block in the text (best effort) */
+	BOUNCE_MDN		/* only an Original-Message-ID field (MDN) */
 };
 
 struct bounce_original {
@@ -48,7 +49,8 @@ int bounce_find_original(const char *content_type, const char *body,
 int bounce_message_id(const char *value, size_t len, char *buf,
 		      size_t size);
 
-/* bounce_kind_name - "rfc822", "rfc822-headers", "inline", "none" */
+/* bounce_kind_name - "rfc822", "rfc822-headers", "inline", "mdn",
+ * "none" */
 const char *bounce_kind_name(enum bounce_kind kind);
 
 #endif

@@ -17,7 +17,9 @@
  *	at least two header lines that starts with Return-Path:,
  *	Received: or Message-ID: and holds a Message-ID or Return-Path
  *	(qmail's "Below this line is a copy of the message", old
- *	Exchange and other non-standard bounces).
+ *	Exchange and other non-standard bounces); last, the
+ *	Original-Message-ID field of a message/disposition-notification
+ *	(RFC 8098: an MDN need not return any header).
  * DIAGNOSTICS
  *	None: what cannot be parsed is simply not found.
  */
@@ -376,6 +378,26 @@ static int find_inline(const char *buf, size_t len, struct bounce_original *o)
 	}
 }
 
+/* find_mdn_field - "Original-Message-ID: <id>" at the start of a line */
+static int find_mdn_field(const char *buf, size_t len,
+			  struct bounce_original *o)
+{
+	static const char name[] = "Original-Message-ID:";
+	size_t pos = 0, n, k = sizeof(name) - 1;
+	const char *line;
+
+	while (next_line(buf, len, &pos, &line, &n)) {
+		if (n <= k || strncasecmp(line, name, k) != 0)
+			continue;
+		if (bounce_message_id(line + k, n - k, o->message_id,
+				      sizeof(o->message_id)) == 0) {
+			o->kind = BOUNCE_MDN;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* bounce_find_original - see bounce.h */
 int bounce_find_original(const char *content_type, const char *body,
 			 size_t len, struct bounce_original *o)
@@ -387,7 +409,10 @@ int bounce_find_original(const char *content_type, const char *body,
 	    walk_multipart(body, len, content_type, 0, o))
 		return 1;
 	memset(o, 0, sizeof(*o));
-	return find_inline(body, len, o);
+	if (find_inline(body, len, o))
+		return 1;
+	memset(o, 0, sizeof(*o));
+	return find_mdn_field(body, len, o);
 }
 
 /* bounce_message_id - see bounce.h */
@@ -430,6 +455,8 @@ const char *bounce_kind_name(enum bounce_kind kind)
 		return "rfc822-headers";
 	case BOUNCE_INLINE:
 		return "inline";
+	case BOUNCE_MDN:
+		return "mdn";
 	default:
 		return "none";
 	}

@@ -19,9 +19,14 @@
 #	  relay refuses it, Postfix writes a real DSN, the milter finds the
 #	  returned Message-ID in its sent ledger (action=pass) and the DSN
 #	  reaches alice's mailbox;
+#	- the same for a message alice submits with Postfix's sendmail
+#	  command (recorded through non_smtpd_milters);
 #	- a forged DSN (null sender, a multipart/report whose returned
 #	  message has a Message-ID never sent) gets 550 5.7.1 at the end of
 #	  DATA and is not delivered;
+#	- a null-sender notice carrying one X-Loopguard-Loop header with
+#	  this host's name, submitted with the sendmail command as the
+#	  daemon's mailer does, reaches the postmaster;
 #	- a bounce of a bounce (the returned message has Return-Path: <>)
 #	  is accepted by SMTP but discarded (logged action=discard);
 #	- mail carrying two X-Loopguard-Loop headers is discarded;
@@ -107,6 +112,44 @@ sc_genuine() {
 		bs_fail "the milter logged no pass for the DSN" || return 1
 	grep -F -q "bounce answers <$id>, sent from here" "$BS_WORK/loopguard.log" ||
 		bs_fail "the pass names another Message-ID"
+}
+
+# sc_genuine_local - the same for mail from Postfix's sendmail command
+#	(recorded through non_smtpd_milters)
+sc_genuine_local() {
+	local id subject
+	id="local.$$.$RANDOM@example.com"
+	subject="bounce genuine local $$.$RANDOM"
+	printf '%s\n' "From: alice@example.com" "To: someone@refuse.test" \
+		"Subject: $subject" "Message-ID: <$id>" "" "refused too" |
+		sendmail -C "$LG_MTA_DIR/etc" -f alice@example.com -- \
+			someone@refuse.test ||
+		bs_fail "sendmail refused the message" || return 1
+	lg_wait_mbox_with "$(bs_box)" "Message-ID: <$id>" 1 30 ||
+		bs_fail "no DSN for <$id> in alice's box" || return 1
+	bs_milter_saw "bounce answers <$id>, sent from here" ||
+		bs_fail "the milter logged no pass for <$id>"
+}
+
+# sc_own_notice - a null-sender notice of ours, handed to the local MTA
+#	(as the mailer does), reaches the postmaster
+sc_own_notice() {
+	local subject box="$LG_MTA_MAIL/postmaster"
+	subject="bounce own notice $$.$RANDOM"
+	printf '%s\n' "From: MAILER-DAEMON@example.com" \
+		"To: postmaster@example.com" "Subject: $subject" \
+		"Auto-Submitted: auto-generated" \
+		"X-Loopguard-Loop: $(hostname)" "" "a notice" |
+		sendmail -C "$LG_MTA_DIR/etc" -f '<>' -- postmaster@example.com ||
+		bs_fail "sendmail refused the notice" || return 1
+	lg_wait_mbox_with "$box" "Subject: $subject" ||
+		bs_fail "the notice did not reach the postmaster" || return 1
+	! lg_mbox_with "$box" "Subject: $subject" |
+		grep -q -i '^Content-Type: multipart/report' ||
+		bs_fail "the postmaster got a bounce of the notice" || return 1
+	! grep -q 'plugin=bounce action=[a-z]* from=<> to=<postmaster@example.com>' \
+		"$BS_WORK/loopguard.log" ||
+		bs_fail "the milter judged the notice"
 }
 
 # bs_dsn_body - a multipart/report returning a message: bs_dsn_body ID RP
@@ -219,7 +262,7 @@ bs_finish() {
 bs_main() {
 	LG_NAME=bounce-postfix
 	lg_need_root
-	lg_need_cmd swaks smtp-sink ss postfix postconf
+	lg_need_cmd swaks smtp-sink ss postfix postconf sendmail
 	lg_milter_setup
 	lg_install_trap
 
@@ -240,7 +283,9 @@ bs_main() {
 	local port=$LG_MTA_PORT
 
 	lg_check "Postfix's real DSN for alice's mail reaches her" sc_genuine "$port"
+	lg_check "the same for mail from the sendmail command" sc_genuine_local
 	lg_check "forged DSN refused with 550 5.7.1" sc_forged "$port"
+	lg_check "a notice of ours to the postmaster passes" sc_own_notice
 	lg_check "bounce of a bounce discarded" sc_bounce_of_bounce "$port"
 	lg_check "two loop headers: discarded" sc_loop "$port"
 	lg_check "SIGTERM: exit 0, clean log" sc_stop
