@@ -72,6 +72,12 @@ static DKIM_LIB *make_lib(struct lg_config *cfg)
 	return lib;
 }
 
+/* lg_dkim_lib - the snapshot's library handle (dkim_buffer.c) */
+void *lg_dkim_lib(struct lg_config *cfg)
+{
+	return make_lib(cfg);
+}
+
 /* lg_dkim_lib_free - with the config snapshot */
 void lg_dkim_lib_free(void *lib)
 {

@@ -6,8 +6,9 @@
  * DESCRIPTION
  *	send_mail and notify_postmaster write the outbox (mailer.c) and
  *	return: the worker thread does the network part. dkim_request and
- *	dkim_passed front dkim.c; recipients_in_domain walks the
- *	recipient directory of the session's config snapshot.
+ *	dkim_passed front dkim.c, dkim_verify_returned dkim_buffer.c;
+ *	recipients_in_domain walks the recipient directory of the
+ *	session's config snapshot.
  * DIAGNOSTICS
  *	Refusals are logged "QUEUEID: plugin=NAME ..." by the callers'
  *	queue id; outbox errors by outbox.c.
@@ -119,6 +120,13 @@ static int h_dkim_passed(struct lg_ctx *s, const char *domain)
 	return lg_dkim_passed(s, domain);
 }
 
+/* h_dkim_verify_returned - a message in a buffer (dkim_buffer.c) */
+static int h_dkim_verify_returned(struct lg_ctx *s, const char *message,
+				  size_t len, const char *domain)
+{
+	return lg_dkim_verify_buffer(s, message, len, domain);
+}
+
 /* h_recipients_in_domain - the directory of the session's snapshot */
 static int h_recipients_in_domain(struct lg_ctx *s, const char *domain,
 				  int (*fn)(void *arg, const char *local),
@@ -139,4 +147,5 @@ void lg_host_fill_mail(struct lg_host *h)
 	h->dkim_passed = h_dkim_passed;
 	h->recipients_in_domain = h_recipients_in_domain;
 	h->hostname = lg_mailer_hostname;
+	h->dkim_verify_returned = h_dkim_verify_returned;
 }

@@ -9,6 +9,7 @@
  *	lg_dkim_body(s, chunk, len); lg_dkim_eom(s);	session.c
  *	lg_dkim_passed(s, "example.com");	a plugin at end of message
  *	lg_dkim_reset(s);			message reset
+ *	lg_dkim_verify_buffer(s, msg, len, "example.com");  dkim_buffer.c
  * DESCRIPTION
  *	A plugin that will need a DKIM proof of the sender calls
  *	dkim_request at MAIL or RCPT; from then on the session feeds the
@@ -17,6 +18,9 @@
  *	by a 5-second timeout, or from the config's dkim_keys file. One
  *	library handle per config snapshot (made on first use, shared by
  *	all threads, freed with the snapshot).
+ *
+ *	lg_dkim_verify_buffer checks a separate message held in a buffer
+ *	(e.g. the original returned in a bounce) with a handle of its own.
  * DIAGNOSTICS
  *	Library failures are logged "QUEUEID: dkim: ..."; the proof is
  *	then simply missing (lg_dkim_passed returns 0).
@@ -27,6 +31,7 @@
 #include <stddef.h>
 
 struct lg_ctx;
+struct lg_config;
 
 /* 0 (verification will run), -1 on failure */
 int lg_dkim_request(struct lg_ctx *s);
@@ -37,6 +42,16 @@ void lg_dkim_eom(struct lg_ctx *s);
 /* 1 if a signature with d=DOMAIN verified (header and body), else 0 */
 int lg_dkim_passed(struct lg_ctx *s, const char *domain);
 void lg_dkim_reset(struct lg_ctx *s);
+
+/* 1 if a signature with d=DOMAIN in MESSAGE verified (the header
+ * signature; the body hash too when the buffer has a body), 0 if not,
+ * -1 on error */
+int lg_dkim_verify_buffer(struct lg_ctx *s, const char *message,
+			  size_t len, const char *domain);
+
+/* lg_dkim_lib - the config snapshot's library handle (a DKIM_LIB *),
+ * made on first use; NULL on failure */
+void *lg_dkim_lib(struct lg_config *cfg);
 
 /* lg_dkim_lib_free - the library handle of a config snapshot */
 void lg_dkim_lib_free(void *lib);

@@ -44,7 +44,7 @@ loopguard_LDADD = milter/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_L
 milter_libcore_la_SOURCES += \
 	milter/settings_mailer.c milter/outbox.c milter/outbox.h \
 	milter/mailer.c milter/mailer.h milter/mailer_exec.c \
-	milter/mailer_smtp.c milter/dkim.c milter/lg_dkim.h \
+	milter/mailer_smtp.c milter/dkim.c milter/dkim_buffer.c milter/lg_dkim.h \
 	milter/host_mail.c milter/control_outbox.c
 milter_libcore_la_CFLAGS += $(OPENDKIM_CFLAGS)
 milter_libcore_la_LIBADD += $(OPENDKIM_LIBS)

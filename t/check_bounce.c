@@ -8,6 +8,9 @@
  *	no Message-ID), each of which must give one decision and never
  *	crash; the sent ledger against the frozen clock; bounces of
  *	bounces; loop headers; every action; bad settings word for word.
+ *	DKIM of the returned original: a key made with openssl (the
+ *	core's dkim_keys file, no DNS), originals signed here with
+ *	libopendkim, returned whole or headers only.
  */
 #include "config.h"
 
@@ -15,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <dkim.h>
 
 #include "bounce_shapes.h"
 #include "fakehost.h"
@@ -340,6 +345,156 @@ START_TEST(loop_header_in_returned_original)
 }
 END_TEST
 
+static char key_pem[8192];
+
+/* make_keys - key.pem, and the key file for example.com and example.org */
+static void make_keys(void)
+{
+	char cmd[2048], pub[2048], line[8192];
+	FILE *fp;
+	size_t n;
+
+	if (key_pem[0])
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "openssl genrsa -out %s/key.pem 2048 2>/dev/null && "
+		 "openssl rsa -in %s/key.pem -pubout -outform DER 2>/dev/null | base64 -w0",
+		 fh_tmpdir(), fh_tmpdir());
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(pub, 1, sizeof(pub) - 1, fp);
+	pub[n] = 0;
+	ck_assert_int_eq(pclose(fp), 0);
+	ck_assert_int_gt(n, 200);
+	snprintf(line, sizeof(line),
+		 "sel._domainkey.example.com v=DKIM1; k=rsa; p=%s\n"
+		 "sel._domainkey.example.org v=DKIM1; k=rsa; p=%s\n", pub, pub);
+	fh_tmpfile("keys", line);
+	snprintf(cmd, sizeof(cmd), "%s/key.pem", fh_tmpdir());
+	fp = fopen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(key_pem, 1, sizeof(key_pem) - 1, fp);
+	key_pem[n] = 0;
+	fclose(fp);
+}
+
+static const char *const orig_headers[] = {
+	"From: alice@example.com",
+	"To: bob@external.test",
+	"Subject: hi",
+	"Message-ID: <" OTHER_ID ">",
+	"Date: Mon, 23 Nov 2026 10:00:00 +0000",
+	NULL
+};
+
+#define ORIG_BODY "hello\r\n"
+
+/* sign - a DKIM-Signature value of DOMAIN for orig_headers, ORIG_BODY */
+static void sign(const char *domain, char *sig, size_t size)
+{
+	DKIM_LIB *lib = dkim_init(NULL, NULL);
+	DKIM_STAT st;
+	DKIM *d;
+	int i;
+
+	ck_assert_ptr_nonnull(lib);
+	d = dkim_sign(lib, (const unsigned char *) "test", NULL,
+		      (dkim_sigkey_t) key_pem, (const unsigned char *) "sel",
+		      (const unsigned char *) domain, DKIM_CANON_RELAXED,
+		      DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &st);
+	ck_assert_msg(d != NULL, "dkim_sign: %s", dkim_getresultstr(st));
+	for (i = 0; orig_headers[i]; i++)
+		ck_assert_int_eq(dkim_header(d, (unsigned char *) orig_headers[i],
+					     strlen(orig_headers[i])),
+				 DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_eoh(d), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_body(d, (unsigned char *) ORIG_BODY,
+				   strlen(ORIG_BODY)), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_eom(d, NULL), DKIM_STAT_OK);
+	ck_assert_int_eq(dkim_getsighdr(d, (unsigned char *) sig, size,
+					strlen("DKIM-Signature: ")),
+			 DKIM_STAT_OK);
+	dkim_free(d);
+	dkim_close(lib);
+}
+
+struct dkim_case {
+	const char *name;
+	const char *domain;	/* the signer */
+	int headers_only;	/* text/rfc822-headers, else message/rfc822 */
+	const char *subject;	/* a changed Subject; NULL: as signed */
+	const char *body;	/* a changed body; NULL: ORIG_BODY */
+	enum lg_verdict verdict;
+	const char *log;
+};
+
+#define DKIM_PASS "action=pass from=<> to=<alice@example.com> " \
+	"client=192.0.2.7 reason=\"returned original has a valid DKIM " \
+	"signature of example.com\""
+#define DKIM_FAIL "action=reject from=<> to=<alice@example.com> " \
+	"client=192.0.2.7 reason=\"unverified bounce: returned <" OTHER_ID \
+	"> was never sent from here\""
+
+static const struct dkim_case dkim_cases[] = {
+	{ "rfc822", "example.com", 0, NULL, NULL, LG_CONTINUE, DKIM_PASS },
+	{ "headers only", "example.com", 1, NULL, NULL, LG_CONTINUE,
+	  DKIM_PASS },
+	{ "rfc822, subject changed", "example.com", 0, "Subject: hi!", NULL,
+	  LG_REJECT, DKIM_FAIL },
+	{ "headers only, subject changed", "example.com", 1, "Subject: hi!",
+	  NULL, LG_REJECT, DKIM_FAIL },
+	{ "rfc822, body changed", "example.com", 0, NULL, "forged\r\n",
+	  LG_REJECT, DKIM_FAIL },
+	{ "not a local domain", "example.org", 0, NULL, NULL, LG_REJECT,
+	  DKIM_FAIL },
+	{ "not a local domain, headers only", "example.org", 1, NULL, NULL,
+	  LG_REJECT, DKIM_FAIL },
+};
+
+/* No ledger entry: the signature alone decides. */
+START_TEST(dkim_of_returned_original)
+{
+	const struct dkim_case *c = &dkim_cases[_i];
+	char sig[4096], conf[2048], *body;
+	size_t size = 16384;
+	int i;
+
+	make_keys();
+	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n");
+	snprintf(conf, sizeof(conf), "%sdkim_keys = \"@TMP@/keys\";\n"
+		 "plugins = ( { name = \"bounce\"; } );\n", BASE);
+	fh_clock_set(1700000000);
+	h = fh_new(conf);
+	sign(c->domain, sig, sizeof(sig));
+	body = malloc(size);
+	ck_assert_ptr_nonnull(body);
+	snprintf(body, size, TEXT STATUS "--B1\r\nContent-Type: %s\r\n\r\n"
+		 "DKIM-Signature: %s\r\n",
+		 c->headers_only ? "text/rfc822-headers" : "message/rfc822",
+		 sig);
+	for (i = 0; orig_headers[i]; i++) {
+		const char *line = orig_headers[i];
+
+		if (c->subject && strncmp(line, "Subject:", 8) == 0)
+			line = c->subject;
+		strcat(body, line);
+		strcat(body, "\r\n");
+	}
+	strcat(body, "\r\n");
+	if (!c->headers_only)
+		strcat(body, c->body ? c->body : ORIG_BODY);
+	strcat(body, "--B1--\r\n");
+	ck_assert_msg(dsn(RPT, body) == c->verdict, "%s: log %s", c->name,
+		      fh_log());
+	ck_assert_msg(strstr(fh_log(), c->log) != NULL, "%s: log %s",
+		      c->name, fh_log());
+	/* a failed signature is no library error */
+	ck_assert_msg(strstr(fh_log(), "dkim:") == NULL, "%s: log %s",
+		      c->name, fh_log());
+	free(body);
+}
+END_TEST
+
 struct bad_case {
 	const char *settings;
 	const char *expected;	/* after "PATH:LINE: " */
@@ -407,6 +562,12 @@ static Suite *bounce_suite(void)
 	tcase_add_test(tc, bounce_of_bounce_in_report_mode);
 	tcase_add_test(tc, loop_header_count);
 	tcase_add_test(tc, loop_header_in_returned_original);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dkim");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, dkim_of_returned_original, 0,
+			    (int) (sizeof(dkim_cases) / sizeof(dkim_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_loop_test(tc, bad_settings, 0,

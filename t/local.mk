@@ -130,8 +130,8 @@ EXTRA_DIST += t/t_out_of_tree.sh t/oot/hello.c
 # The bounce plugin (bounce-loop and backscatter guard).
 check_PROGRAMS += t/check_bounce t/check_bounce_mime
 t_check_bounce_SOURCES = t/check_bounce.c t/bounce_shapes.h
-t_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL)
-t_check_bounce_LDADD = $(CHECK_LDADD)
+t_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
+t_check_bounce_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
 t_check_bounce_mime_SOURCES = t/check_bounce_mime.c t/bounce_shapes.h \
 	plugins/bounce/bounce_mime.c
 t_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce

@@ -17,7 +17,11 @@
  *	A bounce is a message with the null envelope sender for at least
  *	one local recipient (known or unknown). Its returned original is
  *	looked for (bounce_mime.c). The bounce is genuine when the
- *	original's Message-ID is in the ledger. A returned original that
+ *	original's Message-ID is in the ledger, or when the original
+ *	(message/rfc822 or text/rfc822-headers) carries a DKIM-Signature
+ *	of a local domain that verifies (host->dkim_verify_returned, same
+ *	keys as the core; with headers only, the header signature counts).
+ *	A returned original that
  *	itself had a null sender (Return-Path: <>, or a report) makes a
  *	bounce of a bounce: it is discarded. Any other bounce is
  *	backscatter and gets the action: "reject" (550 5.7.1), "discard",
@@ -30,9 +34,6 @@
  *	Any message (bounce or not) that carries LG_LOOP_HEADER more than
  *	max_loops times, counting the returned original's copies too,
  *	went round: it is discarded.
- *
- *	DKIM of the returned original is not used as a proof: the core's
- *	DKIM service verifies only the message in flight, not a buffer.
  *
  *	mode = "report" logs every decision as action=report and changes
  *	nothing. A store that cannot be read never turns a bounce away:
@@ -296,6 +297,26 @@ static enum lg_verdict bounce_act(struct bounce *b, struct lg_ctx *ctx,
 	return LG_CONTINUE;
 }
 
+/* bounce_dkim_proof - the local domain whose DKIM signature on the
+ * returned original verifies, or NULL */
+static const char *bounce_dkim_proof(const struct lg_host *h,
+				     struct lg_ctx *ctx,
+				     const struct bounce_original *o)
+{
+	int i;
+
+	if (h->struct_size < offsetof(struct lg_host, dkim_verify_returned) +
+	    sizeof(h->dkim_verify_returned) || !h->dkim_verify_returned ||
+	    !o->text || !o->text_len)
+		return NULL;
+	for (i = 0; i < o->n_dkim; i++)
+		if (h->is_local_domain(ctx, o->dkim_domains[i]) &&
+		    h->dkim_verify_returned(ctx, o->text, o->text_len,
+					    o->dkim_domains[i]) == 1)
+			return o->dkim_domains[i];
+	return NULL;
+}
+
 /* bounce_judge - a bounce: genuine, bounce of a bounce, or backscatter */
 static enum lg_verdict bounce_judge(struct bounce *b, struct lg_ctx *ctx,
 				    const struct bounce_original *o,
@@ -305,7 +326,8 @@ static enum lg_verdict bounce_judge(struct bounce *b, struct lg_ctx *ctx,
 	char key[BOUNCE_ID_MAX + 16], reason[512];
 	struct lg_store_value val;
 	enum bounce_action action = b->action;
-	int hit;
+	const char *signer;
+	int hit = 0;
 
 	if (o->null_sender) {
 		snprintf(reason, sizeof(reason),
@@ -313,19 +335,27 @@ static enum lg_verdict bounce_judge(struct bounce *b, struct lg_ctx *ctx,
 			 bounce_kind_name(o->kind));
 		return bounce_act(b, ctx, ACTION_DISCARD, to, reason);
 	}
+	if (o->message_id[0]) {
+		bounce_ledger_key(o->message_id, key, sizeof(key));
+		hit = h->store_get(ctx, key, &val);
+		if (hit == 1) {
+			h->decision(ctx, "pass", to,
+				    "bounce answers <%s>, sent from here",
+				    o->message_id);
+			return LG_CONTINUE;
+		}
+	}
+	if ((signer = bounce_dkim_proof(h, ctx, o)) != NULL) {
+		h->decision(ctx, "pass", to,
+			    "returned original has a valid DKIM signature of %s",
+			    signer);
+		return LG_CONTINUE;
+	}
 	if (!o->message_id[0]) {
 		snprintf(reason, sizeof(reason),
 			 "unverified bounce: no returned Message-ID found (%s)",
 			 bounce_kind_name(o->kind));
 		return bounce_act(b, ctx, action, to, reason);
-	}
-	bounce_ledger_key(o->message_id, key, sizeof(key));
-	hit = h->store_get(ctx, key, &val);
-	if (hit == 1) {
-		h->decision(ctx, "pass", to,
-			    "bounce answers <%s>, sent from here",
-			    o->message_id);
-		return LG_CONTINUE;
 	}
 	snprintf(reason, sizeof(reason),
 		 "unverified bounce: returned <%s> was never sent from here",

@@ -24,6 +24,8 @@
 #define BOUNCE_MAX_PARTS	64	/* parts per multipart */
 #define BOUNCE_MAX_HEADERS	500	/* header lines of one block */
 #define BOUNCE_ID_MAX		250	/* a longer Message-ID is ignored */
+#define BOUNCE_MAX_DKIM		4	/* DKIM-Signature d= kept */
+#define BOUNCE_DOMAIN_MAX	253
 
 /* How the returned original was found. */
 enum bounce_kind {
@@ -39,6 +41,13 @@ struct bounce_original {
 	char message_id[BOUNCE_ID_MAX + 1];	/* without <>, "" if none */
 	int null_sender;	/* Return-Path: <>, or itself a report */
 	int loops;		/* LG_LOOP_HEADER lines in it */
+	/* rfc822 and rfc822-headers only: the returned part itself
+	 * (headers, and the body if any), inside the scanned buffer */
+	const char *text;
+	size_t text_len;
+	/* the d= of its DKIM-Signature fields, lower case */
+	char dkim_domains[BOUNCE_MAX_DKIM][BOUNCE_DOMAIN_MAX + 1];
+	int n_dkim;
 };
 
 /* Fill *o (always); 1 if an original was found, 0 if not. */

@@ -233,6 +233,37 @@ static int is_delimiter(const char *line, size_t n, const char *b,
 	return kind;
 }
 
+/* dkim_domain - the d= tag of a DKIM-Signature value, lower case */
+static void dkim_domain(const char *v, struct bounce_original *o)
+{
+	const char *p = v;
+	char *out;
+	size_t n = 0;
+
+	if (o->n_dkim >= BOUNCE_MAX_DKIM)
+		return;
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if ((p[0] == 'd' || p[0] == 'D') &&
+		    p[1 + strspn(p + 1, " \t\r\n")] == '=')
+			break;
+		if ((p = strchr(p, ';')) == NULL)
+			return;
+		p++;
+	}
+	p = strchr(p, '=') + 1;
+	p += strspn(p, " \t\r\n");
+	out = o->dkim_domains[o->n_dkim];
+	while (p[n] && p[n] != ';' && !strchr(" \t\r\n", p[n]) &&
+	       n < BOUNCE_DOMAIN_MAX) {
+		out[n] = p[n] >= 'A' && p[n] <= 'Z' ? p[n] + 32 : p[n];
+		n++;
+	}
+	out[n] = 0;
+	if (n > 0 && n < BOUNCE_DOMAIN_MAX)
+		o->n_dkim++;
+}
+
 /* original_header - note what matters in one returned header */
 static void original_header(void *arg, const char *name, const char *value)
 {
@@ -250,6 +281,8 @@ static void original_header(void *arg, const char *name, const char *value)
 		o->null_sender = 1;
 	else if (strcasecmp(name, LG_LOOP_HEADER) == 0)
 		o->loops++;
+	else if (strcasecmp(name, "DKIM-Signature") == 0)
+		dkim_domain(v, o);
 }
 
 /* parse_original - the headers of a returned part; 1 if it had any */
@@ -261,6 +294,8 @@ static int parse_original(const char *p, size_t n, enum bounce_kind kind,
 	if (walk_headers(p, n, 0, original_header, o, &end) == 0)
 		return 0;
 	o->kind = kind;
+	o->text = p;
+	o->text_len = n;
 	return 1;
 }
 

@@ -260,6 +260,14 @@ struct lg_host {
 				    void *arg);
 	/* This host's name for generated headers ("loopguard" if unknown) */
 	const char *(*hostname)(void);
+	/* Verify a separate RFC 5322 message held in a buffer (headers,
+	 * optionally a body), e.g. the original returned in a bounce, with
+	 * the core's DKIM keys (dkim_keys file or DNS, bounded). 1 if a
+	 * signature with d=DOMAIN verified: its header signature, and its
+	 * body hash too when the buffer has a body; 0 if not; -1 on error.
+	 * Check struct_size first. */
+	int (*dkim_verify_returned)(struct lg_ctx *ctx, const char *message,
+				    size_t len, const char *domain);
 };
 
 /* A plugin's descriptor. Members are only appended. */
