@@ -36,11 +36,12 @@ finish() {
 # local_delivery - a message to alice lands in her mbox
 local_delivery() {
 	local port=$1 box=$LG_MTA_MAIL/alice before
-	before=$(lg_mbox_count "$box")
+	before=$(lg_mbox_count_with "$box" "Subject: harness local $LG_MTA_KIND")
 	lg_send "$port" --from tester@external.test --to alice@example.com \
 		--header "Subject: harness local $LG_MTA_KIND" || return 1
-	lg_wait_count "$box" $((before + 1)) || return 1
-	lg_mbox_last "$box" | grep "^Subject: harness local $LG_MTA_KIND" >/dev/null
+	# wait for the whole message: the "From " line is written first
+	lg_wait_mbox_with "$box" "Subject: harness local $LG_MTA_KIND" \
+		$((before + 1))
 }
 
 # relay_delivery - a message to an external domain reaches smtp-sink
