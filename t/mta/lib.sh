@@ -19,7 +19,7 @@
 #	LG_KEEP		keep the work folder even when every check passed
 
 lg_mta_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LG_TIMEOUT=${LG_TIMEOUT:-10}
+LG_TIMEOUT=${LG_TIMEOUT:-30}
 LG_PASS=0
 LG_FAIL=0
 LG_FAILED_NAMES=()
