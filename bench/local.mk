@@ -9,3 +9,10 @@ CLEANFILES += $(EXTRA_PROGRAMS)
 
 bench: $(EXTRA_PROGRAMS)
 .PHONY: bench
+
+EXTRA_PROGRAMS += bench/miltergen bench/nullmilter
+bench_miltergen_SOURCES = bench/miltergen.c bench/mg_wire.c bench/mg_session.c bench/mg.h
+bench_nullmilter_SOURCES = bench/nullmilter.c
+bench_nullmilter_LDADD = $(MILTER_LIBS)
+dist_noinst_SCRIPTS += bench/run
+EXTRA_DIST += bench/mta.sh bench/report.sh BENCHMARKS.md

@@ -235,6 +235,24 @@ static int repeat_init(const struct lg_host *h, struct lg_section *cfg,
 	return rp->reject_text ? 0 : -1;
 }
 
+/* repeat_rcpt_counts - an unknown recipient the message really has */
+static int repeat_rcpt_counts(const struct lg_rcpt_info *r)
+{
+	return r && r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected &&
+		!r->refused && !r->deleted;
+}
+
+/* repeat_has_unknown - will this message be counted at all? */
+static int repeat_has_unknown(const struct lg_host *h, struct lg_ctx *ctx)
+{
+	size_t i, n = h->rcpt_count(ctx);
+
+	for (i = 0; i < n; i++)
+		if (repeat_rcpt_counts(h->rcpt_at(ctx, i)))
+			return 1;
+	return 0;
+}
+
 /* repeat_body - hash the body as it comes */
 static enum lg_verdict repeat_body(void *instance, struct lg_ctx *ctx,
 				   const unsigned char *chunk, size_t len)
@@ -244,6 +262,11 @@ static enum lg_verdict repeat_body(void *instance, struct lg_ctx *ctx,
 	struct repeat_msg *m;
 
 	if (!slot)
+		return LG_CONTINUE;
+	/* the body only matters for a message with no Message-ID that
+	 * has an unknown recipient; skip the hashing otherwise */
+	if (!*slot && (h->header_get(ctx, "Message-ID", 0) ||
+		       !repeat_has_unknown(h, ctx)))
 		return LG_CONTINUE;
 	if (!*slot) {
 		m = h->msg_alloc(ctx, sizeof(*m));
@@ -255,13 +278,6 @@ static enum lg_verdict repeat_body(void *instance, struct lg_ctx *ctx,
 	m = *slot;
 	m->body_hash = repeat_fnv(m->body_hash, chunk, len);
 	return LG_CONTINUE;
-}
-
-/* repeat_rcpt_counts - an unknown recipient the message really has */
-static int repeat_rcpt_counts(const struct lg_rcpt_info *r)
-{
-	return r && r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected &&
-		!r->refused && !r->deleted;
 }
 
 /* repeat_mark_looping - the entry's status becomes "looping"; its
