@@ -16,8 +16,6 @@
 
 #include "clock.h"
 #include "fakehost.h"
-#include "mailer.h"
-#include "outbox.h"
 #include "host.h"
 #include "store.h"
 
@@ -125,33 +123,6 @@ static void list(struct listing *l)
 				       l), 0);
 }
 
-/* notice_count - outbox messages to postmaster@example.com */
-static void count_notice(void *arg, const struct lg_outbox_item *it)
-{
-	if (strcmp(it->to, "postmaster@example.com") == 0)
-		(*(int *) arg)++;
-}
-
-static int notices(struct lg_outbox *ob)
-{
-	int n = 0;
-
-	ck_assert_int_ge(lg_outbox_list(ob, count_notice, &n), 0);
-	return n;
-}
-
-/* with_outbox - an outbox the core's mailer queues into */
-static struct lg_outbox *with_outbox(const char *name)
-{
-	char dir[512], err[256];
-	struct lg_outbox *ob;
-
-	snprintf(dir, sizeof(dir), "%s/%s", fh_tmpdir(), name);
-	ob = lg_outbox_open(dir, err, sizeof(err));
-	ck_assert_msg(ob != NULL, "%s", err);
-	lg_mailer_set_outbox(ob);
-	return ob;
-}
 
 START_TEST(postmaster_is_told_once_per_block)
 {
@@ -159,17 +130,16 @@ START_TEST(postmaster_is_told_once_per_block)
 	int i;
 
 	h = host_with(NULL);
-	ob = with_outbox("outbox-harvest");
+	ob = fh_outbox_open("outbox-harvest");
 	start(CLIENT);
 	for (i = 1; i <= 20; i++)
 		ck_assert_int_eq(probe(i), LG_CONTINUE);
-	ck_assert_int_eq(notices(ob), 0);
+	ck_assert_int_eq(fh_outbox_count_to(ob, "postmaster@example.com"), 0);
 	ck_assert_int_eq(probe(21), LG_TEMPFAIL);
-	ck_assert_int_eq(notices(ob), 1);
+	ck_assert_int_eq(fh_outbox_count_to(ob, "postmaster@example.com"), 1);
 	ck_assert_int_eq(probe(22), LG_TEMPFAIL);
-	ck_assert_int_eq(notices(ob), 1);
-	lg_mailer_set_outbox(NULL);
-	lg_outbox_close(&ob);
+	ck_assert_int_eq(fh_outbox_count_to(ob, "postmaster@example.com"), 1);
+	fh_outbox_close(&ob);
 }
 END_TEST
 

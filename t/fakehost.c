@@ -20,6 +20,8 @@
 #include "fakehost.h"
 #include "host.h"
 #include "log.h"
+#include "mailer.h"
+#include "outbox.h"
 #include "session.h"
 #include "settings.h"
 #include "store.h"
@@ -455,4 +457,49 @@ void fh_clock_advance(long long seconds)
 struct lg_ctx *fh_session(struct fh *h)
 {
 	return session(h);
+}
+
+/* fh_outbox_open - a fresh outbox the mailer queues into */
+struct lg_outbox *fh_outbox_open(const char *name)
+{
+	char dir[512], err[256];
+	struct lg_outbox *ob;
+
+	snprintf(dir, sizeof(dir), "%s/%s", fh_tmpdir(), name);
+	ob = lg_outbox_open(dir, err, sizeof(err));
+	if (!ob)
+		ck_abort_msg("outbox %s: %s", dir, err);
+	lg_mailer_set_outbox(ob);
+	return ob;
+}
+
+struct count_to {
+	const char *rcpt;
+	int n;
+};
+
+/* count_one - lg_outbox_list callback */
+static void count_one(void *arg, const struct lg_outbox_item *it)
+{
+	struct count_to *c = arg;
+
+	if (strcmp(it->to, c->rcpt) == 0)
+		c->n++;
+}
+
+/* fh_outbox_count_to - queued messages to RCPT */
+int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt)
+{
+	struct count_to c = { rcpt, 0 };
+
+	if (lg_outbox_list(ob, count_one, &c) < 0)
+		ck_abort_msg("cannot list the outbox");
+	return c.n;
+}
+
+/* fh_outbox_close - detach from the mailer and close */
+void fh_outbox_close(struct lg_outbox **ob)
+{
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(ob);
 }

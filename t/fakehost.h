@@ -74,6 +74,13 @@ struct lg_ctx *fh_session(struct fh *h);
 /* Make the sink refuse the next edits (to test on_error). */
 void fh_fail_edits(struct fh *h, int fail);
 
+/* An outbox in the temp dir that the core's mailer queues into, the
+ * number of its messages to RCPT, and closing it again. */
+struct lg_outbox;
+struct lg_outbox *fh_outbox_open(const char *name);
+int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt);
+void fh_outbox_close(struct lg_outbox **ob);
+
 /* The frozen clock. */
 void fh_clock_set(time_t t);
 void fh_clock_advance(long long seconds);
