@@ -24,37 +24,13 @@
 #include "mailer.h"
 #include "outbox.h"
 
-static char key_pem[8192];
+static const char *key_pem;
 
-/* make_keys - key.pem, and the key file for example.com and example.org */
+/* make_keys - the shared test key (fakehost.c) and its key file */
 static void make_keys(void)
 {
-	char cmd[2048], pub[2048], line[8192];
-	FILE *fp;
-	size_t n;
-
-	if (key_pem[0])
-		return;
-	snprintf(cmd, sizeof(cmd),
-		 "openssl genrsa -out %s/key.pem 2048 2>/dev/null && "
-		 "openssl rsa -in %s/key.pem -pubout -outform DER 2>/dev/null | base64 -w0",
-		 fh_tmpdir(), fh_tmpdir());
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	n = fread(pub, 1, sizeof(pub) - 1, fp);
-	pub[n] = 0;
-	ck_assert_int_eq(pclose(fp), 0);
-	ck_assert_int_gt(n, 200);
-	snprintf(line, sizeof(line),
-		 "sel._domainkey.example.com v=DKIM1; k=rsa; p=%s\n"
-		 "sel._domainkey.example.org v=DKIM1; k=rsa; p=%s\n", pub, pub);
-	fh_tmpfile("keys", line);
-	snprintf(cmd, sizeof(cmd), "%s/key.pem", fh_tmpdir());
-	fp = fopen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	n = fread(key_pem, 1, sizeof(key_pem) - 1, fp);
-	key_pem[n] = 0;
-	fclose(fp);
+	if (!key_pem)
+		key_pem = fh_dkim_test_key();
 }
 
 #define NHDR 5

@@ -81,6 +81,11 @@ struct lg_outbox *fh_outbox_open(const char *name);
 int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt);
 void fh_outbox_close(struct lg_outbox **ob);
 
+/* A DKIM test key made once with openssl: the private key in PEM; the
+ * key file @TMP@/keys publishes it as sel._domainkey.example.com and
+ * sel._domainkey.example.org. */
+const char *fh_dkim_test_key(void);
+
 /* The frozen clock. */
 void fh_clock_set(time_t t);
 void fh_clock_advance(long long seconds);
