@@ -91,6 +91,17 @@ report() {
 	r=$(ratio lg-inet lg-unix)
 	echo "   loopguard TCP/unix = $r, per run $(ratio_range lg-inet lg-unix) (target >= 0.95): $(verdict "$r" 0.95)"
 	echo "   null milter TCP/unix = $(ratio null-inet null-unix) (the transport's own cost)"
+	if [ -n "${R[lg-redis]:-}" ]; then
+		echo
+		echo "2b. loopguard with the Redis backend against the memory backend, both on unix"
+		echo "   sockets (a private redis-server on a unix socket, persistence off)"
+		row_direct "loopguard, Redis" lg-redis
+		r=$(ratio lg-redis lg-unix)
+		echo "   Redis/memory = $r, per run $(ratio_range lg-redis lg-unix) (target >= 0.70): $(verdict "$r" 0.70)"
+		echo "   Redis commands per message: $(med $REDIS_CMDS) (the steps inside loopguard's Lua scripts included)"
+		[ -z "${REDIS_FELL_BACK:-}" ] ||
+			echo "   warning: loopguard lost Redis during the runs and fell back to memory (see its log)"
+	fi
 	for t in pf sm; do
 		[ -n "${R[$t-none]:-}" ] || continue
 		echo

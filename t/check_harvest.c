@@ -278,6 +278,35 @@ START_TEST(window_expiry_restarts_counting)
 }
 END_TEST
 
+/* Another MX host's block (written straight into the store) counts
+ * within a second: the block is read at most once a second per
+ * connection, not once per recipient. */
+START_TEST(block_is_read_at_most_once_a_second)
+{
+	struct lg_store *st;
+
+	h = host_with("threshold = 2;");
+	start(CLIENT);
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_CONTINUE);
+	st = lg_host_store();
+	ck_assert_int_eq(st->ops->set(st->be, "harvest:net:192.0.2.7/32", 9,
+				      3600, T0, "harvest", NULL), 0);
+	/* same second, even in a new transaction: the read is reused */
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_CONTINUE);
+	fh_abort(h);
+	ck_assert_int_eq(fh_mail(h, SENDER), LG_CONTINUE);
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_CONTINUE);
+	fh_clock_advance(1);
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "is blocked: 9 distinct"));
+	/* a new connection reads it at once */
+	fh_close(h);
+	fh_clock_advance(-1);
+	start(CLIENT);
+	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_TEMPFAIL);
+}
+END_TEST
+
 START_TEST(removing_the_entry_lets_the_client_in)
 {
 	struct lg_store *st;
@@ -291,6 +320,8 @@ START_TEST(removing_the_entry_lets_the_client_in)
 	/* what loopguardctl remove does */
 	st = lg_host_store();
 	ck_assert_int_eq(st->ops->del(st->be, "harvest:net:192.0.2.7/32"), 0);
+	/* the block is read again once the last read is a second old */
+	fh_clock_advance(1);
 	ck_assert_int_eq(fh_rcpt(h, "<alice@example.com>"), LG_CONTINUE);
 	/* user1..3 are still "seen": only new addresses count */
 	ck_assert_int_eq(probe(1), LG_CONTINUE);
@@ -611,6 +642,7 @@ static Suite *harvest_suite(void)
 	tcase_add_test(tc, block_ends_after_block_time);
 	tcase_add_test(tc, window_expiry_restarts_counting);
 	tcase_add_test(tc, removing_the_entry_lets_the_client_in);
+	tcase_add_test(tc, block_is_read_at_most_once_a_second);
 	tcase_add_test(tc, reject_action);
 	tcase_add_test(tc, refused_recipients_are_not_redirected);
 	tcase_add_loop_test(tc, prefix_aggregation, 0,

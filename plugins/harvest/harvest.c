@@ -74,6 +74,18 @@ struct harvest_msg {
 	int store_down_logged;
 };
 
+/* Per connection: the network's block as last read from the store. It
+ * is read again when older than HARVEST_BLOCK_RECHECK seconds, so a
+ * client sending many recipients costs one store read a second, not one
+ * per recipient, and a block made or lifted elsewhere (another MX host,
+ * loopguardctl remove) counts within that time. */
+#define HARVEST_BLOCK_RECHECK 1
+struct harvest_conn {
+	int block_read;		/* blocked_count below is known */
+	time_t read_at;
+	long long blocked_count;	/* > threshold: the network is blocked */
+};
+
 static const char *const harvest_actions[] = { "tempfail", "reject", NULL };
 static const char *const harvest_modes[] = { "enforce", "report", NULL };
 
@@ -192,6 +204,46 @@ static int harvest_init(const struct lg_host *h, struct lg_section *cfg,
 	return 0;
 }
 
+/* harvest_conn_state - this connection's state, made on first use
+ * (NULL when out of memory: then nothing is remembered) */
+static struct harvest_conn *harvest_conn_state(const struct harvest *hv,
+					       struct lg_ctx *ctx)
+{
+	const struct lg_host *h = hv->host;
+	void **slot = h->conn_slot(ctx);
+
+	if (slot && !*slot && (*slot = h->conn_alloc(ctx,
+				sizeof(struct harvest_conn))) != NULL)
+		memset(*slot, 0, sizeof(struct harvest_conn));
+	return slot ? *slot : NULL;
+}
+
+/* harvest_block_count - the network's count as stored (0: none), read
+ * from the store at most once per HARVEST_BLOCK_RECHECK per connection;
+ * -1 when the store could not say */
+static long long harvest_block_count(const struct harvest *hv,
+				     struct lg_ctx *ctx, const char *key)
+{
+	const struct lg_host *h = hv->host;
+	struct harvest_conn *c = harvest_conn_state(hv, ctx);
+	time_t now = h->now();
+	struct lg_store_value val;
+	int rc;
+
+	if (c && c->block_read && now - c->read_at < HARVEST_BLOCK_RECHECK &&
+	    now >= c->read_at)
+		return c->blocked_count;
+	rc = h->store_get(ctx, key, &val);
+	if (rc < 0)
+		return -1;
+	if (c) {
+		c->block_read = 1;
+		c->read_at = now;
+		c->blocked_count = rc == 1 ? val.count : 0;
+	}
+	return rc == 1 ? val.count : 0;
+}
+
 /* harvest_store_down - log a store failure, once per message */
 static void harvest_store_down(const struct harvest *hv, struct lg_ctx *ctx)
 {
@@ -279,7 +331,7 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	struct lg_store_meta seen_meta = { NULL, NULL, NULL, NULL, -1 };
 	struct lg_store_meta meta = { NULL, NULL, NULL, "counting", -1 };
 	char net[HARVEST_NET_MAX], key[HARVEST_NET_MAX + 8], seen[32];
-	struct lg_store_value val;
+	struct harvest_conn *c;
 	long long count;
 	int rc;
 
@@ -290,13 +342,13 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 		return LG_CONTINUE;	/* a unix socket: no network to count */
 	snprintf(key, sizeof(key), "net:%s", net);
 
-	rc = h->store_get(ctx, key, &val);
-	if (rc < 0) {
+	count = harvest_block_count(hv, ctx, key);
+	if (count < 0) {
 		harvest_store_down(hv, ctx);
 		return LG_CONTINUE;
 	}
-	if (rc == 1 && val.count > hv->threshold)
-		return harvest_refuse(hv, ctx, to, net, val.count, 0);
+	if (count > hv->threshold)
+		return harvest_refuse(hv, ctx, to, net, count, 0);
 	if (rcpt->rclass != LG_RCPT_UNKNOWN && !rcpt->mta_rejected)
 		return LG_CONTINUE;
 
@@ -314,6 +366,8 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 		harvest_store_down(hv, ctx);
 		return LG_CONTINUE;
 	}
+	if ((c = harvest_conn_state(hv, ctx)) != NULL && c->block_read)
+		c->blocked_count = count;
 	if (count <= hv->threshold)
 		return LG_CONTINUE;
 	meta.status = hv->report_only ? "would block" : "blocked";
