@@ -17,6 +17,10 @@
 #	   copy of the sources (git's tracked and untracked, not ignored,
 #	   files; mtimes kept, so a rerun rebuilds only what changed) and
 #	   builds in that copy.
+#	4. make distcheck in the source tree: the tarball builds and
+#	   installs by itself, and its Check unit suites pass (the
+#	   daemon and MTA tests already ran twice above). It counts as
+#	   one test.
 #	The logs of failed tests are printed, and at the end one line
 #	"loopguard: N passed, M failed, K skipped" over both builds.
 #	Running it again reuses both builds.
@@ -132,6 +136,22 @@ note "sanitizer build in $asan"
 sync_copy "$asan"
 configure_tree "$asan" --enable-werror --enable-sanitizers
 build_and_check sanitizers "$asan" || true
+
+# distcheck - make distcheck, running only the Check suites in it
+distcheck() {
+	local unit log=$top/distcheck.log
+	unit=$(cd "$top" && ls t/check_*.c | sed 's/\.c$//' | tr '\n' ' ')
+	note "make distcheck (Check suites only)"
+	if make -C "$top" -j2 distcheck TESTS="$unit" >"$log" 2>&1; then
+		tail -n 4 "$log"
+		total_pass=$((total_pass + 1))
+	else
+		tail -n 60 "$log"
+		failed_builds+=("distcheck (see $log)")
+		total_fail=$((total_fail + 1))
+	fi
+}
+distcheck
 
 echo
 if [ ${#failed_builds[@]} -gt 0 ]; then
