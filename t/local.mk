@@ -143,3 +143,10 @@ TESTS += t/check_bounce t/check_bounce_mime
 TESTS += t/mta/t_bounce_postfix.sh
 dist_noinst_SCRIPTS += t/mta/t_bounce_postfix.sh
 EXTRA_DIST += t/mta/bounce_scenarios.sh
+
+# The daemon under valgrind memcheck with load; valgrind cannot run an
+# ASan build, so only without --enable-sanitizers.
+if !SANITIZERS
+TESTS += t/t_valgrind.sh
+endif
+EXTRA_DIST += t/t_valgrind.sh t/valgrind.supp
