@@ -150,3 +150,8 @@ if !SANITIZERS
 TESTS += t/t_valgrind.sh
 endif
 EXTRA_DIST += t/t_valgrind.sh t/valgrind.supp
+
+# Faults under load through a real Postfix: SIGKILL, a reload storm, the
+# mailer down, a full disk, a corrupt snapshot, Redis killed.
+TESTS += t/mta/t_faults_postfix.sh
+dist_noinst_SCRIPTS += t/mta/t_faults_postfix.sh t/mta/smtp_load.py
