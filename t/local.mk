@@ -155,3 +155,7 @@ EXTRA_DIST += t/t_valgrind.sh t/valgrind.supp
 # mailer down, a full disk, a corrupt snapshot, Redis killed.
 TESTS += t/mta/t_faults_postfix.sh
 dist_noinst_SCRIPTS += t/mta/t_faults_postfix.sh t/mta/smtp_load.py
+
+# The control socket's mode and group, and who may use it (root only).
+TESTS += t/t_control_socket.sh
+EXTRA_DIST += t/t_control_socket.sh

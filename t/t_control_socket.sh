@@ -1,0 +1,105 @@
+#!/bin/bash
+# t_control_socket.sh - who may use the control socket: it is 0660 and
+# belongs to the configured group (control_mode overrides the mode), a
+# member of that group can run loopguardctl, anyone else is refused
+# with a clear error, and a group that does not exist stops the daemon
+# at start with a clear error. Needs root (a test group and setpriv);
+# exits 77 otherwise.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+command -v setpriv >/dev/null || skip "setpriv is not installed"
+command -v groupadd >/dev/null || skip "groupadd is not installed"
+
+tmp=$(mktemp -d /tmp/lg-ctlsock-XXXXXX)
+chmod 755 "$tmp"
+group=lgctl$$
+pid=
+passed=0 failed=0
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	getent group "$group" >/dev/null && groupdel "$group"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+groupadd "$group" || { echo "Bail out! groupadd $group"; exit 1; }
+printf 'alice@example.com\n' >"$tmp/rcpts"
+
+# write_conf GROUP [EXTRA] - the daemon drops to nobody and GROUP
+write_conf() {
+	cat >"$tmp/lg.conf" <<CONF
+socket = "unix:$tmp/lg.sock";
+control = "unix:$tmp/ctl.sock";
+user = "nobody";
+group = "$1";
+plugin_dir = "$PLUGIN_DIR";
+local_domains = [ "example.com" ];
+recipients = [ "rcpts" ];
+${2:-}
+plugins = ( { name = "catchall"; } );
+CONF
+}
+
+# start - the daemon; the sockets of the last run are still there (as
+# nobody it cannot unlink them in this root-owned folder), so they go
+# first, and the wait is for the new ones
+start() {
+	rm -f "$tmp/lg.sock" "$tmp/ctl.sock"
+	: >"$tmp/log"
+	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/log" &
+	pid=$!
+	wait_file "$tmp/ctl.sock" 10
+}
+
+stop() {
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+# as UID GID CMD... - run CMD with only that uid and gid
+as() {
+	local uid=$1 gid=$2
+	shift 2
+	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
+}
+
+write_conf "$group"
+start
+check "control socket is 0660" [ "$(stat -c %a "$tmp/ctl.sock")" = 660 ]
+check "control socket belongs to group $group" \
+	[ "$(stat -c %G "$tmp/ctl.sock")" = "$group" ]
+out=$(as nobody "$group" "$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" stats 2>&1)
+check "a member of $group can use loopguardctl" grep -q "messages" <<<"$out"
+err=$(as nobody nogroup "$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" stats 2>&1 >/dev/null)
+rc=$?
+check "anyone else is refused (exit $rc)" [ "$rc" -ne 0 ]
+check "with a clear error naming the socket: $err" \
+	grep -q "ctl.sock.*[Pp]ermission denied" <<<"$err"
+stop
+
+write_conf "$group" 'control_mode = "0600";'
+start
+check "control_mode 0600 overrides the mode" \
+	[ "$(stat -c %a "$tmp/ctl.sock")" = 600 ]
+err=$(as nobody "$group" "$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" stats 2>&1 >/dev/null)
+check "with 0600 the group is refused too" grep -qi "permission denied" <<<"$err"
+stop
+
+write_conf "nosuchgroup$$"
+rm -f "$tmp/lg.sock" "$tmp/ctl.sock"
+"$LOOPGUARD" -f -c "$tmp/lg.conf" >"$tmp/out" 2>&1
+rc=$?
+check "a group that does not exist stops the start (exit $rc)" [ "$rc" -ne 0 ]
+check "with a clear error: $(head -n 1 "$tmp/out")" \
+	grep -q "nosuchgroup$$: no such group" "$tmp/out"
+check "and no control socket is left behind" [ ! -e "$tmp/ctl.sock" ]
+
+echo "# $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
