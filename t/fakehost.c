@@ -483,11 +483,11 @@ static void count_one(void *arg, const struct lg_outbox_item *it)
 {
 	struct count_to *c = arg;
 
-	if (strcmp(it->to, c->rcpt) == 0)
+	if (!c->rcpt || strcmp(it->to, c->rcpt) == 0)
 		c->n++;
 }
 
-/* fh_outbox_count_to - queued messages to RCPT */
+/* fh_outbox_count_to - queued messages to RCPT (NULL: all of them) */
 int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt)
 {
 	struct count_to c = { rcpt, 0 };

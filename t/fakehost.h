@@ -78,7 +78,7 @@ void fh_fail_edits(struct fh *h, int fail);
  * number of its messages to RCPT, and closing it again. */
 struct lg_outbox;
 struct lg_outbox *fh_outbox_open(const char *name);
-int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt);
+int fh_outbox_count_to(struct lg_outbox *ob, const char *rcpt);	/* NULL: all */
 void fh_outbox_close(struct lg_outbox **ob);
 
 /* A DKIM test key made once with openssl: the private key in PEM; the

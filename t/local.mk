@@ -159,3 +159,10 @@ dist_noinst_SCRIPTS += t/mta/t_faults_postfix.sh t/mta/smtp_load.py
 # The control socket's mode and group, and who may use it (root only).
 TESTS += t/t_control_socket.sh
 EXTRA_DIST += t/t_control_socket.sh
+
+# The autoreply against every header, envelope and macro a client forges.
+check_PROGRAMS += t/check_autoreply_forge
+t_check_autoreply_forge_SOURCES = t/check_autoreply_forge.c
+t_check_autoreply_forge_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_autoreply_forge_LDADD = $(CHECK_LDADD)
+TESTS += t/check_autoreply_forge
