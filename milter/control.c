@@ -1,6 +1,6 @@
 /*
  * NAME
- *	control.c - the control socket: bind, accept, serve one at a time
+ *	control.c - the control socket: bind, accept, serve each client
  * SYNOPSIS
  *	#include "control.h"
  *
@@ -15,9 +15,11 @@
  *	setting all three functions do nothing.
  *
  *	lg_control_start() starts one thread that accepts clients and
- *	serves them one after the other: read one request line, answer it
- *	with lg_ctl_handle() (control_cmd.c), close. The thread polls with
- *	a short timeout, so lg_control_stop() ends it promptly. A client
+ *	gives each its own short-lived thread (at most MAX_CLIENTS at once;
+ *	one more is told "ERR busy" and closed), so a client that stalls
+ *	never holds up another: read one request line, answer it with
+ *	lg_ctl_handle() (control_cmd.c), close. Every thread polls with a
+ *	short timeout, so lg_control_stop() ends them promptly. A client
  *	gets IDLE_MS to send its request and IDLE_MS for each part of the
  *	reply it does not read, REPLY_MS for the whole reply; then it is
  *	dropped. The listening socket
@@ -38,6 +40,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -57,6 +60,7 @@
 #define IDLE_MS		5000		/* a silent client is dropped */
 #define REPLY_MS	60000		/* the longest a reply may take */
 #define OUT_BUF		16384
+#define MAX_CLIENTS	16		/* clients served at the same time */
 
 static int listen_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
@@ -67,6 +71,7 @@ static time_t started;
 static pthread_t thread;
 static int thread_running;
 static atomic_int stopping;
+static atomic_int clients;		/* client threads running */
 
 /* One client being served. */
 struct client {
@@ -298,8 +303,8 @@ static ssize_t read_request(int fd, char *buf, size_t size)
 /* serve - one client: one request, one reply */
 static void serve(int fd)
 {
-	static struct client c;
-	static char buf[LG_CTL_LINE_MAX + 2];
+	struct client c;
+	char buf[LG_CTL_LINE_MAX + 2];
 	struct lg_ctl_env env;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -332,7 +337,44 @@ static void serve(int fd)
 		       sock_text, who);
 }
 
-/* control_main - accept and serve until lg_control_stop() */
+/* client_main - one client's thread */
+static void *client_main(void *arg)
+{
+	int fd = (int) (intptr_t) arg;
+
+	serve(fd);
+	close(fd);
+	atomic_fetch_sub(&clients, 1);
+	return NULL;
+}
+
+/* hand_off - serve FD in a thread of its own, or say busy */
+static void hand_off(int fd)
+{
+	static const char busy[] = "ERR busy: too many control clients, try again\n";
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (atomic_fetch_add(&clients, 1) >= MAX_CLIENTS) {
+		atomic_fetch_sub(&clients, 1);
+		(void) send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+		close(fd);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, client_main, (void *) (intptr_t) fd);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		atomic_fetch_sub(&clients, 1);
+		lg_log(LG_LOG_WARN, "control %s: cannot start a client thread: %s",
+		       sock_text, strerror(rc));
+		close(fd);
+	}
+}
+
+/* control_main - accept and hand off until lg_control_stop() */
 static void *control_main(void *arg)
 {
 	int fd;
@@ -351,8 +393,7 @@ static void *control_main(void *arg)
 			}
 			continue;
 		}
-		serve(fd);
-		close(fd);
+		hand_off(fd);
 	}
 	return NULL;
 }
@@ -377,12 +418,16 @@ void lg_control_start(void)
 void lg_control_stop(void)
 {
 	struct stat st;
+	int i;
 
 	if (thread_running) {
 		atomic_store(&stopping, 1);
 		pthread_join(thread, NULL);
 		thread_running = 0;
 	}
+	/* client threads see "stopping" within TICK_MS */
+	for (i = 0; i < 40 && atomic_load(&clients) > 0; i++)
+		poll(NULL, 0, TICK_MS / 5);
 	if (listen_fd < 0)
 		return;
 	close(listen_fd);

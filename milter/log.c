@@ -102,6 +102,18 @@ const char *lg_log_captured(void)
 	return capture_buf ? capture_buf : "";
 }
 
+/* lg_log_captured_has - whether the captured lines hold TEXT; safe
+ * while other threads log */
+int lg_log_captured_has(const char *text)
+{
+	int found;
+
+	pthread_mutex_lock(&capture_lock);
+	found = capture_buf && strstr(capture_buf, text) != NULL;
+	pthread_mutex_unlock(&capture_lock);
+	return found;
+}
+
 /* lg_log_capture_reset - forget captured lines */
 void lg_log_capture_reset(void)
 {

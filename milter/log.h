@@ -28,6 +28,7 @@ int lg_log_to_stderr(void);
 /* Tests: the lines logged since the last lg_log_capture_reset(),
  * newline-separated ("" if none). */
 const char *lg_log_captured(void);
+int lg_log_captured_has(const char *text);
 void lg_log_capture_reset(void);
 
 #endif
