@@ -166,3 +166,7 @@ t_check_autoreply_forge_SOURCES = t/check_autoreply_forge.c
 t_check_autoreply_forge_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_autoreply_forge_LDADD = $(CHECK_LDADD)
 TESTS += t/check_autoreply_forge
+
+# Hostile and broken input: the milter protocol and the control socket.
+TESTS += t/t_bad_input.sh
+EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
