@@ -17,6 +17,7 @@
 #	4. full disk: snapshot and outbox on a full 64 KB tmpfs: the errors
 #	   are logged and all mail still flows; then a corrupt snapshot at
 #	   start: logged, moved aside, and mail flows;
+#	   Then one message with a 70 KB header: it arrives.
 #	5. Redis (with redis-server installed): the backend's server is
 #	   killed mid-run and started again; all mail arrives, the daemon
 #	   warns once and says when Redis is back.
@@ -153,7 +154,7 @@ lg_log "storm: $reloads reloads during the run"
 lg_check "reload storm: every message delivered" all_arrived storm
 lg_check "reload storm: no 4xx or 5xx at all" \
 	test "$(field storm tempfails)" -eq 0 -a "$(field storm rejected)" -eq 0
-lg_check "reload storm: reloads happened ($reloads)" test "$reloads" -ge 10
+lg_check "reload storm: reloads happened ($reloads)" test "$reloads" -ge 5
 lg_check "reload storm: the daemon is the same process" lg_alive "$LG_MILTER_PID"
 
 # --- 3. the mailer's server is down ---------------------------------------
@@ -222,6 +223,21 @@ load corrupt "$N"
 lg_check "corrupt snapshot: every message delivered" all_arrived corrupt
 lg_check "corrupt snapshot: logged and moved aside" \
 	sh -c "tail -n +$mark '$log' | grep -q 'snapshot .* is unusable' && ls '$work/state'/state.snap.corrupt-* >/dev/null"
+
+# --- a 64 KB header through Postfix (miltertest cannot send one) --------
+big_header() {
+	python3 - "$PF_PORT" <<'PY'
+import smtplib, sys
+value = " ".join(["word%05d" % i for i in range(7000)])	# ~70 KB, folded by Postfix
+msg = ("From: <sender@example.org>\r\nTo: <nosuch@example.com>\r\n"
+       "Subject: bigheader 1\r\nX-Huge: " + value + "\r\n\r\nbody\r\n")
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=60)
+s.sendmail("sender@example.org", ["nosuch@example.com"], msg)
+s.quit()
+PY
+}
+lg_check "a 64 KB header: accepted and redirected" big_header
+lg_check "a 64 KB header: delivered" wait_delivered bigheader 1
 
 # --- 5. Redis killed mid-run ----------------------------------------------
 if command -v redis-server >/dev/null 2>&1; then
