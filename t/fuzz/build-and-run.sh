@@ -4,7 +4,7 @@
 # SYNOPSIS
 #	make fuzz			(this script with "all")
 #	make fuzz-smoke			(the same, 20 s per harness)
-#	t/fuzz/build-and-run.sh [all|build|run|list|seeds]
+#	t/fuzz/build-and-run.sh [all|build|run|list|coverage|seeds]
 #
 # DESCRIPTION
 #	build	compiles the core (milter/ but main, daemon and the libmilter
@@ -23,6 +23,10 @@
 #		line per harness.
 #	all	build, then run (the default).
 #	list	the harness names.
+#	coverage	builds the harnesses once more with clang's source-based
+#		coverage into $FUZZ_BUILD/cov/, replays each harness's work
+#		corpus (from earlier runs) and prints llvm-cov's report of
+#		the code under test.
 #	seeds	builds t/fuzz/make_seeds and rewrites the generated seeds
 #		(snapshot files made by the real writer, a DKIM-signed DSN).
 #
@@ -81,12 +85,13 @@ case $parallel in '' | 0 | *[!0-9]*) die "FUZZ_PARALLEL must be 1 or more" ;; es
 
 # shellcheck disable=SC2054
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
-CFLAGS_COMMON=(-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra
-	"${SAN[@]}" -D_FILE_OFFSET_BITS=64
+CFLAGS_BASE=(-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra
+	-D_FILE_OFFSET_BITS=64
 	-I"$top_builddir" -I"$top_srcdir/milter/include" -I"$top_srcdir/milter"
 	-DSYSCONFDIR="\"${FUZZ_SYSCONFDIR:-/etc}\""
 	-DPKGLIBDIR="\"${FUZZ_PKGLIBDIR:-/usr/lib/loopguard}\""
 	-DLOCALSTATEDIR="\"${FUZZ_LOCALSTATEDIR:-/var}\"")
+CFLAGS_COMMON=("${CFLAGS_BASE[@]}" "${SAN[@]}")
 # the code under test is instrumented for coverage, the harness main
 # comes from -fsanitize=fuzzer at link time
 CFLAGS_LIB=(-fsanitize=fuzzer-no-link "${CFLAGS_COMMON[@]}")
@@ -377,11 +382,61 @@ do_seeds() {
 	do_build
 }
 
+# do_coverage - line coverage of the work corpora (see above)
+do_coverage() {
+	local cov=$build/cov t src extra objs=() flags scratch
+	if ! command -v llvm-cov >/dev/null 2>&1 ||
+		! command -v llvm-profdata >/dev/null 2>&1; then
+		die "coverage: llvm-cov and llvm-profdata are needed"
+	fi
+	rm -rf "$cov"
+	mkdir -p "$cov/obj" "$cov/plugins" "$cov/bin" "$cov/prof"
+	flags=(-fprofile-instr-generate -fcoverage-mapping "${CFLAGS_BASE[@]}")
+	# shellcheck disable=SC2046
+	for src in "$top_srcdir"/milter/*.c; do
+		case ${src##*/} in main.c | daemon.c | milter.c) continue ;; esac
+		objs+=("$cov/obj/$(basename "${src%.c}").o")
+		spawn "$cc" "${flags[@]}" $(pkg_cflags) -c "$src" -o "${objs[-1]}"
+	done
+	spawned_ok || die "coverage: compiling the core failed"
+	ar rcs "$cov/libcore.a" "${objs[@]}"
+	for src in "$top_srcdir"/plugins/*/; do
+		"$cc" "${flags[@]}" -fPIC -shared -o "$cov/plugins/$(basename "$src").so" \
+			"$src"*.c
+	done
+	for t in "${targets[@]}"; do
+		extra=()
+		for src in $(harness_extra "$t"); do
+			extra+=("$top_srcdir/$src")
+		done
+		# shellcheck disable=SC2046
+		"$cc" "${flags[@]}" -fsanitize=fuzzer $(pkg_cflags) \
+			-I"$top_srcdir/plugins/bounce" -I"$top_srcdir/plugins/autoreply" \
+			-o "$cov/bin/$t" "$fuzz/$t.c" "$fuzz/fuzz_util.c" "${extra[@]}" \
+			"$cov/libcore.a" $(pkg_libs) -ldl -lpthread
+		scratch=$(mktemp -d "$(scratch_root)/loopguard-cov-$t.XXXXXX")
+		note "replay $t's corpus"
+		(cd "$scratch" && TMPDIR=$scratch FUZZ_PLUGIN_DIR=$cov/plugins \
+			LLVM_PROFILE_FILE="$cov/prof/$t-%p.profraw" "$cov/bin/$t" \
+			-runs=0 "$build/corpus/$t" "$fuzz/corpus/$t") \
+			>"$cov/$t.log" 2>&1 </dev/null || true
+		rm -rf "$scratch"
+	done
+	llvm-profdata merge -o "$cov/all.profdata" "$cov"/prof/*.profraw
+	objs=()
+	for t in "$cov"/bin/* "$cov"/plugins/*.so; do
+		objs+=(-object "$t")
+	done
+	llvm-cov report "${objs[@]:1}" -instr-profile="$cov/all.profdata" \
+		-ignore-filename-regex='/t/fuzz/|\.h$'
+}
+
 case ${1:-all} in
 build) do_build ;;
 run) do_run ;;
 all) do_build && do_run ;;
 list) printf '%s\n' "${targets[@]}" ;;
+coverage) do_coverage ;;
 seeds) do_build && do_seeds ;;
-*) printf 'usage: %s [all|build|run|list|seeds]\n' "$0" >&2; exit 2 ;;
+*) printf 'usage: %s [all|build|run|list|coverage|seeds]\n' "$0" >&2; exit 2 ;;
 esac

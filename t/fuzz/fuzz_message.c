@@ -15,6 +15,7 @@
  *	    repeat 3			(send the message 1..5 times)
  *	    chunk 512			(body chunk size, 1..65535)
  *	    config 1			(0: enforce, 1: report and reject)
+ *	    refuse			(the MTA refuses every edit)
  *	    DATA
  *	    Header: value
  *	     folded on
@@ -40,8 +41,9 @@
  *	Checked besides memory errors and leaks: an edit never adds a
  *	header line that is not a fold, or a recipient with blanks or
  *	controls; only recipients the message has are deleted; a message
- *	that goes on is never left without a recipient; the reply of a
- *	reject or tempfail is a 5xx or 4xx on one line.
+ *	that goes on is never left without a recipient; when the MTA
+ *	refuses an edit the message is tempfailed (on_error); the reply of
+ *	a reject or tempfail is a 5xx or 4xx on one line.
  * DIAGNOSTICS
  *	"fuzz: ... invariant broken: ..." and abort() on a broken promise.
  */
@@ -77,6 +79,7 @@ static struct lg_outbox *outbox;
 struct seen {
 	const struct txn *t;
 	size_t added, deleted;
+	int refused;		/* an edit was refused */
 	char *adds[MAX_RCPTS + 16];
 	const char **live_raw;	/* the raw forms of the live recipients */
 	size_t n_live;
@@ -164,6 +167,16 @@ static void check_value(const char *name, const char *value)
 	check_text("header name", name, 0);
 }
 
+/* refuse - the MTA says no to this edit when the input asks so */
+static int refuse(void *arg)
+{
+	struct seen *sn = arg;
+
+	if (sn->t->refuse)
+		sn->refused = 1;
+	return sn->t->refuse;
+}
+
 /* sink_macro - the input's macros */
 static const char *sink_macro(void *arg, const char *name)
 {
@@ -187,6 +200,8 @@ static int sink_add_rcpt(void *arg, const char *addr)
 	for (i = 0; i < sn->added; i++)
 		FZ_CHECK(strcasecmp(sn->adds[i], addr) != 0,
 			 "recipient %s added twice", addr);
+	if (refuse(sn))
+		return -1;
 	if (sn->added < sizeof(sn->adds) / sizeof(sn->adds[0]))
 		sn->adds[sn->added++] = strdup(addr);
 	return 0;
@@ -203,6 +218,8 @@ static int sink_del_rcpt(void *arg, const char *raw)
 			break;
 	FZ_CHECK(i < sn->n_live, "deleted recipient %s is not (or no longer) one of the message's",
 		 raw);
+	if (refuse(sn))
+		return -1;
 	sn->live_raw[i] = NULL;		/* deleted once */
 	sn->deleted++;
 	return 0;
@@ -211,28 +228,25 @@ static int sink_del_rcpt(void *arg, const char *raw)
 /* sink_add_header - a clean header */
 static int sink_add_header(void *arg, const char *name, const char *value)
 {
-	(void) arg;
 	check_value(name, value);
-	return 0;
+	return refuse(arg) ? -1 : 0;
 }
 
 /* sink_change_header - a clean header, an index from 1 */
 static int sink_change_header(void *arg, const char *name, int n,
 			      const char *value)
 {
-	(void) arg;
 	FZ_CHECK(n >= 1, "change header %s index %d", name, n);
 	if (value)
 		check_value(name, value);
-	return 0;
+	return refuse(arg) ? -1 : 0;
 }
 
 /* sink_quarantine - a reason without controls */
 static int sink_quarantine(void *arg, const char *reason)
 {
-	(void) arg;
 	check_text("quarantine reason", reason, 1);
-	return 0;
+	return refuse(arg) ? -1 : 0;
 }
 
 static const struct lg_edit_sink sink = {
@@ -266,6 +280,7 @@ static void one_message(struct lg_ctx *s, const struct txn *t,
 	for (i = 0; i < sn->added; i++)
 		free(sn->adds[i]);
 	sn->added = sn->deleted = sn->n_live = 0;
+	sn->refused = 0;
 	sn->live_raw = raw;
 	if ((v = lg_session_envfrom(s, t->from ? t->from : "")) != LG_CONTINUE)
 		goto end;
@@ -292,7 +307,10 @@ static void one_message(struct lg_ctx *s, const struct txn *t,
 			raw[sn->n_live++] = s->rcpts[i]->raw;
 	n = sn->n_live;
 	v = lg_session_eom(s);
-	if ((v == LG_CONTINUE || v == LG_ACCEPT) && n > 0)
+	FZ_CHECK(!sn->refused || v == s->cfg->on_error,
+		 "an edit was refused, yet the verdict is %s",
+		 lg_verdict_name(v));
+	if ((v == LG_CONTINUE || v == LG_ACCEPT) && n > 0 && !sn->refused)
 		FZ_CHECK(n - sn->deleted + sn->added > 0,
 			 "%zu recipients, %zu deleted, %zu added: none left", n,
 			 sn->deleted, sn->added);

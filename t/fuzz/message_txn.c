@@ -73,6 +73,8 @@ static int envelope(struct txn *t, char *line)
 		t->chunk = (size_t) strtoul(v, NULL, 10);
 	} else if ((v = word_is(line, "config"))) {
 		t->config = atoi(v);
+	} else if (word_is(line, "refuse")) {
+		t->refuse = 1;
 	}
 	return 0;
 }

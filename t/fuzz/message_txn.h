@@ -33,6 +33,7 @@ struct txn {
 	const unsigned char *body;
 	size_t body_len, chunk;
 	int repeat, config;
+	int refuse;		/* the MTA refuses every edit */
 };
 
 void txn_parse(struct txn *t, const uint8_t *data, size_t size);
