@@ -17,16 +17,20 @@
 #	   copy of the sources (git's tracked and untracked, not ignored,
 #	   files; mtimes kept, so a rerun rebuilds only what changed) and
 #	   builds in that copy.
-#	4. make distcheck in the source tree: the tarball builds and
+#	4. make fuzz-smoke in the source tree: each libFuzzer harness of
+#	   t/fuzz/ (built with clang into build-fuzz/) runs 20 s; each
+#	   counts as one test, passed or failed.
+#	5. make distcheck in the source tree: the tarball builds and
 #	   installs by itself, and its Check unit suites pass (the
 #	   daemon and MTA tests already ran twice above). It counts as
 #	   one test.
 #	The logs of failed tests are printed, and at the end one line
-#	"loopguard: N passed, M failed, K skipped" over both builds.
-#	Running it again reuses both builds.
+#	"loopguard: N passed, M failed, K skipped" over both builds, the
+#	fuzz smoke and distcheck. Running it again reuses both builds.
 #
 # EXIT STATUS
-#	0 when both builds pass their checks, 1 otherwise.
+#	0 when both builds pass their checks and no harness fails, 1
+#	otherwise.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -126,6 +130,28 @@ build_and_check() {
 	count_results "$dir"
 }
 
+# fuzz_smoke - every harness 20 s; one passed or failed test each
+fuzz_smoke() {
+	local results=$top/build-fuzz/results.txt line n=0 bad=0
+	note "fuzz smoke (t/fuzz, 20 s per harness)"
+	rm -f "$results"
+	make -C "$top" fuzz-smoke || true
+	if [ ! -s "$results" ]; then
+		# it did not get as far as running: every harness failed
+		n=$(t/fuzz/build-and-run.sh list | wc -l)
+		total_fail=$((total_fail + n))
+		failed_builds+=("fuzz: build")
+		return 1
+	fi
+	while IFS= read -r line; do
+		case $line in
+		PASS\ *) total_pass=$((total_pass + 1)) ;;
+		*) total_fail=$((total_fail + 1)); bad=$((bad + 1)) ;;
+		esac
+	done <"$results"
+	[ $bad -eq 0 ] || failed_builds+=("fuzz: $bad harnesses")
+}
+
 note "dependencies"
 scripts/deps.sh test
 
@@ -151,6 +177,7 @@ distcheck() {
 		total_fail=$((total_fail + 1))
 	fi
 }
+fuzz_smoke || true
 distcheck
 
 echo

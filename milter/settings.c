@@ -187,6 +187,15 @@ static struct lg_config *defaults(const char *path,
 	return cfg;
 }
 
+/* one_line - a value quoted in an error may hold a line break or another
+ * control byte: each becomes "?", so the error stays one line */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* lg_config_load - read, check and build one snapshot */
 int lg_config_load(const char *path, const struct lg_config_opts *opts,
 		   struct lg_config **cfg_r, char *err, size_t errsize)
@@ -208,6 +217,8 @@ int lg_config_load(const char *path, const struct lg_config_opts *opts,
 	config_destroy(&lc);
 	if (rc != 0) {
 		lg_config_unref(&ld.cfg);
+		if (errsize)
+			one_line(err);
 		return -1;
 	}
 	*cfg_r = ld.cfg;

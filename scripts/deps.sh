@@ -5,7 +5,9 @@
 #	scripts/deps.sh build	compilers, autotools, libmilter, libopendkim,
 #				libconfig, Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
-#				miltertest, Redis, ...) and an unpacked Sendmail
+#				miltertest, Redis, ...), clang and its
+#				libFuzzer runtime (make fuzz) and an
+#				unpacked Sendmail
 #	. scripts/deps.sh	defines deps_build, deps_test and
 #				deps_sendmail without running anything
 #
@@ -30,7 +32,7 @@
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
 DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
-	opendkim-tools valgrind)
+	opendkim-tools valgrind clang libclang-rt-14-dev)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_UPDATED=

@@ -85,6 +85,13 @@ static const struct bad_case bad_cases[] = {
 	  "%s:3: recipients: no valid address loaded (files: @TMP@/empty); every local recipient would count as unknown" },
 	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"a@b\" ];\n",
 	  "%s:2: local_domains: bad domain \"a@b\"" },
+	/* a value with line breaks: the error stays one line (found by
+	 * t/fuzz/fuzz_config) */
+	{ BASE "state = { prefix = \"lg:\\nX-Injected: 1\\r\"; };\n",
+	  "%s:4: state: prefix \"lg:?X-Injected: 1?\" holds a space or a control character" },
+	{ BASE "socket = \"tcp:\\n25\";\n", "%s:4: socket \"tcp:?25\": " },
+	{ BASE "plugins = ( { name = \"testplug\";\n eom_verdict = \"a\\tb\\x7f\"; } );\n",
+	  "%s:5: plugin testplug: eom_verdict must be one of \"continue\", \"accept\", \"reject\", \"tempfail\", \"discard\", not \"a?b?\"" },
 };
 
 /* expand - the expected text with the path and placeholders filled in */
