@@ -301,6 +301,16 @@ START_TEST(sendmail_args_and_stdin)
 	args = slurp(dir("args"));
 	ck_assert_str_eq(args, "[-f][<>][-oi][--][a@example.com]");
 	ck_assert_str_eq(slurp(dir("stdin")), "Subject: x\n\nline\n");
+	/* no shell: metacharacters and a leading '-' arrive as one literal
+	 * argument after "--", and nothing runs */
+	ck_assert_int_eq(lg_mailer_sendmail(&mc,
+			 "-x;touch${IFS}pwned`id`$(id)@example.com", msgpath,
+			 err, sizeof(err)), LG_OUTBOX_SENT);
+	args = slurp(dir("args"));
+	ck_assert_str_eq(args,
+			 "[-f][<>][-oi][--][-x;touch${IFS}pwned`id`$(id)@example.com]");
+	ck_assert_int_ne(access("pwned", F_OK), 0);
+	ck_assert_int_ne(access(dir("pwned"), F_OK), 0);
 	free(mc.path);
 }
 END_TEST
