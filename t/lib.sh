@@ -1,6 +1,7 @@
 # lib.sh - shared by the shell tests in t/ (sourced, not run)
 # Sets: srcdir (this folder), top_builddir, LOOPGUARD, LOOPGUARDCTL,
-# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip and wait_file.
+# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip, wait_file, and ok, not_ok and
+# check with their counters passed and failed.
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$srcdir/.." && pwd)}"
@@ -27,3 +28,10 @@ wait_file() {
 	echo "timed out waiting for $1" >&2
 	return 1
 }
+
+# ok NAME, not_ok NAME [DETAIL], check NAME COMMAND... - TAP-like result
+# lines, counted in passed and failed
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }

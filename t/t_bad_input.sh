@@ -14,16 +14,11 @@ command -v miltertest >/dev/null || skip "miltertest is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
 tmp=$(mktemp -d /tmp/lg-bad-XXXXXX)
 pid=
-passed=0 failed=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 printf 'alice@example.com\npostmaster@example.com\n' >"$tmp/rcpts"
 cat >"$tmp/lg.conf" <<CONF

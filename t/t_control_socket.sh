@@ -16,17 +16,12 @@ tmp=$(mktemp -d /tmp/lg-ctlsock-XXXXXX)
 chmod 755 "$tmp"
 group=lgctl$$
 pid=
-passed=0 failed=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	getent group "$group" >/dev/null && groupdel "$group"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 groupadd "$group" || { echo "Bail out! groupadd $group"; exit 1; }
 printf 'alice@example.com\n' >"$tmp/rcpts"

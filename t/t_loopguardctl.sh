@@ -16,16 +16,11 @@ SEED=$top_builddir/t/ctl_seed
 tmp=$(mktemp -d /tmp/lg-ctl-XXXXXX)
 chmod 755 "$tmp"
 pid=
-passed=0 failed=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 # ctl ARGS - run loopguardctl on our socket; sets out, err, rc
 ctl() {

@@ -21,17 +21,12 @@ fi
 tmp=$(mktemp -d /tmp/lg-valgrind-XXXXXX)
 chmod 755 "$tmp"
 pid=
-passed=0 failed=0
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 [ -n "${LG_KEEP:-}" ] && trap - EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 msgs=${VALGRIND_MSGS:-1000}
 printf 'alice@example.com\nbob@example.com\ncarol@example.com\npostmaster@example.com\n' \
