@@ -134,36 +134,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* utf8_ok - well-formed UTF-8 */
-static int utf8_ok(const unsigned char *p, size_t n)
-{
-	size_t i = 0, k, len;
-	unsigned c;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] < 0xc2 || p[i] > 0xf4)
-			return 0;
-		len = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
-		if (n - i < len)
-			return 0;
-		c = p[i] & (0x7f >> len);
-		for (k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = c << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* out_line - one reply line: check it, note what it says */
 static int out_line(void *arg, const char *line, size_t len)
 {
@@ -176,7 +146,7 @@ static int out_line(void *arg, const char *line, size_t len)
 		FZ_CHECK((unsigned char) line[i] >= 0x20 || line[i] == '\t',
 			 "reply line %zu has byte 0x%02x", r->lines,
 			 (unsigned char) line[i]);
-	FZ_CHECK(utf8_ok((const unsigned char *) line, len),
+	FZ_CHECK(fz_utf8_ok((const unsigned char *) line, len),
 		 "reply line %zu is not UTF-8: %.*s", r->lines, (int) len, line);
 	if (r->last_ok || r->last_err)
 		r->early_final = 1;

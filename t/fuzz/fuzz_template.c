@@ -32,36 +32,6 @@
 
 #define PARTS	6
 
-/* utf8_ok - every sequence well formed (as autoreply_text.c means it) */
-static int utf8_ok(const unsigned char *p, size_t n)
-{
-	size_t i = 0, k, len;
-	unsigned c;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] < 0xc2 || p[i] > 0xf4)
-			return 0;
-		len = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
-		if (n - i < len)
-			return 0;
-		c = p[i] & (0x7f >> len);
-		for (k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = c << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* check_one_line - ar_one_line's promises at size max */
 static void check_one_line(const char *text, size_t max)
 {
@@ -79,7 +49,7 @@ static void check_one_line(const char *text, size_t max)
 	FZ_CHECK(n == 0 || (out[0] != ' ' && out[n - 1] != ' '),
 		 "one_line: blank at an end");
 	FZ_CHECK(!strstr(out, "  "), "one_line: a run of blanks");
-	FZ_CHECK(utf8_ok((const unsigned char *) out, n),
+	FZ_CHECK(fz_utf8_ok((const unsigned char *) out, n),
 		 "one_line: invalid UTF-8 (or cut inside a character)");
 	free(out);
 }
@@ -182,7 +152,7 @@ static void check_body(const char *text)
 		col = out.text[i] == '\n' ? 0 : col + 1;
 		FZ_CHECK(col <= 998, "body: a line longer than 998 bytes");
 	}
-	FZ_CHECK(utf8_ok((const unsigned char *) out.text, out.len),
+	FZ_CHECK(fz_utf8_ok((const unsigned char *) out.text, out.len),
 		 "body: invalid UTF-8");
 	ar_buf_free(&out);
 }

@@ -271,3 +271,34 @@ void fz_site(void)
 void lg_request_reload(void)
 {
 }
+
+/* fz_utf8_ok - every sequence well formed (no overlongs, surrogates or
+ * code points past U+10FFFF), as the core and autoreply_text.c mean it */
+int fz_utf8_ok(const unsigned char *p, size_t n)
+{
+	size_t i = 0, k, len;
+	unsigned c;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] < 0xc2 || p[i] > 0xf4)
+			return 0;
+		len = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+		if (n - i < len)
+			return 0;
+		c = p[i] & (0x7f >> len);
+		for (k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+		    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}

@@ -71,4 +71,7 @@ void fz_site(void);
  * a cheap way to carve several strings from one input */
 const uint8_t *fz_split(const uint8_t **data, size_t *size, size_t *len_r);
 
+/* Well-formed UTF-8: 1, else 0. */
+int fz_utf8_ok(const unsigned char *p, size_t n);
+
 #endif
