@@ -40,7 +40,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -71,7 +70,15 @@ static time_t started;
 static pthread_t thread;
 static int thread_running;
 static atomic_int stopping;
-static atomic_int clients;		/* client threads running */
+/* One slot per client thread; only the accepting thread fills and
+ * reaps them (and lg_control_stop, after that thread has ended), so
+ * every client thread is joined, none outlives the socket. */
+static struct client_slot {
+	pthread_t thread;
+	int fd;
+	int used;
+	atomic_int done;
+} slots[MAX_CLIENTS];
 
 /* One client being served. */
 struct client {
@@ -340,38 +347,52 @@ static void serve(int fd)
 /* client_main - one client's thread */
 static void *client_main(void *arg)
 {
-	int fd = (int) (intptr_t) arg;
+	struct client_slot *slot = arg;
 
-	serve(fd);
-	close(fd);
-	atomic_fetch_sub(&clients, 1);
+	serve(slot->fd);
+	close(slot->fd);
+	atomic_store(&slot->done, 1);
 	return NULL;
+}
+
+/* reap - join the client threads that have finished (all of them when
+ * wait_all: lg_control_stop) */
+static void reap(int wait_all)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (slots[i].used && (wait_all || atomic_load(&slots[i].done))) {
+			pthread_join(slots[i].thread, NULL);
+			slots[i].used = 0;
+		}
 }
 
 /* hand_off - serve FD in a thread of its own, or say busy */
 static void hand_off(int fd)
 {
 	static const char busy[] = "ERR busy: too many control clients, try again\n";
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
+	struct client_slot *slot = NULL;
+	int i, rc;
 
-	if (atomic_fetch_add(&clients, 1) >= MAX_CLIENTS) {
-		atomic_fetch_sub(&clients, 1);
+	reap(0);
+	for (i = 0; i < MAX_CLIENTS && !slot; i++)
+		if (!slots[i].used)
+			slot = &slots[i];
+	if (!slot) {
 		(void) send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
 		close(fd);
 		return;
 	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, client_main, (void *) (intptr_t) fd);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		atomic_fetch_sub(&clients, 1);
+	slot->fd = fd;
+	atomic_store(&slot->done, 0);
+	if ((rc = pthread_create(&slot->thread, NULL, client_main, slot)) != 0) {
 		lg_log(LG_LOG_WARN, "control %s: cannot start a client thread: %s",
 		       sock_text, strerror(rc));
 		close(fd);
+		return;
 	}
+	slot->used = 1;
 }
 
 /* control_main - accept and hand off until lg_control_stop() */
@@ -418,16 +439,13 @@ void lg_control_start(void)
 void lg_control_stop(void)
 {
 	struct stat st;
-	int i;
 
 	if (thread_running) {
 		atomic_store(&stopping, 1);
 		pthread_join(thread, NULL);
 		thread_running = 0;
 	}
-	/* client threads see "stopping" within TICK_MS */
-	for (i = 0; i < 40 && atomic_load(&clients) > 0; i++)
-		poll(NULL, 0, TICK_MS / 5);
+	reap(1);	/* client threads see "stopping" within TICK_MS */
 	if (listen_fd < 0)
 		return;
 	close(listen_fd);
