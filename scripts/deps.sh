@@ -56,8 +56,11 @@ deps_sudo() {
 
 # deps_missing - print the packages of the arguments that are not installed
 deps_missing() {
-	local installed
-	installed=" $(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null |
+	local installed listed
+	# dpkg-query exits 1 when it has never heard of one of the names
+	# (a new machine): that is an answer, not a failure of this script.
+	listed=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null) || true
+	installed=" $(printf '%s\n' "$listed" |
 		awk '$1 == "installed" {print $2}' | tr '\n' ' ') "
 	local p
 	for p in "$@"; do
