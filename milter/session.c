@@ -78,6 +78,9 @@ static void message_reset(struct lg_ctx *s)
 	s->edits = NULL;
 	s->n_edits = s->cap_edits = 0;
 	s->edit_failed = 0;
+	s->holding = 0;
+	s->held = NULL;
+	s->held_tail = NULL;
 }
 
 /* lg_session_free - run close hooks, then release the config */
@@ -174,6 +177,7 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 	size_t i;
 
 	s->have_reply = 0;
+	s->verdict_plugin = LG_NO_PLUGIN;
 	for (i = 0; i < s->cfg->n_plugins; i++) {
 		s->plugin = i;
 		s->decision_logged = 0;
@@ -197,6 +201,7 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 			v = s->cfg->on_error;
 		}
 		if (v != LG_CONTINUE) {
+			s->verdict_plugin = i;
 			log_verdict(s, hook_stage[h], v,
 				    a && a->rcpt ? a->rcpt->addr : NULL);
 			break;
@@ -362,6 +367,7 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 	lg_counter_add(LG_COUNT_RECIPIENTS, 1);
 	if (r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected)
 		lg_counter_add(LG_COUNT_UNKNOWN, 1);
+	lg_session_note_mta_rejected(s, r);
 	a.rcpt = r;
 	mta_rejected = r->mta_rejected;
 	v = dispatch(s, HOOK_ENVRCPT, &a);
@@ -432,13 +438,20 @@ enum lg_verdict lg_session_body(struct lg_ctx *s, const unsigned char *chunk,
 enum lg_verdict lg_session_eom(struct lg_ctx *s)
 {
 	enum lg_verdict v;
+	size_t terminal = LG_NO_PLUGIN;
+	int applied = 0;
 
 	if (s->dkim)
 		lg_dkim_eom(s);
+	s->holding = 1;
 	v = dispatch(s, HOOK_EOM, NULL);
+	s->holding = 0;
+	if (v == LG_REJECT || v == LG_TEMPFAIL || v == LG_DISCARD)
+		terminal = s->verdict_plugin;	/* the queued edits are void */
 
 	if (v == LG_CONTINUE || v == LG_ACCEPT) {
-		if (lg_session_apply_edits(s) != 0) {
+		applied = lg_session_apply_edits(s) == 0;
+		if (!applied) {
 			lg_counter_add(LG_COUNT_ERRORS, 1);
 			v = s->cfg->on_error;
 			if (v == LG_TEMPFAIL) {
@@ -450,6 +463,8 @@ enum lg_verdict lg_session_eom(struct lg_ctx *s)
 			}
 		}
 	}
+	/* only now is it known which eom decisions really happened */
+	lg_session_flush_decisions(s, terminal, applied);
 	message_reset(s);
 	return v;
 }
