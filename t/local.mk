@@ -178,5 +178,5 @@ t_check_postfix_SOURCES = t/check_postfix.c
 t_check_postfix_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_postfix_LDADD = $(CHECK_LDADD)
 TESTS += t/check_postfix
-TESTS += t/t_postfix_check.sh
-dist_noinst_SCRIPTS += t/t_postfix_check.sh
+TESTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
+dist_noinst_SCRIPTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
