@@ -7,8 +7,9 @@
  *	Pure checks, no I/O (see postfix_check.h):
  *
  *	- a domain Postfix delivers locally while accepting unknown users
- *	  (mydestination with local_recipient_maps empty; virtual mailbox
- *	  and alias domains with smtpd_reject_unlisted_recipient = no)
+ *	  (mydestination with local_recipient_maps empty; with
+ *	  smtpd_reject_unlisted_recipient = no, mydestination and the
+ *	  virtual mailbox and alias domains)
  *	  must be in local_domains, or its mail to unknown users bounces
  *	  to whatever sender the client gave: backscatter;
  *	- a local domain for which Postfix still rejects unknown users
@@ -165,10 +166,13 @@ static void check_domains(struct out *o, const struct lg_postfix_conf *pf,
 				pf->virtual_alias_domains, pf->relay_domains };
 	size_t i, k;
 
-	if (lrm_off)
+	/* smtpd_reject_unlisted_recipient = no switches off every class */
+	if (lrm_off || unlisted_ok)
 		uncovered(o, lg, "mydestination", pf->mydestination,
-			  "local_recipient_maps is empty",
-			  "restore local_recipient_maps");
+			  lrm_off ? "local_recipient_maps is empty" :
+			  "smtpd_reject_unlisted_recipient = no",
+			  lrm_off ? "restore local_recipient_maps" :
+			  "set smtpd_reject_unlisted_recipient = yes");
 	if (unlisted_ok) {
 		uncovered(o, lg, "virtual_mailbox_domains",
 			  pf->virtual_mailbox_domains,
@@ -184,7 +188,7 @@ static void check_domains(struct out *o, const struct lg_postfix_conf *pf,
 		int known = 0, unknown_lists = 0;
 
 		if (lg->catchall && pf->local_recipient_maps && !lrm_off &&
-		    in_list(pf->mydestination, d))
+		    !unlisted_ok && in_list(pf->mydestination, d))
 			say(o, "catch-all inactive for %s: Postfix rejects unknown users itself (local_recipient_maps is not empty)",
 			    d);
 		if (lg->catchall && pf->smtpd_reject_unlisted_recipient &&
