@@ -5,7 +5,7 @@
  *	n = lg_postfix_warn(cfg);
  * DESCRIPTION
  *	Where postconf exists (LOOPGUARD_POSTCONF, else the usual sbin
- *	folders, else $PATH), runs "postconf -x NAME..." for the expanded
+ *	and bin folders when Postfix has a main.cf), runs "postconf -x NAME..." for the expanded
  *	values and "postconf -F" for master.cf, parses both, and logs
  *	what lg_postfix_check() finds. postconf is run directly (fork and
  *	exec, no shell) with a deadline of a few seconds, and its output is
@@ -247,7 +247,19 @@ fail:
 	return -1;
 }
 
-/* find_postconf - the program to run, or NULL */
+/* postfix_configured - a main.cf where Postfix will look for it */
+static int postfix_configured(void)
+{
+	const char *dir = getenv("MAIL_CONFIG");
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/main.cf",
+		 dir && *dir ? dir : "/etc/postfix");
+	return access(path, F_OK) == 0;
+}
+
+/* find_postconf - the program to run, or NULL: none named, or Postfix
+ * installed but never set up (no main.cf) */
 static const char *find_postconf(char *buf, size_t size)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/usr/local/sbin",
@@ -257,6 +269,8 @@ static const char *find_postconf(char *buf, size_t size)
 
 	if (env)
 		return *env ? env : NULL;
+	if (!postfix_configured())
+		return NULL;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(buf, size, "%s/postconf", dirs[i]);
 		if (access(buf, X_OK) == 0)

@@ -130,6 +130,10 @@ check "a hanging postconf is given up after 5 s" eval \
 LOOPGUARD_POSTCONF= lg_check
 check "LOOPGUARD_POSTCONF empty: no check" eval '[ "$rc" = 0 ] && ! grep -q "postfix:" <<<"$out"'
 
+mkdir "$tmp/unset"
+out=$(env -u LOOPGUARD_POSTCONF MAIL_CONFIG=$tmp/unset "$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
+check "Postfix without main.cf: no check" eval '! grep -q "postfix:" <<<"$out"'
+
 # --- at start, the warnings go to the log
 fake_postconf "$readme_values" "$chrooted"
 LOOPGUARD_POSTCONF=$tmp/postconf "$LOOPGUARD" -f -c "$tmp/lg.conf" 2>"$tmp/log" &
