@@ -177,6 +177,24 @@ EOF
 		"postfix: non_smtpd_milters = unix:/loopguard/lg.sock does not name loopguard's socket: mail submitted with sendmail(1) is not seen by loopguard; set non_smtpd_milters = unix:loopguard/lg.sock" <<<"$out"
 	check "real postconf: tempfail is Postfix's default" eval \
 		'! grep -qF "milter_default_action" <<<"$out"'
+
+	# the lines shipped in conf/postfix-main.cf, with every
+	# mydestination domain in local_domains: nothing to warn about
+	mkdir "$tmp/shipped"
+	{
+		echo "compatibility_level = 3.6"
+		echo "queue_directory = $spool"
+		echo "mydestination = example.com, mx.example.com, localhost"
+		cat "$top_srcdir/conf/postfix-main.cf"
+	} > "$tmp/shipped/main.cf"
+	cat > "$tmp/shipped/master.cf" <<'EOF'
+smtp      inet  n       -       y       -       -       smtpd
+cleanup   unix  n       -       y       -       0       cleanup
+EOF
+	sed -i "s|^socket = .*|socket = \"unix:$spool/loopguard/loopguard.sock\";|;s/local_domains = .*/local_domains = [ \"example.com\", \"mx.example.com\", \"localhost\" ];/" "$tmp/lg.conf"
+	out=$(MAIL_CONFIG=$tmp/shipped LOOPGUARD_POSTCONF=$postconf "$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
+	check "conf/postfix-main.cf as shipped draws no warning" eval \
+		'! grep "postfix:" <<<"$out"'
 else
 	echo "# postconf not installed: the real-postconf checks are skipped"
 fi
