@@ -17,7 +17,10 @@
 #	  plugin, and no catch-all redirect is logged for it;
 #	- with local_recipient_maps restored, Postfix rejects the unknown
 #	  user itself: -n says the catch-all is inactive, and the daemon
-#	  logs "catch-all inactive" once for two such recipients.
+#	  logs "catch-all inactive" once for two such recipients;
+#	- the README's socket: inside queue_directory, named
+#	  unix:loopguard/loopguard.sock in main.cf, is what -n expects and
+#	  what Postfix reaches.
 #
 # EXIT STATUS
 #	0 all passed, 1 a check failed, 77 skipped (not root).
@@ -130,6 +133,26 @@ inactive() {
 }
 lg_check "the daemon logs the inactive catch-all once" inactive
 
+# --- the README's socket: inside the queue folder, named relative to it
 lg_milter_stop
 lg_check "loopguard stopped cleanly" [ "$LG_MILTER_STATUS" = 0 ]
+QSOCK=$LG_MTA_DIR/queue/loopguard/loopguard.sock
+mkdir -p "${QSOCK%/*}"
+sed -i "s|^socket = .*|socket = \"unix:$QSOCK\";|" "$CONF"
+postconf -c "$LG_MTA_DIR/etc" -e "local_recipient_maps =" \
+	"smtpd_milters = unix:loopguard/loopguard.sock" \
+	"non_smtpd_milters = unix:loopguard/loopguard.sock" >/dev/null
+postfix -c "$LG_MTA_DIR/etc" reload >/dev/null 2>&1
+sleep 1
+dash_n
+lg_check "-n accepts unix:loopguard/loopguard.sock" lacks "milters"
+lg_milter_start "$CONF" "$LOG" "$QSOCK" || lg_die "loopguard did not start on $QSOCK"
+relative() {
+	lg_send "$LG_MTA_PORT" --from someone@sender.test --to nosuch@example.com \
+		--header "Subject: relative probe" || return 1
+	lg_wait_mbox_with "$LG_MTA_MAIL/postmaster" "relative probe"
+}
+lg_check "Postfix reaches loopguard at unix:loopguard/loopguard.sock" relative
+lg_milter_stop
+lg_check "loopguard stopped cleanly again" [ "$LG_MILTER_STATUS" = 0 ]
 lg_summary
