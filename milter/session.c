@@ -7,6 +7,9 @@
  *	plugin's hook in config order. The first verdict other than
  *	LG_CONTINUE ends the round and is logged with the plugin's name.
  *	Per-message state is reset at MAIL, end of message and abort.
+ *	Decisions made at end of message are logged only once the verdict
+ *	and the edits' fate are known (session_log.c); edits are queued
+ *	and applied in edits.c.
  */
 #include "config.h"
 
@@ -507,38 +510,4 @@ const char *lg_session_queue_id(struct lg_ctx *s)
 			snprintf(s->queue_id, sizeof(s->queue_id), "%s", qid);
 	}
 	return s->queue_id;
-}
-
-/* lg_session_queue_edit - remember an edit for end of message */
-int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
-			  const char *name, const char *value, int n)
-{
-	struct lg_edit *e;
-
-	if (s->n_edits == s->cap_edits) {
-		size_t cap = s->cap_edits ? s->cap_edits * 2 : 8;
-		struct lg_edit *grown =
-			lg_arena_alloc(&s->msg_arena, cap * sizeof(*grown));
-
-		if (!grown) {
-			s->edit_failed = 1;
-			return -1;
-		}
-		if (s->n_edits)
-			memcpy(grown, s->edits, s->n_edits * sizeof(*grown));
-		s->edits = grown;
-		s->cap_edits = cap;
-	}
-	e = &s->edits[s->n_edits];
-	e->kind = kind;
-	e->plugin = s->plugin;
-	e->n = n;
-	e->name = name ? lg_arena_strdup(&s->msg_arena, name) : NULL;
-	e->value = value ? lg_arena_strdup(&s->msg_arena, value) : NULL;
-	if ((name && !e->name) || (value && !e->value)) {
-		s->edit_failed = 1;
-		return -1;
-	}
-	s->n_edits++;
-	return 0;
 }
