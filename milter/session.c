@@ -181,6 +181,7 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 
 	s->have_reply = 0;
 	s->verdict_plugin = LG_NO_PLUGIN;
+	s->verdict_forced = 0;
 	for (i = 0; i < s->cfg->n_plugins; i++) {
 		s->plugin = i;
 		s->decision_logged = 0;
@@ -195,6 +196,9 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 			snprintf(s->reply.text, sizeof(s->reply.text),
 				 "loopguard: state store unavailable, try again later");
 			s->have_reply = 1;
+			/* whatever the plugin logged, the core says what happened */
+			s->decision_logged = 0;
+			s->verdict_forced = 1;
 		}
 		if (v > LG_DISCARD || v < LG_CONTINUE) {
 			lg_log(LG_LOG_ERROR,
@@ -449,8 +453,11 @@ enum lg_verdict lg_session_eom(struct lg_ctx *s)
 	s->holding = 1;
 	v = dispatch(s, HOOK_EOM, NULL);
 	s->holding = 0;
-	if (v == LG_REJECT || v == LG_TEMPFAIL || v == LG_DISCARD)
-		terminal = s->verdict_plugin;	/* the queued edits are void */
+	/* the queued edits are void; the plugin's own decision stands
+	 * unless its verdict was overruled (a failed store call) */
+	if ((v == LG_REJECT || v == LG_TEMPFAIL || v == LG_DISCARD) &&
+	    !s->verdict_forced)
+		terminal = s->verdict_plugin;
 
 	if (v == LG_CONTINUE || v == LG_ACCEPT) {
 		applied = lg_session_apply_edits(s) == 0;

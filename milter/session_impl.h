@@ -51,6 +51,7 @@ struct lg_ctx {
 	int decision_logged;	/* the running hook logged its decision */
 	int store_failed;	/* a store call of the running hook failed */
 	size_t verdict_plugin;	/* who gave the last terminal verdict */
+	int verdict_forced;	/* ... tempfail for a failed store call */
 
 	/* connection */
 	struct lg_arena conn_arena;

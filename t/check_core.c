@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fakehost.h"
+#include "host.h"
 #include "session_impl.h"
 
 #define BASE "plugin_dir = \"@TESTPLUGINS@\";\n" \
@@ -405,6 +406,39 @@ START_TEST(report_without_edits_stays)
 }
 END_TEST
 
+static const char *const report_headers[] = {
+	"From: MAILER-DAEMON@mx.external.test", "Subject: Undelivered Mail",
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"",
+	NULL };
+static const char report_body[] =
+	"--B1\r\nContent-Type: text/plain\r\n\r\nnot delivered\r\n"
+	"--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+	"Message-ID: <never.sent@example.com>\r\nFrom: nosuch@example.com\r\n"
+	"\r\nhello\r\n--B1--\r\n";
+
+START_TEST(store_failure_overrules_a_tag)
+{
+	struct lg_store *st;
+
+	h = real_host("{ name = \"bounce\"; }", NULL);
+	st = lg_host_store();
+	lg_host_set_store(NULL);
+	lg_host_set_store_tempfail(1);
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "i", "QSTORE1");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, report_headers,
+				    report_body), LG_TEMPFAIL);
+	lg_host_set_store_tempfail(0);
+	lg_host_set_store(st);
+	/* the tag was never added: the message was tempfailed */
+	ck_assert_msg(strstr(fh_log(), "action=tag") == NULL, "log: %s",
+		      fh_log());
+	ck_assert_msg(strstr(fh_log(), "QSTORE1: plugin=bounce action=tempfail stage=eom") != NULL,
+		      "log: %s", fh_log());
+}
+END_TEST
+
 /* --- the MTA refused an unknown user itself: noted once an hour */
 
 /* count_of - occurrences of text in the log */
@@ -507,6 +541,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, redirect_is_logged_once_when_done);
 	tcase_add_test(tc, redirect_not_logged_when_edits_fail);
 	tcase_add_test(tc, report_without_edits_stays);
+	tcase_add_test(tc, store_failure_overrules_a_tag);
 	tcase_add_test(tc, mta_rejection_notice_once_an_hour);
 	tcase_add_test(tc, mta_rejection_notice_needs_catchall);
 	tcase_add_test(tc, mta_rejection_notice_sendmail);
