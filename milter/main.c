@@ -36,6 +36,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "milter.h"
+#include "postfix_check.h"
 #include "settings.h"
 #include "store.h"
 #include "store_memory.h"
@@ -289,6 +290,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG_CODE;
 	}
 	lg_daemon_warn_writable(config_path);
+	lg_postfix_warn(cfg);	/* -n: on stderr; at start: in the log */
 	if (check_only) {
 		printf("%s: OK (%zu plugins)\n", config_path, cfg->n_plugins);
 		lg_config_unref(&cfg);

@@ -170,3 +170,13 @@ TESTS += t/check_autoreply_forge
 # Hostile and broken input: the milter protocol and the control socket.
 TESTS += t/t_bad_input.sh
 EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
+
+# Postfix's settings against loopguard's (loopguard -n, and at start),
+# and end-of-message decisions logged for what really happened.
+check_PROGRAMS += t/check_postfix
+t_check_postfix_SOURCES = t/check_postfix.c
+t_check_postfix_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_postfix_LDADD = $(CHECK_LDADD)
+TESTS += t/check_postfix
+TESTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
+dist_noinst_SCRIPTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
