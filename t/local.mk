@@ -170,3 +170,12 @@ TESTS += t/check_autoreply_forge
 # Hostile and broken input: the milter protocol and the control socket.
 TESTS += t/t_bad_input.sh
 EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
+
+# The keys about the process (log, hostname, the sockets' groups), the
+# log file and its reopening; the daemon with a log file and groups.
+check_PROGRAMS += t/check_process
+t_check_process_SOURCES = t/check_process.c
+t_check_process_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_process_LDADD = $(CHECK_LDADD)
+TESTS += t/check_process t/t_logging.sh
+EXTRA_DIST += t/t_logging.sh
