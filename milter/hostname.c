@@ -31,7 +31,7 @@
 /* Utility library. */
 #include "hostname.h"
 
-#define POSTCONF_MS	2000		/* the longest postconf may take */
+#define POSTCONF_MS	5000		/* the longest postconf may take */
 
 /* lg_hostname_valid - a DNS name, letters digits and hyphens */
 int lg_hostname_valid(const char *name)
@@ -57,6 +57,18 @@ int lg_hostname_valid(const char *name)
 	return label > 0 && p[-1] != '-';
 }
 
+/* postfix_configured - main.cf is there: postconf without it takes a
+ * second to fail */
+static int postfix_configured(void)
+{
+	const char *dir = getenv("MAIL_CONFIG");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/main.cf",
+		 dir && *dir ? dir : "/etc/postfix");
+	return access(path, R_OK) == 0;
+}
+
 /* lg_hostname_postconf - $LOOPGUARD_POSTCONF or the usual places */
 const char *lg_hostname_postconf(void)
 {
@@ -68,6 +80,8 @@ const char *lg_hostname_postconf(void)
 
 	if (env)
 		return *env ? env : NULL;
+	if (!postfix_configured())
+		return NULL;
 	for (i = 0; places[i]; i++)
 		if (access(places[i], X_OK) == 0)
 			return places[i];

@@ -12,13 +12,14 @@
  *	X-Loopguard-Loop header. Without a "hostname" setting it is
  *	found in this order: Postfix's myhostname ("postconf -h
  *	myhostname", when postconf exists; run without a shell and
- *	killed after two seconds), the canonical name of the kernel's
+ *	killed after five seconds), the canonical name of the kernel's
  *	host name (getaddrinfo with AI_CANONNAME), the kernel's host name
  *	itself, and last "localhost". Each answer must be a DNS name.
  *
  *	lg_hostname_postconf() is $LOOPGUARD_POSTCONF when that is set
- *	(empty: never ask Postfix), else the first of /usr/sbin/postconf
- *	and /usr/local/sbin/postconf that can be run, else NULL.
+ *	(empty: never ask Postfix); else, when Postfix has a main.cf
+ *	($MAIL_CONFIG or /etc/postfix), the first of /usr/sbin/postconf
+ *	and /usr/local/sbin/postconf that can be run; else NULL.
  *
  *	lg_hostname_intern() keeps one copy of each name for the life of
  *	the process, so a pointer handed to a plugin stays valid across
