@@ -7,7 +7,8 @@ loopguardinclude_HEADERS = milter/include/loopguard/plugin.h
 noinst_LTLIBRARIES += milter/libcore.la
 milter_libcore_la_SOURCES = \
 	milter/clock.c milter/clock.h \
-	milter/log.c milter/log.h milter/hostname.c milter/hostname.h \
+	milter/log.c milter/log.h milter/log_setting.c milter/log_impl.h \
+	milter/hostname.c milter/hostname.h \
 	milter/parse.c milter/parse.h \
 	milter/recipients.c milter/recipients.h \
 	milter/settings.c milter/settings.h milter/settings_state.c \

@@ -3,6 +3,7 @@
  *	log.c - syslog, stderr, a log file, or memory for tests
  * SYNOPSIS
  *	#include "log.h"
+#include "log_impl.h"
  * DESCRIPTION
  *	One lock guards where lines go (the target, the file descriptor,
  *	the file's path), so a reload or a SIGUSR2 may switch or reopen
@@ -13,6 +14,9 @@
  *	A file line is stamped like a syslog line (local time, the short
  *	host name, ident[pid]); control characters in the message become
  *	"?", so a value quoted in a message cannot forge a second line.
+ *
+ *	The "log" setting itself (parsing, opening the file, reopening)
+ *	is in log_setting.c.
  * DIAGNOSTICS
  *	See log.h. Failing writes are ignored: logging never stops mail.
  */
@@ -20,34 +24,23 @@
 
 /* System library. */
 #include <errno.h>
-#include <fcntl.h>
-#include <paths.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Utility library. */
 #include "log.h"
-
-#ifndef _PATH_LOG
-#define _PATH_LOG "/dev/log"
-#endif
+#include "log_impl.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum lg_log_target log_target = LG_LOG_STDERR;
 static int out_fd = 2;			/* stderr, or the log file */
-static char file_path[4096];		/* LG_LOG_FILE: what out_fd is */
+static char file_path[LG_LOG_PATH_MAX];	/* LG_LOG_FILE: what out_fd is */
 static int syslog_facility = LOG_MAIL;
-static int stderr_saved = -1;		/* stderr kept past detaching */
-static int use_foreground;
 static char host_short[64] = "localhost";
 
 static enum lg_log_level log_min = LG_LOG_INFO;
@@ -58,17 +51,6 @@ static size_t capture_len;
 
 static const char *const level_names[] = { "debug", "info", "warning",
 					   "error" };
-
-static const struct facility {
-	const char *name;
-	int value;
-} facilities[] = {
-	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { NULL, 0 }
-};
 
 static void switch_to(enum lg_log_target target, int fd, const char *path,
 		      int facility);
@@ -209,88 +191,6 @@ void lg_log(enum lg_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* lg_log_parse - "syslog", "syslog:FACILITY", "stderr" or "file:/path" */
-int lg_log_parse(const char *text, struct lg_log_dest *dest,
-		 const char **why)
-{
-	const struct facility *f;
-	const char *p;
-
-	memset(dest, 0, sizeof(*dest));
-	dest->facility = LOG_MAIL;
-	if (strcmp(text, "stderr") == 0) {
-		dest->target = LG_LOG_STDERR;
-		return 0;
-	}
-	if (strncmp(text, "file:", 5) == 0) {
-		dest->target = LG_LOG_FILE;
-		dest->path = text + 5;
-		for (p = dest->path; *p; p++)
-			if ((unsigned char) *p < 0x20 || *p == 0x7f)
-				break;
-		if (!*dest->path || *p || strlen(dest->path) >=
-		    sizeof(file_path)) {
-			*why = "file: needs a path, as in \"file:/var/log/loopguard.log\"";
-			return -1;
-		}
-		return 0;
-	}
-	dest->target = LG_LOG_SYSLOG;
-	if (strcmp(text, "syslog") == 0)
-		return 0;
-	if (strncmp(text, "syslog:", 7) == 0) {
-		for (f = facilities; f->name; f++)
-			if (strcmp(f->name, text + 7) == 0) {
-				dest->facility = f->value;
-				return 0;
-			}
-		*why = "unknown syslog facility (use mail, daemon, user, or local0 to local7)";
-		return -1;
-	}
-	*why = "must be \"syslog\", \"syslog:FACILITY\", \"stderr\" or \"file:/path\"";
-	return -1;
-}
-
-/* open_file - append to PATH, created 0640 (given to USER when root);
- * a descriptor, or -1 with errno set */
-static int open_file(const char *path, const char *user)
-{
-	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY |
-		O_NONBLOCK;
-	struct passwd *pw;
-	struct stat st;
-	int fd, created = 1, saved;
-
-	fd = open(path, flags | O_CREAT | O_EXCL, 0640);
-	if (fd < 0 && errno == EEXIST) {
-		created = 0;
-		fd = open(path, flags);
-	}
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		saved = errno;
-		if (fstat(fd, &st) == 0)
-			saved = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
-	if (created) {
-		fchmod(fd, 0640);
-		if (user && geteuid() == 0 && (pw = getpwnam(user)) != NULL)
-			(void) !fchown(fd, pw->pw_uid, pw->pw_gid);
-	}
-	return fd;
-}
-
-/* open_error - why open_file failed */
-static const char *open_error(int errnum)
-{
-	return errnum == EINVAL ? "not a regular file" : strerror(errnum);
-}
-
 /* switch_to - make TARGET current (call with out_lock held); the old
  * file, if any, is closed */
 static void switch_to(enum lg_log_target target, int fd, const char *path,
@@ -310,172 +210,40 @@ static void switch_to(enum lg_log_target target, int fd, const char *path,
 	snprintf(file_path, sizeof(file_path), "%s", path ? path : "");
 }
 
-/* lg_log_syslog_listens - connect to the syslog socket, as syslog(3)
- * would (datagram first, then stream) */
-int lg_log_syslog_listens(const char *path)
-{
-	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
-	struct sockaddr_un sun;
-	size_t i;
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return 0;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		rc = connect(fd, (struct sockaddr *) &sun, sizeof(sun));
-		close(fd);
-		if (rc == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* fill_host - the short host name for file lines */
-static void fill_host(void)
-{
-	char buf[256];
-
-	if (gethostname(buf, sizeof(buf) - 1) != 0)
-		return;
-	buf[sizeof(buf) - 1] = 0;
-	buf[strcspn(buf, ". \t\r\n")] = 0;
-	if (buf[0] && strlen(buf) < sizeof(host_short))
-		memcpy(host_short, buf, strlen(buf) + 1);
-}
-
-/* use_syslog - the background daemon's syslog; warn on stderr when
- * nothing listens, while stderr still reaches whoever started us */
-static void use_syslog(int facility)
+/* lg_log_switch - make TARGET current, under the lock */
+void lg_log_switch(enum lg_log_target target, int fd, const char *path,
+		   int facility)
 {
 	pthread_mutex_lock(&out_lock);
-	switch_to(LG_LOG_SYSLOG, 2, NULL, facility);
+	switch_to(target, fd, path, facility < 0 ? syslog_facility : facility);
 	pthread_mutex_unlock(&out_lock);
-	if (!lg_log_syslog_listens(_PATH_LOG))
-		fprintf(stderr, "%s: warning: no syslog daemon listens on %s; set log = \"file:/var/log/loopguard.log\" or install rsyslog (see journalctl -t loopguard under systemd)\n",
-			log_ident, _PATH_LOG);
 }
 
-/* lg_log_use - the "log" setting, at start */
-int lg_log_use(const char *text, int foreground, const char *user,
-	       char *err, size_t errsize)
+/* lg_log_now - the current target; a file's path into PATH */
+enum lg_log_target lg_log_now(char *path, size_t size)
 {
-	struct lg_log_dest dest;
-	const char *why = "";
-	int fd;
+	enum lg_log_target target;
 
-	if (!text)
-		text = "syslog";
-	if (lg_log_parse(text, &dest, &why) != 0) {
-		snprintf(err, errsize, "log \"%s\": %s", text, why);
-		return -1;
-	}
-	use_foreground = foreground;
-	tzset();
-	fill_host();
-	if (dest.target == LG_LOG_FILE) {
-		if ((fd = open_file(dest.path, user)) < 0) {
-			snprintf(err, errsize, "log %s: %s", text,
-				 open_error(errno));
-			return -1;
-		}
-		pthread_mutex_lock(&out_lock);
-		switch_to(LG_LOG_FILE, fd, dest.path, syslog_facility);
-		pthread_mutex_unlock(&out_lock);
-	} else if (dest.target == LG_LOG_SYSLOG && !foreground) {
-		use_syslog(dest.facility);
-	} else {
-		/* stderr in the background: keep a copy of it, since
-		 * detaching points fd 2 at /dev/null */
-		if (!foreground && stderr_saved < 0)
-			stderr_saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
-		pthread_mutex_lock(&out_lock);
-		switch_to(LG_LOG_STDERR, foreground || stderr_saved < 0 ? 2 :
-			  stderr_saved, NULL, syslog_facility);
-		pthread_mutex_unlock(&out_lock);
-	}
-	return 0;
+	pthread_mutex_lock(&out_lock);
+	target = log_target;
+	snprintf(path, size, "%s", file_path);
+	pthread_mutex_unlock(&out_lock);
+	return target;
 }
 
-/* lg_log_reopen - the same path again (logrotate moved the file) */
-int lg_log_reopen(void)
+/* lg_log_set_host - the host name of file lines */
+void lg_log_set_host(const char *name)
 {
-	char path[sizeof(file_path)];
-	int fd, saved, is_file;
-
 	pthread_mutex_lock(&out_lock);
-	memcpy(path, file_path, sizeof(path));
-	is_file = log_target == LG_LOG_FILE;
+	if (*name && strlen(name) < sizeof(host_short))
+		memcpy(host_short, name, strlen(name) + 1);
 	pthread_mutex_unlock(&out_lock);
-	if (!is_file)
-		return 0;
-	if ((fd = open_file(path, NULL)) < 0) {
-		saved = errno;
-		lg_log(LG_LOG_WARN,
-		       "log file:%s: cannot reopen (%s); still writing to the file that was open",
-		       path, open_error(saved));
-		return -1;
-	}
-	pthread_mutex_lock(&out_lock);
-	if (log_target == LG_LOG_FILE && strcmp(path, file_path) == 0)
-		switch_to(LG_LOG_FILE, fd, path, syslog_facility);
-	else
-		close(fd);
-	pthread_mutex_unlock(&out_lock);
-	lg_log(LG_LOG_INFO, "log file:%s reopened", path);
-	return 0;
 }
 
-/* lg_log_reload - reopen the file, or switch to a changed setting */
-int lg_log_reload(const char *text)
+/* lg_log_ident - the name lines carry */
+const char *lg_log_ident(void)
 {
-	struct lg_log_dest dest;
-	const char *why = "";
-	int fd, same;
-
-	if (!text)
-		text = "syslog";
-	if (lg_log_parse(text, &dest, &why) != 0)
-		return -1;
-	pthread_mutex_lock(&out_lock);
-	same = dest.target == LG_LOG_FILE && log_target == LG_LOG_FILE &&
-		strcmp(dest.path, file_path) == 0;
-	pthread_mutex_unlock(&out_lock);
-	if (same)
-		return lg_log_reopen();
-	if (dest.target == LG_LOG_FILE) {
-		if ((fd = open_file(dest.path, NULL)) < 0) {
-			lg_log(LG_LOG_WARN,
-			       "log %s: %s; the log stays where it was",
-			       text, open_error(errno));
-			return -1;
-		}
-		pthread_mutex_lock(&out_lock);
-		switch_to(LG_LOG_FILE, fd, dest.path, syslog_facility);
-		pthread_mutex_unlock(&out_lock);
-		return 0;
-	}
-	if (dest.target == LG_LOG_SYSLOG && !use_foreground) {
-		pthread_mutex_lock(&out_lock);
-		switch_to(LG_LOG_SYSLOG, 2, NULL, dest.facility);
-		pthread_mutex_unlock(&out_lock);
-		return 0;
-	}
-	if (!use_foreground && stderr_saved < 0) {
-		lg_log(LG_LOG_WARN,
-		       "log stderr: the daemon left its stderr when it detached; restart loopguard for that to take effect");
-		return -1;
-	}
-	pthread_mutex_lock(&out_lock);
-	switch_to(LG_LOG_STDERR, use_foreground ? 2 : stderr_saved, NULL,
-		  syslog_facility);
-	pthread_mutex_unlock(&out_lock);
-	return 0;
+	return log_ident;
 }
 
 /* lg_log_captured - what tests logged so far */

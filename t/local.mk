@@ -173,9 +173,12 @@ EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
 
 # The keys about the process (log, hostname, the sockets' groups), the
 # log file and its reopening; the daemon with a log file and groups.
-check_PROGRAMS += t/check_process
+check_PROGRAMS += t/check_process t/check_logfile
 t_check_process_SOURCES = t/check_process.c
 t_check_process_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_process_LDADD = $(CHECK_LDADD)
-TESTS += t/check_process t/t_logging.sh
+t_check_logfile_SOURCES = t/check_logfile.c
+t_check_logfile_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_logfile_LDADD = $(CHECK_LDADD)
+TESTS += t/check_process t/check_logfile t/t_logging.sh
 EXTRA_DIST += t/t_logging.sh
