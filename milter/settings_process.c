@@ -4,7 +4,8 @@
  *	the groups of the sockets
  * DESCRIPTION
  *	log is "syslog" (facility mail), "syslog:FACILITY", "stderr" or
- *	"file:PATH" (a relative PATH is taken from the config's folder).
+ *	"file:PATH" (a relative PATH is taken from the config's folder;
+ *	its folder must exist, the file is opened at start).
  *
  *	socket_group and control_group name the groups of the milter and
  *	the control socket; each must exist when the file is loaded.
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -117,6 +119,28 @@ void lg_warn_mta_group(struct loader *ld, const config_setting_t *s)
 				       group, group);
 }
 
+/* check_folder - the folder of a log file must exist */
+static int check_folder(struct loader *ld, const config_setting_t *s,
+			const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (!slash)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+	if (!dir[0])
+		return 0;
+	if (stat(dir, &st) != 0)
+		return lg_loader_fail(ld, s, "log file:%s: folder %s: %s", path,
+				      dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return lg_loader_fail(ld, s, "log file:%s: %s is not a folder",
+				      path, dir);
+	return 0;
+}
+
 /* lg_key_log - where the log goes */
 int lg_key_log(struct loader *ld, const config_setting_t *s)
 {
@@ -140,7 +164,9 @@ int lg_key_log(struct loader *ld, const config_setting_t *s)
 		sprintf(text, "file:%s", path);
 	free(path);
 	ld->cfg->log = text;
-	return text ? 0 : lg_loader_fail(ld, s, "out of memory");
+	if (!text)
+		return lg_loader_fail(ld, s, "out of memory");
+	return check_folder(ld, s, text + 5);
 }
 
 /* lg_key_hostname - this host's name in generated mail */

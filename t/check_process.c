@@ -111,6 +111,10 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "log = \"file:\";\n",
 	  "%s:3: log \"file:\": file: needs a path, as in \"file:/var/log/loopguard.log\"" },
 	{ BASE "log = [ \"stderr\" ];\n", "%s:3: log must be a string" },
+	{ BASE "log = \"file:/nonexistent/loopguard.log\";\n",
+	  "%s:3: log file:/nonexistent/loopguard.log: folder /nonexistent: No such file or directory" },
+	{ BASE "log = \"file:rcpts/x.log\";\n",
+	  "%s:3: log file:@TMP@/rcpts/x.log: @TMP@/rcpts is not a folder" },
 	{ BASE "hostname = \"mx_1.example.com\";\n",
 	  "%s:3: hostname \"mx_1.example.com\" is not a DNS name (letters, digits and hyphens, labels separated by dots)" },
 	{ BASE "hostname = \"mx.example.com.\";\n",
@@ -123,13 +127,18 @@ static const struct bad_case bad_cases[] = {
 START_TEST(bad_keys)
 {
 	const struct bad_case *c = &bad_cases[_i];
-	char err[1024], path[512], want[1024];
+	char err[1024], path[512], want[1024], rest[1024], *at;
 	struct lg_config *cfg;
 
 	cfg = load("bad", c->text, err, sizeof(err));
 	ck_assert_ptr_null(cfg);
 	snprintf(path, sizeof(path), "%s/bad.conf", tmp);
 	snprintf(want, sizeof(want), c->expected, path);
+	while ((at = strstr(want, "@TMP@")) != NULL) {
+		snprintf(rest, sizeof(rest), "%s", at + 5);
+		snprintf(at, sizeof(want) - (size_t) (at - want), "%s%s", tmp,
+			 rest);
+	}
 	ck_assert_str_eq(err, want);
 }
 END_TEST
