@@ -77,6 +77,16 @@ check "-n warns about a recipients file anyone may write" \
 	grep -qF "warning: recipients $tmp/rcpts is writable by everyone (mode 0666)" <<<"$out"
 chmod 644 "$tmp/rcpts"
 
+# --- a log file that cannot be opened stops the start, with the reason
+write_conf "log = \"file:$tmp/run\";"
+out=$(timeout 20 "$LOOPGUARD" -f -c "$tmp/lg.conf" 2>&1); rc=$?
+check "a log file that cannot be opened is a clear error (exit 71)" \
+	eval '[ "$rc" = 71 ] && grep -qF "log file:$tmp/run: Is a directory" <<<"$out"'
+write_conf "log = \"file:$tmp/nowhere/mail.log\";"
+out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1); rc=$?
+check "-n refuses a log file in a folder that does not exist" \
+	eval '[ "$rc" = 78 ] && grep -qxF "loopguard: $tmp/lg.conf:6: log file:$tmp/nowhere/mail.log: folder $tmp/nowhere: No such file or directory" <<<"$out"'
+
 # --- log = "file:...": lines in the file, rename + SIGUSR2, reload
 write_conf "log = \"file:$tmp/mail.log\"; log_level = \"info\";"
 if start; then
