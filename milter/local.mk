@@ -17,7 +17,7 @@ milter_libcore_la_SOURCES = \
 	milter/plugin_loader.c milter/plugin_loader.h \
 	milter/session.c milter/session.h milter/session_impl.h \
 	milter/session_log.c \
-	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c \
+	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c milter/postconf.c milter/postconf.h \
 	milter/edits.c milter/arena.c milter/arena.h \
 	milter/counters.c milter/counters.h \
 	milter/control.c milter/control.h milter/control_cmd.c milter/control_cmd.h \
