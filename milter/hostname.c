@@ -23,7 +23,6 @@
 #include "hostname.h"
 #include "postconf.h"
 
-#define POSTCONF_MS	5000		/* the longest postconf may take */
 
 /* lg_hostname_valid - a DNS name, letters digits and hyphens */
 int lg_hostname_valid(const char *name)
@@ -55,8 +54,8 @@ static int from_postconf(const char *path, char *out, size_t size)
 	const char *argv[] = { path, "-h", "myhostname", NULL };
 	char line[512], err[256];
 
-	if (!path || lg_run_program(argv, POSTCONF_MS, line, sizeof(line),
-				    err, sizeof(err)) != 0)
+	if (!path || lg_postconf_run(argv, line, sizeof(line), err,
+				     sizeof(err)) != 0)
 		return -1;
 	line[strcspn(line, "\r\n")] = 0;
 	if (!lg_hostname_valid(line) || strlen(line) >= size)

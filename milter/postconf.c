@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@
 
 /* Utility library. */
 #include "postconf.h"
+
+#define POSTCONF_MS	5000	/* the longest postconf may take */
+#define HUNG_PAUSE_S	60	/* after a hang, do not ask again for this */
+
+static atomic_llong hung_at;	/* CLOCK_MONOTONIC seconds; 0: never */
 
 /* elapsed_ms - since start */
 static long elapsed_ms(const struct timespec *start)
@@ -192,4 +198,33 @@ const char *lg_postconf_path(void)
 		if (access(places[i], X_OK) == 0)
 			return places[i];
 	return NULL;
+}
+
+/* mono_s - a monotonic clock in seconds */
+static long long mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec;
+}
+
+/* lg_postconf_run - see postconf.h */
+int lg_postconf_run(const char *const argv[], char *out, size_t outsize,
+		    char *err, size_t errsize)
+{
+	long long last = atomic_load(&hung_at);
+	int rc;
+
+	out[0] = err[0] = 0;
+	if (last && mono_s() - last < HUNG_PAUSE_S) {
+		snprintf(err, errsize,
+			 "no answer within %d s a moment ago; not asked again for %d s",
+			 POSTCONF_MS / 1000, HUNG_PAUSE_S);
+		return -1;
+	}
+	rc = lg_run_program(argv, POSTCONF_MS, out, outsize, err, errsize);
+	if (rc < 0 && strncmp(err, "no answer", 9) == 0)
+		atomic_store(&hung_at, mono_s() ? mono_s() : 1);
+	return rc;
 }

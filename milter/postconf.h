@@ -16,6 +16,12 @@
  *	with an empty signal mask and SIGPIPE at its default, whatever
  *	thread calls this.
  *
+ *	lg_postconf_run() runs postconf with lg_run_program() and a
+ *	deadline of five seconds. A postconf that gave no answer is not
+ *	asked again for a minute (the call fails at once, saying so), so
+ *	a hung Postfix costs a start or a reload one deadline, not one per
+ *	question.
+ *
  *	lg_postconf_path() is $LOOPGUARD_POSTCONF when that is set (empty:
  *	never ask Postfix); else, when Postfix has a main.cf ($MAIL_CONFIG
  *	or /etc/postfix; without one postconf takes a second to fail),
@@ -33,6 +39,9 @@
 
 int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 		   size_t outsize, char *err, size_t errsize);
+
+int lg_postconf_run(const char *const argv[], char *out, size_t outsize,
+		    char *err, size_t errsize);
 
 const char *lg_postconf_path(void);
 

@@ -27,7 +27,6 @@
 #include "postconf.h"
 #include "postfix_check.h"
 
-#define POSTCONF_TIMEOUT_MS 5000
 #define POSTCONF_OUTPUT_MAX (256 * 1024)
 
 static const struct {
@@ -164,7 +163,7 @@ int lg_postfix_warn(const struct lg_config *cfg)
 	if (!values || !master) {
 		lg_log(LG_LOG_WARN, "postfix: out of memory reading Postfix's settings");
 		n = 1;
-	} else if (lg_run_program(argv, POSTCONF_TIMEOUT_MS, values,
+	} else if (lg_postconf_run(argv, values,
 				  POSTCONF_OUTPUT_MAX, err, sizeof(err)) != 0) {
 		lg_log(LG_LOG_WARN,
 		       "postfix: cannot read Postfix's settings with %s: %s",
@@ -174,7 +173,7 @@ int lg_postfix_warn(const struct lg_config *cfg)
 		lg_postfix_parse_values(values, &pf);
 		argv[1] = "-F";
 		argv[2] = NULL;
-		if (lg_run_program(argv, POSTCONF_TIMEOUT_MS, master,
+		if (lg_postconf_run(argv, master,
 				   POSTCONF_OUTPUT_MAX, err, sizeof(err)) == 0)
 			lg_postfix_parse_master(master, &pf);
 		side.local_domains = cfg->local_domains;
