@@ -12,6 +12,7 @@ pkgrundir = $(runstatedir)/loopguard
 lg_edit = $(SED) \
 	-e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@bindir[@]|$(bindir)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@pkglibdir[@]|$(pkglibdir)|g' \
 	-e 's|@pkgsysconfdir[@]|$(pkgsysconfdir)|g' \
 	-e 's|@pkgstatedir[@]|$(pkgstatedir)|g' \
@@ -57,7 +58,7 @@ install-lg-conf: conf/loopguard.conf.installed
 	@d='$(DESTDIR)$(pkgsysconfdir)'; \
 	set dummy conf/loopguard.conf.installed loopguard.conf \
 		$(srcdir)/conf/recipients recipients \
-		$(srcdir)/conf/autoreply.txt autoreply.txt; shift; shift; \
+		$(srcdir)/conf/autoreply.txt autoreply.txt; shift; \
 	while test $$# -gt 1; do \
 		if test -e "$$d/$$2"; then \
 			echo "  $$d/$$2 is there already: kept as it is"; \
@@ -74,7 +75,7 @@ uninstall-lg-conf:
 	@d='$(DESTDIR)$(pkgsysconfdir)'; \
 	set dummy conf/loopguard.conf.installed loopguard.conf \
 		$(srcdir)/conf/recipients recipients \
-		$(srcdir)/conf/autoreply.txt autoreply.txt; shift; shift; \
+		$(srcdir)/conf/autoreply.txt autoreply.txt; shift; \
 	while test $$# -gt 1; do \
 		if test -f "$$d/$$2" && cmp -s "$$1" "$$d/$$2"; then \
 			echo " rm -f '$$d/$$2'"; rm -f "$$d/$$2"; \
@@ -86,3 +87,15 @@ uninstall-lg-conf:
 	rm -f "$$d/loopguard.conf.example"
 
 .PHONY: install-lg-conf uninstall-lg-conf
+
+# lg-paths - the configured folders as NAME=VALUE lines (t/t_install.sh)
+lg-paths:
+	@echo prefix='$(prefix)'; echo sbindir='$(sbindir)'; \
+	echo bindir='$(bindir)'; echo pkglibdir='$(pkglibdir)'; \
+	echo pkgsysconfdir='$(pkgsysconfdir)'; \
+	echo pkgstatedir='$(pkgstatedir)'; \
+	echo pkgspooldir='$(pkgspooldir)'; echo pkgrundir='$(pkgrundir)'; \
+	echo systemdsystemunitdir='$(systemdsystemunitdir)'; \
+	echo sysusersdir='$(sysusersdir)'; echo tmpfilesdir='$(tmpfilesdir)'; \
+	echo initdir='$(initdir)'; echo postfixspooldir='$(postfixspooldir)'
+.PHONY: lg-paths

@@ -6,7 +6,7 @@ TESTS_ENVIRONMENT_COMMON = \
 AM_TESTS_ENVIRONMENT = $(TESTS_ENVIRONMENT_COMMON); export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR;
 
 # Shared by the Check suites: the fake host over the real core.
-noinst_LTLIBRARIES += t/libfakehost.la
+check_LTLIBRARIES += t/libfakehost.la
 t_libfakehost_la_SOURCES = t/fakehost.c t/fakehost.h
 t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 t_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
@@ -170,3 +170,7 @@ TESTS += t/check_autoreply_forge
 # Hostile and broken input: the milter protocol and the control socket.
 TESTS += t/t_bad_input.sh
 EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
+
+# make install into a DESTDIR: the config, unit, init script, folders.
+TESTS += t/t_install.sh
+EXTRA_DIST += t/t_install.sh
