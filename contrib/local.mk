@@ -44,14 +44,20 @@ init_SCRIPTS = contrib/init/loopguard
 endif
 
 # The folders the daemon writes in. With DESTDIR (a package being
-# built) or as a user they are only made; installed as root into the
+# built) or as a user they are only made (a user who may not is told
+# so, and the install goes on); installed as root into the
 # live system they are given to the user "loopguard" when it exists,
 # and make install says how to create it when it does not.
 install-data-hook: install-lg-folders
 install-lg-folders:
 	@set -e; d='$(DESTDIR)'; \
 	for f in '$(pkgstatedir)' '$(pkgspooldir)' '$(pkgspooldir)/outbox'; do \
-		$(MKDIR_P) "$$d$$f"; chmod 0750 "$$d$$f"; \
+		if $(MKDIR_P) "$$d$$f" 2>/dev/null && chmod 0750 "$$d$$f"; then :; \
+		elif test "`id -u`" = 0; then \
+			echo "loopguard: cannot create $$d$$f" >&2; exit 1; \
+		else \
+			echo "loopguard: $$d$$f not made (only root may); the tmpfiles.d file, the unit or the init script makes it"; \
+		fi; \
 	done; \
 	test -z "$$d" && test "`id -u`" = 0 || exit 0; \
 	$(MKDIR_P) '$(pkgrundir)'; \
