@@ -135,6 +135,28 @@ if [ "$initdir" != no ]; then
 	check "init script: its paths" grep -qx "PIDFILE=$pkgrundir/loopguard.pid" "$init"
 	check "init script: shell syntax" sh -n "$init"
 fi
+# systemd's own tools read the two files (as root: tmpfiles.d chowns)
+if [ "$(id -u)" = 0 ] && [ -f "$sysusers" ] && [ -f "$tmpfiles" ] &&
+	command -v systemd-sysusers >/dev/null &&
+	command -v systemd-tmpfiles >/dev/null; then
+	mkdir -p "$dest/etc"
+	cp /etc/passwd /etc/group "$dest/etc/"
+	: >"$dest/etc/shadow"; : >"$dest/etc/gshadow"
+	check "systemd-sysusers makes the user" \
+		systemd-sysusers --root="$dest" "$sysusers"
+	user=$(grep '^loopguard:' "$dest/etc/passwd")
+	check "user loopguard: home, no login" test \
+		"${user#*:*:*:*:*:}" = "$pkgstatedir:/usr/sbin/nologin"
+	check "systemd-tmpfiles makes the folders" \
+		systemd-tmpfiles --root="$dest" --create "$tmpfiles"
+	uid=$(cut -d: -f3 <<<"$user")
+	check "state folder: loopguard, 0750" \
+		test "$(stat -c %u:%a "$dest$pkgstatedir")" = "$uid:750"
+	check "runtime folder: loopguard, 0755" \
+		test "$(stat -c %u:%a "$dest$pkgrundir")" = "$uid:755"
+	check "outbox: loopguard, 0750" \
+		test "$(stat -c %u:%a "$dest$pkgspooldir/outbox")" = "$uid:750"
+fi
 gen=$(grep -l '@[a-z]*dir@\|@VERSION@' "$unit" "$sysusers" "$tmpfiles" \
 	"$init" "$dest$conf" 2>/dev/null)
 check "no @name@ left in the generated files" test -z "$gen"
