@@ -46,8 +46,9 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "paths.h"
 
-#define DEFAULT_SOCKET	"unix:/run/loopguard/control.sock"
+#define DEFAULT_SOCKET	LG_PATH_CONTROL
 #define REQUEST_MAX	4096
 
 /* What the command line asks for. */

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "milter.h"
+#include "paths.h"
 #include "postfix_check.h"
 #include "settings.h"
 #include "store.h"
@@ -46,7 +47,7 @@
 #define EX_OSERR_CODE 71
 #define EX_CONFIG_CODE 78
 
-static const char *config_path = SYSCONFDIR "/loopguard.conf";
+static const char *config_path = LG_PATH_CONFIG;
 static atomic_int stopping;
 static struct lg_store store;
 

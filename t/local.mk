@@ -6,7 +6,7 @@ TESTS_ENVIRONMENT_COMMON = \
 AM_TESTS_ENVIRONMENT = $(TESTS_ENVIRONMENT_COMMON); export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR;
 
 # Shared by the Check suites: the fake host over the real core.
-noinst_LTLIBRARIES += t/libfakehost.la
+check_LTLIBRARIES += t/libfakehost.la
 t_libfakehost_la_SOURCES = t/fakehost.c t/fakehost.h
 t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 t_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
@@ -191,3 +191,7 @@ t_check_logfile_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_logfile_LDADD = $(CHECK_LDADD)
 TESTS += t/check_process t/check_logfile t/t_logging.sh
 EXTRA_DIST += t/t_logging.sh
+
+# make install into a DESTDIR: the config, unit, init script, folders.
+TESTS += t/t_install.sh
+EXTRA_DIST += t/t_install.sh
