@@ -16,7 +16,9 @@
  *	mailer group (writable, and so its env/, msg/ and tmp/ when they
  *	exist).
  *
- *	LG_FOLDERS_PREPARE, at start, creates a missing folder: only its
+ *	LG_FOLDERS_PREPARE, at start, first looks at every folder as
+ *	LG_FOLDERS_CHECK does (a start that is refused creates nothing),
+ *	then creates each missing folder: only its
  *	last level, never the folders above it (a missing parent is an
  *	error, so a typo never grows a tree under /), owned by the
  *	daemon's user and group when started as root, mode 0755 for the
@@ -214,9 +216,11 @@ static int create(const struct folder *f, const struct lg_ids *ids,
 	return 0;
 }
 
-/* missing - a folder that is not there: create it, or say it would be */
+/* missing - a folder that is not there: create it, or say it would be
+ * (unless quiet) */
 static int missing(const struct folder *f, const struct lg_ids *ids,
-		   enum lg_folders_mode mode, char *err, size_t errsize)
+		   enum lg_folders_mode mode, int quiet, char *err,
+		   size_t errsize)
 {
 	char parent[PATH_MAX_LG], buf[PATH_MAX_LG + 128];
 	struct stat st;
@@ -232,8 +236,9 @@ static int missing(const struct folder *f, const struct lg_ids *ids,
 		return fail(err, errsize, f, "does not exist");
 	if (mode == LG_FOLDERS_PREPARE)
 		return create(f, ids, err, errsize);
-	lg_log(LG_LOG_INFO, "%s %s: does not exist yet; a start creates it (mode %04o)",
-	       f->what, f->path, (unsigned) f->mode);
+	if (!quiet)
+		lg_log(LG_LOG_INFO, "%s %s: does not exist yet; a start creates it (mode %04o)",
+		       f->what, f->path, (unsigned) f->mode);
 	return 1;
 }
 
@@ -293,9 +298,10 @@ static int outbox_parts(const struct folder *f, const struct lg_ids *ids,
 	return 0;
 }
 
-/* lg_folders - every folder of the config, in order */
-int lg_folders(const struct lg_config *cfg, const struct lg_ids *ids,
-	       enum lg_folders_mode mode, char *err, size_t errsize)
+/* run - every folder of the config, in order */
+static int run(const struct lg_config *cfg, const struct lg_ids *ids,
+	       enum lg_folders_mode mode, int quiet, char *err,
+	       size_t errsize)
 {
 	char buf[PATH_MAX_LG + 64];
 	struct folders fs;
@@ -312,7 +318,8 @@ int lg_folders(const struct lg_config *cfg, const struct lg_ids *ids,
 				snprintf(buf, sizeof(buf), "%s", strerror(errno));
 				return fail(err, errsize, f, buf);
 			}
-			if ((rc = missing(f, ids, mode, err, errsize)) < 0)
+			if ((rc = missing(f, ids, mode, quiet, err,
+					  errsize)) < 0)
 				return -1;
 			if (rc > 0 || stat(f->path, &st) != 0)
 				continue;	/* -n: it will be created */
@@ -324,4 +331,15 @@ int lg_folders(const struct lg_config *cfg, const struct lg_ids *ids,
 			return -1;
 	}
 	return 0;
+}
+
+/* lg_folders - a start looks at all of them first, so that a refused
+ * start creates nothing */
+int lg_folders(const struct lg_config *cfg, const struct lg_ids *ids,
+	       enum lg_folders_mode mode, char *err, size_t errsize)
+{
+	if (mode == LG_FOLDERS_PREPARE &&
+	    run(cfg, ids, LG_FOLDERS_CHECK, 1, err, errsize) != 0)
+		return -1;
+	return run(cfg, ids, mode, 0, err, errsize);
 }
