@@ -103,6 +103,25 @@ check "start: missing outbox folder exits 78 with the path" eval \
 	'[ "$rc" = 78 ] && grep -qF "outbox $d/spool/outbox: does not exist" <<<"$out"'
 check "start: nothing is left behind (pid file, sockets)" nothing_left "$d"
 
+# --- a daemon that dies before it is ready, without a word: its state
+# snapshot is a FIFO, so it hangs opening the store until it is killed
+d=$tmp/silent
+write_conf "$d" "state = { snapshot = \"$d/snap\"; };"
+mkfifo "$d/snap"
+"$LOOPGUARD" -c "$d/lg.conf" >"$d/out" 2>&1 &
+parent=$!
+if wait_file "$d/lg.pid" 10; then
+	kill -KILL "$(cat "$d/lg.pid")"
+	wait "$parent"; rc=$?
+	check "a daemon killed before it was ready: the start exits 71" [ "$rc" = 71 ]
+	check "... and says how the daemon ended" \
+		grep -qE "^loopguard: the daemon \(pid [0-9]+\) was killed by signal 9 .*before it was ready" "$d/out"
+	check "... and leaves nothing behind" nothing_left "$d"
+else
+	not_ok "the daemon writes its pid file before it opens the store"
+	kill "$parent"
+fi
+
 # --- an unknown user fails -n and the start
 d=$tmp/user
 write_conf "$d" 'user = "loopgaurd-no-such";'
