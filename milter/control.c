@@ -444,6 +444,8 @@ void lg_control_stop(void)
 
 	if (thread_running) {
 		atomic_store(&stopping, 1);
+		/* wakes the thread's poll now rather than within TICK_MS */
+		(void) shutdown(listen_fd, SHUT_RDWR);
 		pthread_join(thread, NULL);
 		thread_running = 0;
 	}
