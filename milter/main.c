@@ -92,10 +92,10 @@ static int fatal(int code, const char *fmt, ...)
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: loopguard [-f] [-n] [-V] [-h] [-c FILE]\n"
-		"  -c FILE  config file (default %s)\n"
-		"  -f       stay in the foreground, log to stderr\n"
-		"  -n       check the config, user and folders, and exit\n"
-		"  -V       print the version and exit\n"
+		"  -c FILE     config file (default %s)\n"
+		"  -f          stay in the foreground, log to stderr\n"
+		"  -n          check the config, user and folders, and exit\n"
+		"  -V          print the version and exit\n"
 		"  -h, --help  print this and exit\n", DEFAULT_CONFIG);
 }
 
