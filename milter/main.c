@@ -115,6 +115,11 @@ static void on_stop(void)
 	int i;
 
 	lg_log(LG_LOG_INFO, "stop requested");
+	/* a signal taken while starting waits until smfi_main() runs
+	 * (the next few microseconds), so libmilter is stopped, not
+	 * half set up */
+	for (i = 0; i < 200 && !lg_milter_serving(); i++)
+		nanosleep(&pause_ms, NULL);
 	lg_milter_stop();
 	for (i = 0; i < 200 && lg_milter_serving(); i++) {
 		if (lg_daemon_wake(&listen_spec) != 0)
