@@ -20,7 +20,9 @@
  *	LG_FOLDERS_CHECK does (a start that is refused creates nothing),
  *	then creates each missing folder: only its
  *	last level, never the folders above it (a missing parent is an
- *	error, so a typo never grows a tree under /), owned by the
+ *	error, so a typo never grows a tree under /), unless the parent
+ *	is itself one of these folders (an outbox inside the state
+ *	folder: the shorter path is made first), owned by the
  *	daemon's user and group when started as root, mode 0755 for the
  *	socket and pid file folders (the MTA must reach the socket; the
  *	socket keeps its own mode) and 0750 for the state folder and the
@@ -119,6 +121,22 @@ static void add(struct folders *fs, const char *what, const char *path,
 	f->readable = readable;
 }
 
+/* by_length - shorter paths first, so a folder comes before the
+ * folders configured inside it (an outbox in the state folder) */
+static void by_length(struct folders *fs)
+{
+	struct folder tmp;
+	size_t i, j;
+
+	for (i = 1; i < fs->n; i++)
+		for (j = i; j > 0 && strlen(fs->f[j - 1].path) >
+		     strlen(fs->f[j].path); j--) {
+			tmp = fs->f[j];
+			fs->f[j] = fs->f[j - 1];
+			fs->f[j - 1] = tmp;
+		}
+}
+
 /* collect - the folders this config needs, sockets first (0755) */
 static void collect(const struct lg_config *cfg, struct folders *fs)
 {
@@ -139,6 +157,7 @@ static void collect(const struct lg_config *cfg, struct folders *fs)
 		    cfg->state.snapshot);
 	if (cfg->mailer.configured)
 		add(fs, "outbox", cfg->mailer.outbox, 0, 0750, 1, NULL);
+	by_length(fs);
 }
 
 /* who - "user NAME" or "uid N", for messages */
@@ -216,17 +235,31 @@ static int create(const struct folder *f, const struct lg_ids *ids,
 	return 0;
 }
 
+/* planned - PATH is one of the folders before f, which a start
+ * creates first */
+static int planned(const struct folders *fs, const struct folder *f,
+		   const char *path)
+{
+	const struct folder *g;
+
+	for (g = fs->f; g < f; g++)
+		if (strcmp(g->path, path) == 0)
+			return 1;
+	return 0;
+}
+
 /* missing - a folder that is not there: create it, or say it would be
  * (unless quiet) */
-static int missing(const struct folder *f, const struct lg_ids *ids,
-		   enum lg_folders_mode mode, int quiet, char *err,
-		   size_t errsize)
+static int missing(const struct folders *fs, const struct folder *f,
+		   const struct lg_ids *ids, enum lg_folders_mode mode,
+		   int quiet, char *err, size_t errsize)
 {
 	char parent[PATH_MAX_LG], buf[PATH_MAX_LG + 128];
 	struct stat st;
 
 	parent_of(f->path, parent, sizeof(parent));
-	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if ((stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) &&
+	    !(mode == LG_FOLDERS_CHECK && planned(fs, f, parent))) {
 		snprintf(buf, sizeof(buf),
 			 "does not exist, nor does %s (loopguard creates only the last level)",
 			 parent);
@@ -318,7 +351,7 @@ static int run(const struct lg_config *cfg, const struct lg_ids *ids,
 				snprintf(buf, sizeof(buf), "%s", strerror(errno));
 				return fail(err, errsize, f, buf);
 			}
-			if ((rc = missing(f, ids, mode, quiet, err,
+			if ((rc = missing(&fs, f, ids, mode, quiet, err,
 					  errsize)) < 0)
 				return -1;
 			if (rc > 0 || stat(f->path, &st) != 0)

@@ -164,6 +164,20 @@ mailer = { outbox = \"$d/outbox\"; };"
 		[ "$(stat -c '%U %a' "$d")" = "root 755" ]
 	[ -s "$d/run/lg.pid" ] && kill "$(cat "$d/run/lg.pid")"
 
+	# --- as root: an outbox inside the state folder, both missing
+	d=$tmp/nested
+	write_conf "$d" "user = \"nobody\";
+state = { snapshot = \"$d/lib/state.snap\"; };
+mailer = { outbox = \"$d/lib/outbox\"; };"
+	sed -i "s|^pidfile = .*|pidfile = \"$d/lib/lg.pid\";|" "$d/lg.conf"
+	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
+	check "-n: an outbox inside a missing state folder is fine" eval '[ "$rc" = 0 ] || { echo "$out"; false; }'
+	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
+	[ -s "$d/lib/lg.pid" ] && pids+=("$(cat "$d/lib/lg.pid")")
+	check "start: the state folder, then the outbox in it, are created" eval \
+		'[ "$rc" = 0 ] && [ "$(stat -c %U "$d/lib/outbox" 2>/dev/null)" = nobody ] || { echo "$out"; false; }'
+	[ -s "$d/lib/lg.pid" ] && kill "$(cat "$d/lib/lg.pid")"
+
 	# --- as root: a folder the user cannot write
 	for what in state outbox; do
 		d=$tmp/unwritable-$what
