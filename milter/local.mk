@@ -38,6 +38,10 @@ sbin_PROGRAMS += loopguard
 loopguard_SOURCES = \
 	milter/main.c \
 	milter/daemon.c milter/daemon.h \
+	milter/folders.c milter/folders.h \
+	milter/ready.c milter/ready.h \
+	milter/reload.c milter/reload.h \
+	milter/signals.c milter/signals.h \
 	milter/milter.c milter/milter.h
 loopguard_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 loopguard_LDADD = milter/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)

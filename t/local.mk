@@ -50,8 +50,9 @@ t_check_catchall_LDADD = $(CHECK_LDADD)
 TESTS += t/check_config t/check_core t/check_catchall
 
 # The real daemon driven by miltertest.
-TESTS += t/t_miltertest.sh t/t_daemon.sh
-EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/t_daemon.sh t/miltertest/redirect.lua \
+TESTS += t/t_miltertest.sh t/t_daemon.sh t/t_lifecycle.sh
+EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/t_daemon.sh t/t_lifecycle.sh \
+	t/miltertest/redirect.lua \
 	t/miltertest/catchall.lua
 
 check_PROGRAMS += t/check_store
