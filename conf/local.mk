@@ -23,13 +23,14 @@ lg_edit = $(SED) \
 
 # lg_edit_conf - the example config, written for
 # --prefix=/usr --sysconfdir=/etc --localstatedir=/var, moved to the
-# configured folders; pidfile, control and snapshot are switched on
+# configured folders; user, pidfile, control and snapshot are switched on
 lg_edit_conf = $(SED) \
 	-e 's|/etc/loopguard/|$(pkgsysconfdir)/|g' \
 	-e 's|/var/lib/loopguard/|$(pkgstatedir)/|g' \
 	-e 's|/var/spool/loopguard/|$(pkgspooldir)/|g' \
 	-e 's|/run/loopguard/|$(pkgrundir)/|g' \
 	-e 's|"/usr/lib/loopguard"|"$(pkglibdir)"|g' \
+	-e 's|^\([[:space:]]*\)\# \(user = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(pidfile = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(control = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(snapshot = \)|\1\2|'

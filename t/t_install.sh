@@ -106,6 +106,21 @@ if [ "$systemdsystemunitdir" != no ]; then
 		has "$unit" 'ExecReload=/bin/kill -USR1 $MAINPID'
 	check "unit: the folders are writable in the sandbox" has "$unit" \
 		"ReadWritePaths=-$pkgstatedir -$pkgspooldir -$pkgrundir"
+	# the sendmail mailer runs Postfix's set-gid postdrop
+	check "unit: set-gid helpers may run (no NoNewPrivileges)" \
+		eval '! grep -q "^NoNewPrivileges=yes" "$unit"'
+	if [ "$postfixspooldir" != no ]; then
+		check "unit: postdrop may write Postfix's maildrop" has "$unit" \
+			"ReadWritePaths=-$postfixspooldir/loopguard -$postfixspooldir/maildrop"
+	fi
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		# the binary is under DESTDIR, not yet at $sbindir
+		out=$(systemd-analyze verify --man=no "$unit" 2>&1 |
+			grep -F "loopguard.service:" |
+			grep -vF "Command $sbindir/loopguard is not executable")
+		check "unit: systemd-analyze verify finds nothing in it" test -z "$out"
+		[ -z "$out" ] || echo "  $out"
+	fi
 fi
 sysusers=$dest$sysusersdir/loopguard.conf
 if [ "$sysusersdir" != no ]; then
@@ -172,7 +187,10 @@ fi | grep -v "^$postfixspooldir/" | while read -r d; do
 	mkdir -p "$dest$d"
 done
 here=$dest$pkgsysconfdir/here.conf
-sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" \
+check "the installed config drops root to the user loopguard" \
+	grep -qx 'user = "loopguard";.*' "$dest$conf"
+# the user exists only under DESTDIR: this copy stays root
+sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" -e '/^user = /d' \
 	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" \
 	"$dest$conf" >"$here"
 export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
