@@ -24,9 +24,19 @@
 #	   installs by itself, and its Check unit suites pass (the
 #	   daemon and MTA tests already ran twice above). It counts as
 #	   one test.
+#	6. scripts/fresh-root.sh: a bare Debian 12 root (mmdebstrap), this
+#	   checkout copied in, the README's ./run.sh run there untouched
+#	   until the milter listens and answers a milter negotiation. It
+#	   counts as one test; its log is fresh-root.log. About 4-8
+#	   minutes, most of it apt-get and the build in the root.
 #	The logs of failed tests are printed, and at the end one line
 #	"loopguard: N passed, M failed, K skipped" over both builds, the
-#	fuzz smoke and distcheck. Running it again reuses both builds.
+#	fuzz smoke, distcheck and the fresh root. Running it again reuses
+#	both builds.
+#
+# ENVIRONMENT
+#	LOOPGUARD_SKIP_FRESH_ROOT=1	skip step 6 (counted as skipped), for
+#					quick local runs; CI runs it.
 #
 # EXIT STATUS
 #	0 when both builds pass their checks and no harness fails, 1
@@ -177,8 +187,27 @@ distcheck() {
 		total_fail=$((total_fail + 1))
 	fi
 }
+# fresh_root - scripts/fresh-root.sh, one test passed, failed or skipped
+fresh_root() {
+	local log=$top/fresh-root.log
+	if [ -n "${LOOPGUARD_SKIP_FRESH_ROOT:-}" ]; then
+		note "fresh root skipped (LOOPGUARD_SKIP_FRESH_ROOT is set)"
+		total_skip=$((total_skip + 1))
+		return 0
+	fi
+	note "fresh Debian 12 root: ./run.sh, a milter negotiation (scripts/fresh-root.sh)"
+	if "$top/scripts/fresh-root.sh" >"$log" 2>&1; then
+		grep '^fresh-root: phase .* took' "$log" || true
+		total_pass=$((total_pass + 1))
+	else
+		tail -n 60 "$log"
+		failed_builds+=("fresh root (see $log)")
+		total_fail=$((total_fail + 1))
+	fi
+}
 fuzz_smoke || true
 distcheck
+fresh_root
 
 echo
 if [ ${#failed_builds[@]} -gt 0 ]; then
