@@ -12,8 +12,10 @@
 #	and there, in a chroot, runs the README's "./run.sh" in the
 #	background, untouched. It waits until the milter listens, then
 #	checks that it answers a milter option negotiation (a small client
-#	on the host speaks to 127.0.0.1:PORT). The daemon is stopped by its
-#	PID and the root is removed. Each phase prints how long it took.
+#	on the host speaks to 127.0.0.1:PORT), and, when the host has
+#	Postfix and swaks (scripts/deps.sh test), sends one message through
+#	a private Postfix (t/mta/postfix.sh) that uses this milter. The
+#	daemon is stopped by its PID and the root is removed. Each phase prints how long it took.
 #
 #	The chroot runs in a private mount namespace (unshare) with /proc,
 #	/dev and /sys mounted in it; it shares the host's network, so
@@ -56,6 +58,7 @@ suite=bookworm
 root=
 unshare_pid=
 daemon_pid=
+pf=
 t_start=$(date +%s)
 
 die() { printf 'fresh-root: error: %s\n' "$*" >&2; exit 1; }
@@ -111,6 +114,10 @@ cleanup() {
 	local rc=$? p
 	trap - EXIT
 	set +e
+	if [ -n "$pf" ]; then
+		"$top/t/mta/postfix.sh" stop "$pf" >>"$pf.log" 2>&1
+		[ -n "$keep" ] || rm -rf "$pf" "$pf.log"
+	fi
 	[ -n "$daemon_pid" ] && stop_pid "$daemon_pid"
 	if [ -n "$root" ] && [ -d "$root" ]; then
 		for p in $(root_pids); do
@@ -306,6 +313,41 @@ PY
 	die "negotiate: the milter on 127.0.0.1:$port did not answer an option negotiation"
 fi
 note "the milter answered: $out"
+phase_done
+
+phase postfix
+# One message through a private Postfix on the host (t/mta/postfix.sh;
+# Postfix writes the milter as inet:HOST:PORT),
+# whose only milter is this one, with milter_default_action = tempfail:
+# it reaches alice's mailbox only when the milter let it through.
+if command -v postfix >/dev/null 2>&1 && command -v swaks >/dev/null 2>&1 &&
+	command -v smtp-sink >/dev/null 2>&1; then
+	. "$top/t/mta/lib.sh"
+	LG_NAME=fresh-root
+	pf=$(mktemp -d "${LOOPGUARD_FRESH_DIR:-/var/tmp}/loopguard-fresh-postfix.XXXXXX")
+	chmod 0755 "$pf"
+	lg_pick_port pf_port
+	lg_pick_port pf_sink_port
+	PORT=$pf_port SINK_PORT=$pf_sink_port MILTER=inet:127.0.0.1:$port \
+		"$top/t/mta/postfix.sh" start "$pf" >"$pf.log" 2>&1 ||
+		{ show_log "$pf.log"; die "postfix: the private Postfix did not start"; }
+	LG_SWAKS_LOG=$pf/swaks.log
+	subject="fresh root $$ $(date +%s)"
+	lg_send "$pf_port" --from someone@external.test --to alice@example.com \
+		--header "Subject: $subject" ||
+		{ show_log "$pf/swaks.log"; die "postfix: swaks could not send to alice@example.com"; }
+	lg_wait_mbox_with "$pf/mail/alice" "Subject: $subject" 1 30 ||
+		{ show_log "$pf/maillog"; die "postfix: the message did not reach alice's mailbox (see $pf/maillog)"; }
+	if grep -E "(warning|error|fatal): .*milter" "$pf/maillog" >&2; then
+		die "postfix: Postfix reports milter trouble in $pf/maillog"
+	fi
+	note "a message through Postfix (port $pf_port) and the milter reached alice's mailbox"
+	"$top/t/mta/postfix.sh" stop "$pf" >>"$pf.log" 2>&1 || note "postfix: stop reported trouble (see $pf.log)"
+	rm -rf "$pf" "$pf.log"
+	pf=
+else
+	note "skipped: no postfix, swaks or smtp-sink on the host (scripts/deps.sh test installs them)"
+fi
 phase_done
 
 phase stop
