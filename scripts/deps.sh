@@ -6,8 +6,10 @@
 #				libconfig, Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
 #				miltertest, Redis, ...), clang and its
-#				libFuzzer runtime (make fuzz) and an
-#				unpacked Sendmail
+#				libFuzzer runtime (make fuzz), llvm (its
+#				llvm-symbolizer: LeakSanitizer suppressions
+#				match function names), git, ss, ps,
+#				openssl, and an unpacked Sendmail
 #	scripts/deps.sh fresh-root
 #				what scripts/fresh-root.sh needs on the host
 #				(mmdebstrap, python3, iproute2, git)
@@ -35,8 +37,8 @@
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
 DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
-	opendkim-tools valgrind clang libclang-rt-14-dev git iproute2 procps
-	openssl)
+	opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
+	procps openssl)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
