@@ -9,8 +9,9 @@
  *	lg_control_stop();			(on the way out)
  * DESCRIPTION
  *	lg_control_open() binds the unix socket named by cfg->control
- *	("unix:/path"), with mode cfg->control_mode and group cfg->group
- *	when one is set. A socket file nobody answers on is removed first;
+ *	("unix:/path"), with mode cfg->control_mode and group
+ *	cfg->control_group when one is set (for operators; the milter
+ *	socket has a group of its own). A socket file nobody answers on is removed first;
  *	one that answers means another daemon owns it. With no control
  *	setting all three functions do nothing.
  *
@@ -188,7 +189,8 @@ int lg_control_open(const struct lg_config *cfg, char *err, size_t errsize)
 		return fail(err, errsize, "the path is too long", 0);
 	memcpy(sock_path, spec.path, strlen(spec.path) + 1);
 	if (clear_stale(err, errsize) != 0 ||
-	    bind_socket(cfg->control_mode, cfg->group, err, errsize) != 0)
+	    bind_socket(cfg->control_mode, cfg->control_group, err,
+				errsize) != 0)
 		return -1;
 	lg_log(LG_LOG_DEBUG, "control %s: listening", sock_text);
 	return 0;

@@ -1,7 +1,10 @@
 /*
  * NAME
- *	edits.c - apply the edits plugins queued, once, at end of message
+ *	edits.c - queue the edits plugins ask for; apply them, once, at
+ *	end of message
  * DESCRIPTION
+ *	Edits are kept in the message arena, each with the plugin that
+ *	asked (so a decision can be tied to its edits, session_log.c).
  *	Order matters for never losing mail: recipients are added first,
  *	then headers are changed, and only then are recipients deleted, so
  *	a failure half way leaves an extra copy rather than a lost one.
@@ -16,6 +19,40 @@
 
 #include "log.h"
 #include "session_impl.h"
+
+/* lg_session_queue_edit - remember an edit for end of message */
+int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
+			  const char *name, const char *value, int n)
+{
+	struct lg_edit *e;
+
+	if (s->n_edits == s->cap_edits) {
+		size_t cap = s->cap_edits ? s->cap_edits * 2 : 8;
+		struct lg_edit *grown =
+			lg_arena_alloc(&s->msg_arena, cap * sizeof(*grown));
+
+		if (!grown) {
+			s->edit_failed = 1;
+			return -1;
+		}
+		if (s->n_edits)
+			memcpy(grown, s->edits, s->n_edits * sizeof(*grown));
+		s->edits = grown;
+		s->cap_edits = cap;
+	}
+	e = &s->edits[s->n_edits];
+	e->kind = kind;
+	e->plugin = s->plugin;
+	e->n = n;
+	e->name = name ? lg_arena_strdup(&s->msg_arena, name) : NULL;
+	e->value = value ? lg_arena_strdup(&s->msg_arena, value) : NULL;
+	if ((name && !e->name) || (value && !e->value)) {
+		s->edit_failed = 1;
+		return -1;
+	}
+	s->n_edits++;
+	return 0;
+}
 
 /* rcpt_live - a recipient the message really has */
 static int rcpt_live(const struct lg_rcpt_info *r)

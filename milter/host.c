@@ -17,7 +17,6 @@
 #include <strings.h>
 
 #include "clock.h"
-#include "counters.h"
 #include "host.h"
 #include "log.h"
 #include "section.h"
@@ -299,7 +298,7 @@ static void h_log(struct lg_ctx *s, enum lg_log_level level,
 static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		       const char *fmt, ...)
 {
-	char reason[1024] = "";
+	char reason[1024] = "", line[2048];
 	va_list ap;
 	char *p;
 
@@ -314,12 +313,13 @@ static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		if (*p == '"' || *p == '\r' || *p == '\n')
 			*p = '\'';
 	s->decision_logged = 1;
-	lg_action_count(who(s), action);
-	lg_log(LG_LOG_INFO,
-	       "%s: plugin=%s action=%s from=<%s> to=<%s> client=%s reason=\"%s\"",
-	       lg_session_queue_id(s), who(s), action,
-	       s->sender ? s->sender : "", to ? to : "",
-	       s->client_addr[0] ? s->client_addr : "unknown", reason);
+	snprintf(line, sizeof(line),
+		 "%s: plugin=%s action=%s from=<%s> to=<%s> client=%s reason=\"%s\"",
+		 lg_session_queue_id(s), who(s), action,
+		 s->sender ? s->sender : "", to ? to : "",
+		 s->client_addr[0] ? s->client_addr : "unknown", reason);
+	/* at end of message it waits for the message's fate */
+	lg_session_decision(s, who(s), action, line);
 }
 
 static time_t h_now(void)

@@ -7,14 +7,17 @@ loopguardinclude_HEADERS = milter/include/loopguard/plugin.h
 noinst_LTLIBRARIES += milter/libcore.la
 milter_libcore_la_SOURCES = \
 	milter/clock.c milter/clock.h \
-	milter/log.c milter/log.h \
+	milter/log.c milter/log.h milter/log_setting.c milter/log_impl.h \
+	milter/hostname.c milter/hostname.h \
 	milter/parse.c milter/parse.h \
 	milter/recipients.c milter/recipients.h \
 	milter/settings.c milter/settings.h milter/settings_state.c \
-	milter/settings_keys.c milter/settings_impl.h \
+	milter/settings_keys.c milter/settings_impl.h milter/settings_process.c \
 	milter/section.c milter/section.h \
 	milter/plugin_loader.c milter/plugin_loader.h \
 	milter/session.c milter/session.h milter/session_impl.h \
+	milter/session_log.c \
+	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c \
 	milter/edits.c milter/arena.c milter/arena.h \
 	milter/counters.c milter/counters.h \
 	milter/control.c milter/control.h milter/control_cmd.c milter/control_cmd.h \

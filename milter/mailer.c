@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hostname.h"
 #include "log.h"
 #include "mailer.h"
 
@@ -41,26 +42,25 @@ void lg_mailer_set_outbox(struct lg_outbox *ob)
 static char host_name[256];
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 
-/* fill_hostname - the host name, if it is a plain DNS name */
+/* fill_hostname - the default name, for a process with no config */
 static void fill_hostname(void)
 {
-	char buf[256];
-
-	if (gethostname(buf, sizeof(buf) - 1) != 0)
-		return;
-	buf[sizeof(buf) - 1] = 0;
-	if (!buf[0] || strspn(buf, "abcdefghijklmnopqrstuvwxyz"
-			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-	    strlen(buf))
-		return;
-	strcpy(host_name, buf);
+	lg_hostname_find(lg_hostname_postconf(), host_name,
+			 sizeof(host_name));
 }
 
-/* lg_mailer_hostname - gethostname once */
+/* lg_mailer_hostname - the current config's hostname; the pointer
+ * stays valid after a reload (hostname.h) */
 const char *lg_mailer_hostname(void)
 {
+	struct lg_config *cfg = lg_config_current();
+	const char *name = cfg ? cfg->hostname : NULL;
+
+	lg_config_unref(&cfg);
+	if (name)
+		return name;
 	pthread_once(&host_once, fill_hostname);
-	return host_name[0] ? host_name : "loopguard";
+	return host_name;
 }
 
 /* lg_mailer_deliver - the configured method */

@@ -58,7 +58,8 @@ enum lg_outbox_result lg_mailer_smtp(const struct lg_mailer_config *mc,
 				     char *err, size_t errsize);
 
 /* lg_mailer_hostname - this host's name, for EHLO, Message-ID and the
- * loop header ("loopguard" if unknown) */
+ * loop header: the "hostname" setting of the current config, or the
+ * default of hostname.h; the pointer is never freed */
 const char *lg_mailer_hostname(void);
 
 #endif

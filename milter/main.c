@@ -36,6 +36,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "milter.h"
+#include "postfix_check.h"
 #include "settings.h"
 #include "store.h"
 #include "store_memory.h"
@@ -120,6 +121,7 @@ static void reload(void)
 		       "reload: the mailer group or its outbox changed; restart loopguard for that to take effect");
 	lg_config_unref(&old);
 	lg_log_set_min_level(cfg->log_level);
+	lg_log_reload(cfg->log);
 	lg_config_install(cfg);
 	lg_log(LG_LOG_INFO, "config %s reloaded (%zu plugins)", config_path,
 	       cfg->n_plugins);
@@ -140,11 +142,14 @@ static void *housekeeping(void *arg)
 	(void) arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	while (!atomic_load(&stopping)) {
 		int sig = sigtimedwait(&set, NULL, &second);
 
 		if (sig == SIGUSR1)
 			reload();
+		if (sig == SIGUSR2)
+			lg_log_reopen();
 		if (store.ops && store.ops->tick)
 			store.ops->tick(store.be, lg_now());
 	}
@@ -195,7 +200,7 @@ static int serve(struct lg_config *cfg, int foreground)
 	lg_daemon_set_nodelay();
 	if (cfg->socket_spec.kind == LG_SOCK_UNIX &&
 	    lg_daemon_socket_perms(cfg->socket_spec.path, cfg->socket_mode,
-				   cfg->user, cfg->group, err,
+				   cfg->user, cfg->socket_group, err,
 				   sizeof(err)) != 0)
 		return fatal(EX_OSERR_CODE, "%s", err);
 	if (lg_control_open(cfg, err, sizeof(err)) != 0)
@@ -220,6 +225,7 @@ static int serve(struct lg_config *cfg, int foreground)
 	/* Threads inherit this mask: only sigwait sees these signals. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -289,13 +295,17 @@ int main(int argc, char **argv)
 		return EX_CONFIG_CODE;
 	}
 	lg_daemon_warn_writable(config_path);
+	lg_postfix_warn(cfg);	/* -n: on stderr; at start: in the log */
 	if (check_only) {
 		printf("%s: OK (%zu plugins)\n", config_path, cfg->n_plugins);
 		lg_config_unref(&cfg);
 		return 0;
 	}
 	lg_log_set_min_level(cfg->log_level);
-	rc = serve(cfg, foreground);
+	if (lg_log_use(cfg->log, foreground, cfg->user, err, sizeof(err)) != 0)
+		rc = fatal(EX_OSERR_CODE, "%s", err);
+	else
+		rc = serve(cfg, foreground);
 	lg_config_unref(&cfg);
 	return rc;
 }

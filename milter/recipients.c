@@ -29,6 +29,7 @@
  *
  *	Once loaded the set is only read, so lookups need no lock.
  * DIAGNOSTICS
+ *	A file writable by everyone is loaded, with a warning logged.
  *	lg_recipients_load: "PATH: strerror" (for ENOMEM too) or
  *	"PATH:LINE: bad address "ENTRY"", control bytes shown as "?" and
  *	cut after 80 bytes. Entries before an error stay loaded.
@@ -47,6 +48,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "parse.h"
 #include "recipients.h"
 
@@ -318,6 +320,19 @@ static const char *trim(const char *s, const char **e)
 	return s;
 }
 
+/* warn_writable - like the config file, a recipients file that
+ * anyone may change is worth a warning */
+static void warn_writable(const char *path, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & S_IWOTH))
+		lg_log(LG_LOG_WARN,
+		       "recipients %s is writable by everyone (mode %04o); anyone could change which local addresses exist",
+		       path, (unsigned) (st.st_mode & 07777));
+}
+
 /* slurp - the whole file in one buffer; 0 or an errno value */
 static int slurp(const char *path, char **buf_r, size_t *len_r)
 {
@@ -334,6 +349,7 @@ static int slurp(const char *path, char **buf_r, size_t *len_r)
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    (uintmax_t) st.st_size < UINT32_MAX)
 		cap = (size_t) st.st_size + 1;	/* + 1 to see the end */
+	warn_writable(path, fd);
 	for (;;) {
 		if (!buf || len == cap) {
 			if (buf)

@@ -7,6 +7,9 @@
  *	plugin's hook in config order. The first verdict other than
  *	LG_CONTINUE ends the round and is logged with the plugin's name.
  *	Per-message state is reset at MAIL, end of message and abort.
+ *	Decisions made at end of message are logged only once the verdict
+ *	and the edits' fate are known (session_log.c); edits are queued
+ *	and applied in edits.c.
  */
 #include "config.h"
 
@@ -78,6 +81,9 @@ static void message_reset(struct lg_ctx *s)
 	s->edits = NULL;
 	s->n_edits = s->cap_edits = 0;
 	s->edit_failed = 0;
+	s->holding = 0;
+	s->held = NULL;
+	s->held_tail = NULL;
 }
 
 /* lg_session_free - run close hooks, then release the config */
@@ -174,6 +180,8 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 	size_t i;
 
 	s->have_reply = 0;
+	s->verdict_plugin = LG_NO_PLUGIN;
+	s->verdict_forced = 0;
 	for (i = 0; i < s->cfg->n_plugins; i++) {
 		s->plugin = i;
 		s->decision_logged = 0;
@@ -188,6 +196,9 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 			snprintf(s->reply.text, sizeof(s->reply.text),
 				 "loopguard: state store unavailable, try again later");
 			s->have_reply = 1;
+			/* whatever the plugin logged, the core says what happened */
+			s->decision_logged = 0;
+			s->verdict_forced = 1;
 		}
 		if (v > LG_DISCARD || v < LG_CONTINUE) {
 			lg_log(LG_LOG_ERROR,
@@ -197,6 +208,7 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 			v = s->cfg->on_error;
 		}
 		if (v != LG_CONTINUE) {
+			s->verdict_plugin = i;
 			log_verdict(s, hook_stage[h], v,
 				    a && a->rcpt ? a->rcpt->addr : NULL);
 			break;
@@ -362,6 +374,7 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 	lg_counter_add(LG_COUNT_RECIPIENTS, 1);
 	if (r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected)
 		lg_counter_add(LG_COUNT_UNKNOWN, 1);
+	lg_session_note_mta_rejected(s, r);
 	a.rcpt = r;
 	mta_rejected = r->mta_rejected;
 	v = dispatch(s, HOOK_ENVRCPT, &a);
@@ -432,13 +445,23 @@ enum lg_verdict lg_session_body(struct lg_ctx *s, const unsigned char *chunk,
 enum lg_verdict lg_session_eom(struct lg_ctx *s)
 {
 	enum lg_verdict v;
+	size_t terminal = LG_NO_PLUGIN;
+	int applied = 0;
 
 	if (s->dkim)
 		lg_dkim_eom(s);
+	s->holding = 1;
 	v = dispatch(s, HOOK_EOM, NULL);
+	s->holding = 0;
+	/* the queued edits are void; the plugin's own decision stands
+	 * unless its verdict was overruled (a failed store call) */
+	if ((v == LG_REJECT || v == LG_TEMPFAIL || v == LG_DISCARD) &&
+	    !s->verdict_forced)
+		terminal = s->verdict_plugin;
 
 	if (v == LG_CONTINUE || v == LG_ACCEPT) {
-		if (lg_session_apply_edits(s) != 0) {
+		applied = lg_session_apply_edits(s) == 0;
+		if (!applied) {
 			lg_counter_add(LG_COUNT_ERRORS, 1);
 			v = s->cfg->on_error;
 			if (v == LG_TEMPFAIL) {
@@ -450,6 +473,8 @@ enum lg_verdict lg_session_eom(struct lg_ctx *s)
 			}
 		}
 	}
+	/* only now is it known which eom decisions really happened */
+	lg_session_flush_decisions(s, terminal, applied);
 	message_reset(s);
 	return v;
 }
@@ -492,38 +517,4 @@ const char *lg_session_queue_id(struct lg_ctx *s)
 			snprintf(s->queue_id, sizeof(s->queue_id), "%s", qid);
 	}
 	return s->queue_id;
-}
-
-/* lg_session_queue_edit - remember an edit for end of message */
-int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
-			  const char *name, const char *value, int n)
-{
-	struct lg_edit *e;
-
-	if (s->n_edits == s->cap_edits) {
-		size_t cap = s->cap_edits ? s->cap_edits * 2 : 8;
-		struct lg_edit *grown =
-			lg_arena_alloc(&s->msg_arena, cap * sizeof(*grown));
-
-		if (!grown) {
-			s->edit_failed = 1;
-			return -1;
-		}
-		if (s->n_edits)
-			memcpy(grown, s->edits, s->n_edits * sizeof(*grown));
-		s->edits = grown;
-		s->cap_edits = cap;
-	}
-	e = &s->edits[s->n_edits];
-	e->kind = kind;
-	e->plugin = s->plugin;
-	e->n = n;
-	e->name = name ? lg_arena_strdup(&s->msg_arena, name) : NULL;
-	e->value = value ? lg_arena_strdup(&s->msg_arena, value) : NULL;
-	if ((name && !e->name) || (value && !e->value)) {
-		s->edit_failed = 1;
-		return -1;
-	}
-	s->n_edits++;
-	return 0;
 }

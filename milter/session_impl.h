@@ -34,6 +34,15 @@ struct lg_edit {
 	int n;			/* header index, recipient index */
 };
 
+/* A decision made at end of message, logged and counted only once the
+ * message's fate is known (session_log.c). */
+struct lg_held_decision {
+	struct lg_held_decision *next;
+	size_t plugin;
+	char *action;
+	char *line;		/* the whole log line */
+};
+
 struct lg_ctx {
 	struct lg_config *cfg;
 	const struct lg_edit_sink *sink;
@@ -41,6 +50,8 @@ struct lg_ctx {
 	size_t plugin;		/* the plugin running now */
 	int decision_logged;	/* the running hook logged its decision */
 	int store_failed;	/* a store call of the running hook failed */
+	size_t verdict_plugin;	/* who gave the last terminal verdict */
+	int verdict_forced;	/* ... tempfail for a failed store call */
 
 	/* connection */
 	struct lg_arena conn_arena;
@@ -72,6 +83,8 @@ struct lg_ctx {
 	struct lg_reply reply;
 	int have_reply;
 	struct lg_dkim_msg *dkim;	/* dkim.c, only when a plugin asked */
+	int holding;			/* eom: decisions wait (session_log.c) */
+	struct lg_held_decision *held, **held_tail;
 };
 
 /* lg_session_queue_edit - called by host.c; 0 or -1 */
@@ -81,6 +94,23 @@ int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
 /* lg_session_apply_edits - edits.c: apply the queued edits in a safe
  * order through the sink; 0, or -1 after logging why */
 int lg_session_apply_edits(struct lg_ctx *s);
+
+/* lg_session_decision - log and count a decision line, or hold it
+ * while end of message runs (session_log.c) */
+void lg_session_decision(struct lg_ctx *s, const char *plugin,
+			 const char *action, const char *line);
+
+/* lg_session_flush_decisions - end of message is over: log and count
+ * what really happened. terminal: the plugin whose reject, tempfail or
+ * discard ended the message (LG_NO_PLUGIN if none); applied: the
+ * queued edits reached the MTA. */
+void lg_session_flush_decisions(struct lg_ctx *s, size_t terminal,
+				int applied);
+
+/* lg_session_note_mta_rejected - a recipient the MTA refused itself:
+ * note, once an hour, when it leaves the catch-all inactive */
+void lg_session_note_mta_rejected(struct lg_ctx *s,
+				  const struct lg_rcpt_info *r);
 
 /* lg_session_queue_id - the MTA's queue id, or "NOQUEUE" */
 const char *lg_session_queue_id(struct lg_ctx *s);

@@ -152,7 +152,7 @@ static int walk_core(struct loader *ld, config_t *lc)
 		if (k->parse(ld, s) != 0)
 			return -1;
 	}
-	if (load_recipients(ld, root) != 0)
+	if (lg_loader_finish(ld) != 0 || load_recipients(ld, root) != 0)
 		return -1;
 	return plugins ? key_plugins(ld, plugins) : 0;
 }
@@ -263,6 +263,9 @@ void lg_config_unref(struct lg_config **cfgp)
 	free(cfg->socket);
 	free(cfg->user);
 	free(cfg->group);
+	free(cfg->socket_group);
+	free(cfg->control_group);
+	free(cfg->log);
 	free(cfg->pidfile);
 	free(cfg->control);
 	free(cfg->recipient_delimiter);

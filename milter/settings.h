@@ -61,10 +61,16 @@ struct lg_config {
 	struct lg_socket_spec socket_spec;
 	int socket_mode;		/* -1: leave as created */
 	char *user;
-	char *group;
+	char *group;			/* the daemon's group, NULL: user's */
+	char *socket_group;		/* milter socket's; NULL: group or
+					 * the user's */
 	char *pidfile;
 	char *control;			/* control socket spec, NULL: none */
 	int control_mode;
+	char *control_group;		/* control socket's; NULL: as above */
+	char *log;			/* "syslog[:FAC]", "stderr", "file:/p" */
+	const char *hostname;		/* generated mail's; interned, never
+					 * freed (hostname.h) */
 	char **local_domains;
 	size_t n_local_domains;
 	char **recipient_files;

@@ -149,9 +149,13 @@ static int key_user(struct loader *ld, const config_setting_t *s)
 	return get_string(ld, s, &ld->cfg->user);
 }
 
+/* key_group - the daemon's group; the MTA's draws a warning */
 static int key_group(struct loader *ld, const config_setting_t *s)
 {
-	return get_string(ld, s, &ld->cfg->group);
+	if (get_string(ld, s, &ld->cfg->group) != 0)
+		return -1;
+	lg_warn_mta_group(ld, s);
+	return 0;
 }
 
 static int key_pidfile(struct loader *ld, const config_setting_t *s)
@@ -338,6 +342,10 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "socket_mode", key_socket_mode },
 	{ "user", key_user },
 	{ "group", key_group },
+	{ "socket_group", lg_key_socket_group },
+	{ "control_group", lg_key_control_group },
+	{ "log", lg_key_log },
+	{ "hostname", lg_key_hostname },
 	{ "pidfile", key_pidfile },
 	{ "control", key_control },
 	{ "control_mode", key_control_mode },

@@ -638,10 +638,10 @@ START_TEST(socket_refuses)
 		 path);
 	ck_assert_str_eq(err, want);
 	unlink(path);
-	cfg.group = (char *) "no-such-group-here";
+	cfg.control_group = (char *) "no-such-group-here";
 	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "group no-such-group-here: no such group"));
-	cfg.group = NULL;
+	cfg.control_group = NULL;
 	snprintf(cfg.control, strlen(path) + 8, "unix:/nonexistent/x");
 	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "control unix:/nonexistent/x: bind: No such file or directory");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fakehost.h"
+#include "host.h"
 #include "session_impl.h"
 
 #define BASE "plugin_dir = \"@TESTPLUGINS@\";\n" \
@@ -289,6 +290,225 @@ START_TEST(junk_from_the_mta_never_crashes)
 }
 END_TEST
 
+/* --- decisions are logged and counted for what really happened */
+
+#define REAL "local_domains = [ \"example.com\" ];\n" \
+	"recipients = [ \"@TMP@/rcpts\" ];\n"
+
+/* real_host - the real catchall and bounce plugins, in the README's
+ * order; extra goes into the catchall group */
+static struct fh *real_host(const char *first, const char *second)
+{
+	char text[2048];
+
+	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n");
+	snprintf(text, sizeof(text), "%splugins = ( %s%s%s );\n", REAL, first,
+		 second ? ", " : "", second ? second : "");
+	fh_clock_set(1700000000);
+	return fh_new(text);
+}
+
+struct count_arg {
+	const char *plugin, *action;
+	unsigned long long n;
+};
+
+static void count_row(void *arg, const char *plugin, const char *action,
+		      unsigned long long count)
+{
+	struct count_arg *c = arg;
+
+	if (strcmp(plugin, c->plugin) == 0 && strcmp(action, c->action) == 0)
+		c->n += count;
+}
+
+/* action_count - "loopguardctl stats" for one plugin and action */
+static unsigned long long action_count(const char *plugin, const char *action)
+{
+	struct count_arg c = { plugin, action, 0 };
+
+	lg_action_counts(count_row, &c);
+	return c.n;
+}
+
+static const char *const to_nosuch[] = { "<nosuch@example.com>", NULL };
+static const char *const dsn_headers[] = {
+	"From: MAILER-DAEMON@mx.external.test", "Subject: Undelivered Mail",
+	NULL };
+
+START_TEST(refused_bounce_is_no_redirect)
+{
+	unsigned long long redirects = action_count("catchall", "redirect");
+	unsigned long long rejects = action_count("bounce", "reject");
+
+	h = real_host("{ name = \"catchall\"; }", "{ name = \"bounce\"; }");
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "i", "QFAKE1");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, dsn_headers,
+				    "your mail could not be delivered\r\n"),
+			 LG_REJECT);
+	ck_assert_str_eq(fh_edits(h), "");
+	ck_assert_msg(strstr(fh_log(), "plugin=bounce action=reject") != NULL,
+		      "log: %s", fh_log());
+	ck_assert_msg(strstr(fh_log(), "action=redirect") == NULL,
+		      "a redirect that never happened is logged: %s", fh_log());
+	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects);
+	ck_assert_uint_eq(action_count("bounce", "reject"), rejects + 1);
+}
+END_TEST
+
+START_TEST(redirect_is_logged_once_when_done)
+{
+	unsigned long long redirects = action_count("catchall", "redirect");
+	const char *first;
+
+	h = real_host("{ name = \"catchall\"; }", "{ name = \"bounce\"; }");
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "i", "QREAL1");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", to_nosuch, NULL,
+				    "hello\r\n"), LG_CONTINUE);
+	ck_assert_ptr_nonnull(strstr(fh_edits(h), "delrcpt <nosuch@example.com>"));
+	first = strstr(fh_log(), "QREAL1: plugin=catchall action=redirect from=<x@example.org> to=<nosuch@example.com>");
+	ck_assert_msg(first != NULL, "log: %s", fh_log());
+	ck_assert_ptr_null(strstr(strchr(first, '\n'), "action=redirect"));
+	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects + 1);
+}
+END_TEST
+
+START_TEST(redirect_not_logged_when_edits_fail)
+{
+	unsigned long long redirects = action_count("catchall", "redirect");
+
+	h = real_host("{ name = \"catchall\"; }", NULL);
+	fh_fail_edits(h, 1);
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<x@example.org>", to_nosuch, NULL,
+				    "hello\r\n"), LG_TEMPFAIL);
+	ck_assert_ptr_null(strstr(fh_log(), "action=redirect"));
+	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects);
+}
+END_TEST
+
+START_TEST(report_without_edits_stays)
+{
+	h = real_host("{ name = \"catchall\"; mode = \"report\"; }",
+		      "{ name = \"bounce\"; }");
+	fh_connect(h, "192.0.2.7");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, dsn_headers,
+				    "your mail could not be delivered\r\n"),
+			 LG_REJECT);
+	/* nothing was queued: "would redirect" is still true */
+	ck_assert_msg(strstr(fh_log(), "plugin=catchall action=report") != NULL,
+		      "log: %s", fh_log());
+}
+END_TEST
+
+static const char *const report_headers[] = {
+	"From: MAILER-DAEMON@mx.external.test", "Subject: Undelivered Mail",
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"",
+	NULL };
+static const char report_body[] =
+	"--B1\r\nContent-Type: text/plain\r\n\r\nnot delivered\r\n"
+	"--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+	"Message-ID: <never.sent@example.com>\r\nFrom: nosuch@example.com\r\n"
+	"\r\nhello\r\n--B1--\r\n";
+
+START_TEST(store_failure_overrules_a_tag)
+{
+	struct lg_store *st;
+
+	h = real_host("{ name = \"bounce\"; }", NULL);
+	st = lg_host_store();
+	lg_host_set_store(NULL);
+	lg_host_set_store_tempfail(1);
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "i", "QSTORE1");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, report_headers,
+				    report_body), LG_TEMPFAIL);
+	lg_host_set_store_tempfail(0);
+	lg_host_set_store(st);
+	/* the tag was never added: the message was tempfailed */
+	ck_assert_msg(strstr(fh_log(), "action=tag") == NULL, "log: %s",
+		      fh_log());
+	ck_assert_msg(strstr(fh_log(), "QSTORE1: plugin=bounce action=tempfail stage=eom") != NULL,
+		      "log: %s", fh_log());
+}
+END_TEST
+
+/* --- the MTA refused an unknown user itself: noted once an hour */
+
+/* count_of - occurrences of text in the log */
+static int count_of(const char *text)
+{
+	const char *p = fh_log();
+	int n = 0;
+
+	while ((p = strstr(p, text)) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* rejected_rcpt - one message whose RCPT the MTA refused */
+static void rejected_rcpt(const char *rcpt)
+{
+	fh_mail(h, "<x@example.org>");
+	fh_macro(h, "{rcpt_mailer}", "error");
+	ck_assert_int_eq(fh_rcpt(h, rcpt), LG_CONTINUE);
+	fh_macro(h, "{rcpt_mailer}", NULL);
+	fh_abort(h);
+}
+
+#define INACTIVE "catch-all inactive: Postfix rejects unknown users itself"
+
+START_TEST(mta_rejection_notice_once_an_hour)
+{
+	h = real_host("{ name = \"catchall\"; }", NULL);
+	fh_connect(h, "192.0.2.7");
+	fh_macro(h, "v", "Postfix 3.7.11");
+	fh_log_reset();
+	rejected_rcpt("<alice@example.com>");		/* exists: no notice */
+	rejected_rcpt("<nosuch@example.org>");		/* not local */
+	ck_assert_int_eq(count_of("catch-all inactive"), 0);
+	rejected_rcpt("<nosuch@example.com>");
+	ck_assert_msg(count_of(INACTIVE " (local_recipient_maps") == 1,
+		      "log: %s", fh_log());
+	ck_assert_ptr_nonnull(strstr(fh_log(), "here <nosuch@example.com>; see loopguard(8)"));
+	rejected_rcpt("<other@example.com>");
+	fh_clock_advance(3599);
+	rejected_rcpt("<other@example.com>");
+	ck_assert_int_eq(count_of("catch-all inactive"), 1);
+	fh_clock_advance(1);
+	rejected_rcpt("<other@example.com>");
+	ck_assert_int_eq(count_of("catch-all inactive"), 2);
+}
+END_TEST
+
+START_TEST(mta_rejection_notice_needs_catchall)
+{
+	h = real_host("{ name = \"bounce\"; }", NULL);
+	fh_macro(h, "v", "Postfix 3.7.11");
+	fh_log_reset();
+	rejected_rcpt("<nosuch@example.com>");
+	ck_assert_int_eq(count_of("catch-all inactive"), 0);
+}
+END_TEST
+
+START_TEST(mta_rejection_notice_sendmail)
+{
+	h = real_host("{ name = \"catchall\"; }", NULL);
+	fh_log_reset();
+	rejected_rcpt("<nosuch@example.com>");
+	ck_assert_msg(count_of("catch-all inactive: the MTA rejects unknown users itself (Sendmail: the local mailer's w flag") == 1,
+		      "log: %s", fh_log());
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -314,6 +534,17 @@ static Suite *core_suite(void)
 				   sizeof(verdict_cases[0])));
 	tcase_add_test(tc, queue_id_and_message_reset);
 	tcase_add_test(tc, junk_from_the_mta_never_crashes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("decisions");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, refused_bounce_is_no_redirect);
+	tcase_add_test(tc, redirect_is_logged_once_when_done);
+	tcase_add_test(tc, redirect_not_logged_when_edits_fail);
+	tcase_add_test(tc, report_without_edits_stays);
+	tcase_add_test(tc, store_failure_overrules_a_tag);
+	tcase_add_test(tc, mta_rejection_notice_once_an_hour);
+	tcase_add_test(tc, mta_rejection_notice_needs_catchall);
+	tcase_add_test(tc, mta_rejection_notice_sendmail);
 	suite_add_tcase(s, tc);
 	return s;
 }

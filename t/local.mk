@@ -171,6 +171,27 @@ TESTS += t/check_autoreply_forge
 TESTS += t/t_bad_input.sh
 EXTRA_DIST += t/t_bad_input.sh t/miltertest/bad_input.lua
 
+# Postfix's settings against loopguard's (loopguard -n, and at start),
+# and end-of-message decisions logged for what really happened.
+check_PROGRAMS += t/check_postfix
+t_check_postfix_SOURCES = t/check_postfix.c
+t_check_postfix_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_postfix_LDADD = $(CHECK_LDADD)
+TESTS += t/check_postfix
+TESTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
+dist_noinst_SCRIPTS += t/t_postfix_check.sh t/mta/t_postfix_advice.sh
+# The keys about the process (log, hostname, the sockets' groups), the
+# log file and its reopening; the daemon with a log file and groups.
+check_PROGRAMS += t/check_process t/check_logfile
+t_check_process_SOURCES = t/check_process.c
+t_check_process_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_process_LDADD = $(CHECK_LDADD)
+t_check_logfile_SOURCES = t/check_logfile.c
+t_check_logfile_CFLAGS = $(CHECK_CFLAGS_ALL)
+t_check_logfile_LDADD = $(CHECK_LDADD)
+TESTS += t/check_process t/check_logfile t/t_logging.sh
+EXTRA_DIST += t/t_logging.sh
+
 # scripts/deps.sh decides right what is missing on a new machine.
 TESTS += t/t_deps.sh
 EXTRA_DIST += t/t_deps.sh scripts/deps.sh scripts/fresh-root.sh

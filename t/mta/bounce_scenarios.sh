@@ -50,6 +50,7 @@ local_domains = [ "example.com" ];
 recipients = [ "$BS_WORK/recipients" ];
 trusted_networks = [ "127.0.0.1/32", "::1/128" ];
 on_error = "tempfail";
+hostname = "$(hostname)";
 plugin_dir = "$LG_PLUGIN_DIR";
 plugins = (
   { name = "bounce";
