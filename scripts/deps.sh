@@ -12,7 +12,7 @@
 #				openssl, and an unpacked Sendmail
 #	scripts/deps.sh fresh-root
 #				what scripts/fresh-root.sh needs on the host
-#				(mmdebstrap, python3, iproute2, git)
+#				(mmdebstrap, python3, iproute2, procps, git)
 #	. scripts/deps.sh	defines deps_build, deps_test, deps_fresh_root
 #				and deps_sendmail without running anything
 #
@@ -39,7 +39,7 @@ DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
 	opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
 	procps openssl)
-DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 git)
+DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_UPDATED=
