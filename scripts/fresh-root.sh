@@ -52,7 +52,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-keep= full= refresh=
+keep='' full='' refresh=''
 timeout=${LOOPGUARD_FRESH_TIMEOUT:-1800}
 suite=bookworm
 root=
@@ -322,8 +322,10 @@ phase postfix
 # it reaches alice's mailbox only when the milter let it through.
 if command -v postfix >/dev/null 2>&1 && command -v swaks >/dev/null 2>&1 &&
 	command -v smtp-sink >/dev/null 2>&1; then
+	# shellcheck source=t/mta/lib.sh
 	. "$top/t/mta/lib.sh"
 	LG_NAME=fresh-root
+	pf_port='' pf_sink_port=''
 	pf=$(mktemp -d "${LOOPGUARD_FRESH_DIR:-/var/tmp}/loopguard-fresh-postfix.XXXXXX")
 	chmod 0755 "$pf"
 	lg_pick_port pf_port
