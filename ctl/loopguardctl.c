@@ -25,8 +25,10 @@
  *	list would show (--all, --match, optionally --plugin).
  *
  *	stats prints the store's size, the message counters, each
- *	plugin's actions, the uptime and the version; reload asks the
- *	daemon to re-read its config (the log says whether it took).
+ *	plugin's actions, the uptime and the version; reload has the
+ *	daemon re-read its config and waits: "reloaded", or exit 1 with
+ *	the daemon's "reload refused, old config kept: FILE:LINE: ..."
+ *	on stderr.
  *
  *	queue lists the outbox of generated mail (autoreplies, notices)
  *	waiting to be handed over: ID, Created, Next Try, Attempts, Size,
@@ -37,7 +39,8 @@
  *	command.
  * DIAGNOSTICS
  *	Exit 0; 1 when the daemon cannot be reached or answers ERR (the
- *	message goes to stderr); 64 for bad usage.
+ *	message goes to stderr), a refused reload included; 64 for bad
+ *	usage.
  */
 #include "config.h"
 
@@ -46,8 +49,9 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "paths.h"
 
-#define DEFAULT_SOCKET	"unix:/run/loopguard/control.sock"
+#define DEFAULT_SOCKET	LG_PATH_CONTROL
 #define REQUEST_MAX	4096
 
 /* What the command line asks for. */

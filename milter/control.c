@@ -5,7 +5,7 @@
  *	#include "control.h"
  *
  *	lg_control_open(cfg, err, sizeof(err));	(as root, at start)
- *	lg_control_start();			(after the store is open)
+ *	lg_control_start(reload);		(after the store is open)
  *	lg_control_stop();			(on the way out)
  * DESCRIPTION
  *	lg_control_open() binds the unix socket named by cfg->control
@@ -71,6 +71,7 @@ static time_t started;
 static pthread_t thread;
 static int thread_running;
 static atomic_int stopping;
+static lg_ctl_reload_fn reload_fn;	/* the program's, handed in */
 /* One slot per client thread; only the accepting thread fills and
  * reaps them (and lg_control_stop, after that thread has ended), so
  * every client thread is joined, none outlives the socket. */
@@ -333,7 +334,7 @@ static void serve(int fd)
 	env.now = lg_now();
 	env.started = started;
 	env.version = PACKAGE_VERSION;
-	env.reload = lg_request_reload;
+	env.reload = reload_fn;
 	env.who = who;
 	c.fd = fd;
 	c.olen = 0;
@@ -422,10 +423,11 @@ static void *control_main(void *arg)
 }
 
 /* lg_control_start - the serving thread; no-op without a socket */
-void lg_control_start(void)
+void lg_control_start(lg_ctl_reload_fn reload)
 {
 	int rc;
 
+	reload_fn = reload;
 	if (listen_fd < 0 || thread_running)
 		return;
 	atomic_store(&stopping, 0);
@@ -444,6 +446,8 @@ void lg_control_stop(void)
 
 	if (thread_running) {
 		atomic_store(&stopping, 1);
+		/* wakes the thread's poll now rather than within TICK_MS */
+		(void) shutdown(listen_fd, SHUT_RDWR);
 		pthread_join(thread, NULL);
 		thread_running = 0;
 	}

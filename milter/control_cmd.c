@@ -286,9 +286,11 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	return lg_ctl_reply(rq, 1, "%s", "");
 }
 
-/* cmd_reload - the same as SIGUSR1 */
+/* cmd_reload - the same as SIGUSR1, but the client hears the outcome */
 static int cmd_reload(struct lg_ctl_request *rq, char **w, size_t n)
 {
+	char err[1024] = "";
+
 	if (n)
 		return lg_ctl_reply(rq, 0, "reload: unexpected argument %s",
 				    lg_ctl_echo(rq, w[0]));
@@ -296,8 +298,10 @@ static int cmd_reload(struct lg_ctl_request *rq, char **w, size_t n)
 		return lg_ctl_reply(rq, 0, "reload: not available");
 	lg_log(LG_LOG_INFO, "control: %s asked for a reload",
 	       rq->env->who ? rq->env->who : "client");
-	rq->env->reload();
-	return lg_ctl_reply(rq, 1, "reload requested; the log tells the outcome");
+	if (rq->env->reload(err, sizeof(err)) != 0)
+		return lg_ctl_reply(rq, 0, "reload refused, old config kept: %s",
+				    err[0] ? err : "unknown error");
+	return lg_ctl_reply(rq, 1, "reloaded");
 }
 
 /* dispatch - split into words and run the command */

@@ -5,7 +5,7 @@
  *	#include "control_cmd.h"
  *
  *	struct lg_ctl_env env = { store, lg_now(), started, VERSION,
- *				  lg_request_reload, "uid 0 pid 42" };
+ *				  lg_reload, "uid 0 pid 42" };
  *	rc = lg_ctl_handle(&env, line, len, write_line, arg);
  *
  *	lg_ctl_entry_id(rec->key, id);
@@ -40,7 +40,9 @@
  *		connections, messages, recipients, unknown, errors; then
  *		"action<TAB>PLUGIN<TAB>ACTION<TAB>COUNT" per plugin action.
  *	reload
- *		asks for a reload, as SIGUSR1 does; the outcome is logged.
+ *		reloads the config, as SIGUSR1 does, and waits for it:
+ *		"OK reloaded", or "ERR reload refused, old config kept:
+ *		FILE:LINE: message" (the old config stays).
  *	queue [remove|retry ID... | --all]
  *		the outbox of generated mail (control_outbox.c): rows of
  *		id, created, next try, attempts, size, from, to, status;
@@ -72,6 +74,10 @@
 #define LG_CTL_LINE_MAX	4096	/* bytes in a request, newline excluded */
 #define LG_CTL_ID_LEN	10	/* hex digits in an entry id */
 
+/* Reload the config: 0, or -1 with one line in err (the caller's,
+ * handed in; the control socket never calls up into the program). */
+typedef int (*lg_ctl_reload_fn)(char *err, size_t errsize);
+
 /* One reply line, without its newline; non-zero: stop replying. */
 typedef int (*lg_ctl_out_fn)(void *arg, const char *line, size_t len);
 
@@ -80,7 +86,7 @@ struct lg_ctl_env {
 	time_t now;			/* the store's notion of now */
 	time_t started;			/* for uptime */
 	const char *version;
-	void (*reload)(void);		/* NULL: reload is refused */
+	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
 };
 

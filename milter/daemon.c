@@ -2,7 +2,12 @@
  * NAME
  *	daemon.c - socket checks, TCP_NODELAY, privileges, pid file
  * DESCRIPTION
- *	All of this runs before smfi_main(), before any thread exists.
+ *	All of this runs before smfi_main(), before any thread exists,
+ *	except lg_daemon_wake(), which the signal thread calls to stop.
+ *
+ *	A pid file is taken over when the pid in it is not running, or
+ *	is a process whose name (/proc/PID/comm) is not "loopguard" (a
+ *	pid reused after a reboot); a running loopguard is refused.
  */
 #include "config.h"
 
@@ -13,7 +18,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,32 +151,38 @@ int lg_daemon_set_nodelay(void)
 	return changed;
 }
 
-/* lookup_ids - uid/gid for user and group names */
-static int lookup_ids(const char *user, const char *group, uid_t *uid_r,
-		      gid_t *gid_r, char *err, size_t errsize)
+/* lg_daemon_ids - the ids the daemon will run with */
+int lg_daemon_ids(const char *user, const char *group, struct lg_ids *ids,
+		  char *err, size_t errsize)
 {
-	struct passwd *pw = NULL;
+	struct passwd *pw;
 	struct group *gr;
+	int n = LG_IDS_GROUPS;
 
-	*uid_r = (uid_t) -1;
-	*gid_r = (gid_t) -1;
+	memset(ids, 0, sizeof(*ids));
+	ids->uid = geteuid();
+	ids->gid = getegid();
 	if (user) {
-		pw = getpwnam(user);
-		if (!pw) {
+		if ((pw = getpwnam(user)) == NULL) {
 			snprintf(err, errsize, "user %s: no such user", user);
 			return -1;
 		}
-		*uid_r = pw->pw_uid;
-		*gid_r = pw->pw_gid;
+		ids->user = user;
+		ids->uid = pw->pw_uid;
+		ids->gid = pw->pw_gid;
 	}
 	if (group) {
-		gr = getgrnam(group);
-		if (!gr) {
+		if ((gr = getgrnam(group)) == NULL) {
 			snprintf(err, errsize, "group %s: no such group", group);
 			return -1;
 		}
-		*gid_r = gr->gr_gid;
+		ids->gid = gr->gr_gid;
 	}
+	if (user && getgrouplist(user, ids->gid, ids->groups, &n) < 0)
+		n = LG_IDS_GROUPS;
+	else if (!user)
+		n = getgroups(LG_IDS_GROUPS, ids->groups);
+	ids->ngroups = n < 0 ? 0 : n > LG_IDS_GROUPS ? LG_IDS_GROUPS : n;
 	return 0;
 }
 
@@ -177,8 +190,7 @@ static int lookup_ids(const char *user, const char *group, uid_t *uid_r,
 int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 			   const char *group, char *err, size_t errsize)
 {
-	uid_t uid;
-	gid_t gid;
+	struct lg_ids ids;
 
 	if (mode >= 0 && chmod(path, (mode_t) mode) != 0) {
 		snprintf(err, errsize, "socket %s: chmod %04o: %s", path, mode,
@@ -187,9 +199,9 @@ int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 	}
 	if (!user && !group)
 		return 0;
-	if (lookup_ids(user, group, &uid, &gid, err, errsize) != 0)
+	if (lg_daemon_ids(user, group, &ids, err, errsize) != 0)
 		return -1;
-	if (chown(path, uid, gid) != 0) {
+	if (chown(path, user ? ids.uid : (uid_t) -1, ids.gid) != 0) {
 		snprintf(err, errsize, "socket %s: chown: %s", path,
 			 strerror(errno));
 		return -1;
@@ -201,14 +213,17 @@ int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 int lg_daemon_drop_privileges(const char *user, const char *group,
 			      char *err, size_t errsize)
 {
+	struct lg_ids ids;
 	uid_t uid;
 	gid_t gid;
 
 	if (!user && !group)
 		return 0;
-	if (lookup_ids(user, group, &uid, &gid, err, errsize) != 0)
+	if (lg_daemon_ids(user, group, &ids, err, errsize) != 0)
 		return -1;
-	if (gid != (gid_t) -1 && setgid(gid) != 0) {
+	uid = user ? ids.uid : (uid_t) -1;
+	gid = ids.gid;
+	if (setgid(gid) != 0) {
 		snprintf(err, errsize, "setgid %lu: %s", (unsigned long) gid,
 			 strerror(errno));
 		return -1;
@@ -229,33 +244,6 @@ int lg_daemon_drop_privileges(const char *user, const char *group,
 	return 0;
 }
 
-/* lg_daemon_detach - into the background */
-int lg_daemon_detach(char *err, size_t errsize)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0) {
-		snprintf(err, errsize, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0) {
-		snprintf(err, errsize, "setsid: %s", strerror(errno));
-		return -1;
-	}
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	return 0;
-}
-
 /* lg_daemon_write_pidfile - our pid, written atomically */
 int lg_daemon_write_pidfile(const char *path, char *err, size_t errsize)
 {
@@ -270,6 +258,132 @@ int lg_daemon_write_pidfile(const char *path, char *err, size_t errsize)
 		return -1;
 	}
 	return 0;
+}
+
+/* read_pid - the number in a pid file: >0, 0 for none, -1 no file */
+static long read_pid(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long pid = 0;
+
+	if (!fp)
+		return errno == ENOENT ? -1 : 0;
+	if (fscanf(fp, "%ld", &pid) != 1 || pid < 0)
+		pid = 0;
+	fclose(fp);
+	return pid;
+}
+
+/* process_name - /proc/PID/comm; "" when it cannot be read */
+static void process_name(long pid, char *name, size_t size)
+{
+	char path[64];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	name[0] = 0;
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	if (!fgets(name, (int) size, fp))
+		name[0] = 0;
+	fclose(fp);
+	name[strcspn(name, "\n")] = 0;
+}
+
+/* lg_daemon_check_pidfile - refuse a live daemon, take over a dead one */
+int lg_daemon_check_pidfile(const char *path, char *err, size_t errsize)
+{
+	long pid = read_pid(path);
+	char name[64] = "", why[128];
+
+	if (pid < 0)
+		return 0;
+	if (pid > 0 && pid != (long) getpid() &&
+	    (kill((pid_t) pid, 0) == 0 || errno == EPERM)) {
+		process_name(pid, name, sizeof(name));
+		/* a name we cannot read counts as loopguard: refuse */
+		if (!name[0] || strcmp(name, "loopguard") == 0) {
+			snprintf(err, errsize,
+				 "pidfile %s: loopguard is already running, pid %ld",
+				 path, pid);
+			return -1;
+		}
+		snprintf(why, sizeof(why), "pid %ld is %s, not loopguard",
+			 pid, name);
+	} else if (pid > 0)
+		snprintf(why, sizeof(why), "pid %ld is no longer running", pid);
+	else
+		snprintf(why, sizeof(why), "it holds no pid");
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(err, errsize, "pidfile %s: cannot remove the stale file: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	lg_log(LG_LOG_INFO, "pidfile %s: stale (%s); taken over", path, why);
+	return 0;
+}
+
+/* lg_daemon_remove_pidfile - only our own */
+int lg_daemon_remove_pidfile(const char *path, long pid)
+{
+	if (!path || read_pid(path) != pid)
+		return 0;
+	return unlink(path) == 0;
+}
+
+/* wake_addr - the address to reach a socket bound to SPEC: a wildcard
+ * host is reached on loopback */
+static struct addrinfo *wake_addr(const struct lg_socket_spec *spec)
+{
+	struct addrinfo hints, *res = NULL;
+	const char *host = spec->host;
+	char port[16];
+
+	if (!host[0] || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0)
+		host = spec->kind == LG_SOCK_INET6 ? "::1" : "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = spec->kind == LG_SOCK_INET6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", spec->port);
+	return getaddrinfo(host, port, &hints, &res) == 0 ? res : NULL;
+}
+
+/* lg_daemon_wake - one connection, closed at once: 0 if it was made;
+ * a failure is harmless (the listener then notices within its 5 s) */
+int lg_daemon_wake(const struct lg_socket_spec *spec)
+{
+	struct sockaddr_un sun;
+	struct addrinfo *ai = NULL;
+	struct pollfd pfd;
+	int fd, rc = -1;
+
+	if (spec->kind == LG_SOCK_UNIX) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", spec->path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd >= 0) {
+			rc = connect(fd, (struct sockaddr *) &sun, sizeof(sun));
+			close(fd);
+		}
+		return rc == 0 ? 0 : -1;
+	}
+	if ((ai = wake_addr(spec)) == NULL)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0) {
+		rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		if (rc != 0 && errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			rc = poll(&pfd, 1, 200) == 1 && !(pfd.revents & (POLLERR | POLLHUP)) ? 0 : -1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc == 0 ? 0 : -1;
 }
 
 /* lg_daemon_warn_writable - others must not be able to change config */

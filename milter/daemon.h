@@ -2,6 +2,9 @@
  * NAME
  *	daemon.h - process chores: socket checks, privileges, pid file
  * DESCRIPTION
+ *	The detach with its readiness report is in ready.c, the folders
+ *	in folders.c, the signals in signals.c.
+ *
  *	Each function returns 0, or -1 with one line in err that names its
  *	subject (the path, the user, the socket).
  */
@@ -9,8 +12,26 @@
 #define LG_DAEMON_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "parse.h"
+
+#define LG_IDS_GROUPS	64
+
+/* Who the daemon runs as: the user's uid, the gid it takes (the
+ * user's, or the group setting's) and its groups. Without a user, the
+ * process's own ids, and user is NULL. */
+struct lg_ids {
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[LG_IDS_GROUPS];
+	int ngroups;
+};
+
+/* lg_daemon_ids - look user and group up: "user NAME: no such user" */
+int lg_daemon_ids(const char *user, const char *group, struct lg_ids *ids,
+		  char *err, size_t errsize);
 
 /* Remove a stale unix socket; refuse one that answers, or a port that
  * is already taken. */
@@ -29,10 +50,20 @@ int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 int lg_daemon_drop_privileges(const char *user, const char *group,
 			      char *err, size_t errsize);
 
-/* fork into the background, new session, stdio to /dev/null */
-int lg_daemon_detach(char *err, size_t errsize);
+/* lg_daemon_check_pidfile - a pid file naming a live loopguard is
+ * refused ("pidfile P: loopguard is already running, pid N"); one left
+ * by a dead daemon is removed, with an info line. */
+int lg_daemon_check_pidfile(const char *path, char *err, size_t errsize);
 
 int lg_daemon_write_pidfile(const char *path, char *err, size_t errsize);
+
+/* lg_daemon_remove_pidfile - unlink PATH if it holds PID; 1 if it did */
+int lg_daemon_remove_pidfile(const char *path, long pid);
+
+/* lg_daemon_wake - connect once to our own milter socket, so that
+ * libmilter's listener, which looks at smfi_stop() only between
+ * connections or every 5 s, notices it at once; 0 if connected */
+int lg_daemon_wake(const struct lg_socket_spec *spec);
 
 /* A config file others can write draws a warning (returns 1). */
 int lg_daemon_warn_writable(const char *path);

@@ -5,7 +5,7 @@
  *	#include "hostname.h"
  *
  *	if (!lg_hostname_valid(text)) ...
- *	how = lg_hostname_find(lg_hostname_postconf(), buf, sizeof(buf));
+ *	how = lg_hostname_find(lg_postconf_path(), buf, sizeof(buf));
  *	name = lg_hostname_intern(buf);
  * DESCRIPTION
  *	The name is used in EHLO, in Message-ID and in the
@@ -15,11 +15,6 @@
  *	killed after five seconds), the canonical name of the kernel's
  *	host name (getaddrinfo with AI_CANONNAME), the kernel's host name
  *	itself, and last "localhost". Each answer must be a DNS name.
- *
- *	lg_hostname_postconf() is $LOOPGUARD_POSTCONF when that is set
- *	(empty: never ask Postfix); else, when Postfix has a main.cf
- *	($MAIL_CONFIG or /etc/postfix), the first of /usr/sbin/postconf
- *	and /usr/local/sbin/postconf that can be run; else NULL.
  *
  *	lg_hostname_intern() keeps one copy of each name for the life of
  *	the process, so a pointer handed to a plugin stays valid across
@@ -33,9 +28,6 @@
 /* lg_hostname_valid - 1 for a DNS name: labels of letters, digits and
  * inner hyphens, 1-63 bytes each, 253 in all, no trailing dot */
 int lg_hostname_valid(const char *name);
-
-/* lg_hostname_postconf - the postconf to run, or NULL */
-const char *lg_hostname_postconf(void);
 
 /* lg_hostname_find - the default name into out; returns where it came
  * from ("postconf myhostname", "canonical name", "gethostname",

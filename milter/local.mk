@@ -17,7 +17,7 @@ milter_libcore_la_SOURCES = \
 	milter/plugin_loader.c milter/plugin_loader.h \
 	milter/session.c milter/session.h milter/session_impl.h \
 	milter/session_log.c \
-	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c \
+	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c milter/postconf.c milter/postconf.h \
 	milter/edits.c milter/arena.c milter/arena.h \
 	milter/counters.c milter/counters.h \
 	milter/control.c milter/control.h milter/control_cmd.c milter/control_cmd.h \
@@ -38,6 +38,10 @@ sbin_PROGRAMS += loopguard
 loopguard_SOURCES = \
 	milter/main.c \
 	milter/daemon.c milter/daemon.h \
+	milter/folders.c milter/folders.h \
+	milter/ready.c milter/ready.h \
+	milter/reload.c milter/reload.h \
+	milter/signals.c milter/signals.h \
 	milter/milter.c milter/milter.h
 loopguard_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 loopguard_LDADD = milter/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)

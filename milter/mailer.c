@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "hostname.h"
+#include "postconf.h"
 #include "log.h"
 #include "mailer.h"
 
@@ -45,7 +46,7 @@ static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 /* fill_hostname - the default name, for a process with no config */
 static void fill_hostname(void)
 {
-	lg_hostname_find(lg_hostname_postconf(), host_name,
+	lg_hostname_find(lg_postconf_path(), host_name,
 			 sizeof(host_name));
 }
 

@@ -4,40 +4,56 @@
  * SYNOPSIS
  *	loopguard [-f] [-c FILE]
  *	loopguard -n [-c FILE]
- *	loopguard -V
+ *	loopguard -V | -h | --help
  * DESCRIPTION
- *	Loads and checks the config (and every plugin), binds the milter
- *	socket, detaches unless -f, drops privileges, opens the store, and
- *	serves the MTA through libmilter. SIGUSR1 reloads the config: the
- *	new one is validated completely first, and a bad one is refused
- *	with the old one kept. SIGTERM, SIGHUP and SIGINT stop (libmilter
- *	owns them); the store's snapshot is written on the way out.
+ *	Loads and checks the config (and every plugin), the user and
+ *	group, and the folders it needs (creating what is missing, as
+ *	root); takes over a stale pid file or refuses a running daemon;
+ *	binds the milter and control sockets; detaches unless -f, and the
+ *	parent waits until the daemon reports it is ready (ready.c); the
+ *	daemon writes the pid file, drops privileges, checks its folders
+ *	again as the user, opens the store, starts the mailer and serves
+ *	the MTA through libmilter.
+ *
+ *	One thread owns the signals (signals.c): SIGHUP and SIGUSR1
+ *	reload (reload.c), SIGTERM and SIGINT stop at once: smfi_stop()
+ *	and a connection to our own socket to wake libmilter's listener.
+ *	The store's snapshot is written on the way out.
+ *
+ *	-n checks what a start checks, changing and binding nothing.
  * DIAGNOSTICS
- *	Exit 0; 64 for bad usage; 78 (EX_CONFIG) for a bad config, with
- *	one "FILE:LINE: message" line; 71 (EX_OSERR) when the socket, the
- *	pid file or the privileges fail.
+ *	Exit 0; 64 for bad usage; 78 (EX_CONFIG) for a bad config, an
+ *	unknown user or group, or a folder that is missing or not
+ *	writable, with one line naming the file or folder; 71 (EX_OSERR)
+ *	when a socket, the pid file, the privileges or a thread fail, or
+ *	loopguard is already running.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "control.h"
 #include "daemon.h"
+#include "folders.h"
 #include "host.h"
 #include "log.h"
 #include "mailer.h"
 #include "milter.h"
+#include "paths.h"
 #include "postfix_check.h"
+#include "ready.h"
+#include "reload.h"
 #include "settings.h"
+#include "signals.h"
 #include "store.h"
 #include "store_memory.h"
 #include "store_redis.h"
@@ -46,13 +62,16 @@
 #define EX_OSERR_CODE 71
 #define EX_CONFIG_CODE 78
 
-static const char *config_path = SYSCONFDIR "/loopguard.conf";
-static atomic_int stopping;
+static const char *config_path = LG_PATH_CONFIG;
 static struct lg_store store;
+static struct lg_socket_spec listen_spec;	/* for the wake-up at stop */
+static struct stat listen_st;			/* the socket file we bound */
+static int bound, pid_written;
 
 static int detached;
 
-/* fatal - log a startup failure; before detaching, stderr sees it too */
+/* fatal - log a startup failure; stderr sees it too before detaching,
+ * the waiting parent after */
 static int fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int fatal(int code, const char *fmt, ...)
@@ -66,94 +85,62 @@ static int fatal(int code, const char *fmt, ...)
 	lg_log(LG_LOG_ERROR, "%s", msg);
 	if (!detached && !lg_log_to_stderr())
 		fprintf(stderr, "loopguard: %s\n", msg);
+	lg_ready_report(code, msg);
 	return code;
 }
 
-/* usage - the one-line synopsis */
-static void usage(void)
+/* usage - the synopsis, on stdout for -h, on stderr for a mistake */
+static void usage(FILE *fp)
 {
-	fprintf(stderr, "usage: loopguard [-f] [-n] [-V] [-c FILE]\n"
-		"  -c FILE  config file (default %s)\n"
-		"  -f       stay in the foreground, log to stderr\n"
-		"  -n       check the config and exit\n"
-		"  -V       print the version and exit\n", config_path);
+	fprintf(fp, "usage: loopguard [-f] [-n] [-V] [-h] [-c FILE]\n"
+		"  -c FILE     config file (default %s)\n"
+		"  -f          stay in the foreground, log to stderr\n"
+		"  -n          check the config, user and folders, and exit\n"
+		"  -V          print the version and exit\n"
+		"  -h, --help  print this and exit\n", LG_PATH_CONFIG);
 }
 
-/* load_config - one load, errors as one line */
-static struct lg_config *load_config(char *err, size_t errsize)
+/* on_reload - SIGHUP, SIGUSR1: the outcome is logged */
+static void on_reload(void)
 {
-	struct lg_config_opts opts = { getenv("LOOPGUARD_PLUGIN_DIR"), 0 };
-	struct lg_config *cfg;
-
-	if (lg_config_load(config_path, &opts, &cfg, err, errsize) != 0)
-		return NULL;
-	return cfg;
-}
-
-/* reload - SIGUSR1: validate fully, then swap; a bad file changes
- * nothing */
-static void reload(void)
-{
-	struct lg_config *cfg, *old;
 	char err[1024];
 
-	cfg = load_config(err, sizeof(err));
-	if (!cfg) {
-		lg_log(LG_LOG_ERROR, "reload refused, old config kept: %s", err);
-		return;
-	}
-	old = lg_config_current();
-	if (old && strcmp(old->socket, cfg->socket) != 0)
-		lg_log(LG_LOG_WARN,
-		       "reload: socket changed from %s to %s; restart loopguard for that to take effect",
-		       old->socket, cfg->socket);
-	if (old && (strcmp(old->state.backend, cfg->state.backend) != 0 ||
-		    strcmp(old->state.server, cfg->state.server) != 0 ||
-		    (old->state.snapshot == NULL) != (cfg->state.snapshot == NULL) ||
-		    (old->state.snapshot && cfg->state.snapshot &&
-		     strcmp(old->state.snapshot, cfg->state.snapshot) != 0)))
-		lg_log(LG_LOG_WARN,
-		       "reload: the state settings changed; restart loopguard for that to take effect");
-	if (old && (old->mailer.configured != cfg->mailer.configured ||
-		    (cfg->mailer.configured &&
-		     strcmp(old->mailer.outbox, cfg->mailer.outbox) != 0)))
-		lg_log(LG_LOG_WARN,
-		       "reload: the mailer group or its outbox changed; restart loopguard for that to take effect");
-	lg_config_unref(&old);
-	lg_log_set_min_level(cfg->log_level);
-	lg_log_reload(cfg->log);
-	lg_config_install(cfg);
-	lg_log(LG_LOG_INFO, "config %s reloaded (%zu plugins)", config_path,
-	       cfg->n_plugins);
+	(void) lg_reload(err, sizeof(err));
 }
 
-/* lg_request_reload - the control socket's "reload" */
-void lg_request_reload(void)
+/* on_stop - SIGTERM, SIGINT: stop libmilter, and wake its listener
+ * (every 10 ms, at most 2 s) until smfi_main() returns */
+static void on_stop(void)
 {
-	kill(getpid(), SIGUSR1);
+	struct timespec pause_ms = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	lg_log(LG_LOG_INFO, "stop requested");
+	/* a signal taken while starting waits until smfi_main() runs
+	 * (the next few microseconds), so libmilter is stopped, not
+	 * half set up */
+	for (i = 0; i < 200 && !lg_milter_serving(); i++)
+		nanosleep(&pause_ms, NULL);
+	lg_milter_stop();
+	for (i = 0; i < 200 && lg_milter_serving(); i++) {
+		if (lg_daemon_wake(&listen_spec) != 0)
+			break;
+		nanosleep(&pause_ms, NULL);
+	}
 }
 
-/* housekeeping - reload on SIGUSR1; tick the store every second */
-static void *housekeeping(void *arg)
+/* on_reopen - SIGUSR2: the log file again by its path (logrotate);
+ * a failure is logged and the old file kept */
+static void on_reopen(void)
 {
-	sigset_t set;
-	struct timespec second = { 1, 0 };
+	(void) lg_log_reopen();
+}
 
-	(void) arg;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	while (!atomic_load(&stopping)) {
-		int sig = sigtimedwait(&set, NULL, &second);
-
-		if (sig == SIGUSR1)
-			reload();
-		if (sig == SIGUSR2)
-			lg_log_reopen();
-		if (store.ops && store.ops->tick)
-			store.ops->tick(store.be, lg_now());
-	}
-	return NULL;
+/* on_tick - about once a second: the store's snapshot and expiry */
+static void on_tick(void)
+{
+	if (store.ops && store.ops->tick)
+		store.ops->tick(store.be, lg_now());
 }
 
 /* open_store - the configured backend; a failure is a config error */
@@ -182,91 +169,173 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 	return 0;
 }
 
-/* serve - everything after a good config */
-static int serve(struct lg_config *cfg, int foreground)
+/* teardown - undo what serve() did, in reverse; safe to call after a
+ * start that failed half-way */
+static void teardown(const struct lg_config *cfg)
 {
-	pthread_t keeper;
-	sigset_t set;
-	char err[1024];
-	int rc;
+	struct stat st;
 
-	if (lg_daemon_check_socket(cfg->socket, &cfg->socket_spec, err,
-				   sizeof(err)) != 0)
-		return fatal(EX_OSERR_CODE, "%s", err);
-	if (lg_milter_register(cfg->socket, 0) != 0 || lg_milter_open() != 0)
-		return fatal(EX_OSERR_CODE,
-			     "socket %s: libmilter could not listen there",
-			     cfg->socket);
-	lg_daemon_set_nodelay();
-	if (cfg->socket_spec.kind == LG_SOCK_UNIX &&
-	    lg_daemon_socket_perms(cfg->socket_spec.path, cfg->socket_mode,
-				   cfg->user, cfg->socket_group, err,
-				   sizeof(err)) != 0)
-		return fatal(EX_OSERR_CODE, "%s", err);
-	if (lg_control_open(cfg, err, sizeof(err)) != 0)
-		return fatal(EX_OSERR_CODE, "%s", err);
-	if (!foreground && lg_daemon_detach(err, sizeof(err)) != 0)
-		return fatal(EX_OSERR_CODE, "%s", err);
-	detached = !foreground;
-	if (cfg->pidfile && lg_daemon_write_pidfile(cfg->pidfile, err,
-						    sizeof(err)) != 0) {
-		lg_log(LG_LOG_ERROR, "%s", err);
-		return EX_OSERR_CODE;
-	}
-	if (lg_daemon_drop_privileges(cfg->user, cfg->group, err,
-				      sizeof(err)) != 0) {
-		lg_log(LG_LOG_ERROR, "%s", err);
-		return EX_OSERR_CODE;
-	}
-	if (open_store(cfg, err, sizeof(err)) != 0) {
-		lg_log(LG_LOG_ERROR, "state: %s", err);
-		return EX_CONFIG_CODE;
-	}
-	/* Threads inherit this mask: only sigwait sees these signals. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	lg_config_install(lg_config_ref(cfg));
-	/* after the mask: the worker must not take SIGUSR1 */
-	if (lg_mailer_start(cfg, err, sizeof(err)) != 0) {
-		lg_log(LG_LOG_ERROR, "mailer: %s", err);
-		return EX_OSERR_CODE;
-	}
-	if (pthread_create(&keeper, NULL, housekeeping, NULL) != 0) {
-		lg_log(LG_LOG_ERROR, "cannot start housekeeping thread");
-		return EX_OSERR_CODE;
-	}
-	lg_control_start();
-	lg_log(LG_LOG_INFO, "loopguard %s listening on %s with %zu plugins",
-	       PACKAGE_VERSION, cfg->socket, cfg->n_plugins);
-	rc = lg_milter_main();
-	lg_log(LG_LOG_INFO, "stopping");
-	atomic_store(&stopping, 1);
-	pthread_join(keeper, NULL);
+	lg_signals_stop();
 	lg_control_stop();
 	lg_mailer_stop();
 	lg_host_set_store(NULL);
 	if (store.ops)
 		lg_store_close(&store, lg_now());
-	if (cfg->socket_spec.kind == LG_SOCK_UNIX)
+	memset(&store, 0, sizeof(store));
+	if (bound && lstat(cfg->socket_spec.path, &st) == 0 &&
+	    st.st_dev == listen_st.st_dev && st.st_ino == listen_st.st_ino)
 		unlink(cfg->socket_spec.path);
-	if (cfg->pidfile)
-		unlink(cfg->pidfile);
+	bound = 0;
+	if (pid_written)
+		lg_daemon_remove_pidfile(cfg->pidfile, (long) getpid());
+	pid_written = 0;
 	lg_config_install(NULL);
+}
+
+/* failed - a start that went wrong after something was set up */
+static int failed(const struct lg_config *cfg, int code, const char *err)
+{
+	fatal(code, "%s", err);
+	teardown(cfg);
+	return code;
+}
+
+/* bind_sockets - as root: the milter socket, then the control socket */
+static int bind_sockets(struct lg_config *cfg, char *err, size_t errsize)
+{
+	if (lg_daemon_check_socket(cfg->socket, &cfg->socket_spec, err,
+				   errsize) != 0)
+		return -1;
+	if (lg_milter_register(cfg->socket, 0) != 0 || lg_milter_open() != 0) {
+		snprintf(err, errsize, "socket %s: libmilter could not listen there",
+			 cfg->socket);
+		return -1;
+	}
+	listen_spec = cfg->socket_spec;
+	bound = cfg->socket_spec.kind == LG_SOCK_UNIX &&
+		lstat(cfg->socket_spec.path, &listen_st) == 0;
+	lg_daemon_set_nodelay();
+	if (cfg->socket_spec.kind == LG_SOCK_UNIX &&
+	    lg_daemon_socket_perms(cfg->socket_spec.path, cfg->socket_mode,
+				   cfg->user, cfg->socket_group, err, errsize) != 0)
+		return -1;
+	return lg_control_open(cfg, err, errsize);
+}
+
+/* detach - fork; the parent waits for lg_ready_report() */
+static int detach(const struct lg_config *cfg, char *err, size_t errsize)
+{
+	struct lg_socket_spec cspec;
+	const char *socks[2] = { NULL, NULL }, *why;
+
+	if (bound)
+		socks[0] = cfg->socket_spec.path;
+	if (cfg->control && lg_parse_socket_spec(cfg->control, &cspec,
+						 &why) == 0 &&
+	    cspec.kind == LG_SOCK_UNIX)
+		socks[1] = cspec.path;
+	if (lg_ready_detach(cfg->pidfile, socks, 2, err, errsize) != 0)
+		return -1;
+	detached = 1;
+	return 0;
+}
+
+/* start - everything up to "ready"; the exit code, or 0 */
+static int start(struct lg_config *cfg, const struct lg_ids *ids,
+		 int foreground)
+{
+	struct lg_signal_hooks hooks = { on_reload, on_stop, on_tick,
+					 on_reopen };
+	char err[1024];
+
+	/* before any thread and the fork: all inherit the mask */
+	lg_signals_block();
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg->pidfile && lg_daemon_check_pidfile(cfg->pidfile, err,
+						    sizeof(err)) != 0)
+		return fatal(EX_OSERR_CODE, "%s", err);
+	if (lg_folders(cfg, ids, LG_FOLDERS_PREPARE, err, sizeof(err)) != 0)
+		return fatal(EX_CONFIG_CODE, "%s", err);
+	if (bind_sockets(cfg, err, sizeof(err)) != 0 ||
+	    (!foreground && detach(cfg, err, sizeof(err)) != 0))
+		return failed(cfg, EX_OSERR_CODE, err);
+	if (cfg->pidfile) {
+		if (lg_daemon_write_pidfile(cfg->pidfile, err, sizeof(err)) != 0)
+			return failed(cfg, EX_OSERR_CODE, err);
+		pid_written = 1;
+	}
+	if (lg_daemon_drop_privileges(cfg->user, cfg->group, err,
+				      sizeof(err)) != 0)
+		return failed(cfg, EX_OSERR_CODE, err);
+	if (lg_folders(cfg, ids, LG_FOLDERS_VERIFY, err, sizeof(err)) != 0)
+		return failed(cfg, EX_CONFIG_CODE, err);
+	if (open_store(cfg, err, sizeof(err)) != 0) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "state: %s", err);
+		return failed(cfg, EX_CONFIG_CODE, msg);
+	}
+	lg_config_install(lg_config_ref(cfg));
+	if (lg_mailer_start(cfg, err, sizeof(err)) != 0)
+		return failed(cfg, EX_OSERR_CODE, err);
+	if (lg_signals_start(&hooks) != 0)
+		return failed(cfg, EX_OSERR_CODE, "cannot start the signal thread");
+	lg_control_start(lg_reload);
+	return 0;
+}
+
+/* serve - start, report ready, serve until stopped */
+static int serve(struct lg_config *cfg, const struct lg_ids *ids,
+		 int foreground)
+{
+	int rc;
+
+	if ((rc = start(cfg, ids, foreground)) != 0)
+		return rc;
+	lg_log(LG_LOG_INFO, "loopguard %s listening on %s with %zu plugins",
+	       PACKAGE_VERSION, cfg->socket, cfg->n_plugins);
+	lg_ready_report(0, "ready");
+	rc = lg_milter_main();
+	lg_log(LG_LOG_INFO, "stopping");
+	teardown(cfg);
 	return rc == 0 ? 0 : EX_OSERR_CODE;
+}
+
+/* wants_help - "--help" anywhere before "--" */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+/* check - -n: what a start would check, with nothing changed */
+static int check(struct lg_config *cfg, const struct lg_ids *ids)
+{
+	char err[1024];
+
+	if (lg_folders(cfg, ids, LG_FOLDERS_CHECK, err, sizeof(err)) != 0) {
+		fprintf(stderr, "loopguard: %s\n", err);
+		return EX_CONFIG_CODE;
+	}
+	printf("%s: OK (%zu plugins)\n", config_path, cfg->n_plugins);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	int foreground = 0, check_only = 0, opt, rc;
 	struct lg_config *cfg;
-	char err[1024] = "";
+	struct lg_ids ids;
+	char err[1024] = "", why[512];
 
+	if (wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
@@ -277,17 +346,23 @@ int main(int argc, char **argv)
 			       PACKAGE_VERSION, LG_PLUGIN_ABI_MAJOR,
 			       LG_PLUGIN_ABI_MINOR);
 			return 0;
-		case 'h': usage(); return 0;
-		default: usage(); return EX_USAGE_CODE;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE_CODE;
 		}
 	}
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		return EX_USAGE_CODE;
 	}
 	lg_log_open("loopguard", foreground || check_only ? LG_LOG_STDERR :
 		    LG_LOG_SYSLOG);
-	cfg = load_config(err, sizeof(err));
+	lg_reload_init(config_path);
+	cfg = lg_reload_load(err, sizeof(err));
+	if (cfg && lg_daemon_ids(cfg->user, cfg->group, &ids, why,
+				 sizeof(why)) != 0) {
+		snprintf(err, sizeof(err), "%s: %s", config_path, why);
+		lg_config_unref(&cfg);
+	}
 	if (!cfg) {
 		if (!foreground && !check_only)
 			lg_log(LG_LOG_ERROR, "%s", err);
@@ -296,16 +371,16 @@ int main(int argc, char **argv)
 	}
 	lg_daemon_warn_writable(config_path);
 	lg_postfix_warn(cfg);	/* -n: on stderr; at start: in the log */
-	if (check_only) {
-		printf("%s: OK (%zu plugins)\n", config_path, cfg->n_plugins);
-		lg_config_unref(&cfg);
-		return 0;
+	if (check_only)
+		rc = check(cfg, &ids);
+	else {
+		lg_log_set_min_level(cfg->log_level);
+		if (lg_log_use(cfg->log, foreground, cfg->user, err,
+			       sizeof(err)) != 0)
+			rc = fatal(EX_OSERR_CODE, "%s", err);
+		else
+			rc = serve(cfg, &ids, foreground);
 	}
-	lg_log_set_min_level(cfg->log_level);
-	if (lg_log_use(cfg->log, foreground, cfg->user, err, sizeof(err)) != 0)
-		rc = fatal(EX_OSERR_CODE, "%s", err);
-	else
-		rc = serve(cfg, foreground);
 	lg_config_unref(&cfg);
 	return rc;
 }

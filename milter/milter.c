@@ -9,10 +9,19 @@
  *	created (out of memory) answers on_error, so the MTA keeps the mail.
  *	DATA and end-of-header callbacks are registered even when no plugin
  *	needs them: without them Postfix waits on a delayed ACK per message.
+ *
+ *	Stopping: smfi_stop() sets libmilter's stop flag and then closes
+ *	the listening socket under the lock that the listener holds while
+ *	it polls, for up to 5 s (MI_CHK_TIME). lg_milter_stop() therefore
+ *	calls it from a short-lived thread of its own, and the caller
+ *	connects to the socket (lg_daemon_wake) until the listener has
+ *	noticed: its poll returns, the flag is seen, smfi_main() returns.
  */
 #include "config.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -261,8 +270,43 @@ int lg_milter_open(void)
 	return smfi_opensocket(0) == MI_SUCCESS ? 0 : -1;
 }
 
-/* lg_milter_main - serve until SIGTERM/SIGHUP/SIGINT */
+static atomic_int serving;
+
+/* lg_milter_main - serve until lg_milter_stop() */
 int lg_milter_main(void)
 {
-	return smfi_main() == MI_SUCCESS ? 0 : -1;
+	int rc;
+
+	atomic_store(&serving, 1);
+	rc = smfi_main() == MI_SUCCESS ? 0 : -1;
+	atomic_store(&serving, 0);
+	return rc;
+}
+
+/* lg_milter_serving - 1 from lg_milter_main() until smfi_main returns */
+int lg_milter_serving(void)
+{
+	return atomic_load(&serving);
+}
+
+/* stopper - smfi_stop() in a thread of its own: it marks the stop at
+ * once, then waits for the lock the listener holds while it polls */
+static void *stopper(void *arg)
+{
+	(void) arg;
+	(void) smfi_stop();
+	return NULL;
+}
+
+/* lg_milter_stop - ask smfi_main() to return; never blocks */
+void lg_milter_stop(void)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, stopper, NULL) != 0)
+		(void) smfi_stop();
+	pthread_attr_destroy(&attr);
 }

@@ -73,13 +73,6 @@ void lg_postfix_parse_values(char *text, struct lg_postfix_conf *pf);
  * smtpd and cleanup services, parsed in place */
 void lg_postfix_parse_master(char *text, struct lg_postfix_conf *pf);
 
-/* lg_postfix_run - run PROGRAM ARGS with a deadline; its output in
- * out (NUL-terminated, cut at outsize - 1), the first line of its
- * error output or the reason it failed in err. Returns its exit
- * status, or -1. (postfix_read.c) */
-int lg_postfix_run(const char *const argv[], int timeout_ms, char *out,
-		   size_t outsize, char *err, size_t errsize);
-
 /* lg_postfix_warn - where postconf exists, check and log; returns the
  * number of warnings (postfix_read.c) */
 int lg_postfix_warn(const struct lg_config *cfg);

@@ -4,12 +4,10 @@
  * SYNOPSIS
  *	n = lg_postfix_warn(cfg);
  * DESCRIPTION
- *	Where postconf exists (LOOPGUARD_POSTCONF, else the usual sbin
- *	and bin folders when Postfix has a main.cf), runs "postconf -x NAME..." for the expanded
- *	values and "postconf -F" for master.cf, parses both, and logs
- *	what lg_postfix_check() finds. postconf is run directly (fork and
- *	exec, no shell) with a deadline of a few seconds, and its output is
- *	read up to a bound; a postconf that hangs is killed.
+ *	Where postconf exists (lg_postconf_path()), runs "postconf -x
+ *	NAME..." for the expanded values and "postconf -F" for master.cf
+ *	(lg_run_program(): no shell, a deadline, bounded output), parses
+ *	both, and logs what lg_postfix_check() finds.
  *
  *	Called by "loopguard -n" (the lines go to stderr) and at start
  *	(to the log). Nothing here stops loopguard: Postfix may live on
@@ -20,22 +18,15 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "postconf.h"
 #include "postfix_check.h"
 
-#define POSTCONF_TIMEOUT_MS 5000
 #define POSTCONF_OUTPUT_MAX (256 * 1024)
 
 static const struct {
@@ -126,158 +117,11 @@ void lg_postfix_parse_master(char *text, struct lg_postfix_conf *pf)
 	}
 }
 
-/* elapsed_ms - since start */
-static long elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 +
-		(now.tv_nsec - start->tv_nsec) / 1000000;
-}
 
-/* child - in the forked process: the pipes as stdout and stderr */
-static void child(const char *const argv[], int out, int err)
-{
-	int null = open("/dev/null", O_RDONLY);
 
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
-	    dup2(err, 2) < 0)
-		_exit(126);
-	execv(argv[0], (char *const *) argv);
-	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
 
-/* collect - read both pipes until they close or the deadline passes;
- * 0, or -1 on timeout */
-static int collect(int fds[2], int timeout_ms, char *out, size_t outsize,
-		   char *err, size_t errsize)
-{
-	char *bufs[2] = { out, err }, scratch[4096];
-	size_t sizes[2] = { outsize, errsize }, lens[2] = { 0, 0 };
-	struct timespec start;
-	int open_fds = 2;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (open_fds) {
-		struct pollfd p[2] = { { fds[0], POLLIN, 0 },
-				       { fds[1], POLLIN, 0 } };
-		long left = timeout_ms - elapsed_ms(&start);
-		int i;
-
-		if (left <= 0)
-			return -1;
-		if (poll(p, 2, (int) left) < 0 && errno != EINTR)
-			return -1;
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (fds[i] < 0 || !p[i].revents)
-				continue;
-			n = read(fds[i], scratch, sizeof(scratch));
-			if (n <= 0) {
-				close(fds[i]);
-				fds[i] = -1;
-				open_fds--;
-				continue;
-			}
-			/* beyond the bound, read on and drop */
-			if (lens[i] + 1 < sizes[i]) {
-				size_t room = sizes[i] - 1 - lens[i];
-				size_t take = (size_t) n < room ? (size_t) n : room;
-
-				memcpy(bufs[i] + lens[i], scratch, take);
-				lens[i] += take;
-				bufs[i][lens[i]] = 0;
-			}
-		}
-	}
-	return 0;
-}
-
-/* lg_postfix_run - see postfix_check.h */
-int lg_postfix_run(const char *const argv[], int timeout_ms, char *out,
-		   size_t outsize, char *err, size_t errsize)
-{
-	int po[2], pe[2], fds[2], status = 0, timed_out;
-	pid_t pid;
-
-	out[0] = err[0] = 0;
-	if (pipe2(po, O_CLOEXEC) != 0)
-		goto fail;
-	if (pipe2(pe, O_CLOEXEC) != 0) {
-		close(po[0]);
-		close(po[1]);
-		goto fail;
-	}
-	pid = fork();
-	if (pid == 0)
-		child(argv, po[1], pe[1]);
-	close(po[1]);
-	close(pe[1]);
-	if (pid < 0) {
-		close(po[0]);
-		close(pe[0]);
-		goto fail;
-	}
-	fds[0] = po[0];
-	fds[1] = pe[0];
-	timed_out = collect(fds, timeout_ms, out, outsize, err, errsize) != 0;
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (timed_out) {
-		snprintf(err, errsize, "no answer within %d s",
-			 timeout_ms / 1000);
-		return -1;
-	}
-	next_line(err);		/* the first line is the reason */
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	snprintf(err, errsize, "killed by signal %d", WTERMSIG(status));
-	return -1;
-fail:
-	snprintf(err, errsize, "%s", strerror(errno));
-	return -1;
-}
-
-/* postfix_configured - a main.cf where Postfix will look for it */
-static int postfix_configured(void)
-{
-	const char *dir = getenv("MAIL_CONFIG");
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/main.cf",
-		 dir && *dir ? dir : "/etc/postfix");
-	return access(path, F_OK) == 0;
-}
-
-/* find_postconf - the program to run, or NULL: none named, or Postfix
- * installed but never set up (no main.cf) */
-static const char *find_postconf(char *buf, size_t size)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/usr/local/sbin",
-					    "/usr/bin", "/usr/local/bin" };
-	const char *env = getenv("LOOPGUARD_POSTCONF");
-	size_t i;
-
-	if (env)
-		return *env ? env : NULL;
-	if (!postfix_configured())
-		return NULL;
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(buf, size, "%s/postconf", dirs[i]);
-		if (access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
 
 /* log_warning - lg_postfix_check's lines go to the log (or stderr) */
 static void log_warning(void *arg, const char *line)
@@ -303,11 +147,11 @@ int lg_postfix_warn(const struct lg_config *cfg)
 	const char *argv[N_PARAMS + 3];
 	struct lg_postfix_conf pf;
 	struct lg_postfix_side side;
-	char path[256], err[512], *values, *master;
+	char err[512], *values, *master;
 	int n = 0;
 	size_t i;
 
-	if (!(argv[0] = find_postconf(path, sizeof(path))))
+	if (!(argv[0] = lg_postconf_path()))
 		return 0;
 	values = malloc(POSTCONF_OUTPUT_MAX);
 	master = malloc(POSTCONF_OUTPUT_MAX);
@@ -319,7 +163,7 @@ int lg_postfix_warn(const struct lg_config *cfg)
 	if (!values || !master) {
 		lg_log(LG_LOG_WARN, "postfix: out of memory reading Postfix's settings");
 		n = 1;
-	} else if (lg_postfix_run(argv, POSTCONF_TIMEOUT_MS, values,
+	} else if (lg_postconf_run(argv, values,
 				  POSTCONF_OUTPUT_MAX, err, sizeof(err)) != 0) {
 		lg_log(LG_LOG_WARN,
 		       "postfix: cannot read Postfix's settings with %s: %s",
@@ -329,7 +173,7 @@ int lg_postfix_warn(const struct lg_config *cfg)
 		lg_postfix_parse_values(values, &pf);
 		argv[1] = "-F";
 		argv[2] = NULL;
-		if (lg_postfix_run(argv, POSTCONF_TIMEOUT_MS, master,
+		if (lg_postconf_run(argv, master,
 				   POSTCONF_OUTPUT_MAX, err, sizeof(err)) == 0)
 			lg_postfix_parse_master(master, &pf);
 		side.local_domains = cfg->local_domains;

@@ -22,6 +22,7 @@
 #include <libconfig.h>
 
 #include "host.h"
+#include "paths.h"
 #include "plugin_loader.h"
 #include "section.h"
 #include "settings.h"
@@ -163,7 +164,7 @@ static struct lg_config *defaults(const char *path,
 {
 	struct lg_config *cfg = calloc(1, sizeof(*cfg));
 	const char *dir = opts && opts->plugin_dir_default ?
-		opts->plugin_dir_default : PKGLIBDIR;
+		opts->plugin_dir_default : LG_PATH_PLUGIN_DIR;
 
 	if (!cfg)
 		return NULL;

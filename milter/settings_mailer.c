@@ -34,9 +34,10 @@
 
 #include "lg_dkim.h"
 #include "parse.h"
+#include "paths.h"
 #include "settings.h"
 
-#define DEFAULT_OUTBOX	LOCALSTATEDIR "/spool/loopguard/outbox"
+#define DEFAULT_OUTBOX	LG_PATH_OUTBOX
 
 /* fail - "FILE:LINE: mailer: ..." */
 static int fail(const config_setting_t *at, const char *path, char *err,

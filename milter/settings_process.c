@@ -34,6 +34,7 @@
 
 /* Utility library. */
 #include "hostname.h"
+#include "postconf.h"
 #include "log.h"
 
 /* Application-specific. */
@@ -205,7 +206,7 @@ int lg_loader_finish(struct loader *ld)
 	    (!cfg->log && !(cfg->log = strdup("syslog"))))
 		return lg_loader_fail(ld, NULL, "out of memory");
 	if (!cfg->hostname) {
-		how = lg_hostname_find(lg_hostname_postconf(), name,
+		how = lg_hostname_find(lg_postconf_path(), name,
 				       sizeof(name));
 		cfg->hostname = lg_hostname_intern(name);
 		lg_log(LG_LOG_DEBUG, "hostname %s (%s)", cfg->hostname, how);

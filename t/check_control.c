@@ -44,12 +44,18 @@ static struct lg_store *env_store;
 static char out[1 << 20];
 static size_t out_len;
 static int out_lines, out_stop_after = -1;
-static int reloads;
+static int reloads, reload_fails;
 
-/* lg_request_reload - main.c's, here a counter */
-void lg_request_reload(void)
+/* fake_reload - the program's reload, here a counter; refuses when
+ * reload_fails is set */
+static int fake_reload(char *err, size_t errsize)
 {
 	reloads++;
+	if (reload_fails) {
+		snprintf(err, errsize, "/x/lg.conf:3: unknown setting \"bogus\"");
+		return -1;
+	}
+	return 0;
 }
 
 /* collect - lg_ctl_out_fn keeping every line */
@@ -72,7 +78,7 @@ static int collect(void *arg, const char *line, size_t len)
 static int run_n(const char *line, size_t len)
 {
 	struct lg_ctl_env env = { env_store, T0 + 10, T0 - 100, "9.9.9",
-				  lg_request_reload, "uid 0 pid 1" };
+				  fake_reload, "uid 0 pid 1" };
 
 	out_len = 0;
 	out_lines = 0;
@@ -336,11 +342,16 @@ START_TEST(reload_asks_main)
 
 	ck_assert_int_eq(run("reload"), 0);
 	ck_assert_int_eq(reloads, 1);
-	ck_assert_str_eq(last(), "OK reload requested; the log tells the outcome");
+	ck_assert_str_eq(last(), "OK reloaded");
+	reload_fails = 1;
+	ck_assert_int_eq(run("reload"), -1);
+	reload_fails = 0;
+	ck_assert_int_eq(reloads, 2);
+	ck_assert_str_eq(last(), "ERR reload refused, old config kept: /x/lg.conf:3: unknown setting \"bogus\"");
 	out_len = 0;
 	ck_assert_int_eq(lg_ctl_handle(&env, "reload", 6, collect, NULL), -1);
 	ck_assert_str_eq(last(), "ERR reload: not available");
-	ck_assert_int_eq(reloads, 1);
+	ck_assert_int_eq(reloads, 2);
 }
 END_TEST
 
@@ -544,7 +555,7 @@ START_TEST(socket_serves)
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert(S_ISSOCK(sb.st_mode));
 	ck_assert_int_eq(sb.st_mode & 07777, 0600);
-	lg_control_start();
+	lg_control_start(fake_reload);
 	talk("stats\n", 6);
 	ck_assert_ptr_nonnull(strstr(out, "\nentries\t4\n"));
 	ck_assert_str_eq(last(), "OK");
@@ -585,7 +596,7 @@ START_TEST(socket_slow_reader)
 		    "looping", 1000);
 	}
 	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start();
+	lg_control_start(fake_reload);
 	fd = dial();		/* asks for a big list, never reads it */
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, "list\n", 5, 0), 5);
@@ -618,7 +629,7 @@ START_TEST(socket_stale_and_live)
 	ck_assert_str_eq(err, want);
 	close(fd);			/* now only a stale file is left */
 	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start();
+	lg_control_start(fake_reload);
 	talk("stats", 5);
 	ck_assert_str_eq(last(), "OK");
 }
@@ -648,7 +659,7 @@ START_TEST(socket_refuses)
 	free(cfg.control);
 	cfg.control = NULL;		/* no control socket: all no-ops */
 	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), 0);
-	lg_control_start();
+	lg_control_start(fake_reload);
 	lg_control_stop();
 	cfg.control = malloc(8);
 }

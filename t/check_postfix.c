@@ -3,7 +3,7 @@
  *	check_postfix - Postfix's settings judged against loopguard's
  * DESCRIPTION
  *	lg_postfix_check() over tables of settings (no Postfix needed),
- *	the parsers of postconf's output, and lg_postfix_run() with
+ *	the parsers of postconf's output, and lg_run_program() with
  *	programs that fail, hang or talk too much.
  */
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "postconf.h"
 #include "postfix_check.h"
 
 #define LRM "proxy:unix:passwd.byname hash:/etc/aliases"
@@ -248,7 +249,7 @@ START_TEST(run_reports_status_and_output)
 			       NULL };
 	char out[64], err[64];
 
-	ck_assert_int_eq(lg_postfix_run(argv, 5000, out, sizeof(out), err,
+	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
 					sizeof(err)), 3);
 	ck_assert_str_eq(out, "out\n");
 	ck_assert_str_eq(err, "first");
@@ -261,7 +262,7 @@ START_TEST(run_bounds_output)
 			       "head -c 1000000 /dev/zero | tr '\\0' x", NULL };
 	char out[100], err[64];
 
-	ck_assert_int_eq(lg_postfix_run(argv, 5000, out, sizeof(out), err,
+	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
 					sizeof(err)), 0);
 	ck_assert_uint_eq(strlen(out), 99);
 }
@@ -273,7 +274,7 @@ START_TEST(run_kills_a_hanging_program)
 	char out[64], err[64];
 	time_t start = time(NULL);
 
-	ck_assert_int_eq(lg_postfix_run(argv, 1000, out, sizeof(out), err,
+	ck_assert_int_eq(lg_run_program(argv, 1000, out, sizeof(out), err,
 					sizeof(err)), -1);
 	ck_assert_str_eq(err, "no answer within 1 s");
 	ck_assert_int_le(time(NULL) - start, 3);
@@ -285,7 +286,7 @@ START_TEST(run_missing_program)
 	const char *argv[] = { "/nonexistent/postconf", "-x", NULL };
 	char out[64], err[128];
 
-	ck_assert_int_eq(lg_postfix_run(argv, 5000, out, sizeof(out), err,
+	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
 					sizeof(err)), 127);
 	ck_assert_str_eq(err, "cannot run /nonexistent/postconf: No such file or directory");
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "hostname.h"
+#include "postconf.h"
 #include "log.h"
 #include "mailer.h"
 #include "settings.h"
@@ -330,21 +331,21 @@ START_TEST(hostname_postconf_path)
 	char name[256];
 
 	setenv("LOOPGUARD_POSTCONF", "/opt/x/postconf", 1);
-	ck_assert_str_eq(lg_hostname_postconf(), "/opt/x/postconf");
+	ck_assert_str_eq(lg_postconf_path(), "/opt/x/postconf");
 	setenv("LOOPGUARD_POSTCONF", "", 1);
-	ck_assert_ptr_null(lg_hostname_postconf());
+	ck_assert_ptr_null(lg_postconf_path());
 	unsetenv("LOOPGUARD_POSTCONF");
 	if (access("/usr/sbin/postconf", X_OK) == 0) {
 		put("main.cf", "myhostname = mx.example.org\n", 0644);
 		setenv("MAIL_CONFIG", tmp, 1);
-		ck_assert_str_eq(lg_hostname_postconf(), "/usr/sbin/postconf");
+		ck_assert_str_eq(lg_postconf_path(), "/usr/sbin/postconf");
 		/* the real one, with that main.cf */
-		lg_hostname_find(lg_hostname_postconf(), name, sizeof(name));
+		lg_hostname_find(lg_postconf_path(), name, sizeof(name));
 		ck_assert_str_eq(name, "mx.example.org");
 	}
 	/* no main.cf: postconf would only fail, slowly */
 	setenv("MAIL_CONFIG", "/nonexistent", 1);
-	ck_assert_ptr_null(lg_hostname_postconf());
+	ck_assert_ptr_null(lg_postconf_path());
 	unsetenv("MAIL_CONFIG");
 }
 END_TEST

@@ -6,7 +6,7 @@ TESTS_ENVIRONMENT_COMMON = \
 AM_TESTS_ENVIRONMENT = $(TESTS_ENVIRONMENT_COMMON); export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR;
 
 # Shared by the Check suites: the fake host over the real core.
-noinst_LTLIBRARIES += t/libfakehost.la
+check_LTLIBRARIES += t/libfakehost.la
 t_libfakehost_la_SOURCES = t/fakehost.c t/fakehost.h
 t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 t_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
@@ -50,8 +50,9 @@ t_check_catchall_LDADD = $(CHECK_LDADD)
 TESTS += t/check_config t/check_core t/check_catchall
 
 # The real daemon driven by miltertest.
-TESTS += t/t_miltertest.sh t/t_daemon.sh
-EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/t_daemon.sh t/miltertest/redirect.lua \
+TESTS += t/t_miltertest.sh t/t_daemon.sh t/t_lifecycle.sh
+EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/t_daemon.sh t/t_lifecycle.sh \
+	t/miltertest/redirect.lua \
 	t/miltertest/catchall.lua
 
 check_PROGRAMS += t/check_store
@@ -191,6 +192,10 @@ t_check_logfile_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_logfile_LDADD = $(CHECK_LDADD)
 TESTS += t/check_process t/check_logfile t/t_logging.sh
 EXTRA_DIST += t/t_logging.sh
+
+# make install into a DESTDIR: the config, unit, init script, folders.
+TESTS += t/t_install.sh
+EXTRA_DIST += t/t_install.sh
 
 # scripts/deps.sh decides right what is missing on a new machine.
 TESTS += t/t_deps.sh

@@ -95,8 +95,13 @@ if start; then
 	check "socket_mode 0666 applied" [ "$(stat -c %a "$tmp/lg.sock")" = 666 ]
 
 	out=$("$LOOPGUARD" -f -c "$tmp/lg.conf" 2>&1); rc=$?
+	check "a second instance refuses the live pid file" \
+		eval '[ "$rc" = 71 ] && grep -qF "pidfile $tmp/lg.pid: loopguard is already running, pid $pid" <<<"$out"'
+	sed "s|$tmp/lg.pid|$tmp/lg2.pid|" "$tmp/lg.conf" > "$tmp/lg2.conf"
+	out=$("$LOOPGUARD" -f -c "$tmp/lg2.conf" 2>&1); rc=$?
 	check "a second instance refuses the live socket" \
 		eval '[ "$rc" = 71 ] && grep -q "another process is listening there" <<<"$out"'
+	check "the refused instance leaves no pid file" [ ! -e "$tmp/lg2.pid" ]
 	check "the first instance still runs" kill -0 "$pid"
 
 	# --- reload: bad file refused, good file taken
@@ -135,6 +140,8 @@ check "a taken TCP port is a clear error" \
 # --- privileges are dropped after the socket is open
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	write_conf 'user = "nobody"; socket_mode = "0660";'
+	# the pid file's folder must be the user's: loopguard creates it
+	sed -i "s|^pidfile = .*|pidfile = \"$tmp/run/lg.pid\";|" "$tmp/lg.conf"
 	if start; then
 		uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
 		nobody=$(id -u nobody)
@@ -148,7 +155,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	write_conf 'user = "no-such-user-here";'
 	out=$("$LOOPGUARD" -f -c "$tmp/lg.conf" 2>&1); rc=$?
 	check "an unknown user is a clear error" \
-		eval '[ "$rc" = 71 ] && grep -q "user no-such-user-here: no such user" <<<"$out"'
+		eval '[ "$rc" = 78 ] && grep -q "user no-such-user-here: no such user" <<<"$out"'
 fi
 
 echo "daemon: $passed passed, $failed failed"

@@ -154,9 +154,18 @@ check "remove --match, JSON" eval '[ "$rc" = 0 ] && [ "$out" = "{\"ok\": true, \
 check "removals are logged with the client" grep -q "control: uid [0-9]* pid [0-9]* removed 1 entries" "$tmp/log"
 
 ctl reload
-check "reload" eval '[ "$rc" = 0 ] && grep -q "reload requested" <<<"$out"'
-for ((i = 0; i < 100; i++)); do grep -q "reloaded" "$tmp/log" && break; sleep 0.05; done
-check "the reload happened" grep -q "config $tmp/lg.conf reloaded" "$tmp/log"
+check "reload waits and says reloaded" eval '[ "$rc" = 0 ] && [ "$out" = reloaded ]'
+check "the reload happened before the answer" grep -q "config $tmp/lg.conf reloaded" "$tmp/log"
+cp "$tmp/lg.conf" "$tmp/lg.conf.good"
+echo 'bogus = 1;' >> "$tmp/lg.conf"
+ctl reload
+check "reload of a bad config: exit 1, FILE:LINE on stderr" eval \
+	'[ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "loopguardctl: reload refused, old config kept: $tmp/lg.conf:8: unknown setting \"bogus\"" ]'
+ctl --json reload
+check "reload of a bad config, JSON: exit 1 too" eval '[ "$rc" = 1 ] && grep -q "reload refused" <<<"$err"'
+cp "$tmp/lg.conf.good" "$tmp/lg.conf"
+ctl --json reload
+check "reload, JSON" eval '[ "$rc" = 0 ] && [ "$out" = "{\"ok\": true, \"message\": \"reloaded\"}" ]'
 
 # --- junk on the socket
 if command -v python3 >/dev/null; then

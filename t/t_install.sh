@@ -1,0 +1,239 @@
+#!/bin/bash
+# t_install.sh - make install gives a system that starts: install into a
+# DESTDIR, then look at what landed there with the paths configure chose
+# (make lg-paths): the config at the compiled-in default path (never
+# overwritten by a second install), the systemd unit, sysusers.d and
+# tmpfiles.d files, the init script; "loopguard -n" accepts the
+# installed example; the installed daemon starts from it (moved under
+# DESTDIR, the tmpfiles.d folders made there), reloads on SIGUSR1 and
+# stops; the init script starts, reloads and stops it; make uninstall
+# keeps an edited config.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d /tmp/lg-install-XXXXXX)
+chmod 755 "$tmp"
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	if [ -n "${initpid:-}" ]; then kill "$initpid" 2>/dev/null; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# finish - the summary line, and the exit status
+finish() {
+	echo "install: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# not COMMAND... - COMMAND fails
+not() { ! "$@"; }
+
+# has FILE LINE - FILE has LINE exactly
+has() {
+	grep -qxF -- "$2" "$1" && return 0
+	echo "  $1 has no line: $2"
+	return 1
+}
+
+# --- the configured paths
+if ! make -s --no-print-directory -C "$top_builddir" lg-paths \
+	>"$tmp/out" 2>"$tmp/err" ||
+	! grep '^[a-z]*=' "$tmp/out" >"$tmp/paths" ||
+	! grep -q '^pkgsysconfdir=' "$tmp/paths"; then
+	not_ok "make lg-paths lists the configured folders" "$(cat "$tmp/err")"
+	finish
+fi
+ok "make lg-paths lists the configured folders"
+. "$tmp/paths"
+conf=$pkgsysconfdir/loopguard.conf
+
+dest=$tmp/dest
+if make -s -C "$top_builddir" install DESTDIR="$dest" >"$tmp/install.log" 2>&1; then
+	ok "make install DESTDIR"
+else
+	not_ok "make install DESTDIR" "$(tail -n 20 "$tmp/install.log")"
+	finish
+fi
+daemon=$dest$sbindir/loopguard
+
+# --- the config, at the path the binary uses by default
+check "config installed at $conf" test -f "$dest$conf"
+check "loopguard.conf.example installed" test -f "$dest$conf.example"
+check "recipients beside the config" test -f "$dest$pkgsysconfdir/recipients"
+check "autoreply.txt beside the config" test -f "$dest$pkgsysconfdir/autoreply.txt"
+out=$("$daemon" -h 2>&1)
+check "loopguard -h names $conf as the default" \
+	grep -qF "(default $conf)" <<<"$out"
+check "the outbox default is compiled in" \
+	grep -qaF "$pkgspooldir/outbox" "$daemon"
+check "loopguardctl's default socket is the config's control" \
+	grep -qaF "unix:$pkgrundir/control.sock" "$dest$bindir/loopguardctl"
+check "config: pidfile" has "$dest$conf" \
+	"pidfile = \"$pkgrundir/loopguard.pid\";  # none unless set"
+check "config: control" has "$dest$conf" \
+	"control = \"unix:$pkgrundir/control.sock\";  # none unless set"
+check "config: snapshot" has "$dest$conf" \
+	"  snapshot = \"$pkgstatedir/state.snap\";  # none unless set"
+check "config: the default outbox" has "$dest$conf" \
+	"#   outbox = \"$pkgspooldir/outbox\";"
+check "config: the default plugin_dir" has "$dest$conf" \
+	"# plugin_dir = \"$pkglibdir\";"
+# every absolute path in it is one of the configured folders (or the
+# MTA's own)
+bad=$(grep -o '= "\(unix:\)\?/[^"]*"' "$dest$conf" | sed 's/^= "\(unix:\)\?//; s/"$//' |
+	while read -r p; do
+		case $p in
+		"$pkgsysconfdir"/* | "$pkgstatedir"/* | "$pkgspooldir"/* | \
+		"$pkgrundir"/* | "$pkglibdir" | /usr/sbin/sendmail | \
+		/var/spool/postfix/*) ;;
+		*) echo "$p" ;;
+		esac
+	done)
+check "config: no path outside the configured folders" test -z "$bad"
+[ -z "$bad" ] || echo "  $bad"
+
+# --- systemd, sysusers.d, tmpfiles.d, init script
+unit=$dest$systemdsystemunitdir/loopguard.service
+if [ "$systemdsystemunitdir" != no ]; then
+	check "unit: ExecStart runs the installed binary in the foreground" \
+		has "$unit" "ExecStart=$sbindir/loopguard -f -c $conf"
+	check "unit: ExecStartPre checks the config" \
+		has "$unit" "ExecStartPre=$sbindir/loopguard -n -c $conf"
+	check "unit: ExecReload sends SIGUSR1" \
+		has "$unit" 'ExecReload=/bin/kill -USR1 $MAINPID'
+	check "unit: the folders are writable in the sandbox" has "$unit" \
+		"ReadWritePaths=-$pkgstatedir -$pkgspooldir -$pkgrundir"
+fi
+sysusers=$dest$sysusersdir/loopguard.conf
+if [ "$sysusersdir" != no ]; then
+	check "sysusers.d: user and group loopguard" has "$sysusers" \
+		"u loopguard - \"loopguard milter\" $pkgstatedir /usr/sbin/nologin"
+fi
+tmpfiles=$dest$tmpfilesdir/loopguard.conf
+if [ "$tmpfilesdir" != no ]; then
+	check "tmpfiles.d: runtime folder" has "$tmpfiles" \
+		"d $pkgrundir 0755 loopguard loopguard -"
+	check "tmpfiles.d: state folder" has "$tmpfiles" \
+		"d $pkgstatedir 0750 loopguard loopguard -"
+	check "tmpfiles.d: outbox" has "$tmpfiles" \
+		"d $pkgspooldir/outbox 0750 loopguard loopguard -"
+	if [ "$postfixspooldir" != no ]; then
+		check "tmpfiles.d: socket folder in Postfix's chroot" has "$tmpfiles" \
+			"d $postfixspooldir/loopguard 0750 loopguard postfix -"
+	else
+		check "tmpfiles.d: no Postfix folder without Postfix" \
+			not grep -q postfix "$tmpfiles"
+	fi
+fi
+init=$dest$initdir/loopguard
+if [ "$initdir" != no ]; then
+	check "init script is executable" test -x "$init"
+	check "init script: LSB header" grep -qx '### BEGIN INIT INFO' "$init"
+	check "init script: its paths" grep -qx "PIDFILE=$pkgrundir/loopguard.pid" "$init"
+	check "init script: shell syntax" sh -n "$init"
+fi
+# systemd's own tools read the two files (as root: tmpfiles.d chowns)
+if [ "$(id -u)" = 0 ] && [ -f "$sysusers" ] && [ -f "$tmpfiles" ] &&
+	command -v systemd-sysusers >/dev/null &&
+	command -v systemd-tmpfiles >/dev/null; then
+	mkdir -p "$dest/etc"
+	cp /etc/passwd /etc/group "$dest/etc/"
+	: >"$dest/etc/shadow"; : >"$dest/etc/gshadow"
+	check "systemd-sysusers makes the user" \
+		systemd-sysusers --root="$dest" "$sysusers"
+	user=$(grep '^loopguard:' "$dest/etc/passwd")
+	check "user loopguard: home, no login" test \
+		"${user#*:*:*:*:*:}" = "$pkgstatedir:/usr/sbin/nologin"
+	check "systemd-tmpfiles makes the folders" \
+		systemd-tmpfiles --root="$dest" --create "$tmpfiles"
+	uid=$(cut -d: -f3 <<<"$user")
+	check "state folder: loopguard, 0750" \
+		test "$(stat -c %u:%a "$dest$pkgstatedir")" = "$uid:750"
+	check "runtime folder: loopguard, 0755" \
+		test "$(stat -c %u:%a "$dest$pkgrundir")" = "$uid:755"
+	check "outbox: loopguard, 0750" \
+		test "$(stat -c %u:%a "$dest$pkgspooldir/outbox")" = "$uid:750"
+fi
+gen=$(grep -l '@[a-z]*dir@\|@VERSION@' "$unit" "$sysusers" "$tmpfiles" \
+	"$init" "$dest$conf" 2>/dev/null)
+check "no @name@ left in the generated files" test -z "$gen"
+[ -z "$gen" ] || echo "  $gen"
+
+# --- the installed example works: moved under DESTDIR, the tmpfiles.d
+# folders made there, a unix socket instead of the TCP port
+if [ -f "$tmpfiles" ]; then
+	awk '$1 == "d" { print $2 }' "$tmpfiles"
+else
+	printf '%s\n' "$pkgrundir" "$pkgstatedir" "$pkgspooldir/outbox"
+fi | grep -v "^$postfixspooldir/" | while read -r d; do
+	mkdir -p "$dest$d"
+done
+here=$dest$pkgsysconfdir/here.conf
+sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" \
+	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" \
+	"$dest$conf" >"$here"
+export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
+out=$("$daemon" -n -c "$here" 2>&1)
+check "loopguard -n accepts it moved under DESTDIR" grep -qF "$here: OK" <<<"$out"
+: >"$tmp/log"
+"$daemon" -f -c "$here" 2>>"$tmp/log" &
+pid=$!
+if wait_file "$tmp/lg.sock" 10 && wait_file "$dest$pkgrundir/control.sock" 5; then
+	ok "the installed daemon starts from it"
+	check "its pid file" test "$(cat "$dest$pkgrundir/loopguard.pid")" = "$pid"
+	check "loopguardctl stats" "$dest$bindir/loopguardctl" \
+		-s "unix:$dest$pkgrundir/control.sock" stats
+	kill -USR1 "$pid"
+	for ((i = 0; i < 100; i++)); do
+		grep -q reloaded "$tmp/log" && break
+		sleep 0.05
+	done
+	check "SIGUSR1 (ExecReload) reloads it" grep -q reloaded "$tmp/log"
+	kill "$pid"
+	wait "$pid"
+	check "SIGTERM stops it (exit 0)" test $? -eq 0
+else
+	not_ok "the installed daemon starts from it" "$(cat "$tmp/log")"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+fi
+pid=
+
+# --- the init script, moved under DESTDIR like the config
+if [ "$initdir" != no ] && command -v start-stop-daemon >/dev/null; then
+	myinit=$tmp/init
+	sed -e "s#^\(DAEMON\|PIDFILE\|STATEDIR\|SPOOLDIR\|RUNDIR\)=/#\1=$dest/#" \
+		-e "s#^CONF=.*#CONF=$here#" "$init" >"$myinit"
+	chmod +x "$myinit"
+	check "init script start" "$myinit" start
+	wait_file "$dest$pkgrundir/loopguard.pid" 5
+	initpid=$(cat "$dest$pkgrundir/loopguard.pid" 2>/dev/null)
+	check "init script status" "$myinit" status
+	check "init script reload" "$myinit" reload
+	check "init script stop" "$myinit" stop
+	check "init script status after stop" not "$myinit" status
+	initpid=
+fi
+
+# --- a second install keeps an edited config, refreshes the example
+echo "# edited here" >>"$dest$conf"
+echo "dave@example.com" >>"$dest$pkgsysconfdir/recipients"
+make -s -C "$top_builddir" install DESTDIR="$dest" >"$tmp/install2.log" 2>&1
+check "second make install" test $? -eq 0
+check "an edited config is not overwritten" grep -qx "# edited here" "$dest$conf"
+check "an edited recipients file is not overwritten" \
+	grep -qx "dave@example.com" "$dest$pkgsysconfdir/recipients"
+check "the example is still the pristine one" \
+	not grep -q "edited here" "$dest$conf.example"
+
+# --- uninstall keeps what was edited
+make -s -C "$top_builddir" uninstall DESTDIR="$dest" >"$tmp/uninstall.log" 2>&1
+check "make uninstall" test $? -eq 0
+check "uninstall keeps the edited config" test -f "$dest$conf"
+check "uninstall removes the unedited template" \
+	test ! -e "$dest$pkgsysconfdir/autoreply.txt"
+check "uninstall removes the binary" test ! -e "$daemon"
+finish
