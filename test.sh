@@ -24,9 +24,23 @@
 #	   installs by itself, and its Check unit suites pass (the
 #	   daemon and MTA tests already ran twice above). It counts as
 #	   one test.
+#	6. scripts/fresh-root.sh: a bare Debian 12 root (mmdebstrap), this
+#	   checkout copied in, the README's ./run.sh run there untouched
+#	   until the milter listens and answers a milter negotiation. It
+#	   counts as one test (skipped when not run as root); its log is
+#	   fresh-root.log. About 2-6 minutes, most of it apt-get and the
+#	   build in the root; the first run also downloads the base
+#	   (about 80 s, then cached for 7 days).
+#	After each make check that passed, t/tmp must be empty but for
+#	the Sendmail cache: one more test per build.
 #	The logs of failed tests are printed, and at the end one line
 #	"loopguard: N passed, M failed, K skipped" over both builds, the
-#	fuzz smoke and distcheck. Running it again reuses both builds.
+#	fuzz smoke, distcheck and the fresh root. Running it again reuses
+#	both builds.
+#
+# ENVIRONMENT
+#	LOOPGUARD_SKIP_FRESH_ROOT=1	skip step 6 (counted as skipped), for
+#					quick local runs; CI runs it.
 #
 # EXIT STATUS
 #	0 when both builds pass their checks and no harness fails, 1
@@ -128,6 +142,23 @@ build_and_check() {
 	fi
 	rm -f "$stamp"
 	count_results "$dir"
+	tmp_left "$name" "$dir"
+}
+
+# tmp_left NAME DIR - after a make check with no failure, nothing but
+#	the unpacked Sendmail cache is left in DIR/t/tmp; one test
+tmp_left() {
+	local left
+	case " ${failed_builds[*]} " in *" $1: "*) return 0 ;; esac
+	left=$(find "$2/t/tmp" -mindepth 1 -maxdepth 1 \
+		! -name sendmail-root ! -name sendmail-debs 2>/dev/null | head -n 5)
+	if [ -z "$left" ]; then
+		total_pass=$((total_pass + 1))
+	else
+		printf 'test.sh: make check (%s) left in t/tmp:\n%s\n' "$1" "$left"
+		failed_builds+=("$1: make check left files in $2/t/tmp")
+		total_fail=$((total_fail + 1))
+	fi
 }
 
 # fuzz_smoke - every harness 20 s; one passed or failed test each
@@ -177,8 +208,32 @@ distcheck() {
 		total_fail=$((total_fail + 1))
 	fi
 }
+# fresh_root - scripts/fresh-root.sh, one test passed, failed or skipped
+fresh_root() {
+	local log=$top/fresh-root.log
+	if [ -n "${LOOPGUARD_SKIP_FRESH_ROOT:-}" ]; then
+		note "fresh root skipped (LOOPGUARD_SKIP_FRESH_ROOT is set)"
+		total_skip=$((total_skip + 1))
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		note "fresh root skipped: it needs root (mmdebstrap, chroot, mounts)"
+		total_skip=$((total_skip + 1))
+		return 0
+	fi
+	note "fresh Debian 12 root: ./run.sh, a milter negotiation (scripts/fresh-root.sh)"
+	if "$top/scripts/fresh-root.sh" >"$log" 2>&1; then
+		grep '^fresh-root: phase .* took' "$log" || true
+		total_pass=$((total_pass + 1))
+	else
+		tail -n 60 "$log"
+		failed_builds+=("fresh root (see $log)")
+		total_fail=$((total_fail + 1))
+	fi
+}
 fuzz_smoke || true
 distcheck
+fresh_root
 
 echo
 if [ ${#failed_builds[@]} -gt 0 ]; then

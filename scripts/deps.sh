@@ -6,10 +6,15 @@
 #				libconfig, Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
 #				miltertest, Redis, ...), clang and its
-#				libFuzzer runtime (make fuzz) and an
-#				unpacked Sendmail
-#	. scripts/deps.sh	defines deps_build, deps_test and
-#				deps_sendmail without running anything
+#				libFuzzer runtime (make fuzz), llvm (its
+#				llvm-symbolizer: LeakSanitizer suppressions
+#				match function names), git, ss, ps,
+#				openssl, and an unpacked Sendmail
+#	scripts/deps.sh fresh-root
+#				what scripts/fresh-root.sh needs on the host
+#				(mmdebstrap, python3, iproute2, procps, git)
+#	. scripts/deps.sh	defines deps_build, deps_test, deps_fresh_root
+#				and deps_sendmail without running anything
 #
 # DESCRIPTION
 #	Only missing packages are installed, after one "apt-get update".
@@ -32,7 +37,9 @@
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
 DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
-	opendkim-tools valgrind clang libclang-rt-14-dev)
+	opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
+	procps openssl)
+DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_UPDATED=
@@ -201,11 +208,15 @@ deps_test() {
 	deps_sendmail
 }
 
+# deps_fresh_root - what scripts/fresh-root.sh needs on the host
+deps_fresh_root() { deps_install "${DEPS_FRESH_ROOT_PKGS[@]}"; }
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	case ${1:-} in
 	build) deps_build ;;
 	test) deps_test ;;
-	*) deps_die "usage: $0 build|test" ;;
+	fresh-root) deps_fresh_root ;;
+	*) deps_die "usage: $0 build|test|fresh-root" ;;
 	esac
 fi

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,35 @@ struct fh {
 };
 
 static char tmpdir[256];
+static pid_t tmpdir_owner;
 
-/* fh_tmpdir - one directory per test process */
+/* rm_entry - nftw callback: remove one entry, the deepest first */
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* tmpdir_remove - at exit, the process that made the temp dir removes it */
+static void tmpdir_remove(void)
+{
+	if (tmpdir[0] && getpid() == tmpdir_owner)
+		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fh_tmpdir - one directory per test process, removed when it exits */
 const char *fh_tmpdir(void)
 {
 	if (!tmpdir[0]) {
 		snprintf(tmpdir, sizeof(tmpdir), "/tmp/lg-test-XXXXXX");
 		if (!mkdtemp(tmpdir))
 			ck_abort_msg("mkdtemp: %s", strerror(errno));
+		tmpdir_owner = getpid();
+		atexit(tmpdir_remove);
 	}
 	return tmpdir;
 }

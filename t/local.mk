@@ -196,3 +196,27 @@ EXTRA_DIST += t/t_logging.sh
 # make install into a DESTDIR: the config, unit, init script, folders.
 TESTS += t/t_install.sh
 EXTRA_DIST += t/t_install.sh
+
+# scripts/deps.sh decides right what is missing on a new machine.
+TESTS += t/t_deps.sh
+EXTRA_DIST += t/t_deps.sh scripts/deps.sh scripts/fresh-root.sh
+
+# The MTA tests work in t/tmp (t/mta/lib.sh, lg_workdir). Once every
+# test passed, make check removes those folders; after a failure they
+# stay, next to the tests' .log files, for a look. Only after
+# check-TESTS: with -j, make runs check-TESTS and check-local together.
+# The unpacked Sendmail (scripts/deps.sh when /var/cache is not
+# writable) is a cache and stays. make clean removes them too.
+T_TMP_CLEAN = if test -d t/tmp; then \
+	  for d in t/tmp/* t/tmp/.[!.]*; do \
+	    case $$d in \
+	    t/tmp/sendmail-root | t/tmp/sendmail-debs) ;; \
+	    *) test ! -e "$$d" || rm -rf "$$d" ;; \
+	    esac; \
+	  done; \
+	  rmdir t/tmp 2>/dev/null || :; \
+	fi
+check-local: check-TESTS
+	@$(T_TMP_CLEAN)
+clean-local:
+	@$(T_TMP_CLEAN)

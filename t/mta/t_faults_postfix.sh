@@ -39,6 +39,7 @@ lg_milter_setup
 CTL=${LOOPGUARDCTL:-${top_builddir:-$mta_dir/../..}/loopguardctl}
 work=$(lg_workdir faults-postfix)
 lg_install_trap
+lg_at_exit '[ "${LG_EXIT_RC:-1}" -eq 0 ] && [ -z "${LG_KEEP:-}" ] && rm -rf "$work" || lg_log "work folder kept: $work"'
 lg_at_exit bench_stop_all
 
 sock=$(lg_milter_sockpath "$work")
