@@ -12,7 +12,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,29 +22,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakehost.h"
 #include "log.h"
 
 static char tmp[256];
 
-/* rm_one - nftw callback */
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void) st; (void) flag; (void) ftw;
-	return remove(path);
-}
-
 static void setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/lg-logfile-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	fh_mkdtemp(tmp, sizeof(tmp), "logfile");
 	lg_log_open("loopguard", LG_LOG_MEMORY);
 	lg_log_capture_reset();
 }
 
 static void teardown(void)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fh_rmtree(tmp);
 }
 
 /* slurp - a whole small file ("" if missing) */

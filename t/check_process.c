@@ -14,7 +14,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include "hostname.h"
 #include "postconf.h"
+#include "fakehost.h"
 #include "log.h"
 #include "mailer.h"
 #include "settings.h"
@@ -38,18 +38,9 @@
 
 static char tmp[256];
 
-/* rm_one - nftw callback */
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void) st; (void) flag; (void) ftw;
-	return remove(path);
-}
-
 static void setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/lg-process-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	fh_mkdtemp(tmp, sizeof(tmp), "process");
 	lg_log_open("loopguard", LG_LOG_MEMORY);
 	lg_log_capture_reset();
 	unsetenv("LOOPGUARD_POSTCONF");
@@ -57,7 +48,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fh_rmtree(tmp);
 }
 
 /* put - a file in the test's folder; its path */

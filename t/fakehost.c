@@ -56,11 +56,26 @@ static int rm_entry(const char *path, const struct stat *st, int type,
 	return 0;
 }
 
+/* fh_rmtree - a folder and all in it */
+void fh_rmtree(const char *path)
+{
+	if (path && path[0])
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fh_mkdtemp - one test's own folder */
+void fh_mkdtemp(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "/tmp/lg-%s-XXXXXX", name);
+	if (!mkdtemp(buf))
+		ck_abort_msg("mkdtemp %s: %s", buf, strerror(errno));
+}
+
 /* tmpdir_remove - at exit, the process that made the temp dir removes it */
 static void tmpdir_remove(void)
 {
 	if (tmpdir[0] && getpid() == tmpdir_owner)
-		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fh_rmtree(tmpdir);
 }
 
 /* fh_tmpdir - one directory per test process, removed when it exits */

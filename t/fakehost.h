@@ -28,6 +28,10 @@ struct fh;
 
 /* The per-process temporary directory (created on first use). */
 const char *fh_tmpdir(void);
+/* A fresh folder /tmp/lg-NAME-XXXXXX in buf, for one test's files
+ * (aborts the test if it cannot be made); fh_rmtree removes it. */
+void fh_mkdtemp(char *buf, size_t size, const char *name);
+void fh_rmtree(const char *path);
 /* Write NAME in the temp dir; returns its path (static buffer). */
 const char *fh_tmpfile(const char *name, const char *content);
 
