@@ -1,7 +1,8 @@
 # lib.sh - shared by the shell tests in t/ (sourced, not run)
 # Sets: srcdir (this folder), top_builddir, LOOPGUARD, LOOPGUARDCTL,
-# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip, wait_file, and ok, not_ok and
-# check with their counters passed and failed.
+# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip, wait_file, lg_workdir (a
+# test's folder, cleaned up at exit with the daemons it started), and
+# ok, not_ok and check with their counters passed and failed.
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$srcdir/.." && pwd)}"
@@ -35,3 +36,27 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+# lg_workdir NAME - tmp: a new folder /tmp/lg-NAME-XXXXXX (mode 0755)
+# holding rcpts (alice@ and postmaster@example.com). At exit the daemon
+# whose PID is in pid and every PID in lg_pids are stopped,
+# lg_cleanup_hook runs when the test defines one, and tmp is removed.
+pid=
+lg_pids=()
+lg_workdir() {
+	tmp=$(mktemp -d "/tmp/lg-$1-XXXXXX") || exit 99
+	chmod 755 "$tmp"
+	printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
+	trap lg_cleanup EXIT
+}
+
+# lg_cleanup - the EXIT trap of lg_workdir
+lg_cleanup() {
+	local p
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	for p in "${lg_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	if declare -F lg_cleanup_hook >/dev/null; then lg_cleanup_hook; fi
+	rm -rf "$tmp"
+}

@@ -12,15 +12,7 @@ set -u
 
 command -v miltertest >/dev/null || skip "miltertest is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
-tmp=$(mktemp -d /tmp/lg-bad-XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' >"$tmp/rcpts"
+lg_workdir bad
 cat >"$tmp/lg.conf" <<CONF
 socket = "unix:$tmp/lg.sock";
 control = "unix:$tmp/ctl.sock";

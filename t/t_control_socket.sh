@@ -12,16 +12,11 @@ set -u
 command -v setpriv >/dev/null || skip "setpriv is not installed"
 command -v groupadd >/dev/null || skip "groupadd is not installed"
 
-tmp=$(mktemp -d /tmp/lg-ctlsock-XXXXXX)
-chmod 755 "$tmp"
+lg_workdir ctlsock
 group=lgctl$$
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+lg_cleanup_hook() {
 	getent group "$group" >/dev/null && groupdel "$group"
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 groupadd "$group" || { echo "Bail out! groupadd $group"; exit 1; }
 printf 'alice@example.com\n' >"$tmp/rcpts"

@@ -6,16 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-tmp=$(mktemp -d /tmp/lg-daemon-XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
+lg_workdir daemon
 
 # write_conf EXTRA - a config with the catchall plugin
 write_conf() {

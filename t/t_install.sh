@@ -11,15 +11,10 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-tmp=$(mktemp -d /tmp/lg-install-XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+lg_workdir install
+lg_cleanup_hook() {
 	if [ -n "${initpid:-}" ]; then kill "$initpid" 2>/dev/null; fi
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 # finish - the summary line, and the exit status
 finish() {

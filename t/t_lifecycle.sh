@@ -11,19 +11,7 @@ set -u
 
 [ -x "$LOOPGUARD" ] || skip "$LOOPGUARD is not built"
 
-tmp=$(mktemp -d /tmp/lg-life-XXXXXX)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
+lg_workdir life
 root=0
 [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && root=1
 
@@ -47,7 +35,7 @@ CONF
 # and rc, and remembers the pid for the cleanup
 daemon() {
 	out=$("$LOOPGUARD" -c "$1/lg.conf" 2>&1); rc=$?
-	[ -s "$1/lg.pid" ] && pids+=("$(cat "$1/lg.pid")")
+	[ -s "$1/lg.pid" ] && lg_pids+=("$(cat "$1/lg.pid")")
 	return 0
 }
 
@@ -151,7 +139,7 @@ mailer = { outbox = \"$d/outbox\"; };"
 	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
 	check "-n as root: missing folders are fine" [ "$rc" = 0 ]
 	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
-	[ -s "$d/run/lg.pid" ] && pids+=("$(cat "$d/run/lg.pid")")
+	[ -s "$d/run/lg.pid" ] && lg_pids+=("$(cat "$d/run/lg.pid")")
 	check "start as root with missing folders exits 0" eval '[ "$rc" = 0 ] || { echo "$out"; false; }'
 	check "the pid file is there when the start returns" [ -s "$d/run/lg.pid" ]
 	check "the state folder is nobody's, 0750" \
@@ -173,7 +161,7 @@ mailer = { outbox = \"$d/lib/outbox\"; };"
 	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
 	check "-n: an outbox inside a missing state folder is fine" eval '[ "$rc" = 0 ] || { echo "$out"; false; }'
 	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
-	[ -s "$d/lib/lg.pid" ] && pids+=("$(cat "$d/lib/lg.pid")")
+	[ -s "$d/lib/lg.pid" ] && lg_pids+=("$(cat "$d/lib/lg.pid")")
 	check "start: the state folder, then the outbox in it, are created" eval \
 		'[ "$rc" = 0 ] && [ "$(stat -c %U "$d/lib/outbox" 2>/dev/null)" = nobody ] || { echo "$out"; false; }'
 	[ -s "$d/lib/lg.pid" ] && kill "$(cat "$d/lib/lg.pid")"
@@ -196,7 +184,7 @@ mailer = { outbox = \"$d/lib/outbox\"; };"
 		check "-n: $label owned by root is refused for nobody" eval \
 			'[ "$rc" = 78 ] && grep -qF "$label $d/sub: not writable by user nobody (owner root:root, mode 0755)" <<<"$out"'
 		out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
-		[ -s "$d/run/lg.pid" ] && pids+=("$(cat "$d/run/lg.pid")")
+		[ -s "$d/run/lg.pid" ] && lg_pids+=("$(cat "$d/run/lg.pid")")
 		check "start: $label owned by root exits 78 with the path" eval \
 			'[ "$rc" = 78 ] && grep -qF "$label $d/sub: not writable by user nobody" <<<"$out"'
 		check "start: unwritable $label leaves nothing behind" eval \
@@ -212,7 +200,7 @@ wait "$dead"
 echo "$dead" > "$d/lg.pid"
 "$LOOPGUARD" -f -c "$d/lg.conf" 2>"$d/log" &
 pid=$!
-pids+=("$pid")
+lg_pids+=("$pid")
 if wait_file "$d/lg.sock" 10; then
 	check "a stale pid file is taken over, with an info line" \
 		wait_log "$d/log" "pidfile $d/lg.pid: stale (pid $dead is no longer running); taken over"

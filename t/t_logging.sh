@@ -7,17 +7,11 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-tmp=$(mktemp -d /tmp/lg-logging-XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+lg_workdir logging
+# the daemons started in the background leave their PID in lg.pid
+lg_cleanup_hook() {
 	[ -s "$tmp/lg.pid" ] && kill "$(cat "$tmp/lg.pid")" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
 
 # write_conf EXTRA - a config with the catchall plugin
 write_conf() {

@@ -13,14 +13,7 @@ SEED=$top_builddir/t/ctl_seed
 [ -x "$LOOPGUARDCTL" ] || skip "$LOOPGUARDCTL is not built"
 [ -x "$SEED" ] || skip "$SEED is not built"
 
-tmp=$(mktemp -d /tmp/lg-ctl-XXXXXX)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+lg_workdir ctl
 
 # ctl ARGS - run loopguardctl on our socket; sets out, err, rc
 ctl() {

@@ -5,15 +5,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 command -v miltertest >/dev/null || skip "miltertest is not installed"
-tmp=$(mktemp -d /tmp/lg-mt-XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
+lg_workdir mt
 passed=0 failed=0
 
 # start_daemon PLUGIN-SETTINGS DIR - loopguard in the foreground

@@ -6,15 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-tmp=$(mktemp -d /tmp/lg-postfix-XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-printf 'alice@example.com\npostmaster@example.com\n' > "$tmp/rcpts"
+lg_workdir postfix
 # a queue_directory of our own, with loopguard's folder inside
 spool=$tmp/spool
 mkdir -p "$spool/loopguard"
