@@ -14,5 +14,5 @@ EXTRA_PROGRAMS += bench/miltergen bench/nullmilter
 bench_miltergen_SOURCES = bench/miltergen.c bench/mg_wire.c bench/mg_session.c bench/mg.h
 bench_nullmilter_SOURCES = bench/nullmilter.c
 bench_nullmilter_LDADD = $(MILTER_LIBS)
-dist_noinst_SCRIPTS += bench/run
+dist_noinst_SCRIPTS += bench/run bench/stop-time.sh
 EXTRA_DIST += bench/mta.sh bench/report.sh BENCHMARKS.md
