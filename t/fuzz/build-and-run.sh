@@ -165,7 +165,9 @@ do_build() {
 
 	for src in "$top_srcdir"/milter/*.c; do
 		name=${src##*/}
-		case $name in main.c | daemon.c | milter.c) continue ;; esac
+		# the program's own files, not the core (milter/local.mk)
+		case $name in main.c | daemon.c | milter.c | folders.c | ready.c | \
+			reload.c | signals.c) continue ;; esac
 		obj=$build/obj/core/${name%.c}.o
 		objs+=("$obj")
 		# shellcheck disable=SC2086
@@ -394,7 +396,8 @@ do_coverage() {
 	flags=(-fprofile-instr-generate -fcoverage-mapping "${CFLAGS_BASE[@]}")
 	# shellcheck disable=SC2046
 	for src in "$top_srcdir"/milter/*.c; do
-		case ${src##*/} in main.c | daemon.c | milter.c) continue ;; esac
+		case ${src##*/} in main.c | daemon.c | milter.c | folders.c | \
+			ready.c | reload.c | signals.c) continue ;; esac
 		objs+=("$cov/obj/$(basename "${src%.c}").o")
 		spawn "$cc" "${flags[@]}" $(pkg_cflags) -c "$src" -o "${objs[-1]}"
 	done

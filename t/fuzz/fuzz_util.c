@@ -267,11 +267,6 @@ void fz_site(void)
 	fz_file("keys", keys, (size_t) n);
 }
 
-/* lg_request_reload - main.c's, which the harnesses do not link */
-void lg_request_reload(void)
-{
-}
-
 /* fz_utf8_ok - every sequence well formed (no overlongs, surrogates or
  * code points past U+10FFFF), as the core and autoreply_text.c mean it */
 int fz_utf8_ok(const unsigned char *p, size_t n)
