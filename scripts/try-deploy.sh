@@ -4,6 +4,7 @@
 #
 # SYNOPSIS
 #	scripts/try-deploy.sh [--keep]
+#	scripts/try-deploy.sh --reuse=ROOT	(a kept root, from step 3 on)
 #
 # DESCRIPTION
 #	Makes a bare root with "mmdebstrap --variant=apt bookworm", copies
@@ -49,6 +50,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 README=$TOP/README
 KEEP=
+REUSE=
 STEP=setup
 ROOT=
 HOLDER=
@@ -85,6 +87,7 @@ phase_end() {
 for arg; do
 	case $arg in
 	--keep) KEEP=1 ;;
+	--reuse=*) REUSE=${arg#--reuse=}; KEEP=1 ;;
 	-h|--help) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument: $arg (usage: $0 [--keep])" ;;
 	esac
@@ -131,7 +134,8 @@ cleanup() {
 	set +e
 	if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
 		for f in run/loopguard/loopguard.pid var/spool/postfix/pid/master.pid; do
-			pid=$(tr -dc 0-9 <"$ROOT/$f" 2>/dev/null)
+			[ -r "$ROOT/$f" ] || continue
+			pid=$(tr -dc 0-9 <"$ROOT/$f")
 			[ -n "$pid" ] && kill_pid "$pid"
 		done
 		for pid in $(cat "$ROOT/.try-deploy-pids" 2>/dev/null); do
@@ -194,118 +198,6 @@ root_sh() {
 	in_root $net /bin/bash /root/.try-step.sh
 }
 
-# ---------------------------------------------------------------------
-phase "bare root"
-[ -z "$(git -C "$TOP" status --porcelain --untracked-files=no)" ] ||
-	say "note: uncommitted changes are not copied (git archive HEAD)"
-ROOT=$(mktemp -d "${TRY_DEPLOY_DIR:-/var/tmp}/lg-stranger-XXXX")
-chmod 0755 "$ROOT"   # the root's "/": the services' users must pass it
-mmdebstrap --quiet --variant=apt bookworm "$ROOT" ${TRY_DEPLOY_MIRROR:+"$TRY_DEPLOY_MIRROR"} ||
-	die "mmdebstrap failed"
-mkdir -p "$ROOT/root/loopguard"
-git -C "$TOP" archive HEAD | tar -x -C "$ROOT/root/loopguard" ||
-	die "cannot copy the checkout"
-# Adapted: the README's "apt-get install" asks "Do you want to
-# continue?"; a stranger types y, this script says it once here.
-echo 'APT::Get::Assume-Yes "true";' >"$ROOT/etc/apt/apt.conf.d/90try-deploy"
-# Adapted: in a chroot a package's postinst would start Postfix in the
-# host's network namespace (port 25 of the host). Services are kept
-# from starting during package installs; they are started later in the
-# servers' own namespace.
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
-chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
-# The answers a stranger gives to Postfix's questions.
-in_root debconf-set-selections <<EOF || die "debconf-set-selections failed"
-postfix postfix/main_mailer_type select Internet Site
-postfix postfix/mailname string $MAILNAME
-EOF
-
-# The servers' network namespace: only a loopback, with 127.0.0.1 and
-# 192.0.2.1 (a client outside trusted_networks, for the harvest test).
-unshare --net --fork --kill-child sleep infinity &
-HOLDER=$!
-for i in $(seq 50); do
-	[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
-	sleep 0.1
-done
-nsenter "--net=/proc/$HOLDER/ns/net" ip link set lo up
-nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
-
-# ---------------------------------------------------------------------
-phase "README step 1 (packages, build, make install)"
-root_sh "$(need_block 1 1 'make install')" || die "a command of step 1 failed (see above)"
-# swaks is only the checking tool of step 6; it comes with the host's
-# network now, since the servers' namespace has none.
-in_root apt-get install -q swaks >/dev/null || die "apt-get install swaks failed"
-for f in /usr/sbin/loopguard /usr/bin/loopguardctl /etc/loopguard/loopguard.conf \
-	/etc/init.d/loopguard /usr/sbin/postfix; do
-	[ -e "$ROOT$f" ] || die "$f is not there after step 1"
-done
-
-# ---------------------------------------------------------------------
-phase "README step 2 (the user, without systemd)"
-in_root sh -c 'command -v systemd-sysusers' >/dev/null &&
-	die "systemd-sysusers exists: this root is not the no-systemd case"
-root_sh "$(need_block 2 2 'adduser')" || die "a command of step 2 failed (see above)"
-for d in /var/lib/loopguard /var/spool/loopguard/outbox /run/loopguard; do
-	o=$(stat -c %U "$ROOT$d" 2>/dev/null) || die "$d was not made"
-	[ "$o" = loopguard ] || die "$d belongs to $o, not loopguard"
-done
-
-# ---------------------------------------------------------------------
-phase "README step 3 (the config)"
-# The postmaster's own domain example.com is one Postfix delivers
-# locally; local_domains is then every mydestination domain, as step 3
-# says, and the recipients every real address in them.
-root_sh "$(cat <<'EOF'
-postconf -e 'mydestination = example.com, $myhostname, mx.example.com, localhost.localdomain, localhost'
-doms=$(postconf -xh mydestination | tr ',' ' ')
-list=$(for d in $doms; do printf '"%s", ' "$d"; done)
-conf=/etc/loopguard/loopguard.conf
-sed -i "s|^local_domains = .*|local_domains = [ ${list%, } ];|" $conf
-grep -q '^local_domains = \[ "example.com"' $conf
-# Logs, without systemd and without rsyslog: a file of its own.
-sed -i 's|^# log = "syslog";|log = "file:/var/log/loopguard.log";|' $conf
-grep -q '^log = "file:/var/log/loopguard.log";' $conf
-for d in $doms; do for u in postmaster root abuse; do echo "$u@$d"; done; done \
-	>/etc/loopguard/recipients
-echo alice@example.com >>/etc/loopguard/recipients
-EOF
-)" || die "editing the config failed"
-out=$(root_sh "$(need_block 3 1 'loopguard -n')" 2>&1) || die "loopguard -n refused the config: $out"
-printf '%s\n' "$out"
-THRESHOLD=$(sed -n '/name = "harvest"/,/}/s/^[[:space:]]*threshold = \([0-9]*\);.*/\1/p' \
-	"$ROOT/etc/loopguard/loopguard.conf")
-[ -n "$THRESHOLD" ] || die "no harvest threshold in the installed config"
-say "   installed harvest threshold: $THRESHOLD"
-
-# ---------------------------------------------------------------------
-phase "README step 4 (start with the init script)"
-rm -f "$ROOT/usr/sbin/policy-rc.d"
-# Adapted: "service loopguard start" runs in the servers' namespace.
-root_sh --net "$(need_block 4 2 'service loopguard start')" ||
-	die "the init script did not start loopguard"
-pid=$(cat "$ROOT/run/loopguard/loopguard.pid") || die "no pid file"
-kill -0 "$pid" || die "pid $pid of the pid file is not running"
-nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
-	die "nothing listens on 127.0.0.1:8890"
-say "   loopguard runs, pid $pid, listening on 127.0.0.1:8890"
-
-# ---------------------------------------------------------------------
-phase "README step 5 (attach Postfix)"
-# Without systemd and rsyslog Postfix's lines go nowhere either; like
-# loopguard's log setting, Postfix's maillog_file (see "Logs").
-# Adapted: in a real install apt-get started Postfix; here it starts
-# now, in the servers' namespace, so that step 5's reload has a master.
-root_sh --net "$(cat <<'EOF'
-postconf -e 'maillog_file = /var/log/mail.log'
-service postfix start
-EOF
-)" || die "Postfix does not start"
-root_sh --net "$(need_block 5 1 'postfix reload')" || die "a command of step 5 failed (see above)"
-nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q ':25 ' ||
-	die "Postfix's smtpd does not listen on port 25"
-
 # wait_log FILE PATTERN - wait up to 20 s for PATTERN in the root's FILE
 wait_log() {
 	local i
@@ -315,47 +207,6 @@ wait_log() {
 	done
 	return 1
 }
-
-# ---------------------------------------------------------------------
-phase "README step 6 (see that it works)"
-# The first two lines are the README's; its journalctl line needs
-# systemd, so the log is read the way "Logs" says without it.
-need_block 6 1 'swaks' | grep -v '^journalctl' >"$ROOT/root/.try-6.sh"
-root_sh --net "$(cat "$ROOT/root/.try-6.sh")" || die "a command of step 6 failed (see above)"
-wait_log /var/log/loopguard.log 'plugin=catchall action=redirect' ||
-	die "no plugin=catchall action=redirect in /var/log/loopguard.log"
-grep 'plugin=catchall action=redirect' "$ROOT/var/log/loopguard.log"
-wait_log /var/mail/root 'X-Loopguard-Original-To: nosuch@example.com' ||
-	die "the redirected message did not reach the postmaster's mailbox (/var/mail/root)"
-say "   /var/mail/root (postmaster is root in /etc/aliases):"
-grep -E '^(X-Loopguard-Original-To|X-Original-To|Delivered-To):' "$ROOT/var/mail/root"
-grep -E 'to=<root@[^>]*>, orig_to=<postmaster@example.com>.*status=sent' "$ROOT/var/log/mail.log" ||
-	die "Postfix's log shows no delivery to postmaster@example.com"
-
-# ---------------------------------------------------------------------
-phase "harvest block"
-# From 192.0.2.1: 127.0.0.0/8 is in trusted_networks, which harvest
-# never counts. THRESHOLD+5 distinct unknown recipients in one session.
-n=$((THRESHOLD + 5))
-rcpts=$(for i in $(seq "$n"); do printf 'probe%d@example.com,' "$i"; done)
-root_sh --net "swaks --server 192.0.2.1 --from probe@example.net --to '${rcpts%,}' >/root/.try-harvest.out 2>&1 || true" ||
-	die "swaks failed"
-wait_log /var/log/loopguard.log 'plugin=harvest' ||
-	die "no plugin=harvest line after $n unknown recipients from 192.0.2.1"
-grep 'plugin=harvest' "$ROOT/var/log/loopguard.log" | head -3
-grep -E '<~\* 4[0-9][0-9] ' "$ROOT/root/.try-harvest.out" | head -2
-root_sh --net "loopguardctl stats" || die "loopguardctl stats failed"
-
-# ---------------------------------------------------------------------
-phase "stop, then start right away"
-root_sh --net "service loopguard stop && service loopguard start" ||
-	die "stop then start failed"
-pid=$(cat "$ROOT/run/loopguard/loopguard.pid") && kill -0 "$pid" ||
-	die "loopguard does not run after stop and start"
-say "   runs again, pid $pid"
-root_sh --net "service loopguard stop" || die "service loopguard stop failed"
-[ ! -e "$ROOT/run/loopguard/loopguard.pid" ] || die "the pid file is left after stop"
-
 # no_leftovers WHAT - no pid file, no control socket, nothing on 8890
 no_leftovers() {
 	[ ! -e "$ROOT/run/loopguard/loopguard.pid" ] || die "$1 left the pid file"
@@ -363,7 +214,6 @@ no_leftovers() {
 	! nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
 		die "$1 left a listener on 8890"
 }
-
 # must_fail WHAT PATTERN CMD - CMD exits non-zero and says PATTERN on
 # stderr, and leaves nothing behind
 must_fail() {
@@ -378,39 +228,225 @@ must_fail() {
 	no_leftovers "$what"
 }
 
-# ---------------------------------------------------------------------
-phase "failing starts"
-conf=/etc/loopguard/loopguard.conf
-cp "$ROOT$conf" "$ROOT$conf.good"
-# An unwritable state folder.
-root_sh "chown root:root /var/lib/loopguard && chmod 0755 /var/lib/loopguard"
-must_fail "unwritable state folder, loopguard" '/var/lib/loopguard' loopguard
-must_fail "unwritable state folder, loopguard -n" '/var/lib/loopguard' loopguard -n
-# The init script makes its folders (like the tmpfiles.d file), owner
-# included, so it repairs this one and starts.
-root_sh --net "service loopguard start && service loopguard stop" ||
-	die "the init script did not repair the state folder"
-# A missing folder that is not the last level (loopguard makes only the
-# last level, the init script only its own folders).
-sed -i 's|^  snapshot = .*|  snapshot = "/var/lib/lg-missing/state/state.snap";|' "$ROOT$conf"
-grep -q lg-missing "$ROOT$conf" || die "cannot set the snapshot path"
-must_fail "missing folder, loopguard" '/var/lib/lg-missing' loopguard
-must_fail "missing folder, init script" '/var/lib/lg-missing' service loopguard start
-cp "$ROOT$conf.good" "$ROOT$conf"
-# An unknown user.
-sed -i 's|^user = "loopguard";|user = "loopgaurd";|' "$ROOT$conf"
-grep -q '^user = "loopgaurd";' "$ROOT$conf" || die "cannot set the user"
-must_fail "unknown user, loopguard" 'loopgaurd' loopguard
-must_fail "unknown user, init script" 'loopgaurd' service loopguard start
-cp "$ROOT$conf.good" "$ROOT$conf"
-# A refused config.
-sed -i 's|^on_error = "tempfail";|on_error = "tempfail"|' "$ROOT$conf"
-must_fail "syntax error, loopguard" "$conf:" loopguard
-must_fail "syntax error, init script" "$conf:" /etc/init.d/loopguard start
-cp "$ROOT$conf.good" "$ROOT$conf"
-root_sh --net "service loopguard start" || die "the good config does not start again"
+# p0 - bare root
+p0() {
+	phase "bare root"
+	[ -z "$(git -C "$TOP" status --porcelain --untracked-files=no)" ] ||
+		say "note: uncommitted changes are not copied (git archive HEAD)"
+	if [ -n "$REUSE" ]; then
+		ROOT=$REUSE
+		return 0
+	fi
+	ROOT=$(mktemp -d "${TRY_DEPLOY_DIR:-/var/tmp}/lg-stranger-XXXX")
+	chmod 0755 "$ROOT"   # the root's "/": the services' users must pass it
+	mmdebstrap --quiet --variant=apt bookworm "$ROOT" ${TRY_DEPLOY_MIRROR:+"$TRY_DEPLOY_MIRROR"} ||
+		die "mmdebstrap failed"
+	mkdir -p "$ROOT/root/loopguard"
+	git -C "$TOP" archive HEAD | tar -x -C "$ROOT/root/loopguard" ||
+		die "cannot copy the checkout"
+	# Adapted: the README's "apt-get install" asks "Do you want to
+	# continue?"; a stranger types y, this script says it once here.
+	echo 'APT::Get::Assume-Yes "true";' >"$ROOT/etc/apt/apt.conf.d/90try-deploy"
+	# Adapted: in a chroot a package's postinst would start Postfix in the
+	# host's network namespace (port 25 of the host). Services are kept
+	# from starting during package installs; they are started later in the
+	# servers' own namespace.
+	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+	chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
+	# The answers a stranger gives to Postfix's questions.
+	printf '%s\n' "postfix postfix/main_mailer_type select Internet Site" \
+		"postfix postfix/mailname string $MAILNAME" |
+		in_root debconf-set-selections || die "debconf-set-selections failed"
+}
 
-phase "stop everything"
-root_sh --net "service loopguard stop; postfix stop" || die "stopping failed"
+# p1 - README step 1 (packages, build, make install)
+p1() {
+	phase "README step 1 (packages, build, make install)"
+	root_sh "$(need_block 1 1 'make install')" || die "a command of step 1 failed (see above)"
+	# swaks is only the checking tool of step 6; it comes with the host's
+	# network now, since the servers' namespace has none.
+	in_root apt-get install -q swaks >/dev/null || die "apt-get install swaks failed"
+	for f in /usr/sbin/loopguard /usr/bin/loopguardctl /etc/loopguard/loopguard.conf \
+		/etc/init.d/loopguard /usr/sbin/postfix; do
+		[ -e "$ROOT$f" ] || die "$f is not there after step 1"
+	done
+}
+
+# p2 - README step 2 (the user, without systemd)
+p2() {
+	phase "README step 2 (the user, without systemd)"
+	in_root sh -c 'command -v systemd-sysusers' >/dev/null &&
+		die "systemd-sysusers exists: this root is not the no-systemd case"
+	root_sh "$(need_block 2 2 'adduser')" || die "a command of step 2 failed (see above)"
+	for d in /var/lib/loopguard /var/spool/loopguard/outbox /run/loopguard; do
+		o=$(in_root stat -c %U "$d") || die "$d was not made"
+		[ "$o" = loopguard ] || die "$d belongs to $o, not loopguard"
+	done
+}
+
+# p3 - README step 3 (the config)
+p3() {
+	phase "README step 3 (the config)"
+	# The postmaster's own domain example.com is one Postfix delivers
+	# locally; local_domains is then every mydestination domain, as step 3
+	# says, and the recipients every real address in them.
+	root_sh "$(cat <<'EOF'
+	postconf -e 'mydestination = example.com, $myhostname, mx.example.com, localhost.localdomain, localhost'
+	doms=$(postconf -xh mydestination | tr ',' ' ')
+	list=$(for d in $doms; do printf '"%s", ' "$d"; done)
+	conf=/etc/loopguard/loopguard.conf
+	sed -i "s|^local_domains = .*|local_domains = [ ${list%, } ];|" $conf
+	grep -q '^local_domains = \[ "example.com"' $conf
+	# Logs, without systemd and without rsyslog: a file of its own.
+	sed -i 's|^# log = "syslog";|log = "file:/var/log/loopguard.log";|' $conf
+	grep -q '^log = "file:/var/log/loopguard.log";' $conf
+	for d in $doms; do for u in postmaster root abuse; do echo "$u@$d"; done; done \
+		>/etc/loopguard/recipients
+	echo alice@example.com >>/etc/loopguard/recipients
+EOF
+	)" || die "editing the config failed"
+	out=$(root_sh "$(need_block 3 1 'loopguard -n')" 2>&1) || die "loopguard -n refused the config: $out"
+	printf '%s\n' "$out"
+	THRESHOLD=$(sed -n '/name = "harvest"/,/}/s/^[[:space:]]*threshold = \([0-9]*\);.*/\1/p' \
+		"$ROOT/etc/loopguard/loopguard.conf")
+	[ -n "$THRESHOLD" ] || die "no harvest threshold in the installed config"
+	say "   installed harvest threshold: $THRESHOLD"
+}
+
+# p4 - README step 4 (start with the init script)
+p4() {
+	phase "README step 4 (start with the init script)"
+	rm -f "$ROOT/usr/sbin/policy-rc.d"
+	# Adapted: "service loopguard start" runs in the servers' namespace.
+	root_sh --net "$(need_block 4 2 'service loopguard start')" ||
+		die "the init script did not start loopguard"
+	pid=$(cat "$ROOT/run/loopguard/loopguard.pid") || die "no pid file"
+	kill -0 "$pid" || die "pid $pid of the pid file is not running"
+	nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
+		die "nothing listens on 127.0.0.1:8890"
+	say "   loopguard runs, pid $pid, listening on 127.0.0.1:8890"
+}
+
+# p5 - README step 5 (attach Postfix)
+p5() {
+	phase "README step 5 (attach Postfix)"
+	# Without systemd and rsyslog Postfix's lines go nowhere either; like
+	# loopguard's log setting, Postfix's maillog_file (see "Logs").
+	# Adapted: in a real install apt-get started Postfix; here it starts
+	# now, in the servers' namespace, so that step 5's reload has a master.
+	root_sh --net "$(cat <<'EOF'
+	postconf -e 'maillog_file = /var/log/mail.log'
+	service postfix start
+EOF
+	)" || die "Postfix does not start"
+	root_sh --net "$(need_block 5 1 'postfix reload')" || die "a command of step 5 failed (see above)"
+	nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q ':25 ' ||
+		die "Postfix's smtpd does not listen on port 25"
+}
+
+# p6 - README step 6 (see that it works)
+p6() {
+	phase "README step 6 (see that it works)"
+	# The first two lines are the README's; its journalctl line needs
+	# systemd, so the log is read the way "Logs" says without it.
+	need_block 6 1 'swaks' | grep -v '^journalctl' >"$ROOT/root/.try-6.sh"
+	root_sh --net "$(cat "$ROOT/root/.try-6.sh")" || die "a command of step 6 failed (see above)"
+	wait_log /var/log/loopguard.log 'plugin=catchall action=redirect' ||
+		die "no plugin=catchall action=redirect in /var/log/loopguard.log"
+	grep 'plugin=catchall action=redirect' "$ROOT/var/log/loopguard.log"
+	wait_log /var/mail/root 'X-Loopguard-Original-To: nosuch@example.com' ||
+		die "the redirected message did not reach the postmaster's mailbox (/var/mail/root)"
+	say "   /var/mail/root (postmaster is root in /etc/aliases):"
+	grep -E '^(X-Loopguard-Original-To|X-Original-To|Delivered-To):' "$ROOT/var/mail/root"
+	grep -E 'to=<root@[^>]*>, orig_to=<postmaster@example.com>.*status=sent' "$ROOT/var/log/mail.log" ||
+		die "Postfix's log shows no delivery to postmaster@example.com"
+}
+
+# p7 - harvest block
+p7() {
+	phase "harvest block"
+	# From 192.0.2.1: 127.0.0.0/8 is in trusted_networks, which harvest
+	# never counts. THRESHOLD+5 distinct unknown recipients in one session.
+	n=$((THRESHOLD + 5))
+	rcpts=$(for i in $(seq "$n"); do printf 'probe%d@example.com,' "$i"; done)
+	root_sh --net "swaks --server 192.0.2.1 --from probe@example.net --to '${rcpts%,}' >/root/.try-harvest.out 2>&1 || true" ||
+		die "swaks failed"
+	wait_log /var/log/loopguard.log 'plugin=harvest' ||
+		die "no plugin=harvest line after $n unknown recipients from 192.0.2.1"
+	grep 'plugin=harvest' "$ROOT/var/log/loopguard.log" | head -3
+	grep -E '<~\* 4[0-9][0-9] ' "$ROOT/root/.try-harvest.out" | head -2
+	root_sh --net "loopguardctl stats" || die "loopguardctl stats failed"
+}
+
+# p8 - stop, then start right away
+p8() {
+	phase "stop, then start right away"
+	root_sh --net "service loopguard stop && service loopguard start" ||
+		die "stop then start failed"
+	pid=$(cat "$ROOT/run/loopguard/loopguard.pid") && kill -0 "$pid" ||
+		die "loopguard does not run after stop and start"
+	say "   runs again, pid $pid"
+	root_sh --net "service loopguard stop" || die "service loopguard stop failed"
+	[ ! -e "$ROOT/run/loopguard/loopguard.pid" ] || die "the pid file is left after stop"
+}
+
+# p9 - failing starts
+p9() {
+	phase "failing starts"
+	conf=/etc/loopguard/loopguard.conf
+	cp "$ROOT$conf" "$ROOT$conf.good"
+	# An unwritable state folder.
+	root_sh "chown root:root /var/lib/loopguard && chmod 0755 /var/lib/loopguard"
+	must_fail "unwritable state folder, loopguard" '/var/lib/loopguard' loopguard
+	must_fail "unwritable state folder, loopguard -n" '/var/lib/loopguard' loopguard -n
+	# The init script makes its folders (like the tmpfiles.d file), owner
+	# included, so it repairs this one and starts.
+	root_sh --net "service loopguard start && service loopguard stop" ||
+		die "the init script did not repair the state folder"
+	# A missing folder that is not the last level (loopguard makes only the
+	# last level, the init script only its own folders).
+	sed -i 's|^  snapshot = .*|  snapshot = "/var/lib/lg-missing/state/state.snap";|' "$ROOT$conf"
+	grep -q lg-missing "$ROOT$conf" || die "cannot set the snapshot path"
+	must_fail "missing folder, loopguard" '/var/lib/lg-missing' loopguard
+	must_fail "missing folder, init script" '/var/lib/lg-missing' service loopguard start
+	cp "$ROOT$conf.good" "$ROOT$conf"
+	# An unknown user.
+	sed -i 's|^user = "loopguard";|user = "loopgaurd";|' "$ROOT$conf"
+	grep -q '^user = "loopgaurd";' "$ROOT$conf" || die "cannot set the user"
+	must_fail "unknown user, loopguard" 'loopgaurd' loopguard
+	must_fail "unknown user, init script" 'loopgaurd' service loopguard start
+	cp "$ROOT$conf.good" "$ROOT$conf"
+	# A refused config.
+	sed -i 's|^on_error = "tempfail";|on_error = "tempfail"|' "$ROOT$conf"
+	must_fail "syntax error, loopguard" "$conf:" loopguard
+	must_fail "syntax error, init script" "$conf:" /etc/init.d/loopguard start
+	cp "$ROOT$conf.good" "$ROOT$conf"
+	root_sh --net "service loopguard start" || die "the good config does not start again"
+}
+
+# p10 - stop everything
+p10() {
+	phase "stop everything"
+	root_sh --net "service loopguard stop; postfix stop" || die "stopping failed"
+}
+
+# The servers' network namespace: only a loopback, with 127.0.0.1 and
+# 192.0.2.1 (a client outside trusted_networks, for the harvest test).
+unshare --net sleep infinity &
+HOLDER=$!
+for i in $(seq 50); do
+	[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.1
+done
+nsenter "--net=/proc/$HOLDER/ns/net" ip link set lo up
+nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
+
+# p0 always runs (it finds the root); with --reuse the steps before
+# TRY_DEPLOY_FROM (default 3, the config) are taken as done.
+FROM=0
+[ -n "$REUSE" ] && FROM=${TRY_DEPLOY_FROM:-3}
+for i in $(seq 0 10); do
+	[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
+done
 phase_end
 say "all steps worked"
