@@ -167,6 +167,9 @@ kill_pid() {
 	kill -9 "$1" 2>/dev/null
 }
 trap cleanup EXIT
+# A command that fails where no die() speaks still names the step.
+set -E
+trap 'die "line $LINENO: $BASH_COMMAND: exit $?"' ERR
 trap 'exit 1' INT TERM
 
 # in_root [--net] CMD... - run CMD in the root, in a private mount
@@ -300,6 +303,9 @@ p3() {
 	# Logs, without systemd and without rsyslog: a file of its own.
 	sed -i 's|^# log = "syslog";|log = "file:/var/log/loopguard.log";|' $conf
 	grep -q '^log = "file:/var/log/loopguard.log";' $conf
+	# The mailer group, for the postmaster notices.
+	sed -i '/^# mailer = {/,/^# };/s/^# //' $conf
+	grep -q '^mailer = {' $conf
 	for d in $doms; do for u in postmaster root abuse; do echo "$u@$d"; done; done \
 		>/etc/loopguard/recipients
 	echo alice@example.com >>/etc/loopguard/recipients
@@ -374,7 +380,11 @@ p7() {
 	wait_log /var/log/loopguard.log 'plugin=harvest' ||
 		die "no plugin=harvest line after $n unknown recipients from 192.0.2.1"
 	grep 'plugin=harvest' "$ROOT/var/log/loopguard.log" | head -3
-	grep -E '<~\* 4[0-9][0-9] ' "$ROOT/root/.try-harvest.out" | head -2
+	grep -E '^<\*\* +4[0-9][0-9] ' "$ROOT/root/.try-harvest.out" | head -2 ||
+		die "swaks saw no 4xx answer after the block"
+	wait_log /var/mail/root 'Subject: loopguard: network 192.0.2.1/32 blocked' ||
+		die "the postmaster got no notice of the block in /var/mail/root"
+	grep 'Subject: loopguard: network' "$ROOT/var/mail/root"
 	root_sh --net "loopguardctl stats" || die "loopguardctl stats failed"
 }
 
