@@ -130,7 +130,7 @@ need_block() {
 # cleanup - stop what was started, by PID; remove the root
 cleanup() {
 	local rc=$? pid f
-	trap - EXIT
+	trap - EXIT ERR
 	set +e
 	if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
 		for f in run/loopguard/loopguard.pid var/spool/postfix/pid/master.pid; do
@@ -222,7 +222,9 @@ no_leftovers() {
 must_fail() {
 	local what=$1 pat=$2 rc=0
 	shift 2
-	root_sh --net "$* 2>/root/.try-err; echo \$? >/root/.try-rc" >/dev/null 2>&1 || true
+	rm -f "$ROOT/root/.try-rc"
+	root_sh --net "rc=0; $* 2>/root/.try-err || rc=\$?; echo \$rc >/root/.try-rc" >/dev/null 2>&1 ||
+		die "$what: the root's shell failed"
 	rc=$(cat "$ROOT/root/.try-rc")
 	[ "$rc" != 0 ] || die "$what: exit 0"
 	grep -q -- "$pat" "$ROOT/root/.try-err" ||
@@ -398,6 +400,11 @@ p8() {
 	say "   runs again, pid $pid"
 	root_sh --net "service loopguard stop" || die "service loopguard stop failed"
 	[ ! -e "$ROOT/run/loopguard/loopguard.pid" ] || die "the pid file is left after stop"
+	# After a boot /run is empty: the init script must cope.
+	rm -rf "$ROOT/run/loopguard"
+	root_sh --net "service loopguard start && service loopguard stop" ||
+		die "the init script does not start without /run/loopguard (as after a boot)"
+	say "   starts with /run/loopguard missing, as after a boot"
 }
 
 # p9 - failing starts
@@ -409,10 +416,10 @@ p9() {
 	root_sh "chown root:root /var/lib/loopguard && chmod 0755 /var/lib/loopguard"
 	must_fail "unwritable state folder, loopguard" '/var/lib/loopguard' loopguard
 	must_fail "unwritable state folder, loopguard -n" '/var/lib/loopguard' loopguard -n
-	# The init script makes its folders (like the tmpfiles.d file), owner
-	# included, so it repairs this one and starts.
-	root_sh --net "service loopguard start && service loopguard stop" ||
-		die "the init script did not repair the state folder"
+	# The init script checks (loopguard -n) before it makes its folders,
+	# so it refuses too rather than change an owner behind one's back.
+	must_fail "unwritable state folder, init script" '/var/lib/loopguard' service loopguard start
+	root_sh "chown loopguard:loopguard /var/lib/loopguard && chmod 0750 /var/lib/loopguard"
 	# A missing folder that is not the last level (loopguard makes only the
 	# last level, the init script only its own folders).
 	sed -i 's|^  snapshot = .*|  snapshot = "/var/lib/lg-missing/state/state.snap";|' "$ROOT$conf"
@@ -427,7 +434,8 @@ p9() {
 	must_fail "unknown user, init script" 'loopgaurd' service loopguard start
 	cp "$ROOT$conf.good" "$ROOT$conf"
 	# A refused config.
-	sed -i 's|^on_error = "tempfail";|on_error = "tempfail"|' "$ROOT$conf"
+	sed -i 's|^on_error = "tempfail";|on_error = ;|' "$ROOT$conf"
+	grep -q '^on_error = ;' "$ROOT$conf" || die "cannot break the config"
 	must_fail "syntax error, loopguard" "$conf:" loopguard
 	must_fail "syntax error, init script" "$conf:" /etc/init.d/loopguard start
 	cp "$ROOT$conf.good" "$ROOT$conf"
