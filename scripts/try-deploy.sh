@@ -16,9 +16,9 @@
 #	recipients, the log file of the section "Logs"; loopguard -n), 4
 #	(the init script), 5 (postconf -e, loopguard -n && postfix reload)
 #	and 6 (loopguardctl stats, swaks to an unknown address, the log).
-#	The command blocks of steps 1, 2, 4 and 5 and the first two lines
-#	of step 6 are read from the README itself, so this script fails
-#	when the README drifts from what works.
+#	The command blocks of steps 1 to 6 and of the uninstall are read
+#	from the README itself (where one is adapted, a comment says why),
+#	so this script fails when the README drifts from what works.
 #
 #	It then shows, in the logs, a catch-all redirect and, from a client
 #	outside trusted_networks, a harvest block past the installed
@@ -26,8 +26,10 @@
 #	and that a start with an unwritable state folder, a missing folder,
 #	an unknown user or a refused config exits non-zero with the reason
 #	on stderr and leaves no pid file or control socket, both with
-#	loopguard itself and with the init script; last, stop then an
-#	immediate start.
+#	loopguard itself and with the init script; stop then an immediate
+#	start, and a start after /run/loopguard is gone (as after a boot).
+#	Last, the README's uninstall block, which must leave no binary,
+#	folder, rc link or user behind and Postfix without the milter.
 #
 #	apt-get runs with the host's network (the only way to the archive);
 #	the servers (Postfix's smtpd on port 25, loopguard's inet:8890) run
@@ -114,6 +116,19 @@ readme_block() {
 			next
 		}
 		{ inb = 0 }
+	' "$README"
+}
+
+# readme_uninstall - the command block after "Uninstall:" in
+# "Deploying on Debian 12"
+readme_uninstall() {
+	awk '
+		$0 == "Deploying on Debian 12" { sec = 1; getline; next }
+		!sec { next }
+		/^--+$/ { exit }
+		/^Uninstall:/ { un = 1; next }
+		un && /^    / { inb = 1; sub(/^    /, ""); print; next }
+		inb { exit }
 	' "$README"
 }
 
@@ -449,8 +464,31 @@ p9() {
 	root_sh --net "service loopguard start" || die "the good config does not start again"
 }
 
-# p10 - stop everything
+# p10 - README's uninstall
 p10() {
+	phase "README uninstall"
+	local text
+	text=$(readme_uninstall)
+	case $text in
+	*"deluser --system loopguard"*) ;;
+	*) die "README, Deploying on Debian 12: the Uninstall block no longer ends with deluser" ;;
+	esac
+	# Adapted: without systemd, the alternative the README gives in
+	# its comment.
+	text=$(printf '%s\n' "$text" | sed 's/^systemctl disable --now loopguard *# or: //')
+	root_sh --net "$text" || die "a command of the README's uninstall failed (see above)"
+	for f in /usr/sbin/loopguard /usr/bin/loopguardctl /etc/init.d/loopguard \
+		/etc/loopguard /var/lib/loopguard /run/loopguard; do
+		[ ! -e "$ROOT$f" ] || die "$f is still there after the uninstall"
+	done
+	! ls "$ROOT"/etc/rc?.d/*loopguard >/dev/null 2>&1 || die "rc?.d links are left"
+	! in_root getent passwd loopguard >/dev/null || die "the user loopguard is left"
+	[ -z "$(in_root postconf -h smtpd_milters)" ] || die "smtpd_milters is left"
+	say "   loopguard is gone; Postfix runs without it"
+}
+
+# p11 - stop everything
+p11() {
 	phase "stop everything"
 	root_sh --net "service loopguard stop; if postfix status; then postfix stop; fi" ||
 		die "stopping failed"
@@ -471,7 +509,7 @@ nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
 # TRY_DEPLOY_FROM (default 3, the config) are taken as done.
 FROM=0
 [ -n "$REUSE" ] && FROM=${TRY_DEPLOY_FROM:-3}
-for i in $(seq 0 10); do
+for i in $(seq 0 11); do
 	[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
 done
 phase_end
