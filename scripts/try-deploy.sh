@@ -417,6 +417,16 @@ p8() {
 		while [ -e /run/loopguard/loopguard.pid ]; do sleep 0.01; done'
 	say "   SIGTERM to pid file gone: $((($(date +%s%N) - t) / 1000000)) ms (chroot included)"
 	root_sh --net "service loopguard start" || die "no start right after SIGTERM"
+	# A crash (SIGKILL) leaves the pid file and the control socket;
+	# the next start takes them over.
+	pid=$(cat "$ROOT/run/loopguard/loopguard.pid")
+	kill -KILL "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	[ -e "$ROOT/run/loopguard/loopguard.pid" ] || die "SIGKILL removed the pid file?"
+	root_sh --net "service loopguard start" || die "no start after a crash (stale pid file)"
+	pid=$(cat "$ROOT/run/loopguard/loopguard.pid") && kill -0 "$pid" ||
+		die "loopguard does not run after a start over a stale pid file"
+	say "   started over the stale pid file of a killed daemon, pid $pid"
 	pid=$(cat "$ROOT/run/loopguard/loopguard.pid") && kill -0 "$pid" ||
 		die "loopguard does not run after stop and start"
 	say "   runs again, pid $pid"
