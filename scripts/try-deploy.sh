@@ -504,23 +504,31 @@ p11() {
 		die "stopping failed"
 }
 
-# The servers' network namespace: only a loopback, with 127.0.0.1 and
-# 192.0.2.1 (a client outside trusted_networks, for the harvest test).
-unshare --net sleep infinity &
-HOLDER=$!
-for i in $(seq 50); do
-	[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
-	sleep 0.1
-done
-nsenter "--net=/proc/$HOLDER/ns/net" ip link set lo up
-nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
+# main - the namespace, then the steps in order; one function, so bash
+# has read all of it before it runs (an edit of this file while it runs
+# changes nothing)
+main() {
+	# The servers' network namespace: only a loopback, with 127.0.0.1 and
+	# 192.0.2.1 (a client outside trusted_networks, for the harvest test).
+	unshare --net sleep infinity &
+	HOLDER=$!
+	for i in $(seq 50); do
+		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
+	nsenter "--net=/proc/$HOLDER/ns/net" ip link set lo up
+	nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
 
-# p0 always runs (it finds the root); with --reuse the steps before
-# TRY_DEPLOY_FROM (default 3, the config) are taken as done.
-FROM=0
-[ -n "$REUSE" ] && FROM=${TRY_DEPLOY_FROM:-3}
-for i in $(seq 0 11); do
-	[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
-done
-phase_end
-say "all steps worked"
+	# p0 always runs (it finds the root); with --reuse the steps before
+	# TRY_DEPLOY_FROM (default 3, the config) are taken as done.
+	FROM=0
+	[ -n "$REUSE" ] && FROM=${TRY_DEPLOY_FROM:-3}
+	for i in $(seq 0 11); do
+		[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
+	done
+	phase_end
+	say "all steps worked"
+}
+
+main "$@"
+exit
