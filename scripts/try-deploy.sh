@@ -330,10 +330,6 @@ EOF
 	)" || die "editing the config failed"
 	out=$(root_sh "$(need_block 3 1 'loopguard -n')" 2>&1) || die "loopguard -n refused the config: $out"
 	printf '%s\n' "$out"
-	THRESHOLD=$(sed -n '/name = "harvest"/,/}/s/^[[:space:]]*threshold = \([0-9]*\);.*/\1/p' \
-		"$ROOT/etc/loopguard/loopguard.conf")
-	[ -n "$THRESHOLD" ] || die "no harvest threshold in the installed config"
-	say "   installed harvest threshold: $THRESHOLD"
 }
 
 # p4 - README step 4 (start with the init script)
@@ -390,6 +386,10 @@ p6() {
 # p7 - harvest block
 p7() {
 	phase "harvest block"
+	THRESHOLD=$(sed -n '/name = "harvest"/,/}/s/^[[:space:]]*threshold = \([0-9]*\);.*/\1/p' \
+		"$ROOT/etc/loopguard/loopguard.conf")
+	[ -n "$THRESHOLD" ] || die "no harvest threshold in the installed config"
+	say "   installed harvest threshold: $THRESHOLD"
 	# From 192.0.2.1: 127.0.0.0/8 is in trusted_networks, which harvest
 	# never counts. THRESHOLD+5 distinct unknown recipients in one session.
 	n=$((THRESHOLD + 5))
@@ -497,11 +497,11 @@ p10() {
 	say "   loopguard is gone; Postfix runs without it"
 }
 
-# p11 - stop everything
+# p11 - stop Postfix
 p11() {
-	phase "stop everything"
-	root_sh --net "service loopguard stop; if postfix status; then postfix stop; fi" ||
-		die "stopping failed"
+	phase "stop Postfix"
+	# loopguard went with the uninstall; Postfix is what is left.
+	root_sh --net "if postfix status; then postfix stop; fi" || die "postfix stop failed"
 }
 
 # main - the namespace, then the steps in order; one function, so bash
