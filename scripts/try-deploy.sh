@@ -472,6 +472,16 @@ p9() {
 	must_fail "syntax error, init script" "$conf:" /etc/init.d/loopguard start
 	cp "$ROOT$conf.good" "$ROOT$conf"
 	root_sh --net "service loopguard start" || die "the good config does not start again"
+	# A second daemon is refused; the running one keeps its pid file.
+	pid=$(cat "$ROOT/run/loopguard/loopguard.pid")
+	root_sh --net "rc=0; loopguard 2>/root/.try-err || rc=\$?; echo \$rc >/root/.try-rc" >/dev/null 2>&1 ||
+		die "the root's shell failed"
+	[ "$(cat "$ROOT/root/.try-rc")" != 0 ] || die "a second loopguard started"
+	grep -q "already running, pid $pid" "$ROOT/root/.try-err" ||
+		die "a second loopguard: $(cat "$ROOT/root/.try-err")"
+	[ "$(cat "$ROOT/run/loopguard/loopguard.pid")" = "$pid" ] && kill -0 "$pid" ||
+		die "a second loopguard disturbed the first"
+	say "   second start: exit $(cat "$ROOT/root/.try-rc"): $(cat "$ROOT/root/.try-err")"
 }
 
 # p10 - README's uninstall
@@ -530,5 +540,4 @@ main() {
 	say "all steps worked"
 }
 
-main "$@"
-exit
+main "$@"; exit
