@@ -229,6 +229,14 @@ if [ "$initdir" != no ] && command -v start-stop-daemon >/dev/null; then
 	check "init script stop" "$myinit" stop
 	check "init script status after stop" not "$myinit" status
 	initpid=
+	# a refused config: start fails with FILE:LINE on stderr
+	printf 'socket = ;\n' >"$tmp/bad.conf"
+	sed "s#^CONF=.*#CONF=$tmp/bad.conf#" "$myinit" >"$tmp/init-bad"
+	chmod +x "$tmp/init-bad"
+	"$tmp/init-bad" start >/dev/null 2>"$tmp/init-bad.err"
+	check "init script: a refused config fails" test $? -ne 0
+	check "init script: the reason on stderr" \
+		grep -q "^loopguard: $tmp/bad.conf:1: " "$tmp/init-bad.err"
 fi
 
 # --- a second install keeps an edited config, refreshes the example
