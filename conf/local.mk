@@ -23,7 +23,8 @@ lg_edit = $(SED) \
 
 # lg_edit_conf - the example config, written for
 # --prefix=/usr --sysconfdir=/etc --localstatedir=/var, moved to the
-# configured folders; user, pidfile, control and snapshot are switched on
+# configured folders; user, pidfile, control, snapshot and the mailer
+# group are switched on
 lg_edit_conf = $(SED) \
 	-e 's|/etc/loopguard/|$(pkgsysconfdir)/|g' \
 	-e 's|/var/lib/loopguard/|$(pkgstatedir)/|g' \
@@ -31,6 +32,7 @@ lg_edit_conf = $(SED) \
 	-e 's|/run/loopguard/|$(pkgrundir)/|g' \
 	-e 's|"/usr/lib/loopguard"|"$(pkglibdir)"|g' \
 	-e 's|^\([[:space:]]*\)\# \(user = \)|\1\2|' \
+	-e '/^\# mailer = {/,/^\# };/s|^\# ||' \
 	-e 's|^\([[:space:]]*\)\# \(pidfile = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(control = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(snapshot = \)|\1\2|'

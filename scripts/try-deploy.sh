@@ -320,8 +320,7 @@ p3() {
 	# Logs, without systemd and without rsyslog: a file of its own.
 	sed -i 's|^# log = "syslog";|log = "file:/var/log/loopguard.log";|' $conf
 	grep -q '^log = "file:/var/log/loopguard.log";' $conf
-	# The mailer group, for the postmaster notices.
-	sed -i '/^# mailer = {/,/^# };/s/^# //' $conf
+	# The mailer group, for the postmaster notices: installed on.
 	grep -q '^mailer = {' $conf
 	for d in $doms; do for u in postmaster root abuse; do echo "$u@$d"; done; done \
 		>/etc/loopguard/recipients

@@ -73,7 +73,7 @@ check "config: control" has "$dest$conf" \
 check "config: snapshot" has "$dest$conf" \
 	"  snapshot = \"$pkgstatedir/state.snap\";  # none unless set"
 check "config: the default outbox" has "$dest$conf" \
-	"#   outbox = \"$pkgspooldir/outbox\";"
+	"  outbox = \"$pkgspooldir/outbox\";"
 check "config: the default plugin_dir" has "$dest$conf" \
 	"# plugin_dir = \"$pkglibdir\";"
 # every absolute path in it is one of the configured folders (or the
@@ -182,6 +182,7 @@ fi | grep -v "^$postfixspooldir/" | while read -r d; do
 	mkdir -p "$dest$d"
 done
 here=$dest$pkgsysconfdir/here.conf
+check "the installed config has the mailer group" has "$dest$conf" "mailer = {"
 check "the installed config drops root to the user loopguard" \
 	grep -qx 'user = "loopguard";.*' "$dest$conf"
 # the user exists only under DESTDIR: this copy stays root
