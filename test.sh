@@ -31,16 +31,22 @@
 #	   fresh-root.log. About 2-6 minutes, most of it apt-get and the
 #	   build in the root; the first run also downloads the base
 #	   (about 80 s, then cached for 7 days).
+#	7. scripts/try-deploy.sh: the README's "Deploying on Debian 12"
+#	   followed command by command in another bare root, with Postfix:
+#	   a catch-all redirect, a harvest block, failing starts, the
+#	   uninstall. One test (skipped when not run as root); its log is
+#	   try-deploy.log. About 5 minutes.
 #	After each make check that passed, t/tmp must be empty but for
 #	the Sendmail cache: one more test per build.
 #	The logs of failed tests are printed, and at the end one line
 #	"loopguard: N passed, M failed, K skipped" over both builds, the
-#	fuzz smoke, distcheck and the fresh root. Running it again reuses
+#	fuzz smoke, distcheck and the two fresh roots. Running it again reuses
 #	both builds.
 #
 # ENVIRONMENT
 #	LOOPGUARD_SKIP_FRESH_ROOT=1	skip step 6 (counted as skipped), for
 #					quick local runs; CI runs it.
+#	LOOPGUARD_SKIP_DEPLOY=1		skip step 7 likewise.
 #
 # EXIT STATUS
 #	0 when both builds pass their checks and no harness fails, 1
@@ -208,32 +214,39 @@ distcheck() {
 		total_fail=$((total_fail + 1))
 	fi
 }
-# fresh_root - scripts/fresh-root.sh, one test passed, failed or skipped
-fresh_root() {
-	local log=$top/fresh-root.log
-	if [ -n "${LOOPGUARD_SKIP_FRESH_ROOT:-}" ]; then
-		note "fresh root skipped (LOOPGUARD_SKIP_FRESH_ROOT is set)"
+# root_check WHAT SKIPVAR SCRIPT - a check in a bare Debian 12 root
+# (SCRIPT, which prints "...: phase NAME took N s" lines): one test
+# passed, failed or skipped (SKIPVAR set, or not root); its log is
+# SCRIPT's name with .log in the source folder
+root_check() {
+	local what=$1 skipvar=$2 script=$3 log
+	log=$top/$(basename "$script" .sh).log
+	if [ -n "${!skipvar:-}" ]; then
+		note "$what skipped ($skipvar is set)"
 		total_skip=$((total_skip + 1))
 		return 0
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
-		note "fresh root skipped: it needs root (mmdebstrap, chroot, mounts)"
+		note "$what skipped: it needs root (mmdebstrap, chroot, mounts)"
 		total_skip=$((total_skip + 1))
 		return 0
 	fi
-	note "fresh Debian 12 root: ./run.sh, a milter negotiation (scripts/fresh-root.sh)"
-	if "$top/scripts/fresh-root.sh" >"$log" 2>&1; then
-		grep '^fresh-root: phase .* took' "$log" || true
+	note "$what ($script)"
+	if "$top/$script" >"$log" 2>&1; then
+		grep -E ': phase .* took|took [0-9]+ s$|^try-deploy: total' "$log" || true
 		total_pass=$((total_pass + 1))
 	else
 		tail -n 60 "$log"
-		failed_builds+=("fresh root (see $log)")
+		failed_builds+=("$what (see $log)")
 		total_fail=$((total_fail + 1))
 	fi
 }
 fuzz_smoke || true
 distcheck
-fresh_root
+root_check "fresh Debian 12 root: ./run.sh, a milter negotiation" \
+	LOOPGUARD_SKIP_FRESH_ROOT scripts/fresh-root.sh
+root_check "the README's deployment on a fresh Debian 12 root" \
+	LOOPGUARD_SKIP_DEPLOY scripts/try-deploy.sh
 
 echo
 if [ ${#failed_builds[@]} -gt 0 ]; then

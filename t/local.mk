@@ -199,7 +199,8 @@ EXTRA_DIST += t/t_install.sh
 
 # scripts/deps.sh decides right what is missing on a new machine.
 TESTS += t/t_deps.sh
-EXTRA_DIST += t/t_deps.sh scripts/deps.sh scripts/fresh-root.sh
+EXTRA_DIST += t/t_deps.sh scripts/deps.sh scripts/fresh-root.sh \
+	scripts/try-deploy.sh
 
 # The MTA tests work in t/tmp (t/mta/lib.sh, lg_workdir). Once every
 # test passed, make check removes those folders; after a failure they
