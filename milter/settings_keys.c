@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,16 +146,37 @@ static int key_control_mode(struct loader *ld, const config_setting_t *s)
 	return get_mode(ld, s, &ld->cfg->control_mode);
 }
 
+/* key_user - the user to drop to: it must exist, so -n, a start and
+ * a reload all name the line of a misspelled one */
 static int key_user(struct loader *ld, const config_setting_t *s)
 {
-	return get_string(ld, s, &ld->cfg->user);
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (get_string(ld, s, &ld->cfg->user) != 0)
+		return -1;
+	if (!*ld->cfg->user ||
+	    getpwnam_r(ld->cfg->user, &pw, buf, sizeof(buf), &found) != 0 ||
+	    !found)
+		return lg_loader_fail(ld, s, "user \"%s\": no such user",
+				      ld->cfg->user);
+	return 0;
 }
 
-/* key_group - the daemon's group; the MTA's draws a warning */
+/* key_group - the daemon's group, which must exist; the MTA's draws a
+ * warning */
 static int key_group(struct loader *ld, const config_setting_t *s)
 {
+	struct group gr, *found = NULL;
+	char buf[4096];
+
 	if (get_string(ld, s, &ld->cfg->group) != 0)
 		return -1;
+	if (!*ld->cfg->group ||
+	    getgrnam_r(ld->cfg->group, &gr, buf, sizeof(buf), &found) != 0 ||
+	    !found)
+		return lg_loader_fail(ld, s, "group \"%s\": no such group",
+				      ld->cfg->group);
 	lg_warn_mta_group(ld, s);
 	return 0;
 }

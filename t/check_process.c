@@ -88,6 +88,10 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	{ BASE "user = \"loopgaurd-no-such\";\n",
+	  "%s:3: user \"loopgaurd-no-such\": no such user" },
+	{ BASE "group = \"no-such-group-here\";\n",
+	  "%s:3: group \"no-such-group-here\": no such group" },
 	{ BASE "socket_group = \"no-such-group-here\";\n",
 	  "%s:3: socket_group \"no-such-group-here\": no such group" },
 	{ BASE "control_group = \"no-such-group-here\";\n",

@@ -146,7 +146,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	write_conf 'user = "no-such-user-here";'
 	out=$("$LOOPGUARD" -f -c "$tmp/lg.conf" 2>&1); rc=$?
 	check "an unknown user is a clear error" \
-		eval '[ "$rc" = 78 ] && grep -q "user no-such-user-here: no such user" <<<"$out"'
+		eval '[ "$rc" = 78 ] && grep -qF "$tmp/lg.conf:6: user \"no-such-user-here\": no such user" <<<"$out"'
 fi
 
 echo "daemon: $passed passed, $failed failed"

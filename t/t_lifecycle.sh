@@ -115,10 +115,10 @@ d=$tmp/user
 write_conf "$d" 'user = "loopgaurd-no-such";'
 out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
 check "-n: unknown user exits 78 and names it" eval \
-	'[ "$rc" = 78 ] && grep -qF "$d/lg.conf: user loopgaurd-no-such: no such user" <<<"$out"'
+	'[ "$rc" = 78 ] && grep -qF "$d/lg.conf:7: user \"loopgaurd-no-such\": no such user" <<<"$out"'
 daemon "$d"
 check "start: unknown user exits 78 and names it" eval \
-	'[ "$rc" = 78 ] && grep -qF "user loopgaurd-no-such: no such user" <<<"$out"'
+	'[ "$rc" = 78 ] && grep -qF "$d/lg.conf:7: user \"loopgaurd-no-such\": no such user" <<<"$out"'
 check "start: unknown user leaves nothing behind" nothing_left "$d"
 
 # --- -n changes nothing; a missing last level is fine
