@@ -88,7 +88,7 @@ rm -f "$tmp/lg.sock" "$tmp/ctl.sock"
 rc=$?
 check "a group that does not exist stops the start (exit $rc)" [ "$rc" -ne 0 ]
 check "with a clear error: $(head -n 1 "$tmp/out")" \
-	grep -q "nosuchgroup$$: no such group" "$tmp/out"
+	grep -q ":[0-9]*: group \"nosuchgroup$$\": no such group" "$tmp/out"
 check "and no control socket is left behind" [ ! -e "$tmp/ctl.sock" ]
 
 echo "# $passed passed, $failed failed"
