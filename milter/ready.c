@@ -19,7 +19,11 @@
  *	if it is still the one bound before the fork), prints
  *	"loopguard: TEXT" on standard error and exits with the code. A
  *	daemon that ends without a word is reported with its exit status
- *	or signal, and the parent exits 71.
+ *	or signal, and the parent exits 71. The parent never waits for
+ *	ever: with no word within 120 s (LOOPGUARD_READY_WAIT seconds when
+ *	set) it says so and exits 75, leaving the daemon to go on
+ *	starting; a failed daemon that has not ended 10 s after its report
+ *	is left to end by itself.
  *
  *	The parent removes the leftovers because it is still root: the
  *	daemon may already have dropped the privileges it needs for that.
@@ -31,6 +35,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +52,9 @@
 
 #define MAX_SOCKETS	4
 #define EX_OSERR_CODE	71
+#define EX_TEMPFAIL_CODE 75
+#define READY_WAIT_S	120	/* the longest a start may take */
+#define END_WAIT_S	10	/* a failed daemon's way out */
 
 static int report_fd = -1;
 
@@ -69,13 +79,43 @@ static void remove_leftovers(const char *pidfile, pid_t pid,
 			unlink(b[i].path);
 }
 
-/* read_report - the first line from the daemon; 0 at EOF without one */
-static size_t read_report(int fd, char *buf, size_t size)
+/* ready_wait_s - READY_WAIT_S, or $LOOPGUARD_READY_WAIT (tests) */
+static int ready_wait_s(void)
 {
+	const char *env = getenv("LOOPGUARD_READY_WAIT");
+	int v = env ? atoi(env) : 0;
+
+	return v > 0 ? v : READY_WAIT_S;
+}
+
+/* mono_s - a monotonic clock in seconds */
+static long long mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec;
+}
+
+/* read_report - the first line from the daemon; 0 at EOF without one,
+ * -1 when none came within the deadline */
+static ssize_t read_report(int fd, char *buf, size_t size)
+{
+	long long deadline = mono_s() + ready_wait_s();
+	struct pollfd p = { fd, POLLIN, 0 };
 	size_t len = 0;
 	ssize_t n;
 
 	while (len + 1 < size) {
+		long long left = deadline - mono_s();
+
+		if (left <= 0)
+			return -1;
+		n = poll(&p, 1, (int) left * 1000);
+		if (n == 0)
+			return -1;
+		if (n < 0)
+			continue;	/* EINTR: the deadline is checked again */
 		n = read(fd, buf + len, size - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -89,7 +129,23 @@ static size_t read_report(int fd, char *buf, size_t size)
 	if (!memchr(buf, '\n', len))
 		return 0;
 	buf[strcspn(buf, "\n")] = 0;
-	return len;
+	return (ssize_t) len;
+}
+
+/* reap - wait for the daemon to end, at most END_WAIT_S; 0 once it has */
+static int reap(pid_t pid, int *status)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < END_WAIT_S * 20; i++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -1;
 }
 
 /* silent_end - how a daemon that said nothing ended */
@@ -114,10 +170,18 @@ static void wait_for_daemon(int fd, pid_t pid, const char *pidfile,
 {
 	char buf[2048], *text;
 	int status = 0, code = EX_OSERR_CODE;
+	ssize_t got;
 	long c;
 
 	lg_signals_unblock();
-	if (read_report(fd, buf, sizeof(buf)) > 0) {
+	if ((got = read_report(fd, buf, sizeof(buf))) < 0) {
+		/* a store or a disk that hangs: say so, never hang with it */
+		fprintf(stderr,
+			"loopguard: the daemon (pid %ld) is not ready after %d s and goes on starting; see the log\n",
+			(long) pid, ready_wait_s());
+		_exit(EX_TEMPFAIL_CODE);
+	}
+	if (got > 0) {
 		c = strtol(buf, &text, 10);
 		if (c == 0 && text != buf)
 			_exit(0);
@@ -125,8 +189,12 @@ static void wait_for_daemon(int fd, pid_t pid, const char *pidfile,
 		text += strspn(text, " ");
 	} else
 		text = NULL;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (reap(pid, &status) != 0) {
+		fprintf(stderr, "loopguard: %s (the daemon, pid %ld, did not end within %d s)\n",
+			text ? text : "the daemon stopped reporting",
+			(long) pid, END_WAIT_S);
+		_exit(code);
+	}
 	remove_leftovers(pidfile, pid, b, n);
 	if (!text) {
 		silent_end(pid, status, buf, sizeof(buf));

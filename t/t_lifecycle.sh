@@ -110,6 +110,19 @@ else
 	kill "$parent"
 fi
 
+# the same hang with a short deadline: the start says so and returns
+d=$tmp/slow
+write_conf "$d" "state = { snapshot = \"$d/snap\"; };"
+mkfifo "$d/snap"
+t0=$(date +%s)
+out=$(LOOPGUARD_READY_WAIT=2 "$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
+# blocked in open() with its signals still masked: only KILL ends it
+[ -s "$d/lg.pid" ] && kill -KILL "$(cat "$d/lg.pid")"
+check "a start that hangs is given up after the deadline: exit 75" \
+	eval '[ "$rc" = 75 ] && [ $(($(date +%s) - t0)) -le 6 ]'
+check "... saying that the daemon goes on starting" \
+	grep -qE "^loopguard: the daemon \(pid [0-9]+\) is not ready after 2 s and goes on starting" <<<"$out"
+
 # --- an unknown user fails -n and the start
 d=$tmp/user
 write_conf "$d" 'user = "loopgaurd-no-such";'
