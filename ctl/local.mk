@@ -5,3 +5,5 @@ loopguardctl_SOURCES = \
 	ctl/loopguardctl.c ctl/ctl.h \
 	ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl_show.c
 loopguardctl_SOURCES += ctl/ctl_queue.c
+# the compiled-in default paths, shared with the daemon (a header only)
+loopguardctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter/util

@@ -49,7 +49,7 @@
 #include <string.h>
 
 #include "ctl.h"
-#include "paths.h"
+#include "lg_paths.h"
 
 #define DEFAULT_SOCKET	LG_PATH_CONTROL
 #define REQUEST_MAX	4096

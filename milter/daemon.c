@@ -29,8 +29,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon.h"
+/* Utility library. */
 #include "log.h"
+
+/* Program. */
+#include "daemon.h"
 
 /* check_unix - a live socket is in use; a dead one is removed */
 static int check_unix(const char *text, const char *path, char *err,

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Utility library. */
 #include "parse.h"
 
 #define LG_IDS_GROUPS	64

@@ -51,9 +51,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "folders.h"
+/* Utility library. */
 #include "log.h"
 #include "parse.h"
+
+/* Program. */
+#include "folders.h"
 
 #define MAX_FOLDERS	5
 #define PATH_MAX_LG	4096

@@ -20,8 +20,11 @@
 
 #include <stddef.h>
 
-#include "daemon.h"
+/* Config library. */
 #include "settings.h"
+
+/* Program. */
+#include "daemon.h"
 
 enum lg_folders_mode {
 	LG_FOLDERS_CHECK,	/* -n: look, change nothing */

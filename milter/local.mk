@@ -1,58 +1,63 @@
-# milter/: the daemon. Everything but the libmilter glue and main() is
-# in a convenience library, so the unit tests link the real core.
+# milter/: the daemon, in one folder per subsystem. Each folder is a
+# convenience library with a local.mk of its own, included here from
+# the bottom layer up: the order below is the dependency order, the
+# same as in milter/layers, which "make check" holds every #include
+# to (t/t_layers.sh). A folder's CPPFLAGS name only itself and the
+# folders below it, so an include that points up does not compile.
 
 loopguardincludedir = $(includedir)/loopguard
 loopguardinclude_HEADERS = milter/include/loopguard/plugin.h
+EXTRA_DIST += milter/layers
 
-noinst_LTLIBRARIES += milter/libcore.la
-milter_libcore_la_SOURCES = \
-	milter/clock.c milter/clock.h \
-	milter/log.c milter/log.h milter/log_setting.c milter/log_impl.h \
-	milter/hostname.c milter/hostname.h \
-	milter/parse.c milter/parse.h \
-	milter/recipients.c milter/recipients.h \
-	milter/settings.c milter/settings.h milter/settings_state.c \
-	milter/settings_keys.c milter/settings_impl.h milter/settings_process.c \
-	milter/section.c milter/section.h \
-	milter/plugin_loader.c milter/plugin_loader.h \
-	milter/session.c milter/session.h milter/session_impl.h \
-	milter/session_log.c \
-	milter/postfix_check.c milter/postfix_check.h milter/postfix_read.c milter/postconf.c milter/postconf.h \
-	milter/edits.c milter/arena.c milter/arena.h \
-	milter/counters.c milter/counters.h \
-	milter/control.c milter/control.h milter/control_cmd.c milter/control_cmd.h \
-	milter/control_entries.c milter/control_impl.h \
-	milter/host.c milter/host.h \
-	milter/store.c milter/store.h \
-	milter/store_memory.c milter/store_memory.h \
-	milter/store_entry.c milter/store_shard.c milter/store_shard.h \
-	milter/snapshot_write.c milter/snapshot_read.c milter/snapshot_crc.c \
-	milter/snapshot.h milter/snapshot_impl.h
-milter_libcore_la_SOURCES += \
-	milter/store_redis.c milter/store_redis.h milter/store_redis_impl.h \
-	milter/store_redis_conn.c milter/store_redis_scan.c
-milter_libcore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(HIREDIS_CFLAGS)
-milter_libcore_la_LIBADD = $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+include %D%/util/local.mk
+include %D%/store/local.mk
+include %D%/store/snapshot/local.mk
+include %D%/store/memory/local.mk
+include %D%/store/redis/local.mk
+include %D%/store/open/local.mk
+include %D%/config/local.mk
+include %D%/mta/local.mk
+include %D%/mail/local.mk
+include %D%/session/local.mk
+include %D%/dkim/local.mk
+include %D%/host/local.mk
+include %D%/control/local.mk
 
+# Every folder's headers: for the program, which sits on top, and for
+# the tests, which may look at any layer.
+LG_CPPFLAGS_ALL = $(LG_CPPFLAGS_CONTROL)
+
+# The core: every folder's library, top layer first, as a static link
+# wants them. The unit tests link the real core through it.
+noinst_LTLIBRARIES += %D%/libcore.la
+%C%_libcore_la_SOURCES =
+%C%_libcore_la_LIBADD = \
+	%D%/control/liblg_control.la \
+	%D%/host/liblg_host.la \
+	%D%/dkim/liblg_dkim.la \
+	%D%/session/liblg_session.la \
+	%D%/mail/liblg_mail.la \
+	%D%/mta/liblg_mta.la \
+	%D%/config/liblg_config.la \
+	%D%/store/open/liblg_store_open.la \
+	%D%/store/redis/liblg_redis.la \
+	%D%/store/memory/liblg_memory.la \
+	%D%/store/snapshot/liblg_snapshot.la \
+	%D%/store/liblg_store.la \
+	%D%/util/liblg_util.la
+
+# The program: main(), the daemon's life cycle, and milter.c, the only
+# file that includes libmilter.
 sbin_PROGRAMS += loopguard
 loopguard_SOURCES = \
-	milter/main.c \
-	milter/daemon.c milter/daemon.h \
-	milter/folders.c milter/folders.h \
-	milter/ready.c milter/ready.h \
-	milter/reload.c milter/reload.h \
-	milter/signals.c milter/signals.h \
-	milter/milter.c milter/milter.h
+	%D%/main.c \
+	%D%/daemon.c %D%/daemon.h \
+	%D%/folders.c %D%/folders.h \
+	%D%/ready.c %D%/ready.h \
+	%D%/reload.c %D%/reload.h \
+	%D%/signals.c %D%/signals.h \
+	%D%/milter.c %D%/milter.h
+loopguard_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_ALL) -I$(top_srcdir)/%D%
 loopguard_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
-loopguard_LDADD = milter/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
-
-
-# Generated mail (outbox, mailer) and DKIM verification for plugins.
-milter_libcore_la_SOURCES += \
-	milter/settings_mailer.c milter/outbox.c milter/outbox.h \
-	milter/mailer.c milter/mailer.h milter/mailer_exec.c \
-	milter/mailer_smtp.c milter/dkim.c milter/dkim_buffer.c milter/lg_dkim.h \
-	milter/host_mail.c milter/control_outbox.c
-milter_libcore_la_CFLAGS += $(OPENDKIM_CFLAGS)
-milter_libcore_la_LIBADD += $(OPENDKIM_LIBS)
-loopguard_LDADD += $(OPENDKIM_LIBS)
+loopguard_LDADD = %D%/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) \
+	$(HIREDIS_LIBS) $(OPENDKIM_LIBS)

@@ -40,23 +40,42 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Utility library. */
 #include "clock.h"
-#include "control.h"
-#include "daemon.h"
-#include "folders.h"
-#include "host.h"
 #include "log.h"
-#include "mailer.h"
-#include "milter.h"
-#include "paths.h"
-#include "postfix_check.h"
-#include "ready.h"
-#include "reload.h"
-#include "settings.h"
-#include "signals.h"
+#include "lg_paths.h"
+
+/* Store library. */
 #include "store.h"
 #include "store_memory.h"
+#include "store_open.h"
 #include "store_redis.h"
+
+/* Config library. */
+#include "settings.h"
+
+/* MTA checks. */
+#include "postfix_check.h"
+
+/* Mail library. */
+#include "mailer.h"
+
+/* Session library. */
+#include "session.h"
+
+/* Plugin host. */
+#include "host.h"
+
+/* Control socket. */
+#include "control.h"
+
+/* Program. */
+#include "daemon.h"
+#include "folders.h"
+#include "milter.h"
+#include "ready.h"
+#include "reload.h"
+#include "signals.h"
 
 #define EX_USAGE_CODE 64
 #define EX_OSERR_CODE 71
@@ -165,7 +184,7 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 			  errsize) != 0)
 		return -1;
 	lg_host_set_store(&store);
-	lg_host_set_store_tempfail(st->on_store_error_tempfail);
+	lg_session_set_store_tempfail(st->on_store_error_tempfail);
 	return 0;
 }
 
@@ -280,7 +299,7 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 		return failed(cfg, EX_OSERR_CODE, err);
 	if (lg_signals_start(&hooks) != 0)
 		return failed(cfg, EX_OSERR_CODE, "cannot start the signal thread");
-	lg_control_start(lg_reload);
+	lg_control_start(&store, lg_reload);
 	return 0;
 }
 

@@ -28,9 +28,14 @@
 
 #include <libmilter/mfapi.h>
 
+/* Utility library. */
 #include "log.h"
-#include "milter.h"
+
+/* Session library. */
 #include "session.h"
+
+/* Program. */
+#include "milter.h"
 
 /* sink_macro - a macro of the current stage */
 static const char *sink_macro(void *arg, const char *name)

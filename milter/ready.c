@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Program. */
 #include "daemon.h"
 #include "ready.h"
 #include "signals.h"

@@ -23,7 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Utility library. */
 #include "log.h"
+
+/* Plugin host. */
+#include "host.h"
+
+/* Program. */
 #include "reload.h"
 
 static const char *config_path;
@@ -38,7 +44,8 @@ void lg_reload_init(const char *path)
 /* lg_reload_load - one load, errors as one line */
 struct lg_config *lg_reload_load(char *err, size_t errsize)
 {
-	struct lg_config_opts opts = { getenv("LOOPGUARD_PLUGIN_DIR"), 0 };
+	struct lg_config_opts opts = { getenv("LOOPGUARD_PLUGIN_DIR"), 0,
+				       lg_host_get() };
 	struct lg_config *cfg;
 
 	if (lg_config_load(config_path, &opts, &cfg, err, errsize) != 0)

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+/* Config library. */
 #include "settings.h"
 
 void lg_reload_init(const char *config_path);

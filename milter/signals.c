@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Program. */
 #include "signals.h"
 
 static struct lg_signal_hooks hooks;

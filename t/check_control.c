@@ -555,7 +555,7 @@ START_TEST(socket_serves)
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert(S_ISSOCK(sb.st_mode));
 	ck_assert_int_eq(sb.st_mode & 07777, 0600);
-	lg_control_start(fake_reload);
+	lg_control_start(lg_host_store(), fake_reload);
 	talk("stats\n", 6);
 	ck_assert_ptr_nonnull(strstr(out, "\nentries\t4\n"));
 	ck_assert_str_eq(last(), "OK");
@@ -596,7 +596,7 @@ START_TEST(socket_slow_reader)
 		    "looping", 1000);
 	}
 	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start(fake_reload);
+	lg_control_start(lg_host_store(), fake_reload);
 	fd = dial();		/* asks for a big list, never reads it */
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, "list\n", 5, 0), 5);
@@ -629,7 +629,7 @@ START_TEST(socket_stale_and_live)
 	ck_assert_str_eq(err, want);
 	close(fd);			/* now only a stale file is left */
 	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start(fake_reload);
+	lg_control_start(lg_host_store(), fake_reload);
 	talk("stats", 5);
 	ck_assert_str_eq(last(), "OK");
 }
@@ -659,7 +659,7 @@ START_TEST(socket_refuses)
 	free(cfg.control);
 	cfg.control = NULL;		/* no control socket: all no-ops */
 	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), 0);
-	lg_control_start(fake_reload);
+	lg_control_start(lg_host_store(), fake_reload);
 	lg_control_stop();
 	cfg.control = malloc(8);
 }

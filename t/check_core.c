@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters.h"
 #include "fakehost.h"
 #include "host.h"
 #include "session_impl.h"
@@ -423,13 +424,13 @@ START_TEST(store_failure_overrules_a_tag)
 	h = real_host("{ name = \"bounce\"; }", NULL);
 	st = lg_host_store();
 	lg_host_set_store(NULL);
-	lg_host_set_store_tempfail(1);
+	lg_session_set_store_tempfail(1);
 	fh_connect(h, "192.0.2.7");
 	fh_macro(h, "i", "QSTORE1");
 	fh_log_reset();
 	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, report_headers,
 				    report_body), LG_TEMPFAIL);
-	lg_host_set_store_tempfail(0);
+	lg_session_set_store_tempfail(0);
 	lg_host_set_store(st);
 	/* the tag was never added: the message was tempfailed */
 	ck_assert_msg(strstr(fh_log(), "action=tag") == NULL, "log: %s",

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fakehost.h"
 #include "host.h"
+#include "session.h"
 #include "store.h"
 
 #define BASE "local_domains = [ \"example.com\" ];\n" \
@@ -590,12 +591,12 @@ START_TEST(store_down_with_tempfail_policy)
 	h = host_with(NULL);
 	st = lg_host_store();
 	lg_host_set_store(NULL);
-	lg_host_set_store_tempfail(1);
+	lg_session_set_store_tempfail(1);
 	start(CLIENT);
 	ck_assert_int_eq(probe(1), LG_TEMPFAIL);
 	ck_assert_str_eq(fh_reply(h),
 		"451 4.3.0 loopguard: state store unavailable, try again later");
-	lg_host_set_store_tempfail(0);
+	lg_session_set_store_tempfail(0);
 	ck_assert_int_eq(probe(2), LG_CONTINUE);
 	lg_host_set_store(st);
 }

@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_open.h"
 #include "store_memory.h"
 
 #define T0	1000

@@ -40,6 +40,7 @@
 #include "settings.h"
 #include "store.h"
 #include "store_memory.h"
+#include "store_open.h"
 #include "store_redis.h"
 
 struct server {

@@ -171,7 +171,7 @@ const char *fh_load_error(const char *name, const char *config_text)
 	snprintf(copy, sizeof(copy), "%s", path);
 	lg_log_open("test", LG_LOG_MEMORY);
 	err[0] = 0;
-	if (lg_config_load(copy, NULL, &cfg, err, sizeof(err)) == 0) {
+	if (lg_config_load(copy, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &cfg, err, sizeof(err)) == 0) {
 		lg_config_unref(&cfg);
 		err[0] = 0;
 	}
@@ -277,7 +277,7 @@ struct fh *fh_new(const char *config_text)
 	if (!lg_clock_is_fake())
 		lg_clock_set(1700000000);
 	snprintf(path, sizeof(path), "%s", write_config("fh", config_text));
-	if (lg_config_load(path, NULL, &h->cfg, err, sizeof(err)) != 0)
+	if (lg_config_load(path, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &h->cfg, err, sizeof(err)) != 0)
 		ck_abort_msg("config did not load: %s", err);
 	if (lg_store_memory_open(&mopts, lg_now(), &h->store, err,
 				 sizeof(err)) != 0)

@@ -8,11 +8,11 @@ AM_TESTS_ENVIRONMENT = $(TESTS_ENVIRONMENT_COMMON); export top_srcdir top_buildd
 # Shared by the Check suites: the fake host over the real core.
 check_LTLIBRARIES += t/libfakehost.la
 t_libfakehost_la_SOURCES = t/fakehost.c t/fakehost.h
-t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
+t_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 t_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
 
 CHECK_LDADD = t/libfakehost.la milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
-CHECK_CFLAGS_ALL = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
+CHECK_CFLAGS_ALL = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 
 check_PROGRAMS += t/check_parse t/check_recipients
 t_check_parse_SOURCES = t/check_parse.c
@@ -86,7 +86,7 @@ t_check_control_SOURCES = t/check_control.c
 t_check_control_CFLAGS = $(CHECK_CFLAGS_ALL)
 t_check_control_LDADD = $(CHECK_LDADD)
 t_ctl_seed_SOURCES = t/ctl_seed.c
-t_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+t_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(LIBCONFIG_CFLAGS)
 t_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 TESTS += t/check_control t/t_loopguardctl.sh
 dist_noinst_SCRIPTS += t/t_loopguardctl.sh

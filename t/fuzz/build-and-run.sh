@@ -87,11 +87,23 @@ case $parallel in '' | 0 | *[!0-9]*) die "FUZZ_PARALLEL must be 1 or more" ;; es
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 CFLAGS_BASE=(-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra
 	-D_FILE_OFFSET_BITS=64
-	-I"$top_builddir" -I"$top_srcdir/milter/include" -I"$top_srcdir/milter"
+	-I"$top_builddir" -I"$top_srcdir/milter/include"
 	-DSYSCONFDIR="\"${FUZZ_SYSCONFDIR:-/etc}\""
 	-DPKGLIBDIR="\"${FUZZ_PKGLIBDIR:-/usr/lib/loopguard}\""
 	-DLOCALSTATEDIR="\"${FUZZ_LOCALSTATEDIR:-/var}\"")
+# every subsystem folder of the core (milter/layers, "." is the program)
+while read -r layer; do
+	case $layer in '' | '#'* | .) continue ;; esac
+	CFLAGS_BASE+=(-I"$top_srcdir/milter/$layer")
+done <"$top_srcdir/milter/layers"
 CFLAGS_COMMON=("${CFLAGS_BASE[@]}" "${SAN[@]}")
+
+# core_sources - the core's .c files: every subsystem folder, not the
+# program's own files at the top of milter/
+core_sources() {
+	find "$top_srcdir/milter" -mindepth 2 -name '*.c' -not -path '*/include/*' |
+		LC_ALL=C sort
+}
 # the code under test is instrumented for coverage, the harness main
 # comes from -fsanitize=fuzzer at link time
 CFLAGS_LIB=(-fsanitize=fuzzer-no-link "${CFLAGS_COMMON[@]}")
@@ -163,16 +175,13 @@ do_build() {
 		printf '%s\n' "$flags" >"$build/flags"
 	fi
 
-	for src in "$top_srcdir"/milter/*.c; do
+	while read -r src; do
 		name=${src##*/}
-		# the program's own files, not the core (milter/local.mk)
-		case $name in main.c | daemon.c | milter.c | folders.c | ready.c | \
-			reload.c | signals.c) continue ;; esac
 		obj=$build/obj/core/${name%.c}.o
 		objs+=("$obj")
 		# shellcheck disable=SC2086
 		spawn compile "$src" "$obj" "${CFLAGS_LIB[@]}" $pkg
-	done
+	done < <(core_sources)
 	for src in "$fuzz"/fuzz_util.c "$fuzz"/message_txn.c \
 		"$top_srcdir"/plugins/*/*.c; do
 		obj=$build/obj/${src#"$top_srcdir"/}
@@ -395,12 +404,10 @@ do_coverage() {
 	mkdir -p "$cov/obj" "$cov/plugins" "$cov/bin" "$cov/prof"
 	flags=(-fprofile-instr-generate -fcoverage-mapping "${CFLAGS_BASE[@]}")
 	# shellcheck disable=SC2046
-	for src in "$top_srcdir"/milter/*.c; do
-		case ${src##*/} in main.c | daemon.c | milter.c | folders.c | \
-			ready.c | reload.c | signals.c) continue ;; esac
+	while read -r src; do
 		objs+=("$cov/obj/$(basename "${src%.c}").o")
 		spawn "$cc" "${flags[@]}" $(pkg_cflags) -c "$src" -o "${objs[-1]}"
-	done
+	done < <(core_sources)
 	spawned_ok || die "coverage: compiling the core failed"
 	ar rcs "$cov/libcore.a" "${objs[@]}"
 	for src in "$top_srcdir"/plugins/*/; do

@@ -39,6 +39,7 @@
 #include <libconfig.h>
 
 #include "fuzz_util.h"
+#include "host.h"
 #include "settings.h"
 
 /*
@@ -139,7 +140,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* LLVMFuzzerTestOneInput - one config file */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lg_config_opts opts = { fz_plugin_dir(), 0 };
+	struct lg_config_opts opts = { fz_plugin_dir(), 0, lg_host_get() };
 	struct lg_config *cfg = NULL;
 	unsigned char a[16] = { 192, 0, 2, 1 };
 	const char *path = fz_file("loopguard.conf", data, size);

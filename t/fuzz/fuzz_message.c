@@ -128,7 +128,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		snprintf(name, sizeof(name), "message%d.conf", i);
 		path = config_text(i);
 		path = fz_file(name, path, strlen(path));
-		if (lg_config_load(path, NULL, &configs[i], err, sizeof(err)) != 0) {
+		if (lg_config_load(path, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &configs[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "fuzz: %s\n", err);
 			abort();
 		}

@@ -1,0 +1,21 @@
+# milter/config: the config: settings, plugin sections, recipients, plugin loading.
+# It may include its own headers and those of the folders below it.
+LG_CPPFLAGS_CONFIG = $(LG_CPPFLAGS_STORE_OPEN) -I$(top_srcdir)/%D%
+noinst_LTLIBRARIES += %D%/liblg_config.la
+%C%_liblg_config_la_SOURCES = \
+	%D%/plugin_loader.c \
+	%D%/plugin_loader.h \
+	%D%/recipients.c \
+	%D%/recipients.h \
+	%D%/section.c \
+	%D%/section.h \
+	%D%/settings.c \
+	%D%/settings.h \
+	%D%/settings_impl.h \
+	%D%/settings_keys.c \
+	%D%/settings_mailer.c \
+	%D%/settings_process.c \
+	%D%/settings_state.c
+%C%_liblg_config_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_CONFIG)
+%C%_liblg_config_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+%C%_liblg_config_la_LIBADD = $(LIBCONFIG_LIBS)

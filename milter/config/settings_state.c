@@ -1,0 +1,317 @@
+/*
+ * NAME
+ *	settings_state.c - the "state" group: which store, and how
+ * SYNOPSIS
+ *	state = { backend = "memory"; snapshot = "PATH";
+ *	          snapshot_interval = "60s"; max_entries = 1000000; }
+ *
+ *	state = { backend = "redis"; server = "unix:/run/redis/redis.sock";
+ *	          password = "..."; db = 0; prefix = "lg:";
+ *	          timeout = "200ms"; on_store_error = "fallback";
+ *	          max_entries = 1000000; }
+ * DESCRIPTION
+ *	One table of keys, each with its own check. server is
+ *	"unix:/absolute/path", "HOST:PORT" or "[IPv6]:PORT"; db 0..15;
+ *	prefix 1..63 printable bytes without spaces; timeout 1ms..60s
+ *	(connect and each command); on_store_error "fallback" (answer from
+ *	a local memory store while Redis is away) or "tempfail" (store
+ *	operations fail, the core answers tempfail). With backend "redis",
+ *	max_entries bounds that local store; the memory keys may stay in
+ *	the file whichever backend is chosen.
+ * DIAGNOSTICS
+ *	"FILE:LINE: state: ..." naming the key and what is wrong.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+/* Utility library. */
+#include "parse.h"
+
+/* Store library. */
+#include "store_redis.h"
+
+/* Config library. */
+#include "settings.h"
+
+#define TIMEOUT_MAX_MS	60000
+#define DB_MAX		15
+
+struct state_key {
+	const char *name;
+	int (*check)(struct lg_config *cfg, const config_setting_t *s,
+		     const char *text, char *err, size_t errsize);
+};
+
+/* state_fail - "FILE:LINE: state: message" */
+static int __attribute__((format(printf, 5, 6)))
+state_fail(const config_setting_t *at, const char *fallback, char *err,
+	   size_t errsize, const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(at);
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(err, errsize, "%s:%u: state: %s", file ? file : fallback,
+		 config_setting_source_line(at), text);
+	return -1;
+}
+
+/* need_text - the setting's string, or an error */
+static int need_text(struct lg_config *cfg, const config_setting_t *s,
+		     const char *text, char *err, size_t errsize)
+{
+	if (text)
+		return 0;
+	return state_fail(s, cfg->path, err, errsize, "%s must be a string",
+			  config_setting_name(s));
+}
+
+/* copy_text - text into a fixed field, or an error if it does not fit */
+static int copy_text(struct lg_config *cfg, const config_setting_t *s,
+		     const char *text, char *field, size_t size, char *err,
+		     size_t errsize)
+{
+	if (strlen(text) >= size)
+		return state_fail(s, cfg->path, err, errsize,
+				  "%s is longer than %zu bytes",
+				  config_setting_name(s), size - 1);
+	strcpy(field, text);
+	return 0;
+}
+
+/* check_backend - "memory" or "redis" */
+static int check_backend(struct lg_config *cfg, const config_setting_t *s,
+			 const char *text, char *err, size_t errsize)
+{
+	char *copy;
+
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (strcmp(text, "memory") != 0 && strcmp(text, "redis") != 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "backend must be \"memory\" or \"redis\", "
+				  "not \"%s\"", text);
+	if ((copy = strdup(text)) == NULL)
+		return state_fail(s, cfg->path, err, errsize,
+				  "out of memory");
+	free(cfg->state.backend);
+	cfg->state.backend = copy;
+	return 0;
+}
+
+/* check_snapshot - a path, relative to the config file; "" for none */
+static int check_snapshot(struct lg_config *cfg, const config_setting_t *s,
+			  const char *text, char *err, size_t errsize)
+{
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	free(cfg->state.snapshot);
+	cfg->state.snapshot = *text ? lg_config_resolve(cfg->path, text) :
+		NULL;
+	return 0;
+}
+
+/* check_interval - a duration of at least a second */
+static int check_interval(struct lg_config *cfg, const config_setting_t *s,
+			  const char *text, char *err, size_t errsize)
+{
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (lg_parse_duration(text, &cfg->state.snapshot_interval) != 0 ||
+	    cfg->state.snapshot_interval < 1)
+		return state_fail(s, cfg->path, err, errsize,
+				  "snapshot_interval: bad duration \"%s\" "
+				  "(use e.g. 60s, 5m)", text);
+	return 0;
+}
+
+/* integer - an int or int64 setting; -1 if it is neither */
+static int integer(const config_setting_t *s, long long *v_r)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		*v_r = config_setting_get_int(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT64)
+		*v_r = config_setting_get_int64(s);
+	else
+		return -1;
+	return 0;
+}
+
+/* check_max_entries - 100 .. 10^9 */
+static int check_max_entries(struct lg_config *cfg,
+			     const config_setting_t *s, const char *text,
+			     char *err, size_t errsize)
+{
+	long long v;
+
+	(void)text;
+	if (integer(s, &v) < 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "max_entries must be an integer");
+	if (v < 100 || v > 1000000000LL)
+		return state_fail(s, cfg->path, err, errsize,
+				  "max_entries must be between 100 and "
+				  "1000000000");
+	cfg->state.max_entries = v;
+	return 0;
+}
+
+/* check_server - "unix:/path", "HOST:PORT" or "[IPv6]:PORT" */
+static int check_server(struct lg_config *cfg, const config_setting_t *s,
+			const char *text, char *err, size_t errsize)
+{
+	struct lg_redis_server srv;
+	char why[256];
+
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (lg_store_redis_server(text, &srv, why, sizeof(why)) < 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "bad server \"%s\": %s", text, why);
+	return copy_text(cfg, s, text, cfg->state.server,
+			 sizeof(cfg->state.server), err, errsize);
+}
+
+/* check_password - any string; "" for none */
+static int check_password(struct lg_config *cfg, const config_setting_t *s,
+			  const char *text, char *err, size_t errsize)
+{
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	return copy_text(cfg, s, text, cfg->state.password,
+			 sizeof(cfg->state.password), err, errsize);
+}
+
+/* check_db - 0 .. 15 */
+static int check_db(struct lg_config *cfg, const config_setting_t *s,
+		    const char *text, char *err, size_t errsize)
+{
+	long long v;
+
+	(void)text;
+	if (integer(s, &v) < 0 || v < 0 || v > DB_MAX)
+		return state_fail(s, cfg->path, err, errsize,
+				  "db must be an integer from 0 to %d",
+				  DB_MAX);
+	cfg->state.db = (int)v;
+	return 0;
+}
+
+/* check_prefix - 1..63 printable bytes, no spaces */
+static int check_prefix(struct lg_config *cfg, const config_setting_t *s,
+			const char *text, char *err, size_t errsize)
+{
+	const unsigned char *p;
+
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (*text == 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "prefix must not be empty");
+	for (p = (const unsigned char *)text; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return state_fail(s, cfg->path, err, errsize,
+					  "prefix \"%s\" holds a space or a "
+					  "control character", text);
+	return copy_text(cfg, s, text, cfg->state.prefix,
+			 sizeof(cfg->state.prefix), err, errsize);
+}
+
+/* check_timeout - 1ms .. 60s */
+static int check_timeout(struct lg_config *cfg, const config_setting_t *s,
+			 const char *text, char *err, size_t errsize)
+{
+	long long ms;
+
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (lg_parse_duration_ms(text, &ms) != 0 || ms < 1 ||
+	    ms > TIMEOUT_MAX_MS)
+		return state_fail(s, cfg->path, err, errsize,
+				  "timeout: bad duration \"%s\" (use 1ms to "
+				  "60s, e.g. 200ms)", text);
+	cfg->state.timeout_ms = ms;
+	return 0;
+}
+
+/* check_on_store_error - "fallback" or "tempfail" */
+static int check_on_store_error(struct lg_config *cfg,
+				const config_setting_t *s, const char *text,
+				char *err, size_t errsize)
+{
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (strcmp(text, "fallback") == 0)
+		cfg->state.on_store_error_tempfail = 0;
+	else if (strcmp(text, "tempfail") == 0)
+		cfg->state.on_store_error_tempfail = 1;
+	else
+		return state_fail(s, cfg->path, err, errsize,
+				  "on_store_error must be \"fallback\" or "
+				  "\"tempfail\", not \"%s\"", text);
+	return 0;
+}
+
+static const struct state_key state_keys[] = {
+	{ "backend", check_backend },
+	{ "snapshot", check_snapshot },
+	{ "snapshot_interval", check_interval },
+	{ "max_entries", check_max_entries },
+	{ "server", check_server },
+	{ "password", check_password },
+	{ "db", check_db },
+	{ "prefix", check_prefix },
+	{ "timeout", check_timeout },
+	{ "on_store_error", check_on_store_error },
+	{ NULL, NULL }
+};
+
+/* lg_settings_state - check and copy the state group */
+int lg_settings_state(struct lg_config *cfg,
+		      const struct config_setting_t *group,
+		      char *err, size_t errsize)
+{
+	struct lg_state_config *st = &cfg->state;
+	const struct state_key *k;
+	int i, n;
+
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
+		return state_fail(group, cfg->path, err, errsize,
+				  "state must be a group { backend = "
+				  "\"memory\"; ... }");
+	if (st->prefix[0] == 0)
+		strcpy(st->prefix, "lg:");
+	if (st->timeout_ms == 0)
+		st->timeout_ms = 200;
+	n = config_setting_length(group);
+	for (i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(group, i);
+		const char *name = config_setting_name(s);
+		const char *text = config_setting_type(s) == CONFIG_TYPE_STRING ?
+			config_setting_get_string(s) : NULL;
+
+		for (k = state_keys; k->name; k++)
+			if (strcmp(name, k->name) == 0)
+				break;
+		if (k->name == NULL)
+			return state_fail(s, cfg->path, err, errsize,
+					  "unknown setting \"%s\"", name);
+		if (k->check(cfg, s, text, err, errsize) < 0)
+			return -1;
+	}
+	if (st->backend && strcmp(st->backend, "redis") == 0 &&
+	    st->server[0] == 0)
+		return state_fail(group, cfg->path, err, errsize,
+				  "backend \"redis\" needs server = "
+				  "\"unix:/path\" or \"HOST:PORT\"");
+	return 0;
+}

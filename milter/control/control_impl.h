@@ -1,0 +1,67 @@
+/*
+ * NAME
+ *	control_impl.h - what control_cmd.c and control_entries.c share
+ * DESCRIPTION
+ *	Private to the control protocol: the request being answered, the
+ *	reply-line builder, and the options list and remove take.
+ *	control_cmd.c checks and dispatches requests and answers stats
+ *	and reload; control_entries.c answers list and remove.
+ */
+#ifndef LG_CONTROL_IMPL_H
+#define LG_CONTROL_IMPL_H
+
+#include <stddef.h>
+
+/* Control socket. */
+#include "control_cmd.h"
+
+#define LG_CTL_ECHO_MAX	64	/* bytes of a request word echoed back */
+
+/* One request being answered. */
+struct lg_ctl_request {
+	const struct lg_ctl_env *env;
+	lg_ctl_out_fn out;
+	void *arg;
+	char *buf;		/* the line being built */
+	size_t len, cap;
+	int nomem;
+	int gone;		/* out() gave up: produce nothing more */
+	char echo[LG_CTL_ECHO_MAX + 8];
+};
+
+/* The options of list and remove. */
+struct lg_ctl_opts {
+	const char *plugin;
+	const char *match;
+	int all;
+	char **args;		/* the words that are not options */
+	size_t nargs;
+};
+
+/* Build a reply line: raw bytes, printf text, a tab and an escaped
+ * field; lg_ctl_emit() hands the line to out and starts the next. */
+void lg_ctl_add(struct lg_ctl_request *rq, const char *s, size_t n);
+void lg_ctl_addf(struct lg_ctl_request *rq, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void lg_ctl_add_field(struct lg_ctl_request *rq, const char *s);
+int lg_ctl_emit(struct lg_ctl_request *rq);
+
+/* lg_ctl_reply - the final line, "OK text" (ok) or "ERR text": 0/-1 */
+int lg_ctl_reply(struct lg_ctl_request *rq, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* lg_ctl_echo - a request word cut short for an error message */
+const char *lg_ctl_echo(struct lg_ctl_request *rq, const char *word);
+
+/* lg_ctl_parse_opts - --plugin NAME, --match PATTERN, --all; other
+ * words go to args (in place of w) */
+int lg_ctl_parse_opts(struct lg_ctl_request *rq, const char *cmd, char **w,
+		      size_t n, struct lg_ctl_opts *o);
+
+/* The commands of control_entries.c; w and n are their arguments. */
+int lg_ctl_list(struct lg_ctl_request *rq, char **w, size_t n);
+int lg_ctl_remove(struct lg_ctl_request *rq, char **w, size_t n);
+/* The outbox command (control_outbox.c). */
+int lg_ctl_queue(struct lg_ctl_request *rq, char **w, size_t n);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * NAME
+ *	dkim.c - DKIM verification as a host service (see lg_dkim.h)
+ * DESCRIPTION
+ *	The per-message state lives in the message arena and is fed by
+ *	a message tap (session_tap.c) attached at the first request;
+ *	only the libopendkim handle needs freeing, when the tap is reset.
+ *	The config snapshot owns the library handle through the
+ *	destructor handed to it with the handle. Header values may
+ *	come with bare LF folds: they are given to the library as CRLF.
+ *	Nothing here blocks longer than the DNS timeout, and nothing
+ *	runs unless a plugin asked.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <dkim.h>
+
+/* Utility library. */
+#include "log.h"
+
+/* Session library. */
+#include "session_impl.h"
+
+/* DKIM library. */
+#include "lg_dkim.h"
+
+#define DNS_TIMEOUT	5	/* seconds per key lookup */
+#define MAX_PASSED	8
+
+/* One message's verification. */
+struct lg_dkim_msg {
+	DKIM *handle;
+	int failed;			/* the library said no: no proof */
+	int finished;
+	char *passed[MAX_PASSED];	/* d= of the good signatures */
+	size_t n_passed;
+};
+
+static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct lg_msg_tap dkim_tap;
+static void tap_header(struct lg_ctx *s, void *state, const char *name,
+		       const char *value);
+
+/* lib_free - the snapshot's destructor for its library handle */
+static void lib_free(void *lib)
+{
+	if (lib)
+		dkim_close(lib);
+}
+
+/* msg_of - this message's verification, or NULL */
+static struct lg_dkim_msg *msg_of(const struct lg_ctx *s)
+{
+	return lg_session_tap_state(s, &dkim_tap);
+}
+
+/* make_lib - one library handle for this snapshot */
+static DKIM_LIB *make_lib(struct lg_config *cfg)
+{
+	DKIM_LIB *lib;
+	unsigned timeout = DNS_TIMEOUT, flags = DKIM_LIBFLAGS_FIXCRLF;
+	dkim_query_t method = DKIM_QUERY_FILE;
+
+	pthread_mutex_lock(&lib_lock);
+	if ((lib = cfg->dkim_lib) != NULL) {
+		pthread_mutex_unlock(&lib_lock);
+		return lib;
+	}
+	lib = dkim_init(NULL, NULL);
+	if (lib) {
+		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_TIMEOUT, &timeout,
+			     sizeof(timeout));
+		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
+			     sizeof(flags));
+		if (cfg->dkim_keys &&
+		    (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD,
+				  &method, sizeof(method)) != DKIM_STAT_OK ||
+		     dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYINFO,
+				  cfg->dkim_keys, strlen(cfg->dkim_keys)) !=
+		     DKIM_STAT_OK)) {
+			lg_log(LG_LOG_ERROR, "dkim: cannot use key file %s",
+			       cfg->dkim_keys);
+			dkim_close(lib);
+			lib = NULL;
+		}
+	}
+	cfg->dkim_lib = lib;
+	cfg->dkim_lib_free = lib_free;
+	pthread_mutex_unlock(&lib_lock);
+	return lib;
+}
+
+/* lg_dkim_lib - the snapshot's library handle (dkim_buffer.c) */
+void *lg_dkim_lib(struct lg_config *cfg)
+{
+	return make_lib(cfg);
+}
+
+/* give_up - log once, free the handle, no proof for this message */
+static void give_up(struct lg_ctx *s, struct lg_dkim_msg *m,
+		    const char *step, DKIM_STAT st)
+{
+	lg_log(LG_LOG_WARN, "%s: dkim: %s: %s", lg_session_queue_id(s), step,
+	       m->handle ? dkim_geterror(m->handle) ?
+	       dkim_geterror(m->handle) : dkim_getresultstr(st) :
+	       dkim_getresultstr(st));
+	if (m->handle)
+		dkim_free(m->handle);
+	m->handle = NULL;
+	m->failed = 1;
+}
+
+/* lg_dkim_request - start verifying this message; repeated calls are
+ * harmless */
+int lg_dkim_request(struct lg_ctx *s)
+{
+	struct lg_dkim_msg *m;
+	DKIM_STAT st = DKIM_STAT_INTERNAL;
+	DKIM_LIB *lib;
+	size_t i;
+
+	if (!s || !s->in_message)
+		return -1;
+	if ((m = msg_of(s)) != NULL)
+		return m->failed ? -1 : 0;
+	if ((m = lg_arena_alloc(&s->msg_arena, sizeof(*m))) == NULL)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	if (lg_session_tap_attach(s, &dkim_tap, m) != 0)
+		return -1;
+	if ((lib = make_lib(s->cfg)) != NULL)
+		m->handle = dkim_verify(lib, (const unsigned char *)
+					lg_session_queue_id(s), NULL, &st);
+	if (!m->handle) {
+		give_up(s, m, "cannot start verification", st);
+		return -1;
+	}
+	for (i = 0; i < s->n_headers; i++)
+		tap_header(s, m, s->headers[i].name, s->headers[i].value);
+	return m->failed ? -1 : 0;
+}
+
+/* tap_header - "Name: value", folds as CRLF */
+static void tap_header(struct lg_ctx *s, void *state, const char *name,
+		       const char *value)
+{
+	struct lg_dkim_msg *m = state;
+	size_t n = strlen(name) + 2 * strlen(value) + 3, len = 0;
+	const char *p;
+	char *buf;
+	DKIM_STAT st;
+
+	if (!m || !m->handle || (buf = malloc(n)) == NULL)
+		return;
+	len = (size_t) sprintf(buf, "%s: ", name);
+	for (p = value; *p; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			buf[len++] = '\r';
+		buf[len++] = *p;
+	}
+	st = dkim_header(m->handle, (unsigned char *) buf, len);
+	free(buf);
+	if (st != DKIM_STAT_OK)
+		give_up(s, m, "header", st);
+}
+
+/* tap_eoh - no signature is not an error: the proof is just missing */
+static void tap_eoh(struct lg_ctx *s, void *state)
+{
+	struct lg_dkim_msg *m = state;
+	DKIM_STAT st;
+
+	if (!m || !m->handle)
+		return;
+	st = dkim_eoh(m->handle);
+	if (st == DKIM_STAT_NOSIG) {
+		dkim_free(m->handle);
+		m->handle = NULL;
+		m->finished = 1;
+	} else if (st != DKIM_STAT_OK) {
+		give_up(s, m, "end of headers", st);
+	}
+}
+
+/* tap_body - one chunk */
+static void tap_body(struct lg_ctx *s, void *state,
+		     const unsigned char *chunk, size_t len)
+{
+	struct lg_dkim_msg *m = state;
+	DKIM_STAT st;
+
+	if (!m || !m->handle || len == 0)
+		return;
+	st = dkim_body(m->handle, (unsigned char *) chunk, len);
+	if (st != DKIM_STAT_OK && st != DKIM_STAT_NOSIG)
+		give_up(s, m, "body", st);
+}
+
+/* tap_eom - finish; remember the domains of the good signatures */
+static void tap_eom(struct lg_ctx *s, void *state)
+{
+	struct lg_dkim_msg *m = state;
+	DKIM_SIGINFO **sigs = NULL;
+	bool testkey = false;
+	int n = 0, i;
+	const char *d;
+
+	if (!m || !m->handle || m->finished)
+		return;
+	m->finished = 1;
+	(void) dkim_eom(m->handle, &testkey);
+	if (dkim_getsiglist(m->handle, &sigs, &n) != DKIM_STAT_OK)
+		n = 0;
+	for (i = 0; i < n && m->n_passed < MAX_PASSED; i++) {
+		if (!(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED) ||
+		    dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH)
+			continue;
+		d = (const char *) dkim_sig_getdomain(sigs[i]);
+		if (d && (m->passed[m->n_passed] =
+			  lg_arena_strdup(&s->msg_arena, d)) != NULL)
+			m->n_passed++;
+	}
+	dkim_free(m->handle);
+	m->handle = NULL;
+}
+
+/* lg_dkim_passed - a good signature of exactly that domain */
+int lg_dkim_passed(struct lg_ctx *s, const char *domain)
+{
+	struct lg_dkim_msg *m = msg_of(s);
+	size_t i;
+
+	if (!m || !domain)
+		return 0;
+	if (!m->finished)
+		tap_eom(s, m);
+	for (i = 0; i < m->n_passed; i++)
+		if (strcasecmp(m->passed[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+/* tap_reset - free the library handle of an unfinished message */
+static void tap_reset(struct lg_ctx *s, void *state)
+{
+	struct lg_dkim_msg *m = state;
+
+	(void) s;
+	if (m->handle)
+		dkim_free(m->handle);
+	m->handle = NULL;
+}
+
+static const struct lg_msg_tap dkim_tap = {
+	tap_header, tap_eoh, tap_body, tap_eom, tap_reset
+};

@@ -1,0 +1,195 @@
+/*
+ * NAME
+ *	dkim_buffer.c - DKIM verification of a message held in a buffer
+ * SYNOPSIS
+ *	#include "lg_dkim.h"
+ *
+ *	lg_dkim_verify_buffer(s, message, len, "example.com");
+ * DESCRIPTION
+ *	The message (e.g. the original returned inside a bounce) gets a
+ *	verify handle of its own from the snapshot's library, so keys
+ *	come from the same place as for the message in flight: the
+ *	dkim_keys file, or DNS bounded by the library's timeout.
+ *
+ *	Headers run to the first empty line or the end of the buffer;
+ *	bare LF becomes CRLF. A buffer with nothing but line ends after
+ *	the headers has no body (text/rfc822-headers): the header
+ *	signature alone counts then. With a body, its hash must match.
+ * DIAGNOSTICS
+ *	Library failures are logged "QUEUEID: dkim: returned message:
+ *	..." and give -1.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <dkim.h>
+
+/* Utility library. */
+#include "log.h"
+
+/* Session library. */
+#include "session_impl.h"
+
+/* DKIM library. */
+#include "lg_dkim.h"
+
+#define FIELD_MAX	(64 * 1024)	/* one header field, folds included */
+#define HEADERS_MAX	1000
+
+/* line_end - end of the line at POS (past its LF), and its text length */
+static size_t line_end(const char *m, size_t len, size_t pos, size_t *n_r)
+{
+	size_t e = pos;
+
+	while (e < len && m[e] != '\n')
+		e++;
+	*n_r = e - pos;
+	if (*n_r > 0 && m[e - 1] == '\r')
+		(*n_r)--;
+	return e < len ? e + 1 : e;
+}
+
+/* put_header - one field, its lines joined with CRLF */
+static DKIM_STAT put_header(DKIM *d, const char *m, size_t start,
+			    size_t end, char *buf)
+{
+	size_t pos = start, n, next, out = 0;
+
+	while (pos < end) {
+		next = line_end(m, end, pos, &n);
+		if (out + n + 2 > FIELD_MAX)
+			return DKIM_STAT_SYNTAX;
+		if (out) {
+			buf[out++] = '\r';
+			buf[out++] = '\n';
+		}
+		memcpy(buf + out, m + pos, n);
+		out += n;
+		pos = next;
+	}
+	return dkim_header(d, (unsigned char *) buf, out);
+}
+
+/* feed_headers - every field up to the empty line; *body_r is where
+ * the body starts (len if none) */
+static DKIM_STAT feed_headers(DKIM *d, const char *m, size_t len,
+			      size_t *body_r)
+{
+	size_t pos = 0, start = 0, n, next;
+	int fields = 0, open = 0;
+	DKIM_STAT st = DKIM_STAT_OK;
+	char *buf = malloc(FIELD_MAX);
+
+	if (!buf)
+		return DKIM_STAT_NORESOURCE;
+	while (pos < len && st == DKIM_STAT_OK) {
+		next = line_end(m, len, pos, &n);
+		if (n > 0 && (m[pos] == ' ' || m[pos] == '\t') && open) {
+			pos = next;		/* a fold of the open field */
+			continue;
+		}
+		if (open)
+			st = put_header(d, m, start, pos, buf);
+		open = 0;
+		if (n == 0) {			/* the empty line */
+			pos = next;
+			break;
+		}
+		if (memchr(m + pos, ':', n) == NULL || ++fields > HEADERS_MAX) {
+			st = DKIM_STAT_SYNTAX;
+			break;
+		}
+		start = pos;
+		open = 1;
+		pos = next;
+	}
+	if (open && st == DKIM_STAT_OK)
+		st = put_header(d, m, start, len, buf);
+	free(buf);
+	*body_r = pos;
+	return st;
+}
+
+/* has_body - anything but line ends after the headers */
+static int has_body(const char *m, size_t len, size_t pos)
+{
+	for (; pos < len; pos++)
+		if (m[pos] != '\r' && m[pos] != '\n')
+			return 1;
+	return 0;
+}
+
+/* check_sigs - a passing signature of DOMAIN */
+static int check_sigs(DKIM *d, const char *domain, int body)
+{
+	DKIM_SIGINFO **sigs = NULL;
+	const char *sd;
+	int n = 0, i;
+
+	if (dkim_getsiglist(d, &sigs, &n) != DKIM_STAT_OK)
+		return 0;
+	for (i = 0; i < n; i++) {
+		sd = (const char *) dkim_sig_getdomain(sigs[i]);
+		if (!sd || strcasecmp(sd, domain) != 0 ||
+		    !(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED))
+			continue;
+		if (!body || dkim_sig_getbh(sigs[i]) == DKIM_SIGBH_MATCH)
+			return 1;
+	}
+	return 0;
+}
+
+/* fail - log a library failure */
+static int fail(struct lg_ctx *s, DKIM *d, const char *step, DKIM_STAT st)
+{
+	const char *why = d ? dkim_geterror(d) : NULL;
+
+	lg_log(LG_LOG_WARN, "%s: dkim: returned message: %s: %s",
+	       lg_session_queue_id(s), step, why ? why : dkim_getresultstr(st));
+	if (d)
+		dkim_free(d);
+	return -1;
+}
+
+/* lg_dkim_verify_buffer - see lg_dkim.h */
+int lg_dkim_verify_buffer(struct lg_ctx *s, const char *message,
+			  size_t len, const char *domain)
+{
+	DKIM_STAT st = DKIM_STAT_INTERNAL;
+	DKIM_LIB *lib;
+	DKIM *d = NULL;
+	bool testkey = false;
+	size_t body;
+	int rc, with_body;
+
+	if (!s || !message || !domain || !*domain)
+		return -1;
+	if ((lib = lg_dkim_lib(s->cfg)) != NULL)
+		d = dkim_verify(lib, (const unsigned char *)
+				lg_session_queue_id(s), NULL, &st);
+	if (!d)
+		return fail(s, NULL, "cannot start verification", st);
+	if ((st = feed_headers(d, message, len, &body)) != DKIM_STAT_OK)
+		return fail(s, d, "header", st);
+	st = dkim_eoh(d);
+	if (st == DKIM_STAT_NOSIG) {
+		dkim_free(d);
+		return 0;
+	}
+	if (st != DKIM_STAT_OK)
+		return fail(s, d, "end of headers", st);
+	with_body = has_body(message, len, body);
+	if (with_body) {
+		st = dkim_body(d, (unsigned char *) message + body, len - body);
+		if (st != DKIM_STAT_OK && st != DKIM_STAT_NOSIG)
+			return fail(s, d, "body", st);
+	}
+	(void) dkim_eom(d, &testkey);
+	rc = check_sigs(d, domain, with_body);
+	dkim_free(d);
+	return rc;
+}

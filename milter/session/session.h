@@ -1,0 +1,80 @@
+/*
+ * NAME
+ *	session.h - one SMTP connection and its message, without libmilter
+ * SYNOPSIS
+ *	s = lg_session_new(cfg, &sink, sink_arg);
+ *	v = lg_session_connect(s, name, family, addr);
+ *	v = lg_session_envfrom(s, "<a@b>"); v = lg_session_envrcpt(s, "<c@d>");
+ *	... header/eoh/body ...; v = lg_session_eom(s);
+ *	lg_session_free(&s);
+ * DESCRIPTION
+ *	The session owns the model (client, sender class, recipients with
+ *	their class, headers), runs the plugins' hooks in config order
+ *	(the first terminal verdict wins), and applies the edits they
+ *	queued, once, at end of message, through an edit sink. The libmilter
+ *	glue (milter.c) provides a sink calling smfi_*; the tests provide
+ *	one that records. A session pins the config snapshot it started
+ *	with until it is freed.
+ */
+#ifndef LG_SESSION_H
+#define LG_SESSION_H
+
+#include <stddef.h>
+
+#include <loopguard/plugin.h>
+
+/* Config library. */
+#include "settings.h"
+
+/* What the MTA side provides: macros and the edit operations. */
+struct lg_edit_sink {
+	const char *(*macro)(void *arg, const char *name);
+	int (*add_rcpt)(void *arg, const char *addr);
+	int (*del_rcpt)(void *arg, const char *raw);
+	int (*add_header)(void *arg, const char *name, const char *value);
+	int (*change_header)(void *arg, const char *name, int n,
+			     const char *value);
+	int (*quarantine)(void *arg, const char *reason);
+};
+
+/* The SMTP reply that goes with a reject or tempfail. */
+struct lg_reply {
+	char rcode[4];
+	char xcode[16];
+	char text[512];
+};
+
+struct lg_ctx;		/* defined in session_impl.h */
+
+struct lg_ctx *lg_session_new(struct lg_config *cfg,
+				  const struct lg_edit_sink *sink,
+				  void *sink_arg);
+void lg_session_free(struct lg_ctx **s);
+
+/* family: 4, 6, or 0 (unix socket, unknown); addr in network order. */
+enum lg_verdict lg_session_connect(struct lg_ctx *s, const char *name,
+				   int family, const unsigned char addr[16]);
+enum lg_verdict lg_session_helo(struct lg_ctx *s, const char *helo);
+enum lg_verdict lg_session_envfrom(struct lg_ctx *s, const char *raw);
+enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw);
+enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
+				  const char *value);
+enum lg_verdict lg_session_eoh(struct lg_ctx *s);
+enum lg_verdict lg_session_body(struct lg_ctx *s,
+				const unsigned char *chunk, size_t len);
+enum lg_verdict lg_session_eom(struct lg_ctx *s);
+void lg_session_abort(struct lg_ctx *s);
+
+/* The reply for the last reject/tempfail verdict, or NULL. */
+const struct lg_reply *lg_session_reply(const struct lg_ctx *s);
+
+/* The config this session pinned. */
+struct lg_config *lg_session_config(const struct lg_ctx *s);
+
+/* lg_session_set_store_tempfail - on_store_error = "tempfail": a hook
+ * whose store call failed answers tempfail, whatever it decided */
+void lg_session_set_store_tempfail(int on);
+
+const char *lg_verdict_name(enum lg_verdict v);
+
+#endif

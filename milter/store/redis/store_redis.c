@@ -1,0 +1,498 @@
+/*
+ * NAME
+ *	store_redis.c - the Redis store backend: open, close, writes
+ * SYNOPSIS
+ *	See store_redis.h.
+ * DESCRIPTION
+ *	incr, add and set are one EVALSHA of rd_write_script with a mode
+ *	("i", "a", "s"); get, del, scan and stats are in
+ *	store_redis_scan.c, connections in store_redis_conn.c. Also here:
+ *	lg_store_redis_server(), the pure parser of the server setting.
+ *
+ *	When a round trip fails (see store_redis_conn.c), the operation is
+ *	answered by the local memory store, or fails with -1 in tempfail
+ *	mode. A key that is not a hash of ours (WRONGTYPE), or any other
+ *	error reply about one key, makes that one operation fall back; the
+ *	server is not marked down for it.
+ *
+ *	A command that timed out may still be carried out by the server
+ *	later (it was sent): a count can then be one higher than the
+ *	fallback answer said.
+ * DIAGNOSTICS
+ *	"store: key "..." refused: N bytes, limit M" for a key too long.
+ *	See also store_redis_conn.c.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Utility library. */
+#include "log.h"
+
+/* Store library. */
+#include "snapshot.h"
+#include "store_memory.h"
+#include "store_redis_impl.h"
+
+#define RD_DEFAULT_TIMEOUT 200
+
+/*
+ * ARGV: mode, now, expires, n; then the pairs the caller gives (plugin,
+ * size, from, to, client, status). A new entry gets count n, created
+ * now, size 0 and blank text fields, then the given pairs (HSET keeps
+ * the last value of a field named twice). An entry whose expires is not
+ * after now is dead and made afresh. A live entry gets only the given
+ * fields that differ (one HMGET reads them with expires, so a repeated
+ * incr is two calls). Returns {created, count}; the count is a string,
+ * or an integer when HINCRBY gave one a Lua number holds exactly. The
+ * defaults live here, not in ARGV: fewer arguments make each call
+ * cheaper for redis-server.
+ */
+const char rd_write_script[] =
+	"local k, mode, a = KEYS[1], ARGV[1], ARGV\n"
+	"local names = {'expires'}\n"
+	"for i = 5, #a, 2 do names[#names + 1] = a[i] end\n"
+	"local cur = redis.call('HMGET', k, unpack(names))\n"
+	"local e = cur[1]\n"
+	"if e and (tonumber(e) or 0) > tonumber(a[2]) then\n"
+	"  if mode == 'a' then return {0, 0} end\n"
+	"  local set, c = {}, a[4]\n"
+	"  for i = 5, #a, 2 do\n"
+	"    if cur[(i - 1) / 2] ~= a[i + 1] then\n"
+	"      set[#set + 1] = a[i]; set[#set + 1] = a[i + 1]\n"
+	"    end\n"
+	"  end\n"
+	"  if mode == 's' then\n"
+	"    redis.call('HSET', k, 'count', c, 'expires', a[3], unpack(set))\n"
+	"    redis.call('EXPIREAT', k, a[3])\n"
+	"    return {0, c}\n"
+	"  end\n"
+	"  c = redis.pcall('HINCRBY', k, 'count', c)\n"
+	"  if type(c) == 'table' then\n"
+	"    c = string.sub(a[4], 1, 1) == '-' and\n"
+	"        '-9223372036854775808' or '9223372036854775807'\n"
+	"    set[#set + 1] = 'count'; set[#set + 1] = c\n"
+	"  elseif c >= 9007199254740992 or c <= -9007199254740992 then\n"
+	"    c = false\n"
+	"  end\n"
+	"  if #set > 0 then redis.call('HSET', k, unpack(set)) end\n"
+	"  if not c then c = redis.call('HGET', k, 'count') end\n"
+	"  return {0, c}\n"
+	"end\n"
+	"if e then redis.call('DEL', k) end\n"
+	"local f = {'count', a[4], 'created', a[2], 'expires', a[3], 'size', '0',\n"
+	"  'from', '', 'to', '', 'client', '', 'status', '', 'plugin', ''}\n"
+	"for i = 5, #a do f[#f + 1] = a[i] end\n"
+	"redis.call('HSET', k, unpack(f))\n"
+	"redis.call('EXPIREAT', k, a[3])\n"
+	"return {1, a[4]}\n";
+
+static const struct lg_store_ops rd_ops;
+
+/* stamp - a time as the memory store keeps it: 0 .. 2^32-1 */
+static long long stamp(long long t)
+{
+	return t < 0 ? 0 : t > (long long)UINT32_MAX ? (long long)UINT32_MAX : t;
+}
+
+/* rd_full_key - PREFIX+key into buf; -1 (logged) for a missing or long
+ * key */
+int rd_full_key(const struct rd_store *rd, const char *key, char *buf,
+		size_t *len_r)
+{
+	size_t n;
+
+	if (key == NULL)
+		return -1;
+	if ((n = strlen(key)) > LG_STORE_KEY_MAX) {
+		lg_log(LG_LOG_WARN, "store: key \"%.40s...\" refused: %zu bytes, "
+		       "limit %d", key, n, LG_STORE_KEY_MAX);
+		return -1;
+	}
+	memcpy(buf, rd->prefix, rd->plen);
+	memcpy(buf + rd->plen, key, n + 1);
+	*len_r = rd->plen + n;
+	return 0;
+}
+
+/* key_level - an error reply about one key rather than the server */
+static int key_level(const char *text)
+{
+	return strncmp(text, "WRONGTYPE", 9) == 0 ||
+		strncmp(text, "ERR", 3) == 0;
+}
+
+/* rd_exec - one command on a pooled connection: the reply, or NULL when
+ * the caller must fall back. With script set, argv[1] becomes the
+ * connection's script SHA, loaded again on NOSCRIPT */
+redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
+		    int argc, const char **argv, size_t *len, int script)
+{
+	struct rd_lease ls;
+	redisReply *r;
+	char why[512];
+
+	if (rd_acquire(rd, now, &ls) < 0)
+		return NULL;
+	if (script) {
+		argv[1] = ls.cn->sha;
+		len[1] = RD_SHA_LEN;
+	}
+	r = redisCommandArgv(ls.cn->c, argc, argv, len);
+	if (r && script && r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
+		freeReplyObject(r);
+		r = NULL;
+		if (rd_reload_script(rd, ls.cn, why, sizeof(why)) < 0) {
+			rd_broken(rd, &ls, now, why);
+			return NULL;
+		}
+		r = redisCommandArgv(ls.cn->c, argc, argv, len);
+	}
+	if (r == NULL) {
+		rd_broken(rd, &ls, now, rd_reason(rd, ls.cn->c, why,
+						  sizeof(why)));
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, sizeof(why), "%s", r->str);
+		freeReplyObject(r);
+		if (key_level(why)) {
+			rd_oddity(rd, now, key, why);
+			rd_release(rd, &ls, now);
+		} else {
+			rd_broken(rd, &ls, now, why);
+		}
+		return NULL;
+	}
+	rd_release(rd, &ls, now);
+	return r;
+}
+
+/* rd_fallback - what the local store says, or -1 in tempfail mode */
+static int rd_fallback(struct rd_store *rd, char mode, const char *key,
+		       long long n, long long ttl, time_t now,
+		       const char *plugin, const struct lg_store_meta *meta,
+		       long long *count_r)
+{
+	const struct lg_store_ops *fb = rd->fallback.ops;
+
+	if (rd->tempfail || fb == NULL)
+		return -1;
+	if (mode == 'i')
+		return fb->incr(rd->fallback.be, key, n, ttl, now, plugin,
+				meta, count_r);
+	if (mode == 'a')
+		return fb->add(rd->fallback.be, key, ttl, now, plugin, meta);
+	return fb->set(rd->fallback.be, key, n, ttl, now, plugin, meta);
+}
+
+/* A command being built: at most 8 + 2 * 9 + 2 * 6 arguments. */
+struct args {
+	int n;
+	const char *v[40];
+	size_t len[40];
+};
+
+/* arg - append one argument of len bytes */
+static void arg(struct args *a, const char *s, size_t len)
+{
+	a->v[a->n] = s;
+	a->len[a->n++] = len;
+}
+
+/* rd_write - incr ("i"), add ("a") and set ("s") in one script */
+static int rd_write(struct rd_store *rd, char mode, const char *key,
+		    long long n, long long ttl, time_t now,
+		    const char *plugin, const struct lg_store_meta *meta,
+		    long long *count_r)
+{
+	static const char *const given_names[4] = { "from", "to", "client",
+						    "status" };
+	const char *given[4] = { NULL, NULL, NULL, NULL };
+	char k[RD_KEY_BUF], nb[24], cb[24], eb[24], sb[24], mb[2] = { mode };
+	long long created = stamp(now), expires = created;
+	size_t klen, nlen, clen, elen;
+	struct args a = { 0 };
+	redisReply *r;
+	int i, rc = -1;
+
+	if (rd_full_key(rd, key, k, &klen) < 0)
+		return -1;
+	if (ttl > 0)
+		expires = stamp(created + (ttl > UINT32_MAX ? UINT32_MAX : ttl));
+	nlen = (size_t)snprintf(nb, sizeof(nb), "%lld", n);
+	clen = (size_t)snprintf(cb, sizeof(cb), "%lld", created);
+	elen = (size_t)snprintf(eb, sizeof(eb), "%lld", expires);
+	arg(&a, "EVALSHA", 7);
+	arg(&a, "", 0);			/* the SHA, filled in by rd_exec */
+	arg(&a, "1", 1);
+	arg(&a, k, klen);
+	arg(&a, mb, 1);			/* ARGV[1..4] */
+	arg(&a, cb, clen);
+	arg(&a, eb, elen);
+	arg(&a, nb, nlen);
+	if (plugin && *plugin) {	/* ARGV[5..]: what is given */
+		arg(&a, "plugin", 6);
+		arg(&a, plugin, strnlen(plugin, LG_STORE_PLUGIN_MAX));
+	}
+	if (meta && meta->size >= 0) {
+		arg(&a, "size", 4);
+		arg(&a, sb, (size_t)snprintf(sb, sizeof(sb), "%lld",
+					     meta->size));
+	}
+	if (meta) {
+		given[0] = meta->from;
+		given[1] = meta->to;
+		given[2] = meta->client;
+		given[3] = meta->status;
+	}
+	for (i = 0; i < 4; i++)
+		if (given[i]) {
+			arg(&a, given_names[i], strlen(given_names[i]));
+			arg(&a, given[i], strnlen(given[i],
+						  LG_STORE_FIELD_MAX));
+		}
+	if ((r = rd_exec(rd, now, key, a.n, a.v, a.len, 1)) == NULL)
+		return rd_fallback(rd, mode, key, n, ttl, now, plugin, meta,
+				   count_r);
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER) {
+		rc = mode == 'a' ? (int)r->element[0]->integer : 0;
+		if (count_r && r->element[1]->type == REDIS_REPLY_STRING)
+			*count_r = strtoll(r->element[1]->str, NULL, 10);
+		else if (count_r)
+			*count_r = r->element[1]->integer;
+	} else {
+		rd_oddity(rd, now, key, "the write script gave an odd answer");
+	}
+	freeReplyObject(r);
+	return rc < 0 ? rd_fallback(rd, mode, key, n, ttl, now, plugin, meta,
+				    count_r) : rc;
+}
+
+/* rd_incr - add BY; a new entry gets expiry now+ttl, a live one keeps it */
+static int rd_incr(void *be, const char *key, long long by, long long ttl,
+		   time_t now, const char *plugin,
+		   const struct lg_store_meta *meta, long long *count_r)
+{
+	return rd_write(be, 'i', key, by, ttl, now, plugin, meta, count_r);
+}
+
+/* rd_add - create with count 1 unless a live entry exists: 1 or 0 */
+static int rd_add(void *be, const char *key, long long ttl, time_t now,
+		  const char *plugin, const struct lg_store_meta *meta)
+{
+	return rd_write(be, 'a', key, 1, ttl, now, plugin, meta, NULL);
+}
+
+/* rd_set - create or overwrite count and expiry */
+static int rd_set(void *be, const char *key, long long count, long long ttl,
+		  time_t now, const char *plugin,
+		  const struct lg_store_meta *meta)
+{
+	return rd_write(be, 's', key, count, ttl, now, plugin, meta, NULL);
+}
+
+/* rd_tick - the local store's sweep; a reconnect try when one is due */
+static void rd_tick(void *be, time_t now)
+{
+	struct rd_store *rd = be;
+	const char *argv[1] = { "PING" };
+	size_t len[1] = { 4 };
+	redisReply *r;
+	int due;
+
+	if (rd->fallback.ops && rd->fallback.ops->tick)
+		rd->fallback.ops->tick(rd->fallback.be, now);
+	pthread_mutex_lock(&rd->health_lock);
+	due = rd->down && !rd->probing && now >= rd->retry_at;
+	pthread_mutex_unlock(&rd->health_lock);
+	if (due && (r = rd_exec(rd, now, NULL, 1, argv, len, 0)) != NULL)
+		freeReplyObject(r);
+}
+
+/* rd_free - everything but what rd_init made */
+static void rd_free(struct rd_store *rd)
+{
+	free(rd->server);
+	free(rd->password);
+	free(rd->prefix);
+	free(rd);
+}
+
+/* rd_close - close the connections and the local store */
+static void rd_close(void *be, time_t now)
+{
+	struct rd_store *rd = be;
+
+	rd_fini(rd);
+	if (rd->fallback.ops)
+		lg_store_close(&rd->fallback, now);
+	rd_free(rd);
+}
+
+/* server_fail - the reason a server setting is bad; returns -1 */
+static int server_fail(char *err, size_t errsize, const char *why)
+{
+	if (err && errsize)
+		snprintf(err, errsize, "%s", why);
+	return -1;
+}
+
+/* host_ok - a host name or IPv4 address: letters, digits, "-", ".", "_" */
+static int host_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '-' &&
+		    p[i] != '.' && p[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* lg_store_redis_server - "unix:/path", "HOST:PORT" or "[IPv6]:PORT" */
+int lg_store_redis_server(const char *spec, struct lg_redis_server *srv,
+			  char *err, size_t errsize)
+{
+	const char *colon, *host, *p;
+	unsigned char a6[16];
+	size_t hlen;
+	long port = 0;
+
+	memset(srv, 0, sizeof(*srv));
+	if (spec == NULL || *spec == 0)
+		return server_fail(err, errsize, "it is empty (use "
+				   "\"unix:/path\" or \"HOST:PORT\")");
+	if (strncmp(spec, "unix:", 5) == 0) {
+		if (spec[5] != '/')
+			return server_fail(err, errsize, "the socket path "
+					   "must be absolute");
+		if (strlen(spec + 5) >= sizeof(srv->path))
+			return server_fail(err, errsize, "the socket path is "
+					   "longer than 107 bytes");
+		srv->is_unix = 1;
+		strcpy(srv->path, spec + 5);
+		return 0;
+	}
+	if ((colon = strrchr(spec, ':')) == NULL)
+		return server_fail(err, errsize, "no port (use \"HOST:PORT\" "
+				   "or \"unix:/path\")");
+	for (p = colon + 1; *p; p++) {
+		if (!isdigit((unsigned char)*p) || port > 65535)
+			break;
+		port = port * 10 + (*p - '0');
+	}
+	if (p == colon + 1 || *p || port < 1 || port > 65535)
+		return server_fail(err, errsize, "the port must be a number "
+				   "from 1 to 65535");
+	host = spec;
+	hlen = (size_t)(colon - spec);
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+		if (hlen == 0 || hlen >= sizeof(srv->host))
+			return server_fail(err, errsize, "bad IPv6 address");
+		memcpy(srv->host, host, hlen);
+		if (inet_pton(AF_INET6, srv->host, a6) != 1)
+			return server_fail(err, errsize, "bad IPv6 address");
+	} else if (memchr(host, ':', hlen)) {
+		return server_fail(err, errsize, "an IPv6 address needs "
+				   "brackets, e.g. \"[::1]:6379\"");
+	} else if (!host_ok(host, hlen) || hlen >= sizeof(srv->host)) {
+		return server_fail(err, errsize, "bad host name");
+	} else {
+		memcpy(srv->host, host, hlen);
+	}
+	srv->port = (int)port;
+	return 0;
+}
+
+/* lg_store_redis_open - a Redis store; an unreachable server is no error */
+int lg_store_redis_open(const struct lg_store_redis_opts *opts,
+			const struct lg_store_memory_opts *fallback,
+			time_t now, struct lg_store *store_r, char *err,
+			size_t errsize)
+{
+	struct lg_store_memory_opts fo = { NULL, 0, 0 };
+	const char *prefix = opts->prefix && *opts->prefix ? opts->prefix :
+		"lg:";
+	struct rd_store *rd;
+	char why[256];
+
+	if (lg_store_redis_server(opts->server, &(struct lg_redis_server){0},
+				  why, sizeof(why)) < 0) {
+		snprintf(err, errsize, "state: redis server \"%s\": %s",
+			 opts->server ? opts->server : "", why);
+		return -1;
+	}
+	if (opts->db < 0 || strlen(prefix) > RD_PREFIX_MAX) {
+		snprintf(err, errsize, "state: redis %s: bad db or prefix",
+			 opts->server);
+		return -1;
+	}
+	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
+	    (rd->server = strdup(opts->server)) == NULL ||
+	    (rd->prefix = strdup(prefix)) == NULL ||
+	    (opts->password && *opts->password &&
+	     (rd->password = strdup(opts->password)) == NULL)) {
+		if (rd)
+			rd_free(rd);
+		snprintf(err, errsize, "state: out of memory");
+		return -1;
+	}
+	lg_store_redis_server(opts->server, &rd->srv, NULL, 0);
+	rd->plen = strlen(rd->prefix);
+	rd->db = opts->db;
+	rd->tempfail = opts->tempfail;
+	rd->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms :
+		RD_DEFAULT_TIMEOUT;
+	rd->timeout.tv_sec = (time_t)(rd->timeout_ms / 1000);
+	rd->timeout.tv_usec = (suseconds_t)(rd->timeout_ms % 1000 * 1000);
+	rd->pool_max = opts->pool_max > 0 ? opts->pool_max : 64;
+	rd->backoff_min = opts->backoff_min > 0 ? opts->backoff_min : 1;
+	rd->backoff_max = opts->backoff_max > 0 ? opts->backoff_max : 30;
+	if (rd->backoff_max < rd->backoff_min)
+		rd->backoff_max = rd->backoff_min;
+	if (rd_init(rd) < 0) {
+		rd_free(rd);
+		snprintf(err, errsize, "state: cannot make locks");
+		return -1;
+	}
+	if (!rd->tempfail) {
+		fo.max_entries = fallback ? fallback->max_entries : 0;
+		if (lg_store_memory_open(&fo, now, &rd->fallback, err,
+					 errsize) < 0) {
+			rd_fini(rd);
+			rd_free(rd);
+			return -1;
+		}
+	}
+	if (rd_open_check(rd, now, err, errsize) < 0) {
+		rd_close(rd, now);
+		return -1;
+	}
+	store_r->ops = &rd_ops;
+	store_r->be = rd;
+	return 0;
+}
+
+static const struct lg_store_ops rd_ops = {
+	.incr = rd_incr,
+	.add = rd_add,
+	.get = rd_get,
+	.set = rd_set,
+	.del = rd_del,
+	.scan = rd_scan,
+	.stats = rd_stats,
+	.tick = rd_tick,
+	.close = rd_close,
+};

@@ -1,0 +1,73 @@
+/*
+ * NAME
+ *	store.h - the state store: counters with expiry, shared by plugins
+ * DESCRIPTION
+ *	One interface, two backends: "memory" and "redis".
+ *	Keys are strings; each entry also carries what the status view
+ *	(loopguardctl list) shows. Every call takes "now" from the caller,
+ *	so tests move a fake clock instead of sleeping. All functions are
+ *	thread safe. Return values: 0 (or 1/0 where documented), -1 on a
+ *	backend failure.
+ */
+#ifndef LG_STORE_H
+#define LG_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <loopguard/plugin.h>
+
+/* A full copy of one entry, as listed by scan. */
+struct lg_store_record {
+	const char *key;
+	const char *plugin;
+	const char *from;
+	const char *to;
+	const char *client;
+	const char *status;
+	long long count;
+	long long size;
+	time_t created;
+	time_t expires;
+};
+
+struct lg_store_stats {
+	size_t entries;
+	size_t bytes;		/* memory held by entries */
+	size_t evicted;		/* dropped by max_entries since start */
+};
+
+typedef int (*lg_store_scan_fn)(void *arg, const struct lg_store_record *rec);
+
+struct lg_store_ops {
+	int (*incr)(void *be, const char *key, long long by, long long ttl,
+		    time_t now, const char *plugin,
+		    const struct lg_store_meta *meta, long long *count_r);
+	int (*add)(void *be, const char *key, long long ttl, time_t now,
+		   const char *plugin, const struct lg_store_meta *meta);
+	int (*get)(void *be, const char *key, time_t now,
+		   struct lg_store_value *val_r);
+	int (*set)(void *be, const char *key, long long count, long long ttl,
+		   time_t now, const char *plugin,
+		   const struct lg_store_meta *meta);
+	int (*del)(void *be, const char *key);
+	/* Call fn for every live entry whose key starts with prefix ("" =
+	 * all); stop early when fn returns non-zero. */
+	int (*scan)(void *be, const char *prefix, time_t now,
+		    lg_store_scan_fn fn, void *arg);
+	void (*stats)(void *be, struct lg_store_stats *stats_r);
+	/* Periodic work (expiry sweep, snapshot); may be NULL. */
+	void (*tick)(void *be, time_t now);
+	/* Final snapshot, then free. */
+	void (*close)(void *be, time_t now);
+};
+
+struct lg_store {
+	const struct lg_store_ops *ops;
+	void *be;
+};
+
+/* Final snapshot and free; the store is zeroed. */
+void lg_store_close(struct lg_store *store, time_t now);
+
+#endif
