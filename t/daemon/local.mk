@@ -1,0 +1,17 @@
+# t/daemon: the real daemon driven by miltertest (scripts in
+# %D%/miltertest): a start, its life (signals, reloads, stops), its log
+# file and groups, hostile and broken input, two daemons sharing their
+# state in a private redis-server.
+DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
+	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh
+TESTS += $(DAEMON_TESTS)
+dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
+EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
+	%D%/miltertest/redis_message.lua %D%/miltertest/redis_rcpt.lua \
+	%D%/miltertest/bad_input.lua
+
+# The daemon under valgrind memcheck with load; valgrind cannot run an
+# ASan build, so only without --enable-sanitizers.
+if !SANITIZERS
+TESTS += %D%/t_valgrind.sh
+endif

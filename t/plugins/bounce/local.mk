@@ -1,0 +1,12 @@
+# t/plugins/bounce: the bounce plugin (bounce-loop and backscatter
+# guard) against the fake host, and its MIME reader alone against the
+# bounce shapes seen in the wild (bounce_shapes.h).
+check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime
+%C%_check_bounce_SOURCES = %D%/check_bounce.c %D%/bounce_shapes.h
+%C%_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
+%C%_check_bounce_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
+%C%_check_bounce_mime_SOURCES = %D%/check_bounce_mime.c %D%/bounce_shapes.h \
+	plugins/bounce/bounce_mime.c
+%C%_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
+%C%_check_bounce_mime_LDADD = $(CHECK_LIBS)
+TESTS += %D%/check_bounce %D%/check_bounce_mime
