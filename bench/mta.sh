@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. bench/mta.sh		(after t/mta/lib.sh, for lg_* helpers)
+#	. bench/mta.sh		(after t/lib/mta.sh, for lg_* helpers)
 #	bench_sink_start DIR PORT
 #	bench_postfix_start DIR PORT SINK_PORT MILTER
 #	bench_sendmail_start DIR PORT SINK_PORT MILTER_SOCK
@@ -23,7 +23,7 @@
 #	relayhost = the sink. MILTER is a Postfix milter address
 #	(inet:127.0.0.1:PORT or unix:/path; empty: none).
 #
-#	Sendmail: unpacked from the Debian packages (t/mta/lib.sh finds
+#	Sendmail: unpacked from the Debian packages (t/lib/mta.sh finds
 #	it), run as "sendmail -bD" in its own UTS namespace with an FQDN,
 #	load-average limits off, background delivery, SMART_HOST = the
 #	sink, the milter on a unix socket (F=T: tempfail when it is down).

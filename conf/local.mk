@@ -91,7 +91,8 @@ uninstall-lg-conf:
 
 .PHONY: install-lg-conf uninstall-lg-conf
 
-# lg-paths - the configured folders as NAME=VALUE lines (t/t_install.sh)
+# lg-paths - the configured folders as NAME=VALUE lines
+# (t/install/t_install.sh)
 lg-paths:
 	@echo prefix='$(prefix)'; echo sbindir='$(sbindir)'; \
 	echo bindir='$(bindir)'; echo pkglibdir='$(pkglibdir)'; \

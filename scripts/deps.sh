@@ -27,7 +27,7 @@
 #	its packages are fetched with "apt-get download" and unpacked with
 #	"dpkg -x" into $LOOPGUARD_TEST_CACHE/sendmail-root, by default
 #	/var/cache/loopguard-test, or t/tmp when that is not writable. The
-#	MTA tests look there (t/mta/lib.sh, lg_sendmail_root).
+#	MTA tests look there (t/lib/mta.sh, lg_sendmail_root).
 #
 #	Running it again does nothing when everything is present.
 #

@@ -14,7 +14,7 @@
 #	checks that it answers a milter option negotiation (a small client
 #	on the host speaks to 127.0.0.1:PORT), and, when the host has
 #	Postfix and swaks (scripts/deps.sh test), sends one message through
-#	a private Postfix (t/mta/postfix.sh) that uses this milter. The
+#	a private Postfix (t/lib/postfix.sh) that uses this milter. The
 #	daemon is stopped by its PID and the root is removed. Each phase prints how long it took.
 #
 #	The chroot runs in a private mount namespace (unshare) with /proc,
@@ -115,7 +115,7 @@ cleanup() {
 	trap - EXIT
 	set +e
 	if [ -n "$pf" ]; then
-		"$top/t/mta/postfix.sh" stop "$pf" >>"$pf.log" 2>&1
+		"$top/t/lib/postfix.sh" stop "$pf" >>"$pf.log" 2>&1
 		[ -n "$keep" ] || rm -rf "$pf" "$pf.log"
 	fi
 	[ -n "$daemon_pid" ] && stop_pid "$daemon_pid"
@@ -316,14 +316,14 @@ note "the milter answered: $out"
 phase_done
 
 phase postfix
-# One message through a private Postfix on the host (t/mta/postfix.sh;
+# One message through a private Postfix on the host (t/lib/postfix.sh;
 # Postfix writes the milter as inet:HOST:PORT),
 # whose only milter is this one, with milter_default_action = tempfail:
 # it reaches alice's mailbox only when the milter let it through.
 if command -v postfix >/dev/null 2>&1 && command -v swaks >/dev/null 2>&1 &&
 	command -v smtp-sink >/dev/null 2>&1; then
-	# shellcheck source=t/mta/lib.sh
-	. "$top/t/mta/lib.sh"
+	# shellcheck source=t/lib/mta.sh
+	. "$top/t/lib/mta.sh"
 	LG_NAME=fresh-root
 	pf_port='' pf_sink_port=''
 	pf=$(mktemp -d "${LOOPGUARD_FRESH_DIR:-/var/tmp}/loopguard-fresh-postfix.XXXXXX")
@@ -331,7 +331,7 @@ if command -v postfix >/dev/null 2>&1 && command -v swaks >/dev/null 2>&1 &&
 	lg_pick_port pf_port
 	lg_pick_port pf_sink_port
 	PORT=$pf_port SINK_PORT=$pf_sink_port MILTER=inet:127.0.0.1:$port \
-		"$top/t/mta/postfix.sh" start "$pf" >"$pf.log" 2>&1 ||
+		"$top/t/lib/postfix.sh" start "$pf" >"$pf.log" 2>&1 ||
 		{ show_log "$pf.log"; die "postfix: the private Postfix did not start"; }
 	LG_SWAKS_LOG=$pf/swaks.log
 	subject="fresh root $$ $(date +%s)"
@@ -344,7 +344,7 @@ if command -v postfix >/dev/null 2>&1 && command -v swaks >/dev/null 2>&1 &&
 		die "postfix: Postfix reports milter trouble in $pf/maillog"
 	fi
 	note "a message through Postfix (port $pf_port) and the milter reached alice's mailbox"
-	"$top/t/mta/postfix.sh" stop "$pf" >>"$pf.log" 2>&1 || note "postfix: stop reported trouble (see $pf.log)"
+	"$top/t/lib/postfix.sh" stop "$pf" >>"$pf.log" 2>&1 || note "postfix: stop reported trouble (see $pf.log)"
 	rm -rf "$pf" "$pf.log"
 	pf=
 else

@@ -8,7 +8,7 @@
  *	folders configure chose (SYSCONFDIR, LOCALSTATEDIR, RUNSTATEDIR,
  *	PKGLIBDIR come from Makefile.am). make install writes the same
  *	paths into the example config, the systemd unit, the init script
- *	and the tmpfiles.d file (conf/local.mk); t/t_install.sh checks
+ *	and the tmpfiles.d file (conf/local.mk); t/install/t_install.sh checks
  *	that they agree. Only LG_PATH_CONFIG, LG_PATH_PLUGIN_DIR,
  *	LG_PATH_OUTBOX and LG_PATH_CONTROL are used when the config says
  *	nothing; the others are what the installed config sets.

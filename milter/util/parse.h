@@ -3,7 +3,7 @@
  *	parse.h - pure parsers for config values and envelope addresses
  * DESCRIPTION
  *	No I/O and no global state: every function is tested by tables of
- *	cases in t/check_parse.c.
+ *	cases in t/util/check_parse.c.
  */
 #ifndef LG_PARSE_H
 #define LG_PARSE_H

@@ -112,7 +112,7 @@ static void expand(const char *pattern, const char *path, char *out,
 		} else if (strncmp(p, "@TESTPLUGINS@", 13) == 0) {
 			len += (size_t) snprintf(out + len, size - len, "%s",
 						 plugins ? plugins :
-						 "t/plugins/.libs");
+						 "t/lib/plugins/.libs");
 			p += 13;
 		} else if (strncmp(p, "@ABI@", 5) == 0) {
 			len += (size_t) snprintf(out + len, size - len, "%d.%d",

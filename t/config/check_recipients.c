@@ -2,7 +2,7 @@
  * NAME
  *	check_recipients - unit tests for milter/recipients.c
  * SYNOPSIS
- *	t/check_recipients
+ *	t/config/check_recipients
  * DESCRIPTION
  *	Tables of lookups under each case and delimiter setting, tables of
  *	entries and of files with their exact error messages, suggestions

@@ -6,7 +6,7 @@
 # at start with a clear error. Needs root (a test group and setpriv);
 # exits 77 otherwise.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 command -v setpriv >/dev/null || skip "setpriv is not installed"

@@ -1,14 +1,14 @@
 #!/bin/bash
 # t_loopguardctl.sh - loopguardctl against the real daemon: the daemon
-# starts on a store snapshot written by t/ctl_seed, then list (table,
+# starts on a store snapshot written by t/control/ctl_seed, then list (table,
 # filters, hidden entries, JSON), stats, remove, reload, the errors a
 # postmaster sees (daemon not running, bad usage, ERR from the daemon),
 # junk on the control socket, a second daemon on the same control
 # socket, and the socket's removal at stop.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
-SEED=$top_builddir/t/ctl_seed
+SEED=$top_builddir/t/control/ctl_seed
 [ -x "$LOOPGUARD" ] || skip "$LOOPGUARD is not built"
 [ -x "$LOOPGUARDCTL" ] || skip "$LOOPGUARDCTL is not built"
 [ -x "$SEED" ] || skip "$SEED is not built"

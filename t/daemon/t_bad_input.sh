@@ -8,7 +8,7 @@
 # stays up and still answers loopguardctl and mail, and its log has no
 # sanitizer report. Needs miltertest and python3; exits 77 without.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 command -v miltertest >/dev/null || skip "miltertest is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"

@@ -4,7 +4,7 @@
 # already in use, mode), the pid file, privileges, SIGUSR1 reload with a
 # good and a bad file, SIGTERM.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 lg_workdir daemon
 

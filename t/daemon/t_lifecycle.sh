@@ -7,7 +7,7 @@
 # an idle stop well under a second and a restart right after; SIGHUP
 # reloads; loopguardctl reload reports a refused config.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 [ -x "$LOOPGUARD" ] || skip "$LOOPGUARD is not built"
 

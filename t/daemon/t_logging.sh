@@ -5,7 +5,7 @@
 # control_group give the two sockets different groups while the daemon
 # keeps its user's own group (as root); bad groups are refused by -n.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 lg_workdir logging
 # the daemons started in the background leave their PID in lg.pid

@@ -2,7 +2,7 @@
 # t_miltertest.sh - the real daemon on a unix socket, driven by
 # miltertest: the test plugin's redirect, then the catchall plugin.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 command -v miltertest >/dev/null || skip "miltertest is not installed"
 lg_workdir mt

@@ -9,7 +9,7 @@
 #      redis back: both hosts say "is back" and share counts again.
 # Needs redis-server, redis-cli and miltertest; exits 77 without them.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 command -v redis-cli >/dev/null || skip "redis-cli is not installed"

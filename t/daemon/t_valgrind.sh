@@ -9,7 +9,7 @@
 # exits 77 without valgrind. VALGRIND_MSGS: messages per connection
 # (default 1000; 4 connections, then 2).
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 command -v valgrind >/dev/null || skip "valgrind is not installed"
 GEN=$top_builddir/bench/miltergen
@@ -61,7 +61,7 @@ valgrind --tool=memcheck --leak-check=full \
 	--show-leak-kinds=definite,indirect,possible \
 	--errors-for-leak-kinds=definite,indirect,possible \
 	--error-exitcode=99 --num-callers=30 \
-	--suppressions="$srcdir/valgrind.supp" \
+	--suppressions="$t_lib/valgrind.supp" \
 	--log-file="$tmp/valgrind.log" \
 	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>"$tmp/log" &
 pid=$!

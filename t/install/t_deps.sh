@@ -10,7 +10,7 @@
 #
 # DEPS_SH names another deps.sh to test (default: the one of this tree).
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 deps=${DEPS_SH:-$top_srcdir/scripts/deps.sh}
 [ -f "$deps" ] || { echo "no $deps"; exit 1; }

@@ -9,7 +9,7 @@
 # stops; the init script starts, reloads and stops it; make uninstall
 # keeps an edited config.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 lg_workdir install
 lg_cleanup_hook() {

@@ -1,11 +1,11 @@
 #!/bin/bash
 # t_out_of_tree.sh - a plugin built against the installed tree only:
-# make install into a DESTDIR, compile t/oot/hello.c with the installed
-# loopguard.pc and <loopguard/plugin.h>, check the config with the
+# make install into a DESTDIR, compile t/install/oot/hello.c with the
+# installed loopguard.pc and <loopguard/plugin.h>, check the config with the
 # installed daemon's -n, then run it under miltertest and look for the
 # header the plugin adds at end of message.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 command -v pkg-config >/dev/null || skip "pkg-config is not installed"
 command -v miltertest >/dev/null || skip "miltertest is not installed"

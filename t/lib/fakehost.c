@@ -116,7 +116,7 @@ static char *substitute(const char *text)
 	if (!plugins)
 		plugins = "plugins/.libs";
 	if (!testplugins)
-		testplugins = "t/plugins/.libs";
+		testplugins = "t/lib/plugins/.libs";
 	if (!strstr(text, "plugin_dir"))
 		len = (size_t) snprintf(out, cap, "plugin_dir = \"%s\";\n",
 					plugins);

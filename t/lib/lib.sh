@@ -1,14 +1,16 @@
-# lib.sh - shared by the shell tests in t/ (sourced, not run)
-# Sets: srcdir (this folder), top_builddir, LOOPGUARD, LOOPGUARDCTL,
-# PLUGIN_DIR, TEST_PLUGIN_DIR. Defines skip, wait_file, lg_workdir (a
+# t/lib/lib.sh - shared by the shell tests in t/ (sourced, not run)
+# Sets: srcdir (the folder of the test that sources it), t_lib (this
+# folder), top_builddir, LOOPGUARD, LOOPGUARDCTL, PLUGIN_DIR,
+# TEST_PLUGIN_DIR. Defines skip, wait_file, lg_workdir (a
 # test's folder, cleaned up at exit with the daemons it started), and
 # ok, not_ok and check with their counters passed and failed.
 
-srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${top_srcdir:=$(cd "$srcdir/.." && pwd)}"
+t_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$t_lib/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PLUGIN_DIR:=$top_builddir/plugins/.libs}"
-: "${TEST_PLUGIN_DIR:=$top_builddir/t/plugins/.libs}"
+: "${TEST_PLUGIN_DIR:=$top_builddir/t/lib/plugins/.libs}"
 LOOPGUARD=$top_builddir/loopguard
 LOOPGUARDCTL=$top_builddir/loopguardctl
 export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR

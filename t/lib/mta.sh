@@ -1,8 +1,8 @@
-# t/mta/lib.sh - shared helpers for the real-MTA tests (sourced, bash)
+# t/lib/mta.sh - shared helpers for the real-MTA tests (sourced, bash)
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. "$mta_dir/lib.sh"
+#	. "$mta_dir/../lib/mta.sh"
 #
 # DESCRIPTION
 #	Ports, waiting, sending with swaks, reading mailboxes and smtp-sink
@@ -18,6 +18,7 @@
 #			(default 0.5)
 #	LG_KEEP		keep the work folder even when every check passed
 
+# lg_mta_dir: this folder (t/lib), with postfix.sh, sendmail.sh, smtp_load.py
 lg_mta_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LG_TIMEOUT=${LG_TIMEOUT:-30}
 LG_PASS=0

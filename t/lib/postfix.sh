@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# t/mta/postfix.sh - a private Postfix instance for the integration tests
+# t/lib/postfix.sh - a private Postfix instance for the integration tests
 #
 # SYNOPSIS
-#	PORT=n SINK_PORT=n MILTER=spec t/mta/postfix.sh start DIR
-#	t/mta/postfix.sh stop DIR
+#	PORT=n SINK_PORT=n MILTER=spec t/lib/postfix.sh start DIR
+#	t/lib/postfix.sh stop DIR
 #
 # DESCRIPTION
 #	start writes a complete Postfix configuration under DIR (etc/,
@@ -29,7 +29,7 @@
 #	Exit 1 with a message on stderr; Postfix logs to DIR/maillog.
 set -euo pipefail
 
-. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/mta.sh"
 LG_NAME=postfix.sh
 
 LOCAL_USERS=${LOCAL_USERS:-"postmaster alice bob carol"}
@@ -37,7 +37,7 @@ LOCAL_USERS=${LOCAL_USERS:-"postmaster alice bob carol"}
 # write_main_cf - the instance's main.cf
 write_main_cf() {
 	cat >"$DIR/etc/main.cf" <<EOF
-# Private test instance written by t/mta/postfix.sh; do not edit.
+# Private test instance written by t/lib/postfix.sh; do not edit.
 compatibility_level = 3.6
 queue_directory = $DIR/queue
 data_directory = $DIR/data

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# t/mta/sendmail.sh - a private Sendmail instance for the integration tests
+# t/lib/sendmail.sh - a private Sendmail instance for the integration tests
 #
 # SYNOPSIS
-#	PORT=n SINK_PORT=n MILTER_SOCK=/path t/mta/sendmail.sh start DIR
-#	t/mta/sendmail.sh bs DIR
-#	t/mta/sendmail.sh stop DIR
+#	PORT=n SINK_PORT=n MILTER_SOCK=/path t/lib/sendmail.sh start DIR
+#	t/lib/sendmail.sh bs DIR
+#	t/lib/sendmail.sh stop DIR
 #
 # DESCRIPTION
 #	Sendmail comes from the Debian packages unpacked (never installed:
 #	sendmail-bin conflicts with postfix) by scripts/deps.sh; see
-#	lg_sendmail_root in lib.sh for where it is looked up.
+#	lg_sendmail_root in mta.sh for where it is looked up.
 #
 #	start builds DIR/etc/sendmail.cf from a .mc with m4, the alias
 #	database, a class-w file (example.com is local), a service switch
@@ -38,7 +38,7 @@
 #	DIR/traffic.log (sendmail -X) records the SMTP and mailer traffic.
 set -euo pipefail
 
-. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/mta.sh"
 LG_NAME=sendmail.sh
 
 LOCAL_USERS=${LOCAL_USERS:-"postmaster alice bob carol"}
@@ -52,7 +52,7 @@ write_mc() {
 	fi
 	cat >"$DIR/etc/sendmail.mc" <<EOF
 divert(-1)
-# Private test instance written by t/mta/sendmail.sh; do not edit.
+# Private test instance written by t/lib/sendmail.sh; do not edit.
 divert(0)dnl
 OSTYPE(\`linux')dnl
 define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. "$mta_dir/lib.sh"; . "$mta_dir/autoreply_scenarios.sh"
+#	. "$mta_dir/../lib/mta.sh"; . "$mta_dir/autoreply_scenarios.sh"
 #	ar_main postfix|sendmail
 #
 # DESCRIPTION

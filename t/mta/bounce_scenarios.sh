@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. "$mta_dir/lib.sh"; . "$mta_dir/bounce_scenarios.sh"
+#	. "$mta_dir/../lib/mta.sh"; . "$mta_dir/bounce_scenarios.sh"
 #	bs_main
 #
 # DESCRIPTION

@@ -2,11 +2,11 @@
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. "$mta_dir/lib.sh"; . "$mta_dir/catchall_scenarios.sh"
+#	. "$mta_dir/../lib/mta.sh"; . "$mta_dir/catchall_scenarios.sh"
 #	cs_main postfix|sendmail
 #
 # DESCRIPTION
-#	Runs the daemon of this build tree (lib.sh: lg_milter_setup) on a
+#	Runs the daemon of this build tree (t/lib/mta.sh: lg_milter_setup) on a
 #	unix socket with a catchall config, starts a private MTA wired to
 #	it, and checks, each as one pass/fail line:
 #	- the config passes "loopguard -n";

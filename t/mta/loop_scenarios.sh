@@ -2,11 +2,11 @@
 # shellcheck shell=bash
 #
 # SYNOPSIS
-#	. "$mta_dir/lib.sh"; . "$mta_dir/loop_scenarios.sh"
+#	. "$mta_dir/../lib/mta.sh"; . "$mta_dir/loop_scenarios.sh"
 #	lp_main postfix|sendmail
 #
 # DESCRIPTION
-#	Runs the daemon of this build tree (lib.sh: lg_milter_setup) on a
+#	Runs the daemon of this build tree (t/lib/mta.sh: lg_milter_setup) on a
 #	unix socket, with a control socket and a memory store with a
 #	snapshot file, and the plugins harvest, repeat and catchall in that
 #	order; starts a private MTA wired to it and checks, each as one
@@ -39,7 +39,7 @@
 #
 # ENVIRONMENT
 #	LOOPGUARDCTL	the control client (default $top_builddir/loopguardctl)
-#	and those of lib.sh.
+#	and those of t/lib/mta.sh.
 
 LP_FROM=looper@external.test
 LP_HARVESTER=harvester@external.test

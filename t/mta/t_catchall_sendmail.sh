@@ -10,7 +10,7 @@
 set -euo pipefail
 
 mta_dir=$(cd "$(dirname "$0")" && pwd)
-. "$mta_dir/lib.sh"
+. "$mta_dir/../lib/mta.sh"
 . "$mta_dir/catchall_scenarios.sh"
 
 cs_main sendmail

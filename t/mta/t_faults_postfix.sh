@@ -28,7 +28,7 @@
 set -euo pipefail
 
 mta_dir=$(cd "$(dirname "$0")" && pwd)
-. "$mta_dir/lib.sh"
+. "$mta_dir/../lib/mta.sh"
 . "$mta_dir/../../bench/mta.sh"
 LG_NAME=faults-postfix
 N=${LG_FAULT_MSGS:-2000}
@@ -100,7 +100,7 @@ wait_delivered() {
 load() {
 	local tag=$1 n=$2
 	shift 2
-	python3 "$mta_dir/smtp_load.py" "$PF_PORT" "$tag" "$n" \
+	python3 "$lg_mta_dir/smtp_load.py" "$PF_PORT" "$tag" "$n" \
 		--to alice@example.com,nosuch@example.com,someone@external.test "$@" \
 		2>&1 | tail -n 1 >"$work/$tag.load" || true
 	lg_log "$tag: $(cat "$work/$tag.load")"
@@ -160,7 +160,7 @@ lg_check "reload storm: the daemon is the same process" lg_alive "$LG_MILTER_PID
 
 # --- 3. the mailer's server is down ---------------------------------------
 for i in $(seq 1 10); do
-	python3 "$mta_dir/smtp_load.py" "$PF_PORT" "ar$i" 1 --sessions 1 \
+	python3 "$lg_mta_dir/smtp_load.py" "$PF_PORT" "ar$i" 1 --sessions 1 \
 		--from alice@example.com --to "nosuch-ar$i@example.com" >/dev/null
 done
 queued() { "$CTL" -s "unix:$ctl_sock" queue 2>/dev/null | grep -c 'alice@example.com' || true; }
@@ -202,7 +202,7 @@ if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
 	lg_milter_start "$work/lg.conf" "$log" "$sock" || lg_die "loopguard did not start on a full disk"
 	load full "$N" --from bob@example.com
 	# an autoreply into the full outbox
-	python3 "$mta_dir/smtp_load.py" "$PF_PORT" fullar 1 --sessions 1 \
+	python3 "$lg_mta_dir/smtp_load.py" "$PF_PORT" fullar 1 --sessions 1 \
 		--from alice@example.com --to nosuch-full@example.com >/dev/null
 	sleep 2
 	lg_check "full disk: every message delivered" all_arrived full
@@ -271,7 +271,7 @@ if command -v redis-server >/dev/null 2>&1; then
 		sh -c "tail -n +$mark '$log' | grep -q 'redis .* unreachable'"
 	back() {
 		local i
-		python3 "$mta_dir/smtp_load.py" "$PF_PORT" after 5 --sessions 1 >/dev/null
+		python3 "$lg_mta_dir/smtp_load.py" "$PF_PORT" after 5 --sessions 1 >/dev/null
 		for ((i = 0; i < 150; i++)); do
 			tail -n +"$mark" "$log" | grep -q 'is back' && return 0
 			sleep 0.2

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 mta_dir=$(cd "$(dirname "$0")" && pwd)
-. "$mta_dir/lib.sh"
+. "$mta_dir/../lib/mta.sh"
 LG_NAME=harness
 
 lg_need_root
@@ -71,7 +71,7 @@ lg_mta_start sendmail "$work/sendmail"
 lg_check "sendmail: local delivery to alice" local_delivery "$LG_MTA_PORT"
 lg_check "sendmail: external domain relayed to smtp-sink" relay_delivery "$LG_MTA_PORT"
 lg_check "sendmail -bs: local delivery to alice" \
-	local_delivery "pipe:$mta_dir/sendmail.sh bs $work/sendmail"
+	local_delivery "pipe:$lg_mta_dir/sendmail.sh bs $work/sendmail"
 lg_check "sendmail: stopped, ports closed" stops_cleanly
 
 lg_log "took $(($(date +%s) - started)) s"

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 mta_dir=$(cd "$(dirname "$0")" && pwd)
-. "$mta_dir/lib.sh"
+. "$mta_dir/../lib/mta.sh"
 . "$mta_dir/loop_scenarios.sh"
 
 lp_main sendmail

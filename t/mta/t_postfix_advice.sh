@@ -27,7 +27,7 @@
 set -euo pipefail
 
 mta_dir=$(cd "$(dirname "$0")" && pwd)
-. "$mta_dir/lib.sh"
+. "$mta_dir/../lib/mta.sh"
 LG_NAME=postfix-advice
 
 lg_need_root

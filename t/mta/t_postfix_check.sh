@@ -4,7 +4,7 @@
 # loopguard: a fake postconf (canned answers, a failure, a hang), then
 # the real postconf over a private main.cf and master.cf (MAIL_CONFIG).
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 lg_workdir postfix
 # a queue_directory of our own, with loopguard's folder inside

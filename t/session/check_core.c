@@ -2,7 +2,7 @@
  * NAME
  *	check_core - classification, dispatch and edit application
  * DESCRIPTION
- *	The real core with the test plugin (t/plugins/testplug.c), through
+ *	The real core with the test plugin (t/lib/plugins/testplug.c), through
  *	the fake host: no MTA, no libmilter.
  */
 #include "config.h"

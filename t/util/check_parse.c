@@ -2,7 +2,7 @@
  * NAME
  *	check_parse - unit tests for milter/parse.c
  * SYNOPSIS
- *	t/check_parse
+ *	t/util/check_parse
  * DESCRIPTION
  *	One table of cases per parser, run with tcase_add_loop_test, plus
  *	buffer-size edges and a run of random bytes that must never crash

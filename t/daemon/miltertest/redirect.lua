@@ -1,5 +1,5 @@
 -- redirect.lua - the real daemon with the test plugin: the redirect edits
--- arrive at end of message. Run by t/t_miltertest.sh (SOCKET set).
+-- arrive at end of message. Run by t/daemon/t_miltertest.sh (SOCKET set).
 local function run()
 	local sock = os.getenv("SOCKET")
 	local conn = mt.connect(sock, 40, 0.25)

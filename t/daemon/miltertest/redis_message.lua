@@ -1,5 +1,5 @@
 -- redis_message.lua - one whole message from 192.0.2.10 to one unknown
--- recipient through one loopguard instance; run by t/t_redis_shared.sh.
+-- recipient through one loopguard instance; run by t/daemon/t_redis_shared.sh.
 -- Environment:
 --   SOCKET  the instance's milter socket ("unix:/path")
 --   MSGID   the Message-ID header (the repeat fingerprint)

@@ -1,6 +1,6 @@
 -- redis_rcpt.lua - one SMTP transaction from 192.0.2.10 that only gives
 -- recipients (no DATA), each with its expected RCPT reply; run by
--- t/t_redis_shared.sh.
+-- t/daemon/t_redis_shared.sh.
 -- Environment:
 --   SOCKET  the instance's milter socket ("unix:/path")
 --   RCPTS   recipients, separated by blanks ("user01@example.com ...")

@@ -8,7 +8,7 @@
  * DESCRIPTION
  *	Adds "X-Hello: GREETING" to every message at end of message. It
  *	uses nothing but the installed <loopguard/plugin.h>, so
- *	t/t_out_of_tree.sh can prove an installed tree is enough to
+ *	t/install/t_out_of_tree.sh can prove an installed tree is enough to
  *	build a plugin.
  */
 #include <stdlib.h>
