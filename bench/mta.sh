@@ -10,9 +10,9 @@
 #	bench_stop_all
 #
 # DESCRIPTION
-#	Unlike the test harness (t/mta/), nothing is delivered locally:
-#	example.com is a relay domain and every message, whatever its
-#	recipient, goes to one smtp-sink, where it is counted. Each
+#	Unlike the test harness (t/lib/postfix.sh), nothing is delivered
+#	locally: example.com is a relay domain and every message, whatever
+#	its recipient, goes to one smtp-sink, where it is counted. Each
 #	instance listens on 127.0.0.1 only and has its own folder, ports
 #	and sink, so the variants (no milter, null milter, loopguard) run
 #	side by side and their runs can be interleaved.
