@@ -221,3 +221,8 @@ check-local: check-TESTS
 	@$(T_TMP_CLEAN)
 clean-local:
 	@$(T_TMP_CLEAN)
+
+# The house: milter/'s folders keep to milter/layers, in their includes
+# and in the calls of what was built (scripts/layers.sh).
+TESTS += t/t_layers.sh
+EXTRA_DIST += t/t_layers.sh scripts/layers.sh
