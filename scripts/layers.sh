@@ -2,7 +2,7 @@
 # scripts/layers.sh - hold milter/ to the layers listed in milter/layers
 #
 # SYNOPSIS
-#	scripts/layers.sh [-s BUILDDIR] [SRCDIR]
+#	scripts/layers.sh [-g] [-s BUILDDIR] [SRCDIR]
 #
 # DESCRIPTION
 #	SRCDIR is the checkout (default: the one this script is in). From
@@ -26,17 +26,21 @@
 #	objects) leaves undefined is defined by a folder listed after it.
 #	So no folder calls up, and no two folders call each other.
 #
+#	With -g, it also prints the map it checked: each folder, bottom
+#	up, "->" the folders whose headers it includes.
+#
 # DIAGNOSTICS
 #	One line per violation ("FILE:LINE: ..." for an include), then a
 #	count. Exit 0 when the house is in order, 1 on a violation, 2 on a
 #	usage or setup error.
 set -euo pipefail
 
-builddir=
-while getopts s: opt; do
+builddir= graph=
+while getopts gs: opt; do
 	case $opt in
+	g) graph=1 ;;
 	s) builddir=$OPTARG ;;
-	*) echo "usage: $0 [-s BUILDDIR] [SRCDIR]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-g] [-s BUILDDIR] [SRCDIR]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -97,7 +101,7 @@ done >"$work/foreign.txt"
 # scan FILE INDEX - checks 3, 4 and 5 for one file of layer INDEX
 # (INDEX -1: a plugin, which may include no milter header at all)
 scan() {
-	awk -v file="$1" -v me="$2" -v shown="$3" '
+	awk -v me="$2" -v shown="$3" -v deps="$work/deps.txt" '
 	FILENAME == ARGV[1] { layer[$1] = $2; next }
 	FILENAME == ARGV[2] { split($0, f, "\t"); name[f[1]] = f[2]; dir[f[1]] = f[3] == "." ? "milter/ (the program)" : "milter/" f[3]; next }
 	FILENAME == ARGV[3] { split($0, f, "\t"); owner[f[1]] = f[2]; next }
@@ -121,9 +125,13 @@ scan() {
 	/^#[[:space:]]*include[[:space:]]*"/ {
 		h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h)
 		if (!(h in layer)) { group = ""; next }
-		if (me == -1)
+		if (me == -1) {
 			printf "%s:%d: a plugin includes the core header \"%s\"; plugins see only <loopguard/plugin.h>\n", shown, FNR, h
-		else if (layer[h] > me)
+			next
+		}
+		if (layer[h] != me)
+			print me, layer[h] >>deps
+		if (layer[h] > me)
 			printf "%s:%d: includes \"%s\" of %s, a layer above %s (milter/layers): calls go only downward\n", shown, FNR, h, dir[layer[h]], dir[me]
 		else if (group != name[layer[h]])
 			printf "%s:%d: \"%s\" should be in a group headed /* %s */\n", shown, FNR, h, name[layer[h]]
@@ -151,6 +159,14 @@ while IFS= read -r file; do
 		violation "$msg"
 	done <"$work/out"
 done < <(find "$src/plugins" -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
+
+if [ -n "$graph" ]; then
+	for i in "${!folders[@]}"; do
+		uses=$(awk -v i="$i" '$1 == i { print $2 }' "$work/deps.txt" 2>/dev/null |
+			sort -un | while read -r j; do printf ' %s' "${folders[$j]}"; done)
+		printf '%-16s ->%s\n' "${folders[$i]}" "${uses:- (nothing)}"
+	done
+fi
 
 # The symbols: what each folder's built code defines and needs.
 if [ -n "$builddir" ]; then
