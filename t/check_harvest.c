@@ -243,11 +243,13 @@ static const struct script scripts[] = {
 	 * still lets its authenticated users in */
 	{ "authenticated and trusted clients are never counted",
 	  "threshold = 2;",
-	  { { .op = AUTH, .s = CLIENT }, PROBE(1, 10, C), { .op = MAIL, .s = "<>" },
-	    PROBE(11, 20, C), { .op = MACRO, .s = "{auth_authen}" },
-	    CONN("10.1.2.3"), PROBE(1, 10, C), { .op = LISTED, .s = "shown=0 hidden=0 " },
-	    CONN(CLIENT), PROBE(1, 2, C), PROBE(3, 3, T), { .op = AUTH, .s = CLIENT },
-	    PROBE(4, 4, C), { .op = ENTRY, .s = "count=3 status=blocked expires=+3600" } } },
+	  { { .op = AUTH, .s = CLIENT }, PROBE(1, 10, C),
+	    { .op = MAIL, .s = "<>" }, PROBE(11, 20, C),
+	    { .op = MACRO, .s = "{auth_authen}" }, CONN("10.1.2.3"),
+	    PROBE(1, 10, C), { .op = LISTED, .s = "shown=0 hidden=0 " },
+	    CONN(CLIENT), PROBE(1, 2, C), PROBE(3, 3, T),
+	    { .op = AUTH, .s = CLIENT }, PROBE(4, 4, C),
+	    { .op = ENTRY, .s = "count=3 status=blocked expires=+3600" } } },
 	/* the MTA refused these already; the verdict cannot change that */
 	{ "MTA-rejected recipients count", "threshold = 2;",
 	  { CONN(CLIENT), { .op = MACRO, .s = "{rcpt_mailer}",
