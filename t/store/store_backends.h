@@ -1,0 +1,97 @@
+/*
+ * NAME
+ *	store_backends.h - test fixtures for every state store backend
+ * SYNOPSIS
+ *	#include "store_backends.h"
+ *
+ *	for (b = fx_backends; b->name; b++) ...
+ *	b->open(&st, &now);
+ *	fx_expect(&st, now, &want);
+ * DESCRIPTION
+ *	fx_backends lists each backend the contract suite runs against:
+ *	how to tell whether it can run here, how to start and stop what it
+ *	needs (a redis-server), and how to open a fresh, empty store on it.
+ *	A new backend is one more row.
+ *
+ *	The helpers read a store through its interface only, so every
+ *	suite asks the same questions of every backend. The redis-server
+ *	helpers start private servers on unix sockets in a fresh directory,
+ *	stop them by PID, and talk to them as an operator would.
+ */
+#ifndef T_STORE_BACKENDS_H
+#define T_STORE_BACKENDS_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "store.h"
+#include "store_redis.h"
+
+struct fx_backend {
+	const char *name;
+	const char *(*missing)(void);	/* NULL: runs here; else why not */
+	int (*start)(void);		/* once, before the suite: 0 or -1 */
+	void (*stop)(int failed);
+	/* a fresh, empty store; *now_r is the time tests start at */
+	void (*open)(struct lg_store *st, time_t *now_r);
+	/* a second handle on the same entries, or NULL if none exists */
+	void (*open_peer)(struct lg_store *st);
+	int thread_rounds;		/* per thread in the threads test */
+	size_t entry_bytes_min;		/* stats: bytes per entry at least */
+};
+
+extern const struct fx_backend fx_backends[];
+
+/* One entry as scan lists it; NULL strings are not compared. */
+struct fx_want {
+	const char *key;
+	const char *plugin, *from, *to, *client, *status;
+	long long count, size;
+	time_t created, expires;
+};
+
+/* A copy of one record from scan. */
+struct fx_record {
+	const char *key;
+	int found;
+	char plugin[80];
+	char from[1100], to[1100], client[1100], status[1100];
+	long long count, size;
+	time_t created, expires;
+};
+
+int fx_fetch(struct lg_store *st, const char *key, time_t now,
+	     struct fx_record *r);
+void fx_expect(struct lg_store *st, time_t now, const struct fx_want *w);
+long long fx_live(struct lg_store *st, const char *key, time_t now);
+long long fx_incr(struct lg_store *st, const char *key, long long by,
+		  time_t now);
+int fx_scan_count(struct lg_store *st, const char *prefix, time_t now);
+int fx_scan_stop(void *arg, const struct lg_store_record *rec);
+size_t fx_entries(struct lg_store *st);
+void fx_fill(struct lg_store *st, const char *prefix, int n, long long ttl,
+	     int ttl_step, time_t now);
+int fx_logged(const char *needle);
+
+/* A private redis-server. */
+struct fx_server {
+	pid_t pid;
+	char sock[160];
+	char spec[170];			/* "unix:" sock */
+};
+
+extern struct fx_server fx_main_srv;	/* started by the redis row */
+extern char fx_topdir[64];
+
+const char *fx_redis_missing(void);
+int fx_redis_up(void);
+void fx_redis_down(int failed);
+int fx_server_start(struct fx_server *s, const char *name,
+		    const char *password);
+void fx_server_stop(struct fx_server *s, int sig);
+long long fx_admin(const char *sock, const char *fmt, ...);
+struct lg_store_redis_opts fx_redis_opts(const struct fx_server *s);
+void fx_redis_open(struct lg_store *st, const struct lg_store_redis_opts *o,
+		   time_t now);
+
+#endif
