@@ -52,95 +52,108 @@ static void teardown(void)
 		lg_store_close(&st2, T);
 }
 
-START_TEST(incr_fixed_window)
-{
-	struct lg_store_value v;
-	long long c = 0;
+/* Calls and what they answer (store_backends.h: struct fx_step). */
+static const struct fx_step fixed_window[] = {
+	FX_INCR("w", 1, 60, 0, 1),
+	FX_INCR("w", 2, 600, 30, 3),
+	FX_GET("w", 59, 3, 0, 60),		/* the window is fixed */
+	FX_GONE("w", 60),
+	FX_INCR("w", 5, 60, 60, 5),		/* a new window */
+	FX_GET("w", 60, 5, 60, 120),
+	FX_INCR("w", -2, 60, 61, 3),
+	FX_END
+};
 
-	ck_assert_int_eq(st.ops->incr(st.be, "w", 1, 60, T, "repeat", NULL,
-				      &c), 0);
-	ck_assert_int_eq(c, 1);
-	ck_assert_int_eq(st.ops->incr(st.be, "w", 2, 600, T + 30, "repeat",
-				      NULL, &c), 0);
-	ck_assert_int_eq(c, 3);
-	ck_assert_int_eq(st.ops->get(st.be, "w", T + 59, &v), 1);
-	ck_assert_int_eq(v.count, 3);
-	ck_assert_int_eq(v.created, T);
-	ck_assert_int_eq(v.expires, T + 60);	/* the window is fixed */
-	ck_assert_int_eq(st.ops->get(st.be, "w", T + 60, &v), 0);
-	ck_assert_int_eq(st.ops->incr(st.be, "w", 5, 60, T + 60, "repeat",
-				      NULL, &c), 0);
-	ck_assert_int_eq(c, 5);
-	ck_assert_int_eq(st.ops->get(st.be, "w", T + 60, &v), 1);
-	ck_assert_int_eq(v.created, T + 60);
-	ck_assert_int_eq(v.expires, T + 120);
-	ck_assert_int_eq(st.ops->incr(st.be, "w", -2, 60, T + 61, NULL,
-				      NULL, &c), 0);
-	ck_assert_int_eq(c, 3);
+static const struct fx_step expiry_by_now[] = {
+	FX_FILL("short:", 100, 10),
+	FX_FILL("long:", 50, 1000),
+	FX_ENTRIES(150),
+	FX_GET("short:7", 9, 7, 0, 10),
+	FX_GONE("short:7", 10),
+	FX_SCAN("", 10, 50),
+	FX_TICK(20),
+	FX_SCAN("long:", 20, 50),
+	FX_SET("zero", 1, 0, 0),		/* a ttl of 0: dead at once */
+	FX_GONE("zero", 0),
+	FX_END
+};
+
+static const struct fx_step get_set_del[] = {
+	FX_GONE("none", 0),
+	FX_SET("s", 5, 100, 0),
+	FX_GET("s", 0, 5, 0, 100),
+	FX_INCR("s", 1, 5, 1, 6),
+	FX_SET("s", 2, 10, 50),			/* created stays */
+	FX_GET("s", 50, 2, 0, 60),
+	FX_DEL("s"),
+	FX_GONE("s", 50),
+	FX_DEL("s"),				/* gone already: 0 too */
+	FX_ENTRIES(0),
+	FX_END
+};
+
+static const struct fx_step counts_saturate[] = {
+	FX_SET("big", BIG_COUNT - 1, 60, 0),
+	FX_INCR("big", 5, 60, 0, BIG_COUNT),
+	FX_INCR("big", -7, 60, 0, BIG_COUNT - 7),
+	FX_END
+};
+
+static const struct fx_step prefix_is_literal[] = {
+	FX_SET("a*b:1", 1, 100, 0), FX_SET("a?b:2", 1, 100, 0),
+	FX_SET("a[b]:3", 1, 100, 0), FX_SET("axb:4", 1, 100, 0),
+	FX_SET("a\\b:5", 1, 100, 0),
+	FX_SCAN("a*", 0, 1), FX_SCAN("a?", 0, 1), FX_SCAN("a[b]", 0, 1),
+	FX_SCAN("a\\", 0, 1), FX_SCAN("a", 0, 5),
+	FX_END
+};
+
+static const struct script {
+	const char *name;
+	const struct fx_step *steps;
+} scripts[] = {
+	{ "fixed_window", fixed_window },
+	{ "expiry_by_now", expiry_by_now },
+	{ "get_set_del", get_set_del },
+	{ "counts_saturate", counts_saturate },
+	{ "prefix_is_literal", prefix_is_literal },
+};
+
+START_TEST(script)
+{
+	fx_run(&st, T, scripts[_i].name, scripts[_i].steps);
 }
 END_TEST
 
-START_TEST(expiry_by_now)
-{
-	fx_fill(&st, "short:", 100, 10, 0, T);
-	fx_fill(&st, "long:", 50, 1000, 0, T);
-	ck_assert_uint_eq(fx_entries(&st), 150);
-	ck_assert_int_eq(fx_live(&st, "short:7", T + 9), 7);
-	ck_assert_int_eq(fx_live(&st, "short:7", T + 10), -1);
-	ck_assert_int_eq(fx_scan_count(&st, "", T + 10), 50);
-	st.ops->tick(st.be, T + 20);
-	ck_assert_int_eq(fx_scan_count(&st, "long:", T + 20), 50);
-	/* a ttl of 0 makes an entry that is dead at once */
-	ck_assert_int_eq(st.ops->set(st.be, "zero", 1, 0, T, NULL, NULL), 0);
-	ck_assert_int_eq(fx_live(&st, "zero", T), -1);
-}
-END_TEST
+static const struct lg_store_meta m_blocked = { NULL, NULL, NULL, "blocked",
+						-1 };
+static const struct lg_store_meta m_other = { "x@y", NULL, NULL, "other", 5 };
+
+static const struct fx_step add_first[] = {
+	{ .op = 'a', .key = "a", .ttl = 10, .rc = 1, .plugin = "autoreply",
+	  .meta = &m_blocked },
+	{ .op = 'a', .key = "a", .ttl = 99, .at = 5, .plugin = "bounce",
+	  .meta = &m_other },
+	{ .op = 'g', .key = "a", .at = 5, .rc = 1, .count = 1, .expires = 10,
+	  .status = "blocked" },
+	FX_END
+};
+
+static const struct fx_step add_after_expiry[] = {
+	FX_ADD("a", 10, 10, 1),
+	{ .op = 'g', .key = "a", .at = 10, .rc = 1, .count = 1, .created = 10,
+	  .expires = 20, .status = "" },
+	FX_END
+};
 
 START_TEST(add_if_absent)
 {
-	struct lg_store_meta m1 = { NULL, NULL, NULL, "blocked", -1 };
-	struct lg_store_meta m2 = { "x@y", NULL, NULL, "other", 5 };
 	struct fx_want w = { "a", "autoreply", "", "", "", "blocked", 1, 0,
 			     T, T + 10 };
-	struct lg_store_value v;
 
-	ck_assert_int_eq(st.ops->add(st.be, "a", 10, T, "autoreply", &m1), 1);
-	ck_assert_int_eq(st.ops->add(st.be, "a", 99, T + 5, "bounce", &m2),
-			 0);
-	ck_assert_int_eq(st.ops->get(st.be, "a", T + 5, &v), 1);
-	ck_assert_int_eq(v.count, 1);
-	ck_assert_int_eq(v.expires, T + 10);
-	ck_assert_str_eq(v.status, "blocked");
+	fx_run(&st, T, "add_first", add_first);
 	fx_expect(&st, T + 5, &w);		/* left as it was */
-	ck_assert_int_eq(st.ops->add(st.be, "a", 10, T + 10, NULL, NULL), 1);
-	ck_assert_int_eq(st.ops->get(st.be, "a", T + 10, &v), 1);
-	ck_assert_int_eq(v.created, T + 10);
-	ck_assert_int_eq(v.expires, T + 20);
-	ck_assert_str_eq(v.status, "");
-}
-END_TEST
-
-START_TEST(get_set_del)
-{
-	struct lg_store_value v;
-	long long c;
-
-	ck_assert_int_eq(st.ops->get(st.be, "none", T, &v), 0);
-	ck_assert_int_eq(st.ops->set(st.be, "s", 5, 100, T, "harvest", NULL),
-			 0);
-	ck_assert_int_eq(fx_live(&st, "s", T), 5);
-	st.ops->incr(st.be, "s", 1, 5, T + 1, "harvest", NULL, &c);
-	ck_assert_int_eq(c, 6);
-	ck_assert_int_eq(st.ops->set(st.be, "s", 2, 10, T + 50, "harvest",
-				     NULL), 0);
-	ck_assert_int_eq(st.ops->get(st.be, "s", T + 50, &v), 1);
-	ck_assert_int_eq(v.count, 2);
-	ck_assert_int_eq(v.created, T);
-	ck_assert_int_eq(v.expires, T + 60);
-	ck_assert_int_eq(st.ops->del(st.be, "s"), 0);
-	ck_assert_int_eq(st.ops->get(st.be, "s", T + 50, &v), 0);
-	ck_assert_int_eq(st.ops->del(st.be, "s"), 0);
-	ck_assert_uint_eq(fx_entries(&st), 0);
+	fx_run(&st, T, "add_after_expiry", add_after_expiry);
 }
 END_TEST
 
@@ -179,11 +192,6 @@ START_TEST(meta_update_rules)
 	ck_assert_int_eq(st.ops->incr(st.be, key, 1, 60, T, NULL, NULL, &n),
 			 -1);
 	ck_assert_int_eq(fx_logged("refused"), 1);
-	/* counts saturate */
-	ck_assert_int_eq(st.ops->set(st.be, "big", BIG_COUNT - 1, 60, T, NULL,
-				     NULL), 0);
-	ck_assert_int_eq(fx_incr(&st, "big", 5, T), BIG_COUNT);
-	ck_assert_int_eq(fx_incr(&st, "big", -7, T), BIG_COUNT - 7);
 }
 END_TEST
 
@@ -194,18 +202,23 @@ static int delete_fn(void *arg, const struct lg_store_record *r)
 	return st.ops->del(st.be, r->key);
 }
 
+static const struct fx_step prefixes[] = {
+	FX_FILL("p:", 10, 100),
+	FX_FILL("q:", 5, 100),
+	FX_FILL("p:old", 3, 5),
+	FX_SCAN("p:", 0, 13),
+	FX_SCAN("p:", 10, 10),
+	FX_SCAN("q:", 10, 5),
+	FX_SCAN("", 10, 15),
+	FX_SCAN("r:", 10, 0),
+	FX_END
+};
+
 START_TEST(scan_prefix)
 {
 	int n[2] = { 0, 3 }, deleted = 0;
 
-	fx_fill(&st, "p:", 10, 100, 0, T);
-	fx_fill(&st, "q:", 5, 100, 0, T);
-	fx_fill(&st, "p:old", 3, 5, 0, T);
-	ck_assert_int_eq(fx_scan_count(&st, "p:", T), 13);
-	ck_assert_int_eq(fx_scan_count(&st, "p:", T + 10), 10);
-	ck_assert_int_eq(fx_scan_count(&st, "q:", T + 10), 5);
-	ck_assert_int_eq(fx_scan_count(&st, "", T + 10), 15);
-	ck_assert_int_eq(fx_scan_count(&st, "r:", T + 10), 0);
+	fx_run(&st, T, "prefixes", prefixes);
 	ck_assert_int_eq(st.ops->scan(st.be, "", T + 10, fx_scan_stop, n), 0);
 	ck_assert_int_eq(n[0], 3);			/* stopped early */
 	ck_assert_int_eq(st.ops->scan(st.be, "p:", T + 10, delete_fn,
@@ -213,28 +226,6 @@ START_TEST(scan_prefix)
 	ck_assert_int_eq(deleted, 10);
 	ck_assert_int_eq(fx_scan_count(&st, "p:", T + 10), 0);
 	ck_assert_int_eq(fx_scan_count(&st, "", T + 10), 5);
-}
-END_TEST
-
-static const struct glob_case {
-	const char *prefix;
-	int want;
-} glob_cases[] = {
-	{ "a*", 1 }, { "a?", 1 }, { "a[b]", 1 }, { "a\\", 1 }, { "a", 5 },
-};
-
-START_TEST(scan_prefix_is_literal)
-{
-	static const char *const keys[] = { "a*b:1", "a?b:2", "a[b]:3",
-					    "axb:4", "a\\b:5" };
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		st.ops->set(st.be, keys[i], 1, 100, T, NULL, NULL);
-	for (i = 0; i < sizeof(glob_cases) / sizeof(glob_cases[0]); i++)
-		ck_assert_msg(fx_scan_count(&st, glob_cases[i].prefix, T) ==
-			      glob_cases[i].want, "prefix \"%s\"",
-			      glob_cases[i].prefix);
 }
 END_TEST
 
@@ -301,12 +292,12 @@ START_TEST(threads_exact_counts)
 		ck_assert_msg(rv == NULL, "thread %ld: failed %p; log: %s", i,
 			      rv, lg_log_captured());
 	}
+	ck_assert_str_eq(lg_log_captured(), "");
 	for (i = 0; i < HOT_KEYS; i++) {
 		snprintf(key, sizeof(key), "hot:%ld", i);
 		ck_assert_int_eq(fx_live(&st, key, T),
 				 THREADS * backend->thread_rounds / HOT_KEYS);
 	}
-	ck_assert_str_eq(lg_log_captured(), "");
 }
 END_TEST
 
@@ -318,13 +309,10 @@ static Suite *contract_suite(const char *name)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, incr_fixed_window);
-	tcase_add_test(tc, expiry_by_now);
+	tcase_add_loop_test(tc, script, 0, sizeof(scripts) / sizeof(scripts[0]));
 	tcase_add_test(tc, add_if_absent);
-	tcase_add_test(tc, get_set_del);
 	tcase_add_test(tc, meta_update_rules);
 	tcase_add_test(tc, scan_prefix);
-	tcase_add_test(tc, scan_prefix_is_literal);
 	tcase_add_test(tc, stats_counts_entries);
 	tcase_add_test(tc, threads_exact_counts);
 	suite_add_tcase(s, tc);

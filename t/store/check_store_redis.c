@@ -157,12 +157,27 @@ START_TEST(noscript_and_wrongtype)
 }
 END_TEST
 
+/* Opening on a server with a password: what each setting finds. */
+static const struct auth_case {
+	const char *password;
+	int db;
+	const char *err;	/* NULL: opens, and sees k only in db 3 */
+} auth_cases[] = {
+	{ "s3cret", 0, NULL },
+	{ "s3cret", 3, NULL },
+	{ "wrong", 3, "AUTH refused: WRONGPASS" },
+	{ NULL, 3, "NOAUTH" },
+	{ "s3cret", 99, "SELECT refused" },
+};
+
 START_TEST(password_and_db)
 {
 	struct fx_server sec = { 0 };
 	struct lg_store_redis_opts o;
 	struct lg_store_memory_opts mo = { NULL, 0, 0 };
-	char err[512] = "";
+	const struct auth_case *c;
+	char err[512];
+	size_t i;
 
 	ck_assert_int_eq(fx_server_start(&sec, "secret", "s3cret"), 0);
 	o = fx_redis_opts(&sec);
@@ -171,38 +186,51 @@ START_TEST(password_and_db)
 	fx_redis_open(&st, &o, T);
 	ck_assert_int_eq(fx_incr(&st, "k", 2, T), 2);
 	ck_assert_int_eq(fx_admin(sec.sock, "EXISTS lg:k"), -1);	/* NOAUTH */
-	o.db = 0;
-	fx_redis_open(&st2, &o, T);
-	ck_assert_int_eq(fx_live(&st2, "k", T), -1);	/* other db */
-	lg_store_close(&st2, T);
-	o.db = 3;
-	fx_redis_open(&st2, &o, T);
-	ck_assert_int_eq(fx_live(&st2, "k", T), 2);
-	lg_store_close(&st2, T);
-	o.password = "wrong";
-	ck_assert_int_eq(lg_store_open("redis", &mo, &o, T, &st2, err,
-				       sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "AUTH refused: WRONGPASS"), "%s", err);
-	ck_assert_ptr_null(st2.ops);
-	o.password = NULL;
-	ck_assert_int_eq(lg_store_open("redis", &mo, &o, T, &st2, err,
-				       sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "NOAUTH"), "%s", err);
-	o.password = "s3cret";
-	o.db = 99;
-	ck_assert_int_eq(lg_store_open("redis", &mo, &o, T, &st2, err,
-				       sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "SELECT refused"), "%s", err);
+	for (i = 0; i < sizeof(auth_cases) / sizeof(auth_cases[0]); i++) {
+		c = &auth_cases[i];
+		o.password = c->password;
+		o.db = c->db;
+		err[0] = 0;
+		ck_assert_int_eq(lg_store_open("redis", &mo, &o, T, &st2, err,
+					       sizeof(err)), c->err ? -1 : 0);
+		if (c->err) {
+			ck_assert_msg(strstr(err, c->err), "%s", err);
+			ck_assert_ptr_null(st2.ops);
+			continue;
+		}
+		ck_assert_int_eq(fx_live(&st2, "k", T), c->db == 3 ? 2 : -1);
+		lg_store_close(&st2, T);
+	}
 	fx_server_stop(&sec, SIGTERM);
 }
 END_TEST
+
+static const struct lg_store_meta m_blocked = { NULL, NULL, NULL, "blocked",
+						-1 };
+
+/* With the server gone, every call is answered by the local store. */
+static const struct fx_step local_answers[] = {
+	FX_INCR("k", 1, 60, 0, 1),
+	FX_INCR("k", 1, 60, 0, 2),
+	{ .op = 'a', .key = "a", .ttl = 60, .rc = 1, .plugin = "bounce",
+	  .meta = &m_blocked },
+	{ .op = 'a', .key = "a", .ttl = 60, .plugin = "bounce",
+	  .meta = &m_blocked },
+	{ .op = 'g', .key = "a", .rc = 1, .count = 1, .expires = 60,
+	  .status = "blocked" },
+	FX_SET("s", 9, 60, 0),
+	FX_GET("s", 0, 9, 0, 60),
+	FX_SCAN("", 0, 3),
+	FX_ENTRIES(3),
+	FX_DEL("s"),
+	FX_GONE("s", 0),
+	FX_END
+};
 
 START_TEST(killed_falls_back_and_returns)
 {
 	struct fx_server k = { 0 };
 	struct lg_store_redis_opts o;
-	struct lg_store_meta m = { NULL, NULL, NULL, "blocked", -1 };
-	struct lg_store_value v;
 	char unreachable[256], back[256];
 
 	ck_assert_int_eq(fx_server_start(&k, "kill", NULL), 0);
@@ -215,19 +243,7 @@ START_TEST(killed_falls_back_and_returns)
 	ck_assert_int_eq(fx_incr(&st, "k", 1, T), 1);
 	ck_assert_int_eq(fx_incr(&st, "k", 1, T), 2);
 	fx_server_stop(&k, SIGKILL);
-	/* every op goes on, answered by the local store */
-	ck_assert_int_eq(fx_incr(&st, "k", 1, T), 1);
-	ck_assert_int_eq(fx_incr(&st, "k", 1, T), 2);
-	ck_assert_int_eq(st.ops->add(st.be, "a", 60, T, "bounce", &m), 1);
-	ck_assert_int_eq(st.ops->add(st.be, "a", 60, T, "bounce", &m), 0);
-	ck_assert_int_eq(st.ops->get(st.be, "a", T, &v), 1);
-	ck_assert_str_eq(v.status, "blocked");
-	ck_assert_int_eq(st.ops->set(st.be, "s", 9, 60, T, NULL, NULL), 0);
-	ck_assert_int_eq(fx_live(&st, "s", T), 9);
-	ck_assert_int_eq(fx_scan_count(&st, "", T), 3);
-	ck_assert_uint_eq(fx_entries(&st), 3);
-	ck_assert_int_eq(st.ops->del(st.be, "s"), 0);
-	ck_assert_int_eq(fx_live(&st, "s", T), -1);
+	fx_run(&st, T, "local_answers", local_answers);
 	ck_assert_int_eq(fx_logged(unreachable), 1);
 	ck_assert_msg(fx_logged("using the local memory store") == 1, "%s",
 		      lg_log_captured());
@@ -341,12 +357,20 @@ START_TEST(stopped_server_times_out)
 }
 END_TEST
 
+/* With the server gone and on_store_error = tempfail, every call fails. */
+static const struct fx_step all_fail[] = {
+	{ .op = 'i', .key = "k", .n = 1, .ttl = 60, .rc = -1 },
+	{ .op = 'a', .key = "a", .ttl = 60, .rc = -1 },
+	{ .op = 'g', .key = "k", .rc = -1 },
+	{ .op = 's', .key = "k", .n = 1, .ttl = 60, .rc = -1 },
+	{ .op = 'd', .key = "k", .rc = -1 },
+	FX_END
+};
+
 START_TEST(tempfail_mode)
 {
 	struct fx_server k = { 0 };
 	struct lg_store_redis_opts o;
-	struct lg_store_value v;
-	long long c = 0;
 	int n[2] = { 0, 0 };
 
 	ck_assert_int_eq(fx_server_start(&k, "tempfail", NULL), 0);
@@ -355,12 +379,7 @@ START_TEST(tempfail_mode)
 	fx_redis_open(&st, &o, T);
 	ck_assert_int_eq(fx_incr(&st, "k", 1, T), 1);
 	fx_server_stop(&k, SIGKILL);
-	ck_assert_int_eq(st.ops->incr(st.be, "k", 1, 60, T, NULL, NULL, &c),
-			 -1);
-	ck_assert_int_eq(st.ops->add(st.be, "a", 60, T, NULL, NULL), -1);
-	ck_assert_int_eq(st.ops->get(st.be, "k", T, &v), -1);
-	ck_assert_int_eq(st.ops->set(st.be, "k", 1, 60, T, NULL, NULL), -1);
-	ck_assert_int_eq(st.ops->del(st.be, "k"), -1);
+	fx_run(&st, T, "all_fail", all_fail);
 	ck_assert_int_eq(st.ops->scan(st.be, "", T, fx_scan_stop, n), -1);
 	ck_assert_uint_eq(fx_entries(&st), 0);
 	ck_assert_int_eq(fx_logged("store operations fail until it is "

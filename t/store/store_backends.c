@@ -161,6 +161,85 @@ void fx_fill(struct lg_store *st, const char *prefix, int n, long long ttl,
 	}
 }
 
+/* step_call - make one step's call; its return value */
+static long long step_call(struct lg_store *st, time_t start,
+			   const struct fx_step *p, struct lg_store_value *v,
+			   long long *count_r)
+{
+	time_t now = start + p->at;
+
+	switch (p->op) {
+	case 'i':
+		return st->ops->incr(st->be, p->key, p->n, p->ttl, now,
+				     p->plugin, p->meta, count_r);
+	case 'a':
+		return st->ops->add(st->be, p->key, p->ttl, now, p->plugin,
+				    p->meta);
+	case 's':
+		return st->ops->set(st->be, p->key, p->n, p->ttl, now,
+				    p->plugin, p->meta);
+	case 'g':
+		return st->ops->get(st->be, p->key, now, v);
+	case 'd':
+		return st->ops->del(st->be, p->key);
+	case 't':
+		st->ops->tick(st->be, now);
+		break;
+	case 'f':
+		fx_fill(st, p->key, (int)p->n, p->ttl, 0, now);
+		break;
+	case 'n':
+		*count_r = (long long)fx_entries(st);
+		break;
+	case 'c':
+		*count_r = fx_scan_count(st, p->key, now);
+		break;
+	default:
+		ck_abort_msg("step op '%c'", p->op);
+	}
+	return 0;
+}
+
+/* step_value - what a get answered is what the step wants */
+static void step_value(const char *name, int i, time_t start,
+		       const struct fx_step *p, const struct lg_store_value *v)
+{
+	ck_assert_msg(v->count == p->count, "%s step %d (g %s): count %lld, "
+		      "not %lld", name, i, p->key, v->count, p->count);
+	ck_assert_msg(p->expires == 0 || (v->created == start + p->created &&
+					  v->expires == start + p->expires),
+		      "%s step %d (g %s): created %+ld, expires %+ld", name, i,
+		      p->key, (long)(v->created - start),
+		      (long)(v->expires - start));
+	ck_assert_msg(p->status == NULL || strcmp(v->status, p->status) == 0,
+		      "%s step %d (g %s): status \"%s\"", name, i, p->key,
+		      v->status);
+}
+
+/* fx_run - make each call in turn, up to op 0; check what it answers */
+void fx_run(struct lg_store *st, time_t start, const char *name,
+	    const struct fx_step *steps)
+{
+	const struct fx_step *p;
+	struct lg_store_value v;
+	long long rc, c;
+	int i;
+
+	for (p = steps, i = 0; p->op; p++, i++) {
+		c = -99;
+		rc = step_call(st, start, p, &v, &c);
+		ck_assert_msg(rc == p->rc, "%s step %d (%c %s at +%d): "
+			      "returned %lld, not %d", name, i, p->op, p->key,
+			      p->at, rc, p->rc);
+		if (p->op == 'g' && rc == 1)
+			step_value(name, i, start, p, &v);
+		else if (strchr("inc", p->op) && rc == 0)
+			ck_assert_msg(c == p->count, "%s step %d (%c %s): "
+				      "count %lld, not %lld", name, i, p->op,
+				      p->key, c, p->count);
+	}
+}
+
 /* fx_logged - how often needle appears in the captured log */
 int fx_logged(const char *needle)
 {
@@ -346,6 +425,7 @@ static void redis_open_peer(struct lg_store *st)
 	struct lg_store_redis_opts o = fx_redis_opts(&fx_main_srv);
 
 	o.pool_max = 3;			/* threads wait for a connection */
+	o.timeout_ms = 2000;		/* no fallback on a busy machine */
 	fx_redis_open(st, &o, time(NULL));
 }
 

@@ -60,6 +60,43 @@ struct fx_record {
 	time_t created, expires;
 };
 
+/* One call and what it must answer; "at" counts from the start given
+ * to fx_run. Rows are written with the macros below, or designated
+ * initializers for the rest (plugin, meta, status, a failing rc). */
+struct fx_step {
+	char op;	/* i incr, a add, s set, g get, d del, t tick,
+			 * n entries, c scan count, f fill (fx_fill) */
+	const char *key;	/* c: the prefix; f: the key prefix */
+	long long n;		/* i: by; s: count; f: how many */
+	long long ttl;
+	int at;
+	int rc;			/* i a s g d: what the call returns */
+	long long count;	/* i: new count; g (rc 1): count; n, c */
+	int created, expires;	/* g (rc 1): unless expires is 0 */
+	const char *status;	/* g (rc 1): unless NULL */
+	const char *plugin;
+	const struct lg_store_meta *meta;
+};
+
+#define FX_INCR(k, b, t, a, c) \
+	{ .op = 'i', .key = (k), .n = (b), .ttl = (t), .at = (a), .count = (c) }
+#define FX_ADD(k, t, a, r) { .op = 'a', .key = (k), .ttl = (t), .at = (a), \
+			     .rc = (r) }
+#define FX_SET(k, c, t, a) { .op = 's', .key = (k), .n = (c), .ttl = (t), \
+			     .at = (a) }
+#define FX_GET(k, a, c, cr, ex) { .op = 'g', .key = (k), .at = (a), .rc = 1, \
+				  .count = (c), .created = (cr), \
+				  .expires = (ex) }
+#define FX_GONE(k, a)	{ .op = 'g', .key = (k), .at = (a) }
+#define FX_DEL(k)	{ .op = 'd', .key = (k) }
+#define FX_TICK(a)	{ .op = 't', .key = "", .at = (a) }
+#define FX_ENTRIES(c)	{ .op = 'n', .key = "", .count = (c) }
+#define FX_SCAN(k, a, c) { .op = 'c', .key = (k), .at = (a), .count = (c) }
+#define FX_FILL(k, m, t) { .op = 'f', .key = (k), .n = (m), .ttl = (t) }
+#define FX_END		{ .op = 0 }
+
+void fx_run(struct lg_store *st, time_t start, const char *name,
+	    const struct fx_step *steps);
 int fx_fetch(struct lg_store *st, const char *key, time_t now,
 	     struct fx_record *r);
 void fx_expect(struct lg_store *st, time_t now, const struct fx_want *w);
