@@ -92,10 +92,11 @@ void fx_expect(struct lg_store *st, time_t now, const struct fx_want *w)
 	expect_str(w->key, "to", r.to, w->to);
 	expect_str(w->key, "client", r.client, w->client);
 	expect_str(w->key, "status", r.status, w->status);
-	ck_assert_int_eq(r.count, w->count);
-	ck_assert_int_eq(r.size, w->size);
-	ck_assert_int_eq(r.created, w->created);
-	ck_assert_int_eq(r.expires, w->expires);
+	ck_assert_msg(r.count == w->count && r.size == w->size, "%s: count "
+		      "%lld, size %lld", w->key, r.count, r.size);
+	ck_assert_msg(r.created == w->created && r.expires == w->expires,
+		      "%s: created %ld, expires %ld", w->key, (long)r.created,
+		      (long)r.expires);
 }
 
 /* fx_live - a key's count, or -1 when it is not live */
