@@ -6,6 +6,7 @@
  *
  *	for (b = fx_backends; b->name; b++) ...
  *	b->open(&st, &now);
+ *	fx_run(&st, now, "name", steps);
  *	fx_expect(&st, now, &want);
  * DESCRIPTION
  *	fx_backends lists each backend the contract suite runs against:
@@ -14,7 +15,9 @@
  *	A new backend is one more row.
  *
  *	The helpers read a store through its interface only, so every
- *	suite asks the same questions of every backend. The redis-server
+ *	suite asks the same questions of every backend. fx_run makes a
+ *	table of calls (struct fx_step) and checks each answer; fx_expect
+ *	checks an entry's every field as scan lists it. The redis-server
  *	helpers start private servers on unix sockets in a fresh directory,
  *	stop them by PID, and talk to them as an operator would.
  */
