@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -51,21 +50,9 @@ static void setup(void)
 /* teardown - close the store if a test left it open, remove the files */
 static void teardown(void)
 {
-	struct dirent *d;
-	char path[512];
-	DIR *dp;
-
 	if (st.ops)
 		lg_store_close(&st, T0);
-	if ((dp = opendir(dir)) != NULL) {
-		while ((d = readdir(dp)) != NULL) {
-			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-			if (d->d_name[0] != '.')
-				unlink(path);
-		}
-		closedir(dp);
-	}
-	rmdir(dir);
+	fx_remove_dir(dir);
 }
 
 /* open_store - open the memory store, failing the test if it cannot */

@@ -406,18 +406,23 @@ int fx_redis_up(void)
 	return 0;
 }
 
+/* fx_remove_dir - a directory of ours under /tmp, and all in it */
+void fx_remove_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 /* fx_redis_down - stop the main server; remove the directory unless a
  * test failed (its logs are there) */
 void fx_redis_down(int failed)
 {
-	char cmd[128];
-
 	fx_server_stop(&fx_main_srv, SIGTERM);
-	if (failed)
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx_topdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", fx_topdir);
+	if (!failed)
+		fx_remove_dir(fx_topdir);
 }
 
 /* redis_open_peer - a store on the main server, sharing a small pool */

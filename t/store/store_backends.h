@@ -112,6 +112,7 @@ size_t fx_entries(struct lg_store *st);
 void fx_fill(struct lg_store *st, const char *prefix, int n, long long ttl,
 	     int ttl_step, time_t now);
 int fx_logged(const char *needle);
+void fx_remove_dir(const char *dir);
 
 /* A private redis-server. */
 struct fx_server {
