@@ -431,7 +431,7 @@ static void redis_open_peer(struct lg_store *st)
 	struct lg_store_redis_opts o = fx_redis_opts(&fx_main_srv);
 
 	o.pool_max = 3;			/* threads wait for a connection */
-	o.timeout_ms = 2000;		/* no fallback on a busy machine */
+	o.timeout_ms = 5000;		/* no fallback on a busy machine */
 	fx_redis_open(st, &o, time(NULL));
 }
 
