@@ -55,11 +55,7 @@ EXTRA_DIST += t/lib.sh t/t_miltertest.sh t/t_daemon.sh t/t_lifecycle.sh \
 	t/miltertest/redirect.lua \
 	t/miltertest/catchall.lua
 
-check_PROGRAMS += t/check_store
-t_check_store_SOURCES = t/check_store.c
-t_check_store_CFLAGS = $(CHECK_CFLAGS_ALL)
-t_check_store_LDADD = $(CHECK_LDADD)
-TESTS += t/check_store
+include t/store/local.mk
 
 # Real-MTA integration tests (t/mta/): private Postfix and Sendmail
 # instances on loopback ports. They need root and exit 77 (SKIP) otherwise.
@@ -110,13 +106,6 @@ TESTS += t/mta/t_autoreply_postfix.sh t/mta/t_autoreply_sendmail.sh
 dist_noinst_SCRIPTS += t/mta/t_autoreply_postfix.sh \
 	t/mta/t_autoreply_sendmail.sh
 EXTRA_DIST += t/mta/autoreply_scenarios.sh
-
-# The redis backend against a real redis-server started by the test.
-check_PROGRAMS += t/check_store_redis
-t_check_store_redis_SOURCES = t/check_store_redis.c
-t_check_store_redis_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
-t_check_store_redis_LDADD = $(CHECK_LDADD) $(HIREDIS_LIBS)
-TESTS += t/check_store_redis
 
 # Two daemons sharing their state in a private redis-server (miltertest).
 TESTS += t/t_redis_shared.sh
