@@ -1,7 +1,7 @@
 # conf/: the example config, the recipients file and the autoreply
 # template, installed with the folders configure chose; the MTA snippets.
 #
-# Every folder loopguard uses, in one place (milter/paths.h builds the
+# Every folder loopguard uses, in one place (milter/util/lg_paths.h builds the
 # compiled-in defaults from the same configure variables).
 pkgsysconfdir = $(sysconfdir)/loopguard
 pkgstatedir = $(localstatedir)/lib/loopguard

@@ -6,7 +6,7 @@
  *	ctl_text.c holds the small pure formatters (unescape, UTF-8
  *	clean-up, JSON strings, sizes, times); ctl_show.c prints list and
  *	stats replies as a table or JSON. loopguardctl.c parses the
- *	command line. The protocol is described in milter/control_cmd.h.
+ *	command line. The protocol is described in milter/control/control_cmd.h.
  */
 #ifndef LG_CTL_H
 #define LG_CTL_H

@@ -26,9 +26,10 @@ include %D%/plugins/repeat/local.mk
 include %D%/plugins/harvest/local.mk
 include %D%/plugins/bounce/local.mk
 
-# Every #include and every library's undefined symbols held to
-# milter/layers:
-# TESTS += t/t_layers.sh
+# The house: milter/'s folders keep to milter/layers, in their includes
+# and in the calls of what was built (scripts/layers.sh).
+TESTS += %D%/t_layers.sh
+EXTRA_DIST += %D%/t_layers.sh scripts/layers.sh
 
 # The MTA tests work in t/tmp (t/lib/mta.sh, lg_workdir). Once every
 # test passed, make check removes those folders; after a failure they

@@ -3,7 +3,7 @@
  *	log.c - syslog, stderr, a log file, or memory for tests
  * SYNOPSIS
  *	#include "log.h"
-#include "log_impl.h"
+ *	#include "log_impl.h"
  * DESCRIPTION
  *	One lock guards where lines go (the target, the file descriptor,
  *	the file's path), so a reload or a SIGUSR2 may switch or reopen

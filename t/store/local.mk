@@ -1,11 +1,25 @@
-# t/store: milter/store and its backends: the memory store with its
-# snapshot, and the redis backend against a real redis-server started
-# by the test.
-check_PROGRAMS += %D%/check_store %D%/check_store_redis
-%C%_check_store_SOURCES = %D%/check_store.c
-%C%_check_store_CFLAGS = $(CHECK_CFLAGS_ALL)
-%C%_check_store_LDADD = $(CHECK_LDADD)
+# t/store: the state store. One contract suite run against every backend
+# (the rows of store_backends.c), the suites of what only one backend
+# does, and the registry that opens a backend by name.
+check_LTLIBRARIES += %D%/libstorefx.la
+%C%_libstorefx_la_SOURCES = %D%/store_backends.c %D%/store_backends.h
+%C%_libstorefx_la_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+
+STORE_CHECK_LDADD = %D%/libstorefx.la $(CHECK_LDADD) $(HIREDIS_LIBS)
+
+check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
+	%D%/check_store_redis %D%/check_store_open
+%C%_check_store_contract_SOURCES = %D%/check_store_contract.c
+%C%_check_store_contract_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_contract_LDADD = $(STORE_CHECK_LDADD)
+%C%_check_store_memory_SOURCES = %D%/check_store_memory.c
+%C%_check_store_memory_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_memory_LDADD = $(STORE_CHECK_LDADD)
 %C%_check_store_redis_SOURCES = %D%/check_store_redis.c
 %C%_check_store_redis_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
-%C%_check_store_redis_LDADD = $(CHECK_LDADD) $(HIREDIS_LIBS)
-TESTS += %D%/check_store %D%/check_store_redis
+%C%_check_store_redis_LDADD = $(STORE_CHECK_LDADD)
+%C%_check_store_open_SOURCES = %D%/check_store_open.c
+%C%_check_store_open_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_open_LDADD = $(STORE_CHECK_LDADD)
+TESTS += %D%/check_store_contract %D%/check_store_memory \
+	%D%/check_store_redis %D%/check_store_open

@@ -102,99 +102,79 @@ static enum lg_verdict send(const char *client, const char *auth,
 	return fh_message(h, from, rcpts, headers, "Hello\r\n");
 }
 
-struct rule_case {
+#define EXT "192.0.2.1"
+#define ALICE "<alice@example.com>"
+
+/* One message and whether it gets a reply: from CLIENT (10.1.2.3 if
+ * NULL), with AUTH, FROM (alice), to RCPTS (nosuch@example.com) with
+ * HEADERS (a Subject); the MTA's {rcpt_mailer} RCPT_MAILER. */
+static const struct rule_case {
 	const char *name;
 	const char *settings;
-	const char *client;
-	const char *auth;
-	const char *from;
+	const char *client, *auth, *from;
 	const char *rcpts[4];
 	const char *headers[4];
 	const char *rcpt_mailer;
 	int replies;
-};
-
-#define NOSUCH { "<nosuch@example.com>" }
-#define SUBJ { "Subject: hi" }
-
-static const struct rule_case rule_cases[] = {
-	{ "trusted network", NULL, "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, SUBJ, NULL, 1 },
-	{ "authenticated", NULL, "192.0.2.1", "alice", "<alice@example.com>",
-	  NOSUCH, SUBJ, NULL, 1 },
-	{ "other local domain", NULL, "192.0.2.1", "carol", "<carol@example.org>",
-	  NOSUCH, SUBJ, NULL, 1 },
-	{ "unknown in another local domain", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", { "<nosuch@example.org>" }, SUBJ, NULL, 1 },
-	{ "not proven (forged local sender)", NULL, "192.0.2.1", NULL,
-	  "<alice@example.com>", NOSUCH, SUBJ, NULL, 0 },
-	{ "null sender", NULL, "10.1.2.3", NULL, "<>", NOSUCH, SUBJ, NULL, 0 },
-	{ "external sender", NULL, "10.1.2.3", "x", "<x@external.test>",
-	  NOSUCH, SUBJ, NULL, 0 },
-	{ "unqualified sender", NULL, "10.1.2.3", NULL, "<alice>", NOSUCH,
-	  SUBJ, NULL, 0 },
-	{ "only valid recipients", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", { "<bob@example.com>" }, SUBJ, NULL, 0 },
-	{ "only external recipients", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", { "<x@external.test>" }, SUBJ, NULL, 0 },
-	{ "the MTA rejected it", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", NOSUCH, SUBJ, "error", 0 },
-	{ "Auto-Submitted: auto-replied", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", NOSUCH,
-	  { "Subject: hi", "Auto-Submitted: auto-replied" }, NULL, 0 },
-	{ "Auto-Submitted: auto-generated", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", NOSUCH,
-	  { "Auto-Submitted: auto-generated; type=x" }, NULL, 0 },
-	{ "Auto-Submitted: no", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", NOSUCH, { "Auto-Submitted:  No " }, NULL, 1 },
-	{ "Precedence: bulk", NULL, "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, { "Precedence: bulk" }, NULL, 0 },
-	{ "Precedence: junk", NULL, "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, { "Precedence: Junk" }, NULL, 0 },
-	{ "Precedence: list", NULL, "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, { "Precedence: list" }, NULL, 0 },
-	{ "Precedence: first-class", NULL, "10.1.2.3", NULL,
-	  "<alice@example.com>", NOSUCH, { "Precedence: first-class" }, NULL, 1 },
-	{ "List-Id", NULL, "10.1.2.3", NULL, "<alice@example.com>", NOSUCH,
-	  { "List-Id: <x.lists.example.com>" }, NULL, 0 },
-	{ "List-Unsubscribe", NULL, "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, { "List-Unsubscribe: <mailto:x@example.com>" }, NULL, 0 },
-	{ "loop header", NULL, "10.1.2.3", NULL, "<alice@example.com>", NOSUCH,
-	  { "X-Loopguard-Loop: mx.example.com" }, NULL, 0 },
-	{ "MAILER-DAEMON", NULL, "10.1.2.3", NULL,
-	  "<MAILER-DAEMON@example.com>", NOSUCH, SUBJ, NULL, 0 },
-	{ "postmaster", NULL, "10.1.2.3", NULL, "<postmaster@example.com>",
-	  NOSUCH, SUBJ, NULL, 0 },
-	{ "owner-", NULL, "10.1.2.3", NULL, "<owner-list@example.com>",
-	  NOSUCH, SUBJ, NULL, 0 },
-	{ "-request", NULL, "10.1.2.3", NULL, "<list-request@example.com>",
-	  NOSUCH, SUBJ, NULL, 0 },
-	{ "noreply", NULL, "10.1.2.3", NULL, "<noreply@example.com>", NOSUCH,
-	  SUBJ, NULL, 0 },
-	{ "no-reply", NULL, "10.1.2.3", NULL, "<shop-no-reply@example.com>",
-	  NOSUCH, SUBJ, NULL, 0 },
+} rule_cases[] = {
+	{ "trusted network", .replies = 1 },
+	{ "authenticated", .client = EXT, .auth = "alice", .replies = 1 },
+	{ "other local domain", .client = EXT, .auth = "carol",
+	  .from = "<carol@example.org>", .replies = 1 },
+	{ "unknown in another local domain",
+	  .rcpts = { "<nosuch@example.org>" }, .replies = 1 },
+	{ "not proven (forged local sender)", .client = EXT },
+	{ "null sender", .from = "<>" },
+	{ "external sender", .auth = "x", .from = "<x@external.test>" },
+	{ "unqualified sender", .from = "<alice>" },
+	{ "only valid recipients", .rcpts = { "<bob@example.com>" } },
+	{ "only external recipients", .rcpts = { "<x@external.test>" } },
+	{ "the MTA rejected it", .rcpt_mailer = "error" },
+	{ "Auto-Submitted: auto-replied",
+	  .headers = { "Subject: hi", "Auto-Submitted: auto-replied" } },
+	{ "Auto-Submitted: auto-generated",
+	  .headers = { "Auto-Submitted: auto-generated; type=x" } },
+	{ "Auto-Submitted: no", .headers = { "Auto-Submitted:  No " },
+	  .replies = 1 },
+	{ "Precedence: bulk", .headers = { "Precedence: bulk" } },
+	{ "Precedence: junk", .headers = { "Precedence: Junk" } },
+	{ "Precedence: list", .headers = { "Precedence: list" } },
+	{ "Precedence: first-class", .headers = { "Precedence: first-class" },
+	  .replies = 1 },
+	{ "List-Id", .headers = { "List-Id: <x.lists.example.com>" } },
+	{ "List-Unsubscribe",
+	  .headers = { "List-Unsubscribe: <mailto:x@example.com>" } },
+	{ "loop header", .headers = { "X-Loopguard-Loop: mx.example.com" } },
+	{ "MAILER-DAEMON", .from = "<MAILER-DAEMON@example.com>" },
+	{ "postmaster", .from = "<postmaster@example.com>" },
+	{ "owner-", .from = "<owner-list@example.com>" },
+	{ "-request", .from = "<list-request@example.com>" },
+	{ "noreply", .from = "<noreply@example.com>" },
+	{ "no-reply", .from = "<shop-no-reply@example.com>" },
 	{ "trust auth only: network does not count",
-	  "trust = [ \"auth\" ];", "10.1.2.3", NULL, "<alice@example.com>",
-	  NOSUCH, SUBJ, NULL, 0 },
+	  .settings = "trust = [ \"auth\" ];" },
 	{ "trust networks only: auth does not count",
-	  "trust = [ \"networks\" ];", "192.0.2.1", "alice",
-	  "<alice@example.com>", NOSUCH, SUBJ, NULL, 0 },
-	{ "trust dkim only: no signature", "trust = [ \"dkim\" ];", "10.1.2.3",
-	  "alice", "<alice@example.com>", NOSUCH, SUBJ, NULL, 0 },
+	  .settings = "trust = [ \"networks\" ];", .client = EXT,
+	  .auth = "alice" },
+	{ "trust dkim only: no signature", .settings = "trust = [ \"dkim\" ];",
+	  .auth = "alice" },
 };
 
 START_TEST(rules)
 {
+	static const char *const nosuch[] = { "<nosuch@example.com>", NULL };
+	static const char *const subject[] = { "Subject: hi", NULL };
 	const struct rule_case *c = &rule_cases[_i];
 	struct mails *m;
 
 	start(c->settings);
 	fh_macro(h, "{rcpt_mailer}", c->rcpt_mailer);
-	send(c->client, c->auth, c->from, c->rcpts, c->headers);
+	send(c->client ? c->client : "10.1.2.3", c->auth,
+	     c->from ? c->from : ALICE, c->rcpts[0] ? c->rcpts : nosuch,
+	     c->headers[0] ? c->headers : subject);
 	m = mails();
 	ck_assert_msg(m->n == c->replies, "%s: %d replies, want %d; log:\n%s",
 		      c->name, m->n, c->replies, fh_log());
-	teardown();
 }
 END_TEST
 
@@ -221,7 +201,6 @@ START_TEST(once_per_pair_and_interval)
 	fh_clock_advance(3601);
 	send("10.1.2.3", NULL, "<alice@example.com>", one, NULL);
 	ck_assert_int_eq(mails()->n, 4);
-	teardown();
 }
 END_TEST
 
@@ -241,7 +220,6 @@ START_TEST(max_per_day)
 	snprintf(rcpt, sizeof(rcpt), "<wrong9@example.com>");
 	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, NULL);
 	ck_assert_int_eq(mails()->n, 3);
-	teardown();
 }
 END_TEST
 
@@ -260,64 +238,85 @@ static int has_line(const char *text, const char *line)
 	return 0;
 }
 
-START_TEST(reply_headers)
-{
-	const char *const rcpts[] = { "<nosuch@example.com>", "<bob@example.com>",
-				      NULL };
-	const char *const hdrs[] = { "Subject: Lunch?",
-				     "Message-ID: <orig.1@example.com>",
-				     "References: <first@example.com>",
-				     NULL };
-	struct mails *m;
+/* A reply to alice: the settings, the message, and what the reply has
+ * (whole lines), contains and lacks, and the line logged. */
+struct reply_case {
+	const char *name;
+	const char *settings;
+	const char *rcpts[3];
+	const char *headers[4];
+	const char *has[9];
+	const char *contains[4];
+	const char *lacks[3];
+	const char *log;
+};
 
-	start(NULL);
-	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, hdrs);
+static const struct reply_case reply_cases[] = {
+	{ "the reply's headers", NULL,
+	  { "<nosuch@example.com>", "<bob@example.com>" },
+	  { "Subject: Lunch?", "Message-ID: <orig.1@example.com>",
+	    "References: <first@example.com>" },
+	  { "From: postmaster@example.com", "To: alice@example.com",
+	    "Subject: Address not found: Lunch?",
+	    "Auto-Submitted: auto-replied",
+	    "In-Reply-To: <orig.1@example.com>",
+	    "References: <first@example.com> <orig.1@example.com>",
+	    "Date: Tue, 14 Nov 2023 22:13:20 +0000",
+	    "Content-Type: text/plain; charset=UTF-8" },
+	  { "\nMessage-ID: <1700000000.", ".autoreply@",
+	    "\nX-Loopguard-Loop: ", "    nosuch@example.com\n" },
+	  { "bob@example.com", "action=autoreply" },
+	  "plugin=autoreply action=autoreply from=<alice@example.com> "
+	  "to=<alice@example.com>" },
+	{ "a template and another From", "from = \"robot@%d\"; "
+	  "subject = \"[%{recipients}]\"; template = \"@TMP@/tmpl\";",
+	  { "<alcie@example.com>", "<zzz@example.com>" },
+	  { "Subject: Report", "Date: Mon, 1 Jan 2024 10:00:00 +0000" },
+	  { "From: robot@example.com",
+	    "Subject: [alcie@example.com, zzz@example.com]" },
+	  { "\n\nTo alice@example.com: alcie@example.com, zzz@example.com "
+	    "(\"Report\", Mon, 1 Jan 2024 10:00:00 +0000) 100%\n"
+	    "Instead of alcie@example.com, did you mean alice@example.com or "
+	    "alicia@example.com?\n\nend\n" }, { NULL }, NULL },
+	{ "header injection", "subject = \"Re: %{subject}\";",
+	  { "<nosuch@example.com>" },
+	  { "Subject: hello\r\nBcc: victim@external.test\nX-Evil: 1",
+	    "Message-ID: <a@b>\r\nBcc: victim2@external.test",
+	    "Date: now\r\nTo: more@external.test" },
+	  { "Subject: Re: hello Bcc: victim@external.test X-Evil: 1",
+	    "In-Reply-To: <a@b>" },
+	  { "\n\n" }, { "\nBcc:", "\nX-Evil:", "\nTo: more" }, NULL },
+	/* encoded in the header, UTF-8 in the body */
+	{ "a UTF-8 subject", NULL, { "<nosuch@example.com>" },
+	  { "Subject: Grüße aus Köln" }, { NULL },
+	  { "Subject: =?UTF-8?B?", "Subject: Grüße aus Köln\n" },
+	  { NULL }, NULL },
+};
+
+START_TEST(reply)
+{
+	const struct reply_case *c = &reply_cases[_i];
+	struct mails *m;
+	int i;
+
+	fh_tmpfile("tmpl", "To %{sender}: %{recipients} (\"%{subject}\", "
+		   "%{date}) 100%%\n%{suggestions}end\n");
+	start(c->settings);
+	send("10.1.2.3", NULL, "<alice@example.com>", c->rcpts, c->headers);
 	m = mails();
 	ck_assert_int_eq(m->n, 1);
 	ck_assert_str_eq(m->to, "alice@example.com ");
-	ck_assert_msg(has_line(m->text, "From: postmaster@example.com"), "%s", m->text);
-	ck_assert(has_line(m->text, "To: alice@example.com"));
-	ck_assert(has_line(m->text, "Subject: Address not found: Lunch?"));
-	ck_assert(has_line(m->text, "Auto-Submitted: auto-replied"));
-	ck_assert(has_line(m->text, "In-Reply-To: <orig.1@example.com>"));
-	ck_assert(has_line(m->text, "References: <first@example.com> <orig.1@example.com>"));
-	ck_assert(has_line(m->text, "Date: Tue, 14 Nov 2023 22:13:20 +0000"));
-	ck_assert(has_line(m->text, "Content-Type: text/plain; charset=UTF-8"));
-	ck_assert(strstr(m->text, "\nMessage-ID: <1700000000.") != NULL &&
-		  strstr(m->text, ".autoreply@") != NULL);
-	ck_assert(strstr(m->text, "\nX-Loopguard-Loop: ") != NULL);
-	ck_assert(strstr(m->text, "    nosuch@example.com\n") != NULL);
-	ck_assert(strstr(m->text, "bob@example.com") == NULL);
-	ck_assert(strstr(m->text, "action=autoreply") == NULL);
-	ck_assert(strstr(fh_log(), "plugin=autoreply action=autoreply from=<alice@example.com> to=<alice@example.com>") != NULL);
-	teardown();
-}
-END_TEST
-
-START_TEST(template_and_from)
-{
-	const char *const rcpts[] = { "<alcie@example.com>", "<zzz@example.com>",
-				      NULL };
-	const char *const hdrs[] = { "Subject: Report", "Date: Mon, 1 Jan 2024 10:00:00 +0000",
-				     NULL };
-	struct mails *m;
-	char settings[512];
-
-	fh_tmpfile("tmpl", "To %{sender}: %{recipients} (\"%{subject}\", %{date}) 100%%\n%{suggestions}end\n");
-	snprintf(settings, sizeof(settings),
-		 "from = \"robot@%%d\"; subject = \"[%%{recipients}]\"; template = \"%s/tmpl\";",
-		 fh_tmpdir());
-	start(settings);
-	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, hdrs);
-	m = mails();
-	ck_assert_int_eq(m->n, 1);
-	ck_assert(has_line(m->text, "From: robot@example.com"));
-	ck_assert(has_line(m->text, "Subject: [alcie@example.com, zzz@example.com]"));
-	ck_assert_msg(strstr(m->text, "\n\nTo alice@example.com: alcie@example.com, zzz@example.com "
-			     "(\"Report\", Mon, 1 Jan 2024 10:00:00 +0000) 100%\n"
-			     "Instead of alcie@example.com, did you mean alice@example.com or alicia@example.com?\n"
-			     "\nend\n") != NULL, "%s", m->text);
-	teardown();
+	for (i = 0; i < 9 && c->has[i]; i++)
+		ck_assert_msg(has_line(m->text, c->has[i]), "%s: no line "
+			      "\"%s\" in\n%s", c->name, c->has[i], m->text);
+	for (i = 0; i < 4 && c->contains[i]; i++)
+		ck_assert_msg(strstr(m->text, c->contains[i]), "%s: no \"%s\" "
+			      "in\n%s", c->name, c->contains[i], m->text);
+	for (i = 0; i < 3 && c->lacks[i]; i++)
+		ck_assert_msg(!strstr(m->text, c->lacks[i]), "%s: \"%s\" in\n"
+			      "%s", c->name, c->lacks[i], m->text);
+	ck_assert_msg(!c->log || strstr(fh_log(), c->log), "%s: log\n%s",
+		      c->name, fh_log());
 }
 END_TEST
 
@@ -355,33 +354,7 @@ START_TEST(bad_config)
 }
 END_TEST
 
-START_TEST(header_injection)
-{
-	const char *const rcpts[] = { "<nosuch@example.com>", NULL };
-	const char *const hdrs[] = {
-		"Subject: hello\r\nBcc: victim@external.test\nX-Evil: 1",
-		"Message-ID: <a@b>\r\nBcc: victim2@external.test",
-		"Date: now\r\nTo: more@external.test",
-		NULL };
-	struct mails *m;
-	const char *body;
-
-	start("subject = \"Re: %{subject}\";");
-	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, hdrs);
-	m = mails();
-	ck_assert_int_eq(m->n, 1);
-	body = strstr(m->text, "\n\n");
-	ck_assert_ptr_nonnull(body);
-	ck_assert_msg(strstr(m->text, "\nBcc:") == NULL &&
-		      strstr(m->text, "\nX-Evil:") == NULL, "%s", m->text);
-	ck_assert(strstr(m->text, "\nTo: more") == NULL);
-	ck_assert(has_line(m->text, "Subject: Re: hello Bcc: victim@external.test X-Evil: 1"));
-	ck_assert(has_line(m->text, "In-Reply-To: <a@b>"));
-	teardown();
-}
-END_TEST
-
-START_TEST(long_and_utf8_subject)
+START_TEST(long_subject)
 {
 	const char *const rcpts[] = { "<nosuch@example.com>", NULL };
 	char subject[600];
@@ -403,14 +376,6 @@ START_TEST(long_and_utf8_subject)
 			in_headers = 0;
 		ck_assert_msg(p - line <= 78, "long line: %.*s", (int) (p - line), line);
 	}
-	teardown();
-	snprintf(subject, sizeof(subject), "Subject: Grüße aus Köln");
-	start(NULL);
-	send("10.1.2.3", NULL, "<alice@example.com>", rcpts, hdrs);
-	m = mails();
-	ck_assert_msg(strstr(m->text, "Subject: =?UTF-8?B?") != NULL, "%s", m->text);
-	ck_assert(strstr(m->text, "Subject: Grüße aus Köln\n") != NULL);	/* body: UTF-8 */
-	teardown();
 }
 END_TEST
 
@@ -423,7 +388,6 @@ START_TEST(no_mailer_no_crash)
 	ck_assert_int_eq(send("10.1.2.3", NULL, "<alice@example.com>", rcpts,
 			      NULL), LG_CONTINUE);
 	ck_assert(strstr(fh_log(), "no mailer group") != NULL);
-	teardown();
 }
 END_TEST
 
@@ -552,46 +516,48 @@ START_TEST(expand_once)
 }
 END_TEST
 
+/* Local parts that never get a reply (1) and some that do (0). */
+static const struct {
+	const char *local;
+	int noreply;
+} noreply_cases[] = {
+	{ "alice", 0 }, { "Mailer-Daemon", 1 }, { "list-REQUEST", 1 },
+	{ "owner-x", 1 }, { "do-not-reply", 1 }, { "requests", 0 },
+};
+
 START_TEST(noreply_senders)
 {
-	ck_assert_int_eq(ar_noreply_sender("alice"), 0);
-	ck_assert_int_eq(ar_noreply_sender("Mailer-Daemon"), 1);
-	ck_assert_int_eq(ar_noreply_sender("list-REQUEST"), 1);
-	ck_assert_int_eq(ar_noreply_sender("owner-x"), 1);
-	ck_assert_int_eq(ar_noreply_sender("do-not-reply"), 1);
-	ck_assert_int_eq(ar_noreply_sender("requests"), 0);
+	ck_assert_int_eq(ar_noreply_sender(noreply_cases[_i].local),
+			 noreply_cases[_i].noreply);
 }
 END_TEST
+
+#define ROWS(t) (int) (sizeof(t) / sizeof((t)[0]))
 
 static Suite *suite(void)
 {
 	Suite *s = suite_create("autoreply");
 	TCase *tc = tcase_create("rules");
 
-	tcase_add_loop_test(tc, rules, 0,
-			    (int) (sizeof(rule_cases) / sizeof(rule_cases[0])));
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, rules, 0, ROWS(rule_cases));
 	tcase_add_test(tc, once_per_pair_and_interval);
 	tcase_add_test(tc, max_per_day);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reply");
-	tcase_add_test(tc, reply_headers);
-	tcase_add_test(tc, template_and_from);
-	tcase_add_loop_test(tc, bad_config, 0,
-			    (int) (sizeof(bad_settings) / sizeof(bad_settings[0])));
-	tcase_add_test(tc, header_injection);
-	tcase_add_test(tc, long_and_utf8_subject);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, reply, 0, ROWS(reply_cases));
+	tcase_add_loop_test(tc, bad_config, 0, ROWS(bad_settings));
+	tcase_add_test(tc, long_subject);
 	tcase_add_test(tc, no_mailer_no_crash);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
-	tcase_add_loop_test(tc, distance, 0,
-			    (int) (sizeof(dist_cases) / sizeof(dist_cases[0])));
+	tcase_add_loop_test(tc, distance, 0, ROWS(dist_cases));
 	tcase_add_test(tc, suggest_order);
-	tcase_add_loop_test(tc, one_line, 0,
-			    (int) (sizeof(line_cases) / sizeof(line_cases[0])));
-	tcase_add_loop_test(tc, header_fold, 0,
-			    (int) (sizeof(hdr_cases) / sizeof(hdr_cases[0])));
+	tcase_add_loop_test(tc, one_line, 0, ROWS(line_cases));
+	tcase_add_loop_test(tc, header_fold, 0, ROWS(hdr_cases));
 	tcase_add_test(tc, body_clean);
-	tcase_add_test(tc, noreply_senders);
+	tcase_add_loop_test(tc, noreply_senders, 0, ROWS(noreply_cases));
 	tcase_add_test(tc, expand_once);
 	suite_add_tcase(s, tc);
 	return s;

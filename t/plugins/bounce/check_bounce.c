@@ -115,29 +115,40 @@ static char *big_dsn(size_t pad, const char *id)
 	return s;
 }
 
-START_TEST(huge_line_within_limit)
+/* A huge line before the returned part: within the scan limit it is
+ * read past, beyond it the original is not seen. */
+static const struct {
+	size_t pad;
+	enum lg_verdict verdict;
+	const char *log;
+} huge_cases[] = {
+	{ 200 * 1024, LG_CONTINUE, "action=pass" },
+	{ 600 * 1024, LG_REJECT, "no returned Message-ID found" },
+};
+
+START_TEST(huge_line)
 {
-	char *body = big_dsn(200 * 1024, SENT_ID);
+	char *body = big_dsn(huge_cases[_i].pad, SENT_ID);
 
 	h = bounce(NULL);
 	submit(SENT_ID);
-	ck_assert_int_eq(dsn(RPT, body), LG_CONTINUE);
-	ck_assert_ptr_nonnull(strstr(fh_log(), "action=pass"));
+	ck_assert_int_eq(dsn(RPT, body), huge_cases[_i].verdict);
+	ck_assert_ptr_nonnull(strstr(fh_log(), huge_cases[_i].log));
 	free(body);
 }
 END_TEST
 
-START_TEST(original_past_the_scan_limit)
-{
-	char *body = big_dsn(600 * 1024, SENT_ID);
+#define HOURS(n) ((n) * 3600LL)
 
-	h = bounce(NULL);
-	submit(SENT_ID);
-	ck_assert_int_eq(dsn(RPT, body), LG_REJECT);
-	ck_assert_ptr_nonnull(strstr(fh_log(), "no returned Message-ID found"));
-	free(body);
-}
-END_TEST
+/* The ledger keeps alice's message for ledger_ttl: a report on it
+ * passes at PASS_AT seconds, and is refused at REJECT_AT. */
+static const struct {
+	const char *settings;
+	long long pass_at, reject_at;
+} ttl_cases[] = {
+	{ "ledger_ttl = \"2d\";", HOURS(47), HOURS(49) },
+	{ NULL, HOURS(14 * 24) - 60, HOURS(14 * 24) + 60 },	/* 14 days */
+};
 
 static const char *sent_report =
 	TEXT STATUS "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
@@ -145,29 +156,18 @@ static const char *sent_report =
 
 START_TEST(ledger_expires)
 {
-	h = bounce("ledger_ttl = \"2d\";");
+	h = bounce(ttl_cases[_i].settings);
 	submit(SENT_ID);
-	fh_clock_advance(47 * 3600);
+	fh_clock_advance(ttl_cases[_i].pass_at);
 	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
 	ck_assert_ptr_nonnull(strstr(fh_log(),
 		"QB1: plugin=bounce action=pass from=<> to=<alice@example.com> client=192.0.2.7 reason=\"bounce answers <" SENT_ID ">, sent from here\""));
-	fh_clock_advance(2 * 3600);
+	fh_clock_advance(ttl_cases[_i].reject_at - ttl_cases[_i].pass_at);
 	ck_assert_int_eq(dsn(RPT, sent_report), LG_REJECT);
 	ck_assert_str_eq(fh_reply(h),
 		"550 5.7.1 Bounce not accepted: it answers no message sent from here");
 	ck_assert_ptr_nonnull(strstr(fh_log(),
 		"action=reject from=<> to=<alice@example.com> client=192.0.2.7 reason=\"unverified bounce: returned <" SENT_ID "> was never sent from here\""));
-}
-END_TEST
-
-START_TEST(ledger_default_is_14_days)
-{
-	h = bounce(NULL);
-	submit(SENT_ID);
-	fh_clock_advance(14 * 86400 - 60);
-	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
-	fh_clock_advance(120);
-	ck_assert_int_eq(dsn(RPT, sent_report), LG_REJECT);
 }
 END_TEST
 
@@ -190,7 +190,6 @@ START_TEST(ledger_needs_a_proven_sender)
 	ck_assert_int_eq(dsn(RPT, sent_report), LG_CONTINUE);
 }
 END_TEST
-
 START_TEST(bounce_to_external_only_is_ignored)
 {
 	static const char *const rcpts[] = { "<x@external.test>", NULL };
@@ -203,7 +202,6 @@ START_TEST(bounce_to_external_only_is_ignored)
 	ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
 }
 END_TEST
-
 START_TEST(unknown_local_recipient_counts)
 {
 	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
@@ -211,6 +209,24 @@ START_TEST(unknown_local_recipient_counts)
 	h = bounce(NULL);
 	fh_connect(h, "192.0.2.7");
 	ck_assert_int_eq(fh_message(h, "<>", rcpts, NULL, "x\r\n"), LG_REJECT);
+}
+END_TEST
+START_TEST(loop_header_in_returned_original)
+{
+	static const char *const rcpts[] = { "<alice@example.com>", NULL };
+	static const char *const headers[] = {
+		"X-Loopguard-Loop: mx.example.com",
+		"Content-Type: " RPT, NULL };
+	static const char *body = "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+		"X-Loopguard-Loop: mx.example.com\r\nMessage-ID: <" SENT_ID
+		">\r\n\r\n--B1--\r\n";
+
+	h = bounce(NULL);
+	submit(SENT_ID);
+	fh_connect(h, "192.0.2.7");
+	fh_log_reset();
+	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, body), LG_DISCARD);
+	ck_assert_ptr_nonnull(strstr(fh_log(), "seen 2 times"));
 }
 END_TEST
 
@@ -242,106 +258,83 @@ START_TEST(own_notice_passes)
 }
 END_TEST
 
-struct action_case {
+#define FORGED TEXT STATUS "--B1\r\nContent-Type: message/rfc822\r\n\r\n" \
+	ORIG(OTHER_ID) "\r\n--B1--\r\n"
+
+/* A report under each action and mode: the forged one, or BODY. */
+static const struct {
 	const char *settings;
+	const char *body;
 	enum lg_verdict verdict;
 	const char *edits;
 	const char *log;
-};
-
-static const struct action_case actions[] = {
-	{ NULL, LG_REJECT, "", "action=reject " },
-	{ "action = \"reject\";", LG_REJECT, "", "action=reject " },
-	{ "action = \"discard\";", LG_DISCARD, "", "action=discard " },
-	{ "action = \"tag\";", LG_CONTINUE,
+} actions[] = {
+	{ NULL, FORGED, LG_REJECT, "", "action=reject " },
+	{ "action = \"reject\";", FORGED, LG_REJECT, "", "action=reject " },
+	{ "action = \"discard\";", FORGED, LG_DISCARD, "", "action=discard " },
+	{ "action = \"tag\";", FORGED, LG_CONTINUE,
 	  "addheader X-Loopguard-Bounce: unverified\n", "action=tag " },
-	{ "action = \"quarantine\";", LG_CONTINUE,
+	{ "action = \"quarantine\";", FORGED, LG_CONTINUE,
 	  "quarantine loopguard: unverified bounce\n", "action=quarantine " },
-	{ "mode = \"report\";", LG_CONTINUE, "",
+	{ "mode = \"report\";", FORGED, LG_CONTINUE, "",
 	  "action=report from=<> to=<alice@example.com> client=192.0.2.7 reason=\"would reject: unverified bounce: returned <" OTHER_ID "> was never sent from here\"" },
-	{ "action = \"discard\"; mode = \"report\";", LG_CONTINUE, "",
+	{ "action = \"discard\"; mode = \"report\";", FORGED, LG_CONTINUE, "",
 	  "reason=\"would discard: " },
+	/* a bounce of a bounce in report mode */
+	{ "mode = \"report\";", "--B1\r\nContent-Type: text/rfc822-headers"
+	  "\r\n\r\nReturn-Path: < >\r\nMessage-ID: <a@b>\r\n--B1--\r\n",
+	  LG_CONTINUE, "", "action=report from=<> to=<alice@example.com> "
+	  "client=192.0.2.7 reason=\"would discard: bounce of a bounce: the "
+	  "returned message (rfc822-headers) had a null sender\"" },
 };
 
 START_TEST(every_action)
 {
-	const struct action_case *c = &actions[_i];
-	static const char *forged = TEXT STATUS
-		"--B1\r\nContent-Type: message/rfc822\r\n\r\n" ORIG(OTHER_ID)
-		"\r\n--B1--\r\n";
-
-	h = bounce(c->settings);
-	ck_assert_int_eq(dsn(RPT, forged), c->verdict);
-	if (c->verdict != LG_REJECT && c->verdict != LG_DISCARD)
-		ck_assert_str_eq(fh_edits(h), c->edits);
-	ck_assert_msg(strstr(fh_log(), c->log) != NULL, "case %d: log %s",
-		      _i, fh_log());
+	h = bounce(actions[_i].settings);
+	ck_assert_int_eq(dsn(RPT, actions[_i].body), actions[_i].verdict);
+	if (actions[_i].verdict != LG_REJECT &&
+	    actions[_i].verdict != LG_DISCARD)
+		ck_assert_str_eq(fh_edits(h), actions[_i].edits);
+	ck_assert_msg(strstr(fh_log(), actions[_i].log) != NULL,
+		      "case %d: log %s", _i, fh_log());
 }
 END_TEST
 
-START_TEST(bounce_of_bounce_in_report_mode)
-{
-	static const char *body = "--B1\r\nContent-Type: text/rfc822-headers"
-		"\r\n\r\nReturn-Path: < >\r\nMessage-ID: <a@b>\r\n--B1--\r\n";
+/* A message from outside with N loop headers under max_loops. */
+static const struct {
+	const char *settings;
+	int n;
+	enum lg_verdict verdict;
+	const char *log;	/* NULL: no bounce line; "": not looked at */
+} loop_cases[] = {
+	{ NULL, 0, LG_CONTINUE, NULL },
+	{ NULL, 1, LG_CONTINUE, NULL },
+	{ NULL, 2, LG_DISCARD,
+	  "plugin=bounce action=discard from=<someone@external.test> "
+	  "to=<alice@example.com> client=192.0.2.8 reason=\"mail loop: "
+	  "X-Loopguard-Loop seen 2 times (max_loops 1)\"" },
+	{ "max_loops = 0;", 1, LG_DISCARD, "" },
+	{ "max_loops = 3;", 3, LG_CONTINUE, "" },
+	{ "max_loops = 3;", 4, LG_DISCARD, "" },
+};
 
-	h = bounce("mode = \"report\";");
-	ck_assert_int_eq(dsn(RPT, body), LG_CONTINUE);
-	ck_assert_ptr_nonnull(strstr(fh_log(),
-		"action=report from=<> to=<alice@example.com> client=192.0.2.7 reason=\"would discard: bounce of a bounce: the returned message (rfc822-headers) had a null sender\""));
-}
-END_TEST
-
-/* looped - a message from outside with N loop headers */
-static enum lg_verdict looped(int n)
+START_TEST(loop_header_count)
 {
 	static const char *const rcpts[] = { "<alice@example.com>", NULL };
 	const char *headers[8] = { "Subject: x" };
 	int i;
 
-	for (i = 0; i < n && i < 6; i++)
+	for (i = 0; i < loop_cases[_i].n; i++)
 		headers[i + 1] = "X-Loopguard-Loop: mx.example.com";
-	headers[i + 1] = NULL;
+	h = bounce(loop_cases[_i].settings);
 	fh_connect(h, "192.0.2.8");
 	fh_log_reset();
-	return fh_message(h, "<someone@external.test>", rcpts, headers,
-			  "x\r\n");
-}
-
-START_TEST(loop_header_count)
-{
-	h = bounce(NULL);
-	ck_assert_int_eq(looped(0), LG_CONTINUE);
-	ck_assert_int_eq(looped(1), LG_CONTINUE);
-	ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
-	ck_assert_int_eq(looped(2), LG_DISCARD);
-	ck_assert_ptr_nonnull(strstr(fh_log(),
-		"plugin=bounce action=discard from=<someone@external.test> to=<alice@example.com> client=192.0.2.8 reason=\"mail loop: X-Loopguard-Loop seen 2 times (max_loops 1)\""));
-	fh_free(&h);
-	h = bounce("max_loops = 0;");
-	ck_assert_int_eq(looped(1), LG_DISCARD);
-	fh_free(&h);
-	h = bounce("max_loops = 3;");
-	ck_assert_int_eq(looped(3), LG_CONTINUE);
-	ck_assert_int_eq(looped(4), LG_DISCARD);
-}
-END_TEST
-
-START_TEST(loop_header_in_returned_original)
-{
-	static const char *const rcpts[] = { "<alice@example.com>", NULL };
-	static const char *const headers[] = {
-		"X-Loopguard-Loop: mx.example.com",
-		"Content-Type: " RPT, NULL };
-	static const char *body = "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
-		"X-Loopguard-Loop: mx.example.com\r\nMessage-ID: <" SENT_ID
-		">\r\n\r\n--B1--\r\n";
-
-	h = bounce(NULL);
-	submit(SENT_ID);
-	fh_connect(h, "192.0.2.7");
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<>", rcpts, headers, body), LG_DISCARD);
-	ck_assert_ptr_nonnull(strstr(fh_log(), "seen 2 times"));
+	ck_assert_int_eq(fh_message(h, "<someone@external.test>", rcpts,
+				    headers, "x\r\n"), loop_cases[_i].verdict);
+	if (!loop_cases[_i].log)
+		ck_assert_ptr_null(strstr(fh_log(), "plugin=bounce"));
+	else
+		ck_assert_ptr_nonnull(strstr(fh_log(), loop_cases[_i].log));
 }
 END_TEST
 
@@ -471,46 +464,37 @@ START_TEST(dkim_of_returned_original)
 }
 END_TEST
 
-struct bad_case {
-	const char *settings;
-	const char *expected;	/* after "PATH:LINE: " */
-};
-
-static const struct bad_case bad_cases[] = {
-	{ "action = \"bounce\";",
-	  "plugin bounce: action must be one of \"reject\", \"discard\", \"tag\", \"quarantine\", not \"bounce\"" },
+/* A setting and the error after "PATH:5: plugin bounce: " */
+static const char *const bad_cases[][2] = {
+	{ "action = \"bounce\";", "action must be one of \"reject\", "
+	  "\"discard\", \"tag\", \"quarantine\", not \"bounce\"" },
 	{ "mode = \"dry\";",
-	  "plugin bounce: mode must be one of \"enforce\", \"report\", not \"dry\"" },
+	  "mode must be one of \"enforce\", \"report\", not \"dry\"" },
 	{ "ledger_ttl = \"soon\";",
-	  "plugin bounce: ledger_ttl: bad duration \"soon\" (use e.g. 30s, 10m, 1h, 7d)" },
-	{ "ledger_ttl = \"10s\";",
-	  "plugin bounce: ledger_ttl must be at least 60s" },
-	{ "max_loops = -1;",
-	  "plugin bounce: max_loops must be between 0 and 100, not -1" },
-	{ "max_loops = \"one\";", "plugin bounce: max_loops must be an integer" },
-	{ "ledger = \"14d\";", "plugin bounce: unknown setting \"ledger\"" },
+	  "ledger_ttl: bad duration \"soon\" (use e.g. 30s, 10m, 1h, 7d)" },
+	{ "ledger_ttl = \"10s\";", "ledger_ttl must be at least 60s" },
+	{ "max_loops = -1;", "max_loops must be between 0 and 100, not -1" },
+	{ "max_loops = \"one\";", "max_loops must be an integer" },
+	{ "ledger = \"14d\";", "unknown setting \"ledger\"" },
 };
 
 START_TEST(bad_settings)
 {
-	const struct bad_case *c = &bad_cases[_i];
-	char text[1024], name[32];
-	const char *got, *rest;
+	char text[1024], name[32], want[1024];
 
 	fh_tmpfile("rcpts", "alice@example.com\n");
 	snprintf(text, sizeof(text),
 		 "%splugins = ( { name = \"bounce\"; %s } );\n", BASE,
-		 c->settings);
+		 bad_cases[_i][0]);
 	snprintf(name, sizeof(name), "bounce-bad%d", _i);
-	got = fh_load_error(name, text);
-	ck_assert_msg(strstr(got, name) != NULL && strstr(got, ".conf:5: "),
-		      "case %d: no file:line in \"%s\"", _i, got);
-	rest = strstr(got, ".conf:5: ") + strlen(".conf:5: ");
-	ck_assert_msg(strcmp(rest, c->expected) == 0,
-		      "case %d: got \"%s\", want \"%s\"", _i, rest,
-		      c->expected);
+	/* plugin_dir comes first, then BASE's three lines: line 5 */
+	snprintf(want, sizeof(want), "%s/%s.conf:5: plugin bounce: %s",
+		 fh_tmpdir(), name, bad_cases[_i][1]);
+	ck_assert_str_eq(fh_load_error(name, text), want);
 }
 END_TEST
+
+#define ROWS(t) (int) (sizeof(t) / sizeof((t)[0]))
 
 static Suite *bounce_suite(void)
 {
@@ -519,13 +503,11 @@ static Suite *bounce_suite(void)
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, dsn_shapes, 0, (int) N_SHAPES);
-	tcase_add_test(tc, huge_line_within_limit);
-	tcase_add_test(tc, original_past_the_scan_limit);
+	tcase_add_loop_test(tc, huge_line, 0, ROWS(huge_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ledger");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, ledger_expires);
-	tcase_add_test(tc, ledger_default_is_14_days);
+	tcase_add_loop_test(tc, ledger_expires, 0, ROWS(ttl_cases));
 	tcase_add_test(tc, ledger_needs_a_proven_sender);
 	tcase_add_test(tc, bounce_to_external_only_is_ignored);
 	tcase_add_test(tc, unknown_local_recipient_counts);
@@ -533,21 +515,17 @@ static Suite *bounce_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("actions");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, every_action, 0,
-			    (int) (sizeof(actions) / sizeof(actions[0])));
-	tcase_add_test(tc, bounce_of_bounce_in_report_mode);
-	tcase_add_test(tc, loop_header_count);
+	tcase_add_loop_test(tc, every_action, 0, ROWS(actions));
+	tcase_add_loop_test(tc, loop_header_count, 0, ROWS(loop_cases));
 	tcase_add_test(tc, loop_header_in_returned_original);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dkim");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, dkim_of_returned_original, 0,
-			    (int) (sizeof(dkim_cases) / sizeof(dkim_cases[0])));
+	tcase_add_loop_test(tc, dkim_of_returned_original, 0, ROWS(dkim_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
-	tcase_add_loop_test(tc, bad_settings, 0,
-			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(tc, bad_settings, 0, ROWS(bad_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

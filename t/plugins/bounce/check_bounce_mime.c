@@ -37,29 +37,31 @@ START_TEST(shape_ids)
 }
 END_TEST
 
+/* The kind of original the walker finds in a shape (NULL: no body). */
+static const char *const kind_cases[][2] = {
+	{ "rfc3464 message/rfc822, sent here", "rfc822" },
+	{ "rfc3464 text/rfc822-headers", "rfc822-headers" },
+	{ "qmail inline copy", "inline" },
+	{ "MDN with only Original-Message-ID", "mdn" },
+	{ NULL, "none" },
+};
+
 START_TEST(kinds)
 {
 	struct bounce_original o;
 	size_t i;
 
-	bounce_find_original(shapes[0].ctype, shapes[0].body,
-			     strlen(shapes[0].body), &o);
-	ck_assert_str_eq(bounce_kind_name(o.kind), "rfc822");
-	bounce_find_original(shapes[2].ctype, shapes[2].body,
-			     strlen(shapes[2].body), &o);
-	ck_assert_str_eq(bounce_kind_name(o.kind), "rfc822-headers");
-	bounce_find_original(shapes[4].ctype, shapes[4].body,
-			     strlen(shapes[4].body), &o);
-	ck_assert_str_eq(bounce_kind_name(o.kind), "inline");
-	for (i = 0; i < N_SHAPES; i++)
-		if (strncmp(shapes[i].name, "MDN with", 8) == 0)
-			break;
-	ck_assert_uint_lt(i, N_SHAPES);
-	bounce_find_original(shapes[i].ctype, shapes[i].body,
-			     strlen(shapes[i].body), &o);
-	ck_assert_str_eq(bounce_kind_name(o.kind), "mdn");
-	ck_assert_int_eq(bounce_find_original(NULL, NULL, 0, &o), 0);
-	ck_assert_str_eq(bounce_kind_name(o.kind), "none");
+	if (!kind_cases[_i][0]) {
+		ck_assert_int_eq(bounce_find_original(NULL, NULL, 0, &o), 0);
+	} else {
+		for (i = 0; i < N_SHAPES; i++)
+			if (strcmp(shapes[i].name, kind_cases[_i][0]) == 0)
+				break;
+		ck_assert_uint_lt(i, N_SHAPES);
+		bounce_find_original(shapes[i].ctype, shapes[i].body,
+				     strlen(shapes[i].body), &o);
+	}
+	ck_assert_str_eq(bounce_kind_name(o.kind), kind_cases[_i][1]);
 }
 END_TEST
 
@@ -156,7 +158,8 @@ static Suite *mime_suite(void)
 	TCase *tc = tcase_create("walker");
 
 	tcase_add_loop_test(tc, shape_ids, 0, (int) N_SHAPES);
-	tcase_add_test(tc, kinds);
+	tcase_add_loop_test(tc, kinds, 0,
+			    (int) (sizeof(kind_cases) / sizeof(kind_cases[0])));
 	tcase_add_test(tc, parser_survives_damage);
 	tcase_add_loop_test(tc, message_ids, 0,
 			    (int) (sizeof(id_cases) / sizeof(id_cases[0])));
