@@ -128,7 +128,7 @@ check "--json empty list is []" [ "$out" = "[]" ]
 
 ctl stats
 check "stats exits 0" [ "$rc" = 0 ]
-check "stats: aligned name: value lines" eval 'grep -qE "^entries: +5$" <<<"$out" && grep -qE "^version: +[0-9]" <<<"$out" && grep -qE "^uptime: +[0-9]+s$" <<<"$out"'
+check "stats: aligned name: value lines" eval 'grep -qE "^entries: +5$" <<<"$out" && grep -qE "^version: +[0-9]" <<<"$out" && grep -qE "^uptime: +([0-9]+[dhm] )*[0-9]+s$" <<<"$out"'
 check "stats: counters" eval 'grep -qE "^messages: +0$" <<<"$out" && grep -qE "^errors: +0$" <<<"$out"'
 ctl --json stats
 check "--json stats" json 'd["entries"] == 5 and d["connections"] == 0 and isinstance(d["version"], str)'
