@@ -3,7 +3,8 @@
  *	check_core - classification, dispatch and edit application
  * DESCRIPTION
  *	The real core with the test plugin (t/plugins/testplug.c), through
- *	the fake host: no MTA, no libmilter.
+ *	the fake host: no MTA, no libmilter. Also the session's message
+ *	taps (session_tap.c) with a recording tap and no DKIM.
  */
 #include "config.h"
 
@@ -294,6 +295,124 @@ START_TEST(junk_from_the_mta_never_crashes)
 }
 END_TEST
 
+/* --- message taps, with no DKIM in the picture */
+
+/* What one recording tap saw, in order. */
+struct tap_seen {
+	char text[256];
+	int resets;
+};
+
+/* seen_add - append one event to the tap's record */
+static void seen_add(void *state, const char *event)
+{
+	struct tap_seen *t = state;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "%s;", event);
+}
+
+/* rec_header - "H name: value" */
+static void rec_header(struct lg_ctx *s, void *state, const char *name,
+		       const char *value)
+{
+	char event[128];
+
+	(void) s;
+	snprintf(event, sizeof(event), "H %s: %s", name, value);
+	seen_add(state, event);
+}
+
+/* rec_eoh - "E" */
+static void rec_eoh(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "E");
+}
+
+/* rec_body - "B text" */
+static void rec_body(struct lg_ctx *s, void *state,
+		     const unsigned char *chunk, size_t len)
+{
+	char event[128];
+
+	(void) s;
+	snprintf(event, sizeof(event), "B %.*s", (int) len, chunk);
+	seen_add(state, event);
+}
+
+/* rec_eom - "M" */
+static void rec_eom(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "M");
+}
+
+/* rec_reset - "R", counted */
+static void rec_reset(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "R");
+	((struct tap_seen *) state)->resets++;
+}
+
+/* Four taps that record, each its own; one that reads nothing. */
+#define REC	{ rec_header, rec_eoh, rec_body, rec_eom, rec_reset }
+static const struct lg_msg_tap recorders[LG_MSG_TAPS_MAX] = {
+	REC, REC, REC, REC
+};
+static const struct lg_msg_tap silent = { NULL, NULL, NULL, NULL, NULL };
+
+START_TEST(taps_see_the_message_in_order)
+{
+	struct tap_seen seen[LG_MSG_TAPS_MAX], later;
+	struct lg_ctx *s;
+	int i;
+
+	memset(seen, 0, sizeof(seen));
+	memset(&later, 0, sizeof(later));
+	h = host_with(NULL);
+	s = fh_session(h);
+	ck_assert_int_eq(lg_session_tap_attach(s, &recorders[0], &seen[0]),
+			 -1);			/* no message yet */
+	fh_mail(h, "<x@example.org>");
+	fh_rcpt(h, "<alice@example.com>");
+	ck_assert_uint_eq(s->n_taps, 0);	/* no DKIM tap */
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++)
+		ck_assert_int_eq(lg_session_tap_attach(s, &recorders[i],
+						       &seen[i]), 0);
+	ck_assert_int_eq(lg_session_tap_attach(s, &silent, &later), -1);
+	ck_assert_int_eq(lg_session_tap_attach(s, NULL, &later), -1);
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++)
+		ck_assert_ptr_eq(lg_session_tap_state(s, &recorders[i]),
+				 &seen[i]);
+	ck_assert_ptr_null(lg_session_tap_state(s, &silent));
+	ck_assert_ptr_null(lg_session_tap_state(NULL, &recorders[0]));
+	fh_header(h, "Subject", "hi");
+	fh_header(h, "From", "x@example.org");
+	fh_eoh(h);
+	fh_body(h, "hello\r\n");
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++) {
+		ck_assert_str_eq(seen[i].text, "H Subject: hi;"
+				 "H From: x@example.org;E;B hello\r\n;M;R;");
+		ck_assert_int_eq(seen[i].resets, 1);
+	}
+	/* detached at the end: the next message is not theirs */
+	ck_assert_uint_eq(s->n_taps, 0);
+	ck_assert_ptr_null(lg_session_tap_state(s, &recorders[0]));
+	fh_mail(h, "<y@example.org>");
+	ck_assert_int_eq(lg_session_tap_attach(s, &silent, NULL), 0);
+	ck_assert_int_eq(lg_session_tap_attach(s, &recorders[0], &later), 0);
+	fh_header(h, "Subject", "again");
+	fh_abort(h);			/* an aborted message ends too */
+	ck_assert_str_eq(later.text, "H Subject: again;R;");
+	ck_assert_int_eq(later.resets, 1);
+	ck_assert_int_eq(seen[0].resets, 1);
+	ck_assert_uint_eq(s->n_taps, 0);
+}
+END_TEST
+
 /* --- decisions are logged and counted for what really happened */
 
 #define REAL "local_domains = [ \"example.com\" ];\n" \
@@ -534,6 +653,7 @@ static Suite *core_suite(void)
 				   sizeof(verdict_cases[0])));
 	tcase_add_test(tc, queue_id_and_message_reset);
 	tcase_add_test(tc, junk_from_the_mta_never_crashes);
+	tcase_add_test(tc, taps_see_the_message_in_order);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("decisions");
 	tcase_add_checked_fixture(tc, NULL, teardown);
