@@ -205,8 +205,9 @@ START_TEST(list_default_hides_bookkeeping)
 }
 END_TEST
 
-/* Requests that change nothing (bounce: is hidden unless --all): the last line of the reply, and a key
- * whose row it must show (NULL: none asked for). */
+/* Requests that change nothing (bounce: is hidden unless --all): the
+ * last line of the reply, and a key whose row it must show (NULL: none
+ * asked for). */
 static const struct {
 	const char *req;
 	const char *last;
@@ -324,7 +325,8 @@ END_TEST
 START_TEST(remove_match)
 {
 	static const struct step steps[] = {
-		{ "remove --match *@example.com --plugin repeat", "OK 1 removed" },
+		{ "remove --match *@example.com --plugin repeat",
+		  "OK 1 removed" },
 		{ "remove --match *@example.com", "OK 1 removed" },
 		{ "remove --all --plugin harvest", "OK 1 removed" },
 		{ "list --all", "OK 1 entries, 0 hidden" },

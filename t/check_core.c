@@ -160,8 +160,8 @@ static const struct {
 	const char *edits, *reply, *log;
 } messages[] = {
 	/* a redirect adds before it deletes */
-	{ NULL, "redirect = \"postmaster@example.com\"; header = \"X-Test\";", 0,
-	  "hello\r\n", LG_CONTINUE, "addrcpt postmaster@example.com\n"
+	{ NULL, "redirect = \"postmaster@example.com\"; header = \"X-Test\";",
+	  0, "hello\r\n", LG_CONTINUE, "addrcpt postmaster@example.com\n"
 	  "addheader X-Test: yes\ndelrcpt <alice@example.com>\n"
 	  "delrcpt <nosuch@example.com>\n", NULL, NULL },
 	/* never without a recipient */
@@ -172,7 +172,8 @@ static const struct {
 	  "", NULL, NULL },
 	/* the MTA refusing an edit tempfails */
 	{ NULL, "redirect = \"postmaster@example.com\";", 1, NULL, LG_TEMPFAIL,
-	  NULL, NULL, "the MTA refused to add recipient postmaster@example.com" },
+	  NULL, NULL,
+	  "the MTA refused to add recipient postmaster@example.com" },
 };
 
 START_TEST(message_outcome)

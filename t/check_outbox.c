@@ -257,8 +257,8 @@ START_TEST(bad_files)
 		{ "env/0000aaaa.0001.00000001", "what is this\n" },
 		{ "msg/0000aaaa.0001.00000001", "" },
 		/* envelope without content */
-		{ "env/0000aaaa.0002.00000002", "created 1\nnext 1\nattempts 0\n"
-		  "size 1\nto b@example.com\nstatus queued\n" },
+		{ "env/0000aaaa.0002.00000002", "created 1\nnext 1\n"
+		  "attempts 0\nsize 1\nto b@example.com\nstatus queued\n" },
 		/* a name the outbox never makes is left alone */
 		{ "env/README", "" },
 	};
@@ -270,7 +270,8 @@ START_TEST(bad_files)
 
 	add(ob, "a@example.com", NULL);
 	for (i = 0; i < N(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir("ob-bad"), files[i].name);
+		snprintf(path, sizeof(path), "%s/%s", dir("ob-bad"),
+			 files[i].name);
 		fp = fopen(path, "w");
 		ck_assert_ptr_nonnull(fp);
 		fputs(files[i].text, fp);
@@ -351,18 +352,20 @@ static const struct {
 
 START_TEST(sendmail_failures)
 {
+	const char *script = sendmail_fails[_i].script;
 	struct lg_mailer_config mc;
 	char err[256] = "", msgpath[512];
 
 	snprintf(msgpath, sizeof(msgpath), "%s", fh_tmpfile("msg2", "x\n"));
-	mc = script_mailer(sendmail_fails[_i].script ? sendmail_fails[_i].script :
-			   "#!/bin/sh\nexit 0\n", sendmail_fails[_i].timeout);
-	if (!sendmail_fails[_i].script) {
+	mc = script_mailer(script ? script : "#!/bin/sh\nexit 0\n",
+			   sendmail_fails[_i].timeout);
+	if (!script) {
 		free(mc.path);
 		mc.path = strdup("/nonexistent/sendmail");
 	}
 	ck_assert_int_eq(lg_mailer_sendmail(&mc, "a@example.com", msgpath, err,
-					    sizeof(err)), sendmail_fails[_i].result);
+					    sizeof(err)),
+			 sendmail_fails[_i].result);
 	if (sendmail_fails[_i].err)
 		ck_assert_msg(strstr(err, sendmail_fails[_i].err) != NULL,
 			      "reason \"%s\"", err);

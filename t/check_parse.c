@@ -579,7 +579,8 @@ static const struct {
 	{ "inet:1", LG_SOCK_INET, "", "", 1 },
 	{ "inet:65535@mx.example.", LG_SOCK_INET, "", "mx.example.", 65535 },
 	{ "inet6:10025@::1", LG_SOCK_INET6, "", "::1", 10025 },
-	{ "inet6:10025@[2001:db8::1]", LG_SOCK_INET6, "", "2001:db8::1", 10025 },
+	{ "inet6:10025@[2001:db8::1]", LG_SOCK_INET6, "", "2001:db8::1",
+	  10025 },
 	{ "inet6:10025@localhost", LG_SOCK_INET6, "", "localhost", 10025 },
 	{ "inet6:10025", LG_SOCK_INET6, "", "", 10025 },
 };
