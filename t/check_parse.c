@@ -31,11 +31,13 @@ static void bytes(int family, const char *text, unsigned char out[16])
 /*
  * Durations.
  */
-static const struct {
+struct duration_case {
 	const char *text;
 	int rc;
-	long long seconds;
-} durations[] = {
+	long long value;			/* seconds, or milliseconds */
+};
+
+static const struct duration_case durations[] = {
 	{ "0", 0, 0 }, { "30", 0, 30 }, { "30s", 0, 30 }, { "10m", 0, 600 },
 	{ "1h", 0, 3600 }, { "7d", 0, 604800 }, { "2w", 0, 1209600 },
 	{ "0w", 0, 0 }, { "0030s", 0, 30 },
@@ -52,28 +54,26 @@ static const struct {
 	{ "0x10", -1, 0 }, { "5\n", -1, 0 }, { "\xc3\xa9", -1, 0 },
 };
 
-START_TEST(test_duration)
+/* check_duration - one row: the result, or the output left alone */
+static void check_duration(int (*parse)(const char *, long long *),
+			   const struct duration_case *c)
 {
 	long long v = -42;
-	int rc = lg_parse_duration(durations[_i].text, &v);
+	int rc = parse(c->text, &v);
 
-	ck_assert_msg(rc == durations[_i].rc, "\"%s\": rc %d, want %d",
-		      durations[_i].text ? durations[_i].text : "(null)", rc,
-		      durations[_i].rc);
-	if (rc == 0)
-		ck_assert_msg(v == durations[_i].seconds, "\"%s\": %lld, want %lld",
-			      durations[_i].text, v, durations[_i].seconds);
-	else
-		ck_assert_msg(v == -42, "\"%s\": output written on error",
-			      durations[_i].text ? durations[_i].text : "(null)");
+	ck_assert_msg(rc == c->rc, "\"%s\": rc %d, want %d",
+		      c->text ? c->text : "(null)", rc, c->rc);
+	ck_assert_msg(v == (rc == 0 ? c->value : -42), "\"%s\": %lld",
+		      c->text ? c->text : "(null)", v);
+}
+
+START_TEST(test_duration)
+{
+	check_duration(lg_parse_duration, &durations[_i]);
 }
 END_TEST
 
-static const struct {
-	const char *text;
-	int rc;
-	long long millis;
-} durations_ms[] = {
+static const struct duration_case durations_ms[] = {
 	{ "200ms", 0, 200 }, { "0ms", 0, 0 }, { "2", 0, 2000 },
 	{ "2s", 0, 2000 }, { "1m", 0, 60000 }, { "1h", 0, 3600000 },
 	{ "1d", 0, 86400000 }, { "1w", 0, 604800000 },
@@ -87,14 +87,7 @@ static const struct {
 
 START_TEST(test_duration_ms)
 {
-	long long v = -42;
-	int rc = lg_parse_duration_ms(durations_ms[_i].text, &v);
-
-	ck_assert_msg(rc == durations_ms[_i].rc, "\"%s\": rc %d, want %d",
-		      durations_ms[_i].text ? durations_ms[_i].text : "(null)",
-		      rc, durations_ms[_i].rc);
-	ck_assert_msg(v == (rc == 0 ? durations_ms[_i].millis : -42),
-		      "\"%s\": %lld", durations_ms[_i].text, v);
+	check_duration(lg_parse_duration_ms, &durations_ms[_i]);
 }
 END_TEST
 
