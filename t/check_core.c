@@ -3,8 +3,7 @@
  *	check_core - classification, dispatch and edit application
  * DESCRIPTION
  *	The real core with the test plugin (t/plugins/testplug.c), through
- *	the fake host: no MTA, no libmilter. Also the session's message
- *	taps (session_tap.c) with a recording tap and no DKIM.
+ *	the fake host: no MTA, no libmilter.
  */
 #include "config.h"
 
@@ -296,7 +295,8 @@ START_TEST(junk_from_the_mta_never_crashes)
 }
 END_TEST
 
-/* --- message taps, with no DKIM in the picture */
+/* --- the session's message taps (session_tap.c), with a recording tap
+ * and no DKIM in the picture */
 
 /* What one recording tap saw, in order. */
 struct tap_seen {
