@@ -161,26 +161,39 @@ START_TEST(missing_config_file)
 }
 END_TEST
 
-START_TEST(good_config_loads)
+/* load - NAME.conf with TEXT in the temporary folder, beside a
+ * recipients file RCPTS; the loaded config, or the test fails */
+static struct lg_config *load(const char *name, const char *text,
+			      const char *rcpts)
 {
 	struct lg_config *cfg = NULL;
-	unsigned char v4[16] = { 10, 1, 2, 3 };
-	unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 	char err[1024], path[512];
 
-	fh_tmpfile("rcpts", "alice@example.com\n@lists.example.com\n");
-	fh_tmpfile("good.conf",
-		   "socket = \"unix:/tmp/lg.sock\";\n"
+	fh_tmpfile("rcpts", rcpts);
+	snprintf(path, sizeof(path), "%s.conf", name);
+	fh_tmpfile(path, text);
+	snprintf(path, sizeof(path), "%s/%s.conf", fh_tmpdir(), name);
+	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
+		      "%s", err);
+	return cfg;
+}
+
+START_TEST(good_config_loads)
+{
+	struct lg_config *cfg;
+	unsigned char v4[16] = { 10, 1, 2, 3 };
+	unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	char path[512];
+
+	cfg = load("good", "socket = \"unix:/tmp/lg.sock\";\n"
 		   "socket_mode = \"0660\";\n"
 		   "local_domains = [ \"Example.COM\", \"lists.example.com\" ];\n"
 		   "recipients = [ \"rcpts\" ];\n"
 		   "trusted_networks = [ \"10.0.0.0/8\", \"2001:db8::/32\" ];\n"
 		   "on_error = \"accept\";\n"
 		   "state = { backend = \"memory\"; snapshot = \"state.snap\";"
-		   " snapshot_interval = \"5m\"; max_entries = 5000; };\n");
-	snprintf(path, sizeof(path), "%s/good.conf", fh_tmpdir());
-	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
-		      "%s", err);
+		   " snapshot_interval = \"5m\"; max_entries = 5000; };\n",
+		   "alice@example.com\n@lists.example.com\n");
 	ck_assert_int_eq(cfg->socket_mode, 0660);
 	ck_assert_int_eq(cfg->on_error, LG_ACCEPT);
 	ck_assert(lg_config_is_local_domain(cfg, "EXAMPLE.com"));
@@ -203,15 +216,11 @@ END_TEST
 
 START_TEST(defaults_apply)
 {
-	struct lg_config *cfg = NULL;
-	char err[1024], path[512];
+	struct lg_config *cfg = load("min",
+				     "local_domains = [ \"example.com\" ];\n"
+				     "recipients = [ \"rcpts\" ];\n",
+				     "alice@example.com\n");
 
-	fh_tmpfile("rcpts", "alice@example.com\n");
-	fh_tmpfile("min.conf", "local_domains = [ \"example.com\" ];\n"
-		   "recipients = [ \"rcpts\" ];\n");
-	snprintf(path, sizeof(path), "%s/min.conf", fh_tmpdir());
-	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
-		      "%s", err);
 	ck_assert_str_eq(cfg->socket, "inet:8890@127.0.0.1");
 	ck_assert_int_eq(cfg->on_error, LG_TEMPFAIL);
 	ck_assert_str_eq(cfg->state.backend, "memory");
@@ -224,16 +233,11 @@ END_TEST
 
 START_TEST(refcount_keeps_snapshot)
 {
-	struct lg_config *cfg = NULL, *pinned, *cur;
-	char err[1024], path[512];
+	struct lg_config *cfg, *pinned, *cur;
 
-	fh_tmpfile("rcpts", "alice@example.com\n");
-	fh_tmpfile("rc.conf", "plugin_dir = \"" "\";\n"
+	cfg = load("rc", "plugin_dir = \"\";\n"
 		   "local_domains = [ \"example.com\" ];\n"
-		   "recipients = [ \"rcpts\" ];\n");
-	snprintf(path, sizeof(path), "%s/rc.conf", fh_tmpdir());
-	ck_assert_msg(lg_config_load(path, NULL, &cfg, err, sizeof(err)) == 0,
-		      "%s", err);
+		   "recipients = [ \"rcpts\" ];\n", "alice@example.com\n");
 	lg_config_install(cfg);
 	pinned = lg_config_current();
 	ck_assert_ptr_eq(pinned, cfg);
@@ -247,6 +251,7 @@ START_TEST(refcount_keeps_snapshot)
 }
 END_TEST
 
+/* config_suite - the error table and the good configs */
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -264,6 +269,7 @@ static Suite *config_suite(void)
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(config_suite());

@@ -33,11 +33,13 @@
 #include <loopguard/plugin.h>
 #include "host.h"
 
+#define N(a)	((int) (sizeof(a) / sizeof((a)[0])))
 #define BASE "local_domains = [ \"example.com\" ];\n" \
 	"recipients = [ \"rcpts\" ];\n"
 
 static char tmp[256];
 
+/* setup - a fresh folder, the log kept in memory, no postconf setting */
 static void setup(void)
 {
 	fh_mkdtemp(tmp, sizeof(tmp), "process");
@@ -46,6 +48,7 @@ static void setup(void)
 	unsetenv("LOOPGUARD_POSTCONF");
 }
 
+/* teardown - remove the folder */
 static void teardown(void)
 {
 	fh_rmtree(tmp);
@@ -82,10 +85,23 @@ static struct lg_config *load(const char *name, const char *text,
 	return cfg;
 }
 
+/* load_ok - as load, but the config must load */
+static struct lg_config *load_ok(const char *name, const char *text)
+{
+	char err[1024];
+	struct lg_config *cfg = load(name, text, err, sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	return cfg;
+}
+
 struct bad_case {
 	const char *text;
 	const char *expected;	/* %s = the config file's path */
 };
+
+#define NOT_DNS "is not a DNS name (letters, digits and hyphens, " \
+	"labels separated by dots)"
 
 static const struct bad_case bad_cases[] = {
 	{ BASE "user = \"loopgaurd-no-such\";\n",
@@ -112,11 +128,10 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "log = \"file:rcpts/x.log\";\n",
 	  "%s:3: log file:@TMP@/rcpts/x.log: @TMP@/rcpts is not a folder" },
 	{ BASE "hostname = \"mx_1.example.com\";\n",
-	  "%s:3: hostname \"mx_1.example.com\" is not a DNS name (letters, digits and hyphens, labels separated by dots)" },
+	  "%s:3: hostname \"mx_1.example.com\" " NOT_DNS },
 	{ BASE "hostname = \"mx.example.com.\";\n",
-	  "%s:3: hostname \"mx.example.com.\" is not a DNS name (letters, digits and hyphens, labels separated by dots)" },
-	{ BASE "hostname = \"\";\n",
-	  "%s:3: hostname \"\" is not a DNS name (letters, digits and hyphens, labels separated by dots)" },
+	  "%s:3: hostname \"mx.example.com.\" " NOT_DNS },
+	{ BASE "hostname = \"\";\n", "%s:3: hostname \"\" " NOT_DNS },
 	{ BASE "hostname = 1;\n", "%s:3: hostname must be a string" },
 };
 
@@ -142,13 +157,12 @@ END_TEST
 START_TEST(good_keys)
 {
 	struct lg_config *cfg;
-	char err[1024], want[512];
+	char want[512];
 
-	cfg = load("good", BASE "socket_group = \"mail\";\n"
-		   "control_group = \"adm\";\n"
-		   "log = \"file:loopguard.log\";\n"
-		   "hostname = \"MX-1.Example.com\";\n", err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("good", BASE "socket_group = \"mail\";\n"
+		      "control_group = \"adm\";\n"
+		      "log = \"file:loopguard.log\";\n"
+		      "hostname = \"MX-1.Example.com\";\n");
 	ck_assert_str_eq(cfg->socket_group, "mail");
 	ck_assert_str_eq(cfg->control_group, "adm");
 	ck_assert_ptr_null(cfg->group);
@@ -156,13 +170,11 @@ START_TEST(good_keys)
 	ck_assert_str_eq(cfg->log, want);
 	ck_assert_str_eq(cfg->hostname, "MX-1.Example.com");
 	lg_config_unref(&cfg);
-	cfg = load("fac", BASE "log = \"syslog:local3\";\n", err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("fac", BASE "log = \"syslog:local3\";\n");
 	ck_assert_str_eq(cfg->log, "syslog:local3");
 	lg_config_unref(&cfg);
-	cfg = load("abs", BASE "log = \"file:/var/log/loopguard.log\";\n",
-		   err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("abs",
+		      BASE "log = \"file:/var/log/loopguard.log\";\n");
 	ck_assert_str_eq(cfg->log, "file:/var/log/loopguard.log");
 	lg_config_unref(&cfg);
 }
@@ -171,11 +183,9 @@ END_TEST
 START_TEST(key_defaults)
 {
 	struct lg_config *cfg;
-	char err[1024];
 
 	setenv("LOOPGUARD_POSTCONF", "", 1);
-	cfg = load("min", BASE, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("min", BASE);
 	ck_assert_str_eq(cfg->log, "syslog");
 	ck_assert_ptr_null(cfg->socket_group);
 	ck_assert_ptr_null(cfg->control_group);
@@ -183,16 +193,14 @@ START_TEST(key_defaults)
 	ck_assert(lg_hostname_valid(cfg->hostname));
 	lg_config_unref(&cfg);
 	/* a config written before the two keys: both follow group */
-	cfg = load("old", BASE "group = \"adm\";\n", err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("old", BASE "group = \"adm\";\n");
 	ck_assert_str_eq(cfg->group, "adm");
 	ck_assert_str_eq(cfg->socket_group, "adm");
 	ck_assert_str_eq(cfg->control_group, "adm");
 	lg_config_unref(&cfg);
 	/* ... unless they are set */
-	cfg = load("mix", BASE "group = \"adm\";\nsocket_group = \"mail\";\n",
-		   err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("mix",
+		      BASE "group = \"adm\";\nsocket_group = \"mail\";\n");
 	ck_assert_str_eq(cfg->socket_group, "mail");
 	ck_assert_str_eq(cfg->control_group, "adm");
 	lg_config_unref(&cfg);
@@ -203,10 +211,9 @@ END_TEST
 START_TEST(mta_group_warns)
 {
 	struct lg_config *cfg;
-	char err[1024], want[1024];
+	char want[1024];
 
-	cfg = load("mta", BASE "\ngroup = \"postfix\";\n", err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("mta", BASE "\ngroup = \"postfix\";\n");
 	snprintf(want, sizeof(want),
 		 "%s/mta.conf:4: group \"postfix\" is the MTA's group, so loopguard itself would run in it; remove group and set socket_group = \"postfix\" (the milter socket's group) instead",
 		 tmp);
@@ -220,8 +227,7 @@ START_TEST(world_writable_recipients)
 	struct lg_config *cfg;
 	char err[1024], want[600];
 
-	cfg = load("rw", BASE, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("rw", BASE);
 	ck_assert(!lg_log_captured_has("writable by everyone"));
 	lg_config_unref(&cfg);
 	put("others", "bob@example.com\n", 0666);
@@ -239,21 +245,29 @@ END_TEST
 
 /* ---- the host name */
 
+/* Host names: the first VALID_NAMES are valid, the rest are not. */
+#define VALID_NAMES	6
+static const char *const hostnames[] = {
+	"mx", "mx.example.com", "MX-1.Example.COM", "a.b.c.d.e",
+	"1.example.com", "xn--bcher-kva.example",
+	"", ".", "mx.", ".mx", "mx..com", "-mx.com", "mx-.com", "mx.-com",
+	"m x.com", "mx_1.com", "mx.com\n", "mx@com",
+};
+
 START_TEST(hostname_valid)
 {
-	static const char *const good[] = { "mx", "mx.example.com",
-		"MX-1.Example.COM", "a.b.c.d.e", "1.example.com",
-		"xn--bcher-kva.example", NULL };
-	static const char *const bad[] = { "", ".", "mx.", ".mx", "mx..com",
-		"-mx.com", "mx-.com", "mx.-com", "m x.com", "mx_1.com",
-		"mx.com\n", "mx@com", NULL };
+	int valid = _i < VALID_NAMES;
+
+	ck_assert_msg(lg_hostname_valid(hostnames[_i]) == valid,
+		      "\"%s\" valid: want %d", hostnames[_i], valid);
+}
+END_TEST
+
+START_TEST(hostname_lengths)
+{
 	char label[80], longname[300];
 	size_t i;
 
-	for (i = 0; good[i]; i++)
-		ck_assert_msg(lg_hostname_valid(good[i]), "%s", good[i]);
-	for (i = 0; bad[i]; i++)
-		ck_assert_msg(!lg_hostname_valid(bad[i]), "%s", bad[i]);
 	memset(label, 'a', 63);
 	snprintf(label + 63, sizeof(label) - 63, ".com");
 	ck_assert(lg_hostname_valid(label));
@@ -287,7 +301,6 @@ static void kernel_default(char *out, size_t size)
 START_TEST(hostname_order)
 {
 	char name[256], without[256], path[512];
-	struct timespec t0, t1;
 	const char *how;
 
 	kernel_default(without, sizeof(without));
@@ -297,27 +310,33 @@ START_TEST(hostname_order)
 	how = lg_hostname_find(path, name, sizeof(name));
 	ck_assert_str_eq(how, "postconf myhostname");
 	ck_assert_str_eq(name, "mx.fake.example");
-	/* a postconf that fails, lies, or hangs is skipped */
-	how = lg_hostname_find(fake("fails", "echo mx.fake.example; exit 1"),
-			       name, sizeof(name));
-	ck_assert_str_ne(how, "postconf myhostname");
-	ck_assert_str_eq(name, without);
-	how = lg_hostname_find(fake("bad", "echo 'not a name!'"), name,
-			       sizeof(name));
-	ck_assert_str_ne(how, "postconf myhostname");
-	ck_assert_str_eq(name, without);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	how = lg_hostname_find(fake("hangs", "exec sleep 30"), name,
-			       sizeof(name));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ck_assert_str_ne(how, "postconf myhostname");
-	ck_assert_str_eq(name, without);
-	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 7);
 	how = lg_hostname_find("/nonexistent/postconf", name, sizeof(name));
 	ck_assert_str_eq(name, without);
 	ck_assert(strcmp(how, "canonical name") == 0 ||
 		  strcmp(how, "gethostname") == 0 ||
 		  strcmp(how, "fallback") == 0);
+}
+END_TEST
+
+/* A postconf that fails, lies, or hangs is skipped, and soon. */
+static const char *const bad_postconfs[] = {
+	"echo mx.fake.example; exit 1", "echo 'not a name!'", "exec sleep 30",
+};
+
+START_TEST(hostname_postconf_skipped)
+{
+	char name[256], without[256];
+	struct timespec t0, t1;
+	const char *how;
+
+	kernel_default(without, sizeof(without));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	how = lg_hostname_find(fake("postconf", bad_postconfs[_i]), name,
+			       sizeof(name));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_str_ne(how, "postconf myhostname");
+	ck_assert_str_eq(name, without);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 7);
 }
 END_TEST
 
@@ -350,21 +369,17 @@ START_TEST(hostname_in_config_and_abi)
 	const struct lg_host *h = lg_host_get();
 	struct lg_config *cfg, *cfg2;
 	const char *before;
-	char err[1024];
 
 	setenv("LOOPGUARD_POSTCONF",
 	       fake("postconf", "echo mx.from-postfix.example"), 1);
-	cfg = load("dflt", BASE, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s", err);
+	cfg = load_ok("dflt", BASE);
 	ck_assert_str_eq(cfg->hostname, "mx.from-postfix.example");
 	lg_config_install(cfg);
 	ck_assert_str_eq(lg_mailer_hostname(), "mx.from-postfix.example");
 	ck_assert_str_eq(h->hostname(), "mx.from-postfix.example");
 	before = h->hostname();
 	/* the setting wins over postconf, and a reload changes it */
-	cfg2 = load("set", BASE "hostname = \"mx1.example.net\";\n", err,
-		    sizeof(err));
-	ck_assert_msg(cfg2 != NULL, "%s", err);
+	cfg2 = load_ok("set", BASE "hostname = \"mx1.example.net\";\n");
 	lg_config_install(cfg2);
 	ck_assert_str_eq(h->hostname(), "mx1.example.net");
 	/* a name handed out before the reload is still readable */
@@ -373,14 +388,14 @@ START_TEST(hostname_in_config_and_abi)
 }
 END_TEST
 
+/* process_suite - the keys and the host name */
 static Suite *process_suite(void)
 {
 	Suite *s = suite_create("process");
 	TCase *tc = tcase_create("keys");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_loop_test(tc, bad_keys, 0,
-			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(tc, bad_keys, 0, N(bad_cases));
 	tcase_add_test(tc, good_keys);
 	tcase_add_test(tc, key_defaults);
 	tcase_add_test(tc, mta_group_warns);
@@ -389,14 +404,18 @@ static Suite *process_suite(void)
 	tc = tcase_create("hostname");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, hostname_valid);
+	tcase_add_loop_test(tc, hostname_valid, 0, N(hostnames));
+	tcase_add_test(tc, hostname_lengths);
 	tcase_add_test(tc, hostname_order);
+	tcase_add_loop_test(tc, hostname_postconf_skipped, 0,
+			    N(bad_postconfs));
 	tcase_add_test(tc, hostname_postconf_path);
 	tcase_add_test(tc, hostname_in_config_and_abi);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(process_suite());

@@ -1,6 +1,6 @@
 /*
  * NAME
- *	check_recipients - unit tests for milter/recipients.c
+ *	check_recipients - unit tests for milter/config/recipients.c
  * SYNOPSIS
  *	t/config/check_recipients
  * DESCRIPTION
@@ -65,6 +65,25 @@ static const char *write_file(const char *name, const char *text, size_t len)
 	ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
 	ck_assert_int_eq(fclose(fp), 0);
 	return path;
+}
+
+/* The empty directory of the "add" and "file" cases (checked fixture). */
+static struct lg_recipients *dir;
+
+/* new_dir - an empty directory, case-insensitive, '+' as delimiter */
+static void new_dir(void)
+{
+	dir = lg_recipients_new(0, "+");
+	ck_assert_ptr_nonnull(dir);
+}
+
+/* free_dir - release it, and see that a second release is harmless */
+static void free_dir(void)
+{
+	lg_recipients_free(&dir);
+	ck_assert_ptr_null(dir);
+	lg_recipients_free(&dir);
+	lg_recipients_free(NULL);
 }
 
 /* The directory every lookup case runs against. */
@@ -208,46 +227,40 @@ static const struct {
 
 START_TEST(test_add)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
-	int rc = lg_recipients_add(r, entries[_i].entry);
+	int rc = lg_recipients_add(dir, entries[_i].entry);
 
 	ck_assert_msg(rc == entries[_i].rc, "\"%s\": %d",
 		      entries[_i].entry ? entries[_i].entry : "(null)", rc);
-	ck_assert_uint_eq(lg_recipients_count(r), rc == 0 ? 1 : 0);
-	lg_recipients_free(&r);
+	ck_assert_uint_eq(lg_recipients_count(dir), rc == 0 ? 1 : 0);
 }
 END_TEST
 
 START_TEST(test_add_lengths)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
 	char entry[600];
 
 	/* 512 bytes in all is the longest entry */
 	memset(entry, 'a', sizeof(entry));
 	strcpy(entry + 512 - 12, "@example.com");
 	ck_assert_uint_eq(strlen(entry), 512);
-	ck_assert_int_eq(lg_recipients_add(r, entry), 0);
+	ck_assert_int_eq(lg_recipients_add(dir, entry), 0);
 	entry[0] = 'b';
-	ck_assert_int_eq(lg_recipients_exists(r, "b", "example.com"), 0);
+	ck_assert_int_eq(lg_recipients_exists(dir, "b", "example.com"), 0);
 	memset(entry, 'a', sizeof(entry));
 	strcpy(entry + 513 - 12, "@example.com");
-	ck_assert_int_eq(lg_recipients_add(r, entry), -1);
+	ck_assert_int_eq(lg_recipients_add(dir, entry), -1);
 	entry[513 - 12] = 0;			/* a 501-byte local part */
-	ck_assert_int_eq(lg_recipients_exists(r, entry, "example.com"), 0);
+	ck_assert_int_eq(lg_recipients_exists(dir, entry, "example.com"), 0);
 	entry[500] = 0;
-	ck_assert_int_eq(lg_recipients_exists(r, entry, "example.com"), 1);
-	ck_assert_uint_eq(lg_recipients_count(r), 1);
+	ck_assert_int_eq(lg_recipients_exists(dir, entry, "example.com"), 1);
+	ck_assert_uint_eq(lg_recipients_count(dir), 1);
 	/* a local part too long for any entry still matches a wildcard */
 	memset(entry, 'a', sizeof(entry) - 1);
 	entry[sizeof(entry) - 1] = 0;
-	ck_assert_int_eq(lg_recipients_exists(r, entry, "wild.example"), 0);
-	ck_assert_int_eq(lg_recipients_add(r, "@wild.example"), 0);
-	ck_assert_int_eq(lg_recipients_exists(r, entry, "wild.example"), 1);
-	ck_assert_int_eq(lg_recipients_exists(r, entry, "example.com"), 0);
-	lg_recipients_free(&r);
-	lg_recipients_free(&r);			/* twice is harmless */
-	lg_recipients_free(NULL);
+	ck_assert_int_eq(lg_recipients_exists(dir, entry, "wild.example"), 0);
+	ck_assert_int_eq(lg_recipients_add(dir, "@wild.example"), 0);
+	ck_assert_int_eq(lg_recipients_exists(dir, entry, "wild.example"), 1);
+	ck_assert_int_eq(lg_recipients_exists(dir, entry, "example.com"), 0);
 }
 END_TEST
 
@@ -302,21 +315,21 @@ static int by_name(const void *a, const void *b)
 
 START_TEST(test_each_in_domain)
 {
+	static const char *const listed[] = {
+		"a#b", "first.last", "list", "mailer", "owner", "owner-team",
+		"user",
+	};
 	struct lg_recipients *r = load_standard(0, "+");
 	struct seen s;
+	int i;
 
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(lg_recipients_each_in_domain(r, "Example.COM.",
 						      collect, &s), 0);
 	qsort(s.names, (size_t) s.n, sizeof(s.names[0]), by_name);
-	ck_assert_int_eq(s.n, 7);
-	ck_assert_str_eq(s.names[0], "a#b");
-	ck_assert_str_eq(s.names[1], "first.last");
-	ck_assert_str_eq(s.names[2], "list");
-	ck_assert_str_eq(s.names[3], "mailer");
-	ck_assert_str_eq(s.names[4], "owner");
-	ck_assert_str_eq(s.names[5], "owner-team");
-	ck_assert_str_eq(s.names[6], "user");
+	ck_assert_int_eq(s.n, N(listed));
+	for (i = 0; i < N(listed); i++)
+		ck_assert_str_eq(s.names[i], listed[i]);
 
 	memset(&s, 0, sizeof(s));		/* wildcards are not listed */
 	ck_assert_int_eq(lg_recipients_each_in_domain(r, "wild.example",
@@ -384,11 +397,10 @@ static const struct {
 
 START_TEST(test_load_file)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
 	size_t len = files[_i].len ? files[_i].len : strlen(files[_i].text);
 	const char *path = write_file("r.txt", files[_i].text, len);
 	char err[512] = "untouched", want[1024];
-	int rc = lg_recipients_load(r, path, err, sizeof(err));
+	int rc = lg_recipients_load(dir, path, err, sizeof(err));
 
 	ck_assert_msg(rc == files[_i].rc, "file %d: rc %d (%s)", _i, rc, err);
 	if (files[_i].want_err) {
@@ -397,30 +409,28 @@ START_TEST(test_load_file)
 	} else {
 		ck_assert_str_eq(err, "untouched");
 	}
-	ck_assert_uint_eq(lg_recipients_count(r), files[_i].count);
+	ck_assert_uint_eq(lg_recipients_count(dir), files[_i].count);
 	if (rc == 0 && files[_i].count > 0)
-		ck_assert(lg_recipients_exists(r, "user", "example.com") ||
-			  lg_recipients_exists(r, "a#b", "example.com"));
-	lg_recipients_free(&r);
+		ck_assert(lg_recipients_exists(dir, "user", "example.com") ||
+			  lg_recipients_exists(dir, "a#b", "example.com"));
 }
 END_TEST
 
 START_TEST(test_load_errors)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
 	char err[512], want[1024], line[700], path[512];
 	const char *p;
 
 	/* a file that is not there */
 	snprintf(path, sizeof(path), "%s/missing.txt", tmpdir);
-	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: No such file or directory", path);
 	ck_assert_str_eq(err, want);
 
 	/* a directory */
 	snprintf(path, sizeof(path), "%s/sub", tmpdir);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
-	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: Is a directory", path);
 	ck_assert_str_eq(err, want);
 
@@ -428,39 +438,36 @@ START_TEST(test_load_errors)
 	memset(line, 'a', 600);
 	strcpy(line + 600, "@example.com\n");
 	p = write_file("r.txt", line, strlen(line));
-	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, p, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s:1: bad address \"%.80s...\"", p, line);
 	ck_assert_str_eq(err, want);
 
 	/* a small error buffer gets a cut, terminated message */
-	ck_assert_int_eq(lg_recipients_load(r, p, err, 8), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, p, err, 8), -1);
 	ck_assert_uint_eq(strlen(err), 7);
 	ck_assert_int_eq(strncmp(err, p, 7), 0);
-	ck_assert_int_eq(lg_recipients_load(r, p, NULL, 0), -1);
-	ck_assert_int_eq(lg_recipients_load(r, NULL, err, sizeof(err)), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, p, NULL, 0), -1);
+	ck_assert_int_eq(lg_recipients_load(dir, NULL, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "(null): Invalid argument");
 	ck_assert_int_eq(lg_recipients_load(NULL, p, err, sizeof(err)), -1);
-	ck_assert_uint_eq(lg_recipients_count(r), 0);
-	lg_recipients_free(&r);
+	ck_assert_uint_eq(lg_recipients_count(dir), 0);
 }
 END_TEST
 
 START_TEST(test_load_two_files)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
 	char err[512];
 	const char *p;
 
 	p = write_file("r.txt", "one@example.com\n", 16);
-	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), 0);
+	ck_assert_int_eq(lg_recipients_load(dir, p, err, sizeof(err)), 0);
 	p = write_file("r.txt", "two@example.com\n@wild.example\n", 30);
-	ck_assert_int_eq(lg_recipients_load(r, p, err, sizeof(err)), 0);
-	ck_assert_uint_eq(lg_recipients_count(r), 3);
-	ck_assert_int_eq(lg_recipients_exists(r, "one", "example.com"), 1);
-	ck_assert_int_eq(lg_recipients_exists(r, "Two+x", "example.com"), 1);
-	ck_assert_int_eq(lg_recipients_exists(r, "x", "wild.example"), 1);
-	ck_assert_int_eq(lg_recipients_exists(r, "three", "example.com"), 0);
-	lg_recipients_free(&r);
+	ck_assert_int_eq(lg_recipients_load(dir, p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(lg_recipients_count(dir), 3);
+	ck_assert_int_eq(lg_recipients_exists(dir, "one", "example.com"), 1);
+	ck_assert_int_eq(lg_recipients_exists(dir, "Two+x", "example.com"), 1);
+	ck_assert_int_eq(lg_recipients_exists(dir, "x", "wild.example"), 1);
+	ck_assert_int_eq(lg_recipients_exists(dir, "three", "example.com"), 0);
 }
 END_TEST
 
@@ -475,7 +482,6 @@ static void big_name(unsigned i, char *local, char *domain)
 
 START_TEST(test_load_million)
 {
-	struct lg_recipients *r = lg_recipients_new(0, "+");
 	char local[32], domain[32], err[512], path[512];
 	struct timespec t0, t1;
 	unsigned i;
@@ -492,32 +498,31 @@ START_TEST(test_load_million)
 	ck_assert_int_eq(fclose(fp), 0);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(lg_recipients_load(r, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(lg_recipients_load(dir, path, err, sizeof(err)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "check_recipients: loaded %d addresses in %.3f s\n",
 		BIG, (double) (t1.tv_sec - t0.tv_sec) +
 		(double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
 
-	ck_assert_uint_eq(lg_recipients_count(r), BIG);
+	ck_assert_uint_eq(lg_recipients_count(dir), BIG);
 	for (i = 0; i < BIG; i++) {
 		big_name(i, local, domain);
 		if (i % 3 == 1)
 			local[0] = 'U';		/* case-insensitive */
 		if (i % 5 == 2)
 			strcat(local, "+tag");
-		ck_assert_msg(lg_recipients_exists(r, local, domain),
+		ck_assert_msg(lg_recipients_exists(dir, local, domain),
 			      "missing %s@%s", local, domain);
 	}
 	for (i = BIG; i < BIG + 1000; i++) {
 		big_name(i, local, domain);
-		ck_assert_msg(!lg_recipients_exists(r, local, domain),
+		ck_assert_msg(!lg_recipients_exists(dir, local, domain),
 			      "found %s@%s", local, domain);
 	}
 	big_name(7, local, domain);
-	ck_assert_int_eq(lg_recipients_exists(r, local, "d8.example"), 0);
-	ck_assert_int_eq(lg_recipients_exists(r, "user000000", domain), 0);
-	ck_assert_int_eq(lg_recipients_exists(r, "user00000077", domain), 0);
-	lg_recipients_free(&r);
+	ck_assert_int_eq(lg_recipients_exists(dir, local, "d8.example"), 0);
+	ck_assert_int_eq(lg_recipients_exists(dir, "user000000", domain), 0);
+	ck_assert_int_eq(lg_recipients_exists(dir, "user00000077", domain), 0);
 }
 END_TEST
 
@@ -572,15 +577,20 @@ static Suite *recipients_suite(void)
 
 	tc = tcase_create("lookup");
 	tcase_add_loop_test(tc, test_lookup, 0, N(lookups));
-	tcase_add_loop_test(tc, test_add, 0, N(entries));
-	tcase_add_test(tc, test_add_lengths);
 	tcase_add_test(tc, test_count);
 	tcase_add_test(tc, test_each_in_domain);
 	tcase_add_test(tc, test_threads);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("add");
+	tcase_add_checked_fixture(tc, new_dir, free_dir);
+	tcase_add_loop_test(tc, test_add, 0, N(entries));
+	tcase_add_test(tc, test_add_lengths);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("file");
+	tcase_add_checked_fixture(tc, new_dir, free_dir);
 	/* unchecked: the files go even when a test fails */
 	tcase_add_unchecked_fixture(tc, make_tmpdir, remove_tmpdir);
 	tcase_add_loop_test(tc, test_load_file, 0, N(files));

@@ -38,6 +38,7 @@
 #include "store_memory.h"
 
 #define T0	1700000000
+#define N(a)	((int) (sizeof(a) / sizeof((a)[0])))
 
 static struct lg_store st;
 static struct lg_store *env_store;
@@ -196,43 +197,51 @@ START_TEST(list_default_hides_bookkeeping)
 	char id[LG_CTL_ID_LEN + 1], want[512];
 
 	ck_assert_int_eq(run("list"), 0);
-	ck_assert_int_eq(out_lines, 4);
-	ck_assert_str_eq(last(), "OK 3 entries, 1 hidden");
 	lg_ctl_entry_id("repeat:1a2b", id);
 	snprintf(want, sizeof(want), "%s\t%d\t%d\t3\t5200\talice@example.org\tnobody@example.com\t192.0.2.7\trepeat\tlooping\trepeat:1a2b",
 		 id, T0, T0 + 3600);
 	ck_assert_str_eq(row_of("repeat:1a2b"), want);
 	ck_assert_str_eq(row_of("bounce:msgid-123"), "");
-	ck_assert_int_eq(run("list --all"), 0);
-	ck_assert_int_eq(out_lines, 5);
-	ck_assert_str_eq(last(), "OK 4 entries, 0 hidden");
-	ck_assert_str_ne(row_of("bounce:msgid-123"), "");
 }
 END_TEST
 
-START_TEST(list_filters)
-{
-	ck_assert_int_eq(run("list --plugin repeat"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
-	ck_assert_str_ne(row_of("repeat:1a2b"), "");
-	ck_assert_int_eq(run("list --plugin bounce"), 0);
-	ck_assert_str_eq(last(), "OK 0 entries, 1 hidden");
-	ck_assert_int_eq(run("list --plugin bounce --all"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+/* Requests that change nothing (bounce: is hidden unless --all): the
+ * last line of the reply, and a key whose row it must show (NULL: none
+ * asked for). */
+static const struct {
+	const char *req;
+	const char *last;
+	const char *key;
+} queries[] = {
+	{ "list", "OK 3 entries, 1 hidden", "repeat:1a2b" },
+	{ "list --all", "OK 4 entries, 0 hidden", "bounce:msgid-123" },
+	{ "list --plugin repeat", "OK 1 entries, 0 hidden", "repeat:1a2b" },
+	{ "list --plugin bounce", "OK 0 entries, 1 hidden", NULL },
+	{ "list --plugin bounce --all", "OK 1 entries, 0 hidden",
+	  "bounce:msgid-123" },
 	/* case-insensitive, against from, to, client and key */
-	ck_assert_int_eq(run("list --match *@EXAMPLE.com"), 0);
-	ck_assert_str_eq(last(), "OK 2 entries, 1 hidden");
-	ck_assert_int_eq(run("list --match 192.0.2.*"), 0);
-	ck_assert_str_eq(last(), "OK 2 entries, 0 hidden");
-	ck_assert_int_eq(run("list   --match   harvest:*  "), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
-	ck_assert_int_eq(run("list --match 192.0.2.* --plugin repeat"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
-	ck_assert_int_eq(run("list --match nothing-like-this"), 0);
-	ck_assert_int_eq(out_lines, 1);
-	ck_assert_str_eq(last(), "OK 0 entries, 0 hidden");
-	ck_assert_int_eq(run("list --match [a-c]*@example.org"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	{ "list --match *@EXAMPLE.com", "OK 2 entries, 1 hidden", NULL },
+	{ "list --match 192.0.2.*", "OK 2 entries, 0 hidden", NULL },
+	{ "list   --match   harvest:*  ", "OK 1 entries, 0 hidden",
+	  "harvest:192.0.2.0/24" },
+	{ "list --match 192.0.2.* --plugin repeat", "OK 1 entries, 0 hidden",
+	  "repeat:1a2b" },
+	{ "list --match nothing-like-this", "OK 0 entries, 0 hidden", NULL },
+	{ "list --match [a-c]*@example.org", "OK 1 entries, 0 hidden", NULL },
+	{ "stats\r\n", "OK", NULL },
+	{ "list\n", "OK 3 entries, 1 hidden", NULL },
+};
+
+START_TEST(query)
+{
+	unsigned entries = 0;
+
+	ck_assert_int_eq(run(queries[_i].req), 0);
+	ck_assert_str_eq(last(), queries[_i].last);
+	if (sscanf(queries[_i].last, "OK %u entries", &entries) == 1)
+		ck_assert_int_eq(out_lines, (int) entries + 1);
+	if (queries[_i].key)
+		ck_assert_str_ne(row_of(queries[_i].key), "");
 }
 END_TEST
 
@@ -281,58 +290,79 @@ START_TEST(remove_by_id)
 }
 END_TEST
 
+/* One request of a script, and the last line of its reply. */
+struct step {
+	const char *req;
+	const char *last;
+};
+
+/* run_script - the steps in order, each against the store the last left;
+ * a request fails (-1) exactly when its reply is an error */
+static void run_script(const struct step *steps, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(run(steps[i].req),
+				 strncmp(steps[i].last, "ERR ", 4) ? 0 : -1);
+		ck_assert_str_eq(last(), steps[i].last);
+	}
+}
+
 START_TEST(remove_all_keeps_bookkeeping)
 {
-	ck_assert_int_eq(run("remove --all"), 0);
-	ck_assert_str_eq(last(), "OK 3 removed");
-	ck_assert_int_eq(run("list --all"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	static const struct step steps[] = {
+		{ "remove --all", "OK 3 removed" },
+		{ "remove --all", "OK 0 removed" },
+		{ "list --all", "OK 1 entries, 0 hidden" },
+	};
+
+	run_script(steps, N(steps));
 	ck_assert_str_ne(row_of("bounce:msgid-123"), "");
-	ck_assert_int_eq(run("remove --all"), 0);
-	ck_assert_str_eq(last(), "OK 0 removed");
 }
 END_TEST
 
 START_TEST(remove_match)
 {
-	ck_assert_int_eq(run("remove --match *@example.com --plugin repeat"), 0);
-	ck_assert_str_eq(last(), "OK 1 removed");
-	ck_assert_int_eq(run("remove --match *@example.com"), 0);
-	ck_assert_str_eq(last(), "OK 1 removed");	/* bounce: hidden */
-	ck_assert_int_eq(run("remove --all --plugin harvest"), 0);
-	ck_assert_str_eq(last(), "OK 1 removed");
-	ck_assert_int_eq(run("list --all"), 0);
-	ck_assert_str_eq(last(), "OK 1 entries, 0 hidden");
+	static const struct step steps[] = {
+		{ "remove --match *@example.com --plugin repeat",
+		  "OK 1 removed" },
+		{ "remove --match *@example.com", "OK 1 removed" },
+		{ "remove --all --plugin harvest", "OK 1 removed" },
+		{ "list --all", "OK 1 entries, 0 hidden" },
+	};
+
+	run_script(steps, N(steps));
 }
 END_TEST
 
 START_TEST(stats_lines)
 {
+	static const char *const lines[] = {
+		"version\t9.9.9", "uptime\t110", "entries\t4", "evicted\t0",
+		"messages\t7", "errors\t2", "connections\t0", "recipients\t0",
+		"unknown\t0", "action\tcatchall\tredirect\t2",
+	};
+	static const struct step no_store[] = {
+		{ "list", "ERR list: no store is open" },
+		{ "remove --all", "ERR remove: no store is open" },
+	};
+	int i;
+
 	lg_counter_add(LG_COUNT_MESSAGES, 7);
 	lg_counter_add(LG_COUNT_ERRORS, 2);
 	lg_action_count("catchall", "redirect");
 	lg_action_count("catchall", "redirect");
 	ck_assert_int_eq(run("stats"), 0);
-	ck_assert(has_line("version\t9.9.9"));
-	ck_assert(has_line("uptime\t110"));
-	ck_assert(has_line("entries\t4"));
-	ck_assert(has_line("evicted\t0"));
-	ck_assert(has_line("messages\t7"));
-	ck_assert(has_line("errors\t2"));
-	ck_assert(has_line("connections\t0"));
-	ck_assert(has_line("recipients\t0"));
-	ck_assert(has_line("unknown\t0"));
-	ck_assert(has_line("action\tcatchall\tredirect\t2"));
+	for (i = 0; i < N(lines); i++)
+		ck_assert_msg(has_line(lines[i]), "no line %s", lines[i]);
 	ck_assert_ptr_nonnull(strstr(out, "\nbytes\t"));
 	ck_assert_str_eq(last(), "OK");
 	env_store = NULL;	/* no store: counters only */
 	ck_assert_int_eq(run("stats"), 0);
 	ck_assert_ptr_null(strstr(out, "entries"));
 	ck_assert(has_line("messages\t7"));
-	ck_assert_int_eq(run("list"), -1);
-	ck_assert_str_eq(last(), "ERR list: no store is open");
-	ck_assert_int_eq(run("remove --all"), -1);
-	ck_assert_str_eq(last(), "ERR remove: no store is open");
+	run_script(no_store, N(no_store));
 }
 END_TEST
 
@@ -352,15 +382,6 @@ START_TEST(reload_asks_main)
 	ck_assert_int_eq(lg_ctl_handle(&env, "reload", 6, collect, NULL), -1);
 	ck_assert_str_eq(last(), "ERR reload: not available");
 	ck_assert_int_eq(reloads, 2);
-}
-END_TEST
-
-START_TEST(crlf_and_newline)
-{
-	ck_assert_int_eq(run("stats\r\n"), 0);
-	ck_assert_str_eq(last(), "OK");
-	ck_assert_int_eq(run("list\n"), 0);
-	ck_assert_str_eq(last(), "OK 3 entries, 1 hidden");
 }
 END_TEST
 
@@ -511,20 +532,37 @@ static void sock_teardown(void)
 	teardown();
 }
 
-/* dial - a connected client socket, or -1 */
-static int dial(void)
+/* sock_addr - the address of the control socket */
+static struct sockaddr_un sock_addr(void)
 {
 	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	return sun;
+}
+
+/* dial - a connected client socket, or -1 */
+static int dial(void)
+{
+	struct sockaddr_un sun = sock_addr();
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
 	if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) != 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* open_and_serve - bind the control socket and serve it */
+static void open_and_serve(void)
+{
+	char err[512] = "";
+
+	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
+	lg_control_start(lg_host_store(), fake_reload);
 }
 
 /* talk - send bytes (then close our side), read the reply into out */
@@ -546,16 +584,14 @@ static void talk(const char *req, size_t len)
 START_TEST(socket_serves)
 {
 	static char big[10000];
-	char err[512] = "";
 	struct stat sb;
 	struct pollfd pfd;
 	int idle;
 
-	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
+	open_and_serve();
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert(S_ISSOCK(sb.st_mode));
 	ck_assert_int_eq(sb.st_mode & 07777, 0600);
-	lg_control_start(lg_host_store(), fake_reload);
 	talk("stats\n", 6);
 	ck_assert_ptr_nonnull(strstr(out, "\nentries\t4\n"));
 	ck_assert_str_eq(last(), "OK");
@@ -586,7 +622,7 @@ END_TEST
 
 START_TEST(socket_slow_reader)
 {
-	char err[512] = "", key[64];
+	char key[64];
 	int i, fd;
 
 	for (i = 0; i < 5000; i++) {
@@ -595,8 +631,7 @@ START_TEST(socket_slow_reader)
 		    "recipient-with-a-long-name@example.com", "192.0.2.99",
 		    "looping", 1000);
 	}
-	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start(lg_host_store(), fake_reload);
+	open_and_serve();
 	fd = dial();		/* asks for a big list, never reads it */
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, "list\n", 5, 0), 5);
@@ -613,14 +648,10 @@ END_TEST
 
 START_TEST(socket_stale_and_live)
 {
-	struct sockaddr_un sun;
+	struct sockaddr_un sun = sock_addr();
 	char err[512] = "", want[300];
-	int fd;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
 	ck_assert_int_eq(listen(fd, 1), 0);
 	ck_assert_int_eq(lg_control_open(&cfg, err, sizeof(err)), -1);
@@ -628,8 +659,7 @@ START_TEST(socket_stale_and_live)
 		 "control unix:%s: another process is listening there", path);
 	ck_assert_str_eq(err, want);
 	close(fd);			/* now only a stale file is left */
-	ck_assert_msg(lg_control_open(&cfg, err, sizeof(err)) == 0, "%s", err);
-	lg_control_start(lg_host_store(), fake_reload);
+	open_and_serve();
 	talk("stats", 5);
 	ck_assert_str_eq(last(), "OK");
 }
@@ -674,15 +704,14 @@ static Suite *control_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, entry_id_is_fnv1a);
 	tcase_add_test(tc, list_default_hides_bookkeeping);
-	tcase_add_test(tc, list_filters);
+	tcase_add_loop_test(tc, query, 0, N(queries));
 	tcase_add_test(tc, list_escapes_fields);
 	tcase_add_test(tc, remove_by_id);
 	tcase_add_test(tc, remove_all_keeps_bookkeeping);
 	tcase_add_test(tc, remove_match);
 	tcase_add_test(tc, stats_lines);
 	tcase_add_test(tc, reload_asks_main);
-	tcase_add_test(tc, crlf_and_newline);
-	tcase_add_loop_test(tc, bad_requests, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_loop_test(tc, bad_requests, 0, N(bad));
 	tcase_add_test(tc, length_limits);
 	tcase_add_test(tc, out_gives_up);
 	tcase_add_test(tc, random_junk);

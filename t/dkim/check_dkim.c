@@ -25,15 +25,22 @@
 #include "outbox.h"
 
 static const char *key_pem;
+static struct fh *h;
 
-/* make_keys - the shared test key (fakehost.c) and its key file */
-static void make_keys(void)
+/* setup - the shared test key (fakehost.c), its key file and the
+ * recipients file (checked fixture) */
+static void setup(void)
 {
 	if (!key_pem)
 		key_pem = fh_dkim_test_key();
+	fh_tmpfile("rcpts", "alice@example.com\n");
 }
 
-#define NHDR 5
+/* teardown - free the host of the test */
+static void teardown(void)
+{
+	fh_free(&h);
+}
 
 /* sign - a DKIM-Signature value for these headers and body */
 static void sign(const char *domain, const char *selector,
@@ -113,7 +120,7 @@ static const struct dkim_case cases[] = {
 	"dkim_keys = \"@TMP@/keys\";\n"
 
 /* feed - the case's message through the session; signature first */
-static void feed(struct fh *h, const struct dkim_case *c, int request)
+static void feed(const struct dkim_case *c, int request)
 {
 	char sig[4096];
 	int i;
@@ -145,34 +152,27 @@ static void feed(struct fh *h, const struct dkim_case *c, int request)
 START_TEST(core_service)
 {
 	const struct dkim_case *c = &cases[_i];
-	struct fh *h;
 
-	make_keys();
-	fh_tmpfile("rcpts", "alice@example.com\n");
 	h = fh_new(CONF);
-	feed(h, c, 1);
+	feed(c, 1);
 	ck_assert_msg(lg_dkim_passed(fh_session(h), c->check_domain) == c->passed,
 		      "%s: want %d; log:\n%s", c->name, c->passed, fh_log());
 	fh_eom(h);
-	fh_free(&h);
 }
 END_TEST
 
 START_TEST(not_requested)
 {
-	struct fh *h;
-
-	make_keys();
-	fh_tmpfile("rcpts", "alice@example.com\n");
 	h = fh_new(CONF);
-	feed(h, &cases[0], 0);
+	feed(&cases[0], 0);
 	ck_assert_int_eq(lg_dkim_passed(fh_session(h), "example.com"), 0);
 	fh_eom(h);
-	fh_free(&h);
 }
 END_TEST
 
 static int n_mails;
+
+/* count_mail - one more message in the outbox */
 static void count_mail(void *arg, const struct lg_outbox_item *it)
 {
 	(void) arg;
@@ -185,17 +185,14 @@ START_TEST(autoreply_proof)
 {
 	const struct dkim_case *c = &cases[_i];
 	struct lg_outbox *ob;
-	struct fh *h;
 	char err[256], obdir[512];
 
-	make_keys();
-	fh_tmpfile("rcpts", "alice@example.com\n");
 	h = fh_new(CONF "plugins = ( { name = \"autoreply\"; } );\n");
 	snprintf(obdir, sizeof(obdir), "%s/ob-%d", fh_tmpdir(), _i);
 	ob = lg_outbox_open(obdir, err, sizeof(err));
 	ck_assert_ptr_nonnull(ob);
 	lg_mailer_set_outbox(ob);
-	feed(h, c, 0);
+	feed(c, 0);
 	fh_eom(h);
 	n_mails = 0;
 	lg_outbox_list(ob, count_mail, NULL);
@@ -204,16 +201,17 @@ START_TEST(autoreply_proof)
 		      "%s: %d replies; log:\n%s", c->name, n_mails, fh_log());
 	lg_mailer_set_outbox(NULL);
 	lg_outbox_close(&ob);
-	fh_free(&h);
 }
 END_TEST
 
+/* suite - the service, and the autoreply plugin's use of it */
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dkim");
 	TCase *tc = tcase_create("dkim");
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, core_service, 0,
 			    (int) (sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, not_requested);
@@ -223,6 +221,7 @@ static Suite *suite(void)
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr;

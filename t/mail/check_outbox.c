@@ -31,6 +31,9 @@
 #include "mailer.h"
 #include "outbox.h"
 
+#define N(a)	((int) (sizeof(a) / sizeof((a)[0])))
+
+/* dir - NAME in the temporary directory */
 static const char *dir(const char *name)
 {
 	static char path[512];
@@ -39,6 +42,7 @@ static const char *dir(const char *name)
 	return path;
 }
 
+/* open_ob - the outbox in folder NAME, or the test fails */
 static struct lg_outbox *open_ob(const char *name)
 {
 	char err[512];
@@ -54,6 +58,7 @@ struct seen {
 	int n;
 };
 
+/* see - keep one listed item */
 static void see(void *arg, const struct lg_outbox_item *it)
 {
 	struct seen *s = arg;
@@ -62,6 +67,7 @@ static void see(void *arg, const struct lg_outbox_item *it)
 		s->items[s->n++] = *it;
 }
 
+/* count - list OB into S; the number of items */
 static int count(struct lg_outbox *ob, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -75,6 +81,7 @@ struct fake {
 	char last_to[512];
 };
 
+/* fake_deliver - answer what the test set, counting the calls */
 static enum lg_outbox_result fake_deliver(void *arg,
 					  const struct lg_outbox_item *it,
 					  const char *path, char *err,
@@ -89,6 +96,23 @@ static enum lg_outbox_result fake_deliver(void *arg,
 	return f->answer;
 }
 
+static time_t next;		/* when the last run wants to run again */
+
+/* run - one pass over OB now, delivering with the fake F */
+static int run(struct lg_outbox *ob, long long interval, int max,
+	       struct fake *f)
+{
+	return lg_outbox_run(ob, lg_now(), interval, max, fake_deliver, f,
+			     &next);
+}
+
+/* add - queue "x" to TO now; its id goes to ID unless NULL */
+static int add(struct lg_outbox *ob, const char *to, char *id)
+{
+	return lg_outbox_add(ob, to, "x\n", 2, lg_now(), id);
+}
+
+/* slurp - the text of PATH (static buffer), or NULL */
 static char *slurp(const char *path)
 {
 	static char buf[8192];
@@ -140,8 +164,7 @@ START_TEST(bad_recipient_refused)
 	struct lg_outbox *ob = open_ob("ob-badrcpt");
 	struct seen s;
 
-	ck_assert_int_eq(lg_outbox_add(ob, bad_rcpts[_i], "x\n", 2, lg_now(),
-				       NULL), -1);
+	ck_assert_int_eq(add(ob, bad_rcpts[_i], NULL), -1);
 	ck_assert_int_eq(count(ob, &s), 0);
 	lg_outbox_close(&ob);
 }
@@ -152,15 +175,12 @@ START_TEST(retry_then_drop)
 	struct lg_outbox *ob = open_ob("ob-retry");
 	struct fake f = { LG_OUTBOX_RETRY, 0, "" };
 	struct seen s;
-	time_t next;
 	int i;
 
 	fh_clock_set(1700000000);
 	fh_log_reset();
-	ck_assert_int_eq(lg_outbox_add(ob, "bob@example.com", "x\n", 2,
-				       lg_now(), NULL), 0);
-	ck_assert_int_eq(lg_outbox_run(ob, lg_now(), 300, 3, fake_deliver, &f,
-				       &next), 0);
+	ck_assert_int_eq(add(ob, "bob@example.com", NULL), 0);
+	ck_assert_int_eq(run(ob, 300, 3, &f), 0);
 	ck_assert_int_eq(f.calls, 1);
 	ck_assert_int_eq(next, 1700000300);
 	ck_assert_int_eq(count(ob, &s), 1);
@@ -168,11 +188,11 @@ START_TEST(retry_then_drop)
 	ck_assert_str_eq(s.items[0].status, "fake says 1");
 	/* not due yet: not tried */
 	fh_clock_advance(299);
-	lg_outbox_run(ob, lg_now(), 300, 3, fake_deliver, &f, &next);
+	run(ob, 300, 3, &f);
 	ck_assert_int_eq(f.calls, 1);
 	for (i = 0; i < 2; i++) {
 		fh_clock_advance(301);
-		lg_outbox_run(ob, lg_now(), 300, 3, fake_deliver, &f, &next);
+		run(ob, 300, 3, &f);
 	}
 	ck_assert_int_eq(f.calls, 3);
 	ck_assert_int_eq(count(ob, &s), 0);
@@ -186,16 +206,14 @@ START_TEST(sent_and_permanent)
 	struct lg_outbox *ob = open_ob("ob-sent");
 	struct fake f = { LG_OUTBOX_SENT, 0, "" };
 	struct seen s;
-	time_t next;
 
-	lg_outbox_add(ob, "a@example.com", "x\n", 2, lg_now(), NULL);
-	ck_assert_int_eq(lg_outbox_run(ob, lg_now(), 300, 10, fake_deliver,
-				       &f, &next), 1);
+	add(ob, "a@example.com", NULL);
+	ck_assert_int_eq(run(ob, 300, 10, &f), 1);
 	ck_assert_int_eq(count(ob, &s), 0);
 	ck_assert_int_eq(next, 0);
 	f.answer = LG_OUTBOX_FAILED;
-	lg_outbox_add(ob, "b@example.com", "x\n", 2, lg_now(), NULL);
-	lg_outbox_run(ob, lg_now(), 300, 10, fake_deliver, &f, &next);
+	add(ob, "b@example.com", NULL);
+	run(ob, 300, 10, &f);
 	ck_assert_int_eq(count(ob, &s), 0);
 	ck_assert_str_eq(f.last_to, "b@example.com");
 	lg_outbox_close(&ob);
@@ -208,11 +226,10 @@ START_TEST(survives_restart_and_retry_now)
 	struct fake f = { LG_OUTBOX_RETRY, 0, "" };
 	struct seen s;
 	char id[LG_OUTBOX_ID_MAX];
-	time_t next;
 
 	fh_clock_set(1700000000);
-	lg_outbox_add(ob, "a@example.com", "x\n", 2, lg_now(), id);
-	lg_outbox_run(ob, lg_now(), 3600, 10, fake_deliver, &f, &next);
+	add(ob, "a@example.com", id);
+	run(ob, 3600, 10, &f);
 	lg_outbox_close(&ob);
 	ob = open_ob("ob-restart");
 	ck_assert_int_eq(count(ob, &s), 1);
@@ -222,8 +239,7 @@ START_TEST(survives_restart_and_retry_now)
 	/* retry makes it due now */
 	ck_assert_int_eq(lg_outbox_retry(ob, id, lg_now()), 1);
 	f.answer = LG_OUTBOX_SENT;
-	ck_assert_int_eq(lg_outbox_run(ob, lg_now(), 3600, 10, fake_deliver,
-				       &f, &next), 1);
+	ck_assert_int_eq(run(ob, 3600, 10, &f), 1);
 	ck_assert_int_eq(count(ob, &s), 0);
 	ck_assert_int_eq(lg_outbox_retry(ob, id, lg_now()), 0);
 	ck_assert_int_eq(lg_outbox_remove(ob, id), 0);
@@ -234,29 +250,33 @@ END_TEST
 
 START_TEST(bad_files)
 {
+	static const struct {
+		const char *name, *text;
+	} files[] = {
+		/* garbage envelope with content */
+		{ "env/0000aaaa.0001.00000001", "what is this\n" },
+		{ "msg/0000aaaa.0001.00000001", "" },
+		/* envelope without content */
+		{ "env/0000aaaa.0002.00000002", "created 1\nnext 1\n"
+		  "attempts 0\nsize 1\nto b@example.com\nstatus queued\n" },
+		/* a name the outbox never makes is left alone */
+		{ "env/README", "" },
+	};
 	struct lg_outbox *ob = open_ob("ob-bad");
 	struct seen s;
 	char path[1024];
 	FILE *fp;
+	int i;
 
-	lg_outbox_add(ob, "a@example.com", "x\n", 2, lg_now(), NULL);
-	/* garbage envelope with content */
-	snprintf(path, sizeof(path), "%s/env/0000aaaa.0001.00000001", dir("ob-bad"));
-	fp = fopen(path, "w");
-	fputs("what is this\n", fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/msg/0000aaaa.0001.00000001", dir("ob-bad"));
-	fp = fopen(path, "w");
-	fclose(fp);
-	/* envelope without content */
-	snprintf(path, sizeof(path), "%s/env/0000aaaa.0002.00000002", dir("ob-bad"));
-	fp = fopen(path, "w");
-	fputs("created 1\nnext 1\nattempts 0\nsize 1\nto b@example.com\nstatus queued\n", fp);
-	fclose(fp);
-	/* a name the outbox never makes is left alone */
-	snprintf(path, sizeof(path), "%s/env/README", dir("ob-bad"));
-	fp = fopen(path, "w");
-	fclose(fp);
+	add(ob, "a@example.com", NULL);
+	for (i = 0; i < N(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir("ob-bad"),
+			 files[i].name);
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs(files[i].text, fp);
+		fclose(fp);
+	}
 	fh_log_reset();
 	ck_assert_int_eq(count(ob, &s), 1);
 	ck_assert_str_eq(s.items[0].to, "a@example.com");
@@ -270,6 +290,7 @@ END_TEST
 
 /* --- the sendmail method, with a script in its place --- */
 
+/* script_mailer - the sendmail method running SCRIPT */
 static struct lg_mailer_config script_mailer(const char *script,
 					     long long timeout)
 {
@@ -315,31 +336,39 @@ START_TEST(sendmail_args_and_stdin)
 }
 END_TEST
 
+/* What the sendmail method makes of a failing program (NULL: none). */
+static const struct {
+	const char *script;
+	long long timeout;
+	enum lg_outbox_result result;
+	const char *err;			/* in the reason; NULL: any */
+} sendmail_fails[] = {
+	{ "#!/bin/sh\necho 'queue is full' >&2\nexit 75\n", 10,
+	  LG_OUTBOX_RETRY, "exit 75: queue is full" },
+	{ "#!/bin/sh\nexit 67\n", 10, LG_OUTBOX_FAILED, NULL },
+	{ "#!/bin/sh\nexec sleep 30\n", 1, LG_OUTBOX_RETRY, "timed out" },
+	{ NULL, 10, LG_OUTBOX_RETRY, NULL },
+};
+
 START_TEST(sendmail_failures)
 {
+	const char *script = sendmail_fails[_i].script;
 	struct lg_mailer_config mc;
-	char err[256], msgpath[512];
+	char err[256] = "", msgpath[512];
 
 	snprintf(msgpath, sizeof(msgpath), "%s", fh_tmpfile("msg2", "x\n"));
-	mc = script_mailer("#!/bin/sh\necho 'queue is full' >&2\nexit 75\n", 10);
+	mc = script_mailer(script ? script : "#!/bin/sh\nexit 0\n",
+			   sendmail_fails[_i].timeout);
+	if (!script) {
+		free(mc.path);
+		mc.path = strdup("/nonexistent/sendmail");
+	}
 	ck_assert_int_eq(lg_mailer_sendmail(&mc, "a@example.com", msgpath, err,
-					    sizeof(err)), LG_OUTBOX_RETRY);
-	ck_assert_ptr_nonnull(strstr(err, "exit 75: queue is full"));
-	free(mc.path);
-	mc = script_mailer("#!/bin/sh\nexit 67\n", 10);
-	ck_assert_int_eq(lg_mailer_sendmail(&mc, "a@example.com", msgpath, err,
-					    sizeof(err)), LG_OUTBOX_FAILED);
-	free(mc.path);
-	mc = script_mailer("#!/bin/sh\nexec sleep 30\n", 1);
-	ck_assert_int_eq(lg_mailer_sendmail(&mc, "a@example.com", msgpath, err,
-					    sizeof(err)), LG_OUTBOX_RETRY);
-	ck_assert_ptr_nonnull(strstr(err, "timed out"));
-	free(mc.path);
-	mc = script_mailer("#!/bin/sh\nexit 0\n", 10);
-	free(mc.path);
-	mc.path = strdup("/nonexistent/sendmail");
-	ck_assert_int_eq(lg_mailer_sendmail(&mc, "a@example.com", msgpath, err,
-					    sizeof(err)), LG_OUTBOX_RETRY);
+					    sizeof(err)),
+			 sendmail_fails[_i].result);
+	if (sendmail_fails[_i].err)
+		ck_assert_msg(strstr(err, sendmail_fails[_i].err) != NULL,
+			      "reason \"%s\"", err);
 	free(mc.path);
 }
 END_TEST
@@ -353,11 +382,13 @@ struct server {
 	char transcript[8192];
 };
 
+/* server_say - one reply line of the test server */
 static void server_say(int fd, const char *s)
 {
 	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t) strlen(s));
 }
 
+/* serve - one SMTP session, recorded in the transcript */
 static void *serve(void *arg)
 {
 	struct server *sv = arg;
@@ -405,6 +436,7 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/* server_start - listen on a loopback port and serve in a thread */
 static void server_start(struct server *sv, pthread_t *t)
 {
 	struct sockaddr_in sa;
@@ -421,6 +453,7 @@ static void server_start(struct server *sv, pthread_t *t)
 	pthread_create(t, NULL, serve, sv);
 }
 
+/* smtp_mailer - the smtp method to 127.0.0.1:PORT */
 static struct lg_mailer_config smtp_mailer(int port)
 {
 	struct lg_mailer_config mc;
@@ -486,6 +519,7 @@ END_TEST
 
 static char reply_text[8192];
 
+/* collect - keep one reply line */
 static int collect(void *arg, const char *line, size_t len)
 {
 	(void) arg;
@@ -494,6 +528,7 @@ static int collect(void *arg, const char *line, size_t len)
 	return 0;
 }
 
+/* ctl - one control request; the whole reply */
 static const char *ctl(const char *req)
 {
 	struct lg_ctl_env env = { NULL, 0, 0, "test", NULL, "test" };
@@ -513,7 +548,7 @@ START_TEST(queue_command)
 	ck_assert_ptr_nonnull(strstr(ctl("queue"), "ERR queue: no outbox"));
 	lg_mailer_set_outbox(ob);
 	fh_clock_set(1700000000);
-	lg_outbox_add(ob, "a@example.com", "x\n", 2, lg_now(), id1);
+	add(ob, "a@example.com", id1);
 	lg_outbox_add(ob, "b@example.com", "yy\n", 3, lg_now(), id2);
 	snprintf(want, sizeof(want),
 		 "%s\t1700000000\t1700000000\t0\t2\t\ta@example.com\tqueued\n", id1);
@@ -540,10 +575,18 @@ END_TEST
 
 START_TEST(host_send_and_notify)
 {
+	static const char *const want[] = {
+		"\nTo: <postmaster@example.com>\n",
+		"\nSubject: client 192.0.2.1 looping  Bcc: x@y\n",
+		"\nDate: Tue, 14 Nov 2023 22:13:20 +0000\n",
+		"\nAuto-Submitted: auto-generated\n", "\nX-Loopguard-Loop: ",
+		"\n\nIt loops.\n",
+	};
 	const struct lg_host *host = lg_host_get();
 	struct lg_outbox *ob = open_ob("ob-host");
 	char path[1024], *text;
 	struct seen s;
+	int i;
 
 	ck_assert_uint_ge(host->struct_size,
 			  offsetof(struct lg_host, hostname) + sizeof(host->hostname));
@@ -561,12 +604,9 @@ START_TEST(host_send_and_notify)
 	ck_assert_str_eq(s.items[0].to, "postmaster@example.com");
 	snprintf(path, sizeof(path), "%s/msg/%s", dir("ob-host"), s.items[0].id);
 	text = slurp(path);
-	ck_assert_ptr_nonnull(strstr(text, "\nTo: <postmaster@example.com>\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\nSubject: client 192.0.2.1 looping  Bcc: x@y\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\nDate: Tue, 14 Nov 2023 22:13:20 +0000\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\nAuto-Submitted: auto-generated\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\nX-Loopguard-Loop: "));
-	ck_assert_ptr_nonnull(strstr(text, "\n\nIt loops.\n"));
+	for (i = 0; i < N(want); i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "no %s in %s",
+			      want[i], text);
 	ck_assert_ptr_null(strstr(text, "\nBcc:"));
 	lg_mailer_set_outbox(NULL);
 	lg_outbox_close(&ob);
@@ -615,6 +655,7 @@ START_TEST(mailer_settings)
 }
 END_TEST
 
+/* suite - every case above */
 static Suite *suite(void)
 {
 	Suite *s = suite_create("outbox");
@@ -622,24 +663,23 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, add_and_list);
-	tcase_add_loop_test(tc, bad_recipient_refused, 0,
-			    sizeof(bad_rcpts) / sizeof(bad_rcpts[0]));
+	tcase_add_loop_test(tc, bad_recipient_refused, 0, N(bad_rcpts));
 	tcase_add_test(tc, retry_then_drop);
 	tcase_add_test(tc, sent_and_permanent);
 	tcase_add_test(tc, survives_restart_and_retry_now);
 	tcase_add_test(tc, bad_files);
 	tcase_add_test(tc, sendmail_args_and_stdin);
-	tcase_add_test(tc, sendmail_failures);
+	tcase_add_loop_test(tc, sendmail_failures, 0, N(sendmail_fails));
 	tcase_add_test(tc, smtp_conversation);
 	tcase_add_test(tc, smtp_rejected_and_dead_port);
 	tcase_add_test(tc, queue_command);
 	tcase_add_test(tc, host_send_and_notify);
-	tcase_add_loop_test(tc, mailer_settings, 0,
-			    sizeof(cfg_cases) / sizeof(cfg_cases[0]));
+	tcase_add_loop_test(tc, mailer_settings, 0, N(cfg_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(suite());

@@ -157,6 +157,7 @@ static const struct pf_case cases[] = {
 
 static char lines[8192];
 
+/* collect - keep one warning line */
 static void collect(void *arg, const char *line)
 {
 	(void) arg;
@@ -242,56 +243,51 @@ START_TEST(master_is_parsed)
 }
 END_TEST
 
-START_TEST(run_reports_status_and_output)
+/* Programs lg_run_program runs: its status, what it keeps of the
+ * output (NULL: not asked), its length (-1: not asked) and the reason
+ * (NULL: not asked); never longer than the timeout and 2 s. */
+static const struct {
+	const char *argv[4];
+	int timeout_ms;
+	size_t outsize;
+	int status;
+	const char *out;
+	int out_len;
+	const char *err;
+} runs[] = {
+	/* status, and only the first line of stderr */
+	{ { "/bin/sh", "-c",
+	    "echo out; echo first >&2; echo second >&2; exit 3" },
+	  5000, 64, 3, "out\n", 4, "first" },
+	/* output cut to the buffer */
+	{ { "/bin/sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x" },
+	  5000, 100, 0, NULL, 99, NULL },
+	/* a program that hangs is killed */
+	{ { "/bin/sleep", "30" }, 1000, 64, -1, NULL, -1,
+	  "no answer within 1 s" },
+	{ { "/nonexistent/postconf", "-x" }, 5000, 64, 127, NULL, -1,
+	  "cannot run /nonexistent/postconf: No such file or directory" },
+};
+
+START_TEST(program_runs)
 {
-	const char *argv[] = { "/bin/sh", "-c",
-			       "echo out; echo first >&2; echo second >&2; exit 3",
-			       NULL };
-	char out[64], err[64];
-
-	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
-					sizeof(err)), 3);
-	ck_assert_str_eq(out, "out\n");
-	ck_assert_str_eq(err, "first");
-}
-END_TEST
-
-START_TEST(run_bounds_output)
-{
-	const char *argv[] = { "/bin/sh", "-c",
-			       "head -c 1000000 /dev/zero | tr '\\0' x", NULL };
-	char out[100], err[64];
-
-	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
-					sizeof(err)), 0);
-	ck_assert_uint_eq(strlen(out), 99);
-}
-END_TEST
-
-START_TEST(run_kills_a_hanging_program)
-{
-	const char *argv[] = { "/bin/sleep", "30", NULL };
-	char out[64], err[64];
+	char out[128], err[128];
 	time_t start = time(NULL);
 
-	ck_assert_int_eq(lg_run_program(argv, 1000, out, sizeof(out), err,
-					sizeof(err)), -1);
-	ck_assert_str_eq(err, "no answer within 1 s");
-	ck_assert_int_le(time(NULL) - start, 3);
+	ck_assert_int_eq(lg_run_program(runs[_i].argv, runs[_i].timeout_ms, out,
+					runs[_i].outsize, err, sizeof(err)),
+			 runs[_i].status);
+	if (runs[_i].out)
+		ck_assert_str_eq(out, runs[_i].out);
+	if (runs[_i].out_len >= 0)
+		ck_assert_uint_eq(strlen(out), (size_t) runs[_i].out_len);
+	if (runs[_i].err)
+		ck_assert_str_eq(err, runs[_i].err);
+	ck_assert_int_le(time(NULL) - start, runs[_i].timeout_ms / 1000 + 2);
 }
 END_TEST
 
-START_TEST(run_missing_program)
-{
-	const char *argv[] = { "/nonexistent/postconf", "-x", NULL };
-	char out[64], err[128];
-
-	ck_assert_int_eq(lg_run_program(argv, 5000, out, sizeof(out), err,
-					sizeof(err)), 127);
-	ck_assert_str_eq(err, "cannot run /nonexistent/postconf: No such file or directory");
-}
-END_TEST
-
+/* postfix_suite - the settings judged, the parsers, the runner */
 static Suite *postfix_suite(void)
 {
 	Suite *s = suite_create("postfix");
@@ -304,14 +300,13 @@ static Suite *postfix_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
 	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, run_reports_status_and_output);
-	tcase_add_test(tc, run_bounds_output);
-	tcase_add_test(tc, run_kills_a_hanging_program);
-	tcase_add_test(tc, run_missing_program);
+	tcase_add_loop_test(tc, program_runs, 0,
+			    (int) (sizeof(runs) / sizeof(runs[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(postfix_suite());

@@ -22,19 +22,30 @@
 	"recipient_delimiter = \"+-\";\n" \
 	"trusted_networks = [ \"10.0.0.0/8\", \"2001:db8::/32\" ];\n"
 
+#define N(a)	((int) (sizeof(a) / sizeof((a)[0])))
+
 static struct fh *h;
 
-static struct fh *host_with(const char *plugins)
+/* host_conf - the core with BASE, EXTRA settings and the test plugin
+ * groups PLUGINS */
+static struct fh *host_conf(const char *extra, const char *plugins)
 {
 	char text[2048];
 
 	fh_tmpfile("rcpts", "alice@example.com\nbob@example.com\n"
 		   "postmaster@example.com\n@example.net\n");
-	snprintf(text, sizeof(text), "%splugins = ( %s );\n", BASE,
-		 plugins ? plugins : "");
+	snprintf(text, sizeof(text), "%s%splugins = ( %s );\n", BASE,
+		 extra ? extra : "", plugins ? plugins : "");
 	return fh_new(text);
 }
 
+/* host_with - the core with BASE and the plugin groups PLUGINS */
+static struct fh *host_with(const char *plugins)
+{
+	return host_conf(NULL, plugins);
+}
+
+/* teardown - free the host of the test (checked fixture) */
 static void teardown(void)
 {
 	fh_free(&h);
@@ -137,17 +148,51 @@ END_TEST
 static const char *const two_rcpts[] = { "<alice@example.com>",
 					  "<nosuch@example.com>", NULL };
 
-START_TEST(redirect_adds_before_deleting)
+/* One message to alice and nosuch through the test plugin: what it
+ * ends in, the edits made, the reply and a log line (NULL: not asked). */
+static const struct {
+	const char *extra;			/* settings before plugins */
+	const char *plugin;
+	int fail_edits;
+	const char *body;
+	enum lg_verdict verdict;
+	const char *edits, *reply, *log;
+} messages[] = {
+	/* a redirect adds before it deletes */
+	{ NULL, "redirect = \"postmaster@example.com\"; header = \"X-Test\";",
+	  0, "hello\r\n", LG_CONTINUE, "addrcpt postmaster@example.com\n"
+	  "addheader X-Test: yes\ndelrcpt <alice@example.com>\n"
+	  "delrcpt <nosuch@example.com>\n", NULL, NULL },
+	/* never without a recipient */
+	{ NULL, "delete_all = true;", 0, NULL, LG_TEMPFAIL, "",
+	  "451 4.3.0 loopguard: temporary failure, try again later",
+	  "edits would leave the message without a recipient; not applied" },
+	{ "on_error = \"accept\";\n", "delete_all = true;", 0, NULL, LG_ACCEPT,
+	  "", NULL, NULL },
+	/* the MTA refusing an edit tempfails */
+	{ NULL, "redirect = \"postmaster@example.com\";", 1, NULL, LG_TEMPFAIL,
+	  NULL, NULL,
+	  "the MTA refused to add recipient postmaster@example.com" },
+};
+
+START_TEST(message_outcome)
 {
-	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\";"
-		      " header = \"X-Test\"; }");
+	char plugin[256];
+
+	snprintf(plugin, sizeof(plugin), "{ name = \"testplug\"; %s }",
+		 messages[_i].plugin);
+	h = host_conf(messages[_i].extra, plugin);
+	fh_fail_edits(h, messages[_i].fail_edits);
+	fh_log_reset();
 	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
-				    "hello\r\n"), LG_CONTINUE);
-	ck_assert_str_eq(fh_edits(h),
-			 "addrcpt postmaster@example.com\n"
-			 "addheader X-Test: yes\n"
-			 "delrcpt <alice@example.com>\n"
-			 "delrcpt <nosuch@example.com>\n");
+				    messages[_i].body), messages[_i].verdict);
+	if (messages[_i].edits)
+		ck_assert_str_eq(fh_edits(h), messages[_i].edits);
+	if (messages[_i].reply)
+		ck_assert_str_eq(fh_reply(h), messages[_i].reply);
+	if (messages[_i].log)
+		ck_assert_msg(strstr(fh_log(), messages[_i].log) != NULL,
+			      "log: %s", fh_log());
 }
 END_TEST
 
@@ -165,47 +210,6 @@ START_TEST(refused_recipient_is_not_deleted)
 	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
 	ck_assert_str_eq(fh_edits(h), "addrcpt postmaster@example.com\n"
 			 "delrcpt <alice@example.com>\n");
-}
-END_TEST
-
-START_TEST(never_without_recipient)
-{
-	h = host_with("{ name = \"testplug\"; delete_all = true; }");
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
-				    NULL), LG_TEMPFAIL);
-	ck_assert_str_eq(fh_edits(h), "");
-	ck_assert_str_eq(fh_reply(h),
-			 "451 4.3.0 loopguard: temporary failure, try again later");
-	ck_assert_ptr_nonnull(strstr(fh_log(),
-		"edits would leave the message without a recipient; not applied"));
-}
-END_TEST
-
-START_TEST(on_error_accept)
-{
-	char text[2048];
-
-	fh_tmpfile("rcpts", "alice@example.com\n");
-	snprintf(text, sizeof(text), "%son_error = \"accept\";\n"
-		 "plugins = ( { name = \"testplug\"; delete_all = true; } );\n",
-		 BASE);
-	h = fh_new(text);
-	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
-				    NULL), LG_ACCEPT);
-	ck_assert_str_eq(fh_edits(h), "");
-}
-END_TEST
-
-START_TEST(mta_refusing_an_edit_tempfails)
-{
-	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\"; }");
-	fh_fail_edits(h, 1);
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<x@example.org>", two_rcpts, NULL,
-				    NULL), LG_TEMPFAIL);
-	ck_assert_ptr_nonnull(strstr(fh_log(),
-		"the MTA refused to add recipient postmaster@example.com"));
 }
 END_TEST
 
@@ -291,6 +295,125 @@ START_TEST(junk_from_the_mta_never_crashes)
 }
 END_TEST
 
+/* --- the session's message taps (session_tap.c), with a recording tap
+ * and no DKIM in the picture */
+
+/* What one recording tap saw, in order. */
+struct tap_seen {
+	char text[256];
+	int resets;
+};
+
+/* seen_add - append one event to the tap's record */
+static void seen_add(void *state, const char *event)
+{
+	struct tap_seen *t = state;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "%s;", event);
+}
+
+/* rec_header - "H name: value" */
+static void rec_header(struct lg_ctx *s, void *state, const char *name,
+		       const char *value)
+{
+	char event[128];
+
+	(void) s;
+	snprintf(event, sizeof(event), "H %s: %s", name, value);
+	seen_add(state, event);
+}
+
+/* rec_eoh - "E" */
+static void rec_eoh(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "E");
+}
+
+/* rec_body - "B text" */
+static void rec_body(struct lg_ctx *s, void *state,
+		     const unsigned char *chunk, size_t len)
+{
+	char event[128];
+
+	(void) s;
+	snprintf(event, sizeof(event), "B %.*s", (int) len, chunk);
+	seen_add(state, event);
+}
+
+/* rec_eom - "M" */
+static void rec_eom(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "M");
+}
+
+/* rec_reset - "R", counted */
+static void rec_reset(struct lg_ctx *s, void *state)
+{
+	(void) s;
+	seen_add(state, "R");
+	((struct tap_seen *) state)->resets++;
+}
+
+/* Four taps that record, each its own; one that reads nothing. */
+#define REC	{ rec_header, rec_eoh, rec_body, rec_eom, rec_reset }
+static const struct lg_msg_tap recorders[LG_MSG_TAPS_MAX] = {
+	REC, REC, REC, REC
+};
+static const struct lg_msg_tap silent = { NULL, NULL, NULL, NULL, NULL };
+
+START_TEST(taps_see_the_message_in_order)
+{
+	struct tap_seen seen[LG_MSG_TAPS_MAX], later;
+	struct lg_ctx *s;
+	int i;
+
+	memset(seen, 0, sizeof(seen));
+	memset(&later, 0, sizeof(later));
+	h = host_with(NULL);
+	s = fh_session(h);
+	ck_assert_int_eq(lg_session_tap_attach(s, &recorders[0], &seen[0]),
+			 -1);			/* no message yet */
+	fh_mail(h, "<x@example.org>");
+	fh_rcpt(h, "<alice@example.com>");
+	ck_assert_uint_eq(s->n_taps, 0);	/* no DKIM tap */
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++)
+		ck_assert_int_eq(lg_session_tap_attach(s, &recorders[i],
+						       &seen[i]), 0);
+	ck_assert_int_eq(lg_session_tap_attach(s, &silent, &later), -1);
+	ck_assert_int_eq(lg_session_tap_attach(s, NULL, &later), -1);
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++)
+		ck_assert_ptr_eq(lg_session_tap_state(s, &recorders[i]),
+				 &seen[i]);
+	ck_assert_ptr_null(lg_session_tap_state(s, &silent));
+	ck_assert_ptr_null(lg_session_tap_state(NULL, &recorders[0]));
+	fh_header(h, "Subject", "hi");
+	fh_header(h, "From", "x@example.org");
+	fh_eoh(h);
+	fh_body(h, "hello\r\n");
+	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
+	for (i = 0; i < LG_MSG_TAPS_MAX; i++) {
+		ck_assert_str_eq(seen[i].text, "H Subject: hi;"
+				 "H From: x@example.org;E;B hello\r\n;M;R;");
+		ck_assert_int_eq(seen[i].resets, 1);
+	}
+	/* detached at the end: the next message is not theirs */
+	ck_assert_uint_eq(s->n_taps, 0);
+	ck_assert_ptr_null(lg_session_tap_state(s, &recorders[0]));
+	fh_mail(h, "<y@example.org>");
+	ck_assert_int_eq(lg_session_tap_attach(s, &silent, NULL), 0);
+	ck_assert_int_eq(lg_session_tap_attach(s, &recorders[0], &later), 0);
+	fh_header(h, "Subject", "again");
+	fh_abort(h);			/* an aborted message ends too */
+	ck_assert_str_eq(later.text, "H Subject: again;R;");
+	ck_assert_int_eq(later.resets, 1);
+	ck_assert_int_eq(seen[0].resets, 1);
+	ck_assert_uint_eq(s->n_taps, 0);
+}
+END_TEST
+
 /* --- decisions are logged and counted for what really happened */
 
 #define REAL "local_domains = [ \"example.com\" ];\n" \
@@ -337,73 +460,85 @@ static const char *const dsn_headers[] = {
 	"From: MAILER-DAEMON@mx.external.test", "Subject: Undelivered Mail",
 	NULL };
 
-START_TEST(refused_bounce_is_no_redirect)
+/* count_of - occurrences of text in the log */
+static int count_of(const char *text)
+{
+	const char *p = fh_log();
+	int n = 0;
+
+	while ((p = strstr(p, text)) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* A decision is logged, once, and counted only for what really
+ * happened. A message to nosuch from the client and with the queue id
+ * given (NULL: the fake host's), with the catchall and bounce plugins:
+ * its verdict, the edits (a part of them; "": none; NULL: not asked), a
+ * log line, how often "action=redirect" is logged, and how much the
+ * redirect and reject counters grow. */
+static const struct {
+	const char *first, *second;		/* plugin groups */
+	int fail_edits;
+	const char *client, *qid, *from;
+	const char *const *headers;
+	const char *body;
+	enum lg_verdict verdict;
+	const char *edits, *logged;
+	int redirects_logged;
+	unsigned long long redirects, rejects;
+} decisions[] = {
+	/* a refused bounce is no redirect */
+	{ "{ name = \"catchall\"; }", "{ name = \"bounce\"; }", 0,
+	  "192.0.2.7", "QFAKE1", "<>", dsn_headers,
+	  "your mail could not be delivered\r\n", LG_REJECT, "",
+	  "plugin=bounce action=reject", 0, 0, 1 },
+	/* a redirect is logged once, when it is done */
+	{ "{ name = \"catchall\"; }", "{ name = \"bounce\"; }", 0,
+	  "192.0.2.7", "QREAL1", "<x@example.org>", NULL, "hello\r\n",
+	  LG_CONTINUE, "delrcpt <nosuch@example.com>",
+	  "QREAL1: plugin=catchall action=redirect from=<x@example.org> "
+	  "to=<nosuch@example.com>", 1, 1, 0 },
+	/* and not at all when the edits fail */
+	{ "{ name = \"catchall\"; }", NULL, 1, NULL, NULL, "<x@example.org>",
+	  NULL, "hello\r\n", LG_TEMPFAIL, NULL, NULL, 0, 0, 0 },
+	/* a report without edits stays: "would redirect" is still true */
+	{ "{ name = \"catchall\"; mode = \"report\"; }",
+	  "{ name = \"bounce\"; }", 0, "192.0.2.7", NULL, "<>", dsn_headers,
+	  "your mail could not be delivered\r\n", LG_REJECT, NULL,
+	  "plugin=catchall action=report", 0, 0, 1 },
+};
+
+START_TEST(decision_logged)
 {
 	unsigned long long redirects = action_count("catchall", "redirect");
 	unsigned long long rejects = action_count("bounce", "reject");
 
-	h = real_host("{ name = \"catchall\"; }", "{ name = \"bounce\"; }");
-	fh_connect(h, "192.0.2.7");
-	fh_macro(h, "i", "QFAKE1");
+	h = real_host(decisions[_i].first, decisions[_i].second);
+	fh_fail_edits(h, decisions[_i].fail_edits);
+	if (decisions[_i].client)
+		fh_connect(h, decisions[_i].client);
+	if (decisions[_i].qid)
+		fh_macro(h, "i", decisions[_i].qid);
 	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, dsn_headers,
-				    "your mail could not be delivered\r\n"),
-			 LG_REJECT);
-	ck_assert_str_eq(fh_edits(h), "");
-	ck_assert_msg(strstr(fh_log(), "plugin=bounce action=reject") != NULL,
-		      "log: %s", fh_log());
-	ck_assert_msg(strstr(fh_log(), "action=redirect") == NULL,
-		      "a redirect that never happened is logged: %s", fh_log());
-	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects);
-	ck_assert_uint_eq(action_count("bounce", "reject"), rejects + 1);
-}
-END_TEST
-
-START_TEST(redirect_is_logged_once_when_done)
-{
-	unsigned long long redirects = action_count("catchall", "redirect");
-	const char *first;
-
-	h = real_host("{ name = \"catchall\"; }", "{ name = \"bounce\"; }");
-	fh_connect(h, "192.0.2.7");
-	fh_macro(h, "i", "QREAL1");
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<x@example.org>", to_nosuch, NULL,
-				    "hello\r\n"), LG_CONTINUE);
-	ck_assert_ptr_nonnull(strstr(fh_edits(h), "delrcpt <nosuch@example.com>"));
-	first = strstr(fh_log(), "QREAL1: plugin=catchall action=redirect from=<x@example.org> to=<nosuch@example.com>");
-	ck_assert_msg(first != NULL, "log: %s", fh_log());
-	ck_assert_ptr_null(strstr(strchr(first, '\n'), "action=redirect"));
-	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects + 1);
-}
-END_TEST
-
-START_TEST(redirect_not_logged_when_edits_fail)
-{
-	unsigned long long redirects = action_count("catchall", "redirect");
-
-	h = real_host("{ name = \"catchall\"; }", NULL);
-	fh_fail_edits(h, 1);
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<x@example.org>", to_nosuch, NULL,
-				    "hello\r\n"), LG_TEMPFAIL);
-	ck_assert_ptr_null(strstr(fh_log(), "action=redirect"));
-	ck_assert_uint_eq(action_count("catchall", "redirect"), redirects);
-}
-END_TEST
-
-START_TEST(report_without_edits_stays)
-{
-	h = real_host("{ name = \"catchall\"; mode = \"report\"; }",
-		      "{ name = \"bounce\"; }");
-	fh_connect(h, "192.0.2.7");
-	fh_log_reset();
-	ck_assert_int_eq(fh_message(h, "<>", to_nosuch, dsn_headers,
-				    "your mail could not be delivered\r\n"),
-			 LG_REJECT);
-	/* nothing was queued: "would redirect" is still true */
-	ck_assert_msg(strstr(fh_log(), "plugin=catchall action=report") != NULL,
-		      "log: %s", fh_log());
+	ck_assert_int_eq(fh_message(h, decisions[_i].from, to_nosuch,
+				    decisions[_i].headers, decisions[_i].body),
+			 decisions[_i].verdict);
+	if (decisions[_i].edits && !*decisions[_i].edits)
+		ck_assert_str_eq(fh_edits(h), "");
+	else if (decisions[_i].edits)
+		ck_assert_ptr_nonnull(strstr(fh_edits(h), decisions[_i].edits));
+	if (decisions[_i].logged)
+		ck_assert_msg(strstr(fh_log(), decisions[_i].logged) != NULL,
+			      "log: %s", fh_log());
+	ck_assert_msg(count_of("action=redirect") ==
+		      decisions[_i].redirects_logged, "log: %s", fh_log());
+	ck_assert_uint_eq(action_count("catchall", "redirect"),
+			  redirects + decisions[_i].redirects);
+	ck_assert_uint_eq(action_count("bounce", "reject"),
+			  rejects + decisions[_i].rejects);
 }
 END_TEST
 
@@ -441,19 +576,6 @@ START_TEST(store_failure_overrules_a_tag)
 END_TEST
 
 /* --- the MTA refused an unknown user itself: noted once an hour */
-
-/* count_of - occurrences of text in the log */
-static int count_of(const char *text)
-{
-	const char *p = fh_log();
-	int n = 0;
-
-	while ((p = strstr(p, text)) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
 
 /* rejected_rcpt - one message whose RCPT the MTA refused */
 static void rejected_rcpt(const char *rcpt)
@@ -525,23 +647,18 @@ static Suite *core_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dispatch");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, redirect_adds_before_deleting);
+	tcase_add_loop_test(tc, message_outcome, 0, N(messages));
 	tcase_add_test(tc, refused_recipient_is_not_deleted);
-	tcase_add_test(tc, never_without_recipient);
-	tcase_add_test(tc, on_error_accept);
-	tcase_add_test(tc, mta_refusing_an_edit_tempfails);
 	tcase_add_loop_test(tc, eom_verdicts, 0,
 			    (int) (sizeof(verdict_cases) /
 				   sizeof(verdict_cases[0])));
 	tcase_add_test(tc, queue_id_and_message_reset);
 	tcase_add_test(tc, junk_from_the_mta_never_crashes);
+	tcase_add_test(tc, taps_see_the_message_in_order);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("decisions");
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, refused_bounce_is_no_redirect);
-	tcase_add_test(tc, redirect_is_logged_once_when_done);
-	tcase_add_test(tc, redirect_not_logged_when_edits_fail);
-	tcase_add_test(tc, report_without_edits_stays);
+	tcase_add_loop_test(tc, decision_logged, 0, N(decisions));
 	tcase_add_test(tc, store_failure_overrules_a_tag);
 	tcase_add_test(tc, mta_rejection_notice_once_an_hour);
 	tcase_add_test(tc, mta_rejection_notice_needs_catchall);

@@ -27,6 +27,7 @@
 
 static char tmp[256];
 
+/* setup - a fresh folder, the log kept in memory */
 static void setup(void)
 {
 	fh_mkdtemp(tmp, sizeof(tmp), "logfile");
@@ -34,6 +35,7 @@ static void setup(void)
 	lg_log_capture_reset();
 }
 
+/* teardown - remove the folder */
 static void teardown(void)
 {
 	fh_rmtree(tmp);
@@ -190,18 +192,22 @@ START_TEST(log_file_reopen_fails)
 }
 END_TEST
 
+/* Log files that cannot be opened (names under the test's folder). */
+static const struct {
+	const char *name;
+	const char *why;
+} bad_files[] = {
+	{ "", "Is a directory" },
+	{ "/none/x.log", "No such file or directory" },
+};
+
 START_TEST(log_file_errors)
 {
 	char spec[512], err[512], want[600];
 
-	snprintf(spec, sizeof(spec), "file:%s", tmp);
+	snprintf(spec, sizeof(spec), "file:%s%s", tmp, bad_files[_i].name);
 	ck_assert_int_eq(lg_log_use(spec, 1, NULL, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "log file:%s: Is a directory", tmp);
-	ck_assert_str_eq(err, want);
-	snprintf(spec, sizeof(spec), "file:%s/none/x.log", tmp);
-	ck_assert_int_eq(lg_log_use(spec, 1, NULL, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want),
-		 "log file:%s/none/x.log: No such file or directory", tmp);
+	snprintf(want, sizeof(want), "log %s: %s", spec, bad_files[_i].why);
 	ck_assert_str_eq(err, want);
 }
 END_TEST
@@ -218,6 +224,13 @@ static int to_file(const char *name)
 	dup2(fd, 2);
 	close(fd);
 	return old;
+}
+
+/* restore - fd 2 back to OLD */
+static void restore(int old)
+{
+	dup2(old, 2);
+	close(old);
 }
 
 START_TEST(syslog_probe)
@@ -240,8 +253,7 @@ START_TEST(syslog_probe)
 	 * stderr; in the foreground syslog means stderr */
 	old = to_file("stderr");
 	ck_assert_int_eq(lg_log_use("syslog", 0, NULL, err, sizeof(err)), 0);
-	dup2(old, 2);
-	close(old);
+	restore(old);
 	if (lg_log_syslog_listens("/dev/log"))
 		ck_assert_str_eq(slurp("stderr"), "");
 	else
@@ -250,8 +262,7 @@ START_TEST(syslog_probe)
 	ck_assert(!lg_log_to_stderr());
 	old = to_file("stderr");
 	ck_assert_int_eq(lg_log_use("syslog", 1, NULL, err, sizeof(err)), 0);
-	dup2(old, 2);
-	close(old);
+	restore(old);
 	ck_assert_str_eq(slurp("stderr"), "");
 	ck_assert(lg_log_to_stderr());
 }
@@ -268,12 +279,12 @@ START_TEST(stderr_outlives_detaching)
 	dup2(null, 2);		/* what detaching does */
 	close(null);
 	lg_log(LG_LOG_WARN, "after detaching");
-	dup2(old, 2);
-	close(old);
+	restore(old);
 	ck_assert_str_eq(slurp("stderr"), "loopguard: warning: after detaching\n");
 }
 END_TEST
 
+/* logfile_suite - every case, each in its own folder */
 static Suite *logfile_suite(void)
 {
 	Suite *s = suite_create("logfile");
@@ -285,13 +296,15 @@ static Suite *logfile_suite(void)
 	tcase_add_test(tc, log_file_lines);
 	tcase_add_test(tc, log_file_reopen);
 	tcase_add_test(tc, log_file_reopen_fails);
-	tcase_add_test(tc, log_file_errors);
+	tcase_add_loop_test(tc, log_file_errors, 0,
+			    (int) (sizeof(bad_files) / sizeof(bad_files[0])));
 	tcase_add_test(tc, syslog_probe);
 	tcase_add_test(tc, stderr_outlives_detaching);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
+/* main - run the suite; exit 1 if any check failed */
 int main(void)
 {
 	SRunner *sr = srunner_create(logfile_suite());

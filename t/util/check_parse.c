@@ -1,6 +1,6 @@
 /*
  * NAME
- *	check_parse - unit tests for milter/parse.c
+ *	check_parse - unit tests for milter/util/parse.c
  * SYNOPSIS
  *	t/util/check_parse
  * DESCRIPTION
@@ -31,11 +31,13 @@ static void bytes(int family, const char *text, unsigned char out[16])
 /*
  * Durations.
  */
-static const struct {
+struct duration_case {
 	const char *text;
 	int rc;
-	long long seconds;
-} durations[] = {
+	long long value;			/* seconds, or milliseconds */
+};
+
+static const struct duration_case durations[] = {
 	{ "0", 0, 0 }, { "30", 0, 30 }, { "30s", 0, 30 }, { "10m", 0, 600 },
 	{ "1h", 0, 3600 }, { "7d", 0, 604800 }, { "2w", 0, 1209600 },
 	{ "0w", 0, 0 }, { "0030s", 0, 30 },
@@ -52,28 +54,26 @@ static const struct {
 	{ "0x10", -1, 0 }, { "5\n", -1, 0 }, { "\xc3\xa9", -1, 0 },
 };
 
-START_TEST(test_duration)
+/* check_duration - one row: the result, or the output left alone */
+static void check_duration(int (*parse)(const char *, long long *),
+			   const struct duration_case *c)
 {
 	long long v = -42;
-	int rc = lg_parse_duration(durations[_i].text, &v);
+	int rc = parse(c->text, &v);
 
-	ck_assert_msg(rc == durations[_i].rc, "\"%s\": rc %d, want %d",
-		      durations[_i].text ? durations[_i].text : "(null)", rc,
-		      durations[_i].rc);
-	if (rc == 0)
-		ck_assert_msg(v == durations[_i].seconds, "\"%s\": %lld, want %lld",
-			      durations[_i].text, v, durations[_i].seconds);
-	else
-		ck_assert_msg(v == -42, "\"%s\": output written on error",
-			      durations[_i].text ? durations[_i].text : "(null)");
+	ck_assert_msg(rc == c->rc, "\"%s\": rc %d, want %d",
+		      c->text ? c->text : "(null)", rc, c->rc);
+	ck_assert_msg(v == (rc == 0 ? c->value : -42), "\"%s\": %lld",
+		      c->text ? c->text : "(null)", v);
+}
+
+START_TEST(test_duration)
+{
+	check_duration(lg_parse_duration, &durations[_i]);
 }
 END_TEST
 
-static const struct {
-	const char *text;
-	int rc;
-	long long millis;
-} durations_ms[] = {
+static const struct duration_case durations_ms[] = {
 	{ "200ms", 0, 200 }, { "0ms", 0, 0 }, { "2", 0, 2000 },
 	{ "2s", 0, 2000 }, { "1m", 0, 60000 }, { "1h", 0, 3600000 },
 	{ "1d", 0, 86400000 }, { "1w", 0, 604800000 },
@@ -87,14 +87,7 @@ static const struct {
 
 START_TEST(test_duration_ms)
 {
-	long long v = -42;
-	int rc = lg_parse_duration_ms(durations_ms[_i].text, &v);
-
-	ck_assert_msg(rc == durations_ms[_i].rc, "\"%s\": rc %d, want %d",
-		      durations_ms[_i].text ? durations_ms[_i].text : "(null)",
-		      rc, durations_ms[_i].rc);
-	ck_assert_msg(v == (rc == 0 ? durations_ms[_i].millis : -42),
-		      "\"%s\": %lld", durations_ms[_i].text, v);
+	check_duration(lg_parse_duration_ms, &durations_ms[_i]);
 }
 END_TEST
 
@@ -108,14 +101,16 @@ END_TEST
 /*
  * Envelope addresses.
  */
-static const struct {
+struct addr_case {
 	const char *raw;
 	int fold;
 	enum lg_addr_status st;
 	const char *buf;			/* also the local part if LOCAL_ONLY */
 	const char *local;
 	const char *domain;
-} addresses[] = {
+};
+
+static const struct addr_case addresses[] = {
 	{ "<user@example.com>", 0, LG_ADDR_OK, "user@example.com", "user", "example.com" },
 	{ "user@example.com", 0, LG_ADDR_OK, "user@example.com", "user", "example.com" },
 	{ "<User@Example.COM>", 0, LG_ADDR_OK, "User@example.com", "User", "example.com" },
@@ -142,75 +137,55 @@ static const struct {
 	{ "<PostMaster>", 0, LG_ADDR_LOCAL_ONLY, "PostMaster", "PostMaster", "" },
 	{ "<\"post master\">", 0, LG_ADDR_LOCAL_ONLY, "post master", "post master", "" },
 	{ "<@relay.example:postmaster>", 0, LG_ADDR_LOCAL_ONLY, "postmaster", "postmaster", "" },
-	/* bad */
-	{ NULL, 0, LG_ADDR_BAD, "", "", "" },
-	{ "<", 0, LG_ADDR_BAD, "", "", "" },
-	{ ">", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com", 0, LG_ADDR_BAD, "", "", "" },
-	{ "user@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<<user@example.com>>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "< >", 0, LG_ADDR_BAD, "", "", "" },
-	{ " <user@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com> ", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<us er@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@exa mple.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com\r\n>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com>\r\nRCPT TO:<x@y>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<us\ter@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user\x7f@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"a\x01\"@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<us\xe9r@example.com>", 0, LG_ADDR_BAD, "", "", "" },	/* Latin-1 */
-	{ "<user@\xff.example>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\xc0\xaf@example.com>", 0, LG_ADDR_BAD, "", "", "" },	/* overlong */
-	{ "<\xed\xa0\x80@example.com>", 0, LG_ADDR_BAD, "", "", "" },	/* surrogate */
-	{ "<user\xc3@example.com>", 0, LG_ADDR_BAD, "", "", "" },	/* cut short */
-	{ "<@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "@example.com", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@.>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com..>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@.example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example..com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@exa@mple.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@example.com:25>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@[192.0.2.256]>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@[2001:db8::1]>", 0, LG_ADDR_BAD, "", "", "" },	/* no tag */
-	{ "<user@[IPv6:192.0.2.1]>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@[192.0.2.1>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@[]>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user(comment)@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<a,b@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<a\\b@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"\"@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"unterminated@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"a\\>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"a@b\"@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<\"a\"b@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<@relay.example>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<@relay.example:>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<@:user@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<@a.example,b.example:user@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<@a..example:user@example.com>", 0, LG_ADDR_BAD, "", "", "" },
-	{ "<user@a.example,@b.example:x>", 0, LG_ADDR_BAD, "", "", "" },
 };
 
+/* Refused: LG_ADDR_BAD, and "" in the buffer, local part and domain. */
+static const char *const bad_addresses[] = {
+	NULL, "<", ">", "<user@example.com", "user@example.com>",
+	"<<user@example.com>>", "< >", " <user@example.com>",
+	"<user@example.com> ", "<us er@example.com>", "<user@exa mple.com>",
+	"<user@example.com\r\n>", "<user@example.com>\r\nRCPT TO:<x@y>",
+	"<us\ter@example.com>", "<user\x7f@example.com>",
+	"<\"a\x01\"@example.com>",
+	"<us\xe9r@example.com>",		/* Latin-1 */
+	"<user@\xff.example>",
+	"<\xc0\xaf@example.com>",		/* overlong */
+	"<\xed\xa0\x80@example.com>",	/* surrogate */
+	"<user\xc3@example.com>",		/* cut short */
+	"<@example.com>", "@example.com", "<user@>", "<user@.>",
+	"<user@example.com..>", "<user@.example.com>", "<user@example..com>",
+	"<user@exa@mple.com>", "<user@example.com:25>", "<user@[192.0.2.256]>",
+	"<user@[2001:db8::1]>",			/* no tag */
+	"<user@[IPv6:192.0.2.1]>", "<user@[192.0.2.1>", "<user@[]>",
+	"<user(comment)@example.com>", "<a,b@example.com>",
+	"<a\\b@example.com>", "<\"\"@example.com>",
+	"<\"unterminated@example.com>", "<\"a\\>", "<\"a@b\"@example.com>",
+	"<\"a\"b@example.com>", "<@relay.example>", "<@relay.example:>",
+	"<@:user@example.com>", "<@a.example,b.example:user@example.com>",
+	"<@a..example:user@example.com>", "<user@a.example,@b.example:x>",
+};
+
+/* The rows of addresses[], then those of bad_addresses[]. */
 START_TEST(test_address)
 {
+	struct addr_case c = { NULL, 0, LG_ADDR_BAD, "", "", "" };
 	const char *local = NULL, *domain = NULL;
 	char buf[256];
 	enum lg_addr_status st;
 
+	if (_i < N(addresses))
+		c = addresses[_i];
+	else
+		c.raw = bad_addresses[_i - N(addresses)];
 	memset(buf, 'Z', sizeof(buf));
-	st = lg_parse_address(addresses[_i].raw, addresses[_i].fold, buf,
-			      sizeof(buf), &local, &domain);
-	ck_assert_msg(st == addresses[_i].st, "\"%s\": status %d, want %d",
-		      addresses[_i].raw ? addresses[_i].raw : "(null)", st,
-		      addresses[_i].st);
-	ck_assert_str_eq(buf, addresses[_i].buf);
+	st = lg_parse_address(c.raw, c.fold, buf, sizeof(buf), &local, &domain);
+	ck_assert_msg(st == c.st, "\"%s\": status %d, want %d",
+		      c.raw ? c.raw : "(null)", st, c.st);
+	ck_assert_str_eq(buf, c.buf);
 	ck_assert_ptr_nonnull(local);
 	ck_assert_ptr_nonnull(domain);
-	ck_assert_str_eq(local, addresses[_i].local);
-	ck_assert_str_eq(domain, addresses[_i].domain);
+	ck_assert_str_eq(local, c.local);
+	ck_assert_str_eq(domain, c.domain);
 	/* both views point into buf */
 	ck_assert(local >= buf && local < buf + sizeof(buf));
 	ck_assert(domain >= buf && domain < buf + sizeof(buf));
@@ -348,55 +323,51 @@ END_TEST
  */
 static const struct {
 	const char *text;
-	int rc;
 	int family;
-	const char *want;
+	const char *want;			/* NULL: the text itself */
 } ips[] = {
-	{ "192.0.2.1", 0, 4, "192.0.2.1" },
-	{ "0.0.0.0", 0, 4, "0.0.0.0" },
-	{ "255.255.255.255", 0, 4, "255.255.255.255" },
-	{ "[192.0.2.1]", 0, 4, "192.0.2.1" },
-	{ "2001:db8::1", 0, 6, "2001:db8::1" },
-	{ "2001:DB8::1", 0, 6, "2001:db8::1" },
-	{ "::", 0, 6, "::" },
-	{ "::1", 0, 6, "::1" },
-	{ "IPv6:2001:db8::1", 0, 6, "2001:db8::1" },
-	{ "ipv6:2001:db8::1", 0, 6, "2001:db8::1" },
-	{ "[IPv6:2001:db8::1]", 0, 6, "2001:db8::1" },
-	{ "[2001:db8::1]", 0, 6, "2001:db8::1" },
-	{ "::ffff:192.0.2.1", 0, 4, "192.0.2.1" },
-	{ "::FFFF:c000:0201", 0, 4, "192.0.2.1" },
-	{ "IPv6:::ffff:192.0.2.1", 0, 4, "192.0.2.1" },
-	{ "::192.0.2.1", 0, 6, "::192.0.2.1" },	/* compatible, not mapped */
-	{ "2001:db8:0:0:0:0:2:1", 0, 6, "2001:db8::2:1" },
-	{ NULL, -1, 0, NULL }, { "", -1, 0, NULL }, { "[]", -1, 0, NULL },
-	{ "[", -1, 0, NULL }, { "192.0.2", -1, 0, NULL },
-	{ "192.0.2.256", -1, 0, NULL }, { "192.0.2.1.5", -1, 0, NULL },
-	{ "192.0.02.1", -1, 0, NULL }, { " 192.0.2.1", -1, 0, NULL },
-	{ "192.0.2.1 ", -1, 0, NULL }, { "192.0.2.1\n", -1, 0, NULL },
-	{ "192.0.2.1/32", -1, 0, NULL }, { "IPv6:192.0.2.1", -1, 0, NULL },
-	{ "IPv6:", -1, 0, NULL }, { "2001:db8::1::2", -1, 0, NULL },
-	{ "fe80::1%eth0", -1, 0, NULL }, { "2001:db8::g", -1, 0, NULL },
-	{ "[192.0.2.1", -1, 0, NULL }, { "localhost", -1, 0, NULL },
-	{ "\xff\xfe", -1, 0, NULL },
-	{ "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb", -1, 0, NULL },
+	{ "192.0.2.1", 4, NULL }, { "0.0.0.0", 4, NULL },
+	{ "255.255.255.255", 4, NULL }, { "[192.0.2.1]", 4, "192.0.2.1" },
+	{ "2001:db8::1", 6, NULL }, { "2001:DB8::1", 6, "2001:db8::1" },
+	{ "::", 6, NULL }, { "::1", 6, NULL },
+	{ "IPv6:2001:db8::1", 6, "2001:db8::1" },
+	{ "ipv6:2001:db8::1", 6, "2001:db8::1" },
+	{ "[IPv6:2001:db8::1]", 6, "2001:db8::1" },
+	{ "[2001:db8::1]", 6, "2001:db8::1" },
+	{ "::ffff:192.0.2.1", 4, "192.0.2.1" },
+	{ "::FFFF:c000:0201", 4, "192.0.2.1" },
+	{ "IPv6:::ffff:192.0.2.1", 4, "192.0.2.1" },
+	{ "::192.0.2.1", 6, NULL },		/* compatible, not mapped */
+	{ "2001:db8:0:0:0:0:2:1", 6, "2001:db8::2:1" },
 };
 
+/* Refused, with the family left untouched. */
+static const char *const bad_ips[] = {
+	NULL, "", "[]", "[", "192.0.2", "192.0.2.256", "192.0.2.1.5",
+	"192.0.02.1", " 192.0.2.1", "192.0.2.1 ", "192.0.2.1\n",
+	"192.0.2.1/32", "IPv6:192.0.2.1", "IPv6:", "2001:db8::1::2",
+	"fe80::1%eth0", "2001:db8::g", "[192.0.2.1", "localhost", "\xff\xfe",
+	"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb",
+};
+
+/* The rows of ips[], then those of bad_ips[]. */
 START_TEST(test_ip)
 {
+	int bad = _i >= N(ips);
+	const char *text = bad ? bad_ips[_i - N(ips)] : ips[_i].text;
 	unsigned char a[16], want[16];
 	int family = -7, rc;
 
 	memset(a, 0x5a, sizeof(a));
-	rc = lg_parse_ip(ips[_i].text, &family, a);
-	ck_assert_msg(rc == ips[_i].rc, "\"%s\": rc %d",
-		      ips[_i].text ? ips[_i].text : "(null)", rc);
-	if (rc != 0) {
+	rc = lg_parse_ip(text, &family, a);
+	ck_assert_msg(rc == (bad ? -1 : 0), "\"%s\": rc %d",
+		      text ? text : "(null)", rc);
+	if (bad) {
 		ck_assert_int_eq(family, -7);
 		return;
 	}
 	ck_assert_int_eq(family, ips[_i].family);
-	bytes(family, ips[_i].want, want);
+	bytes(family, ips[_i].want ? ips[_i].want : text, want);
 	ck_assert_mem_eq(a, want, 16);
 }
 END_TEST
@@ -416,60 +387,50 @@ END_TEST
  */
 static const struct {
 	const char *text;
-	int rc;
 	int family;
 	const char *addr;
 	unsigned prefix;
 } cidrs[] = {
-	{ "192.0.2.0/24", 0, 4, "192.0.2.0", 24 },
-	{ "192.0.2.1", 0, 4, "192.0.2.1", 32 },
-	{ "192.0.2.1/32", 0, 4, "192.0.2.1", 32 },
-	{ "0.0.0.0/0", 0, 4, "0.0.0.0", 0 },
-	{ "10.0.0.0/8", 0, 4, "10.0.0.0", 8 },
-	{ "192.0.2.128/25", 0, 4, "192.0.2.128", 25 },
-	{ "2001:db8::/32", 0, 6, "2001:db8::", 32 },
-	{ "2001:db8::1", 0, 6, "2001:db8::1", 128 },
-	{ "::/0", 0, 6, "::", 0 },
-	{ "2001:db8:8000::/33", 0, 6, "2001:db8:8000::", 33 },
-	{ "::ffff:192.0.2.0/120", 0, 4, "192.0.2.0", 24 },
-	{ "::ffff:192.0.2.1", 0, 4, "192.0.2.1", 32 },
-	{ "::ffff:0:0/96", 0, 4, "0.0.0.0", 0 },
-	{ "[192.0.2.0]/24", 0, 4, "192.0.2.0", 24 },
-	{ "192.0.2.1/24", -1, 0, NULL, 0 },	/* host bits */
-	{ "192.0.2.128/24", -1, 0, NULL, 0 },
-	{ "10.0.0.0/7", 0, 4, "10.0.0.0", 7 },
-	{ "11.0.0.0/7", -1, 0, NULL, 0 },
-	{ "2001:db8::1/64", -1, 0, NULL, 0 },
-	{ "2001:db9::/31", -1, 0, NULL, 0 },
-	{ "2001:db8::/31", 0, 6, "2001:db8::", 31 },
-	{ "::ffff:192.0.2.1/120", -1, 0, NULL, 0 },
-	{ "::ffff:0:0/95", -1, 0, NULL, 0 },
-	{ "192.0.2.0/33", -1, 0, NULL, 0 },
-	{ "2001:db8::/129", -1, 0, NULL, 0 },
-	{ "192.0.2.0/", -1, 0, NULL, 0 },
-	{ "192.0.2.0/024", -1, 0, NULL, 0 },
-	{ "192.0.2.0/+24", -1, 0, NULL, 0 },
-	{ "192.0.2.0/-1", -1, 0, NULL, 0 },
-	{ "192.0.2.0/24 ", -1, 0, NULL, 0 },
-	{ "192.0.2.0/24/8", -1, 0, NULL, 0 },
-	{ "192.0.2.0/99999999999999999999", -1, 0, NULL, 0 },
-	{ "192.0.2.0/4294967320", -1, 0, NULL, 0 },	/* 2^32 + 24 */
-	{ "/24", -1, 0, NULL, 0 },
-	{ "", -1, 0, NULL, 0 },
-	{ NULL, -1, 0, NULL, 0 },
-	{ "example.com/24", -1, 0, NULL, 0 },
+	{ "192.0.2.0/24", 4, "192.0.2.0", 24 },
+	{ "192.0.2.1", 4, "192.0.2.1", 32 },
+	{ "192.0.2.1/32", 4, "192.0.2.1", 32 },
+	{ "0.0.0.0/0", 4, "0.0.0.0", 0 }, { "10.0.0.0/8", 4, "10.0.0.0", 8 },
+	{ "10.0.0.0/7", 4, "10.0.0.0", 7 },
+	{ "192.0.2.128/25", 4, "192.0.2.128", 25 },
+	{ "[192.0.2.0]/24", 4, "192.0.2.0", 24 },
+	{ "2001:db8::/32", 6, "2001:db8::", 32 },
+	{ "2001:db8::/31", 6, "2001:db8::", 31 },
+	{ "2001:db8::1", 6, "2001:db8::1", 128 }, { "::/0", 6, "::", 0 },
+	{ "2001:db8:8000::/33", 6, "2001:db8:8000::", 33 },
+	{ "::ffff:192.0.2.0/120", 4, "192.0.2.0", 24 },
+	{ "::ffff:192.0.2.1", 4, "192.0.2.1", 32 },
+	{ "::ffff:0:0/96", 4, "0.0.0.0", 0 },
 };
 
+/* Refused, with the result left untouched. */
+static const char *const bad_cidrs[] = {
+	"192.0.2.1/24", "192.0.2.128/24", "11.0.0.0/7",	/* host bits */
+	"2001:db8::1/64", "2001:db9::/31", "::ffff:192.0.2.1/120",
+	"::ffff:0:0/95", "192.0.2.0/33", "2001:db8::/129", "192.0.2.0/",
+	"192.0.2.0/024", "192.0.2.0/+24", "192.0.2.0/-1", "192.0.2.0/24 ",
+	"192.0.2.0/24/8", "192.0.2.0/99999999999999999999",
+	"192.0.2.0/4294967320",			/* 2^32 + 24 */
+	"/24", "", NULL, "example.com/24",
+};
+
+/* The rows of cidrs[], then those of bad_cidrs[]. */
 START_TEST(test_cidr)
 {
+	int bad = _i >= N(cidrs);
+	const char *text = bad ? bad_cidrs[_i - N(cidrs)] : cidrs[_i].text;
 	struct lg_cidr c, want;
 	int rc;
 
 	memset(&c, 0x5a, sizeof(c));
-	rc = lg_parse_cidr(cidrs[_i].text, &c);
-	ck_assert_msg(rc == cidrs[_i].rc, "\"%s\": rc %d",
-		      cidrs[_i].text ? cidrs[_i].text : "(null)", rc);
-	if (rc != 0) {
+	rc = lg_parse_cidr(text, &c);
+	ck_assert_msg(rc == (bad ? -1 : 0), "\"%s\": rc %d",
+		      text ? text : "(null)", rc);
+	if (bad) {
 		ck_assert_int_eq(c.family, 0x5a5a5a5a);
 		return;
 	}
@@ -594,72 +555,79 @@ END_TEST
  */
 static const struct {
 	const char *text;
-	int rc;
 	int kind;
 	const char *path;
 	const char *host;
 	unsigned port;
-	const char *why;
 } sockets[] = {
-	{ "unix:/run/loopguard/milter.sock", 0, LG_SOCK_UNIX, "/run/loopguard/milter.sock", "", 0, NULL },
-	{ "local:/var/spool/postfix/lg", 0, LG_SOCK_UNIX, "/var/spool/postfix/lg", "", 0, NULL },
-	{ "UNIX:/a b", 0, LG_SOCK_UNIX, "/a b", "", 0, NULL },
-	{ "inet:10025@127.0.0.1", 0, LG_SOCK_INET, "", "127.0.0.1", 10025, NULL },
-	{ "inet:10025@localhost", 0, LG_SOCK_INET, "", "localhost", 10025, NULL },
-	{ "inet:10025@[192.0.2.1]", 0, LG_SOCK_INET, "", "192.0.2.1", 10025, NULL },
-	{ "inet:10025", 0, LG_SOCK_INET, "", "", 10025, NULL },
-	{ "inet:1", 0, LG_SOCK_INET, "", "", 1, NULL },
-	{ "inet:65535@mx.example.", 0, LG_SOCK_INET, "", "mx.example.", 65535, NULL },
-	{ "inet6:10025@::1", 0, LG_SOCK_INET6, "", "::1", 10025, NULL },
-	{ "inet6:10025@[2001:db8::1]", 0, LG_SOCK_INET6, "", "2001:db8::1", 10025, NULL },
-	{ "inet6:10025@localhost", 0, LG_SOCK_INET6, "", "localhost", 10025, NULL },
-	{ "inet6:10025", 0, LG_SOCK_INET6, "", "", 10025, NULL },
-	{ NULL, -1, 0, NULL, NULL, 0, "empty socket specification" },
-	{ "", -1, 0, NULL, NULL, 0, "empty socket specification" },
-	{ "/run/lg.sock", -1, 0, NULL, NULL, 0, "no type (use unix:/path, inet:PORT@HOST or inet6:PORT@HOST)" },
-	{ "tcp:25", -1, 0, NULL, NULL, 0, "unknown type (use unix:, local:, inet: or inet6:)" },
-	{ "unixx:/a", -1, 0, NULL, NULL, 0, "unknown type (use unix:, local:, inet: or inet6:)" },
-	{ ":/a", -1, 0, NULL, NULL, 0, "unknown type (use unix:, local:, inet: or inet6:)" },
-	{ "unix:", -1, 0, NULL, NULL, 0, "unix socket path must be absolute" },
-	{ "unix:run/lg.sock", -1, 0, NULL, NULL, 0, "unix socket path must be absolute" },
-	{ "unix:/run/lg\n.sock", -1, 0, NULL, NULL, 0, "control character in socket specification" },
-	{ "inet:25\r", -1, 0, NULL, NULL, 0, "control character in socket specification" },
-	{ "inet:", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:0", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:65536", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:100000", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:99999999999999999999", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:-1", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:smtp", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:25 @localhost", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:@localhost", -1, 0, NULL, NULL, 0, "bad port (use 1-65535)" },
-	{ "inet:25@", -1, 0, NULL, NULL, 0, "empty host after @" },
-	{ "inet:25@[192.0.2.1", -1, 0, NULL, NULL, 0, "unbalanced [ in host" },
-	{ "inet:25@[]", -1, 0, NULL, NULL, 0, "unbalanced [ in host" },
-	{ "inet:25@::1", -1, 0, NULL, NULL, 0, "IPv6 address with inet: (use inet6:)" },
-	{ "inet:25@192.0.2.256", -1, 0, NULL, NULL, 0, "bad IPv4 address" },
-	{ "inet:25@[localhost]", -1, 0, NULL, NULL, 0, "bad host name" },
-	{ "inet:25@local host", -1, 0, NULL, NULL, 0, "bad host name" },
-	{ "inet:25@a..b", -1, 0, NULL, NULL, 0, "bad host name" },
-	{ "inet:25@a@b", -1, 0, NULL, NULL, 0, "bad host name" },
-	{ "inet6:25@127.0.0.1", -1, 0, NULL, NULL, 0, "IPv4 address with inet6: (use inet:)" },
-	{ "inet6:25@2001:db8::g", -1, 0, NULL, NULL, 0, "bad IPv6 address" },
+	{ "unix:/run/loopguard/milter.sock", LG_SOCK_UNIX,
+	  "/run/loopguard/milter.sock", "", 0 },
+	{ "local:/var/spool/postfix/lg", LG_SOCK_UNIX, "/var/spool/postfix/lg",
+	  "", 0 },
+	{ "UNIX:/a b", LG_SOCK_UNIX, "/a b", "", 0 },
+	{ "inet:10025@127.0.0.1", LG_SOCK_INET, "", "127.0.0.1", 10025 },
+	{ "inet:10025@localhost", LG_SOCK_INET, "", "localhost", 10025 },
+	{ "inet:10025@[192.0.2.1]", LG_SOCK_INET, "", "192.0.2.1", 10025 },
+	{ "inet:10025", LG_SOCK_INET, "", "", 10025 },
+	{ "inet:1", LG_SOCK_INET, "", "", 1 },
+	{ "inet:65535@mx.example.", LG_SOCK_INET, "", "mx.example.", 65535 },
+	{ "inet6:10025@::1", LG_SOCK_INET6, "", "::1", 10025 },
+	{ "inet6:10025@[2001:db8::1]", LG_SOCK_INET6, "", "2001:db8::1",
+	  10025 },
+	{ "inet6:10025@localhost", LG_SOCK_INET6, "", "localhost", 10025 },
+	{ "inet6:10025", LG_SOCK_INET6, "", "", 10025 },
 };
 
+#define EMPTY	"empty socket specification"
+#define TYPE	"unknown type (use unix:, local:, inet: or inet6:)"
+#define REL	"unix socket path must be absolute"
+#define CTL	"control character in socket specification"
+#define PORT	"bad port (use 1-65535)"
+#define BRACKET	"unbalanced [ in host"
+#define HOST	"bad host name"
+
+/* Refused, with the reason given and the result left untouched. */
+static const struct {
+	const char *text;
+	const char *why;
+} bad_sockets[] = {
+	{ NULL, EMPTY }, { "", EMPTY },
+	{ "/run/lg.sock",
+	  "no type (use unix:/path, inet:PORT@HOST or inet6:PORT@HOST)" },
+	{ "tcp:25", TYPE }, { "unixx:/a", TYPE }, { ":/a", TYPE },
+	{ "unix:", REL }, { "unix:run/lg.sock", REL },
+	{ "unix:/run/lg\n.sock", CTL }, { "inet:25\r", CTL },
+	{ "inet:", PORT }, { "inet:0", PORT }, { "inet:65536", PORT },
+	{ "inet:100000", PORT }, { "inet:99999999999999999999", PORT },
+	{ "inet:-1", PORT }, { "inet:smtp", PORT },
+	{ "inet:25 @localhost", PORT }, { "inet:@localhost", PORT },
+	{ "inet:25@", "empty host after @" },
+	{ "inet:25@[192.0.2.1", BRACKET }, { "inet:25@[]", BRACKET },
+	{ "inet:25@::1", "IPv6 address with inet: (use inet6:)" },
+	{ "inet:25@192.0.2.256", "bad IPv4 address" },
+	{ "inet:25@[localhost]", HOST }, { "inet:25@local host", HOST },
+	{ "inet:25@a..b", HOST }, { "inet:25@a@b", HOST },
+	{ "inet6:25@127.0.0.1", "IPv4 address with inet6: (use inet:)" },
+	{ "inet6:25@2001:db8::g", "bad IPv6 address" },
+};
+
+/* The rows of sockets[], then those of bad_sockets[]. */
 START_TEST(test_socket)
 {
+	int bad = _i >= N(sockets);
+	const char *text = bad ? bad_sockets[_i - N(sockets)].text :
+		sockets[_i].text;
 	struct lg_socket_spec spec;
 	const char *why = "untouched";
 	int rc;
 
 	memset(&spec, 0x5a, sizeof(spec));
-	rc = lg_parse_socket_spec(sockets[_i].text, &spec, &why);
-	ck_assert_msg(rc == sockets[_i].rc, "\"%s\": rc %d (%s)",
-		      sockets[_i].text ? sockets[_i].text : "(null)", rc,
-		      why ? why : "no reason");
-	if (rc != 0) {
+	rc = lg_parse_socket_spec(text, &spec, &why);
+	ck_assert_msg(rc == (bad ? -1 : 0), "\"%s\": rc %d (%s)",
+		      text ? text : "(null)", rc, why ? why : "no reason");
+	if (bad) {
 		ck_assert_ptr_nonnull(why);
-		ck_assert_str_eq(why, sockets[_i].why);
+		ck_assert_str_eq(why, bad_sockets[_i - N(sockets)].why);
 		ck_assert_uint_eq(spec.port, 0x5a5a5a5a);	/* untouched */
 		return;
 	}
@@ -714,7 +682,8 @@ static Suite *parse_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("address");
-	tcase_add_loop_test(tc, test_address, 0, N(addresses));
+	tcase_add_loop_test(tc, test_address, 0,
+			    N(addresses) + N(bad_addresses));
 	tcase_add_loop_test(tc, test_address_size, 0, N(address_sizes));
 	tcase_add_test(tc, test_address_long);
 	tcase_add_test(tc, test_address_random);
@@ -722,9 +691,9 @@ static Suite *parse_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ip");
-	tcase_add_loop_test(tc, test_ip, 0, N(ips));
+	tcase_add_loop_test(tc, test_ip, 0, N(ips) + N(bad_ips));
 	tcase_add_test(tc, test_ip_null_result);
-	tcase_add_loop_test(tc, test_cidr, 0, N(cidrs));
+	tcase_add_loop_test(tc, test_cidr, 0, N(cidrs) + N(bad_cidrs));
 	tcase_add_loop_test(tc, test_cidr_match, 0, N(matches));
 	tcase_add_test(tc, test_cidr_match_edge);
 	tcase_add_loop_test(tc, test_format_network, 0, N(networks));
@@ -732,7 +701,8 @@ static Suite *parse_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("socket");
-	tcase_add_loop_test(tc, test_socket, 0, N(sockets));
+	tcase_add_loop_test(tc, test_socket, 0,
+			    N(sockets) + N(bad_sockets));
 	tcase_add_test(tc, test_socket_lengths);
 	suite_add_tcase(s, tc);
 	return s;
