@@ -1,6 +1,6 @@
 /*
  * NAME
- *	fuzz_address - libFuzzer harness for milter/parse.c
+ *	fuzz_address - libFuzzer harness for milter/util/parse.c
  * SYNOPSIS
  *	build-fuzz/bin/fuzz_address [libFuzzer options] [corpus or file...]
  * DESCRIPTION
