@@ -19,7 +19,13 @@
 #	   included folder's layer, e.g. "/* Utility library. */";
 #	5. each foreign library's headers ("@foreign HEADER FOLDER" lines)
 #	   are included in that folder only;
-#	6. no plugin includes a milter header: plugins see only the ABI.
+#	6. no plugin includes a milter header: plugins see only the ABI;
+#	   and no file includes a milter header by a path ("../x/y.h",
+#	   "milter/x/y.h"): by name only, so the folder's CPPFLAGS decide
+#	   what it may see;
+#	7. the build agrees with the list: milter/local.mk includes the
+#	   folders' local.mk in its order, and each folder's
+#	   LG_CPPFLAGS_FOLDER extends the one of the folder just below.
 #
 #	With -s, also what was built in BUILDDIR: no symbol that a folder's
 #	library (milter/FOLDER/.libs/liblg_*.a; for "." the program's own
@@ -101,7 +107,7 @@ done >"$work/foreign.txt"
 # scan FILE INDEX - checks 3, 4 and 5 for one file of layer INDEX
 # (INDEX -1: a plugin, which may include no milter header at all)
 scan() {
-	awk -v me="$2" -v shown="$3" -v deps="$work/deps.txt" '
+	awk -v me="$2" -v shown="$3" -v deps="$work/deps.txt" -v mine="${5:-}" '
 	FILENAME == ARGV[1] { layer[$1] = $2; next }
 	FILENAME == ARGV[2] { split($0, f, "\t"); name[f[1]] = f[2]; dir[f[1]] = f[3] == "." ? "milter/ (the program)" : "milter/" f[3]; next }
 	FILENAME == ARGV[3] { split($0, f, "\t"); owner[f[1]] = f[2]; next }
@@ -113,7 +119,7 @@ scan() {
 		next
 	}
 	/^[[:space:]]*$/ { next }
-	/^#[[:space:]]*include[[:space:]]*</ {
+	/^[[:space:]]*#[[:space:]]*include[[:space:]]*</ {
 		h = $0; sub(/^[^<]*</, "", h); sub(/>.*/, "", h)
 		for (lib in owner)
 			if ((substr(lib, length(lib)) == "/" && index(h, lib) == 1) || h == lib)
@@ -122,9 +128,15 @@ scan() {
 		group = ""
 		next
 	}
-	/^#[[:space:]]*include[[:space:]]*"/ {
+	/^[[:space:]]*#[[:space:]]*(if|ifdef|ifndef|elif|else|endif)/ { next }
+	/^[[:space:]]*#[[:space:]]*include[[:space:]]*"/ {
 		h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h)
-		if (!(h in layer)) { group = ""; next }
+		base = h; sub(/.*\//, "", base)
+		if (base != h && (base in layer)) {
+			printf "%s:%d: includes \"%s\" by a path: include a core header by its name, so that the folder'"'"'s CPPFLAGS decide what it may see\n", shown, FNR, h
+			next
+		}
+		if (!(h in layer) || index(mine, " " h " ")) { group = ""; next }
 		if (me == -1) {
 			printf "%s:%d: a plugin includes the core header \"%s\"; plugins see only <loopguard/plugin.h>\n", shown, FNR, h
 			next
@@ -153,7 +165,9 @@ while IFS= read -r file; do
 done < <(find "$src/milter" -path "$src/milter/include" -prune -o \
 	-type f \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort)
 while IFS= read -r file; do
-	scan "$file" -1 "${file#"$src/"}" "$file" >"$work/out" ||
+	# a plugin's own headers may share a name with a core header
+	own=" $(find "$(dirname "$file")" -maxdepth 1 -name '*.h' -printf '%f ')"
+	scan "$file" -1 "${file#"$src/"}" "$file" "$own" >"$work/out" ||
 		{ echo "layers: cannot scan ${file#"$src/"}" >&2; exit 2; }
 	while IFS= read -r msg; do
 		violation "$msg"
@@ -167,6 +181,23 @@ if [ -n "$graph" ]; then
 		printf '%-16s ->%s\n' "${folders[$i]}" "${uses:- (nothing)}"
 	done
 fi
+
+# 7: the build's order and CPPFLAGS chain against the list.
+varname() { local v=${1//\//_}; echo "LG_CPPFLAGS_${v^^}"; }
+built=$(sed -n 's|^include %D%/\(.*\)/local.mk$|\1|p' "$src/milter/local.mk" | tr '\n' ' ')
+listed=$(printf '%s\n' "${folders[@]}" | grep -vx '\.' | tr '\n' ' ')
+[ "$built" = "$listed" ] ||
+	violation "milter/local.mk includes the folders in the order $built, milter/layers lists $listed"
+prev=
+for f in "${folders[@]}"; do
+	[ "$f" = . ] && continue
+	mk=$src/milter/$f/local.mk
+	want="^$(varname "$f") = ${prev:+\$($prev) }-I"
+	if ! grep -qE -- "${want//[()\$]/\\&}" "$mk" 2>/dev/null; then
+		violation "milter/$f/local.mk: $(varname "$f") must be ${prev:+\$($prev) }-I\$(top_srcdir)/%D%, the folders below and itself"
+	fi
+	prev=$(varname "$f")
+done
 
 # The symbols: what each folder's built code defines and needs.
 if [ -n "$builddir" ]; then
@@ -183,9 +214,9 @@ if [ -n "$builddir" ]; then
 		fi
 		# shellcheck disable=SC2086
 		nm -g --defined-only $objs 2>/dev/null |
-			awk -v i="$i" 'NF == 3 && $2 ~ /[TDBRVW]/ { print $3, i }' >>"$work/defined.txt"
+			awk -v i="$i" 'NF == 3 && $2 ~ /^[TDBRVWCiu]$/ { print $3, i }' >>"$work/defined.txt"
 		# shellcheck disable=SC2086
-		nm -u $objs 2>/dev/null | awk -v i="$i" 'NF == 2 && $1 == "U" { print $2, i }' >>"$work/needed.txt"
+		nm -u $objs 2>/dev/null | awk -v i="$i" 'NF == 2 && $1 ~ /^[Uwv]$/ { print $2, i }' >>"$work/needed.txt"
 	done
 	while read -r sym user owner; do
 		violation "milter/${folders[$user]} calls $sym of milter/${folders[$owner]}, a layer above it"

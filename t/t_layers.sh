@@ -40,6 +40,17 @@ refused() {
 	fi
 }
 
+# accepted NAME - the checker passes the copy
+accepted() {
+	local out rc=0
+	out=$(bash "$tmp/src/scripts/layers.sh" "$tmp/src" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		ok "accepted: $1"
+	else
+		not_ok "accepted: $1" "exit $rc: $out"
+	fi
+}
+
 # put FILE AFTER TEXT - insert TEXT (may hold \n) after the line AFTER
 put() {
 	local file=$tmp/src/$1
@@ -59,6 +70,16 @@ refused "the memory backend including the redis backend" \
 	'includes "store_redis.h" of milter/store/redis, a layer above milter/store/memory'
 
 copy
+put milter/util/clock.c '#include "clock.h"' '#include "../host/host.h"'
+refused "an include by a path, which -I cannot stop" \
+	'includes "../host/host.h" by a path'
+
+copy
+put plugins/catchall/catchall.c '#include <loopguard/plugin.h>' '#include "../../milter/util/counters.h"'
+refused "a plugin reaching a core header by a path" \
+	'plugins/catchall/catchall.c:'
+
+copy
 put milter/session/session.c '#include "log.h"' '#include "settings.h"'
 refused "an include under another layer's comment" \
 	'"settings.h" should be in a group headed /* Config library. */'
@@ -72,6 +93,33 @@ copy
 put milter/config/settings.c '#include <libconfig.h>' '#include <hiredis/hiredis.h>'
 refused "a second folder using hiredis" \
 	'includes <hiredis/hiredis.h>, which only one folder'
+
+copy
+put milter/config/settings.c '#include <libconfig.h>' '#include <opendkim/dkim.h>'
+refused "libopendkim outside dkim/" \
+	'includes <opendkim/dkim.h>, which only one folder'
+
+copy
+sed -i 's/^LG_CPPFLAGS_MAIL = $(LG_CPPFLAGS_MTA)/LG_CPPFLAGS_MAIL = $(LG_CPPFLAGS_SESSION)/' \
+	"$tmp/src/milter/mail/local.mk"
+refused "a folder whose CPPFLAGS reach above it" \
+	'milter/mail/local.mk: LG_CPPFLAGS_MAIL must be'
+
+copy
+awk '/^include %D%\/mail\// { held = $0; next } { print } /^include %D%\/session\// { print held }' \
+	"$top_srcdir/milter/local.mk" >"$tmp/src/milter/local.mk"
+refused "a build order other than the list's" \
+	'milter/local.mk includes the folders in the order'
+
+copy
+echo '#define LG_CATCHALL_LOG 1' >"$tmp/src/plugins/catchall/log.h"
+put plugins/catchall/catchall.c '#include <loopguard/plugin.h>' '#include "log.h"'
+accepted "a plugin's own header that shares a core header's name"
+
+copy
+put milter/util/clock.c '/* Utility library. */' '#ifdef LG_CLOCK_EXTRA'
+put milter/util/clock.c '#include "clock.h"' '#endif'
+accepted "a conditional inside an include group"
 
 copy
 mkdir "$tmp/src/milter/extra"

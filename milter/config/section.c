@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libconfig.h>
+
 /* Utility library. */
 #include "parse.h"
 

@@ -12,13 +12,14 @@
 
 #include <stddef.h>
 
-#include <libconfig.h>
-
 #include <loopguard/plugin.h>
 
+/* libconfig's group, by its struct tag: the host, which includes this
+ * header for lg_section_fill_host, never needs libconfig's header */
+struct config_setting_t;
 struct lg_section;
 
-struct lg_section *lg_section_new(config_setting_t *group,
+struct lg_section *lg_section_new(struct config_setting_t *group,
 				  const char *plugin_name,
 				  const char *default_file);
 void lg_section_free(struct lg_section **sec);

@@ -90,7 +90,8 @@ static int key_plugins(struct loader *ld, const config_setting_t *s)
 			return lg_loader_fail(ld, g, "%s", why);
 		cfg->n_plugins = (size_t) i + 1;
 		if (lp->desc->init && !ld->host)
-			return lg_loader_fail(ld, g, "plugin %s: no plugin host to start it with", name);
+			return lg_loader_fail(ld, g, "plugin %s: no plugin "
+					      "host to start it with", name);
 		sec = lg_section_new(g, lp->name, ld->path);
 		if (!sec)
 			return lg_loader_fail(ld, g, "out of memory");

@@ -133,8 +133,11 @@ int lg_dkim_request(struct lg_ctx *s)
 	if ((m = lg_arena_alloc(&s->msg_arena, sizeof(*m))) == NULL)
 		return -1;
 	memset(m, 0, sizeof(*m));
-	if (lg_session_tap_attach(s, &dkim_tap, m) != 0)
+	if (lg_session_tap_attach(s, &dkim_tap, m) != 0) {
+		lg_log(LG_LOG_WARN, "%s: dkim: cannot follow the message "
+		       "(no free message tap)", lg_session_queue_id(s));
 		return -1;
+	}
 	if ((lib = make_lib(s->cfg)) != NULL)
 		m->handle = dkim_verify(lib, (const unsigned char *)
 					lg_session_queue_id(s), NULL, &st);

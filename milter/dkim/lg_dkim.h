@@ -11,8 +11,9 @@
  *	A plugin that will need a DKIM proof of the sender calls
  *	dkim_request at MAIL or RCPT; that attaches a message tap, so from
  *	then on the session feeds the headers and body into a libopendkim
- *	verify handle, finished just before the end-of-message hooks run. Keys come from DNS, bounded
- *	by a 5-second timeout, or from the config's dkim_keys file. One
+ *	verify handle, finished just before the end-of-message hooks
+ *	run. Keys come from DNS, bounded by a 5-second timeout, or from
+ *	the config's dkim_keys file. One
  *	library handle per config snapshot (made on first use, shared by
  *	all threads, freed with the snapshot through the destructor it
  *	is handed with it).

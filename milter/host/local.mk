@@ -7,4 +7,4 @@ noinst_LTLIBRARIES += %D%/liblg_host.la
 	%D%/host.h \
 	%D%/host_mail.c
 %C%_liblg_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_HOST)
-%C%_liblg_host_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+%C%_liblg_host_la_CFLAGS = $(AM_CFLAGS)

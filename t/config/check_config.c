@@ -161,6 +161,27 @@ START_TEST(missing_config_file)
 }
 END_TEST
 
+/* a plugin with an init needs a host: the config sits below the host
+ * and is handed one; without it the load is refused at the plugin */
+START_TEST(plugins_need_a_host)
+{
+	struct lg_config *cfg = NULL;
+	char text[1024], path[512], want[1024], err[1024];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	expand(BASE "plugins = ( { name = \"testplug\"; } );\n", "", text,
+	       sizeof(text));
+	fh_tmpfile("nohost.conf", text);
+	snprintf(path, sizeof(path), "%s/nohost.conf", fh_tmpdir());
+	ck_assert_int_eq(lg_config_load(path, NULL, &cfg, err, sizeof(err)),
+			 -1);
+	snprintf(want, sizeof(want),
+		 "%s:4: plugin testplug: no plugin host to start it with", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(cfg);
+}
+END_TEST
+
 /* load - NAME.conf with TEXT in the temporary folder, beside a
  * recipients file RCPTS; the loaded config, or the test fails */
 static struct lg_config *load(const char *name, const char *text,
@@ -260,6 +281,7 @@ static Suite *config_suite(void)
 	tcase_add_loop_test(tc, bad_config_errors, 0,
 			    (int) (sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, missing_config_file);
+	tcase_add_test(tc, plugins_need_a_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("good");
 	tcase_add_test(tc, good_config_loads);
