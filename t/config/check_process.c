@@ -80,7 +80,7 @@ static struct lg_config *load(const char *name, const char *text,
 	snprintf(file, sizeof(file), "%s.conf", name);
 	put(file, text, 0644);
 	snprintf(file, sizeof(file), "%s/%s.conf", tmp, name);
-	if (lg_config_load(file, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &cfg, err, errsize) != 0)
+	if (lg_config_load(file, fh_config_opts(), &cfg, err, errsize) != 0)
 		return NULL;
 	return cfg;
 }
@@ -234,7 +234,7 @@ START_TEST(world_writable_recipients)
 	chmod(put("rw.conf", "local_domains = [ \"example.com\" ];\n"
 		  "recipients = [ \"others\" ];\n", 0644), 0644);
 	snprintf(want, sizeof(want), "%s/rw.conf", tmp);
-	ck_assert_int_eq(lg_config_load(want, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(lg_config_load(want, fh_config_opts(), &cfg, err, sizeof(err)), 0);
 	snprintf(want, sizeof(want),
 		 "recipients %s/others is writable by everyone (mode 0666); anyone could change which local addresses exist",
 		 tmp);

@@ -160,6 +160,15 @@ static const char *write_config(const char *name, const char *text)
 	return path;
 }
 
+/* fh_config_opts - load with the real plugin host, as the daemon does */
+const struct lg_config_opts *fh_config_opts(void)
+{
+	static struct lg_config_opts opts;
+
+	opts.host = lg_host_get();
+	return &opts;
+}
+
 /* fh_load_error - the error a config text gives */
 const char *fh_load_error(const char *name, const char *config_text)
 {
@@ -171,11 +180,33 @@ const char *fh_load_error(const char *name, const char *config_text)
 	snprintf(copy, sizeof(copy), "%s", path);
 	lg_log_open("test", LG_LOG_MEMORY);
 	err[0] = 0;
-	if (lg_config_load(copy, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &cfg, err, sizeof(err)) == 0) {
+	if (lg_config_load(copy, fh_config_opts(), &cfg, err, sizeof(err)) == 0) {
 		lg_config_unref(&cfg);
 		err[0] = 0;
 	}
 	return err;
+}
+
+/* fh_plugin_error - a plugin group's setting error, prefix checked */
+const char *fh_plugin_error(const char *base, const char *plugin,
+			    const char *settings)
+{
+	char text[2048], name[64], prefix[700];
+	const char *err, *p;
+	int line = 1;
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	/* substitute() puts the plugin_dir line first */
+	for (p = base; *p; p++)
+		line += *p == '\n';
+	snprintf(text, sizeof(text), "%splugins = ( { name = \"%s\"; %s } );\n",
+		 base, plugin, settings);
+	snprintf(name, sizeof(name), "%s-bad", plugin);
+	err = fh_load_error(name, text);
+	snprintf(prefix, sizeof(prefix), "%s/%s.conf:%d: plugin %s: ",
+		 fh_tmpdir(), name, line + 1, plugin);
+	return strncmp(err, prefix, strlen(prefix)) == 0 ?
+		err + strlen(prefix) : err;
 }
 
 /* sink_* - record edits as text */
@@ -277,7 +308,7 @@ struct fh *fh_new(const char *config_text)
 	if (!lg_clock_is_fake())
 		lg_clock_set(1700000000);
 	snprintf(path, sizeof(path), "%s", write_config("fh", config_text));
-	if (lg_config_load(path, &(struct lg_config_opts){ NULL, 0, lg_host_get() }, &h->cfg, err, sizeof(err)) != 0)
+	if (lg_config_load(path, fh_config_opts(), &h->cfg, err, sizeof(err)) != 0)
 		ck_abort_msg("config did not load: %s", err);
 	if (lg_store_memory_open(&mopts, lg_now(), &h->store, err,
 				 sizeof(err)) != 0)

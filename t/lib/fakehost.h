@@ -25,6 +25,7 @@
 #include <loopguard/plugin.h>
 
 struct fh;
+struct lg_config_opts;
 
 /* The per-process temporary directory (created on first use). */
 const char *fh_tmpdir(void);
@@ -40,6 +41,13 @@ struct fh *fh_new(const char *config_text);
 /* Load config text expecting failure: returns the error ("" if it
  * loaded). The file is @TMP@/NAME.conf, so errors can be predicted. */
 const char *fh_load_error(const char *name, const char *config_text);
+/* The options every test load uses: the real plugin host. */
+const struct lg_config_opts *fh_config_opts(void);
+/* The error of BASE plus one group for PLUGIN holding SETTINGS, after
+ * its "FILE:LINE: plugin PLUGIN: " (LINE: the plugins line), which is
+ * checked and cut; the whole error when that prefix is not there. */
+const char *fh_plugin_error(const char *base, const char *plugin,
+			    const char *settings);
 void fh_free(struct fh **h);
 
 /* Set a macro the next events see (value NULL removes it). */

@@ -480,17 +480,8 @@ static const char *const bad_cases[][2] = {
 
 START_TEST(bad_settings)
 {
-	char text[1024], name[32], want[1024];
-
-	fh_tmpfile("rcpts", "alice@example.com\n");
-	snprintf(text, sizeof(text),
-		 "%splugins = ( { name = \"bounce\"; %s } );\n", BASE,
-		 bad_cases[_i][0]);
-	snprintf(name, sizeof(name), "bounce-bad%d", _i);
-	/* plugin_dir comes first, then BASE's three lines: line 5 */
-	snprintf(want, sizeof(want), "%s/%s.conf:5: plugin bounce: %s",
-		 fh_tmpdir(), name, bad_cases[_i][1]);
-	ck_assert_str_eq(fh_load_error(name, text), want);
+	ck_assert_str_eq(fh_plugin_error(BASE, "bounce", bad_cases[_i][0]),
+			 bad_cases[_i][1]);
 }
 END_TEST
 
