@@ -92,8 +92,8 @@ CFLAGS_BASE=(-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra
 	-DPKGLIBDIR="\"${FUZZ_PKGLIBDIR:-/usr/lib/loopguard}\""
 	-DLOCALSTATEDIR="\"${FUZZ_LOCALSTATEDIR:-/var}\"")
 # every subsystem folder of the core (milter/layers, "." is the program)
-while read -r layer; do
-	case $layer in '' | '#'* | .) continue ;; esac
+while read -r layer _; do
+	case $layer in '' | '#'* | '@'* | .) continue ;; esac
 	CFLAGS_BASE+=(-I"$top_srcdir/milter/$layer")
 done <"$top_srcdir/milter/layers"
 CFLAGS_COMMON=("${CFLAGS_BASE[@]}" "${SAN[@]}")
