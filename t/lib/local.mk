@@ -3,7 +3,7 @@
 # postfix.sh, sendmail.sh, smtp_load.py), valgrind's suppressions, and
 # plugins that exist only to test the loader and the core.
 check_LTLIBRARIES += %D%/libfakehost.la
-%C%_libfakehost_la_SOURCES = %D%/fakehost.c %D%/fakehost.h
+%C%_libfakehost_la_SOURCES = %D%/fakehost.c %D%/fakehost.h %D%/fh_mail.c
 %C%_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 %C%_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
 
