@@ -1,9 +1,14 @@
-# t/util: milter/util: parsing, the log file and its reopening.
-check_PROGRAMS += %D%/check_parse %D%/check_logfile
+# t/util: milter/util: parsing (durations and addresses in check_parse;
+# IP addresses, networks and socket specifications in check_parse_net),
+# the log file and its reopening.
+check_PROGRAMS += %D%/check_parse %D%/check_parse_net %D%/check_logfile
 %C%_check_parse_SOURCES = %D%/check_parse.c
 %C%_check_parse_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_parse_LDADD = $(CHECK_LDADD)
+%C%_check_parse_net_SOURCES = %D%/check_parse_net.c
+%C%_check_parse_net_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_parse_net_LDADD = $(CHECK_LDADD)
 %C%_check_logfile_SOURCES = %D%/check_logfile.c
 %C%_check_logfile_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_logfile_LDADD = $(CHECK_LDADD)
-TESTS += %D%/check_parse %D%/check_logfile
+TESTS += %D%/check_parse %D%/check_parse_net %D%/check_logfile
