@@ -1,7 +1,14 @@
-# t/session: milter/session: the real core with the test plugin
-# (t/lib/plugins/testplug.c), through the fake host.
-check_PROGRAMS += %D%/check_core
-%C%_check_core_SOURCES = %D%/check_core.c
+# t/session: milter/session: the real core through the fake host, with
+# the test plugin (t/lib/plugins/testplug.c) in check_core and with the
+# real catchall and bounce plugins in check_decisions; session_fixture.c
+# builds the hosts for both.
+check_PROGRAMS += %D%/check_core %D%/check_decisions
+%C%_check_core_SOURCES = %D%/check_core.c %D%/session_fixture.c \
+	%D%/session_fixture.h
 %C%_check_core_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_core_LDADD = $(CHECK_LDADD)
-TESTS += %D%/check_core
+%C%_check_decisions_SOURCES = %D%/check_decisions.c %D%/session_fixture.c \
+	%D%/session_fixture.h
+%C%_check_decisions_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_decisions_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_core %D%/check_decisions
