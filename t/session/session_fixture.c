@@ -52,8 +52,8 @@ void teardown(void)
 #define REAL "local_domains = [ \"example.com\" ];\n" \
 	"recipients = [ \"@TMP@/rcpts\" ];\n"
 
-/* real_host - the real catchall and bounce plugins, in the README's
- * order; extra goes into the catchall group */
+/* real_host - a host with the plugin groups FIRST and SECOND (SECOND may be
+ * NULL) of the real plugins, such as catchall and bounce */
 struct fh *real_host(const char *first, const char *second)
 {
 	char text[2048];
