@@ -1,9 +1,11 @@
 # t/daemon: the real daemon driven by miltertest (scripts in
 # %D%/miltertest): a start, its life (signals, reloads, stops), its log
 # file and groups, hostile and broken input, two daemons sharing their
-# state in a private redis-server.
+# state in a private redis-server; as root, links planted in the pid
+# file's folder and a local user at the installed milter socket.
 DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
-	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh
+	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh \
+	%D%/t_pidfile.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
 EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
