@@ -5,12 +5,12 @@
 # file's folder and a local user at the installed milter socket.
 DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
 	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh \
-	%D%/t_pidfile.sh
+	%D%/t_pidfile.sh %D%/t_socket_access.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
 EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 	%D%/miltertest/redis_message.lua %D%/miltertest/redis_rcpt.lua \
-	%D%/miltertest/bad_input.lua
+	%D%/miltertest/bad_input.lua %D%/miltertest/forge.lua
 
 # The daemon under valgrind memcheck with load; valgrind cannot run an
 # ASan build, so only without --enable-sanitizers.
