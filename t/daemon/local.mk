@@ -17,3 +17,13 @@ EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 if !SANITIZERS
 TESTS += %D%/t_valgrind.sh
 endif
+
+# The pid file (what a user may leave in its folder), the pid file
+# folder's mode, and the TCP milter socket's warning: milter/daemon.c
+# and milter/folders.c, the program's own files, built in.
+check_PROGRAMS += %D%/check_pidfile
+%C%_check_pidfile_SOURCES = %D%/check_pidfile.c milter/daemon.c \
+	milter/folders.c
+%C%_check_pidfile_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/milter
+%C%_check_pidfile_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_pidfile
