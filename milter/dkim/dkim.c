@@ -244,6 +244,20 @@ void lg_dkim_note_limits(struct lg_ctx *s, const char *what,
 		       LG_DKIM_MAX_SIGS);
 }
 
+/* lg_dkim_note_sig - why a signature looked at did not pass (debug) */
+void lg_dkim_note_sig(struct lg_ctx *s, void *sig)
+{
+	const char *why;
+
+	if (dkim_sig_getflags(sig) & DKIM_SIGFLAG_IGNORE)
+		return;
+	why = dkim_sig_geterrorstr(dkim_sig_geterror(sig));
+	lg_log(LG_LOG_DEBUG, "%s: dkim: d=%s s=%s: %s", lg_session_queue_id(s),
+	       (const char *) dkim_sig_getdomain(sig),
+	       (const char *) dkim_sig_getselector(sig),
+	       why ? why : "does not verify");
+}
+
 /* tap_eoh - no signature is not an error: the proof is just missing */
 static void tap_eoh(struct lg_ctx *s, void *state)
 {
@@ -252,7 +266,9 @@ static void tap_eoh(struct lg_ctx *s, void *state)
 
 	if (!m || !m->handle)
 		return;
+	lg_dkim_dns_begin(&m->budget);	/* keys are fetched here */
 	st = dkim_eoh(m->handle);
+	lg_dkim_dns_end();
 	if (st == DKIM_STAT_NOSIG) {
 		lg_dkim_note_limits(s, "message", &m->want, &m->budget);
 		dkim_free(m->handle);
@@ -297,8 +313,10 @@ static void tap_eom(struct lg_ctx *s, void *state)
 		n = 0;
 	for (i = 0; i < n && m->n_passed < LG_DKIM_MAX_PASSED; i++) {
 		if (!(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED) ||
-		    dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH)
+		    dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH) {
+			lg_dkim_note_sig(s, sigs[i]);
 			continue;
+		}
 		d = (const char *) dkim_sig_getdomain(sigs[i]);
 		if (d && (m->passed[m->n_passed] =
 			  lg_arena_strdup(&s->msg_arena, d)) != NULL)

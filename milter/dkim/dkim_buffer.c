@@ -142,8 +142,10 @@ static void keep_passed(struct lg_ctx *s, DKIM *d, int body,
 	for (i = 0; i < n && r->n_passed < LG_DKIM_MAX_PASSED; i++) {
 		sd = (const char *) dkim_sig_getdomain(sigs[i]);
 		if (!sd || !(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED) ||
-		    (body && dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH))
+		    (body && dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH)) {
+			lg_dkim_note_sig(s, sigs[i]);
 			continue;
+		}
 		for (j = 0; j < r->n_passed; j++)
 			if (strcasecmp(r->passed[j], sd) == 0)
 				break;
@@ -186,7 +188,9 @@ static int verify(struct lg_ctx *s, const char *message, size_t len,
 		return fail(s, d, "cannot screen the signatures", st);
 	if ((st = feed_headers(d, message, len, &body)) != DKIM_STAT_OK)
 		return fail(s, d, "header", st);
+	lg_dkim_dns_begin(budget);	/* keys are fetched here */
 	st = dkim_eoh(d);
+	lg_dkim_dns_end();
 	if (st == DKIM_STAT_NOSIG) {
 		lg_dkim_note_limits(s, "returned message", &want, budget);
 		dkim_free(d);

@@ -121,7 +121,7 @@ static struct ns_list *read_resolv(const char *path)
 
 	if (!ns)
 		return NULL;
-	if ((fp = fopen(path, "r")) != NULL) {
+	if ((fp = fopen(path, "re")) != NULL) {
 		while (fgets(line, sizeof(line), fp))
 			if (sscanf(line, " nameserver %63[0-9A-Fa-f.:]",
 				   addr) == 1)

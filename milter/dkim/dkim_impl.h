@@ -77,6 +77,10 @@ void lg_dkim_note_limits(struct lg_ctx *s, const char *what,
 			 const struct lg_dkim_want *w,
 			 const struct lg_dkim_budget *b);
 
+/* lg_dkim_note_sig - log why SIG (a DKIM_SIGINFO *), looked at, did
+ * not pass (dkim.c) */
+void lg_dkim_note_sig(struct lg_ctx *s, void *sig);
+
 /* The returned original verified in this message (dkim_buffer.c keeps
  * it here so that a second question about the same buffer costs no
  * lookup). */
