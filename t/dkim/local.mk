@@ -1,9 +1,18 @@
 # t/dkim: milter/dkim: DKIM verification of a message.
-check_PROGRAMS += %D%/check_dkim
-%C%_check_dkim_SOURCES = %D%/check_dkim.c
+check_PROGRAMS += %D%/check_dkim %D%/check_dkim_screen
+%C%_check_dkim_SOURCES = %D%/check_dkim.c %D%/dkim_fixture.c \
+	%D%/dkim_fixture.h
 %C%_check_dkim_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 %C%_check_dkim_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
 TESTS += %D%/check_dkim
+
+# The limits: prescreen, one per (d=, s=) pair, the cap, a returned
+# original verified once.
+%C%_check_dkim_screen_SOURCES = %D%/check_dkim_screen.c \
+	%D%/dkim_fixture.c %D%/dkim_fixture.h
+%C%_check_dkim_screen_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
+%C%_check_dkim_screen_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
+TESTS += %D%/check_dkim_screen
 
 # A message signed with libopendkim, for the shell tests; and the
 # attack with many signatures through the real daemon, in a private
