@@ -252,7 +252,8 @@ void lg_dkim_note_sig(struct lg_ctx *s, void *sig)
 	if (dkim_sig_getflags(sig) & DKIM_SIGFLAG_IGNORE)
 		return;
 	why = dkim_sig_geterrorstr(dkim_sig_geterror(sig));
-	lg_log(LG_LOG_DEBUG, "%s: dkim: d=%s s=%s: %s", lg_session_queue_id(s),
+	lg_log(LG_LOG_DEBUG, "%s: DKIM signature d=%s s=%s does not pass: "
+	       "%s", lg_session_queue_id(s),
 	       (const char *) dkim_sig_getdomain(sig),
 	       (const char *) dkim_sig_getselector(sig),
 	       why ? why : "does not verify");
