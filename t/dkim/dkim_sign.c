@@ -75,6 +75,7 @@ static void feed(DKIM *d, char *m)
 		die("body", st);
 }
 
+/* main - sign stdin, print the signature */
 int main(int argc, char **argv)
 {
 	static char sig[SIG_MAX];
