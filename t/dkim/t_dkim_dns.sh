@@ -7,7 +7,10 @@
 # stopped here by PID; /etc/resolv.conf is bind-mounted over inside the
 # namespace only) receives every query and never answers. Messages
 # carry real DKIM-Signature fields (signed here with libopendkim,
-# t/dkim/dkim_sign) whose keys can therefore never be fetched:
+# t/dkim/dkim_sign) whose keys can therefore never be fetched (but
+# one, good._domainkey.example.com, which it answers):
+#   0. a good signature of the sender's domain behind 6 foreign ones
+#      passes, its key fetched by loopguard's own lookups;
 #   1. a forged local sender to an unknown recipient, 6 signatures of
 #      foreign domains: no key is asked for, the message is not held;
 #   2. the same plus 4 signatures of the sender's own domain: at most
@@ -49,12 +52,16 @@ printf 'nameserver 127.0.0.1\n' >"$tmp/resolv.conf"
 mount --bind "$tmp/resolv.conf" /etc/resolv.conf ||
 	{ echo "Bail out! cannot bind-mount resolv.conf"; exit 1; }
 mounted=1
-python3 "$srcdir/silent_dns.py" "$tmp/queries" "$tmp/dns.ready" &
-lg_pids+=($!)
-wait_file "$tmp/dns.ready" 10 || { echo "Bail out! no DNS server"; exit 1; }
-
 openssl genrsa -out "$tmp/key.pem" 1024 2>/dev/null ||
 	{ echo "Bail out! openssl genrsa"; exit 1; }
+# the one name the DNS server answers: the key of good._domainkey
+printf 'good._domainkey.example.com v=DKIM1; k=rsa; p=%s\n' \
+	"$(openssl rsa -in "$tmp/key.pem" -pubout -outform DER 2>/dev/null |
+		base64 -w0)" >"$tmp/answers"
+python3 "$srcdir/silent_dns.py" "$tmp/queries" "$tmp/dns.ready" \
+	"$tmp/answers" &
+lg_pids+=($!)
+wait_file "$tmp/dns.ready" 10 || { echo "Bail out! no DNS server"; exit 1; }
 
 cat >"$tmp/lg.conf" <<CONF
 socket = "unix:$tmp/lg.sock";
@@ -119,8 +126,22 @@ foreign=()
 for i in 1 2 3 4 5 6; do foreign+=("attack$i.example.net:sel"); done
 local4=(example.com:k1 example.com:k2 example.com:k3 example.com:k4)
 
-# 1. forged local sender, unknown recipient, 6 foreign signatures
+# 0. a good signature of the sender's domain behind 6 foreign ones:
+# its key comes through loopguard's own lookups, the sender is proven
 original "$tmp/orig"
+{ signatures "$tmp/orig" "${foreign[@]}" example.com:good &&
+	cat "$tmp/orig"; } >"$tmp/m0" || { echo "Bail out! cannot sign"; exit 1; }
+send "a good signature behind 6 foreign ones" "<alice@example.com>" \
+	"<nosuch@example.com>" "$tmp/m0"
+check "good signature: answered (exit $mt_rc)" [ "$mt_rc" -eq 0 ]
+check "good signature: its key was asked for, and only it" \
+	[ "$(sort -u "$tmp/queries")" = good._domainkey.example.com ]
+# proven: autoreply composes its reply (no mailer here to take it)
+check "good signature: the sender is proven (autoreply replies)" \
+	grep -q 'plugin=autoreply could not queue the reply to <alice@example.com>' "$tmp/log"
+check "good signature: not held (${took} s <= 2 s)" within 2
+
+# 1. forged local sender, unknown recipient, 6 foreign signatures
 { signatures "$tmp/orig" "${foreign[@]}" && cat "$tmp/orig"; } >"$tmp/m1" ||
 	{ echo "Bail out! cannot sign"; exit 1; }
 send "6 foreign signatures" "<alice@example.com>" "<nosuch@example.com>" "$tmp/m1"
