@@ -9,7 +9,11 @@
  *	The message (e.g. the original returned inside a bounce) gets a
  *	verify handle of its own from the snapshot's library, so keys
  *	come from the same place as for the message in flight: the
- *	dkim_keys file, or DNS bounded by the library's timeout.
+ *	dkim_keys file, or DNS. Only signatures of local domains are
+ *	looked at (at most LG_DKIM_MAX_SIGS, the first of each (d=, s=)
+ *	pair), the buffer is verified once per message whatever the
+ *	number of questions asked about it, and its key lookups are
+ *	charged to the message's one deadline (dkim_impl.h).
  *
  *	Headers run to the first empty line or the end of the buffer;
  *	bare LF becomes CRLF. A buffer with nothing but line ends after
@@ -36,6 +40,7 @@
 
 /* DKIM library. */
 #include "lg_dkim.h"
+#include "dkim_impl.h"
 
 #define FIELD_MAX	(64 * 1024)	/* one header field, folds included */
 #define HEADERS_MAX	1000
@@ -123,24 +128,31 @@ static int has_body(const char *m, size_t len, size_t pos)
 	return 0;
 }
 
-/* check_sigs - a passing signature of DOMAIN */
-static int check_sigs(DKIM *d, const char *domain, int body)
+/* keep_passed - the local domains with a passing signature */
+static void keep_passed(struct lg_ctx *s, DKIM *d, int body,
+			struct lg_dkim_returned *r)
 {
 	DKIM_SIGINFO **sigs = NULL;
 	const char *sd;
+	size_t j;
 	int n = 0, i;
 
 	if (dkim_getsiglist(d, &sigs, &n) != DKIM_STAT_OK)
-		return 0;
-	for (i = 0; i < n; i++) {
+		return;
+	for (i = 0; i < n && r->n_passed < LG_DKIM_MAX_PASSED; i++) {
 		sd = (const char *) dkim_sig_getdomain(sigs[i]);
-		if (!sd || strcasecmp(sd, domain) != 0 ||
-		    !(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED))
+		if (!sd || !(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_PASSED) ||
+		    (body && dkim_sig_getbh(sigs[i]) != DKIM_SIGBH_MATCH)) {
+			lg_dkim_note_sig(s, sigs[i]);
 			continue;
-		if (!body || dkim_sig_getbh(sigs[i]) == DKIM_SIGBH_MATCH)
-			return 1;
+		}
+		for (j = 0; j < r->n_passed; j++)
+			if (strcasecmp(r->passed[j], sd) == 0)
+				break;
+		if (j == r->n_passed &&
+		    (r->passed[j] = lg_arena_strdup(&s->msg_arena, sd)) != NULL)
+			r->n_passed++;
 	}
-	return 0;
 }
 
 /* fail - log a library failure */
@@ -155,28 +167,32 @@ static int fail(struct lg_ctx *s, DKIM *d, const char *step, DKIM_STAT st)
 	return -1;
 }
 
-/* lg_dkim_verify_buffer - see lg_dkim.h */
-int lg_dkim_verify_buffer(struct lg_ctx *s, const char *message,
-			  size_t len, const char *domain)
+/* verify - the whole buffer once; 0 (R filled) or -1 */
+static int verify(struct lg_ctx *s, const char *message, size_t len,
+		  struct lg_dkim_budget *budget, struct lg_dkim_returned *r)
 {
+	struct lg_dkim_want want = { s, NULL, 0, 0 };
 	DKIM_STAT st = DKIM_STAT_INTERNAL;
 	DKIM_LIB *lib;
 	DKIM *d = NULL;
 	bool testkey = false;
 	size_t body;
-	int rc, with_body;
+	int with_body;
 
-	if (!s || !message || !domain || !*domain)
-		return -1;
 	if ((lib = lg_dkim_lib(s->cfg)) != NULL)
 		d = dkim_verify(lib, (const unsigned char *)
 				lg_session_queue_id(s), NULL, &st);
 	if (!d)
 		return fail(s, NULL, "cannot start verification", st);
+	if (lg_dkim_screen_want(d, &want) != 0)
+		return fail(s, d, "cannot screen the signatures", st);
 	if ((st = feed_headers(d, message, len, &body)) != DKIM_STAT_OK)
 		return fail(s, d, "header", st);
+	lg_dkim_dns_begin(budget);	/* keys are fetched here */
 	st = dkim_eoh(d);
+	lg_dkim_dns_end();
 	if (st == DKIM_STAT_NOSIG) {
+		lg_dkim_note_limits(s, "returned message", &want, budget);
 		dkim_free(d);
 		return 0;
 	}
@@ -188,8 +204,57 @@ int lg_dkim_verify_buffer(struct lg_ctx *s, const char *message,
 		if (st != DKIM_STAT_OK && st != DKIM_STAT_NOSIG)
 			return fail(s, d, "body", st);
 	}
+	lg_dkim_dns_begin(budget);
 	(void) dkim_eom(d, &testkey);
-	rc = check_sigs(d, domain, with_body);
+	lg_dkim_dns_end();
+	lg_dkim_note_limits(s, "returned message", &want, budget);
+	keep_passed(s, d, with_body, r);
 	dkim_free(d);
-	return rc;
+	return 0;
+}
+
+/* digest - FNV-1a of the buffer: the same pointer and length with
+ * other bytes is another message */
+static unsigned long long digest(const char *m, size_t len)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char) m[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* lg_dkim_verify_buffer - see lg_dkim.h */
+int lg_dkim_verify_buffer(struct lg_ctx *s, const char *message,
+			  size_t len, const char *domain)
+{
+	struct lg_dkim_returned *r, own_r;
+	struct lg_dkim_budget *b, own_b;
+	unsigned long long sum;
+	size_t i;
+
+	if (!s || !message || !domain || !*domain)
+		return -1;
+	if ((r = lg_dkim_returned_of(s)) == NULL ||
+	    (b = lg_dkim_budget_of(s)) == NULL) {
+		memset(&own_r, 0, sizeof(own_r));
+		memset(&own_b, 0, sizeof(own_b));
+		r = &own_r;
+		b = &own_b;
+	}
+	sum = digest(message, len);
+	if (r->text != message || r->len != len || r->sum != sum) {
+		memset(r, 0, sizeof(*r));
+		r->text = message;
+		r->len = len;
+		r->sum = sum;
+		r->rc = verify(s, message, len, b, r);
+	}
+	if (r->rc < 0)
+		return -1;
+	for (i = 0; i < r->n_passed; i++)
+		if (strcasecmp(r->passed[i], domain) == 0)
+			return 1;
+	return 0;
 }

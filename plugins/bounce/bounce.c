@@ -21,6 +21,9 @@
  *	(message/rfc822 or text/rfc822-headers) carries a DKIM-Signature
  *	of a local domain that verifies (host->dkim_verify_returned, same
  *	keys as the core; with headers only, the header signature counts).
+ *	The original is verified once, for the signatures of local
+ *	domains only, within the core's limits (a key that does not come
+ *	before the message's lookup deadline is no proof).
  *	A returned original that
  *	itself had a null sender (Return-Path: <>, or a report) makes a
  *	bounce of a bounce: it is discarded. Any other bounce is
@@ -309,6 +312,8 @@ static const char *bounce_dkim_proof(const struct lg_host *h,
 	    sizeof(h->dkim_verify_returned) || !h->dkim_verify_returned ||
 	    !o->text || !o->text_len)
 		return NULL;
+	/* the host verifies the buffer once, for all local domains; the
+	 * questions after the first cost no lookup */
 	for (i = 0; i < o->n_dkim; i++)
 		if (h->is_local_domain(ctx, o->dkim_domains[i]) &&
 		    h->dkim_verify_returned(ctx, o->text, o->text_len,

@@ -24,7 +24,7 @@
 #define BOUNCE_MAX_PARTS	64	/* parts per multipart */
 #define BOUNCE_MAX_HEADERS	500	/* header lines of one block */
 #define BOUNCE_ID_MAX		250	/* a longer Message-ID is ignored */
-#define BOUNCE_MAX_DKIM		4	/* DKIM-Signature d= kept */
+#define BOUNCE_MAX_DKIM		4	/* distinct DKIM-Signature d= kept */
 #define BOUNCE_DOMAIN_MAX	253
 
 /* How the returned original was found. */
@@ -45,7 +45,7 @@ struct bounce_original {
 	 * (headers, and the body if any), inside the scanned buffer */
 	const char *text;
 	size_t text_len;
-	/* the d= of its DKIM-Signature fields, lower case */
+	/* the distinct d= of its DKIM-Signature fields, lower case */
 	char dkim_domains[BOUNCE_MAX_DKIM][BOUNCE_DOMAIN_MAX + 1];
 	int n_dkim;
 };

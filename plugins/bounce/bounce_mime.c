@@ -233,12 +233,14 @@ static int is_delimiter(const char *line, size_t n, const char *b,
 	return kind;
 }
 
-/* dkim_domain - the d= tag of a DKIM-Signature value, lower case */
+/* dkim_domain - the d= tag of a DKIM-Signature value, lower case,
+ * each domain once */
 static void dkim_domain(const char *v, struct bounce_original *o)
 {
 	const char *p = v;
 	char *out;
 	size_t n = 0;
+	int i;
 
 	if (o->n_dkim >= BOUNCE_MAX_DKIM)
 		return;
@@ -260,8 +262,12 @@ static void dkim_domain(const char *v, struct bounce_original *o)
 		n++;
 	}
 	out[n] = 0;
-	if (n > 0 && n < BOUNCE_DOMAIN_MAX)
-		o->n_dkim++;
+	if (n == 0 || n >= BOUNCE_DOMAIN_MAX)
+		return;
+	for (i = 0; i < o->n_dkim; i++)		/* each domain once */
+		if (strcmp(o->dkim_domains[i], out) == 0)
+			return;
+	o->n_dkim++;
 }
 
 /* original_header - note what matters in one returned header */
