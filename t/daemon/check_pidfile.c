@@ -14,7 +14,11 @@
  *	- remove: a link to a file holding our pid is not ours;
  *	- warn_inet: which milter sockets draw the warning, and its words;
  *	- folder: the pid file's folder by mode, for the daemon as the
- *	  user running this test: writable by others is refused.
+ *	  user running this test: writable by others is refused;
+ *	- socket_perms: what the user who owns the milter socket's folder
+ *	  may have put at the socket's path between the bind and the
+ *	  chmod/chown (a link to the target, a hard link, a file): only
+ *	  the socket just bound is changed, never the target.
  */
 #include "config.h"
 
@@ -23,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fakehost.h"
@@ -316,6 +322,86 @@ START_TEST(pid_folder)
 }
 END_TEST
 
+/* What is at the milter socket's path when its mode is set. */
+enum at_sock { S_SOCKET, S_LINK, S_HARDLINK, S_FILE };
+
+struct perms_case {
+	enum at_sock at;
+	const char *why;		/* in the error; NULL: changed */
+};
+
+static const struct perms_case perms_cases[] = {
+	{ S_SOCKET, NULL },
+	{ S_LINK, "a symbolic link is there now; not followed" },
+	{ S_HARDLINK, "it has more than one name (a hard link)" },
+	{ S_FILE, "it is no longer a socket" },
+};
+
+/* bind_at - a unix socket bound at PATH, mode 0600; its fd */
+static int bind_at(const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old = umask(0177);
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+	umask(old);
+	return fd;
+}
+
+START_TEST(socket_perms)
+{
+	const struct perms_case *c = &perms_cases[_i];
+	char sock[600], other[600], err[1024] = "";
+	struct stat st;
+	int fd, rc;
+
+	snprintf(sock, sizeof(sock), "%s/lg.sock", tmp);
+	snprintf(other, sizeof(other), "%s/other.sock", tmp);
+	ck_assert_int_eq(chmod(target, 0600), 0);
+	fd = bind_at(sock);
+	switch (c->at) {
+	case S_SOCKET:
+		break;
+	case S_LINK:		/* swapped for a link after the bind */
+		ck_assert_int_eq(unlink(sock), 0);
+		plant(sock, K_LINK, NULL);
+		break;
+	case S_HARDLINK:	/* a second name for the socket */
+		ck_assert_int_eq(link(sock, other), 0);
+		break;
+	case S_FILE:
+		ck_assert_int_eq(unlink(sock), 0);
+		plant(sock, K_FILE, "x");
+		ck_assert_int_eq(chmod(sock, 0600), 0);
+		break;
+	}
+	rc = lg_daemon_socket_perms(sock, 0666, NULL, NULL, err, sizeof(err));
+	close(fd);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_msg((st.st_mode & 07777) == 0600,
+		      "case %d: the target's mode is now %04o", _i,
+		      (unsigned) (st.st_mode & 07777));
+	target_untouched();
+	ck_assert_int_eq(lstat(sock, &st), 0);
+	if (!c->why) {
+		ck_assert_msg(rc == 0, "case %d: %s", _i, err);
+		ck_assert_int_eq(st.st_mode & 07777, 0666);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, c->why), "case %d: %s", _i, err);
+	if (!S_ISLNK(st.st_mode))
+		ck_assert_int_eq(st.st_mode & 07777, 0600);
+}
+END_TEST
+
 /* pidfile_suite - the cases above */
 static Suite *pidfile_suite(void)
 {
@@ -332,6 +418,8 @@ static Suite *pidfile_suite(void)
 			    sizeof(inet_cases) / sizeof(inet_cases[0]));
 	tcase_add_loop_test(tc, pid_folder, 0,
 			    sizeof(folder_cases) / sizeof(folder_cases[0]));
+	tcase_add_loop_test(tc, socket_perms, 0,
+			    sizeof(perms_cases) / sizeof(perms_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
