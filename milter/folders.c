@@ -50,6 +50,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -238,26 +239,41 @@ static int fail(char *err, size_t errsize, const struct folder *f,
 	return -1;
 }
 
-/* create - mkdir the last level, give it to the user */
+/* create - mkdir the last level, give it to the user: through a
+ * descriptor opened without following links, so that a link put in
+ * its place by whoever may write in the parent is never changed */
 static int create(const struct folder *f, const struct lg_ids *ids,
 		  char *err, size_t errsize)
 {
 	char buf[PATH_MAX_LG + 64];
 	struct stat st;
+	int fd, saved;
 
 	if (mkdir(f->path, 0700) != 0) {
 		snprintf(buf, sizeof(buf), "cannot create it: %s",
 			 strerror(errno));
 		return fail(err, errsize, f, buf);
 	}
+	fd = open(f->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_uid != geteuid()) {
+		saved = fd < 0 ? errno : EPERM;
+		if (fd >= 0)
+			close(fd);
+		snprintf(buf, sizeof(buf), "created, but replaced at once (%s); its owner and mode are left alone",
+			 saved == ELOOP || saved == ENOTDIR ?
+			 "not a folder now" : strerror(saved));
+		return fail(err, errsize, f, buf);
+	}
 	if ((geteuid() == 0 && ids->user &&
-	     chown(f->path, ids->uid, ids->gid) != 0) ||
-	    chmod(f->path, f->mode) != 0 || stat(f->path, &st) != 0) {
+	     fchown(fd, ids->uid, ids->gid) != 0) ||
+	    fchmod(fd, f->mode) != 0 || fstat(fd, &st) != 0) {
 		snprintf(buf, sizeof(buf), "created, but cannot set its owner and mode: %s",
 			 strerror(errno));
+		close(fd);
 		rmdir(f->path);
 		return fail(err, errsize, f, buf);
 	}
+	close(fd);
 	lg_log(LG_LOG_INFO, "%s %s: created (%s)", f->what, f->path,
 	       owner(&st, buf, sizeof(buf)));
 	return 0;
