@@ -10,7 +10,8 @@
 #   3. the pid file a FIFO: the start neither hangs nor fails;
 #   4. a pid file folder others may write in (mode 1777, or another
 #      user's for a daemon that stays root) is refused at start and by
-#      -n (exit 78), with the folder, its owner and mode;
+#      -n (exit 78), with the folder, its owner and mode, before root
+#      reads or removes anything there (a stale pid file stays);
 #   5. a missing pid file folder inside a folder of the user's: the
 #      user swaps the new folder for a link to a folder of root's right
 #      after root's mkdir (a small mkdir() wrapper, LD_PRELOAD, plays
@@ -147,15 +148,18 @@ for case in sticky other-owner; do
 		want="pid file folder $d/run: writable by others than root (owner nobody:root, mode 0755); the pid file is written there as root"
 	fi
 	as_nobody ln -s "$target" "$d/run/lg.pid.tmp"
+	# a stale pid file of nobody's: root must not even remove it there
+	as_nobody sh -c "echo 2147483646 >'$d/run/lg.pid'"
 	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
 	check "$case: -n refuses the pid file folder (exit 78)" eval \
 		'[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" || { echo "  $out"; false; }'
 	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
-	[ -s "$d/run/lg.pid" ] && lg_pids+=("$(cat "$d/run/lg.pid")")
+	[ -s "$d/run/lg.pid" ] && [ "$(cat "$d/run/lg.pid")" != 2147483646 ] &&
+		lg_pids+=("$(cat "$d/run/lg.pid")")
 	check "$case: the start is refused (exit 78) with the folder, owner and mode" eval \
 		'[ "$rc" = 78 ] && grep -qF "loopguard: $want" <<<"$out" || { echo "  $out"; false; }'
-	check "$case: nothing is written, the target untouched" eval \
-		'[ ! -e "$d/run/lg.pid" ] && [ "$(sha256sum <"$target")" = "$before" ]'
+	check "$case: nothing is written or removed there, the target untouched" eval \
+		'[ "$(cat "$d/run/lg.pid" 2>/dev/null)" = 2147483646 ] && [ "$(stat -c %U "$d/run/lg.pid")" = nobody ] && [ "$(sha256sum <"$target")" = "$before" ]'
 done
 
 # --- 5. the new pid file folder swapped for a link after the mkdir
