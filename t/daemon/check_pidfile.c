@@ -15,6 +15,8 @@
  *	- warn_inet: which milter sockets draw the warning, and its words;
  *	- folder: the pid file's folder by mode, for the daemon as the
  *	  user running this test: writable by others is refused;
+ *	- socket_folder: the milter socket's folder by mode: writable by
+ *	  every local user is refused;
  *	- socket_perms: what the user who owns the milter socket's folder
  *	  may have put at the socket's path between the bind and the
  *	  chmod/chown (a link to the target, a hard link, a file): only
@@ -322,6 +324,46 @@ START_TEST(pid_folder)
 }
 END_TEST
 
+static const struct folder_case socket_folder_cases[] = {
+	{ 0755, 0 }, { 0700, 0 }, { 0775, 0 }, { 0750, 0 },
+	{ 0757, 1 }, { 0777, 1 }, { 01777, 1 }, { 0703, 1 },
+};
+
+START_TEST(socket_folder)
+{
+	const struct folder_case *c = &socket_folder_cases[_i];
+	struct lg_config cfg;
+	struct lg_ids ids;
+	char dir[600], path[700], err[1024] = "";
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/sock", tmp);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(chmod(dir, c->mode), 0);
+	snprintf(path, sizeof(path), "unix:%s/lg.sock", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.socket = path;
+	cfg.socket_spec.kind = LG_SOCK_UNIX;
+	ck_assert_uint_lt(strlen(dir) + 8, sizeof(cfg.socket_spec.path));
+	memcpy(cfg.socket_spec.path, dir, strlen(dir));
+	memcpy(cfg.socket_spec.path + strlen(dir), "/lg.sock", 9);
+	cfg.state.backend = "memory";
+	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
+	rc = lg_folders(&cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
+	if (!c->refused) {
+		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	snprintf(path, sizeof(path), "milter socket folder %s: writable by every local user (",
+		 dir);
+	ck_assert_msg(strstr(err, path), "mode %04o: %s", (unsigned) c->mode,
+		      err);
+	ck_assert_msg(strstr(err, "who could put a socket of their own there for the MTA to talk to"),
+		      "%s", err);
+}
+END_TEST
+
 /* What is at the milter socket's path when its mode is set. */
 enum at_sock { S_SOCKET, S_LINK, S_HARDLINK, S_FILE };
 
@@ -418,6 +460,9 @@ static Suite *pidfile_suite(void)
 			    sizeof(inet_cases) / sizeof(inet_cases[0]));
 	tcase_add_loop_test(tc, pid_folder, 0,
 			    sizeof(folder_cases) / sizeof(folder_cases[0]));
+	tcase_add_loop_test(tc, socket_folder, 0,
+			    sizeof(socket_folder_cases) /
+			    sizeof(socket_folder_cases[0]));
 	tcase_add_loop_test(tc, socket_perms, 0,
 			    sizeof(perms_cases) / sizeof(perms_cases[0]));
 	suite_add_tcase(s, tc);

@@ -19,7 +19,10 @@
 #      of root's right after the bind, as a racing user could (a small
 #      listen() wrapper, LD_PRELOAD, plays that user; skipped without
 #      a C compiler): the file keeps its mode and owner, and the start
-#      is refused with a clear error.
+#      is refused with a clear error;
+#   4. a milter socket folder every local user may write in (1777, as
+#      /tmp): nobody could put a socket of their own there for the MTA
+#      while loopguard is not listening; -n and a start refuse it.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -254,6 +257,25 @@ CONF
 		"socket $sock: not the socket loopguard made (a symbolic link is there now; not followed)" <<<"$out"
 }
 swap_test
+
+# --- a milter socket folder every local user may write in
+mkdir -p "$tmp/pub"
+chmod 1777 "$tmp/pub"
+cat >"$tmp/pub.conf" <<CONF
+socket = "unix:$tmp/pub/lg.sock";
+user = "daemon";
+plugin_dir = "$PLUGIN_DIR";
+local_domains = [ "example.com" ];
+recipients = [ "$tmp/rcpts" ];
+plugins = ( { name = "catchall"; } );
+CONF
+want="milter socket folder $tmp/pub: writable by every local user (owner root:root, mode 1777), who could put a socket of their own there for the MTA to talk to: use a folder only root or user daemon may write in"
+out=$("$LOOPGUARD" -n -c "$tmp/pub.conf" 2>&1); rc=$?
+check "a milter socket folder of mode 1777: -n refuses it (exit 78): $out" \
+	eval '[ "$rc" = 78 ] && grep -qF "$want" <<<"$out"'
+out=$(timeout 20 "$LOOPGUARD" -f -c "$tmp/pub.conf" 2>&1); rc=$?
+check "... and so does a start (exit 78), binding nothing: $out" \
+	eval '[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" && [ ! -e "$tmp/pub/lg.sock" ]'
 
 echo "socket access: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
