@@ -540,3 +540,16 @@ int lg_daemon_warn_inet(const char *text, const struct lg_socket_spec *spec)
 	       text, is_loopback(spec->host) ? "" : ", and any host that reaches it,");
 	return 1;
 }
+
+/* lg_daemon_warn_mode - a unix milter socket others may write to (and
+ * so connect to) is as open as a TCP one */
+int lg_daemon_warn_mode(const char *text, const struct lg_socket_spec *spec,
+			int mode)
+{
+	if (spec->kind != LG_SOCK_UNIX || mode < 0 || !(mode & 0002))
+		return 0;
+	lg_log(LG_LOG_WARN,
+	       "socket %s: socket_mode %04o lets any local user connect and forge MTA sessions, which change loopguard's counters, blocks and ledger; use socket_mode = \"0660\" with socket_group",
+	       text, (unsigned) mode);
+	return 1;
+}

@@ -13,6 +13,7 @@
  *	  a link, a FIFO): taken over without following or hanging;
  *	- remove: a link to a file holding our pid is not ours;
  *	- warn_inet: which milter sockets draw the warning, and its words;
+ *	- warn_mode: which socket_mode of a unix milter socket draws one;
  *	- folder: the pid file's folder by mode, for the daemon as the
  *	  user running this test: writable by others is refused;
  *	- socket_folder: the milter socket's folder by mode: writable by
@@ -281,6 +282,44 @@ START_TEST(warn_inet)
 }
 END_TEST
 
+struct mode_case {
+	const char *spec;
+	int mode;
+	int warns;
+};
+
+static const struct mode_case mode_cases[] = {
+	{ "unix:/run/loopguard/loopguard.sock", -1, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0660, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0664, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0600, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0666, 1 },
+	{ "unix:/run/loopguard/loopguard.sock", 0662, 1 },
+	{ "unix:/run/loopguard/loopguard.sock", 0777, 1 },
+	{ "inet:8890@127.0.0.1", 0666, 0 },	/* warn_inet's part */
+};
+
+START_TEST(warn_mode)
+{
+	const struct mode_case *c = &mode_cases[_i];
+	struct lg_socket_spec spec;
+	const char *why = NULL;
+	char want[256];
+
+	ck_assert_msg(lg_parse_socket_spec(c->spec, &spec, &why) == 0,
+		      "%s: %s", c->spec, why);
+	ck_assert_int_eq(lg_daemon_warn_mode(c->spec, &spec, c->mode),
+			 c->warns);
+	if (!c->warns) {
+		ck_assert_str_eq(lg_log_captured(), "");
+		return;
+	}
+	snprintf(want, sizeof(want), "socket %s: socket_mode %04o lets any local user connect and forge MTA sessions",
+		 c->spec, (unsigned) c->mode);
+	ck_assert_msg(lg_log_captured_has(want), "%s", lg_log_captured());
+}
+END_TEST
+
 struct folder_case {
 	mode_t mode;
 	int refused;
@@ -458,6 +497,8 @@ static Suite *pidfile_suite(void)
 	tcase_add_test(tc, remove_link_not_ours);
 	tcase_add_loop_test(tc, warn_inet, 0,
 			    sizeof(inet_cases) / sizeof(inet_cases[0]));
+	tcase_add_loop_test(tc, warn_mode, 0,
+			    sizeof(mode_cases) / sizeof(mode_cases[0]));
 	tcase_add_loop_test(tc, pid_folder, 0,
 			    sizeof(folder_cases) / sizeof(folder_cases[0]));
 	tcase_add_loop_test(tc, socket_folder, 0,

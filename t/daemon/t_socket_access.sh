@@ -22,7 +22,9 @@
 #      is refused with a clear error;
 #   4. a milter socket folder every local user may write in (1777, as
 #      /tmp): nobody could put a socket of their own there for the MTA
-#      while loopguard is not listening; -n and a start refuse it.
+#      while loopguard is not listening; -n and a start refuse it;
+#   5. socket_mode "0666": any local user connects (nobody's forged
+#      session blocks the partner), and -n and the start warn so.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -276,6 +278,25 @@ check "a milter socket folder of mode 1777: -n refuses it (exit 78): $out" \
 out=$(timeout 20 "$LOOPGUARD" -f -c "$tmp/pub.conf" 2>&1); rc=$?
 check "... and so does a start (exit 78), binding nothing: $out" \
 	eval '[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" && [ ! -e "$tmp/pub/lg.sock" ]'
+
+# --- socket_mode 0666: as open as TCP, and said so
+mkdir -p "$tmp/wide"
+chmod 755 "$tmp/wide"
+spec=unix:$tmp/wide/lg.sock
+want="warning: socket $spec: socket_mode 0666 lets any local user connect and forge MTA sessions"
+if start "$spec" 'socket_mode = "0666";'; then
+	check "socket_mode 0666: the start warns: $(grep -F socket_mode "$tmp/log")" \
+		grep -qF "$want" "$tmp/log"
+	forge "$spec"; rc=$?
+	sed 's/^/  /' "$tmp/forge.out"
+	check "... and nobody's forged session gets through" eval \
+		'[ "$rc" = 0 ] && grep -q "^forged: [1-9][0-9]* of 8 recipients refused" "$tmp/forge.out"'
+	stop
+	out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
+	check "... -n warns too" grep -qF "$want" <<<"$out"
+else
+	not_ok "the daemon starts on $spec"
+fi
 
 echo "socket access: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
