@@ -76,4 +76,9 @@ int lg_daemon_warn_writable(const char *path);
  * (returns 1); a unix socket none (returns 0). */
 int lg_daemon_warn_inet(const char *text, const struct lg_socket_spec *spec);
 
+/* A unix milter socket whose socket_mode lets others write (connect)
+ * draws the same kind of warning (returns 1); otherwise 0. */
+int lg_daemon_warn_mode(const char *text, const struct lg_socket_spec *spec,
+			int mode);
+
 #endif

@@ -38,6 +38,12 @@
  *	others, is refused, since whoever writes there can replace the
  *	pid file that init scripts signal, or plant links in it.
  *
+ *	The milter socket's folder must not be writable by every local
+ *	user (mode o+w, also with the sticky bit): one could put a socket
+ *	of their own there while loopguard is not listening, and the MTA
+ *	would hand that user every message, with the edits of a milter
+ *	(added recipients) at their disposal.
+ *
  *	LG_FOLDERS_CHECK (loopguard -n) looks the same way and changes
  *	nothing; a missing folder whose parent exists is fine (a start
  *	creates it), and is said so on the log.
@@ -50,6 +56,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -160,7 +167,7 @@ static void collect(const struct lg_config *cfg, struct folders *fs)
 	fs->n = 0;
 	if (cfg->socket_spec.kind == LG_SOCK_UNIX)
 		add(fs, "milter socket folder", cfg->socket_spec.path, 1, 0755,
-		    0, 0, NULL);
+		    0, 1, NULL);
 	if (cfg->control && lg_parse_socket_spec(cfg->control, &spec,
 						 &why) == 0 &&
 	    spec.kind == LG_SOCK_UNIX)
@@ -238,26 +245,41 @@ static int fail(char *err, size_t errsize, const struct folder *f,
 	return -1;
 }
 
-/* create - mkdir the last level, give it to the user */
+/* create - mkdir the last level, give it to the user: through a
+ * descriptor opened without following links, so that a link put in
+ * its place by whoever may write in the parent is never changed */
 static int create(const struct folder *f, const struct lg_ids *ids,
 		  char *err, size_t errsize)
 {
 	char buf[PATH_MAX_LG + 64];
 	struct stat st;
+	int fd, saved;
 
 	if (mkdir(f->path, 0700) != 0) {
 		snprintf(buf, sizeof(buf), "cannot create it: %s",
 			 strerror(errno));
 		return fail(err, errsize, f, buf);
 	}
+	fd = open(f->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_uid != geteuid()) {
+		saved = fd < 0 ? errno : EPERM;
+		if (fd >= 0)
+			close(fd);
+		snprintf(buf, sizeof(buf), "created, but replaced at once (%s); its owner and mode are left alone",
+			 saved == ELOOP || saved == ENOTDIR ?
+			 "not a folder now" : strerror(saved));
+		return fail(err, errsize, f, buf);
+	}
 	if ((geteuid() == 0 && ids->user &&
-	     chown(f->path, ids->uid, ids->gid) != 0) ||
-	    chmod(f->path, f->mode) != 0 || stat(f->path, &st) != 0) {
+	     fchown(fd, ids->uid, ids->gid) != 0) ||
+	    fchmod(fd, f->mode) != 0 || fstat(fd, &st) != 0) {
 		snprintf(buf, sizeof(buf), "created, but cannot set its owner and mode: %s",
 			 strerror(errno));
+		close(fd);
 		rmdir(f->path);
 		return fail(err, errsize, f, buf);
 	}
+	close(fd);
 	lg_log(LG_LOG_INFO, "%s %s: created (%s)", f->what, f->path,
 	       owner(&st, buf, sizeof(buf)));
 	return 0;
@@ -303,6 +325,35 @@ static int missing(const struct folders *fs, const struct folder *f,
 	return 1;
 }
 
+/* shared - a private folder others may write in: for the pid file
+ * (written by the user) anyone but root and the user; for the milter
+ * socket every local user (mode o+w, sticky or not), who could put a
+ * socket of their own there for the MTA to talk to while loopguard is
+ * not listening */
+static int shared(const struct folder *f, const struct stat *st,
+		  const struct lg_ids *ids, char *err, size_t errsize)
+{
+	char buf[PATH_MAX_LG + 256], id[64], own[128];
+
+	owner(st, own, sizeof(own));
+	if (!f->writable) {
+		if (!(st->st_mode & S_IWOTH))
+			return 0;
+		snprintf(buf, sizeof(buf), "writable by every local user (%s), who could put a socket of their own there for the MTA to talk to: use a folder only root or %s may write in",
+			 own, who(ids, id, sizeof(id)));
+		return fail(err, errsize, f, buf);
+	}
+	if (!others_may_write(st, ids))
+		return 0;
+	if (ids->uid == 0)
+		snprintf(buf, sizeof(buf), "writable by others than root (%s); the pid file is written there as root: give the folder to root, writable by no one else",
+			 own);
+	else
+		snprintf(buf, sizeof(buf), "writable by others than root and %s (%s); give the folder to root or to that user, writable by no one else",
+			 who(ids, id, sizeof(id)), own);
+	return fail(err, errsize, f, buf);
+}
+
 /* usable - the folder exists: may the user do what is needed? */
 static int usable(const struct folder *f, const struct stat *st,
 		  const struct lg_ids *ids, enum lg_folders_mode mode,
@@ -315,6 +366,8 @@ static int usable(const struct folder *f, const struct stat *st,
 
 	if (!S_ISDIR(st->st_mode))
 		return fail(err, errsize, f, "exists and is not a folder");
+	if (f->private && shared(f, st, ids, err, errsize) != 0)
+		return -1;
 	if (!f->writable)
 		return 0;
 	if (mode == LG_FOLDERS_VERIFY)
@@ -324,18 +377,6 @@ static int usable(const struct folder *f, const struct stat *st,
 	if (!ok) {
 		snprintf(buf, sizeof(buf), "not writable by %s (%s)",
 			 who(ids, id, sizeof(id)), owner(st, own, sizeof(own)));
-		return fail(err, errsize, f, buf);
-	}
-	if (f->private && others_may_write(st, ids)) {
-		if (ids->uid == 0)
-			snprintf(buf, sizeof(buf),
-				 "writable by others than root (%s); the pid file is written there as root: give the folder to root, writable by no one else",
-				 owner(st, own, sizeof(own)));
-		else
-			snprintf(buf, sizeof(buf),
-				 "writable by others than root and %s (%s); give the folder to root or to that user, writable by no one else",
-				 who(ids, id, sizeof(id)),
-				 owner(st, own, sizeof(own)));
 		return fail(err, errsize, f, buf);
 	}
 	if (statvfs(f->path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))

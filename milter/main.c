@@ -282,12 +282,15 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 	/* before any thread and the fork: all inherit the mask */
 	lg_signals_block();
 	signal(SIGPIPE, SIG_IGN);
+	/* the folders first: root reads and removes a stale pid file
+	 * only in a folder no one but root and the user may write in */
+	if (lg_folders(cfg, ids, LG_FOLDERS_PREPARE, err, sizeof(err)) != 0)
+		return fatal(EX_CONFIG_CODE, "%s", err);
 	if (cfg->pidfile && lg_daemon_check_pidfile(cfg->pidfile, err,
 						    sizeof(err)) != 0)
 		return fatal(EX_OSERR_CODE, "%s", err);
-	if (lg_folders(cfg, ids, LG_FOLDERS_PREPARE, err, sizeof(err)) != 0)
-		return fatal(EX_CONFIG_CODE, "%s", err);
 	lg_daemon_warn_inet(cfg->socket, &cfg->socket_spec);
+	lg_daemon_warn_mode(cfg->socket, &cfg->socket_spec, cfg->socket_mode);
 	if (bind_sockets(cfg, err, sizeof(err)) != 0 ||
 	    (!foreground && detach(cfg, err, sizeof(err)) != 0))
 		return failed(cfg, EX_OSERR_CODE, err);
@@ -351,6 +354,7 @@ static int check(struct lg_config *cfg, const struct lg_ids *ids)
 	char err[1024];
 
 	lg_daemon_warn_inet(cfg->socket, &cfg->socket_spec);
+	lg_daemon_warn_mode(cfg->socket, &cfg->socket_spec, cfg->socket_mode);
 	if (lg_folders(cfg, ids, LG_FOLDERS_CHECK, err, sizeof(err)) != 0) {
 		fprintf(stderr, "loopguard: %s\n", err);
 		return EX_CONFIG_CODE;

@@ -216,6 +216,8 @@ static int harvest_init_postmaster(struct harvest *hv,
 	first = h->cfg_local_domain(cfg, 0);
 	if (!addr) {
 		if (!first) {	/* nothing local: nothing to count or tell */
+			h->log(NULL, LG_LOG_WARN,
+			       "plugin harvest: local_domains is empty, so no recipient is an unknown local one: nothing is counted, blocked or told");
 			hv->notify = 0;
 			return 0;
 		}

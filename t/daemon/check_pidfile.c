@@ -13,8 +13,15 @@
  *	  a link, a FIFO): taken over without following or hanging;
  *	- remove: a link to a file holding our pid is not ours;
  *	- warn_inet: which milter sockets draw the warning, and its words;
+ *	- warn_mode: which socket_mode of a unix milter socket draws one;
  *	- folder: the pid file's folder by mode, for the daemon as the
- *	  user running this test: writable by others is refused.
+ *	  user running this test: writable by others is refused;
+ *	- socket_folder: the milter socket's folder by mode: writable by
+ *	  every local user is refused;
+ *	- socket_perms: what the user who owns the milter socket's folder
+ *	  may have put at the socket's path between the bind and the
+ *	  chmod/chown (a link to the target, a hard link, a file): only
+ *	  the socket just bound is changed, never the target.
  */
 #include "config.h"
 
@@ -23,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fakehost.h"
@@ -273,6 +282,44 @@ START_TEST(warn_inet)
 }
 END_TEST
 
+struct mode_case {
+	const char *spec;
+	int mode;
+	int warns;
+};
+
+static const struct mode_case mode_cases[] = {
+	{ "unix:/run/loopguard/loopguard.sock", -1, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0660, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0664, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0600, 0 },
+	{ "unix:/run/loopguard/loopguard.sock", 0666, 1 },
+	{ "unix:/run/loopguard/loopguard.sock", 0662, 1 },
+	{ "unix:/run/loopguard/loopguard.sock", 0777, 1 },
+	{ "inet:8890@127.0.0.1", 0666, 0 },	/* warn_inet's part */
+};
+
+START_TEST(warn_mode)
+{
+	const struct mode_case *c = &mode_cases[_i];
+	struct lg_socket_spec spec;
+	const char *why = NULL;
+	char want[256];
+
+	ck_assert_msg(lg_parse_socket_spec(c->spec, &spec, &why) == 0,
+		      "%s: %s", c->spec, why);
+	ck_assert_int_eq(lg_daemon_warn_mode(c->spec, &spec, c->mode),
+			 c->warns);
+	if (!c->warns) {
+		ck_assert_str_eq(lg_log_captured(), "");
+		return;
+	}
+	snprintf(want, sizeof(want), "socket %s: socket_mode %04o lets any local user connect and forge MTA sessions",
+		 c->spec, (unsigned) c->mode);
+	ck_assert_msg(lg_log_captured_has(want), "%s", lg_log_captured());
+}
+END_TEST
+
 struct folder_case {
 	mode_t mode;
 	int refused;
@@ -316,6 +363,126 @@ START_TEST(pid_folder)
 }
 END_TEST
 
+static const struct folder_case socket_folder_cases[] = {
+	{ 0755, 0 }, { 0700, 0 }, { 0775, 0 }, { 0750, 0 },
+	{ 0757, 1 }, { 0777, 1 }, { 01777, 1 }, { 0703, 1 },
+};
+
+START_TEST(socket_folder)
+{
+	const struct folder_case *c = &socket_folder_cases[_i];
+	struct lg_config cfg;
+	struct lg_ids ids;
+	char dir[600], path[700], err[1024] = "";
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/sock", tmp);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(chmod(dir, c->mode), 0);
+	snprintf(path, sizeof(path), "unix:%s/lg.sock", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.socket = path;
+	cfg.socket_spec.kind = LG_SOCK_UNIX;
+	ck_assert_uint_lt(strlen(dir) + 8, sizeof(cfg.socket_spec.path));
+	memcpy(cfg.socket_spec.path, dir, strlen(dir));
+	memcpy(cfg.socket_spec.path + strlen(dir), "/lg.sock", 9);
+	cfg.state.backend = "memory";
+	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
+	rc = lg_folders(&cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
+	if (!c->refused) {
+		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	snprintf(path, sizeof(path), "milter socket folder %s: writable by every local user (",
+		 dir);
+	ck_assert_msg(strstr(err, path), "mode %04o: %s", (unsigned) c->mode,
+		      err);
+	ck_assert_msg(strstr(err, "who could put a socket of their own there for the MTA to talk to"),
+		      "%s", err);
+}
+END_TEST
+
+/* What is at the milter socket's path when its mode is set. */
+enum at_sock { S_SOCKET, S_LINK, S_HARDLINK, S_FILE };
+
+struct perms_case {
+	enum at_sock at;
+	const char *why;		/* in the error; NULL: changed */
+};
+
+static const struct perms_case perms_cases[] = {
+	{ S_SOCKET, NULL },
+	{ S_LINK, "a symbolic link is there now; not followed" },
+	{ S_HARDLINK, "it has more than one name (a hard link)" },
+	{ S_FILE, "it is no longer a socket" },
+};
+
+/* bind_at - a unix socket bound at PATH, mode 0600; its fd */
+static int bind_at(const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old = umask(0177);
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+	umask(old);
+	return fd;
+}
+
+START_TEST(socket_perms)
+{
+	const struct perms_case *c = &perms_cases[_i];
+	char sock[600], other[600], err[1024] = "";
+	struct stat st;
+	int fd, rc;
+
+	snprintf(sock, sizeof(sock), "%s/lg.sock", tmp);
+	snprintf(other, sizeof(other), "%s/other.sock", tmp);
+	ck_assert_int_eq(chmod(target, 0600), 0);
+	fd = bind_at(sock);
+	switch (c->at) {
+	case S_SOCKET:
+		break;
+	case S_LINK:		/* swapped for a link after the bind */
+		ck_assert_int_eq(unlink(sock), 0);
+		plant(sock, K_LINK, NULL);
+		break;
+	case S_HARDLINK:	/* a second name for the socket */
+		ck_assert_int_eq(link(sock, other), 0);
+		break;
+	case S_FILE:
+		ck_assert_int_eq(unlink(sock), 0);
+		plant(sock, K_FILE, "x");
+		ck_assert_int_eq(chmod(sock, 0600), 0);
+		break;
+	}
+	rc = lg_daemon_socket_perms(sock, 0666, NULL, NULL, err, sizeof(err));
+	close(fd);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_msg((st.st_mode & 07777) == 0600,
+		      "case %d: the target's mode is now %04o", _i,
+		      (unsigned) (st.st_mode & 07777));
+	target_untouched();
+	ck_assert_int_eq(lstat(sock, &st), 0);
+	if (!c->why) {
+		ck_assert_msg(rc == 0, "case %d: %s", _i, err);
+		ck_assert_int_eq(st.st_mode & 07777, 0666);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, c->why), "case %d: %s", _i, err);
+	if (!S_ISLNK(st.st_mode))
+		ck_assert_int_eq(st.st_mode & 07777, 0600);
+}
+END_TEST
+
 /* pidfile_suite - the cases above */
 static Suite *pidfile_suite(void)
 {
@@ -330,8 +497,15 @@ static Suite *pidfile_suite(void)
 	tcase_add_test(tc, remove_link_not_ours);
 	tcase_add_loop_test(tc, warn_inet, 0,
 			    sizeof(inet_cases) / sizeof(inet_cases[0]));
+	tcase_add_loop_test(tc, warn_mode, 0,
+			    sizeof(mode_cases) / sizeof(mode_cases[0]));
 	tcase_add_loop_test(tc, pid_folder, 0,
 			    sizeof(folder_cases) / sizeof(folder_cases[0]));
+	tcase_add_loop_test(tc, socket_folder, 0,
+			    sizeof(socket_folder_cases) /
+			    sizeof(socket_folder_cases[0]));
+	tcase_add_loop_test(tc, socket_perms, 0,
+			    sizeof(perms_cases) / sizeof(perms_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

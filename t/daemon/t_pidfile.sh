@@ -10,7 +10,13 @@
 #   3. the pid file a FIFO: the start neither hangs nor fails;
 #   4. a pid file folder others may write in (mode 1777, or another
 #      user's for a daemon that stays root) is refused at start and by
-#      -n (exit 78), with the folder, its owner and mode.
+#      -n (exit 78), with the folder, its owner and mode, before root
+#      reads or removes anything there (a stale pid file stays);
+#   5. a missing pid file folder inside a folder of the user's: the
+#      user swaps the new folder for a link to a folder of root's right
+#      after root's mkdir (a small mkdir() wrapper, LD_PRELOAD, plays
+#      the racing user; skipped without a C compiler): root's folder
+#      keeps its owner and mode, the start is refused, saying why.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -142,16 +148,65 @@ for case in sticky other-owner; do
 		want="pid file folder $d/run: writable by others than root (owner nobody:root, mode 0755); the pid file is written there as root"
 	fi
 	as_nobody ln -s "$target" "$d/run/lg.pid.tmp"
+	# a stale pid file of nobody's: root must not even remove it there
+	as_nobody sh -c "echo 2147483646 >'$d/run/lg.pid'"
 	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
 	check "$case: -n refuses the pid file folder (exit 78)" eval \
 		'[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" || { echo "  $out"; false; }'
 	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
-	[ -s "$d/run/lg.pid" ] && lg_pids+=("$(cat "$d/run/lg.pid")")
+	[ -s "$d/run/lg.pid" ] && [ "$(cat "$d/run/lg.pid")" != 2147483646 ] &&
+		lg_pids+=("$(cat "$d/run/lg.pid")")
 	check "$case: the start is refused (exit 78) with the folder, owner and mode" eval \
 		'[ "$rc" = 78 ] && grep -qF "loopguard: $want" <<<"$out" || { echo "  $out"; false; }'
-	check "$case: nothing is written, the target untouched" eval \
-		'[ ! -e "$d/run/lg.pid" ] && [ "$(sha256sum <"$target")" = "$before" ]'
+	check "$case: nothing is written or removed there, the target untouched" eval \
+		'[ "$(cat "$d/run/lg.pid" 2>/dev/null)" = 2147483646 ] && [ "$(stat -c %U "$d/run/lg.pid")" = nobody ] && [ "$(sha256sum <"$target")" = "$before" ]'
 done
+
+# --- 5. the new pid file folder swapped for a link after the mkdir
+swap_test() {
+	local cc=${CC:-cc} d=$tmp/swap out
+	cat >"$tmp/swap.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* mkdir - the real one, then SWAP_PATH becomes a link to SWAP_TARGET */
+int mkdir(const char *path, mode_t mode)
+{
+	int (*real)(const char *, mode_t) =
+		(int (*)(const char *, mode_t)) dlsym(RTLD_NEXT, "mkdir");
+	const char *swap = getenv("SWAP_PATH"), *to = getenv("SWAP_TARGET");
+	int rc = real(path, mode);
+
+	if (rc == 0 && swap && to && strcmp(path, swap) == 0 &&
+	    rmdir(path) == 0)
+		(void) !symlink(to, path);
+	return rc;
+}
+C
+	if ! "$cc" -shared -fPIC -o "$tmp/swap.so" "$tmp/swap.c" -ldl \
+		>"$tmp/cc.out" 2>&1; then
+		echo "# SKIP folder swap: $cc cannot build the mkdir() wrapper"
+		return 0
+	fi
+	mkdir -p "$d/nobodys" "$tmp/roots"
+	chmod 755 "$d/nobodys"
+	chown nobody "$d/nobodys"
+	chmod 700 "$tmp/roots"
+	write_conf "$d" "$d/nobodys/run/lg.pid" 'user = "nobody";'
+	out=$(SWAP_PATH=$d/nobodys/run SWAP_TARGET=$tmp/roots \
+		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		-c "$d/lg.conf" 2>&1)
+	echo "  root's folder after the start: $(stat -c '%U %a' "$tmp/roots")"
+	check "a link swapped in for the new pid file folder: root's folder keeps owner and mode" \
+		test "$(stat -c '%U %a' "$tmp/roots")" = "root 700"
+	check "... and the start is refused, saying why: $out" grep -qF \
+		"pid file folder $d/nobodys/run: created, but replaced at once (not a folder now)" <<<"$out"
+}
+swap_test
 
 echo "pidfile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,7 +13,18 @@
 #      connect; no warning about the socket;
 #   2. a TCP milter socket: the start warns, in one line an operator can
 #      grep ("forge MTA sessions"), and shows why: nobody's forged
-#      session gets the partner's network blocked.
+#      session gets the partner's network blocked;
+#   3. the milter socket's folder belongs to the daemon's user (as the
+#      installed one does), who swaps the socket for a link to a file
+#      of root's right after the bind, as a racing user could (a small
+#      listen() wrapper, LD_PRELOAD, plays that user; skipped without
+#      a C compiler): the file keeps its mode and owner, and the start
+#      is refused with a clear error;
+#   4. a milter socket folder every local user may write in (1777, as
+#      /tmp): nobody could put a socket of their own there for the MTA
+#      while loopguard is not listening; -n and a start refuse it;
+#   5. socket_mode "0666": any local user connects (nobody's forged
+#      session blocks the partner), and -n and the start warn so.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -187,6 +198,105 @@ fi
 out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
 check "-n warns about the TCP socket too" grep -qF \
 	"loopguard: warning: socket $spec: any local user can connect to a TCP milter socket and forge MTA sessions" <<<"$out"
+
+# --- a link swapped in at the socket path between bind and chmod/chown
+swap_test() {
+	local cc=${CC:-cc} sock=$tmp/own/lg.sock out
+	cat >"$tmp/swap.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* listen - the real one, then SWAP_PATH becomes a link to SWAP_TARGET */
+int listen(int fd, int backlog)
+{
+	int (*real)(int, int) = (int (*)(int, int)) dlsym(RTLD_NEXT, "listen");
+	const char *path = getenv("SWAP_PATH"), *to = getenv("SWAP_TARGET");
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int rc = real(fd, backlog);
+
+	if (rc == 0 && path && to &&
+	    getsockname(fd, (struct sockaddr *) &sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX && strcmp(sun.sun_path, path) == 0 &&
+	    unlink(path) == 0)
+		(void) !symlink(to, path);
+	return rc;
+}
+C
+	if ! "$cc" -shared -fPIC -o "$tmp/swap.so" "$tmp/swap.c" -ldl \
+		>"$tmp/cc.out" 2>&1; then
+		echo "# SKIP link swap: $cc cannot build the listen() wrapper"
+		return 0
+	fi
+	mkdir -p "$tmp/own"
+	chown daemon "$tmp/own"
+	chmod 755 "$tmp/own"
+	printf 'root only\n' >"$tmp/precious"
+	chmod 600 "$tmp/precious"
+	cat >"$tmp/swap.conf" <<CONF
+socket = "unix:$sock";
+socket_mode = "0666";
+user = "daemon";
+plugin_dir = "$PLUGIN_DIR";
+local_domains = [ "example.com" ];
+recipients = [ "$tmp/rcpts" ];
+plugins = ( { name = "catchall"; } );
+CONF
+	out=$(SWAP_PATH=$sock SWAP_TARGET=$tmp/precious \
+		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		-c "$tmp/swap.conf" 2>&1)
+	echo "  precious: $(stat -c '%a %U:%G' "$tmp/precious")"
+	check "a link swapped in for the socket: root's file keeps mode 0600" \
+		test "$(stat -c %a "$tmp/precious")" = 600
+	check "... and its owner root" \
+		test "$(stat -c %U "$tmp/precious")" = root
+	check "... and the start is refused, saying why: $out" grep -qF \
+		"socket $sock: not the socket loopguard made (a symbolic link is there now; not followed)" <<<"$out"
+}
+swap_test
+
+# --- a milter socket folder every local user may write in
+mkdir -p "$tmp/pub"
+chmod 1777 "$tmp/pub"
+cat >"$tmp/pub.conf" <<CONF
+socket = "unix:$tmp/pub/lg.sock";
+user = "daemon";
+plugin_dir = "$PLUGIN_DIR";
+local_domains = [ "example.com" ];
+recipients = [ "$tmp/rcpts" ];
+plugins = ( { name = "catchall"; } );
+CONF
+want="milter socket folder $tmp/pub: writable by every local user (owner root:root, mode 1777), who could put a socket of their own there for the MTA to talk to: use a folder only root or user daemon may write in"
+out=$("$LOOPGUARD" -n -c "$tmp/pub.conf" 2>&1); rc=$?
+check "a milter socket folder of mode 1777: -n refuses it (exit 78): $out" \
+	eval '[ "$rc" = 78 ] && grep -qF "$want" <<<"$out"'
+out=$(timeout 20 "$LOOPGUARD" -f -c "$tmp/pub.conf" 2>&1); rc=$?
+check "... and so does a start (exit 78), binding nothing: $out" \
+	eval '[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" && [ ! -e "$tmp/pub/lg.sock" ]'
+
+# --- socket_mode 0666: as open as TCP, and said so
+mkdir -p "$tmp/wide"
+chmod 755 "$tmp/wide"
+spec=unix:$tmp/wide/lg.sock
+want="warning: socket $spec: socket_mode 0666 lets any local user connect and forge MTA sessions"
+if start "$spec" 'socket_mode = "0666";'; then
+	check "socket_mode 0666: the start warns: $(grep -F socket_mode "$tmp/log")" \
+		grep -qF "$want" "$tmp/log"
+	forge "$spec"; rc=$?
+	sed 's/^/  /' "$tmp/forge.out"
+	check "... and nobody's forged session gets through" eval \
+		'[ "$rc" = 0 ] && grep -q "^forged: [1-9][0-9]* of 8 recipients refused" "$tmp/forge.out"'
+	stop
+	out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
+	check "... -n warns too" grep -qF "$want" <<<"$out"
+else
+	not_ok "the daemon starts on $spec"
+fi
 
 echo "socket access: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

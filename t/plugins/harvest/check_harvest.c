@@ -295,6 +295,19 @@ static const struct script scripts[] = {
 	    { .op = SET, .s = KEY, .a = 3 }, PROBE(2, 2, T), NOTIFIED(0),
 	    { .op = ENTRY, .s = "count=4 status=blocked expires=+3600" },
 	    CONN(CLIENT), TO(ALICE, T), NOTIFIED(0) } },
+	/* one notice per block: a block that ended and a new one later
+	 * is told again, once */
+	{ "each new block is told once", "threshold = 2; block = \"30m\";",
+	  { { .op = OUTBOX }, CONN(CLIENT), PROBE(1, 2, C), PROBE(3, 3, T),
+	    NOTIFIED(1), ADVANCE(1800), CONN(CLIENT), PROBE(4, 5, C),
+	    PROBE(6, 6, T), NOTIFIED(2), PROBE(7, 7, T), NOTIFIED(2) } },
+	/* the store fails at what would be the crossing: nothing counted,
+	 * no notice; back up, the crossing blocks and tells, once */
+	{ "the store down at the crossing", "threshold = 2;",
+	  { { .op = OUTBOX }, CONN(CLIENT), PROBE(1, 2, C),
+	    { .op = STORE_DOWN }, PROBE(3, 3, C), NOTIFIED(0),
+	    { .op = STORE_UP }, PROBE(3, 3, T), NOTIFIED(1), PROBE(4, 4, T),
+	    NOTIFIED(1) } },
 	{ "MTA-rejected recipients count", "threshold = 2;",
 	  { CONN(CLIENT), { .op = MACRO, .s = "{rcpt_mailer}",
 	      .s2 = "error" },

@@ -10,7 +10,11 @@
 #      postmaster (never to a domain taken from a recipient);
 #   3. K connections from one client at once, each sending unknown
 #      local recipients past the threshold: one block, one notice
-#      (ROUNDS times, each from another client).
+#      (ROUNDS times, each from another client);
+#   4. on redis, two daemons sharing it, the K connections spread over
+#      both: still one block, one notice;
+#   5. local_domains empty: loopguard -n warns that harvest counts
+#      nothing.
 # Needs miltertest; exits 77 without it. Without redis-server the redis
 # part is skipped (said so), the rest runs.
 set -u
@@ -71,10 +75,12 @@ stop_daemon() {
 	pid=
 }
 
-# notices - the notices the daemon queued so far (the core logs each)
-notices() { grep -c 'plugin=harvest generated mail ' "$log"; }
+# notices - the notices the daemons queued so far (the core logs each),
+# in $log and the logs in $more_logs
+more_logs=
+notices() { cat "$log" $more_logs | grep -c 'plugin=harvest generated mail '; }
 # notices_to ADDR - those to ADDR
-notices_to() { grep -c "plugin=harvest generated mail .* to=<$1>\$" "$log"; }
+notices_to() { cat "$log" $more_logs | grep -c "plugin=harvest generated mail .* to=<$1>\$"; }
 
 # rcpts CLIENT "RCPTS" [MAILER] - one transaction; out: its summary
 rcpts() {
@@ -155,7 +161,10 @@ burst() {
 		sleep 0.01
 	done
 	for ((k = 1; k <= K; k++)); do
-		SOCKET=$sock CLIENT=$1 RCPTS="$(users "c${k}u" "$PER" example.com)" \
+		# every other connection to the second daemon, when there is one
+		s=$sock
+		[ -n "${sock2:-}" ] && [ $((k % 2)) = 0 ] && s=$sock2
+		SOCKET=$s CLIENT=$1 RCPTS="$(users "c${k}u" "$PER" example.com)" \
 			PRIME=alice@example.com READY=$tmp/ready.$k \
 			BARRIER=$tmp/go LABEL="$1#$k" miltertest -s "$MT" \
 			> "$tmp/burst.$k" 2>&1 &
@@ -230,10 +239,26 @@ else
 	start_daemon redis "state = { backend = \"redis\"; server = \"unix:$REDIS_SOCK\"; prefix = \"lgh:\"; timeout = \"2s\"; };" || exit 1
 	probes
 	parallel redis 40
+	# a second daemon on the same redis: the connections alternate
+	first_pid=$pid first_log=$log first_sock=$sock first_ctl=$ctl
+	start_daemon redis2 "state = { backend = \"redis\"; server = \"unix:$REDIS_SOCK\"; prefix = \"lgh:\"; timeout = \"2s\"; };" || exit 1
+	pid2=$pid sock2=$sock more_logs=$log
+	pid=$first_pid log=$first_log sock=$first_sock ctl=$first_ctl
+	parallel "redis, two daemons" 50
 	total=$(( total + $(notices) ))
 	check "redis: every notice was handed to the mailer, for postmaster@example.com" delivered
 	stop_daemon
+	pid=$pid2
+	stop_daemon
+	sock2=
 fi
+
+# local_domains empty: harvest can count nothing, and -n says so
+sed 's/^local_domains = .*/local_domains = [ ];/' "$tmp/memory.conf" \
+	>"$tmp/nolocal.conf"
+out=$("$LOOPGUARD" -n -c "$tmp/nolocal.conf" 2>&1)
+check "local_domains empty: -n warns that harvest counts nothing: $out" \
+	grep -qF "warning: plugin harvest: local_domains is empty, so no recipient is an unknown local one: nothing is counted, blocked or told" <<<"$out"
 
 if [ "$failed" -gt 0 ]; then
 	for f in "$tmp"/*.log; do echo "--- $f"; tail -n 40 "$f"; done
