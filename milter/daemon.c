@@ -44,6 +44,7 @@
 
 /* Utility library. */
 #include "log.h"
+#include "sockfile.h"
 
 /* Program. */
 #include "daemon.h"
@@ -202,73 +203,22 @@ int lg_daemon_ids(const char *user, const char *group, struct lg_ids *ids,
 	return 0;
 }
 
-/* socket_ours - FD (opened O_PATH|O_NOFOLLOW on PATH) is the socket
- * just bound: a socket, owned by us, with no other name; NULL, or why not */
-static const char *socket_ours(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return strerror(errno);
-	if (S_ISLNK(st.st_mode))
-		return "a symbolic link is there now; not followed";
-	if (!S_ISSOCK(st.st_mode))
-		return "it is no longer a socket";
-	if (st.st_uid != geteuid())
-		return "it is not owned by loopguard's own uid";
-	if (st.st_nlink != 1)
-		return "it has more than one name (a hard link)";
-	return NULL;
-}
-
-/* lg_daemon_socket_perms - mode and owner so the MTA can connect. The
- * socket's folder may be the daemon's user's, who could put a link or
- * a hard link there after the bind: the socket is opened without
- * following links, checked to be the one just made, and changed
- * through that descriptor only, never again by name */
+/* lg_daemon_socket_perms - mode and owner so the MTA can connect,
+ * changed without following what may now be at the socket's name */
 int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 			   const char *group, char *err, size_t errsize)
 {
 	struct lg_ids ids;
-	struct stat st;
-	char fdpath[64];
-	const char *why;
-	int fd, rc = -1;
 
 	if (mode < 0 && !user && !group)
 		return 0;
 	if ((user || group) &&
 	    lg_daemon_ids(user, group, &ids, err, errsize) != 0)
 		return -1;
-	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errsize, "socket %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((why = socket_ours(fd)) != NULL) {
-		snprintf(err, errsize, "socket %s: not the socket loopguard made (%s); its mode and owner are left alone",
-			 path, why);
-		goto out;
-	}
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	if (mode >= 0 && fstat(fd, &st) == 0 &&
-	    (st.st_mode & 07777) != (mode_t) mode &&
-	    chmod(fdpath, (mode_t) mode) != 0) {
-		snprintf(err, errsize, "socket %s: chmod %04o: %s", path, mode,
-			 strerror(errno));
-		goto out;
-	}
-	if ((user || group) &&
-	    fchownat(fd, "", user ? ids.uid : (uid_t) -1, ids.gid,
-		     AT_EMPTY_PATH) != 0) {
-		snprintf(err, errsize, "socket %s: chown: %s", path,
-			 strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	close(fd);
-	return rc;
+	return lg_sockfile_perms(path, mode,
+				 user ? ids.uid : (uid_t) -1,
+				 user || group ? ids.gid : (gid_t) -1,
+				 err, errsize);
 }
 
 /* lg_daemon_drop_privileges - become user (and group) for good */

@@ -53,6 +53,7 @@
 #include "clock.h"
 #include "log.h"
 #include "parse.h"
+#include "sockfile.h"
 
 /* Control socket. */
 #include "control.h"
@@ -160,14 +161,19 @@ static int bind_socket(int mode, const char *group, char *err, size_t errsize)
 		close(fd);
 		return fail(err, errsize, "bind", saved);
 	}
-	if ((gr && chown(sock_path, (uid_t) -1, gr->gr_gid) != 0) ||
-	    chmod(sock_path, (mode_t) (mode >= 0 ? mode : 0660)) != 0 ||
-	    stat(sock_path, &st) != 0 || listen(fd, 16) != 0) {
+	/* The folder may be the daemon user's: mode and group are set
+	 * without following what may now be at the socket's name. */
+	if (lg_sockfile_perms(sock_path, mode >= 0 ? mode : 0660, (uid_t) -1,
+			      gr ? gr->gr_gid : (gid_t) -1, err,
+			      errsize) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (stat(sock_path, &st) != 0 || listen(fd, 16) != 0) {
 		saved = errno;
 		close(fd);
 		unlink(sock_path);
-		return fail(err, errsize, gr ? "chown/chmod/listen" :
-			    "chmod/listen", saved);
+		return fail(err, errsize, "listen", saved);
 	}
 	sock_dev = st.st_dev;
 	sock_ino = st.st_ino;

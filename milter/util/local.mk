@@ -19,6 +19,8 @@ noinst_LTLIBRARIES += %D%/liblg_util.la
 	%D%/parse.h \
 	%D%/lg_paths.h \
 	%D%/postconf.c \
-	%D%/postconf.h
+	%D%/postconf.h \
+	%D%/sockfile.c \
+	%D%/sockfile.h
 %C%_liblg_util_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_UTIL)
 %C%_liblg_util_la_CFLAGS = $(AM_CFLAGS)
