@@ -1,14 +1,17 @@
 # t/daemon: the real daemon driven by miltertest (scripts in
 # %D%/miltertest): a start, its life (signals, reloads, stops), its log
 # file and groups, hostile and broken input, two daemons sharing their
-# state in a private redis-server.
+# state in a private redis-server, the reject list against address
+# extensions, peer text that tries to forge log lines.
 DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
-	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh
+	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh \
+	%D%/t_reject_extension.sh %D%/t_log_forgery.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
 EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 	%D%/miltertest/redis_message.lua %D%/miltertest/redis_rcpt.lua \
-	%D%/miltertest/bad_input.lua
+	%D%/miltertest/bad_input.lua %D%/miltertest/reject_extension.lua \
+	%D%/miltertest/log_forgery.lua
 
 # The daemon under valgrind memcheck with load; valgrind cannot run an
 # ASan build, so only without --enable-sanitizers.

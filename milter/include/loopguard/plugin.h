@@ -268,6 +268,13 @@ struct lg_host {
 	 * Check struct_size first. */
 	int (*dkim_verify_returned)(struct lg_ctx *ctx, const char *message,
 				    size_t len, const char *domain);
+	/* ADDR ("local@domain") with its address extension removed, as
+	 * the recipient directory removes it (recipient_delimiter; never
+	 * from postmaster, mailer-daemon, owner-*, *-request), into BUF:
+	 * 1 if an extension was removed, 0 if there was none (BUF holds
+	 * ADDR), -1 if it does not fit. Check struct_size first. */
+	int (*base_address)(struct lg_ctx *ctx, const char *addr, char *buf,
+			    size_t size);
 };
 
 /* A plugin's descriptor. Members are only appended. */
