@@ -18,3 +18,12 @@ EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 if !SANITIZERS
 TESTS += %D%/t_valgrind.sh
 endif
+
+# The daemon under ThreadSanitizer with load, reloads and control
+# requests; only in a --enable-sanitizers=thread build (t_tsan.sh
+# --build DIR makes one; .ci/run does).
+dist_noinst_SCRIPTS += %D%/t_tsan.sh
+EXTRA_DIST += t/lib/tsan.supp
+if TSAN
+TESTS += %D%/t_tsan.sh
+endif
