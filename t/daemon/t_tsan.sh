@@ -18,8 +18,9 @@
 #		--enable-sanitizers=thread, make, and run DIR's t_tsan.sh
 #
 # An in-tree configured source tree forbids VPATH builds, hence the
-# copy. In any other build it exits 77. TSAN_MSGS: messages per
-# connection (default 250). About a minute under ThreadSanitizer.
+# copy. In any other build it exits 77. The load comes in waves until
+# TSAN_SECONDS (default 20) have passed; TSAN_MSGS: messages per
+# connection and wave (default 250). About half a minute when built.
 set -u
 
 if [ "${1:-}" = "--build" ]; then
@@ -61,6 +62,7 @@ fi
 
 lg_workdir tsan
 msgs=${TSAN_MSGS:-250}
+seconds=${TSAN_SECONDS:-20}
 printf 'bob@example.com\ncarol@example.com\n' >>"$tmp/rcpts"
 printf '#!/bin/sh\ncat >>"%s/sent"\n' "$tmp" >"$tmp/mailer"
 chmod 755 "$tmp/mailer"
@@ -105,18 +107,32 @@ wait_file "$tmp/lg.sock" 60 && wait_file "$tmp/ctl.sock" 30 ||
 	{ cat "$tmp/stderr"; echo "Bail out! the daemon did not start"; exit 1; }
 
 ctl() { "$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" "$@"; }
+# load WAVE - one wave: the null sender (bounce) on 2 connections, and
+# known, unknown (harvest blocks) and external recipients on 4
+load() {
+	"$GEN" -s "unix:$tmp/lg.sock" -c 2 -m $((msgs / 5 + 1)) -z 1024 \
+		-r 1,1,0 -f '' -t 120 >"$tmp/gen2.$1.out" 2>&1 &
+	"$GEN" -s "unix:$tmp/lg.sock" -c 4 -m "$msgs" -z 2048 -r 1,1/2,1/4 \
+		-u 100 -t 120 >"$tmp/gen1.$1.out" 2>&1
+	echo "gen1 rc $?" >"$tmp/rc.$1"
+	wait
+	echo "gen2 rc $?" >>"$tmp/rc.$1"
+}
 start=$(date +%s)
-# the null sender first (bounce), then known, unknown (harvest blocks)
-# and external recipients on four connections
-"$GEN" -s "unix:$tmp/lg.sock" -c 2 -m $((msgs / 5 + 1)) -z 1024 -r 1,1,0 -f '' \
-	-t 120 >"$tmp/gen2.out" 2>&1 &
-gen2=$!
-"$GEN" -s "unix:$tmp/lg.sock" -c 4 -m "$msgs" -z 2048 -r 1,1/2,1/4 -u 100 \
-	-t 120 >"$tmp/gen1.out" 2>&1 &
-gen1=$!
+deadline=$((start + seconds))
+# waves of load until the deadline, while the rounds below run
+(
+	wave=0
+	while [ "$(date +%s)" -lt "$deadline" ] || [ $wave -eq 0 ]; do
+		wave=$((wave + 1))
+		load "$wave"
+	done
+	echo "$wave" >"$tmp/waves"
+) &
+loader=$!
 # reloads, log reopens and control requests while the load runs
 rounds=0
-while kill -0 "$gen1" 2>/dev/null && [ $rounds -lt 200 ]; do
+while kill -0 "$loader" 2>/dev/null; do
 	rounds=$((rounds + 1))
 	if [ $((rounds % 2)) -eq 0 ]; then write_config debug; else write_config info; fi
 	kill -HUP "$pid"
@@ -127,20 +143,22 @@ while kill -0 "$gen1" 2>/dev/null && [ $rounds -lt 200 ]; do
 	ctl --json list >>"$tmp/ctl.out" 2>&1 &
 	ctl queue >>"$tmp/ctl.out" 2>&1 &
 	kill -USR1 "$pid"
-	wait $(jobs -p | grep -vx -e "$pid" -e "$gen1" -e "$gen2") 2>/dev/null
+	wait $(jobs -p | grep -vx -e "$pid" -e "$loader") 2>/dev/null
 	sleep 0.2
 done
-wait "$gen1"; gen_rc=$?
-wait "$gen2"; gen2_rc=$?
+wait "$loader"
 elapsed=$(($(date +%s) - start))
-cat "$tmp/gen2.out" "$tmp/gen1.out"
-check "miltergen load completed (rc $gen2_rc, $gen_rc)" \
-	[ "$gen_rc" -le 2 -a "$gen2_rc" -le 2 ]
+waves=$(cat "$tmp/waves" 2>/dev/null || echo 0)
+# bounce's 550s and harvest's 450s are answers (miltergen exits 2 on
+# them); only protocol failures count here
+gen_rc=$(cat "$tmp"/rc.* | awk '{if ($3 > m) m = $3} END {print m + 0}')
+tail -n 2 "$tmp"/gen1.1.out "$tmp"/gen2.1.out
+check "miltergen load completed ($waves waves, worst rc $gen_rc)" \
+	[ "$waves" -ge 1 -a "$gen_rc" -le 2 ]
 check "no protocol failures" \
-	[ "$(grep -c 'failures: 0 protocol' "$tmp/gen1.out" "$tmp/gen2.out" |
-		awk -F: '{n += $2} END {print n}')" -eq 2 ]
+	[ "$(grep -L 'failures: 0 protocol' "$tmp"/gen*.out | wc -l)" -eq 0 ]
 check "the daemon reloaded under load ($rounds rounds)" \
-	[ "$(grep -c 'reloaded' "$tmp/mail.log")" -ge 4 ]
+	[ "$(grep -c 'reloaded' "$tmp/mail.log")" -ge 10 ]
 check "the log file was reopened under load" grep -q "reopened" "$tmp/mail.log"
 check "loopguardctl answered" grep -q "entries" "$tmp/ctl.out"
 check "harvest blocked a network" grep -q "plugin=harvest" "$tmp/mail.log"
@@ -150,7 +168,7 @@ wait "$pid"
 rc=$?
 pid=
 reports=$(grep -c '^WARNING: ThreadSanitizer' "$tmp/stderr")
-echo "# $((4 * msgs + 2 * (msgs / 5 + 1))) messages, $rounds rounds of reloads and control requests in ${elapsed}s; exit $rc; $reports ThreadSanitizer reports"
+echo "# $((waves * (4 * msgs + 2 * (msgs / 5 + 1)))) messages, $rounds rounds of reloads and control requests in ${elapsed}s; exit $rc; $reports ThreadSanitizer reports"
 grep -A3 '^WARNING: ThreadSanitizer' "$tmp/stderr" | grep -E '^WARNING|#0 ' |
 	sed 's/^/# /' | sort | uniq -c | sort -rn | head -n 20
 check "the daemon exited 0 (66: ThreadSanitizer reports)" [ "$rc" -eq 0 ]
