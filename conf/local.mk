@@ -23,8 +23,8 @@ lg_edit = $(SED) \
 
 # lg_edit_conf - the example config, written for
 # --prefix=/usr --sysconfdir=/etc --localstatedir=/var, moved to the
-# configured folders; user, pidfile, control, snapshot and the mailer
-# group are switched on
+# configured folders; user, pidfile, control, snapshot, the mailer
+# group and socket_mode are switched on
 lg_edit_conf = $(SED) \
 	-e 's|/etc/loopguard/|$(pkgsysconfdir)/|g' \
 	-e 's|/var/lib/loopguard/|$(pkgstatedir)/|g' \
@@ -35,11 +35,25 @@ lg_edit_conf = $(SED) \
 	-e '/^\# mailer = {/,/^\# };/s|^\# ||' \
 	-e 's|^\([[:space:]]*\)\# \(pidfile = \)|\1\2|' \
 	-e 's|^\([[:space:]]*\)\# \(control = \)|\1\2|' \
-	-e 's|^\([[:space:]]*\)\# \(snapshot = \)|\1\2|'
+	-e 's|^\([[:space:]]*\)\# \(snapshot = \)|\1\2|' \
+	-e 's|^\# \(socket_mode = \)|\1|'
 
+# The installed milter socket is a unix socket, mode 0660, never the
+# example's TCP port, which any local user could use to forge MTA
+# sessions: in Postfix's queue folder with group postfix (Postfix's
+# smtpd runs chrooted there), or, without Postfix, in the runtime folder
+# with the daemon's own group (Sendmail connects as root).
 conf/loopguard.conf.installed: conf/loopguard.conf Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf && rm -f $@ $@.tmp && \
-	$(lg_edit_conf) $(srcdir)/conf/loopguard.conf >$@.tmp && mv $@.tmp $@
+	if test 'x$(postfixspooldir)' = xno; then \
+		lg_sock='s|^[#] socket = "unix:/var/spool/postfix/loopguard/|socket = "unix:$(pkgrundir)/|'; \
+		lg_grp='s|^||'; \
+	else \
+		lg_sock='s|^[#] socket = "unix:/var/spool/postfix/|socket = "unix:$(postfixspooldir)/|'; \
+		lg_grp='s|^[#] \(socket_group = \)|\1|'; \
+	fi; \
+	$(lg_edit_conf) -e '/^socket = "inet:/d' -e "$$lg_sock" -e "$$lg_grp" \
+		$(srcdir)/conf/loopguard.conf >$@.tmp && mv $@.tmp $@
 CLEANFILES += conf/loopguard.conf.installed
 
 # The pristine examples, under $(docdir)/examples.

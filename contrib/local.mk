@@ -47,7 +47,9 @@ endif
 # built) or as a user they are only made (a user who may not is told
 # so, and the install goes on); installed as root into the
 # live system they are given to the user "loopguard" when it exists,
-# and make install says how to create it when it does not.
+# and make install says how to create it when it does not. There,
+# with Postfix, the milter socket's folder in Postfix's chroot too
+# (group postfix, 0750: the installed config's socket is in it).
 install-data-hook: install-lg-folders
 install-lg-folders:
 	@set -e; d='$(DESTDIR)'; \
@@ -61,9 +63,16 @@ install-lg-folders:
 	done; \
 	test -z "$$d" && test "`id -u`" = 0 || exit 0; \
 	$(MKDIR_P) '$(pkgrundir)'; \
+	pf='$(postfixspooldir)'; \
+	if test "x$$pf" != xno && test -d "$$pf" && \
+		getent group postfix >/dev/null 2>&1; then \
+		$(MKDIR_P) "$$pf/loopguard"; chmod 0750 "$$pf/loopguard"; \
+		chgrp postfix "$$pf/loopguard"; \
+	else pf=; fi; \
 	if id loopguard >/dev/null 2>&1; then \
 		chown loopguard:loopguard '$(pkgstatedir)' '$(pkgspooldir)' \
 			'$(pkgspooldir)/outbox' '$(pkgrundir)'; \
+		if test -n "$$pf"; then chown loopguard:postfix "$$pf/loopguard"; fi; \
 	else \
 		echo "loopguard: there is no user \"loopguard\" yet; create it with"; \
 		echo "  systemd-sysusers $(sysusersdir)/loopguard.conf"; \

@@ -8,6 +8,18 @@
  *	A pid file is taken over when the pid in it is not running, or
  *	is a process whose name (/proc/PID/comm) is not "loopguard" (a
  *	pid reused after a reboot); a running loopguard is refused.
+ *
+ *	The pid file's folder may belong to the daemon's user, who could
+ *	plant links there: a pid file is read only when it is a regular
+ *	file (never through a symbolic link, never a FIFO that would hang
+ *	the start), and written as PATH.tmp, created new (O_EXCL,
+ *	O_NOFOLLOW), then renamed over PATH. A PATH.tmp found there is
+ *	unlinked first, never opened; one that was not a regular file
+ *	draws a warning. main.c writes the pid file after the privileges
+ *	are dropped, as the user the daemon serves as.
+ *
+ *	A TCP milter socket draws a warning at start and at -n: any local
+ *	user may connect to it and forge MTA sessions.
  */
 #include "config.h"
 
@@ -15,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -247,34 +260,92 @@ int lg_daemon_drop_privileges(const char *user, const char *group,
 	return 0;
 }
 
-/* lg_daemon_write_pidfile - our pid, written atomically */
+/* remove_stale_tmp - unlink a PATH.tmp that is there, without ever
+ * opening or following it; a folder there is an error */
+static int remove_stale_tmp(const char *path, const char *tmp, char *err,
+			    size_t errsize)
+{
+	struct stat st;
+
+	if (lstat(tmp, &st) != 0)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errsize, "pidfile %s: %s is a folder; remove it",
+			 path, tmp);
+		return -1;
+	}
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		snprintf(err, errsize, "pidfile %s: cannot remove the stale %s: %s",
+			 path, tmp, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		lg_log(LG_LOG_INFO, "pidfile %s: removed the stale %s", path, tmp);
+	else
+		lg_log(LG_LOG_WARN, "pidfile %s: removed %s, which was %s, without following it",
+		       path, tmp, S_ISLNK(st.st_mode) ? "a symbolic link" :
+		       "not a regular file");
+	return 0;
+}
+
+/* lg_daemon_write_pidfile - our pid, written atomically: PATH.tmp
+ * created new, never through a link, then renamed over PATH */
 int lg_daemon_write_pidfile(const char *path, char *err, size_t errsize)
 {
-	char tmp[4096];
-	FILE *fp;
+	char tmp[4096], line[32];
+	int fd, len;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fp = fopen(tmp, "w");
-	if (!fp || fprintf(fp, "%ld\n", (long) getpid()) < 0 ||
-	    fclose(fp) != 0 || rename(tmp, path) != 0) {
+	if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(err, errsize, "pidfile %.200s...: path too long", path);
+		return -1;
+	}
+	if (remove_stale_tmp(path, tmp, err, errsize) != 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0) {
+		snprintf(err, errsize, "pidfile %s: cannot create %s: %s", path,
+			 tmp, strerror(errno));
+		return -1;
+	}
+	len = snprintf(line, sizeof(line), "%ld\n", (long) getpid());
+	if (write(fd, line, (size_t) len) != len || close(fd) != 0) {
 		snprintf(err, errsize, "pidfile %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errsize, "pidfile %s: %s", path, strerror(errno));
+		unlink(tmp);
 		return -1;
 	}
 	return 0;
 }
 
-/* read_pid - the number in a pid file: >0, 0 for none, -1 no file */
+/* read_pid - the number in a pid file: >0; 0 for none; -1 no file;
+ * -2 not a regular file (a link is not followed, a FIFO not waited on) */
 static long read_pid(const char *path)
 {
-	FILE *fp = fopen(path, "r");
+	struct stat st;
+	char buf[32], *end;
 	long pid = 0;
+	ssize_t n;
+	int fd;
 
-	if (!fp)
-		return errno == ENOENT ? -1 : 0;
-	if (fscanf(fp, "%ld", &pid) != 1 || pid < 0)
-		pid = 0;
-	fclose(fp);
-	return pid;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -1 : errno == ELOOP ? -2 : 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	pid = strtol(buf, &end, 10);
+	return end == buf || pid < 0 || pid > INT_MAX ? 0 : pid;
 }
 
 /* process_name - /proc/PID/comm; "" when it cannot be read */
@@ -299,7 +370,7 @@ int lg_daemon_check_pidfile(const char *path, char *err, size_t errsize)
 	long pid = read_pid(path);
 	char name[64] = "", why[128];
 
-	if (pid < 0)
+	if (pid == -1)
 		return 0;
 	if (pid > 0 && pid != (long) getpid() &&
 	    (kill((pid_t) pid, 0) == 0 || errno == EPERM)) {
@@ -315,6 +386,8 @@ int lg_daemon_check_pidfile(const char *path, char *err, size_t errsize)
 			 pid, name);
 	} else if (pid > 0)
 		snprintf(why, sizeof(why), "pid %ld is no longer running", pid);
+	else if (pid == -2)
+		snprintf(why, sizeof(why), "it is not a regular file; not followed");
 	else
 		snprintf(why, sizeof(why), "it holds no pid");
 	if (unlink(path) != 0 && errno != ENOENT) {
@@ -401,4 +474,23 @@ int lg_daemon_warn_writable(const char *path)
 		return 1;
 	}
 	return 0;
+}
+
+/* is_loopback - a host name or address of this host's loopback */
+static int is_loopback(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+		strcmp(host, "localhost") == 0;
+}
+
+/* lg_daemon_warn_inet - whoever connects to the milter socket speaks
+ * for the MTA: over TCP that is every local user */
+int lg_daemon_warn_inet(const char *text, const struct lg_socket_spec *spec)
+{
+	if (spec->kind == LG_SOCK_UNIX)
+		return 0;
+	lg_log(LG_LOG_WARN,
+	       "socket %s: any local user%s can connect to a TCP milter socket and forge MTA sessions, which change loopguard's counters, blocks and ledger; use a unix socket only the MTA's group may open (socket_mode = \"0660\", socket_group)",
+	       text, is_loopback(spec->host) ? "" : ", and any host that reaches it,");
+	return 1;
 }

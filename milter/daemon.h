@@ -56,6 +56,8 @@ int lg_daemon_drop_privileges(const char *user, const char *group,
  * by a dead daemon is removed, with an info line. */
 int lg_daemon_check_pidfile(const char *path, char *err, size_t errsize);
 
+/* lg_daemon_write_pidfile - PATH.tmp created new (O_EXCL|O_NOFOLLOW;
+ * a stale one is unlinked, never followed), then renamed over PATH */
 int lg_daemon_write_pidfile(const char *path, char *err, size_t errsize);
 
 /* lg_daemon_remove_pidfile - unlink PATH if it holds PID; 1 if it did */
@@ -68,5 +70,10 @@ int lg_daemon_wake(const struct lg_socket_spec *spec);
 
 /* A config file others can write draws a warning (returns 1). */
 int lg_daemon_warn_writable(const char *path);
+
+/* A TCP milter socket draws a warning, "socket TEXT: any local user
+ * can connect to a TCP milter socket and forge MTA sessions, ..."
+ * (returns 1); a unix socket none (returns 0). */
+int lg_daemon_warn_inet(const char *text, const struct lg_socket_spec *spec);
 
 #endif

@@ -31,6 +31,13 @@
  *	and mode bits: a folder the user cannot write is refused, with its
  *	owner and mode in the message.
  *
+ *	The pid file's folder must be writable by no one but root and
+ *	the user the daemon serves as (who writes the pid file there,
+ *	after the privileges are dropped): one owned by another user, or
+ *	writable by a group other than root's and the daemon's, or by
+ *	others, is refused, since whoever writes there can replace the
+ *	pid file that init scripts signal, or plant links in it.
+ *
  *	LG_FOLDERS_CHECK (loopguard -n) looks the same way and changes
  *	nothing; a missing folder whose parent exists is fine (a start
  *	creates it), and is said so on the log.
@@ -67,6 +74,7 @@ struct folder {
 	char path[PATH_MAX_LG];
 	mode_t mode;			/* when created */
 	int writable;			/* the user must write in it */
+	int private;			/* only root and the user may */
 	const char *readable;		/* a file in it the user must read */
 };
 
@@ -95,7 +103,8 @@ static void parent_of(const char *path, char *out, size_t size)
 /* add - one folder; the same path twice keeps the first mode, the
  * stricter needs of both, and the name of the one that must write */
 static void add(struct folders *fs, const char *what, const char *path,
-		int is_file, mode_t mode, int writable, const char *readable)
+		int is_file, mode_t mode, int writable, int private,
+		const char *readable)
 {
 	struct folder *f;
 	char dir[PATH_MAX_LG];
@@ -112,6 +121,7 @@ static void add(struct folders *fs, const char *what, const char *path,
 			if (writable && !fs->f[i].writable)
 				fs->f[i].what = what;
 			fs->f[i].writable |= writable;
+			fs->f[i].private |= private;
 			if (readable)
 				fs->f[i].readable = readable;
 			return;
@@ -121,6 +131,7 @@ static void add(struct folders *fs, const char *what, const char *path,
 	snprintf(f->path, sizeof(f->path), "%s", dir);
 	f->mode = mode;
 	f->writable = writable;
+	f->private = private;
 	f->readable = readable;
 }
 
@@ -149,17 +160,18 @@ static void collect(const struct lg_config *cfg, struct folders *fs)
 	fs->n = 0;
 	if (cfg->socket_spec.kind == LG_SOCK_UNIX)
 		add(fs, "milter socket folder", cfg->socket_spec.path, 1, 0755,
-		    0, NULL);
+		    0, 0, NULL);
 	if (cfg->control && lg_parse_socket_spec(cfg->control, &spec,
 						 &why) == 0 &&
 	    spec.kind == LG_SOCK_UNIX)
-		add(fs, "control socket folder", spec.path, 1, 0755, 0, NULL);
-	add(fs, "pid file folder", cfg->pidfile, 1, 0755, 1, NULL);
+		add(fs, "control socket folder", spec.path, 1, 0755, 0, 0,
+		    NULL);
+	add(fs, "pid file folder", cfg->pidfile, 1, 0755, 1, 1, NULL);
 	if (strcmp(cfg->state.backend, "memory") == 0 && cfg->state.snapshot)
-		add(fs, "state folder", cfg->state.snapshot, 1, 0750, 1,
+		add(fs, "state folder", cfg->state.snapshot, 1, 0750, 1, 0,
 		    cfg->state.snapshot);
 	if (cfg->mailer.configured)
-		add(fs, "outbox", cfg->mailer.outbox, 0, 0750, 1, NULL);
+		add(fs, "outbox", cfg->mailer.outbox, 0, 0750, 1, 0, NULL);
 	by_length(fs);
 }
 
@@ -203,6 +215,19 @@ static int may(const struct stat *st, const struct lg_ids *ids, int what)
 	else if (member)
 		bits >>= 3;
 	return ((int) bits & what) == what;
+}
+
+/* others_may_write - someone besides root and the daemon's user may
+ * write in the folder: another owner, a group other than root's and
+ * the daemon's, or others */
+static int others_may_write(const struct stat *st, const struct lg_ids *ids)
+{
+	if (st->st_uid != 0 && st->st_uid != ids->uid)
+		return 1;
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 &&
+	    st->st_gid != ids->gid)
+		return 1;
+	return (st->st_mode & S_IWOTH) != 0;
 }
 
 /* fail - "WHAT PATH: reason" */
@@ -299,6 +324,18 @@ static int usable(const struct folder *f, const struct stat *st,
 	if (!ok) {
 		snprintf(buf, sizeof(buf), "not writable by %s (%s)",
 			 who(ids, id, sizeof(id)), owner(st, own, sizeof(own)));
+		return fail(err, errsize, f, buf);
+	}
+	if (f->private && others_may_write(st, ids)) {
+		if (ids->uid == 0)
+			snprintf(buf, sizeof(buf),
+				 "writable by others than root (%s); the pid file is written there as root: give the folder to root, writable by no one else",
+				 owner(st, own, sizeof(own)));
+		else
+			snprintf(buf, sizeof(buf),
+				 "writable by others than root and %s (%s); give the folder to root or to that user, writable by no one else",
+				 who(ids, id, sizeof(id)),
+				 owner(st, own, sizeof(own)));
 		return fail(err, errsize, f, buf);
 	}
 	if (statvfs(f->path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))

@@ -11,9 +11,15 @@
  *	root); takes over a stale pid file or refuses a running daemon;
  *	binds the milter and control sockets; detaches unless -f, and the
  *	parent waits until the daemon reports it is ready (ready.c); the
- *	daemon writes the pid file, drops privileges, checks its folders
- *	again as the user, opens the store, starts the mailer and serves
- *	the MTA through libmilter.
+ *	daemon drops privileges, writes the pid file as the user it now
+ *	is (its folder may be that user's: root never writes there),
+ *	checks its folders again as the user, opens the store, starts the
+ *	mailer and serves the MTA through libmilter.
+ *
+ *	The unix milter socket is created with umask 0117, so it is never
+ *	open to others, even for the moment before socket_mode and
+ *	socket_group are applied. A TCP milter socket draws a warning
+ *	(daemon.c): any local user could forge MTA sessions through it.
  *
  *	One thread owns the signals (signals.c): SIGHUP and SIGUSR1
  *	reload (reload.c), SIGTERM and SIGINT stop at once: smfi_stop()
@@ -222,10 +228,16 @@ static int failed(const struct lg_config *cfg, int code, const char *err)
 /* bind_sockets - as root: the milter socket, then the control socket */
 static int bind_sockets(struct lg_config *cfg, char *err, size_t errsize)
 {
+	mode_t old_mask;
+	int rc;
+
 	if (lg_daemon_check_socket(cfg->socket, &cfg->socket_spec, err,
 				   errsize) != 0)
 		return -1;
-	if (lg_milter_register(cfg->socket, 0) != 0 || lg_milter_open() != 0) {
+	old_mask = umask(0117);		/* born 0660 at most, root's */
+	rc = lg_milter_register(cfg->socket, 0) != 0 || lg_milter_open() != 0;
+	umask(old_mask);
+	if (rc) {
 		snprintf(err, errsize, "socket %s: libmilter could not listen there",
 			 cfg->socket);
 		return -1;
@@ -275,17 +287,19 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 		return fatal(EX_OSERR_CODE, "%s", err);
 	if (lg_folders(cfg, ids, LG_FOLDERS_PREPARE, err, sizeof(err)) != 0)
 		return fatal(EX_CONFIG_CODE, "%s", err);
+	lg_daemon_warn_inet(cfg->socket, &cfg->socket_spec);
 	if (bind_sockets(cfg, err, sizeof(err)) != 0 ||
 	    (!foreground && detach(cfg, err, sizeof(err)) != 0))
 		return failed(cfg, EX_OSERR_CODE, err);
+	if (lg_daemon_drop_privileges(cfg->user, cfg->group, err,
+				      sizeof(err)) != 0)
+		return failed(cfg, EX_OSERR_CODE, err);
+	/* as the user: root never writes in a folder the user owns */
 	if (cfg->pidfile) {
 		if (lg_daemon_write_pidfile(cfg->pidfile, err, sizeof(err)) != 0)
 			return failed(cfg, EX_OSERR_CODE, err);
 		pid_written = 1;
 	}
-	if (lg_daemon_drop_privileges(cfg->user, cfg->group, err,
-				      sizeof(err)) != 0)
-		return failed(cfg, EX_OSERR_CODE, err);
 	if (lg_folders(cfg, ids, LG_FOLDERS_VERIFY, err, sizeof(err)) != 0)
 		return failed(cfg, EX_CONFIG_CODE, err);
 	if (open_store(cfg, err, sizeof(err)) != 0) {
@@ -336,6 +350,7 @@ static int check(struct lg_config *cfg, const struct lg_ids *ids)
 {
 	char err[1024];
 
+	lg_daemon_warn_inet(cfg->socket, &cfg->socket_spec);
 	if (lg_folders(cfg, ids, LG_FOLDERS_CHECK, err, sizeof(err)) != 0) {
 		fprintf(stderr, "loopguard: %s\n", err);
 		return EX_CONFIG_CODE;

@@ -20,6 +20,10 @@
 #	from the README itself (where one is adapted, a comment says why),
 #	so this script fails when the README drifts from what works.
 #
+#	After step 4 it shows that the installed milter socket is a unix
+#	socket in Postfix's chroot, mode 0660, group postfix, that nothing
+#	listens on TCP, and that the user nobody cannot connect to it
+#	(EACCES): whoever can would speak for the MTA.
 #	It then shows, in the logs, a catch-all redirect and, from a client
 #	outside trusted_networks, a harvest block past the installed
 #	threshold; that the postmaster's mailbox got the redirected message;
@@ -32,7 +36,7 @@
 #	folder, rc link or user behind and Postfix without the milter.
 #
 #	apt-get runs with the host's network (the only way to the archive);
-#	the servers (Postfix's smtpd on port 25, loopguard's inet:8890) run
+#	the servers (Postfix's smtpd on port 25, loopguard) run
 #	in a network namespace of their own, so they listen only on its
 #	loopback. Every phase runs in a private mount namespace with proc,
 #	sysfs and /dev mounted, then chroot. Everything started is stopped
@@ -225,10 +229,14 @@ wait_log() {
 	done
 	return 1
 }
-# no_leftovers WHAT - no pid file, no control socket, nothing on 8890
+# The milter socket of the installed config, inside Postfix's chroot.
+MILTER_SOCK=/var/spool/postfix/loopguard/loopguard.sock
+# no_leftovers WHAT - no pid file, no control socket, no milter socket,
+# nothing on 8890
 no_leftovers() {
 	[ ! -e "$ROOT/run/loopguard/loopguard.pid" ] || die "$1 left the pid file"
 	[ ! -e "$ROOT/run/loopguard/control.sock" ] || die "$1 left the control socket"
+	[ ! -e "$ROOT$MILTER_SOCK" ] || die "$1 left the milter socket"
 	! nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
 		die "$1 left a listener on 8890"
 }
@@ -302,6 +310,10 @@ p2() {
 		o=$(in_root stat -c %U "$d") || die "$d was not made"
 		[ "$o" = loopguard ] || die "$d belongs to $o, not loopguard"
 	done
+	o=$(in_root stat -c '%U:%G %a' "${MILTER_SOCK%/*}") ||
+		die "${MILTER_SOCK%/*} (the milter socket's folder) was not made"
+	[ "$o" = "loopguard:postfix 750" ] ||
+		die "${MILTER_SOCK%/*} is $o, not loopguard:postfix 750"
 }
 
 # p3 - README step 3 (the config)
@@ -340,9 +352,21 @@ p4() {
 		die "the init script did not start loopguard"
 	pid=$(cat "$ROOT/run/loopguard/loopguard.pid") || die "no pid file"
 	kill -0 "$pid" || die "pid $pid of the pid file is not running"
-	nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
-		die "nothing listens on 127.0.0.1:8890"
-	say "   loopguard runs, pid $pid, listening on 127.0.0.1:8890"
+	# The installed milter socket: unix, in Postfix's chroot, mode 0660,
+	# group postfix; no TCP port.
+	[ -S "$ROOT$MILTER_SOCK" ] || die "no milter socket $MILTER_SOCK"
+	o=$(in_root stat -c '%U:%G %a' "$MILTER_SOCK")
+	[ "$o" = "loopguard:postfix 660" ] || die "$MILTER_SOCK is $o, not loopguard:postfix 660"
+	! nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8890 ' ||
+		die "loopguard listens on 127.0.0.1:8890 (the installed socket is a unix one)"
+	# Whoever can connect speaks for the MTA: another local user cannot.
+	out=$(in_root setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		perl -MSocket -e 'socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die;
+			if (connect($s, pack_sockaddr_un($ARGV[0]))) { print "connected\n"; exit 0 }
+			printf "%d %s\n", $! + 0, $!; exit 1' "$MILTER_SOCK" 2>&1) &&
+		die "the user nobody can connect to $MILTER_SOCK"
+	[ "$out" = "13 Permission denied" ] || die "nobody connecting to $MILTER_SOCK: $out"
+	say "   loopguard runs, pid $pid, on $MILTER_SOCK ($o); nobody gets: $out"
 }
 
 # p5 - README step 5 (attach Postfix)
@@ -497,7 +521,7 @@ p10() {
 	text=$(printf '%s\n' "$text" | sed 's/^systemctl disable --now loopguard *# or: //')
 	root_sh --net "$text" || die "a command of the README's uninstall failed (see above)"
 	for f in /usr/sbin/loopguard /usr/bin/loopguardctl /etc/init.d/loopguard \
-		/etc/loopguard /var/lib/loopguard /run/loopguard; do
+		/etc/loopguard /var/lib/loopguard /run/loopguard "${MILTER_SOCK%/*}"; do
 		[ ! -e "$ROOT$f" ] || die "$f is still there after the uninstall"
 	done
 	! ls "$ROOT"/etc/rc?.d/*loopguard >/dev/null 2>&1 || die "rc?.d links are left"

@@ -403,6 +403,22 @@ int lg_section_check_unknown(struct lg_section *sec,
 	return 0;
 }
 
+/* cfg_local_domain - element i of the core's local_domains (already
+ * checked by the core, which reads its keys before any plugin) */
+static const char *cfg_local_domain(struct lg_section *sec, size_t i)
+{
+	config_setting_t *s = sec ? sec->group : NULL, *list;
+
+	for (; s && config_setting_parent(s); s = config_setting_parent(s))
+		;
+	list = s ? config_setting_get_member(s, "local_domains") : NULL;
+	if (list && config_setting_type(list) == CONFIG_TYPE_STRING)
+		return i == 0 ? config_setting_get_string(list) : NULL;
+	if (!list || i >= (size_t) config_setting_length(list))
+		return NULL;
+	return config_setting_get_string_elem(list, (int) i);
+}
+
 /* lg_section_fill_host - wire the cfg_* host functions */
 void lg_section_fill_host(struct lg_host *host)
 {
@@ -416,4 +432,5 @@ void lg_section_fill_host(struct lg_host *host)
 	host->cfg_groups = cfg_groups;
 	host->cfg_group_at = cfg_group_at;
 	host->cfg_error = cfg_error;
+	host->cfg_local_domain = cfg_local_domain;
 }

@@ -10,24 +10,34 @@
  *	              prefix6 = 64;
  *	              action = "tempfail";
  *	              notify = true;
+ *	              postmaster = "postmaster@example.com";
  *	              mode = "enforce"; } );
  * DESCRIPTION
  *	A directory harvest attack tries address after address. With the
  *	catch-all every local address is accepted, so the MTA's own
  *	"unknown user" limits never fire; this plugin counts instead, at
- *	RCPT, the distinct unknown recipients (and those the MTA already
- *	rejected) per client network: the client address cut to prefix4
- *	or prefix6 bits. One store entry per network, "net:NETWORK",
- *	holds the count within "window". When it passes "threshold" the
- *	same entry becomes the block: status "blocked", expiry the end of
- *	"block", and while it lives every recipient from that network is
- *	refused (450 4.7.1 for action "tempfail", 550 5.7.1 for "reject").
- *	Removing the entry (loopguardctl remove) lets the network in at
- *	once. Distinctness comes from one hidden entry per network and
+ *	RCPT, the distinct unknown local recipients per client network:
+ *	the client address cut to prefix4 or prefix6 bits. Only the class
+ *	the core gave a recipient decides: a recipient in a local domain
+ *	that the recipient directory does not know counts, whether or not
+ *	the MTA refused it already; a known local address, an external
+ *	one (also one the MTA refused, e.g. "Relay access denied") and an
+ *	unparsable one never count. One store entry per network,
+ *	"net:NETWORK", holds the count within "window". The increment
+ *	that makes it threshold + 1 (one only, also with many connections
+ *	and MX hosts: the store's increment is atomic) turns the same
+ *	entry into the block: status "blocked", expiry the end of "block".
+ *	Later increments neither move that expiry nor notify. While the
+ *	entry lives every recipient from that network is refused (450
+ *	4.7.1 for action "tempfail", 550 5.7.1 for "reject"). Removing the
+ *	entry (loopguardctl remove) lets the network in at once.
+ *	Distinctness comes from one hidden entry per network and
  *	recipient, "seen:HASH", living "window".
  *
- *	When a block starts, the postmaster of the probed domain gets one
- *	notice, unless notify = false.
+ *	When a block starts, "postmaster" (by default postmaster@ the
+ *	first of local_domains; it must be in a local domain) gets one
+ *	notice, unless notify = false. No notice ever goes to a domain
+ *	taken from a recipient or a sender.
  *
  *	Authenticated senders and trusted clients are never counted or
  *	refused. mode = "report" logs what would be done and refuses
@@ -46,12 +56,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <loopguard/plugin.h>
 
 /* "ffff:...:ffff/128" with room to spare */
 #define HARVEST_NET_MAX (INET6_ADDRSTRLEN + 8)
+/* the notice's address, as SMTP allows it */
+#define HARVEST_ADDR_MAX 254
 
 enum harvest_action { HARVEST_TEMPFAIL, HARVEST_REJECT };
 
@@ -67,6 +82,7 @@ struct harvest {
 	enum harvest_action action;
 	int report_only;
 	int notify;			/* tell the postmaster once per block */
+	char postmaster[HARVEST_ADDR_MAX + 1];	/* in a local domain */
 };
 
 /* Per message: a store failure is logged once. */
@@ -168,6 +184,66 @@ static void harvest_seen_key(const char *net, const char *rcpt, char *buf,
 	snprintf(buf, size, "seen:%016llx", (unsigned long long) h);
 }
 
+/* harvest_local_domain - DOMAIN is one of the core's local_domains */
+static int harvest_local_domain(const struct lg_host *h,
+				struct lg_section *cfg, const char *domain)
+{
+	const char *d;
+	size_t i;
+
+	for (i = 0; (d = h->cfg_local_domain(cfg, i)) != NULL; i++)
+		if (strcasecmp(d, domain) == 0)
+			return 1;
+	return 0;
+}
+
+/* harvest_init_postmaster - the notices' address: given, or
+ * postmaster@ the first local domain; always in a local domain */
+static int harvest_init_postmaster(struct harvest *hv,
+				   struct lg_section *cfg)
+{
+	const struct lg_host *h = hv->host;
+	const unsigned char *p;
+	const char *addr, *at, *first;
+
+	if (h->struct_size < offsetof(struct lg_host, cfg_local_domain) +
+	    sizeof(void *)) {
+		h->cfg_error(cfg, NULL, "needs plugin ABI 1.2");
+		return -1;
+	}
+	if (h->cfg_string(cfg, "postmaster", NULL, &addr) != 0)
+		return -1;
+	first = h->cfg_local_domain(cfg, 0);
+	if (!addr) {
+		if (!first) {	/* nothing local: nothing to count or tell */
+			hv->notify = 0;
+			return 0;
+		}
+		snprintf(hv->postmaster, sizeof(hv->postmaster),
+			 "postmaster@%s", first);
+		return 0;
+	}
+	at = strrchr(addr, '@');
+	for (p = (const unsigned char *) addr; *p; p++)
+		if (*p <= ' ' || *p >= 127 || strchr("<>()[],;:\\\"", *p))
+			break;
+	if (*p || !at || at == addr || !at[1] || strchr(addr, '@') != at ||
+	    strlen(addr) > HARVEST_ADDR_MAX) {
+		h->cfg_error(cfg, "postmaster",
+			     "postmaster \"%.300s\" is not an address like \"postmaster@%s\"",
+			     addr, first ? first : "example.com");
+		return -1;
+	}
+	if (!harvest_local_domain(h, cfg, at + 1)) {
+		h->cfg_error(cfg, "postmaster",
+			     "postmaster \"%s\" is not in a local domain (local_domains): notices go only to a local address",
+			     addr);
+		return -1;
+	}
+	snprintf(hv->postmaster, sizeof(hv->postmaster), "%s", addr);
+	return 0;
+}
+
 /* harvest_fini - free the instance */
 static void harvest_fini(void *instance)
 {
@@ -193,7 +269,8 @@ static int harvest_init(const struct lg_host *h, struct lg_section *cfg,
 	    h->cfg_enum(cfg, "action", harvest_actions, HARVEST_TEMPFAIL,
 			&action) != 0 ||
 	    h->cfg_enum(cfg, "mode", harvest_modes, 0, &mode) != 0 ||
-	    h->cfg_bool(cfg, "notify", 1, &hv->notify) != 0)
+	    h->cfg_bool(cfg, "notify", 1, &hv->notify) != 0 ||
+	    harvest_init_postmaster(hv, cfg) != 0)
 		return -1;
 	hv->action = (enum harvest_action) action;
 	hv->report_only = mode == 1;
@@ -294,29 +371,62 @@ static enum lg_verdict harvest_refuse(const struct harvest *hv,
 	return LG_TEMPFAIL;
 }
 
-/* harvest_notify - one notice to the postmaster when a block starts */
+/* harvest_printable - peer text for the notice: printable ASCII, other
+ * bytes as "?", cut to fit */
+static void harvest_printable(const char *text, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; text && text[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char) text[i] < ' ' ||
+			(unsigned char) text[i] >= 127 ? '?' : text[i];
+	buf[i] = 0;
+}
+
+/* harvest_notify - the one notice of a block, to the local postmaster
+ * address of the settings (never one taken from the envelope) */
 static void harvest_notify(const struct harvest *hv, struct lg_ctx *ctx,
-			   const struct lg_rcpt_info *rcpt, const char *net,
-			   long long count)
+			   const char *to, const char *net, long long count)
 {
 	const struct lg_host *h = hv->host;
-	char subject[256], body[2048];
+	static unsigned serial;
+	char last[256], sender[256], date[64], msg[4096];
+	const char *host = h->hostname();
+	time_t now = h->now();
+	struct tm tm;
+	int n;
 
-	if (!hv->notify || !*rcpt->domain || h->struct_size <
-	    offsetof(struct lg_host, notify_postmaster) + sizeof(void *))
+	if (!hv->notify || !hv->postmaster[0])
 		return;
-	snprintf(subject, sizeof(subject),
-		 "loopguard: network %s blocked for probing addresses", net);
-	snprintf(body, sizeof(body),
-		 "The network %s tried %lld addresses that do not exist within %s\n"
-		 "(the last one <%s>, sender <%s>). It looks like a directory\n"
-		 "harvest attack, so further recipients from it are refused (%s)\n"
-		 "for %s. \"loopguardctl list --plugin harvest\" shows the block and\n"
-		 "\"loopguardctl remove ID\" lifts it.\n",
-		 net, count, hv->window_text, rcpt->addr, h->sender(ctx),
-		 hv->action == HARVEST_TEMPFAIL ? "450 4.7.1" : "550 5.7.1",
-		 hv->block_text);
-	if (h->notify_postmaster(ctx, rcpt->domain, subject, body) != 0)
+	harvest_printable(to, last, sizeof(last));
+	harvest_printable(h->sender(ctx), sender, sizeof(sender));
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	n = snprintf(msg, sizeof(msg),
+		     "From: loopguard <MAILER-DAEMON@%s>\n"
+		     "To: <%s>\n"
+		     "Subject: loopguard: network %s blocked for probing addresses\n"
+		     "Date: %s\n"
+		     "Message-ID: <%lld.%d.%u.harvest@%s>\n"
+		     "Auto-Submitted: auto-generated\n"
+		     "%s: %s\n"
+		     "MIME-Version: 1.0\n"
+		     "Content-Type: text/plain; charset=us-ascii\n"
+		     "\n"
+		     "The network %s tried %lld addresses that do not exist within %s\n"
+		     "(the last one <%s>, sender <%s>). It looks like a directory\n"
+		     "harvest attack, so further recipients from it are refused (%s)\n"
+		     "for %s. \"loopguardctl list --plugin harvest\" shows the block and\n"
+		     "\"loopguardctl remove ID\" lifts it.\n",
+		     host, hv->postmaster, net, date, (long long) now,
+		     (int) getpid(),
+		     __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED), host,
+		     LG_LOOP_HEADER, host, net, count, hv->window_text, last,
+		     sender,
+		     hv->action == HARVEST_TEMPFAIL ? "450 4.7.1" : "550 5.7.1",
+		     hv->block_text);
+	if (n < 0 || (size_t) n >= sizeof(msg) ||
+	    h->send_mail(ctx, hv->postmaster, msg) != 0)
 		h->log(ctx, LG_LOG_WARN, "could not queue the postmaster notice");
 }
 
@@ -349,7 +459,9 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	}
 	if (count > hv->threshold)
 		return harvest_refuse(hv, ctx, to, net, count, 0);
-	if (rcpt->rclass != LG_RCPT_UNKNOWN && !rcpt->mta_rejected)
+	/* only an unknown address in a local domain counts; the MTA's own
+	 * refusal changes nothing (it may be "Relay access denied") */
+	if (rcpt->rclass != LG_RCPT_UNKNOWN)
 		return LG_CONTINUE;
 
 	harvest_seen_key(net, to, seen, sizeof(seen));
@@ -371,10 +483,19 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	if (count <= hv->threshold)
 		return LG_CONTINUE;
 	meta.status = hv->report_only ? "would block" : "blocked";
+	if (count > hv->threshold + 1) {
+		/* another connection (or MX host) made the block; its expiry
+		 * stays, only the status our increment may have overwritten
+		 * with "counting" is put back (an increment by 0 keeps it) */
+		if (h->store_incr(ctx, key, 0, hv->window, &meta, &count) < 0)
+			harvest_store_down(hv, ctx);
+		return harvest_refuse(hv, ctx, to, net, count, 0);
+	}
+	/* exactly threshold + 1: this increment alone starts the block */
 	if (h->store_set(ctx, key, count, hv->block, &meta) < 0)
 		harvest_store_down(hv, ctx);
 	else if (!hv->report_only)
-		harvest_notify(hv, ctx, rcpt, net, count);
+		harvest_notify(hv, ctx, to, net, count);
 	return harvest_refuse(hv, ctx, to, net, count, 1);
 }
 

@@ -25,7 +25,10 @@ $1
 plugins = ( { name = "catchall"; } );
 CONF
 }
-mkdir -m 0777 "$tmp/run"
+# the pid file's folder: writable by no one but root and the daemon's
+# user (loopguard refuses any other); the part as nobody gives it to
+# nobody
+mkdir -m 0755 "$tmp/run"
 
 # start - the daemon in the foreground, stderr to $tmp/stderr
 start() {
@@ -128,6 +131,7 @@ fi
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 &&
 	getent group mail >/dev/null && getent group adm >/dev/null; then
 	mkdir -m 0755 "$tmp/logs"
+	chown nobody "$tmp/run"
 	write_conf "user = \"nobody\"; socket_mode = \"0660\";
 socket_group = \"mail\"; control_group = \"adm\";
 control = \"unix:$tmp/run/control.sock\"; control_mode = \"0660\";

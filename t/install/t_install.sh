@@ -3,7 +3,9 @@
 # DESTDIR, then look at what landed there with the paths configure chose
 # (make lg-paths): the config at the compiled-in default path (never
 # overwritten by a second install), the systemd unit, sysusers.d and
-# tmpfiles.d files, the init script; "loopguard -n" accepts the
+# tmpfiles.d files, the init script; the installed milter socket is a
+# unix socket, mode 0660, of the MTA's group (never TCP: any local user
+# could forge MTA sessions); "loopguard -n" accepts the
 # installed example; the installed daemon starts from it (moved under
 # DESTDIR, the tmpfiles.d folders made there), reloads on SIGUSR1 and
 # stops; the init script starts, reloads and stops it; make uninstall
@@ -76,6 +78,19 @@ check "config: the default outbox" has "$dest$conf" \
 	"  outbox = \"$pkgspooldir/outbox\";"
 check "config: the default plugin_dir" has "$dest$conf" \
 	"# plugin_dir = \"$pkglibdir\";"
+# the milter socket: unix, 0660, of the MTA's group (Postfix's chroot),
+# or, without Postfix, in the runtime folder for Sendmail (root)
+if [ "$postfixspooldir" != no ]; then
+	check "config: the milter socket in Postfix's chroot" has "$dest$conf" \
+		"socket = \"unix:$postfixspooldir/loopguard/loopguard.sock\";"
+	check "config: the milter socket's group is postfix" grep -qx \
+		'socket_group = "postfix";.*' "$dest$conf"
+else
+	check "config: the milter socket in the runtime folder" has "$dest$conf" \
+		"socket = \"unix:$pkgrundir/loopguard.sock\";"
+fi
+check "config: socket_mode 0660" grep -qx 'socket_mode = "0660";.*' "$dest$conf"
+check "config: no TCP milter socket" not grep -q '^socket = "inet' "$dest$conf"
 # every absolute path in it is one of the configured folders (or the
 # MTA's own)
 bad=$(grep -o '= "\(unix:\)\?/[^"]*"' "$dest$conf" | sed 's/^= "\(unix:\)\?//; s/"$//' |
@@ -83,7 +98,7 @@ bad=$(grep -o '= "\(unix:\)\?/[^"]*"' "$dest$conf" | sed 's/^= "\(unix:\)\?//; s
 		case $p in
 		"$pkgsysconfdir"/* | "$pkgstatedir"/* | "$pkgspooldir"/* | \
 		"$pkgrundir"/* | "$pkglibdir" | /usr/sbin/sendmail | \
-		/var/spool/postfix/*) ;;
+		/var/spool/postfix/* | "$postfixspooldir"/*) ;;
 		*) echo "$p" ;;
 		esac
 	done)
@@ -107,6 +122,11 @@ if [ "$systemdsystemunitdir" != no ]; then
 	if [ "$postfixspooldir" != no ]; then
 		check "unit: postdrop may write Postfix's maildrop" has "$unit" \
 			"ReadWritePaths=-$postfixspooldir/loopguard -$postfixspooldir/maildrop"
+		check "unit: makes the milter socket's folder, group postfix" has "$unit" \
+			"ExecStartPre=-+/usr/bin/install -d -o loopguard -g postfix -m 0750 $postfixspooldir/loopguard"
+	else
+		check "unit: nothing of Postfix's without Postfix" \
+			not grep -q "postfix/loopguard" "$unit"
 	fi
 	if command -v systemd-analyze >/dev/null 2>&1; then
 		# the binary is under DESTDIR, not yet at $sbindir
@@ -144,6 +164,13 @@ if [ "$initdir" != no ]; then
 	check "init script: LSB header" grep -qx '### BEGIN INIT INFO' "$init"
 	check "init script: its paths" grep -qx "PIDFILE=$pkgrundir/loopguard.pid" "$init"
 	check "init script: shell syntax" sh -n "$init"
+	if [ "$postfixspooldir" != no ]; then
+		check "init script: the milter socket's folder" \
+			grep -qx "PFSOCKDIR=$postfixspooldir/loopguard" "$init"
+	else
+		check "init script: no Postfix folder without Postfix" \
+			not grep -q "^PFSOCKDIR=" "$init"
+	fi
 fi
 # systemd's own tools read the two files (as root: tmpfiles.d chowns)
 if [ "$(id -u)" = 0 ] && [ -f "$sysusers" ] && [ -f "$tmpfiles" ] &&
@@ -173,7 +200,8 @@ check "no @name@ left in the generated files" test -z "$gen"
 [ -z "$gen" ] || echo "  $gen"
 
 # --- the installed example works: moved under DESTDIR, the tmpfiles.d
-# folders made there, a unix socket instead of the TCP port
+# folders made there, its unix socket moved to this test's folder (with
+# its mode and, as root, its group)
 if [ -f "$tmpfiles" ]; then
 	awk '$1 == "d" { print $2 }' "$tmpfiles"
 else
@@ -185,9 +213,18 @@ here=$dest$pkgsysconfdir/here.conf
 check "the installed config has the mailer group" has "$dest$conf" "mailer = {"
 check "the installed config drops root to the user loopguard" \
 	grep -qx 'user = "loopguard";.*' "$dest$conf"
-# the user exists only under DESTDIR: this copy stays root
+# the user exists only under DESTDIR: this copy stays root, so the pid
+# file's folder (systemd-tmpfiles gave it to that user above) must be
+# root's, as loopguard refuses one another user may write in; as
+# another user, it cannot give the socket to the group postfix
+nogroup=
+if [ "$(id -u)" = 0 ]; then
+	chown 0:0 "$dest$pkgrundir"
+else
+	nogroup='/^socket_group = /d'
+fi
 sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" -e '/^user = /d' \
-	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" \
+	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" -e "${nogroup:-s/^//}" \
 	"$dest$conf" >"$here"
 export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
 out=$("$daemon" -n -c "$here" 2>&1)
@@ -198,6 +235,17 @@ pid=$!
 if wait_file "$tmp/lg.sock" 10 && wait_file "$dest$pkgrundir/control.sock" 5; then
 	ok "the installed daemon starts from it"
 	check "its pid file" test "$(cat "$dest$pkgrundir/loopguard.pid")" = "$pid"
+	want=660
+	if [ "$(id -u)" = 0 ] && [ "$postfixspooldir" != no ]; then
+		want="660 postfix"
+		check "its milter socket: mode 0660, group postfix" \
+			test "$(stat -c '%a %G' "$tmp/lg.sock")" = "$want"
+	else
+		check "its milter socket: mode 0660" \
+			test "$(stat -c '%a' "$tmp/lg.sock")" = "$want"
+	fi
+	check "no warning about its milter socket" \
+		not grep -qF "forge MTA sessions" "$tmp/log"
 	check "loopguardctl stats" "$dest$bindir/loopguardctl" \
 		-s "unix:$dest$pkgrundir/control.sock" stats
 	kill -USR1 "$pid"
@@ -219,7 +267,7 @@ pid=
 # --- the init script, moved under DESTDIR like the config
 if [ "$initdir" != no ] && command -v start-stop-daemon >/dev/null; then
 	myinit=$tmp/init
-	sed -e "s#^\(DAEMON\|PIDFILE\|STATEDIR\|SPOOLDIR\|RUNDIR\)=/#\1=$dest/#" \
+	sed -e "s#^\(DAEMON\|PIDFILE\|STATEDIR\|SPOOLDIR\|RUNDIR\|PFSOCKDIR\)=/#\1=$dest/#" \
 		-e "s#^CONF=.*#CONF=$here#" "$init" >"$myinit"
 	chmod +x "$myinit"
 	check "init script start" "$myinit" start

@@ -56,6 +56,7 @@ static void teardown(void)
 static const struct fx_step fixed_window[] = {
 	FX_INCR("w", 1, 60, 0, 1),
 	FX_INCR("w", 2, 600, 30, 3),
+	FX_INCR("w", 0, 600, 40, 3),		/* by 0 too */
 	FX_GET("w", 59, 3, 0, 60),		/* the window is fixed */
 	FX_GONE("w", 60),
 	FX_INCR("w", 5, 60, 60, 5),		/* a new window */
@@ -301,6 +302,55 @@ START_TEST(threads_exact_counts)
 }
 END_TEST
 
+#define ONCE_ROUNDS	300
+
+/* Each value an increment answered, seen by how many callers. */
+static unsigned char once_seen[THREADS * ONCE_ROUNDS + 1];
+
+/* incr_once - ONCE_ROUNDS increments by 1 of "once"; NULL when each
+ * answered a count in range */
+static void *incr_once(void *arg)
+{
+	long id = (long)arg;
+	struct lg_store *s = id & 1 && st2.ops ? &st2 : &st;
+	long long c;
+	int i;
+
+	for (i = 0; i < ONCE_ROUNDS; i++) {
+		if (s->ops->incr(s->be, "once", 1, 100000, T, "harvest", NULL,
+				 &c) != 0 || c < 1 ||
+		    c > THREADS * ONCE_ROUNDS)
+			return (void *)1;
+		__atomic_add_fetch(&once_seen[c], 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* Concurrent increments of one key: each count is answered to exactly
+ * one caller (a plugin may act on "the increment that made it N"). */
+START_TEST(threads_each_count_once)
+{
+	pthread_t th[THREADS];
+	void *rv;
+	long i;
+
+	memset(once_seen, 0, sizeof(once_seen));
+	if (backend->open_peer)
+		backend->open_peer(&st2);
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, incr_once,
+						(void *)i), 0);
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], &rv);
+		ck_assert_msg(rv == NULL, "thread %ld: failed; log: %s", i,
+			      lg_log_captured());
+	}
+	for (i = 1; i <= THREADS * ONCE_ROUNDS; i++)
+		ck_assert_msg(once_seen[i] == 1, "count %ld answered %d times",
+			      i, once_seen[i]);
+}
+END_TEST
+
 /* contract_suite - every case, against the current backend */
 static Suite *contract_suite(const char *name)
 {
@@ -315,6 +365,7 @@ static Suite *contract_suite(const char *name)
 	tcase_add_test(tc, scan_prefix);
 	tcase_add_test(tc, stats_counts_entries);
 	tcase_add_test(tc, threads_exact_counts);
+	tcase_add_test(tc, threads_each_count_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define LG_PLUGIN_ABI_MAJOR 1
-#define LG_PLUGIN_ABI_MINOR 1
+#define LG_PLUGIN_ABI_MINOR 2
 
 /* The header that marks mail loopguard generated (since 1.1): it is
  * added to every generated message, and a message carrying it is never
@@ -268,11 +268,17 @@ struct lg_host {
 	 * Check struct_size first. */
 	int (*dkim_verify_returned)(struct lg_ctx *ctx, const char *message,
 				    size_t len, const char *domain);
+
+	/* --- since 1.2 (check struct_size) --- */
+	/* Entry I (from 0) of the core's local_domains, as written in the
+	 * file, or NULL past the end. Valid only inside init, where the
+	 * core's own keys are already checked. */
+	const char *(*cfg_local_domain)(struct lg_section *sec, size_t i);
 	/* ADDR ("local@domain") with its address extension removed, as
 	 * the recipient directory removes it (recipient_delimiter; never
 	 * from postmaster, mailer-daemon, owner-*, *-request), into BUF:
 	 * 1 if an extension was removed, 0 if there was none (BUF holds
-	 * ADDR), -1 if it does not fit. Check struct_size first. */
+	 * ADDR), -1 if it does not fit. */
 	int (*base_address)(struct lg_ctx *ctx, const char *addr, char *buf,
 			    size_t size);
 };

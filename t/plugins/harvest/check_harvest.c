@@ -78,13 +78,19 @@ static void start(const char *client)
 	ck_assert_int_eq(fh_mail(h, SENDER), LG_CONTINUE);
 }
 
+/* probe_in - RCPT TO:<userN@DOMAIN> */
+static enum lg_verdict probe_in(int n, const char *domain)
+{
+	char rcpt[128];
+
+	snprintf(rcpt, sizeof(rcpt), "<user%d@%s>", n, domain);
+	return fh_rcpt(h, rcpt);
+}
+
 /* probe - RCPT TO:<userN@example.com>, an unknown address */
 static enum lg_verdict probe(int n)
 {
-	char rcpt[64];
-
-	snprintf(rcpt, sizeof(rcpt), "<user%d@example.com>", n);
-	return fh_rcpt(h, rcpt);
+	return probe_in(n, "example.com");
 }
 
 /* occurrences - how often needle is in haystack */
@@ -137,8 +143,10 @@ enum op {
 };
 
 /* One step: OP with its string S (a client, an address, a log line,
- * what is expected) and numbers A and B; recipients must give V and
- * the reply that goes with it (S2 if not NULL). */
+ * what is expected, the domain of PROBES when not example.com, the
+ * address NOTICES counts when not postmaster@example.com) and numbers
+ * A and B; recipients must give V and the reply that goes with it (S2
+ * if not NULL). */
 struct step {
 	enum op op;
 	const char *s, *s2;
@@ -152,6 +160,11 @@ struct step {
 #define ADVANCE(t) { .op = CLOCK, .a = t }
 #define LOG(n, line) { .op = LOGGED, .s = line, .a = n }
 #define NOTIFIED(n) { .op = NOTICES, .a = n }
+#define NOTIFIED_TO(addr, n) { .op = NOTICES, .s = addr, .a = n }
+#define PROBE_IN(dom, i, j, verdict) \
+	{ .op = PROBES, .s = dom, .a = i, .b = j, .v = verdict }
+#define MTA_REJECTS { .op = MACRO, .s = "{rcpt_mailer}", .s2 = "error" }
+#define MTA_ACCEPTS { .op = MACRO, .s = "{rcpt_mailer}" }
 #define C LG_CONTINUE
 #define T LG_TEMPFAIL
 #define R LG_REJECT
@@ -251,6 +264,37 @@ static const struct script scripts[] = {
 	    { .op = AUTH, .s = CLIENT }, PROBE(4, 4, C),
 	    { .op = ENTRY, .s = "count=3 status=blocked expires=+3600" } } },
 	/* the MTA refused these already; the verdict cannot change that */
+	/* "Relay access denied" and the like: never counted, never told,
+	 * nor a known local address the MTA refused; a plain external
+	 * recipient neither */
+	{ "MTA-rejected external recipients never count", "threshold = 2;",
+	  { { .op = OUTBOX }, CONN(CLIENT), MTA_REJECTS,
+	    PROBE_IN("external.test", 1, 8, C), TO(ALICE, C),
+	    TO("<postmaster@example.com>", C), MTA_ACCEPTS,
+	    PROBE_IN("other.test", 1, 8, C),
+	    { .op = LISTED, .s = "shown=0 hidden=0 " }, NOTIFIED(0),
+	    NOTIFIED_TO("postmaster@external.test", 0),
+	    NOTIFIED_TO("postmaster@other.test", 0), PROBE(1, 2, C),
+	    PROBE(3, 3, T), NOTIFIED(1) } },
+	/* never to the probed domain's postmaster: to the setting */
+	{ "the notice goes to the postmaster setting",
+	  "threshold = 2; postmaster = \"Hostmaster@Example.com\";",
+	  { { .op = OUTBOX }, CONN(CLIENT), PROBE(1, 2, C), PROBE(3, 4, T),
+	    NOTIFIED_TO("Hostmaster@Example.com", 1), NOTIFIED(0) } },
+	{ "no notice with notify = false", "threshold = 2; notify = false;",
+	  { { .op = OUTBOX }, CONN(CLIENT), PROBE(1, 2, C), PROBE(3, 3, T),
+	    NOTIFIED(0) } },
+	/* this connection still believes the count is 1 (read less than
+	 * a second ago) while another connection or MX host crossed the
+	 * threshold: its increment (to 4) neither re-starts the block
+	 * (expiry +3600 of that block, not +7200 from here) nor notifies,
+	 * and the status stays "blocked" */
+	{ "only the increment to threshold + 1 starts the block",
+	  "threshold = 2; block = \"2h\";",
+	  { { .op = OUTBOX }, CONN(CLIENT), PROBE(1, 1, C),
+	    { .op = SET, .s = KEY, .a = 3 }, PROBE(2, 2, T), NOTIFIED(0),
+	    { .op = ENTRY, .s = "count=4 status=blocked expires=+3600" },
+	    CONN(CLIENT), TO(ALICE, T), NOTIFIED(0) } },
 	{ "MTA-rejected recipients count", "threshold = 2;",
 	  { CONN(CLIENT), { .op = MACRO, .s = "{rcpt_mailer}",
 	      .s2 = "error" },
@@ -289,7 +333,8 @@ static const struct script scripts[] = {
 	    PROBE(2, 2, C), { .op = STORE_UP } } },
 	{ "good settings load", "threshold = 1000000; window = \"1d\";"
 	  " block = \"7d\"; prefix4 = 8; prefix6 = 128; action = \"reject\";"
-	  " mode = \"enforce\";", { CONN(CLIENT), PROBE(1, 1, C) } },
+	  " mode = \"enforce\"; postmaster = \"abuse@EXAMPLE.com\";",
+	  { CONN(CLIENT), PROBE(1, 1, C) } },
 };
 
 /* expect - recipient RCPT of step K of script S gave GOT: the verdict
@@ -373,7 +418,8 @@ static void run_step(const struct script *s, int k)
 	case PROBES:
 		for (i = st->a; i <= st->b; i++) {
 			snprintf(rcpt, sizeof(rcpt), "user%lld", i);
-			expect(s, k, rcpt, probe((int) i));
+			expect(s, k, rcpt, probe_in((int) i, st->s ? st->s :
+						    "example.com"));
 		}
 		break;
 	case RCPT:
@@ -406,8 +452,11 @@ static void run_step(const struct script *s, int k)
 		ob = fh_outbox_open("outbox-harvest");
 		break;
 	case NOTICES:
-		ck_assert_int_eq(fh_outbox_count_to(ob,
-				 "postmaster@example.com"), st->a);
+		ck_assert_msg(fh_outbox_count_to(ob, st->s ? st->s :
+						 "postmaster@example.com") ==
+			      st->a, "%s, step %d: not %lld notices to %s",
+			      s->name, k, st->a,
+			      st->s ? st->s : "postmaster@example.com");
 		break;
 	case POLICY:
 		lg_session_set_store_tempfail((int) st->a);
@@ -494,6 +543,22 @@ static const char *const bad_cases[][2] = {
 	{ "mode = \"test\";",
 	  "mode must be one of \"enforce\", \"report\", not \"test\"" },
 	{ "prefix = 24;", "unknown setting \"prefix\"" },
+	/* notices go to a local address only */
+	{ "postmaster = \"postmaster@external.test\";",
+	  "postmaster \"postmaster@external.test\" is not in a local domain "
+	  "(local_domains): notices go only to a local address" },
+	{ "postmaster = \"postmaster@sub.example.com\";",
+	  "postmaster \"postmaster@sub.example.com\" is not in a local "
+	  "domain (local_domains): notices go only to a local address" },
+	{ "postmaster = \"postmaster\";", "postmaster \"postmaster\" is "
+	  "not an address like \"postmaster@example.com\"" },
+	{ "postmaster = \"a b@example.com\";", "postmaster \"a b@example.com\" "
+	  "is not an address like \"postmaster@example.com\"" },
+	{ "postmaster = \"<pm@example.com>\";", "postmaster \"<pm@example.com>\" "
+	  "is not an address like \"postmaster@example.com\"" },
+	{ "postmaster = \"a@b@example.com\";", "postmaster \"a@b@example.com\" "
+	  "is not an address like \"postmaster@example.com\"" },
+	{ "postmaster = true;", "postmaster must be a string" },
 };
 
 START_TEST(bad_settings)

@@ -1,6 +1,10 @@
-# t/plugins/harvest: the harvest plugin against the fake host.
+# t/plugins/harvest: the harvest plugin against the fake host, and in
+# the real daemon driven by miltertest (memory store, and redis when
+# redis-server is installed).
 check_PROGRAMS += %D%/check_harvest
 %C%_check_harvest_SOURCES = %D%/check_harvest.c
 %C%_check_harvest_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_harvest_LDADD = $(CHECK_LDADD)
-TESTS += %D%/check_harvest
+TESTS += %D%/check_harvest %D%/t_harvest.sh
+dist_noinst_SCRIPTS += %D%/t_harvest.sh
+EXTRA_DIST += t/daemon/miltertest/harvest_rcpts.lua

@@ -1,0 +1,349 @@
+/*
+ * NAME
+ *	check_pidfile - the pid file and the milter socket's warning
+ *	(milter/daemon.c, milter/folders.c)
+ * DESCRIPTION
+ *	Each test runs in a fresh folder (a checked fixture) beside a
+ *	scratch "target" file that must never change:
+ *	- write: what a user may have left at PATH.tmp (nothing, a file,
+ *	  a link to the target, a dangling link, a FIFO, a folder) and at
+ *	  PATH (a link to the target); the pid file is made new or the
+ *	  write is refused, and the target is never written through;
+ *	- check: what is at PATH at start (nothing, a dead pid, garbage,
+ *	  a link, a FIFO): taken over without following or hanging;
+ *	- remove: a link to a file holding our pid is not ours;
+ *	- warn_inet: which milter sockets draw the warning, and its words;
+ *	- folder: the pid file's folder by mode, for the daemon as the
+ *	  user running this test: writable by others is refused.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakehost.h"
+#include "log.h"
+#include "parse.h"
+#include "settings.h"
+
+#include "daemon.h"
+#include "folders.h"
+
+#define TARGET_TEXT "precious: root's own\n"
+
+static char tmp[256], pidfile[512], pidtmp[512], target[512];
+
+/* setup - a fresh folder with the target, the log kept in memory */
+static void setup(void)
+{
+	FILE *fp;
+
+	fh_mkdtemp(tmp, sizeof(tmp), "pidfile");
+	snprintf(pidfile, sizeof(pidfile), "%s/lg.pid", tmp);
+	snprintf(pidtmp, sizeof(pidtmp), "%s/lg.pid.tmp", tmp);
+	snprintf(target, sizeof(target), "%s/target", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(target, "w"));
+	fputs(TARGET_TEXT, fp);
+	fclose(fp);
+	lg_log_open("loopguard", LG_LOG_MEMORY);
+	lg_log_capture_reset();
+}
+
+/* teardown - remove the folder */
+static void teardown(void)
+{
+	fh_rmtree(tmp);
+}
+
+/* slurp - a small file's text ("" when it cannot be read) */
+static const char *slurp(const char *path)
+{
+	static char buf[256];
+	size_t n = 0;
+	FILE *fp;
+
+	buf[0] = 0;
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* What a user may have left at a path. */
+enum kind { K_NONE, K_FILE, K_LINK, K_DANGLING, K_FIFO, K_DIR };
+
+/* plant - put KIND at PATH (TEXT in a file) */
+static void plant(const char *path, enum kind kind, const char *text)
+{
+	char nowhere[600];
+	FILE *fp;
+
+	switch (kind) {
+	case K_NONE:
+		break;
+	case K_FILE:
+		ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+		fputs(text, fp);
+		fclose(fp);
+		break;
+	case K_LINK:
+		ck_assert_int_eq(symlink(target, path), 0);
+		break;
+	case K_DANGLING:
+		snprintf(nowhere, sizeof(nowhere), "%s/nowhere", tmp);
+		ck_assert_int_eq(symlink(nowhere, path), 0);
+		break;
+	case K_FIFO:
+		ck_assert_int_eq(mkfifo(path, 0644), 0);
+		break;
+	case K_DIR:
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+		break;
+	}
+}
+
+/* target_untouched - the target's text, and no file made through a
+ * dangling link */
+static void target_untouched(void)
+{
+	char nowhere[600];
+	struct stat st;
+
+	ck_assert_str_eq(slurp(target), TARGET_TEXT);
+	snprintf(nowhere, sizeof(nowhere), "%s/nowhere", tmp);
+	ck_assert_int_ne(lstat(nowhere, &st), 0);
+}
+
+struct write_case {
+	enum kind at_tmp;		/* what is at PATH.tmp */
+	int path_link;			/* PATH is a link to the target */
+	int rc;
+	const char *log;		/* a line that must be logged */
+};
+
+static const struct write_case write_cases[] = {
+	{ K_NONE, 0, 0, NULL },
+	{ K_FILE, 0, 0, "lg.pid: removed the stale " },
+	{ K_LINK, 0, 0, "lg.pid.tmp, which was a symbolic link, without following it" },
+	{ K_DANGLING, 0, 0, "lg.pid.tmp, which was a symbolic link, without following it" },
+	{ K_FIFO, 0, 0, "lg.pid.tmp, which was not a regular file, without following it" },
+	{ K_DIR, 0, -1, NULL },
+	{ K_NONE, 1, 0, NULL },
+	{ K_LINK, 1, 0, "which was a symbolic link" },
+};
+
+START_TEST(write_pidfile)
+{
+	const struct write_case *c = &write_cases[_i];
+	char err[1024] = "", want[64];
+	struct stat st;
+	int rc;
+
+	plant(pidtmp, c->at_tmp, "4242\n");
+	if (c->path_link)
+		plant(pidfile, K_LINK, NULL);
+	rc = lg_daemon_write_pidfile(pidfile, err, sizeof(err));
+	ck_assert_msg(rc == c->rc, "case %d: rc %d, want %d (%s)", _i, rc,
+		      c->rc, err);
+	target_untouched();
+	if (c->log)
+		ck_assert_msg(lg_log_captured_has(c->log), "case %d: log: %s",
+			      _i, lg_log_captured());
+	if (rc != 0) {
+		ck_assert_msg(strstr(err, "lg.pid.tmp is a folder; remove it"),
+			      "case %d: %s", _i, err);
+		return;
+	}
+	ck_assert_int_eq(lstat(pidfile, &st), 0);
+	ck_assert_msg(S_ISREG(st.st_mode), "case %d: not a regular file", _i);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	snprintf(want, sizeof(want), "%ld\n", (long) getpid());
+	ck_assert_str_eq(slurp(pidfile), want);
+	ck_assert_int_ne(lstat(pidtmp, &st), 0);
+}
+END_TEST
+
+struct check_case {
+	enum kind at_path;
+	const char *text;		/* of a file */
+	int taken_over;			/* removed, with an info line */
+	const char *why;
+};
+
+static const struct check_case check_cases[] = {
+	{ K_NONE, NULL, 0, NULL },
+	{ K_FILE, "2147483646\n", 1, "pid 2147483646 is no longer running" },
+	{ K_FILE, "garbage\n", 1, "it holds no pid" },
+	{ K_FILE, "", 1, "it holds no pid" },
+	{ K_FILE, "-5\n", 1, "it holds no pid" },
+	{ K_FILE, "99999999999999999999\n", 1, "it holds no pid" },
+	{ K_LINK, NULL, 1, "it is not a regular file; not followed" },
+	{ K_FIFO, NULL, 1, "it is not a regular file; not followed" },
+	{ K_DANGLING, NULL, 1, "it is not a regular file; not followed" },
+};
+
+START_TEST(check_pidfile)
+{
+	const struct check_case *c = &check_cases[_i];
+	char err[1024] = "", want[700];
+	struct stat st;
+
+	plant(pidfile, c->at_path, c->text);
+	ck_assert_msg(lg_daemon_check_pidfile(pidfile, err, sizeof(err)) == 0,
+		      "case %d: %s", _i, err);
+	target_untouched();
+	ck_assert_int_ne(lstat(pidfile, &st), 0);
+	if (c->taken_over) {
+		snprintf(want, sizeof(want), "pidfile %s: stale (%s); taken over",
+			 pidfile, c->why);
+		ck_assert_msg(lg_log_captured_has(want), "case %d: log: %s",
+			      _i, lg_log_captured());
+	} else
+		ck_assert_str_eq(lg_log_captured(), "");
+}
+END_TEST
+
+/* a link to a file holding our pid is not our pid file */
+START_TEST(remove_link_not_ours)
+{
+	char ours[600];
+	FILE *fp;
+	struct stat st;
+
+	snprintf(ours, sizeof(ours), "%s/ours", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(ours, "w"));
+	fprintf(fp, "%ld\n", (long) getpid());
+	fclose(fp);
+	ck_assert_int_eq(symlink(ours, pidfile), 0);
+	ck_assert_int_eq(lg_daemon_remove_pidfile(pidfile, (long) getpid()), 0);
+	ck_assert_int_eq(lstat(pidfile, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	unlink(pidfile);
+	ck_assert_int_eq(rename(ours, pidfile), 0);
+	ck_assert_int_eq(lg_daemon_remove_pidfile(pidfile, (long) getpid()), 1);
+	ck_assert_int_ne(lstat(pidfile, &st), 0);
+}
+END_TEST
+
+struct inet_case {
+	const char *spec;
+	int warns;
+	int remote;			/* "and any host that reaches it" */
+};
+
+static const struct inet_case inet_cases[] = {
+	{ "unix:/run/loopguard/loopguard.sock", 0, 0 },
+	{ "local:/var/spool/postfix/loopguard/loopguard.sock", 0, 0 },
+	{ "inet:8890@127.0.0.1", 1, 0 },
+	{ "inet:8890@127.1.2.3", 1, 0 },
+	{ "inet:8890@localhost", 1, 0 },
+	{ "inet6:8890@::1", 1, 0 },
+	{ "inet:8890@0.0.0.0", 1, 1 },
+	{ "inet:8890", 1, 1 },
+	{ "inet:8890@192.0.2.1", 1, 1 },
+	{ "inet6:8890@::", 1, 1 },
+};
+
+START_TEST(warn_inet)
+{
+	const struct inet_case *c = &inet_cases[_i];
+	struct lg_socket_spec spec;
+	const char *why = NULL;
+	char want[256];
+
+	ck_assert_msg(lg_parse_socket_spec(c->spec, &spec, &why) == 0,
+		      "%s: %s", c->spec, why);
+	ck_assert_int_eq(lg_daemon_warn_inet(c->spec, &spec), c->warns);
+	if (!c->warns) {
+		ck_assert_str_eq(lg_log_captured(), "");
+		return;
+	}
+	snprintf(want, sizeof(want), "socket %s: any local user", c->spec);
+	ck_assert_msg(lg_log_captured_has(want), "%s", lg_log_captured());
+	ck_assert(lg_log_captured_has("can connect to a TCP milter socket and forge MTA sessions, which change loopguard's counters, blocks and ledger; use a unix socket only the MTA's group may open (socket_mode = \"0660\", socket_group)"));
+	ck_assert_int_eq(lg_log_captured_has("and any host that reaches it"),
+			 c->remote);
+}
+END_TEST
+
+struct folder_case {
+	mode_t mode;
+	int refused;
+};
+
+static const struct folder_case folder_cases[] = {
+	{ 0755, 0 }, { 0700, 0 }, { 0775, 0 }, { 0770, 0 },
+	{ 0757, 1 }, { 0777, 1 }, { 01777, 1 }, { 0703, 1 },
+};
+
+START_TEST(pid_folder)
+{
+	const struct folder_case *c = &folder_cases[_i];
+	struct lg_config cfg;
+	struct lg_ids ids;
+	char dir[600], path[700], err[1024] = "";
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/run", tmp);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(chmod(dir, c->mode), 0);
+	snprintf(path, sizeof(path), "%s/lg.pid", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.socket = "inet:8890@127.0.0.1";
+	cfg.socket_spec.kind = LG_SOCK_INET;
+	cfg.pidfile = path;
+	cfg.state.backend = "memory";
+	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
+	rc = lg_folders(&cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
+	if (!c->refused) {
+		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	snprintf(path, sizeof(path), "pid file folder %s: writable by others than root",
+		 dir);
+	ck_assert_msg(strstr(err, path), "mode %04o: %s", (unsigned) c->mode,
+		      err);
+	snprintf(path, sizeof(path), "mode %04o)", (unsigned) c->mode);
+	ck_assert_msg(strstr(err, path), "%s", err);
+}
+END_TEST
+
+/* pidfile_suite - the cases above */
+static Suite *pidfile_suite(void)
+{
+	Suite *s = suite_create("pidfile");
+	TCase *tc = tcase_create("pidfile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, write_pidfile, 0,
+			    sizeof(write_cases) / sizeof(write_cases[0]));
+	tcase_add_loop_test(tc, check_pidfile, 0,
+			    sizeof(check_cases) / sizeof(check_cases[0]));
+	tcase_add_test(tc, remove_link_not_ours);
+	tcase_add_loop_test(tc, warn_inet, 0,
+			    sizeof(inet_cases) / sizeof(inet_cases[0]));
+	tcase_add_loop_test(tc, pid_folder, 0,
+			    sizeof(folder_cases) / sizeof(folder_cases[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* main - run the suite; exit 1 if any check failed */
+int main(void)
+{
+	SRunner *sr = srunner_create(pidfile_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+#!/bin/bash
+# t_pidfile.sh - the pid file's folder belongs to the daemon's user, who
+# may plant links in it: a start as root must never write, truncate or
+# hang on what the user left there. Root only (the attacker is the
+# user nobody, the target a scratch file of root's); skipped otherwise.
+#   1. LOOPGUARD.pid.tmp -> target, planted by the user: the target is
+#      untouched, the start works and says what it removed;
+#   2. the pid file itself a link to the target: not followed, taken
+#      over, the target untouched;
+#   3. the pid file a FIFO: the start neither hangs nor fails;
+#   4. a pid file folder others may write in (mode 1777, or another
+#      user's for a daemon that stays root) is refused at start and by
+#      -n (exit 78), with the folder, its owner and mode.
+set -u
+. "$(dirname "$0")/../lib/lib.sh"
+
+[ -x "$LOOPGUARD" ] || skip "$LOOPGUARD is not built"
+[ "$(id -u)" = 0 ] || skip "needs root (a start as root, an attacker as nobody)"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
+command -v setpriv >/dev/null || skip "setpriv is not installed"
+
+lg_workdir pidfile
+
+# as_nobody CMD... - run CMD as the user nobody, without root's groups
+as_nobody() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+}
+
+# write_conf DIR PIDFILE EXTRA - a config in DIR/lg.conf
+write_conf() {
+	mkdir -p "$1"
+	chmod 755 "$1"
+	cat > "$1/lg.conf" <<CONF
+socket = "unix:$1/lg.sock";
+pidfile = "$2";
+plugin_dir = "$PLUGIN_DIR";
+local_domains = [ "example.com" ];
+recipients = [ "$tmp/rcpts" ];
+$3
+plugins = ( { name = "catchall"; } );
+CONF
+}
+
+# start DIR - loopguard -f in the background, its stderr in DIR/log;
+# waits for the socket (10 s)
+start() {
+	: >"$1/log"
+	"$LOOPGUARD" -f -c "$1/lg.conf" 2>>"$1/log" &
+	pid=$!
+	wait_file "$1/lg.sock" 10
+}
+
+# stop - the daemon started last; SIGKILL after 2 s (a daemon hung in
+# open() at start still has its signals blocked)
+stop() {
+	local i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	for ((i = 0; i < 40; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+target=$tmp/target
+printf 'precious: root only\n' >"$target"
+chmod 644 "$target"
+before=$(sha256sum <"$target")
+
+# --- 1. a planted LOOPGUARD.pid.tmp -> target
+d=$tmp/tmp-link
+mkdir -p "$d/run"
+chown nobody "$d/run"
+write_conf "$d" "$d/run/lg.pid" 'user = "nobody";'
+as_nobody ln -s "$target" "$d/run/lg.pid.tmp"
+check "the user nobody planted lg.pid.tmp -> target" test -L "$d/run/lg.pid.tmp"
+if start "$d"; then
+	ok "the start works with the planted link"
+else
+	not_ok "the start works with the planted link" "$(cat "$d/log")"
+fi
+sleep 0.3
+check "the target is untouched (content)" test "$(sha256sum <"$target")" = "$before"
+check "the target is untouched (owner, mode)" test "$(stat -c '%U %a' "$target")" = "root 644"
+check "the pid file holds the daemon's pid" \
+	test "$(cat "$d/run/lg.pid" 2>/dev/null)" = "$pid"
+check "the pid file is a regular file of the user's" \
+	eval '[ -f "$d/run/lg.pid" ] && [ ! -L "$d/run/lg.pid" ] && [ "$(stat -c %U "$d/run/lg.pid")" = nobody ]'
+check "the link is gone" test ! -e "$d/run/lg.pid.tmp" -a ! -L "$d/run/lg.pid.tmp"
+check "the start says it removed the link without following it" grep -qF \
+	"warning: pidfile $d/run/lg.pid: removed $d/run/lg.pid.tmp, which was a symbolic link, without following it" "$d/log"
+stop
+echo "  target after the start: $(cat "$target")"
+
+# --- 2. the pid file itself a link to the target
+d=$tmp/pid-link
+mkdir -p "$d/run"
+chown nobody "$d/run"
+write_conf "$d" "$d/run/lg.pid" 'user = "nobody";'
+as_nobody ln -s "$target" "$d/run/lg.pid"
+if start "$d"; then
+	ok "the start works over a pid file that is a link"
+else
+	not_ok "the start works over a pid file that is a link" "$(cat "$d/log")"
+fi
+check "a linked pid file is taken over, not followed" grep -qF \
+	"pidfile $d/run/lg.pid: stale (it is not a regular file; not followed); taken over" "$d/log"
+check "the target is still untouched" test "$(sha256sum <"$target")" = "$before"
+check "the new pid file is a regular file" eval '[ -f "$d/run/lg.pid" ] && [ ! -L "$d/run/lg.pid" ]'
+stop
+
+# --- 3. the pid file a FIFO: reading it must not hang the start
+d=$tmp/pid-fifo
+mkdir -p "$d/run"
+chown nobody "$d/run"
+write_conf "$d" "$d/run/lg.pid" 'user = "nobody";'
+as_nobody mkfifo "$d/run/lg.pid"
+if start "$d"; then
+	ok "a FIFO as the pid file does not hang the start"
+else
+	not_ok "a FIFO as the pid file does not hang the start" "$(cat "$d/log")"
+fi
+check "the FIFO is replaced by the pid file" eval '[ -f "$d/run/lg.pid" ] && [ ! -p "$d/run/lg.pid" ]'
+stop
+
+# --- 4. folders others may write in are refused, -n and start
+for case in sticky other-owner; do
+	d=$tmp/$case
+	mkdir -p "$d/run"
+	if [ "$case" = sticky ]; then
+		chmod 1777 "$d/run"
+		write_conf "$d" "$d/run/lg.pid" 'user = "nobody";'
+		want="pid file folder $d/run: writable by others than root and user nobody (owner root:root, mode 1777)"
+	else
+		# a daemon that stays root, in a folder of nobody's
+		chown nobody "$d/run"
+		chmod 755 "$d/run"
+		write_conf "$d" "$d/run/lg.pid" ''
+		want="pid file folder $d/run: writable by others than root (owner nobody:root, mode 0755); the pid file is written there as root"
+	fi
+	as_nobody ln -s "$target" "$d/run/lg.pid.tmp"
+	out=$("$LOOPGUARD" -n -c "$d/lg.conf" 2>&1); rc=$?
+	check "$case: -n refuses the pid file folder (exit 78)" eval \
+		'[ "$rc" = 78 ] && grep -qF "$want" <<<"$out" || { echo "  $out"; false; }'
+	out=$("$LOOPGUARD" -c "$d/lg.conf" 2>&1); rc=$?
+	[ -s "$d/run/lg.pid" ] && lg_pids+=("$(cat "$d/run/lg.pid")")
+	check "$case: the start is refused (exit 78) with the folder, owner and mode" eval \
+		'[ "$rc" = 78 ] && grep -qF "loopguard: $want" <<<"$out" || { echo "  $out"; false; }'
+	check "$case: nothing is written, the target untouched" eval \
+		'[ ! -e "$d/run/lg.pid" ] && [ "$(sha256sum <"$target")" = "$before" ]'
+done
+
+echo "pidfile: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
