@@ -537,6 +537,23 @@ int lg_recipients_exists(const struct lg_recipients *r, const char *local,
 	return has(r, lk, dk, dlen);
 }
 
+/* lg_recipients_base - LOCAL without its address extension */
+int lg_recipients_base(const struct lg_recipients *r, const char *local,
+		       char *buf, size_t size)
+{
+	size_t len = local ? strlen(local) : 0, cut = 0;
+
+	if (len >= size)
+		return -1;
+	if (r && len > 0)
+		cut = split_at(r, local, len);
+	memcpy(buf, local ? local : "", len + 1);
+	if (cut == 0)
+		return 0;
+	buf[cut] = 0;
+	return 1;
+}
+
 /* lg_recipients_count - addresses and wildcards loaded */
 size_t lg_recipients_count(const struct lg_recipients *r)
 {

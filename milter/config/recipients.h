@@ -32,6 +32,12 @@ int lg_recipients_add(struct lg_recipients *rcpts, const char *entry);
 int lg_recipients_exists(const struct lg_recipients *rcpts,
 			 const char *local, const char *domain);
 
+/* lg_recipients_base - LOCAL without its address extension, cut as
+ * lg_recipients_exists cuts it, into BUF: 1 if an extension was cut,
+ * 0 if there is none (BUF holds LOCAL), -1 if it does not fit. */
+int lg_recipients_base(const struct lg_recipients *rcpts, const char *local,
+		       char *buf, size_t size);
+
 /* Number of addresses and @domain wildcards loaded. */
 size_t lg_recipients_count(const struct lg_recipients *rcpts);
 

@@ -26,6 +26,7 @@
 
 /* Utility library. */
 #include "counters.h"
+#include "escape.h"
 #include "log.h"
 
 /* Control socket. */
@@ -73,27 +74,20 @@ void lg_ctl_addf(struct lg_ctl_request *rq, const char *fmt, ...)
 		    sizeof(small) - 1);
 }
 
-/* lg_ctl_add_field - a tab, then text escaped so the row stays one line */
+/* lg_ctl_add_field - a tab, then text escaped so the row stays one
+ * line (escape.h, the same escaping as every log line) */
 void lg_ctl_add_field(struct lg_ctl_request *rq, const char *s)
 {
-	const unsigned char *p = (const unsigned char *) (s ? s : "");
-	char esc[8];
+	const char *p = s ? s : "";
+	char piece[LG_ESCAPE_MAX + 1];
+	size_t left = strlen(p), used, n;
 
 	lg_ctl_add(rq, "\t", 1);
-	for (; *p; p++) {
-		if (*p == '\\')
-			lg_ctl_add(rq, "\\\\", 2);
-		else if (*p == '\t')
-			lg_ctl_add(rq, "\\t", 2);
-		else if (*p == '\n')
-			lg_ctl_add(rq, "\\n", 2);
-		else if (*p == '\r')
-			lg_ctl_add(rq, "\\r", 2);
-		else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\x%02x", *p);
-			lg_ctl_add(rq, esc, 4);
-		} else
-			lg_ctl_add(rq, (const char *) p, 1);
+	while (left > 0) {
+		n = lg_escape_one(p, left, piece, &used);
+		lg_ctl_add(rq, piece, n);
+		p += used;
+		left -= used;
 	}
 }
 

@@ -50,9 +50,10 @@
  *
  *	The id of an entry is the first 10 hex digits (lower case) of the
  *	64-bit FNV-1a hash of its store key: short, and the same for as
- *	long as the entry lives. Text fields are escaped so that a row is
- *	always one line: backslash, tab, newline and carriage return
- *	become \\, \t, \n, \r, other control bytes \xHH; UTF-8 passes.
+ *	long as the entry lives. Text fields are escaped as log lines are
+ *	(escape.h), so that a row is always one line: backslash, tab,
+ *	newline and carriage return become \\, \t, \n, \r, other control
+ *	bytes and bytes that are not UTF-8 \xHH; valid UTF-8 passes.
  *
  *	lg_ctl_handle() is pure apart from the store and the process-wide
  *	counters it reads: no sockets, so it is tested directly. The line

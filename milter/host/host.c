@@ -165,6 +165,31 @@ static int h_recipient_exists(const struct lg_ctx *s, const char *addr)
 	return lg_recipients_exists(s->cfg->recipients, local, at + 1);
 }
 
+/* h_base_address - ADDR without its address extension */
+static int h_base_address(struct lg_ctx *s, const char *addr, char *buf,
+			  size_t size)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	char local[512];
+	int cut;
+
+	if (!addr || strlen(addr) >= size)
+		return -1;
+	if (!s || !at || (size_t) (at - addr) >= sizeof(local)) {
+		memcpy(buf, addr, strlen(addr) + 1);
+		return 0;
+	}
+	memcpy(local, addr, (size_t) (at - addr));
+	local[at - addr] = 0;
+	cut = lg_recipients_base(s->cfg->recipients, local, buf, size);
+	if (cut <= 0) {
+		memcpy(buf, addr, strlen(addr) + 1);
+		return cut < 0 ? -1 : 0;
+	}
+	strcat(buf, at);
+	return 1;
+}
+
 static void **h_conn_slot(struct lg_ctx *s)
 {
 	return s && s->plugin < s->cfg->n_plugins ? &s->conn_slots[s->plugin] :
@@ -413,6 +438,7 @@ static struct lg_host build_host(void)
 	h.body_size = h_body_size;
 	h.is_local_domain = h_is_local_domain;
 	h.recipient_exists = h_recipient_exists;
+	h.base_address = h_base_address;
 	h.conn_slot = h_conn_slot;
 	h.msg_slot = h_msg_slot;
 	h.msg_alloc = h_msg_alloc;

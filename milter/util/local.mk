@@ -9,6 +9,8 @@ noinst_LTLIBRARIES += %D%/liblg_util.la
 	%D%/clock.h \
 	%D%/counters.c \
 	%D%/counters.h \
+	%D%/escape.c \
+	%D%/escape.h \
 	%D%/hostname.c \
 	%D%/hostname.h \
 	%D%/log.c \

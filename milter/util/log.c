@@ -11,9 +11,21 @@
  *	with one write(2) on an O_APPEND descriptor: lines of several
  *	threads never mix, and nothing waits in a buffer.
  *
+ *	Every line is escaped in lg_vlog() itself, before it reaches any
+ *	target (escape.h: control bytes and bytes that are not UTF-8
+ *	become \xHH, a backslash \\, TAB/CR/LF \t, \r, \n): text the
+ *	SMTP peer chose, quoted anywhere in a message, can neither start
+ *	a second line nor reach a terminal as an escape sequence, and no
+ *	caller has to remember to escape it. Valid UTF-8 stays readable.
+ *
  *	A file line is stamped like a syslog line (local time, the short
- *	host name, ident[pid]); control characters in the message become
- *	"?", so a value quoted in a message cannot forge a second line.
+ *	host name, ident[pid]).
+ *
+ *	The minimum level is read by every thread that logs and written
+ *	by the reload: a relaxed atomic, so no lock on the fast path and
+ *	no data race. Everything else the targets use (target, file
+ *	descriptor, path, facility, host name, ident) is read and written
+ *	under out_lock only.
  *
  *	The "log" setting itself (parsing, opening the file, reopening)
  *	is in log_setting.c.
@@ -25,6 +37,7 @@
 /* System library. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +46,7 @@
 #include <unistd.h>
 
 /* Utility library. */
+#include "escape.h"
 #include "log.h"
 #include "log_impl.h"
 
@@ -43,7 +57,7 @@ static char file_path[LG_LOG_PATH_MAX];	/* LG_LOG_FILE: what out_fd is */
 static int syslog_facility = LOG_MAIL;
 static char host_short[64] = "localhost";
 
-static enum lg_log_level log_min = LG_LOG_INFO;
+static atomic_int log_min = LG_LOG_INFO;	/* relaxed: see above */
 static const char *log_ident = "loopguard";
 static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *capture_buf;
@@ -68,7 +82,7 @@ void lg_log_open(const char *ident, enum lg_log_target target)
 /* lg_log_set_min_level - drop lines below this level */
 void lg_log_set_min_level(enum lg_log_level level)
 {
-	log_min = level;
+	atomic_store_explicit(&log_min, (int) level, memory_order_relaxed);
 }
 
 /* capture_append - keep a line for tests (bounded to 64 KiB) */
@@ -120,7 +134,7 @@ static const char *level_prefix(enum lg_log_level level, char *buf,
 /* emit_stderr - "loopguard: warning: message" */
 static void emit_stderr(enum lg_log_level level, const char *line)
 {
-	char out[2300], pre[16];
+	char out[LG_LOG_LINE_MAX + 256], pre[16];
 	int n;
 
 	n = snprintf(out, sizeof(out), "%s: %s%s\n", log_ident,
@@ -131,16 +145,13 @@ static void emit_stderr(enum lg_log_level level, const char *line)
 }
 
 /* emit_file - "Dec  5 06:10:00 host loopguard[42]: message" */
-static void emit_file(enum lg_log_level level, char *line)
+static void emit_file(enum lg_log_level level, const char *line)
 {
-	char out[2400], stamp[32], pre[16], *p;
+	char out[LG_LOG_LINE_MAX + 400], stamp[32], pre[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int n;
 
-	for (p = line; *p; p++)
-		if ((unsigned char) *p < 0x20 || *p == 0x7f)
-			*p = '?';
 	if (!localtime_r(&now, &tm) ||
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		snprintf(stamp, sizeof(stamp), "%lld", (long long) now);
@@ -152,16 +163,21 @@ static void emit_file(enum lg_log_level level, char *line)
 			  (size_t) n : sizeof(out) - 1);
 }
 
-/* lg_vlog - format and emit one line */
+/* lg_vlog - format, escape and emit one line */
 void lg_vlog(enum lg_log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING,
 				    LOG_ERR };
-	char line[2048];
+	char raw[2048], line[LG_LOG_LINE_MAX];
+	int n;
 
-	if (level < log_min)
+	if ((int) level < atomic_load_explicit(&log_min, memory_order_relaxed))
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	if (n < 0)
+		return;
+	lg_escape(raw, (size_t) n < sizeof(raw) ? (size_t) n : sizeof(raw) - 1,
+		  line, sizeof(line));
 	pthread_mutex_lock(&out_lock);
 	switch (log_target) {
 	case LG_LOG_SYSLOG:
@@ -243,10 +259,16 @@ void lg_log_set_host(const char *name)
 /* lg_log_ident - the name lines carry */
 const char *lg_log_ident(void)
 {
-	return log_ident;
+	const char *ident;
+
+	pthread_mutex_lock(&out_lock);
+	ident = log_ident;
+	pthread_mutex_unlock(&out_lock);
+	return ident;
 }
 
-/* lg_log_captured - what tests logged so far */
+/* lg_log_captured - what tests logged so far (read it only while no
+ * other thread logs; lg_log_captured_has is safe at any time) */
 const char *lg_log_captured(void)
 {
 	return capture_buf ? capture_buf : "";
@@ -277,5 +299,10 @@ void lg_log_capture_reset(void)
 /* lg_log_to_stderr - 1 when lines already reach stderr */
 int lg_log_to_stderr(void)
 {
-	return log_target == LG_LOG_STDERR;
+	int yes;
+
+	pthread_mutex_lock(&out_lock);
+	yes = log_target == LG_LOG_STDERR;
+	pthread_mutex_unlock(&out_lock);
+	return yes;
 }

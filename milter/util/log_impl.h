@@ -12,6 +12,11 @@
 
 #define LG_LOG_PATH_MAX	4096
 
+/* An escaped line: up to 2047 bytes of message, most of them kept,
+ * each control byte four (see escape.h); longer lines are cut at a
+ * whole escape. */
+#define LG_LOG_LINE_MAX	4096
+
 /* lg_log_switch - make TARGET current: FD (2 or a file's), the file's
  * PATH, the syslog FACILITY (-1: keep); an old file is closed */
 void lg_log_switch(enum lg_log_target target, int fd, const char *path,

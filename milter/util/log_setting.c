@@ -3,9 +3,13 @@
  *	log_setting.c - the "log" setting: parse it, open the file,
  *	reopen it, check that syslog listens (see log.h)
  * DESCRIPTION
- *	Only the thread that reloads (and main, before any thread) calls
- *	lg_log_use, lg_log_reload and lg_log_reopen, so one switch never
- *	races another; log.c's lock keeps the threads that log safe.
+ *	lg_log_use runs in main before any thread. lg_log_reload runs in
+ *	the thread that reloads (the signal thread for SIGHUP/SIGUSR1, a
+ *	control thread for "loopguardctl reload") while lg_log_reopen
+ *	runs in the signal thread for SIGUSR2: setting_lock makes each a
+ *	whole, so a reopen that read the old path cannot switch back to
+ *	it after a reload moved the log elsewhere. log.c's lock keeps
+ *	the threads that log safe.
  * DIAGNOSTICS
  *	See log.h.
  */
@@ -15,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <paths.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +31,6 @@
 #include <unistd.h>
 
 /* Utility library. */
-/* Utility library. */
 #include "log.h"
 #include "log_impl.h"
 
@@ -36,6 +40,7 @@
 
 static int stderr_saved = -1;		/* stderr kept past detaching */
 static int use_foreground;
+static pthread_mutex_t setting_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct facility {
 	const char *name;
@@ -215,8 +220,8 @@ int lg_log_use(const char *text, int foreground, const char *user,
 	return 0;
 }
 
-/* lg_log_reopen - the same path again (logrotate moved the file) */
-int lg_log_reopen(void)
+/* reopen - the same path again (call with setting_lock held) */
+static int reopen(void)
 {
 	char path[LG_LOG_PATH_MAX];
 	int fd, saved;
@@ -235,8 +240,19 @@ int lg_log_reopen(void)
 	return 0;
 }
 
-/* lg_log_reload - reopen the file, or switch to a changed setting */
-int lg_log_reload(const char *text)
+/* lg_log_reopen - the same path again (logrotate moved the file) */
+int lg_log_reopen(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&setting_lock);
+	rc = reopen();
+	pthread_mutex_unlock(&setting_lock);
+	return rc;
+}
+
+/* reload - lg_log_reload's work (call with setting_lock held) */
+static int reload(const char *text)
 {
 	struct lg_log_dest dest;
 	char path[LG_LOG_PATH_MAX];
@@ -250,7 +266,7 @@ int lg_log_reload(const char *text)
 	same = lg_log_now(path, sizeof(path)) == LG_LOG_FILE &&
 		dest.target == LG_LOG_FILE && strcmp(dest.path, path) == 0;
 	if (same)
-		return lg_log_reopen();
+		return reopen();
 	if (dest.target == LG_LOG_FILE) {
 		if ((fd = open_file(dest.path, NULL)) < 0) {
 			lg_log(LG_LOG_WARN,
@@ -275,3 +291,14 @@ int lg_log_reload(const char *text)
 	return 0;
 }
 
+
+/* lg_log_reload - reopen the file, or switch to a changed setting */
+int lg_log_reload(const char *text)
+{
+	int rc;
+
+	pthread_mutex_lock(&setting_lock);
+	rc = reload(text);
+	pthread_mutex_unlock(&setting_lock);
+	return rc;
+}

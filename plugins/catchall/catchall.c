@@ -18,11 +18,15 @@
  *	itself are left alone: a milter cannot overturn them.
  *
  *	"reject" lists addresses that still get 550 5.1.1 at RCPT (leaked,
- *	spammed ones). mode = "report" logs what would be done and changes
+ *	spammed ones). A recipient matches an entry as itself or with its
+ *	address extension removed, as the recipient directory removes it
+ *	(recipient_delimiter): with "+", "leaked+x@example.com" is refused
+ *	as "leaked@example.com" is. mode = "report" logs what would be done and changes
  *	nothing, for a trial run.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,31 +227,45 @@ static int catchall_init(const struct lg_host *h, struct lg_section *cfg,
 	return ca->target && ca->header ? 0 : -1;
 }
 
+/* catchall_on_reject_list - ADDR, or ADDR without its extension, is
+ * listed */
+static int catchall_on_reject_list(const struct catchall *ca,
+				   struct lg_ctx *ctx, const char *addr)
+{
+	const struct lg_host *h = ca->host;
+	char base[CATCHALL_MAX_ADDR];
+	int cut = 0;
+	size_t i;
+
+	if (h->struct_size >= offsetof(struct lg_host, base_address) +
+	    sizeof(h->base_address) && h->base_address)
+		cut = h->base_address(ctx, addr, base, sizeof(base));
+	for (i = 0; i < ca->n_reject; i++)
+		if (strcasecmp(addr, ca->reject[i]) == 0 ||
+		    (cut > 0 && strcasecmp(base, ca->reject[i]) == 0))
+			return 1;
+	return 0;
+}
+
 /* catchall_envrcpt - the reject list answers 550 5.1.1 */
 static enum lg_verdict catchall_envrcpt(void *instance, struct lg_ctx *ctx,
 					const struct lg_rcpt_info *rcpt)
 {
 	struct catchall *ca = instance;
 	const struct lg_host *h = ca->host;
-	size_t i;
 
-	if (rcpt->mta_rejected)
+	if (rcpt->mta_rejected || ca->n_reject == 0 || !*rcpt->addr ||
+	    !catchall_on_reject_list(ca, ctx, rcpt->addr))
 		return LG_CONTINUE;
-	for (i = 0; i < ca->n_reject; i++) {
-		if (strcasecmp(rcpt->addr, ca->reject[i]) != 0)
-			continue;
-		if (ca->report_only) {
-			h->decision(ctx, "report", rcpt->addr,
-				    "would reject: address is on the reject list");
-			return LG_CONTINUE;
-		}
-		h->set_reply(ctx, "550", "5.1.1",
-			     "Recipient address rejected: no such user");
-		h->decision(ctx, "reject", rcpt->addr,
-			    "address is on the reject list");
-		return LG_REJECT;
+	if (ca->report_only) {
+		h->decision(ctx, "report", rcpt->addr,
+			    "would reject: address is on the reject list");
+		return LG_CONTINUE;
 	}
-	return LG_CONTINUE;
+	h->set_reply(ctx, "550", "5.1.1",
+		     "Recipient address rejected: no such user");
+	h->decision(ctx, "reject", rcpt->addr, "address is on the reject list");
+	return LG_REJECT;
 }
 
 /* catchall_target_for - the target address for one domain */

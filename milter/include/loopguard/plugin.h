@@ -274,6 +274,13 @@ struct lg_host {
 	 * file, or NULL past the end. Valid only inside init, where the
 	 * core's own keys are already checked. */
 	const char *(*cfg_local_domain)(struct lg_section *sec, size_t i);
+	/* ADDR ("local@domain") with its address extension removed, as
+	 * the recipient directory removes it (recipient_delimiter; never
+	 * from postmaster, mailer-daemon, owner-*, *-request), into BUF:
+	 * 1 if an extension was removed, 0 if there was none (BUF holds
+	 * ADDR), -1 if it does not fit. */
+	int (*base_address)(struct lg_ctx *ctx, const char *addr, char *buf,
+			    size_t size);
 };
 
 /* A plugin's descriptor. Members are only appended. */

@@ -159,6 +159,47 @@ START_TEST(reject_list)
 }
 END_TEST
 
+/* The reject list matches an address with its extension removed, as
+ * the recipient directory does (BASE sets recipient_delimiter "+"). */
+static const struct {
+	const char *reject;
+	const char *rcpt;
+	enum lg_verdict verdict;
+} reject_match_cases[] = {
+	{ "leaked@example.com", "<leaked@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+anything@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<LEAKED+X@Example.COM>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+a+b@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leakedx@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked-x@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<other+leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked+x@example.org>", LG_CONTINUE },
+	{ "leaked+news@example.com", "<leaked+news@example.com>", LG_REJECT },
+	{ "leaked+news@example.com", "<leaked+other@example.com>",
+	  LG_CONTINUE },
+	{ "leaked+news@example.com", "<leaked@example.com>", LG_CONTINUE },
+};
+
+START_TEST(reject_list_matches_without_extension)
+{
+	char settings[256];
+
+	snprintf(settings, sizeof(settings), "reject = [ \"%s\" ];",
+		 reject_match_cases[_i].reject);
+	h = catchall(settings);
+	fh_mail(h, "<spammer@external.test>");
+	ck_assert_msg(fh_rcpt(h, reject_match_cases[_i].rcpt) ==
+		      reject_match_cases[_i].verdict,
+		      "case %d: %s against reject %s", _i,
+		      reject_match_cases[_i].rcpt,
+		      reject_match_cases[_i].reject);
+	if (reject_match_cases[_i].verdict == LG_REJECT)
+		ck_assert_str_eq(fh_reply(h),
+				 "550 5.1.1 Recipient address rejected: no such user");
+}
+END_TEST
+
 START_TEST(reject_list_in_report_mode)
 {
 	h = catchall("reject = [ \"leaked@example.com\" ]; mode = \"report\";");
@@ -262,6 +303,9 @@ static Suite *catchall_suite(void)
 	tcase_add_loop_test(tc, logged, 0,
 			    (int) (sizeof(log_cases) / sizeof(log_cases[0])));
 	tcase_add_test(tc, reject_list);
+	tcase_add_loop_test(tc, reject_list_matches_without_extension, 0,
+			    (int) (sizeof(reject_match_cases) /
+				   sizeof(reject_match_cases[0])));
 	tcase_add_test(tc, reject_list_in_report_mode);
 	tcase_add_test(tc, mta_rejected_left_alone);
 	tcase_add_test(tc, second_message_starts_clean);

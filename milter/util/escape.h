@@ -1,0 +1,55 @@
+/*
+ * NAME
+ *	escape.h - make peer text safe for one line of a log or a reply
+ * SYNOPSIS
+ *	#include "escape.h"
+ *
+ *	n = lg_escape(text, strlen(text), out, sizeof(out));
+ *	n = lg_escape_one(p, left, piece, &used);
+ * DESCRIPTION
+ *	Text from the SMTP peer (envelope addresses, HELO names, header
+ *	values) may hold any byte. Written as it is, ESC sequences reach
+ *	the terminal of whoever reads the log, and CR or LF starts a
+ *	line the peer wrote. The escaped form is printable, one line,
+ *	and tells every byte apart:
+ *
+ *	backslash	\\
+ *	TAB, LF, CR	\t, \n, \r
+ *	other control bytes (0x00-0x1f, DEL 0x7f)
+ *			\xHH (lower-case hex)
+ *	valid UTF-8	kept, except the C1 controls U+0080-U+009F,
+ *			whose two bytes become \xc2\xHH
+ *	any other byte of 0x80-0xff (a stray continuation byte, an
+ *	overlong form, a surrogate, a code point past U+10FFFF, a
+ *	sequence cut short)
+ *			\xHH, one byte at a time
+ *
+ *	Everything else (printable ASCII) is kept. Both functions are
+ *	pure: the log sink (log.c) and the control socket's table rows
+ *	(control_cmd.c) call them, t/util/check_escape.c tests them by
+ *	tables, and t/fuzz/fuzz_escape.c checks their promises.
+ *
+ *	lg_escape_one() escapes one character: the byte at IN, or the
+ *	whole UTF-8 sequence that starts there. It writes at most
+ *	LG_ESCAPE_MAX bytes and a NUL into OUT, returns their number and
+ *	sets *used_r to the bytes of IN it took (at least 1). LEN must be
+ *	at least 1.
+ *
+ *	lg_escape() escapes LEN bytes of IN into OUT of SIZE bytes (SIZE
+ *	at least 1). OUT always ends in a NUL; when the whole does not
+ *	fit, it stops before the first character whose escaped form does
+ *	not fit, so no escape is ever cut in half. It returns the length
+ *	written.
+ */
+#ifndef LG_ESCAPE_H
+#define LG_ESCAPE_H
+
+#include <stddef.h>
+
+/* The longest escaped form of one character ("\xc2\x9b" is 8). */
+#define LG_ESCAPE_MAX	8
+
+size_t	lg_escape_one(const char *in, size_t len, char *out, size_t *used_r);
+size_t	lg_escape(const char *in, size_t len, char *out, size_t size);
+
+#endif
