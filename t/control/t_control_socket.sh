@@ -4,7 +4,8 @@
 # member of that group can run loopguardctl, anyone else is refused
 # with a clear error, and a group that does not exist stops the daemon
 # at start with a clear error. Needs root (a test group and setpriv);
-# exits 77 otherwise.
+# exits 77 otherwise. A link put at the socket's name right after the bind
+# is never followed when the mode and group are set.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -90,6 +91,57 @@ check "a group that does not exist stops the start (exit $rc)" [ "$rc" -ne 0 ]
 check "with a clear error: $(head -n 1 "$tmp/out")" \
 	grep -q ":[0-9]*: group \"nosuchgroup$$\": no such group" "$tmp/out"
 check "and no control socket is left behind" [ ! -e "$tmp/ctl.sock" ]
+
+# --- a link swapped in at the control socket's name right after the
+# bind, as a user who owned the folder could: root must not change the
+# link's target. A bind() wrapper, LD_PRELOAD, plays that user.
+swap_test() {
+	local cc=${CC:-cc} out
+	cat >"$tmp/swap.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* bind - the real one, then SWAP_PATH becomes a link to SWAP_TARGET */
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int (*real)(int, const struct sockaddr *, socklen_t) =
+		(int (*)(int, const struct sockaddr *, socklen_t))
+		dlsym(RTLD_NEXT, "bind");
+	const char *path = getenv("SWAP_PATH"), *to = getenv("SWAP_TARGET");
+	const struct sockaddr_un *sun = (const struct sockaddr_un *) sa;
+	int rc = real(fd, sa, len);
+
+	if (rc == 0 && path && to && sa->sa_family == AF_UNIX &&
+	    strcmp(sun->sun_path, path) == 0 && unlink(path) == 0)
+		(void) !symlink(to, path);
+	return rc;
+}
+C
+	if ! "$cc" -shared -fPIC -o "$tmp/swap.so" "$tmp/swap.c" -ldl \
+		>"$tmp/cc.out" 2>&1; then
+		echo "# SKIP link swap: $cc cannot build the bind() wrapper"
+		return 0
+	fi
+	printf 'root only\n' >"$tmp/precious"
+	chmod 600 "$tmp/precious"
+	write_conf "$group"
+	rm -f "$tmp/lg.sock" "$tmp/ctl.sock"
+	out=$(SWAP_PATH=$tmp/ctl.sock SWAP_TARGET=$tmp/precious \
+		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		-c "$tmp/lg.conf" 2>&1)
+	check "a link swapped in for the control socket: root's file keeps mode 0600 ($(stat -c '%a %U:%G' "$tmp/precious"))" \
+		test "$(stat -c %a "$tmp/precious")" = 600
+	check "... and its group root" \
+		test "$(stat -c %G "$tmp/precious")" = root
+	check "... and the start is refused, saying why: $out" grep -qF \
+		"socket $tmp/ctl.sock: not the socket loopguard made (a symbolic link is there now; not followed)" <<<"$out"
+}
+swap_test
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
