@@ -132,7 +132,7 @@ C
 	write_conf "$group"
 	rm -f "$tmp/lg.sock" "$tmp/ctl.sock"
 	out=$(SWAP_PATH=$tmp/ctl.sock SWAP_TARGET=$tmp/precious \
-		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		with_preload "$tmp/swap.so" timeout 20 "$LOOPGUARD" -f \
 		-c "$tmp/lg.conf" 2>&1)
 	check "a link swapped in for the control socket: root's file keeps mode 0600 ($(stat -c '%a %U:%G' "$tmp/precious"))" \
 		test "$(stat -c %a "$tmp/precious")" = 600

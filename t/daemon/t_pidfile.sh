@@ -198,7 +198,7 @@ C
 	chmod 700 "$tmp/roots"
 	write_conf "$d" "$d/nobodys/run/lg.pid" 'user = "nobody";'
 	out=$(SWAP_PATH=$d/nobodys/run SWAP_TARGET=$tmp/roots \
-		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		with_preload "$tmp/swap.so" timeout 20 "$LOOPGUARD" -f \
 		-c "$d/lg.conf" 2>&1)
 	echo "  root's folder after the start: $(stat -c '%U %a' "$tmp/roots")"
 	check "a link swapped in for the new pid file folder: root's folder keeps owner and mode" \

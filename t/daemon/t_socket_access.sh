@@ -248,7 +248,7 @@ recipients = [ "$tmp/rcpts" ];
 plugins = ( { name = "catchall"; } );
 CONF
 	out=$(SWAP_PATH=$sock SWAP_TARGET=$tmp/precious \
-		LD_PRELOAD=$tmp/swap.so timeout 20 "$LOOPGUARD" -f \
+		with_preload "$tmp/swap.so" timeout 20 "$LOOPGUARD" -f \
 		-c "$tmp/swap.conf" 2>&1)
 	echo "  precious: $(stat -c '%a %U:%G' "$tmp/precious")"
 	check "a link swapped in for the socket: root's file keeps mode 0600" \

@@ -39,6 +39,17 @@ ok() { passed=$((passed + 1)); echo "ok - $1"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "  $2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
+# with_preload LIB CMD... - CMD with LIB preloaded (a test's wrapper of a
+# libc call). A sanitizer build wants its runtime first in the list;
+# the wrapper only passes calls on, so that check is turned off.
+with_preload() {
+	local lib=$1
+	shift
+	LD_PRELOAD=$lib \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		"$@"
+}
+
 # lg_workdir NAME - tmp: a new folder /tmp/lg-NAME-XXXXXX (mode 0755)
 # holding rcpts (alice@ and postmaster@example.com). At exit the daemon
 # whose PID is in pid and every PID in lg_pids are stopped,
