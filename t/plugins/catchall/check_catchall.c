@@ -159,8 +159,13 @@ START_TEST(reject_list)
 }
 END_TEST
 
+/* 520 bytes: past the core's address parser, not past an MTA's */
+#define X65 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X520 X65 X65 X65 X65 X65 X65 X65 X65
+
 /* The reject list matches an address with its extension removed, as
- * the recipient directory does (BASE sets recipient_delimiter "+"). */
+ * the recipient directory does (BASE sets recipient_delimiter "+");
+ * an address the core cannot parse is read as an MTA would. */
 static const struct {
 	const char *reject;
 	const char *rcpt;
@@ -179,6 +184,16 @@ static const struct {
 	{ "leaked+news@example.com", "<leaked+other@example.com>",
 	  LG_CONTINUE },
 	{ "leaked+news@example.com", "<leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<\"leaked+x\"@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<+leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked+" X520 "@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+" X520 "@example.com.>", LG_REJECT },
+	{ "leaked@example.com", "<\"leaked+a@b\"@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<@relay.test:leaked+" X520 "@example.com>",
+	  LG_REJECT },
+	{ "leaked@example.com", "<other+" X520 "@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked+" X520 "@example.org>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked" X520 "@example.com>", LG_CONTINUE },
 };
 
 START_TEST(reject_list_matches_without_extension)
