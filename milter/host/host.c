@@ -332,11 +332,16 @@ static void h_log(struct lg_ctx *s, enum lg_log_level level,
 		lg_log(level, "%s", msg);
 }
 
+/* Of from= and to= in a decision line, at most (an SMTP path has 256);
+ * with a 1023-byte reason the line still fits its 2048 bytes whole. */
+#define DECISION_ADDR_MAX 400
+
 /* h_decision - the standard grep-able decision line */
 static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		       const char *fmt, ...)
 {
 	char reason[1024] = "", line[2048];
+	const char *from;
 	va_list ap;
 	char *p;
 
@@ -351,10 +356,17 @@ static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		if (*p == '"' || *p == '\r' || *p == '\n')
 			*p = '\'';
 	s->decision_logged = 1;
+	from = s->sender ? s->sender : "";
+	to = to ? to : "";
+	/* the addresses are cut, the line never: client= and reason=
+	 * stay on it however long an address the peer sent */
 	snprintf(line, sizeof(line),
-		 "%s: plugin=%s action=%s from=<%s> to=<%s> client=%s reason=\"%s\"",
+		 "%s: plugin=%s action=%s from=<%.*s%s> to=<%.*s%s> client=%s reason=\"%s\"",
 		 lg_session_queue_id(s), who(s), action,
-		 s->sender ? s->sender : "", to ? to : "",
+		 DECISION_ADDR_MAX, from,
+		 strlen(from) > DECISION_ADDR_MAX ? "..." : "",
+		 DECISION_ADDR_MAX, to,
+		 strlen(to) > DECISION_ADDR_MAX ? "..." : "",
 		 s->client_addr[0] ? s->client_addr : "unknown", reason);
 	/* at end of message it waits for the message's fate */
 	lg_session_decision(s, who(s), action, line);

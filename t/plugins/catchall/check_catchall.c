@@ -141,6 +141,27 @@ START_TEST(logged)
 }
 END_TEST
 
+/* A sender of 2000 bytes (an MTA may pass one): the decision line
+ * cuts it, marked "...", and keeps its recipient, client and reason. */
+START_TEST(long_sender_keeps_line_end)
+{
+	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
+	char sender[2100];
+
+	memset(sender, 'a', sizeof(sender));
+	sender[0] = '<';
+	snprintf(sender + 2001, sizeof(sender) - 2001, "@example.net>");
+	h = catchall(NULL);
+	fh_connect(h, "192.0.2.9");
+	fh_macro(h, "i", "4LONG");
+	fh_log_reset();
+	fh_message(h, sender, rcpts, NULL, NULL);
+	ck_assert_msg(strstr(fh_log(), "aaaa...> to=<nosuch@example.com> "
+			     "client=192.0.2.9 reason=\"unknown recipient"),
+		      "the decision line lost its end:\n%s", fh_log());
+}
+END_TEST
+
 START_TEST(reject_list)
 {
 	h = catchall("reject = [ \"leaked@example.com\" ];");
@@ -317,6 +338,7 @@ static Suite *catchall_suite(void)
 				   sizeof(redirect_cases[0])));
 	tcase_add_loop_test(tc, logged, 0,
 			    (int) (sizeof(log_cases) / sizeof(log_cases[0])));
+	tcase_add_test(tc, long_sender_keeps_line_end);
 	tcase_add_test(tc, reject_list);
 	tcase_add_loop_test(tc, reject_list_matches_without_extension, 0,
 			    (int) (sizeof(reject_match_cases) /
