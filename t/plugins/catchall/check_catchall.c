@@ -236,6 +236,45 @@ START_TEST(reject_list_matches_without_extension)
 }
 END_TEST
 
+/* recipient_delimiter of several characters, "+-": cut at the first
+ * of them, never before the first byte, never owner-* or *-request */
+static const struct {
+	const char *reject;
+	const char *rcpt;
+	enum lg_verdict verdict;
+} several_delimiter_cases[] = {
+	{ "leaked@example.com", "<leaked-x@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+x-y@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked-x+y@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<-leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<+leaked-x@example.com>", LG_CONTINUE },
+	{ "owner-list@example.com", "<owner-list-x@example.com>",
+	  LG_CONTINUE },
+	{ "list-request@example.com", "<list-request@example.com>",
+	  LG_REJECT },
+};
+
+START_TEST(reject_list_several_delimiters)
+{
+	char text[1024];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	snprintf(text, sizeof(text),
+		 "local_domains = [ \"example.com\" ];\n"
+		 "recipients = [ \"@TMP@/rcpts\" ];\n"
+		 "recipient_delimiter = \"+-\";\n"
+		 "plugins = ( { name = \"catchall\"; reject = [ \"%s\" ]; } );\n",
+		 several_delimiter_cases[_i].reject);
+	h = fh_new(text);
+	fh_mail(h, "<spammer@external.test>");
+	ck_assert_msg(fh_rcpt(h, several_delimiter_cases[_i].rcpt) ==
+		      several_delimiter_cases[_i].verdict,
+		      "case %d: %s against reject %s", _i,
+		      several_delimiter_cases[_i].rcpt,
+		      several_delimiter_cases[_i].reject);
+}
+END_TEST
+
 START_TEST(reject_list_in_report_mode)
 {
 	h = catchall("reject = [ \"leaked@example.com\" ]; mode = \"report\";");
@@ -343,6 +382,9 @@ static Suite *catchall_suite(void)
 	tcase_add_loop_test(tc, reject_list_matches_without_extension, 0,
 			    (int) (sizeof(reject_match_cases) /
 				   sizeof(reject_match_cases[0])));
+	tcase_add_loop_test(tc, reject_list_several_delimiters, 0,
+			    (int) (sizeof(several_delimiter_cases) /
+				   sizeof(several_delimiter_cases[0])));
 	tcase_add_test(tc, reject_list_in_report_mode);
 	tcase_add_test(tc, mta_rejected_left_alone);
 	tcase_add_test(tc, second_message_starts_clean);
