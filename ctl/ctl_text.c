@@ -139,7 +139,9 @@ size_t ctl_width(const char *s)
 	return n;
 }
 
-/* ctl_json_string - quoted and escaped */
+/* ctl_json_string - quoted and escaped: control bytes, DEL and the C1
+ * controls as \u00XX (a tool that prints the decoded string, such as
+ * jq -r, gets no escape sequence out of it), invalid UTF-8 U+FFFD */
 void ctl_json_string(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *) s;
@@ -162,8 +164,8 @@ void ctl_json_string(FILE *fp, const char *s)
 			fputs("\\t", fp);
 		else if (c == '\r')
 			fputs("\\r", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", (unsigned) c);
+		else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+			fprintf(fp, "\\u%04x", (unsigned) c);	/* C1 too */
 		else
 			fwrite(p, 1, n, fp);
 		p += n;

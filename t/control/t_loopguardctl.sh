@@ -127,6 +127,8 @@ ctl --json list
 check "--json list is an array of 4" json 'len(d) == 4'
 check "--json list has every field" json 'set(d[0]) == {"id","created","expires","count","size","from","to","client","plugin","status","key"}'
 check "--json list unescapes strings" json 'any(e["from"] == "we\"ird\\x\t@example.net" for e in d)'
+check "--json list writes ESC and a C1 control as \\u escapes, nothing raw" \
+	eval 'grep -qF "a\\u001b[2J\\u009b\\ufffd@example.com" <<<"$out" && ! LC_ALL=C grep -q "[[:cntrl:]]\|$(printf "\302[\200-\237]")" <<<"$out"'
 check "--json list keeps numbers as numbers" json 'all(isinstance(e["size"], int) and e["expires"] > e["created"] for e in d)'
 ctl list --json --match nothing-matches
 check "--json empty list is []" [ "$out" = "[]" ]
