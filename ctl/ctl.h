@@ -41,8 +41,9 @@ size_t ctl_split(char *line, char **fields, size_t max);
 /* ctl_unescape - undo the protocol's \\ \t \n \r \xHH, in place */
 void ctl_unescape(char *s);
 
-/* ctl_display - s made safe for a terminal: control bytes, C1
- * controls and invalid UTF-8 become \t, \n, \r or \xHH; malloc'ed */
+/* ctl_display - s made safe for a terminal as log lines are (escape.h):
+ * a backslash becomes \\, control bytes, C1 controls and invalid UTF-8
+ * \t, \n, \r or \xHH; malloc'ed */
 char *ctl_display(const char *s);
 
 /* ctl_width - how many characters (code points) s shows as */

@@ -13,6 +13,9 @@
  *	No I/O but the FILE given to ctl_json_string(). What the daemon
  *	sends is not trusted to be clean: text for the terminal goes
  *	through ctl_display(), text for JSON through ctl_json_string().
+ *	ctl_display() is the daemon's own escaper (milter/util/escape.c,
+ *	a pure file built into loopguardctl too), so a value reads the
+ *	same in the log and on the terminal.
  */
 #include "config.h"
 
@@ -21,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Utility library (a pure file, built into loopguardctl too). */
+#include "escape.h"
 
 #include "ctl.h"
 
@@ -110,34 +116,15 @@ static size_t utf8_next(const unsigned char *p, uint32_t *c_r)
 	return n;
 }
 
-/* ctl_display - safe for a terminal: control bytes, C1 controls and
- * invalid UTF-8 shown as \t, \n, \r or \xHH */
+/* ctl_display - safe for a terminal, escaped as the daemon escapes its
+ * log lines (escape.h): each byte told apart, a backslash too */
 char *ctl_display(const char *s)
 {
-	const unsigned char *p = (const unsigned char *) s;
-	char *buf = malloc(4 * strlen(s) + 1), *w = buf;
-	uint32_t c;
-	size_t n, k;
+	size_t len = strlen(s);
+	char *buf = malloc(4 * len + 1);
 
-	if (!buf)
-		return NULL;
-	while (*p) {
-		n = utf8_next(p, &c);
-		if (n && c >= 0x20 && c != 0x7f && (c < 0x80 || c >= 0xa0)) {
-			memcpy(w, p, n);
-			w += n;
-			p += n;
-			continue;
-		}
-		for (k = 0; k < (n ? n : 1); k++, p++) {
-			if (*p == '\t' || *p == '\n' || *p == '\r') {
-				*w++ = '\\';
-				*w++ = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
-			} else
-				w += sprintf(w, "\\x%02x", *p);
-		}
-	}
-	*w = 0;
+	if (buf)
+		lg_escape(s, len, buf, 4 * len + 1);	/* never cut: 4 a byte */
 	return buf;
 }
 
@@ -152,7 +139,9 @@ size_t ctl_width(const char *s)
 	return n;
 }
 
-/* ctl_json_string - quoted and escaped */
+/* ctl_json_string - quoted and escaped: control bytes, DEL and the C1
+ * controls as \u00XX (a tool that prints the decoded string, such as
+ * jq -r, gets no escape sequence out of it), invalid UTF-8 U+FFFD */
 void ctl_json_string(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *) s;
@@ -175,8 +164,8 @@ void ctl_json_string(FILE *fp, const char *s)
 			fputs("\\t", fp);
 		else if (c == '\r')
 			fputs("\\r", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", (unsigned) c);
+		else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+			fprintf(fp, "\\u%04x", (unsigned) c);	/* C1 too */
 		else
 			fwrite(p, 1, n, fp);
 		p += n;

@@ -4,6 +4,8 @@ bin_PROGRAMS += loopguardctl
 loopguardctl_SOURCES = \
 	ctl/loopguardctl.c ctl/ctl.h \
 	ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl_show.c
+# the daemon's escaper, a pure file: loopguardctl shows text as the log does
+loopguardctl_SOURCES += milter/util/escape.c milter/util/escape.h
 loopguardctl_SOURCES += ctl/ctl_queue.c
 # the compiled-in default paths, shared with the daemon (a header only)
 loopguardctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter/util

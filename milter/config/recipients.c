@@ -537,21 +537,22 @@ int lg_recipients_exists(const struct lg_recipients *r, const char *local,
 	return has(r, lk, dk, dlen);
 }
 
-/* lg_recipients_base - LOCAL without its address extension */
+/* lg_recipients_base - LOCAL without its address extension (LOCAL may
+ * be of any length: only what is kept must fit BUF) */
 int lg_recipients_base(const struct lg_recipients *r, const char *local,
 		       char *buf, size_t size)
 {
-	size_t len = local ? strlen(local) : 0, cut = 0;
+	size_t len = local ? strlen(local) : 0, cut = 0, keep;
 
-	if (len >= size)
-		return -1;
 	if (r && len > 0)
 		cut = split_at(r, local, len);
-	memcpy(buf, local ? local : "", len + 1);
-	if (cut == 0)
-		return 0;
-	buf[cut] = 0;
-	return 1;
+	keep = cut ? cut : len;
+	if (keep >= size)
+		return -1;
+	if (keep > 0)
+		memcpy(buf, local, keep);
+	buf[keep] = 0;
+	return cut ? 1 : 0;
 }
 
 /* lg_recipients_count - addresses and wildcards loaded */

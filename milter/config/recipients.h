@@ -34,7 +34,8 @@ int lg_recipients_exists(const struct lg_recipients *rcpts,
 
 /* lg_recipients_base - LOCAL without its address extension, cut as
  * lg_recipients_exists cuts it, into BUF: 1 if an extension was cut,
- * 0 if there is none (BUF holds LOCAL), -1 if it does not fit. */
+ * 0 if there is none (BUF holds LOCAL), -1 if what is kept does not
+ * fit. LOCAL itself may be longer than BUF. */
 int lg_recipients_base(const struct lg_recipients *rcpts, const char *local,
 		       char *buf, size_t size);
 

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -165,29 +166,48 @@ static int h_recipient_exists(const struct lg_ctx *s, const char *addr)
 	return lg_recipients_exists(s->cfg->recipients, local, at + 1);
 }
 
-/* h_base_address - ADDR without its address extension */
+/* base_local - the base of local part [ADDR, AT) into BUF, as
+ * lg_recipients_base answers; the local part may be of any length */
+static int base_local(const struct lg_ctx *s, const char *addr,
+		      const char *at, char *buf, size_t size)
+{
+	size_t llen = (size_t) (at - addr);
+	char small[512], *local = small;
+	int cut;
+
+	if (llen >= sizeof(small) && !(local = malloc(llen + 1)))
+		return -1;
+	memcpy(local, addr, llen);
+	local[llen] = 0;
+	cut = lg_recipients_base(s->cfg->recipients, local, buf, size);
+	if (local != small)
+		free(local);
+	return cut;
+}
+
+/* h_base_address - ADDR without its address extension; ADDR may be
+ * longer than BUF when what is kept fits */
 static int h_base_address(struct lg_ctx *s, const char *addr, char *buf,
 			  size_t size)
 {
 	const char *at = addr ? strrchr(addr, '@') : NULL;
-	char local[512];
-	int cut;
+	int cut = 0;
 
-	if (!addr || strlen(addr) >= size)
+	if (!addr || !buf || size == 0)
 		return -1;
-	if (!s || !at || (size_t) (at - addr) >= sizeof(local)) {
-		memcpy(buf, addr, strlen(addr) + 1);
-		return 0;
+	if (s && at)
+		cut = base_local(s, addr, at, buf, size);
+	if (cut > 0) {
+		if (strlen(buf) + strlen(at) >= size)
+			return -1;
+		strcat(buf, at);
+		return 1;
 	}
-	memcpy(local, addr, (size_t) (at - addr));
-	local[at - addr] = 0;
-	cut = lg_recipients_base(s->cfg->recipients, local, buf, size);
-	if (cut <= 0) {
-		memcpy(buf, addr, strlen(addr) + 1);
-		return cut < 0 ? -1 : 0;
-	}
-	strcat(buf, at);
-	return 1;
+	/* no extension; or a base too long, so ADDR is too */
+	if (strlen(addr) >= size)
+		return -1;
+	memcpy(buf, addr, strlen(addr) + 1);
+	return 0;
 }
 
 static void **h_conn_slot(struct lg_ctx *s)
@@ -312,11 +332,16 @@ static void h_log(struct lg_ctx *s, enum lg_log_level level,
 		lg_log(level, "%s", msg);
 }
 
+/* Of from= and to= in a decision line, at most (an SMTP path has 256);
+ * with a 1023-byte reason the line still fits its 2048 bytes whole. */
+#define DECISION_ADDR_MAX 400
+
 /* h_decision - the standard grep-able decision line */
 static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		       const char *fmt, ...)
 {
 	char reason[1024] = "", line[2048];
+	const char *from;
 	va_list ap;
 	char *p;
 
@@ -331,10 +356,17 @@ static void h_decision(struct lg_ctx *s, const char *action, const char *to,
 		if (*p == '"' || *p == '\r' || *p == '\n')
 			*p = '\'';
 	s->decision_logged = 1;
+	from = s->sender ? s->sender : "";
+	to = to ? to : "";
+	/* the addresses are cut, the line never: client= and reason=
+	 * stay on it however long an address the peer sent */
 	snprintf(line, sizeof(line),
-		 "%s: plugin=%s action=%s from=<%s> to=<%s> client=%s reason=\"%s\"",
+		 "%s: plugin=%s action=%s from=<%.*s%s> to=<%.*s%s> client=%s reason=\"%s\"",
 		 lg_session_queue_id(s), who(s), action,
-		 s->sender ? s->sender : "", to ? to : "",
+		 DECISION_ADDR_MAX, from,
+		 strlen(from) > DECISION_ADDR_MAX ? "..." : "",
+		 DECISION_ADDR_MAX, to,
+		 strlen(to) > DECISION_ADDR_MAX ? "..." : "",
 		 s->client_addr[0] ? s->client_addr : "unknown", reason);
 	/* at end of message it waits for the message's fate */
 	lg_session_decision(s, who(s), action, line);

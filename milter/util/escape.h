@@ -46,7 +46,10 @@
 
 #include <stddef.h>
 
-/* The longest escaped form of one character ("\xc2\x9b" is 8). */
+/* The longest escaped form of one character ("\xc2\x9b" is 8). No
+ * byte of IN ever takes more than 4 bytes of OUT (a control byte 4, a
+ * C1 control's two bytes 8), so OUT of 4 * LEN + 1 bytes always holds
+ * the whole. */
 #define LG_ESCAPE_MAX	8
 
 size_t	lg_escape_one(const char *in, size_t len, char *out, size_t *used_r);

@@ -17,6 +17,9 @@
  *	SMTP peer chose, quoted anywhere in a message, can neither start
  *	a second line nor reach a terminal as an escape sequence, and no
  *	caller has to remember to escape it. Valid UTF-8 stays readable.
+ *	The escaped line has room for four times the formatted one, the
+ *	most escaping can make of it: it is never cut, so peer text made
+ *	longer cannot push a line's last fields (client=, reason=) out.
  *
  *	A file line is stamped like a syslog line (local time, the short
  *	host name, ident[pid]).
@@ -168,7 +171,7 @@ void lg_vlog(enum lg_log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING,
 				    LOG_ERR };
-	char raw[2048], line[LG_LOG_LINE_MAX];
+	char raw[LG_LOG_RAW_MAX], line[LG_LOG_LINE_MAX];
 	int n;
 
 	if ((int) level < atomic_load_explicit(&log_min, memory_order_relaxed))

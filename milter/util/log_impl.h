@@ -12,10 +12,13 @@
 
 #define LG_LOG_PATH_MAX	4096
 
-/* An escaped line: up to 2047 bytes of message, most of them kept,
- * each control byte four (see escape.h); longer lines are cut at a
- * whole escape. */
-#define LG_LOG_LINE_MAX	4096
+/* A message is formatted into LG_LOG_RAW_MAX bytes (longer ones are cut
+ * there, before any escaping), then escaped: no byte grows to more
+ * than 4 (escape.h), so the escaped line always fits whole and the
+ * fields at its end (to=, client=, reason=) are never pushed out by
+ * peer text that escaping made longer. */
+#define LG_LOG_RAW_MAX	2048
+#define LG_LOG_LINE_MAX	(4 * LG_LOG_RAW_MAX)
 
 /* lg_log_switch - make TARGET current: FD (2 or a file's), the file's
  * PATH, the syslog FACILITY (-1: keep); an old file is closed */

@@ -21,8 +21,11 @@
  *	spammed ones). A recipient matches an entry as itself or with its
  *	address extension removed, as the recipient directory removes it
  *	(recipient_delimiter): with "+", "leaked+x@example.com" is refused
- *	as "leaked@example.com" is. mode = "report" logs what would be done and changes
- *	nothing, for a trial run.
+ *	as "leaked@example.com" is. A recipient the core cannot parse (an
+ *	extension past its length limit, a quoted "@") is matched as an
+ *	MTA would read it, without brackets, quotes and backslashes.
+ *	mode = "report" logs what would be done and changes nothing, for
+ *	a trial run.
  */
 #include "config.h"
 
@@ -227,10 +230,9 @@ static int catchall_init(const struct lg_host *h, struct lg_section *cfg,
 	return ca->target && ca->header ? 0 : -1;
 }
 
-/* catchall_on_reject_list - ADDR, or ADDR without its extension, is
- * listed */
-static int catchall_on_reject_list(const struct catchall *ca,
-				   struct lg_ctx *ctx, const char *addr)
+/* catchall_listed - ADDR, or ADDR without its extension, is listed */
+static int catchall_listed(const struct catchall *ca, struct lg_ctx *ctx,
+			   const char *addr)
 {
 	const struct lg_host *h = ca->host;
 	char base[CATCHALL_MAX_ADDR];
@@ -247,24 +249,78 @@ static int catchall_on_reject_list(const struct catchall *ca,
 	return 0;
 }
 
+/* catchall_loose - RAW, an address the core could not parse (too long,
+ * a quoted "@", ...) that the MTA may still deliver, as "local@domain"
+ * the way a lenient MTA reads it: angle brackets, a source route,
+ * quotes and backslashes removed, one trailing dot of the domain
+ * dropped. A new string, or NULL. */
+static char *catchall_loose(const char *raw)
+{
+	const char *p = raw, *end = raw + strlen(raw), *colon;
+	char *out = malloc(strlen(raw) + 1);
+	size_t n = 0;
+
+	if (!out)
+		return NULL;
+	if (p < end && *p == '<') {
+		p++;
+		if (end > p && end[-1] == '>')
+			end--;
+	}
+	if (p < end && *p == '@' &&
+	    (colon = memchr(p, ':', (size_t) (end - p))) != NULL)
+		p = colon + 1;
+	for (; p < end; p++) {
+		if (*p == '"')
+			continue;
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		out[n++] = *p;
+	}
+	if (n > 0 && out[n - 1] == '.')
+		n--;
+	out[n] = 0;
+	return out;
+}
+
+/* catchall_on_reject_list - the recipient, or its base, is listed; an
+ * address the core could not parse is read loosely, so that neither a
+ * length past the core's limit nor odd quoting passes the list */
+static int catchall_on_reject_list(const struct catchall *ca,
+				   struct lg_ctx *ctx,
+				   const struct lg_rcpt_info *rcpt)
+{
+	char *loose;
+	int listed;
+
+	if (*rcpt->addr)
+		return catchall_listed(ca, ctx, rcpt->addr);
+	if (!rcpt->raw || !*rcpt->raw || !(loose = catchall_loose(rcpt->raw)))
+		return 0;
+	listed = *loose && catchall_listed(ca, ctx, loose);
+	free(loose);
+	return listed;
+}
+
 /* catchall_envrcpt - the reject list answers 550 5.1.1 */
 static enum lg_verdict catchall_envrcpt(void *instance, struct lg_ctx *ctx,
 					const struct lg_rcpt_info *rcpt)
 {
 	struct catchall *ca = instance;
 	const struct lg_host *h = ca->host;
+	const char *to = *rcpt->addr ? rcpt->addr : rcpt->raw;
 
-	if (rcpt->mta_rejected || ca->n_reject == 0 || !*rcpt->addr ||
-	    !catchall_on_reject_list(ca, ctx, rcpt->addr))
+	if (rcpt->mta_rejected || ca->n_reject == 0 ||
+	    !catchall_on_reject_list(ca, ctx, rcpt))
 		return LG_CONTINUE;
 	if (ca->report_only) {
-		h->decision(ctx, "report", rcpt->addr,
+		h->decision(ctx, "report", to,
 			    "would reject: address is on the reject list");
 		return LG_CONTINUE;
 	}
 	h->set_reply(ctx, "550", "5.1.1",
 		     "Recipient address rejected: no such user");
-	h->decision(ctx, "reject", rcpt->addr, "address is on the reject list");
+	h->decision(ctx, "reject", to, "address is on the reject list");
 	return LG_REJECT;
 }
 

@@ -32,7 +32,10 @@
  *	4.7.1 for action "tempfail", 550 5.7.1 for "reject"). Removing the
  *	entry (loopguardctl remove) lets the network in at once.
  *	Distinctness comes from one hidden entry per network and
- *	recipient, "seen:HASH", living "window".
+ *	recipient, "seen:HASH", living "window". The recipient is taken
+ *	without its address extension (recipient_delimiter), as the
+ *	recipient directory takes it: box+1@, box+2@ ... probe one name
+ *	and count once.
  *
  *	When a block starts, "postmaster" (by default postmaster@ the
  *	first of local_domains; it must be in a local domain) gets one
@@ -432,6 +435,19 @@ static void harvest_notify(const struct harvest *hv, struct lg_ctx *ctx,
 		h->log(ctx, LG_LOG_WARN, "could not queue the postmaster notice");
 }
 
+/* harvest_base - TO without its address extension, as the recipient
+ * directory cuts it (recipient_delimiter): box+1@, box+2@ ... probe
+ * one name, so they count once, as box@ does */
+static const char *harvest_base(const struct lg_host *h, struct lg_ctx *ctx,
+				const char *to, char *buf, size_t size)
+{
+	if (h->struct_size >= offsetof(struct lg_host, base_address) +
+	    sizeof(h->base_address) && h->base_address &&
+	    h->base_address(ctx, to, buf, size) >= 0)
+		return buf;
+	return to;
+}
+
 /* harvest_envrcpt - refuse a blocked network, count distinct unknown
  * recipients, block past the threshold */
 static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
@@ -443,6 +459,7 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	struct lg_store_meta seen_meta = { NULL, NULL, NULL, NULL, -1 };
 	struct lg_store_meta meta = { NULL, NULL, NULL, "counting", -1 };
 	char net[HARVEST_NET_MAX], key[HARVEST_NET_MAX + 8], seen[32];
+	char base[1024];
 	struct harvest_conn *c;
 	long long count;
 	int rc;
@@ -466,7 +483,8 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	if (rcpt->rclass != LG_RCPT_UNKNOWN)
 		return LG_CONTINUE;
 
-	harvest_seen_key(net, to, seen, sizeof(seen));
+	harvest_seen_key(net, harvest_base(h, ctx, to, base, sizeof(base)),
+			 seen, sizeof(seen));
 	seen_meta.client = net;
 	seen_meta.to = to;
 	rc = h->store_add(ctx, seen, hv->window, &seen_meta);

@@ -102,7 +102,12 @@ check "list shows 4 entries, not the bookkeeping one" [ "$(rows)" = 4 ]
 check "hidden entry is not listed" eval '! grep -q carol@example.com <<<"$out"'
 check "times are YYYY-MM-DD HH:MM:SS" grep -qE '^[0-9a-f]{10}  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}  [0-9]{4}-' <<<"$out"
 check "sizes are human-readable" eval 'grep -q " 5.1K  alice@example.org " <<<"$out" && grep -q " 2.3M  bob@example.com " <<<"$out"'
-check "odd bytes are shown escaped" grep -qF 'we"ird\x\t@example.net' <<<"$out"
+check "odd bytes are shown escaped, a backslash apart from an escape" \
+	grep -qF 'we"ird\\x\t@example.net' <<<"$out"
+check "ESC, a C1 control and a byte that is not UTF-8 are shown escaped" \
+	grep -qF 'a\x1b[2J\xc2\x9b\xff@example.com' <<<"$out"
+check "no raw control byte reaches the terminal" \
+	eval '! LC_ALL=C grep -q "[[:cntrl:]]" <<<"$(tr -d "\n" <<<"$out")"'
 check "UTF-8 is shown as is" grep -qF "müller@example.com" <<<"$out"
 check "an empty field shows as -" grep -qE ' 12 +0  - +- +blocked$' <<<"$out"
 id=$(grep alice@example.org <<<"$out" | cut -c1-10)
@@ -122,6 +127,8 @@ ctl --json list
 check "--json list is an array of 4" json 'len(d) == 4'
 check "--json list has every field" json 'set(d[0]) == {"id","created","expires","count","size","from","to","client","plugin","status","key"}'
 check "--json list unescapes strings" json 'any(e["from"] == "we\"ird\\x\t@example.net" for e in d)'
+check "--json list writes ESC and a C1 control as \\u escapes, nothing raw" \
+	eval 'grep -qF "a\\u001b[2J\\u009b\\ufffd@example.com" <<<"$out" && ! LC_ALL=C grep -q "[[:cntrl:]]\|$(printf "\302[\200-\237]")" <<<"$out"'
 check "--json list keeps numbers as numbers" json 'all(isinstance(e["size"], int) and e["expires"] > e["created"] for e in d)'
 ctl list --json --match nothing-matches
 check "--json empty list is []" [ "$out" = "[]" ]

@@ -6,7 +6,9 @@
 # "FORGED: plugin=... action=..." line, and bytes that are not UTF-8).
 # Each log must then hold no control byte but the newline that ends a
 # line, be valid UTF-8, have no line that starts with the forged text,
-# and show the sender escaped (\x1b, \r\n, \xff). Needs miltertest and
+# and show the sender escaped (\x1b, \r\n, \xff). A sender of 1000 ESC
+# bytes (4000 bytes escaped) is cut to 400 in its decision line, marked
+# "...", and the line keeps its recipient, client address and reason. Needs miltertest and
 # python3; exits 77 without.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
@@ -62,6 +64,8 @@ CONF
 		grep -qF 'plugin=catchall action=redirect from=<<\x1b[2J' "$log"
 	check "$name: the unparsable recipient is logged escaped" \
 		grep -qF 'unparsable recipient "<\x1b[2J\x1b]0;owned\x07' "$log"
+	check "$name: a sender of 1000 ESC bytes leaves the decision line its end" \
+		grep -qE '4LONG: plugin=catchall action=redirect from=<<(\\x1b){399}\.\.\.> to=<nosuch2@example.com> client=192\.0\.2\.9 reason="unknown recipient' "$log"
 	[ "$failed" -eq 0 ] || { cat "$tmp/mt.out"; cat -v "$log"; }
 	rm -f "$tmp/lg.sock"
 }

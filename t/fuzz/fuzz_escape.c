@@ -13,8 +13,10 @@
  *	and unescapes to exactly the input; a short output is the
  *	longest prefix of the whole result made of whole escapes and
  *	fits its size; lg_escape_one takes at least one byte and writes
- *	at most LG_ESCAPE_MAX. The captured log line is one line, with
- *	no control byte but the newline that ends it.
+ *	at most LG_ESCAPE_MAX and never more than 4 bytes for each byte it
+ *	took (so 4 * size + 1 holds any whole). The captured log line is
+ *	one line, with no control byte but the newline that ends it, and
+ *	is not cut when the message fits the raw limit.
  * DIAGNOSTICS
  *	"fuzz: ... invariant broken: ..." and abort() on a broken promise.
  */
@@ -107,7 +109,7 @@ static long unescape(const char *out, unsigned char *buf)
 /* check_whole - the whole input escaped: clean, and reversible */
 static char *check_whole(const uint8_t *data, size_t size, size_t *len_r)
 {
-	size_t cap = size * LG_ESCAPE_MAX / 2 + 1, n, i;
+	size_t cap = 4 * size + 1, n, i;	/* escape.h: 4 a byte at most */
 	char *out = malloc(cap);
 	unsigned char *back = malloc(size + 1);
 	long m;
@@ -177,6 +179,7 @@ static void check_one(const uint8_t *data, size_t size)
 			 "took %zu of %zu bytes", used, left);
 		FZ_CHECK(n >= 1 && n <= LG_ESCAPE_MAX && n == strlen(piece),
 			 "wrote %zu bytes", n);
+		FZ_CHECK(n <= 4 * used, "wrote %zu bytes for %zu", n, used);
 		p += used;
 		left -= used;
 	}
@@ -196,6 +199,11 @@ static void check_log(const uint8_t *data, size_t size)
 			 "log byte 0x%02x at %zu", (unsigned char) *p,
 			 (size_t) (p - got));
 	FZ_CHECK(*got && got[strlen(got) - 1] == '\n', "no line logged");
+	/* a message within the raw limit is never cut by its escaping */
+	if (strlen(text) + sizeof("peer \"\" end") < 2000)
+		FZ_CHECK(strlen(got) >= 6 &&
+			 strcmp(got + strlen(got) - 6, "\" end\n") == 0,
+			 "the line was cut after escaping");
 	free(text);
 	fz_log_reset();
 }

@@ -10,7 +10,9 @@
  *	a whole escape when the output is short, lg_escape_one's byte
  *	counts, every byte value alone, and the log: a line quoting a
  *	forged second line, ESC, BEL, DEL and bytes that are not UTF-8
- *	reaches the captured log escaped, one line, valid UTF-8. The
+ *	reaches the captured log escaped, one line, valid UTF-8; no byte
+ *	grows past 4, and a line of 2000 bytes that escaping makes four
+ *	times longer keeps its last fields (client=, reason=). The
  *	level is set from one thread while four others log (run under
  *	ThreadSanitizer by t/daemon/t_tsan.sh's build).
  */
@@ -227,6 +229,59 @@ static void *log_many(void *arg)
 }
 
 /* The level is changed while other threads log (a reload). */
+/* A message that fits the raw limit is never cut by its escaping,
+ * however much that grows it: what follows the peer text (client=,
+ * reason=) stays on the line. */
+static const struct {
+	const char *fill;		/* repeated to 2000 bytes */
+} tails[] = {
+	{ "\033" },			/* ESC: 4 bytes each */
+	{ "\xc2\x9b" },			/* C1 CSI: 8 bytes per pair */
+	{ "\xff" },			/* not UTF-8 */
+	{ "\\" },			/* backslash: 2 */
+};
+
+START_TEST(log_tail_survives_escaping)
+{
+	char peer[2001];
+	size_t i, k = strlen(tails[_i].fill);
+	const char *got;
+
+	for (i = 0; i + k <= 2000; i += k)
+		memcpy(peer + i, tails[_i].fill, k);
+	peer[i] = 0;
+	lg_log_open("loopguard", LG_LOG_MEMORY);
+	lg_log_set_min_level(LG_LOG_INFO);
+	lg_log_capture_reset();
+	lg_log(LG_LOG_INFO, "from=<%s> client=192.0.2.9 reason=\"end\"",
+	       peer);
+	got = lg_log_captured();
+	ck_assert_uint_gt(strlen(got), 4000);
+	ck_assert_msg(lg_log_captured_has("> client=192.0.2.9 reason=\"end\"\n"),
+		      "case %d: the line was cut: ...%s", _i,
+		      got + (strlen(got) > 60 ? strlen(got) - 60 : 0));
+	lg_log_capture_reset();
+}
+END_TEST
+
+/* no byte of input takes more than 4 bytes of output (escape.h) */
+START_TEST(escape_at_most_four_per_byte)
+{
+	char in[2], out[LG_ESCAPE_MAX + 1];
+	size_t used, n;
+	int a, b;
+
+	for (a = 0; a < 256; a++)
+		for (b = 0; b < 256; b++) {
+			in[0] = (char) a;
+			in[1] = (char) b;
+			n = lg_escape_one(in, 2, out, &used);
+			ck_assert_msg(n <= 4 * used, "%02x %02x: %zu for %zu",
+				      a, b, n, used);
+		}
+}
+END_TEST
+
 START_TEST(log_level_set_while_logging)
 {
 	pthread_t t[4];
@@ -256,10 +311,12 @@ static Suite *escape_suite(void)
 	tcase_add_loop_test(tc, escape_cut, 0, N(cuts));
 	tcase_add_loop_test(tc, escape_one, 0, N(ones));
 	tcase_add_test(tc, escape_every_byte);
+	tcase_add_test(tc, escape_at_most_four_per_byte);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("log");
 	tcase_add_loop_test(tc, log_escapes_peer_text, 0, N(log_cases));
 	tcase_add_test(tc, log_long_line_cut_whole);
+	tcase_add_loop_test(tc, log_tail_survives_escaping, 0, N(tails));
 	tcase_add_test(tc, log_level_set_while_logging);
 	suite_add_tcase(s, tc);
 	return s;

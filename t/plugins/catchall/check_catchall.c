@@ -141,6 +141,27 @@ START_TEST(logged)
 }
 END_TEST
 
+/* A sender of 2000 bytes (an MTA may pass one): the decision line
+ * cuts it, marked "...", and keeps its recipient, client and reason. */
+START_TEST(long_sender_keeps_line_end)
+{
+	static const char *const rcpts[] = { "<nosuch@example.com>", NULL };
+	char sender[2100];
+
+	memset(sender, 'a', sizeof(sender));
+	sender[0] = '<';
+	snprintf(sender + 2001, sizeof(sender) - 2001, "@example.net>");
+	h = catchall(NULL);
+	fh_connect(h, "192.0.2.9");
+	fh_macro(h, "i", "4LONG");
+	fh_log_reset();
+	fh_message(h, sender, rcpts, NULL, NULL);
+	ck_assert_msg(strstr(fh_log(), "aaaa...> to=<nosuch@example.com> "
+			     "client=192.0.2.9 reason=\"unknown recipient"),
+		      "the decision line lost its end:\n%s", fh_log());
+}
+END_TEST
+
 START_TEST(reject_list)
 {
 	h = catchall("reject = [ \"leaked@example.com\" ];");
@@ -159,8 +180,13 @@ START_TEST(reject_list)
 }
 END_TEST
 
+/* 520 bytes: past the core's address parser, not past an MTA's */
+#define X65 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X520 X65 X65 X65 X65 X65 X65 X65 X65
+
 /* The reject list matches an address with its extension removed, as
- * the recipient directory does (BASE sets recipient_delimiter "+"). */
+ * the recipient directory does (BASE sets recipient_delimiter "+");
+ * an address the core cannot parse is read as an MTA would. */
 static const struct {
 	const char *reject;
 	const char *rcpt;
@@ -179,6 +205,16 @@ static const struct {
 	{ "leaked+news@example.com", "<leaked+other@example.com>",
 	  LG_CONTINUE },
 	{ "leaked+news@example.com", "<leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<\"leaked+x\"@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<+leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked+" X520 "@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+" X520 "@example.com.>", LG_REJECT },
+	{ "leaked@example.com", "<\"leaked+a@b\"@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<@relay.test:leaked+" X520 "@example.com>",
+	  LG_REJECT },
+	{ "leaked@example.com", "<other+" X520 "@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked+" X520 "@example.org>", LG_CONTINUE },
+	{ "leaked@example.com", "<leaked" X520 "@example.com>", LG_CONTINUE },
 };
 
 START_TEST(reject_list_matches_without_extension)
@@ -197,6 +233,45 @@ START_TEST(reject_list_matches_without_extension)
 	if (reject_match_cases[_i].verdict == LG_REJECT)
 		ck_assert_str_eq(fh_reply(h),
 				 "550 5.1.1 Recipient address rejected: no such user");
+}
+END_TEST
+
+/* recipient_delimiter of several characters, "+-": cut at the first
+ * of them, never before the first byte, never owner-* or *-request */
+static const struct {
+	const char *reject;
+	const char *rcpt;
+	enum lg_verdict verdict;
+} several_delimiter_cases[] = {
+	{ "leaked@example.com", "<leaked-x@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked+x-y@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<leaked-x+y@example.com>", LG_REJECT },
+	{ "leaked@example.com", "<-leaked@example.com>", LG_CONTINUE },
+	{ "leaked@example.com", "<+leaked-x@example.com>", LG_CONTINUE },
+	{ "owner-list@example.com", "<owner-list-x@example.com>",
+	  LG_CONTINUE },
+	{ "list-request@example.com", "<list-request@example.com>",
+	  LG_REJECT },
+};
+
+START_TEST(reject_list_several_delimiters)
+{
+	char text[1024];
+
+	fh_tmpfile("rcpts", "alice@example.com\n");
+	snprintf(text, sizeof(text),
+		 "local_domains = [ \"example.com\" ];\n"
+		 "recipients = [ \"@TMP@/rcpts\" ];\n"
+		 "recipient_delimiter = \"+-\";\n"
+		 "plugins = ( { name = \"catchall\"; reject = [ \"%s\" ]; } );\n",
+		 several_delimiter_cases[_i].reject);
+	h = fh_new(text);
+	fh_mail(h, "<spammer@external.test>");
+	ck_assert_msg(fh_rcpt(h, several_delimiter_cases[_i].rcpt) ==
+		      several_delimiter_cases[_i].verdict,
+		      "case %d: %s against reject %s", _i,
+		      several_delimiter_cases[_i].rcpt,
+		      several_delimiter_cases[_i].reject);
 }
 END_TEST
 
@@ -302,10 +377,14 @@ static Suite *catchall_suite(void)
 				   sizeof(redirect_cases[0])));
 	tcase_add_loop_test(tc, logged, 0,
 			    (int) (sizeof(log_cases) / sizeof(log_cases[0])));
+	tcase_add_test(tc, long_sender_keeps_line_end);
 	tcase_add_test(tc, reject_list);
 	tcase_add_loop_test(tc, reject_list_matches_without_extension, 0,
 			    (int) (sizeof(reject_match_cases) /
 				   sizeof(reject_match_cases[0])));
+	tcase_add_loop_test(tc, reject_list_several_delimiters, 0,
+			    (int) (sizeof(several_delimiter_cases) /
+				   sizeof(several_delimiter_cases[0])));
 	tcase_add_test(tc, reject_list_in_report_mode);
 	tcase_add_test(tc, mta_rejected_left_alone);
 	tcase_add_test(tc, second_message_starts_clean);

@@ -536,6 +536,49 @@ START_TEST(prefix_aggregation)
 }
 END_TEST
 
+/* With recipient_delimiter "+", unknown recipients count by their
+ * address without the extension: one name probed is one count. */
+static const struct {
+	const char *rcpts[6];
+	long long count;
+} extension_cases[] = {
+	{ { "<nosuch+1@example.com>", "<nosuch+2@example.com>",
+	    "<nosuch+3@example.com>", "<nosuch+4@example.com>",
+	    "<nosuch+5@example.com>", "<nosuch+6@example.com>" }, 1 },
+	{ { "<nosuch@example.com>", "<nosuch+a@example.com>",
+	    "<NoSuch+B@example.com>", "<nosuch+@example.com>" }, 1 },
+	{ { "<a+1@example.com>", "<b+1@example.com>", "<c+1@example.com>" },
+	  3 },
+	/* a delimiter first is no extension: +a and +b are two names */
+	{ { "<+a@example.com>", "<+b@example.com>" }, 2 },
+	/* only the name itself is kept whole, not its extensions */
+	{ { "<mailer-daemon+x@example.com>", "<mailer-daemon+y@example.com>" },
+	  1 },
+};
+
+START_TEST(extensions_count_once)
+{
+	struct lg_store_value val;
+	char text[1024];
+	size_t i;
+
+	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n");
+	snprintf(text, sizeof(text), "%srecipient_delimiter = \"+\";\n"
+		 "plugins = ( { name = \"harvest\"; threshold = 20; } );\n",
+		 BASE);
+	fh_clock_set(T0);
+	h = fh_new(text);
+	start(CLIENT);
+	for (i = 0; i < 6 && extension_cases[_i].rcpts[i]; i++)
+		ck_assert_int_eq(fh_rcpt(h, extension_cases[_i].rcpts[i]),
+				 LG_CONTINUE);
+	ck_assert_int_eq(get(NET, &val), 1);
+	ck_assert_msg(val.count == extension_cases[_i].count,
+		      "case %d: count %lld, want %lld", _i, val.count,
+		      extension_cases[_i].count);
+}
+END_TEST
+
 #define BAD_DURATION "(use e.g. 30s, 10m, 1h, 7d)"
 
 /* A setting and the error after "PATH:5: plugin harvest: " */
@@ -591,6 +634,8 @@ static Suite *harvest_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, script, 0, ROWS(scripts));
 	tcase_add_loop_test(tc, prefix_aggregation, 0, ROWS(prefix_cases));
+	tcase_add_loop_test(tc, extensions_count_once, 0,
+			    ROWS(extension_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_loop_test(tc, bad_settings, 0, ROWS(bad_cases));
