@@ -19,8 +19,9 @@
  *	EDNS0, 1232 bytes) to every nameserver of resolv.conf (at most
  *	three, 127.0.0.1 when none; read when the library handle is
  *	made, so a reload rereads it) and is sent again every two
- *	seconds; the first reply from one of them that matches its id
- *	and question is taken.
+ *	seconds; the first reply from one of them (address and port)
+ *	that matches its id and question is taken. A datagram longer than
+ *	the library's buffer is dropped, not read cut short.
  *
  *	A thread charges its lookups to the budget it named with
  *	lg_dkim_dns_begin: the first lookup starts the budget's clock,
@@ -240,16 +241,17 @@ static int is_answer(const struct query *q, const unsigned char *ans,
 	return 1;
 }
 
-/* receive - one datagram from FD; its length if it answers Q, else 0 */
+/* receive - one datagram from FD; its length if it answers Q, else 0
+ * (a datagram longer than the buffer was cut: it answers nothing) */
 static size_t receive(struct query *q, int fd)
 {
 	struct sockaddr_storage from;
 	socklen_t len = sizeof(from);
 	ssize_t n;
 
-	n = recvfrom(fd, q->ans, q->ans_size, 0, (struct sockaddr *) &from,
-		     &len);
-	if (n <= 0 || !from_ns(q->ns, &from) ||
+	n = recvfrom(fd, q->ans, q->ans_size, MSG_TRUNC,
+		     (struct sockaddr *) &from, &len);
+	if (n <= 0 || (size_t) n > q->ans_size || !from_ns(q->ns, &from) ||
 	    !is_answer(q, q->ans, (size_t) n))
 		return 0;
 	return (size_t) n;

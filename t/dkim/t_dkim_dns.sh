@@ -20,7 +20,9 @@
 #   4. 200 foreign signatures, each with its own l=, and one of the
 #      sender's domain over a 4 MB body: little CPU (the library never
 #      sees a signature field that is not looked at); no descriptor
-#      is left open after messages whose lookups time out.
+#      is left open after messages whose lookups time out;
+#   5. a good signature whose key comes only in replies to refuse
+#      (spoofed, truncated, oversized) and junk: no proof, on time.
 # Each message must end within the deadline (plus 3 s of slack), and
 # the daemon must still run. Root only: exits 77 without root,
 # unshare, ip, python3 or miltertest. LG_DKIM_SHOWLOG=1 prints the
@@ -62,6 +64,8 @@ openssl genrsa -out "$tmp/key.pem" 1024 2>/dev/null ||
 printf 'good._domainkey.example.com v=DKIM1; k=rsa; p=%s\n' \
 	"$(openssl rsa -in "$tmp/key.pem" -pubout -outform DER 2>/dev/null |
 		base64 -w0)" >"$tmp/answers"
+# and spoof._domainkey, whose key comes only in replies to refuse
+sed 's/^good/spoof/' "$tmp/answers" >>"$tmp/answers"
 python3 "$srcdir/silent_dns.py" "$tmp/queries" "$tmp/dns.ready" \
 	"$tmp/answers" &
 lg_pids+=($!)
@@ -252,6 +256,31 @@ sleep 1
 fds_after=$(ls "/proc/$pid/fd" | wc -l)
 check "no descriptor left open by the lookups ($fds_before before, $fds_after after)" \
 	[ "$fds_after" -le "$fds_before" ]
+
+# 5. a good signature whose key comes only in replies a resolver must
+# refuse (wrong id, no response bit, another question, no question,
+# TC, from another port, longer than the buffer) and 150 junk
+# datagrams: the sender is not proven, the lookup ends on time
+{ signatures "$tmp/orig" example.com:spoof && cat "$tmp/orig"; } >"$tmp/m5" ||
+	{ echo "Bail out! cannot sign"; exit 1; }
+proven_before=$(grep -c 'could not queue the reply' "$tmp/log")
+ticks_before=$(cpu_ticks)
+send "spoofed replies and junk" "<carol@example.com>" "<nosuch@example.com>" "$tmp/m5"
+cpu=$(awk -v a="$ticks_before" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" \
+	'BEGIN { printf "%.2f", (b - a) / hz }')
+check "spoofed replies: answered (exit $mt_rc)" [ "$mt_rc" -eq 0 ]
+check "spoofed replies: the key was asked for" \
+	grep -q '^spoof._domainkey.example.com$' "$tmp/queries"
+check "spoofed replies: none taken, the sender is not proven" \
+	[ "$(grep -c 'could not queue the reply' "$tmp/log")" -eq "$proven_before" ]
+# only the last reply (TC) is taken, a key failure: the lookup ends
+# long before its 5 s, the junk before it read and dropped
+check "spoofed replies: ended by the last, truncated reply (${took} s <= 2 s)" \
+	within 2
+check "spoofed replies: the key failed" \
+	grep -q 'd=example.com s=spoof does not pass: key DNS query failed' "$tmp/log"
+check "spoofed replies: at most 1.5 s of CPU (${cpu} s)" \
+	awk -v c="$cpu" 'BEGIN { exit !(c <= 1.5) }'
 
 check "the daemon still runs" kill -0 "$pid"
 grep -q 'ERROR: AddressSanitizer\|runtime error' "$tmp/log" &&
