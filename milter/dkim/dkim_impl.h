@@ -83,6 +83,12 @@ int lg_dkim_screen_want(void *dkim, struct lg_dkim_want *want);
  * handle (a DKIM_LIB *), reading the nameservers of RESOLV_CONF (NULL:
  * /etc/resolv.conf); 0 or -1 */
 int lg_dkim_dns_use(void *lib, const char *resolv_conf);
+/* lg_dkim_dns_is_answer - whether the datagram ANS (N bytes) answers
+ * the query QUERY whose question ends at Q_END: the same id, the
+ * response bit, one question, and the same question (names compared
+ * without case). 1 or 0. Pure (the fuzz harness fuzz_dns calls it). */
+int lg_dkim_dns_is_answer(const unsigned char *query, size_t q_end,
+			  const unsigned char *ans, size_t n);
 /* lg_dkim_dns_begin / _end - the lookups this thread makes in between
  * are charged to BUDGET; outside such a span none is made */
 void lg_dkim_dns_begin(struct lg_dkim_budget *budget);
