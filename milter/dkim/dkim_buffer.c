@@ -58,9 +58,10 @@ static size_t line_end(const char *m, size_t len, size_t pos, size_t *n_r)
 	return e < len ? e + 1 : e;
 }
 
-/* put_header - one field, its lines joined with CRLF */
+/* put_header - one field, its lines joined with CRLF, unless it is a
+ * signature that WANT does not look at */
 static DKIM_STAT put_header(DKIM *d, const char *m, size_t start,
-			    size_t end, char *buf)
+			    size_t end, char *buf, struct lg_dkim_want *want)
 {
 	size_t pos = start, n, next, out = 0;
 
@@ -76,13 +77,15 @@ static DKIM_STAT put_header(DKIM *d, const char *m, size_t start,
 		out += n;
 		pos = next;
 	}
+	if (!lg_dkim_screen_field(want, buf, out))
+		return DKIM_STAT_OK;
 	return dkim_header(d, (unsigned char *) buf, out);
 }
 
 /* feed_headers - every field up to the empty line; *body_r is where
  * the body starts (len if none) */
 static DKIM_STAT feed_headers(DKIM *d, const char *m, size_t len,
-			      size_t *body_r)
+			      size_t *body_r, struct lg_dkim_want *want)
 {
 	size_t pos = 0, start = 0, n, next;
 	int fields = 0, open = 0;
@@ -98,7 +101,7 @@ static DKIM_STAT feed_headers(DKIM *d, const char *m, size_t len,
 			continue;
 		}
 		if (open)
-			st = put_header(d, m, start, pos, buf);
+			st = put_header(d, m, start, pos, buf, want);
 		open = 0;
 		if (n == 0) {			/* the empty line */
 			pos = next;
@@ -113,7 +116,7 @@ static DKIM_STAT feed_headers(DKIM *d, const char *m, size_t len,
 		pos = next;
 	}
 	if (open && st == DKIM_STAT_OK)
-		st = put_header(d, m, start, len, buf);
+		st = put_header(d, m, start, len, buf, want);
 	free(buf);
 	*body_r = pos;
 	return st;
@@ -171,7 +174,7 @@ static int fail(struct lg_ctx *s, DKIM *d, const char *step, DKIM_STAT st)
 static int verify(struct lg_ctx *s, const char *message, size_t len,
 		  struct lg_dkim_budget *budget, struct lg_dkim_returned *r)
 {
-	struct lg_dkim_want want = { s, NULL, 0, 0 };
+	struct lg_dkim_want want;
 	DKIM_STAT st = DKIM_STAT_INTERNAL;
 	DKIM_LIB *lib;
 	DKIM *d = NULL;
@@ -179,6 +182,8 @@ static int verify(struct lg_ctx *s, const char *message, size_t len,
 	size_t body;
 	int with_body;
 
+	memset(&want, 0, sizeof(want));
+	want.s = s;
 	if ((lib = lg_dkim_lib(s->cfg)) != NULL)
 		d = dkim_verify(lib, (const unsigned char *)
 				lg_session_queue_id(s), NULL, &st);
@@ -186,7 +191,7 @@ static int verify(struct lg_ctx *s, const char *message, size_t len,
 		return fail(s, NULL, "cannot start verification", st);
 	if (lg_dkim_screen_want(d, &want) != 0)
 		return fail(s, d, "cannot screen the signatures", st);
-	if ((st = feed_headers(d, message, len, &body)) != DKIM_STAT_OK)
+	if ((st = feed_headers(d, message, len, &body, &want)) != DKIM_STAT_OK)
 		return fail(s, d, "header", st);
 	lg_dkim_dns_begin(budget);	/* keys are fetched here */
 	st = dkim_eoh(d);

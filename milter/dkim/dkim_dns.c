@@ -19,8 +19,9 @@
  *	EDNS0, 1232 bytes) to every nameserver of resolv.conf (at most
  *	three, 127.0.0.1 when none; read when the library handle is
  *	made, so a reload rereads it) and is sent again every two
- *	seconds; the first reply from one of them that matches its id
- *	and question is taken.
+ *	seconds; the first reply from one of them (address and port)
+ *	that matches its id and question is taken. A datagram longer than
+ *	the library's buffer is dropped, not read cut short.
  *
  *	A thread charges its lookups to the budget it named with
  *	lg_dkim_dns_begin: the first lookup starts the budget's clock,
@@ -222,34 +223,42 @@ static int from_ns(const struct ns_list *ns, const struct sockaddr_storage *a)
 	return 0;
 }
 
-/* is_answer - N bytes at ANS answer Q: its id, a response, and its
- * question (names compared without case) */
-static int is_answer(const struct query *q, const unsigned char *ans,
-		     size_t n)
+/* lg_dkim_dns_is_answer - see dkim_impl.h */
+int lg_dkim_dns_is_answer(const unsigned char *query, size_t q_end,
+			  const unsigned char *ans, size_t n)
 {
 	size_t i;
 
-	if (n < q->q_end || ans[0] != q->pkt[0] || ans[1] != q->pkt[1] ||
-	    !(ans[2] & 0x80) || ans[4] != 0 || ans[5] != 1)
+	if (q_end < 12 || n < q_end || ans[0] != query[0] ||
+	    ans[1] != query[1] || !(ans[2] & 0x80) || ans[4] != 0 ||
+	    ans[5] != 1)
 		return 0;
-	for (i = 12; i < q->q_end; i++)
-		if (ans[i] != q->pkt[i] &&
-		    !(((ans[i] | 0x20) == (q->pkt[i] | 0x20)) &&
+	for (i = 12; i < q_end; i++)
+		if (ans[i] != query[i] &&
+		    !(((ans[i] | 0x20) == (query[i] | 0x20)) &&
 		      (ans[i] | 0x20) >= 'a' && (ans[i] | 0x20) <= 'z'))
 			return 0;
 	return 1;
 }
 
-/* receive - one datagram from FD; its length if it answers Q, else 0 */
+/* is_answer - N bytes at ANS answer Q */
+static int is_answer(const struct query *q, const unsigned char *ans,
+		     size_t n)
+{
+	return lg_dkim_dns_is_answer(q->pkt, q->q_end, ans, n);
+}
+
+/* receive - one datagram from FD; its length if it answers Q, else 0
+ * (a datagram longer than the buffer was cut: it answers nothing) */
 static size_t receive(struct query *q, int fd)
 {
 	struct sockaddr_storage from;
 	socklen_t len = sizeof(from);
 	ssize_t n;
 
-	n = recvfrom(fd, q->ans, q->ans_size, 0, (struct sockaddr *) &from,
-		     &len);
-	if (n <= 0 || !from_ns(q->ns, &from) ||
+	n = recvfrom(fd, q->ans, q->ans_size, MSG_TRUNC,
+		     (struct sockaddr *) &from, &len);
+	if (n <= 0 || (size_t) n > q->ans_size || !from_ns(q->ns, &from) ||
 	    !is_answer(q, q->ans, (size_t) n))
 		return 0;
 	return (size_t) n;

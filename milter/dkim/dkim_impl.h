@@ -24,6 +24,7 @@
 #define LG_DKIM_DEADLINE	10	/* seconds, all lookups of a message */
 #define LG_DKIM_LOOKUP_TIMEOUT	5	/* seconds, one lookup */
 #define LG_DKIM_MAX_PASSED	8	/* passed domains remembered */
+#define LG_DKIM_TAG_MAX		253	/* a d= or s= value handed on */
 
 struct lg_ctx;
 
@@ -41,6 +42,11 @@ struct lg_dkim_want {
 	const char *domain;
 	int seen;			/* signatures in the message */
 	int kept;			/* of them looked at */
+	/* the (d=, s=) pairs of the DKIM-Signature fields handed to the
+	 * library (lg_dkim_screen_field) */
+	int n_fields;
+	char field_d[LG_DKIM_MAX_SIGS][LG_DKIM_TAG_MAX + 1];
+	char field_s[LG_DKIM_MAX_SIGS][LG_DKIM_TAG_MAX + 1];
 };
 
 /* lg_dkim_screen - which of N signatures (their d= and s=) to look at:
@@ -50,6 +56,21 @@ struct lg_dkim_want {
 int lg_dkim_screen(const char *const *d, const char *const *sel, int n,
 		   int (*wanted)(void *arg, const char *domain), void *arg,
 		   unsigned char *keep);
+
+/* lg_dkim_sig_tags - the d= and s= tags of the DKIM-Signature value V
+ * (LEN bytes) into D and SEL (LG_DKIM_TAG_MAX + 1 bytes each); 0, or -1
+ * when either is missing, empty, repeated or too long. Pure. */
+int lg_dkim_sig_tags(const char *v, size_t len, char *d, char *sel);
+
+/* lg_dkim_screen_field - whether the header field FIELD (LEN bytes,
+ * "Name: value") is to be handed to the library: every field but a
+ * DKIM-Signature, and of those only one that WANT accepts, the first
+ * of its (d=, s=) pair, at most LG_DKIM_MAX_SIGS per message (counted
+ * in WANT). The library sets up a hash of the body for every signature
+ * field it sees, looked at or not; a field it never sees costs
+ * nothing. 1 or 0. */
+int lg_dkim_screen_field(struct lg_dkim_want *want, const char *field,
+			 size_t len);
 
 /* lg_dkim_screen_use - install the prescreen on a library handle (a
  * DKIM_LIB *); each verify handle then carries its struct lg_dkim_want
@@ -62,6 +83,12 @@ int lg_dkim_screen_want(void *dkim, struct lg_dkim_want *want);
  * handle (a DKIM_LIB *), reading the nameservers of RESOLV_CONF (NULL:
  * /etc/resolv.conf); 0 or -1 */
 int lg_dkim_dns_use(void *lib, const char *resolv_conf);
+/* lg_dkim_dns_is_answer - whether the datagram ANS (N bytes) answers
+ * the query QUERY whose question ends at Q_END: the same id, the
+ * response bit, one question, and the same question (names compared
+ * without case). 1 or 0. Pure (the fuzz harness fuzz_dns calls it). */
+int lg_dkim_dns_is_answer(const unsigned char *query, size_t q_end,
+			  const unsigned char *ans, size_t n);
 /* lg_dkim_dns_begin / _end - the lookups this thread makes in between
  * are charged to BUDGET; outside such a span none is made */
 void lg_dkim_dns_begin(struct lg_dkim_budget *budget);

@@ -4,7 +4,9 @@
  *	may cost: prescreen, one per (d=, s=) pair, the cap, a returned
  *	original verified once
  * DESCRIPTION
- *	lg_dkim_screen is tested on a table of signature lists. Then
+ *	lg_dkim_screen is tested on a table of signature lists, and
+ *	lg_dkim_screen_field (which header fields the library is given)
+ *	on a table of header field lists. Then
  *	real signatures (the test key, the config's key file, which has
  *	only selector "sel" of example.com and example.org) go through
  *	the fake host: a good signature of the sender's domain behind
@@ -94,6 +96,80 @@ START_TEST(screen)
 	ck_assert_msg(strcmp(got, c->keep) == 0, "%s: kept %s, want %s",
 		      c->name, got, c->keep);
 	ck_assert_int_eq(kept, want_kept);
+}
+END_TEST
+
+/* --- lg_dkim_screen_field: which header fields the library sees */
+
+struct field_case {
+	const char *name;
+	const char *f[N_MAX];		/* header fields, in order */
+	int n;
+	const char *keep;		/* "1" handed on, "0" withheld */
+};
+
+#define SIG(tags)	"DKIM-Signature: v=1; a=rsa-sha256; " tags \
+	"; h=from; bh=AAAA; b=AAAA"
+
+static const struct field_case field_cases[] = {
+	{ "other fields always",
+	  { "From: a@example.com", "DKIM-Signaturex: d=x.net; s=s",
+	    "X-DKIM-Signature: d=x.net; s=s", "Subject: d=x.net; s=s" },
+	  4, "1111" },
+	{ "a foreign signature is withheld",
+	  { SIG("d=attack.example.net; s=s"), SIG("d=example.com; s=s") },
+	  2, "01" },
+	{ "name and tags without case, folded",
+	  { "dkim-signature :\r\n\td = Example.COM ;\r\n s= k1",
+	    SIG("d=example.com; s=K1") }, 2, "10" },
+	{ "first of a (d=, s=) pair, at most LG_DKIM_MAX_SIGS",
+	  { SIG("d=example.com; s=a"), SIG("d=example.com; s=a"),
+	    SIG("d=example.com; s=b"), SIG("d=example.com; s=c"),
+	    SIG("d=example.com; s=d") }, 5, "10110" },
+	{ "no d=, no s=, empty or repeated tags",
+	  { SIG("s=a"), SIG("d=example.com"), SIG("d=; s=a"),
+	    SIG("d=example.com; d=example.com; s=a"),
+	    SIG("d=example.com; s=a; s=b") }, 5, "00000" },
+	{ "a d= that is only like the domain",
+	  { SIG("d=example.com.; s=a"), SIG("d=sub.example.com; s=a"),
+	    SIG("d=xexample.com; s=a"), SIG("dd=example.com; s=a") },
+	  4, "0000" },
+};
+
+START_TEST(field)
+{
+	const struct field_case *c = &field_cases[_i];
+	struct lg_dkim_want w;
+	char got[N_MAX + 1];
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	w.domain = "example.com";
+	for (i = 0; i < c->n; i++)
+		got[i] = lg_dkim_screen_field(&w, c->f[i], strlen(c->f[i])) ?
+			'1' : '0';
+	got[c->n] = 0;
+	ck_assert_msg(strcmp(got, c->keep) == 0, "%s: handed on %s, want %s",
+		      c->name, got, c->keep);
+}
+END_TEST
+
+/* a tag value longer than LG_DKIM_TAG_MAX is never copied */
+START_TEST(field_long)
+{
+	struct lg_dkim_want w;
+	char f[2 * LG_DKIM_TAG_MAX], d[LG_DKIM_TAG_MAX + 1];
+	char sel[LG_DKIM_TAG_MAX + 1];
+
+	memset(&w, 0, sizeof(w));
+	w.domain = "example.com";
+	snprintf(f, sizeof(f), "DKIM-Signature: d=example.com; s=%0*d",
+		 LG_DKIM_TAG_MAX + 1, 0);
+	ck_assert_int_eq(lg_dkim_screen_field(&w, f, strlen(f)), 0);
+	snprintf(f, sizeof(f), "d=example.com; s=%0*d", LG_DKIM_TAG_MAX, 0);
+	ck_assert_int_eq(lg_dkim_sig_tags(f, strlen(f), d, sel), 0);
+	ck_assert_str_eq(d, "example.com");
+	ck_assert_uint_eq(strlen(sel), LG_DKIM_TAG_MAX);
 }
 END_TEST
 
@@ -261,6 +337,9 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, screen, 0,
 			    (int) (sizeof(screen_cases) / sizeof(screen_cases[0])));
+	tcase_add_loop_test(tc, field, 0,
+			    (int) (sizeof(field_cases) / sizeof(field_cases[0])));
+	tcase_add_test(tc, field_long);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("signatures");
 	tcase_set_timeout(tc, 60);

@@ -28,7 +28,11 @@ local ok, err = pcall(function()
 	end
 	f:close()
 	assert(mt.eoh(conn) == nil)
-	assert(mt.bodystring(conn, table.concat(body, "\r\n") .. "\r\n") == nil)
+	-- the body in chunks of at most 60000 bytes, as an MTA sends it
+	local text = table.concat(body, "\r\n") .. "\r\n"
+	for i = 1, #text, 60000 do
+		assert(mt.bodystring(conn, text:sub(i, i + 59999)) == nil)
+	end
 	assert(mt.eom(conn) == nil)
 	print("reply=" .. tostring(mt.getreply(conn)))
 	mt.disconnect(conn)

@@ -23,7 +23,8 @@ dist_noinst_SCRIPTS += t/fuzz/build-and-run.sh
 EXTRA_DIST += t/fuzz/fuzz_util.c t/fuzz/fuzz_util.h t/fuzz/fuzz_dkim_key.h \
 	t/fuzz/fuzz_address.c t/fuzz/fuzz_mime.c t/fuzz/fuzz_message.c \
 	t/fuzz/fuzz_template.c t/fuzz/fuzz_control.c t/fuzz/fuzz_config.c \
-	t/fuzz/fuzz_snapshot.c t/fuzz/fuzz_escape.c t/fuzz/message_txn.c \
+	t/fuzz/fuzz_snapshot.c t/fuzz/fuzz_escape.c t/fuzz/fuzz_dns.c \
+	t/fuzz/message_txn.c \
 	t/fuzz/message_txn.h \
 	t/fuzz/make_seeds.c t/fuzz/LONG-RUNS.md \
 	t/fuzz/corpus t/fuzz/dict
