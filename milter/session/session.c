@@ -317,8 +317,31 @@ enum lg_verdict lg_session_envfrom(struct lg_ctx *s, const char *raw)
 	return dispatch(s, HOOK_ENVFROM, NULL);
 }
 
-/* classify_rcpt - fill a recipient record from the raw address */
-static struct lg_rcpt_info *classify_rcpt(struct lg_ctx *s, const char *raw)
+/* raw_domain_is_local - RAW, which loopguard cannot parse, still ends
+ * in "@DOMAIN" (">" and one trailing dot aside) of a local domain */
+static int raw_domain_is_local(const struct lg_ctx *s, const char *raw)
+{
+	const char *at = strrchr(raw, '@'), *end;
+	char domain[256];
+	size_t n;
+
+	if (!at)
+		return 0;
+	end = at + 1 + strcspn(at + 1, ">");
+	n = (size_t) (end - at - 1);
+	if (n > 1 && at[n] == '.')
+		n--;
+	if (n == 0 || n >= sizeof(domain))
+		return 0;
+	memcpy(domain, at + 1, n);
+	domain[n] = 0;
+	return lg_config_is_local_domain(s->cfg, domain);
+}
+
+/* classify_rcpt - fill a recipient record from the raw address;
+ * *bad_local_r is set for an unparsable one in a local domain */
+static struct lg_rcpt_info *classify_rcpt(struct lg_ctx *s, const char *raw,
+					  int *bad_local_r)
 {
 	struct lg_rcpt_info *r = lg_arena_alloc(&s->msg_arena, sizeof(*r));
 	const char *local = NULL, *domain = NULL, *mailer;
@@ -334,7 +357,12 @@ static struct lg_rcpt_info *classify_rcpt(struct lg_ctx *s, const char *raw)
 		r->local = lg_arena_strdup(&s->msg_arena, local);
 		r->domain = lg_arena_strdup(&s->msg_arena, domain);
 	} else {
-		if (st != LG_ADDR_LOCAL_ONLY)
+		*bad_local_r = st == LG_ADDR_BAD && raw_domain_is_local(s, raw);
+		if (*bad_local_r)
+			lg_log(LG_LOG_WARN,
+			       "%s: unparsable recipient \"%.200s\" in a local domain: refused (550 5.1.3)",
+			       lg_session_queue_id(s), raw);
+		else if (st != LG_ADDR_LOCAL_ONLY)
 			lg_log(LG_LOG_WARN,
 			       "%s: unparsable recipient \"%.200s\": treated as external",
 			       lg_session_queue_id(s), raw);
@@ -361,7 +389,7 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 	struct hook_args a = { 0 };
 	struct lg_rcpt_info *r;
 	enum lg_verdict v;
-	int mta_rejected;
+	int mta_rejected, bad_local = 0;
 
 	if (s->n_rcpts == s->cap_rcpts) {
 		size_t cap = s->cap_rcpts ? s->cap_rcpts * 2 : 8;
@@ -375,12 +403,23 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 		s->rcpts = grown;
 		s->cap_rcpts = cap;
 	}
-	r = classify_rcpt(s, raw ? raw : "");
+	r = classify_rcpt(s, raw ? raw : "", &bad_local);
 	if (!r)
 		return s->cfg->on_error;
 	r->index = s->n_rcpts;
 	s->rcpts[s->n_rcpts++] = r;
 	lg_counter_add(LG_COUNT_RECIPIENTS, 1);
+	if (bad_local && !r->mta_rejected) {
+		/* Accepted, the MTA would bounce it to a sender that may be
+		 * forged: refused now, the sending MTA reports it. */
+		r->refused = 1;
+		snprintf(s->reply.rcode, sizeof(s->reply.rcode), "550");
+		snprintf(s->reply.xcode, sizeof(s->reply.xcode), "5.1.3");
+		snprintf(s->reply.text, sizeof(s->reply.text),
+			 "loopguard: bad address syntax in a local domain");
+		s->have_reply = 1;
+		return LG_REJECT;
+	}
 	if (r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected)
 		lg_counter_add(LG_COUNT_UNKNOWN, 1);
 	lg_session_note_mta_rejected(s, r);

@@ -48,6 +48,8 @@ check "broken bounces are refused with a reason in the log" \
 	grep -q 'plugin=bounce action=reject' "$tmp/log"
 check "addresses it cannot parse are logged and left to the MTA" \
 	grep -q 'unparsable recipient .*treated as external' "$tmp/log"
+check "... and refused at RCPT in a local domain, the log says so" \
+	grep -q 'unparsable recipient .* in a local domain: refused (550 5.1.3)' "$tmp/log"
 
 # --- the control socket
 # ctl_raw NAME BYTES-EXPRESSION - send python bytes, print the answer

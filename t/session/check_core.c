@@ -23,24 +23,29 @@ struct rcpt_case {
 	const char *raw;
 	enum lg_rcpt_class rclass;
 	const char *addr;
+	enum lg_verdict verdict;	/* at RCPT */
 };
 
 static const struct rcpt_case rcpt_cases[] = {
-	{ "<alice@example.com>", LG_RCPT_LOCAL, "alice@example.com" },
-	{ "<ALICE@EXAMPLE.COM>", LG_RCPT_LOCAL, "ALICE@example.com" },
-	{ "alice@example.com", LG_RCPT_LOCAL, "alice@example.com" },
-	{ "<alice+news@example.com>", LG_RCPT_LOCAL, "alice+news@example.com" },
-	{ "<alice-news@example.com>", LG_RCPT_LOCAL, "alice-news@example.com" },
-	{ "<alicia@example.com>", LG_RCPT_UNKNOWN, "alicia@example.com" },
-	{ "<nosuch+alice@example.com>", LG_RCPT_UNKNOWN, "nosuch+alice@example.com" },
-	{ "<anyone@example.net>", LG_RCPT_LOCAL, "anyone@example.net" },
-	{ "<someone@example.org>", LG_RCPT_EXTERNAL, "someone@example.org" },
-	{ "<@relay.example.org:bob@example.com>", LG_RCPT_LOCAL, "bob@example.com" },
-	{ "<postmaster>", LG_RCPT_EXTERNAL, "postmaster" },
-	{ "<a b@example.com>", LG_RCPT_EXTERNAL, "" },
-	{ "<>", LG_RCPT_EXTERNAL, "" },
-	{ "", LG_RCPT_EXTERNAL, "" },
-	{ "<\"alice\"@example.com>", LG_RCPT_LOCAL, "alice@example.com" },
+	{ "<alice@example.com>", LG_RCPT_LOCAL, "alice@example.com", LG_CONTINUE },
+	{ "<ALICE@EXAMPLE.COM>", LG_RCPT_LOCAL, "ALICE@example.com", LG_CONTINUE },
+	{ "alice@example.com", LG_RCPT_LOCAL, "alice@example.com", LG_CONTINUE },
+	{ "<alice+news@example.com>", LG_RCPT_LOCAL, "alice+news@example.com", LG_CONTINUE },
+	{ "<alice-news@example.com>", LG_RCPT_LOCAL, "alice-news@example.com", LG_CONTINUE },
+	{ "<alicia@example.com>", LG_RCPT_UNKNOWN, "alicia@example.com", LG_CONTINUE },
+	{ "<nosuch+alice@example.com>", LG_RCPT_UNKNOWN, "nosuch+alice@example.com", LG_CONTINUE },
+	{ "<anyone@example.net>", LG_RCPT_LOCAL, "anyone@example.net", LG_CONTINUE },
+	{ "<someone@example.org>", LG_RCPT_EXTERNAL, "someone@example.org", LG_CONTINUE },
+	{ "<@relay.example.org:bob@example.com>", LG_RCPT_LOCAL, "bob@example.com", LG_CONTINUE },
+	{ "<postmaster>", LG_RCPT_EXTERNAL, "postmaster", LG_CONTINUE },
+	/* unparsable in a local domain: refused, the MTA would bounce it */
+	{ "<a b@example.com>", LG_RCPT_EXTERNAL, "", LG_REJECT },
+	{ "<j\xe4rg@Example.COM.>", LG_RCPT_EXTERNAL, "", LG_REJECT },
+	{ "<j\xe4rg@example.org>", LG_RCPT_EXTERNAL, "", LG_CONTINUE },
+	{ "<a b@example.com.org>", LG_RCPT_EXTERNAL, "", LG_CONTINUE },
+	{ "<>", LG_RCPT_EXTERNAL, "", LG_CONTINUE },
+	{ "", LG_RCPT_EXTERNAL, "", LG_CONTINUE },
+	{ "<\"alice\"@example.com>", LG_RCPT_LOCAL, "alice@example.com", LG_CONTINUE },
 };
 
 START_TEST(recipients_are_classified)
@@ -50,7 +55,10 @@ START_TEST(recipients_are_classified)
 
 	h = host_with(NULL);
 	ck_assert_int_eq(fh_mail(h, "<x@example.org>"), LG_CONTINUE);
-	ck_assert_int_eq(fh_rcpt(h, c->raw), LG_CONTINUE);
+	ck_assert_int_eq(fh_rcpt(h, c->raw), c->verdict);
+	if (c->verdict == LG_REJECT)
+		ck_assert_str_eq(fh_reply(h),
+				 "550 5.1.3 loopguard: bad address syntax in a local domain");
 	s = fh_session(h);
 	ck_assert_uint_eq(s->n_rcpts, 1);
 	ck_assert_str_eq(s->rcpts[0]->raw, c->raw);
@@ -253,8 +261,10 @@ START_TEST(junk_from_the_mta_never_crashes)
 	h = host_with("{ name = \"testplug\"; redirect = \"postmaster@example.com\"; }");
 	fh_connect(h, "192.0.2.7");
 	ck_assert_int_eq(fh_mail(h, big), LG_CONTINUE);
-	for (i = 0; junk[i]; i++)
-		ck_assert_int_eq(fh_rcpt(h, junk[i]), LG_CONTINUE);
+	for (i = 0; junk[i]; i++)	/* the one unparsable local is refused */
+		ck_assert_int_eq(fh_rcpt(h, junk[i]),
+				 strcmp(junk[i], "<\xff\xfe@example.com>") == 0 ?
+				 LG_REJECT : LG_CONTINUE);
 	ck_assert_int_eq(fh_rcpt(h, big), LG_CONTINUE);
 	ck_assert_int_eq(fh_header(h, "", ""), LG_CONTINUE);
 	ck_assert_int_eq(fh_header(h, "Subject", big), LG_CONTINUE);

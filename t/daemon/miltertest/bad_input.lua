@@ -98,16 +98,26 @@ case("1000 headers of 900 bytes", function(conn)
 	redirected(conn, "<nosuch@example.com>", "1000 headers")
 end)
 
+-- refused(conn, addr, what) - an unparsable address in a local domain
+-- is refused at RCPT: accepted, the MTA would bounce it to the sender
+local function refused(conn, addr, what)
+	assert(mt.rcptto(conn, addr) == nil)
+	expect(conn, SMFIR_REPLYCODE, what .. " RCPT")
+end
+
 -- the milter protocol ends strings at NUL: what arrives is cut there
 case("a NUL in a header value and in an address", function(conn)
-	envelope(conn, "<send\0er@external.test>", { "<nosuch@example.com\0x>" })
+	-- "<nosuch@example.com" arrives: unparsable, in a local domain
+	envelope(conn, "<send\0er@external.test>", {})
+	refused(conn, "<nosuch@example.com\0x>", "cut at NUL")
 	content(conn, { { "Subject", "a\0b" }, { "Message-ID", "<id\0x@y>" } },
 		"hi\r\n")
 	expect(conn, SMFIR_CONTINUE, "EOM")
 end)
 
--- what loopguard cannot parse it leaves to the MTA, untouched (and
--- logs "unparsable recipient"): no redirect, no reply, no count
+-- what loopguard cannot parse in another domain it leaves to the MTA,
+-- untouched (and logs "unparsable recipient"): no redirect, no reply,
+-- no count
 local function untouched(conn, addr, what)
 	expect(conn, SMFIR_CONTINUE, what .. " EOM")
 	assert(not mt.eom_check(conn, MT_RCPTDELETE, addr), what ..
@@ -117,9 +127,11 @@ local function untouched(conn, addr, what)
 end
 
 case("8-bit (Latin-1) addresses", function(conn)
-	envelope(conn, "<j\246rg@external.test>", { "<j\246rg@example.com>" })
+	envelope(conn, "<j\246rg@external.test>", { "<j\246rg@other.test>" })
+	refused(conn, "<j\246rg@example.com>", "Latin-1 in a local domain")
+	refused(conn, "<j\246rg@EXAMPLE.com.>", "... any case, a trailing dot")
 	content(conn, { { "Subject", "caf\233" } }, "hi\r\n")
-	untouched(conn, "<j\246rg@example.com>", "Latin-1")
+	untouched(conn, "<j\246rg@other.test>", "Latin-1 elsewhere")
 end)
 
 case("UTF-8 addresses", function(conn)
@@ -131,10 +143,12 @@ end)
 
 case("a 1000-character local part and a 300-character domain", function(conn)
 	local long = "<" .. string.rep("x", 1000) .. "@example.com>"
+	local far = "<" .. string.rep("x", 1000) .. "@external.test>"
 	envelope(conn, "<" .. string.rep("y", 1000) .. "@external.test>",
-		 { long, "<a@" .. string.rep("d", 296) .. ".test>" })
+		 { far, "<a@" .. string.rep("d", 296) .. ".test>" })
+	refused(conn, long, "long local part in a local domain")
 	content(conn, { { "Subject", "long" } }, "hi\r\n")
-	untouched(conn, long, "long local part")
+	untouched(conn, far, "long local part elsewhere")
 end)
 
 case("5000 recipients, known and unknown", function(conn)
