@@ -501,6 +501,17 @@ const char *fh_log(void)
 	return lg_log_captured();
 }
 
+/* fh_occurrences - how often needle stands in haystack */
+int fh_occurrences(const char *haystack, const char *needle)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 void fh_log_reset(void)
 {
 	lg_log_capture_reset();

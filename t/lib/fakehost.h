@@ -79,6 +79,8 @@ const char *fh_reply(const struct fh *h);
 /* Everything logged since fh_new (or fh_log_reset). */
 const char *fh_log(void);
 void fh_log_reset(void);
+/* How often needle stands in haystack (overlaps count). */
+int fh_occurrences(const char *haystack, const char *needle);
 
 /* The session in progress (for tests that look inside the model). */
 struct lg_ctx *fh_session(struct fh *h);

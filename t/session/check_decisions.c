@@ -53,14 +53,7 @@ static const char *const dsn_headers[] = {
 /* count_of - occurrences of text in the log */
 static int count_of(const char *text)
 {
-	const char *p = fh_log();
-	int n = 0;
-
-	while ((p = strstr(p, text)) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
+	return fh_occurrences(fh_log(), text);
 }
 
 /* A decision is logged, once, and counted only for what really

@@ -9,7 +9,8 @@
  *	each must give, the clock moved instead of slept, log lines
  *	counted, the store's entry and listing as the status view shows
  *	them, an entry written or removed as another MX host or
- *	loopguardctl would, the store taken away).
+ *	loopguardctl would, the store taken away). The settings' errors
+ *	are in check_harvest_config.
  */
 #include "config.h"
 
@@ -23,9 +24,7 @@
 #include "session.h"
 #include "store.h"
 
-#define BASE "local_domains = [ \"example.com\" ];\n" \
-	"recipients = [ \"@TMP@/rcpts\" ];\n" \
-	"trusted_networks = [ \"10.0.0.0/8\" ];\n"
+#include "harvest_base.h"
 
 #define T0 1700000000
 #define SENDER "<probe@external.test>"
@@ -91,17 +90,6 @@ static enum lg_verdict probe_in(int n, const char *domain)
 static enum lg_verdict probe(int n)
 {
 	return probe_in(n, "example.com");
-}
-
-/* occurrences - how often needle is in haystack */
-static int occurrences(const char *haystack, const char *needle)
-{
-	const char *p;
-	int n = 0;
-
-	for (p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
 }
 
 /* get - a live entry of the harvest plugin; 1 if there */
@@ -457,7 +445,7 @@ static void run_step(const struct script *s, int k)
 		fh_log_reset();
 		break;
 	case LOGGED:
-		ck_assert_msg(occurrences(fh_log(), st->s) == st->a,
+		ck_assert_msg(fh_occurrences(fh_log(), st->s) == st->a,
 			      "%s, step %d: not %lld times: %s\nlog:\n%s",
 			      s->name, k, st->a, st->s, fh_log());
 		break;
@@ -579,51 +567,6 @@ START_TEST(extensions_count_once)
 }
 END_TEST
 
-#define BAD_DURATION "(use e.g. 30s, 10m, 1h, 7d)"
-
-/* A setting and the error after "PATH:5: plugin harvest: " */
-static const char *const bad_cases[][2] = {
-	{ "threshold = 0;", "threshold must be between 1 and 1000000, not 0" },
-	{ "window = \"ten minutes\";",
-	  "window: bad duration \"ten minutes\" " BAD_DURATION },
-	{ "window = \"0m\";", "window must be at least 1s" },
-	{ "block = \"\";", "block: bad duration \"\" " BAD_DURATION },
-	{ "block = 3600;", "block must be a duration string such as \"10m\"" },
-	{ "prefix4 = 7;", "prefix4 must be between 8 and 32, not 7" },
-	{ "prefix4 = 33;", "prefix4 must be between 8 and 32, not 33" },
-	{ "prefix6 = 15;", "prefix6 must be between 16 and 128, not 15" },
-	{ "prefix6 = 129;", "prefix6 must be between 16 and 128, not 129" },
-	{ "prefix6 = \"64\";", "prefix6 must be an integer" },
-	{ "action = \"discard\";",
-	  "action must be one of \"tempfail\", \"reject\", not \"discard\"" },
-	{ "mode = \"test\";",
-	  "mode must be one of \"enforce\", \"report\", not \"test\"" },
-	{ "prefix = 24;", "unknown setting \"prefix\"" },
-	/* notices go to a local address only */
-	{ "postmaster = \"postmaster@external.test\";",
-	  "postmaster \"postmaster@external.test\" is not in a local domain "
-	  "(local_domains): notices go only to a local address" },
-	{ "postmaster = \"postmaster@sub.example.com\";",
-	  "postmaster \"postmaster@sub.example.com\" is not in a local "
-	  "domain (local_domains): notices go only to a local address" },
-	{ "postmaster = \"postmaster\";", "postmaster \"postmaster\" is "
-	  "not an address like \"postmaster@example.com\"" },
-	{ "postmaster = \"a b@example.com\";", "postmaster \"a b@example.com\" "
-	  "is not an address like \"postmaster@example.com\"" },
-	{ "postmaster = \"<pm@example.com>\";", "postmaster \"<pm@example.com>\" "
-	  "is not an address like \"postmaster@example.com\"" },
-	{ "postmaster = \"a@b@example.com\";", "postmaster \"a@b@example.com\" "
-	  "is not an address like \"postmaster@example.com\"" },
-	{ "postmaster = true;", "postmaster must be a string" },
-};
-
-START_TEST(bad_settings)
-{
-	ck_assert_str_eq(fh_plugin_error(BASE, "harvest", bad_cases[_i][0]),
-			 bad_cases[_i][1]);
-}
-END_TEST
-
 #define ROWS(t) (int) (sizeof(t) / sizeof((t)[0]))
 
 static Suite *harvest_suite(void)
@@ -636,9 +579,6 @@ static Suite *harvest_suite(void)
 	tcase_add_loop_test(tc, prefix_aggregation, 0, ROWS(prefix_cases));
 	tcase_add_loop_test(tc, extensions_count_once, 0,
 			    ROWS(extension_cases));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("config");
-	tcase_add_loop_test(tc, bad_settings, 0, ROWS(bad_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -100,17 +100,6 @@ static enum lg_verdict send_copy(void)
 			 "hello\r\n");
 }
 
-/* occurrences - how often needle is in haystack */
-static int occurrences(const char *haystack, const char *needle)
-{
-	const char *p;
-	int n = 0;
-
-	for (p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
 enum op { COPIES, NOTICES, OUTBOX, STORE_DOWN, STORE_UP, ENTRY };
 
 /* One step: N copies of the standard message to RCPTS (the unknown one
@@ -292,7 +281,7 @@ static void copy(const struct script *s, int k)
 	ck_assert_msg(strcmp(fh_reply(h), st->reply ? st->reply : "") == 0,
 		      "%s, step %d: reply %s", s->name, k, fh_reply(h));
 	for (i = 0; i < 2 && st->log[i]; i++)
-		ck_assert_msg(occurrences(fh_log(), st->log[i]) == 1,
+		ck_assert_msg(fh_occurrences(fh_log(), st->log[i]) == 1,
 			      "%s, step %d: not once: %s\nlog:\n%s", s->name,
 			      k, st->log[i], fh_log());
 	ck_assert_msg(!st->nolog || !strstr(fh_log(), st->nolog),
