@@ -330,36 +330,54 @@ static const struct folder_case folder_cases[] = {
 	{ 0757, 1 }, { 0777, 1 }, { 01777, 1 }, { 0703, 1 },
 };
 
+/* make_folder - TMP/NAME at MODE, its path in dir */
+static void make_folder(const char *name, mode_t mode, char *dir,
+			size_t size)
+{
+	snprintf(dir, size, "%s/%s", tmp, name);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(chmod(dir, mode), 0);
+}
+
+/* check_folders - lg_folders on CFG as case C wants: accepted, or
+ * refused with an error that holds WHY and WHY2 */
+static void check_folders(const struct lg_config *cfg,
+			  const struct folder_case *c, const char *why,
+			  const char *why2)
+{
+	struct lg_ids ids;
+	char err[1024] = "";
+	int rc;
+
+	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
+	rc = lg_folders(cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
+	if (!c->refused) {
+		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
+		return;
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, why), "mode %04o: %s", (unsigned) c->mode,
+		      err);
+	ck_assert_msg(strstr(err, why2), "%s", err);
+}
+
 START_TEST(pid_folder)
 {
 	const struct folder_case *c = &folder_cases[_i];
 	struct lg_config cfg;
-	struct lg_ids ids;
-	char dir[600], path[700], err[1024] = "";
-	int rc;
+	char dir[600], path[700], why[700], mode[32];
 
-	snprintf(dir, sizeof(dir), "%s/run", tmp);
-	ck_assert_int_eq(mkdir(dir, 0700), 0);
-	ck_assert_int_eq(chmod(dir, c->mode), 0);
+	make_folder("run", c->mode, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/lg.pid", dir);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.socket = "inet:8890@127.0.0.1";
 	cfg.socket_spec.kind = LG_SOCK_INET;
 	cfg.pidfile = path;
 	cfg.state.backend = "memory";
-	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
-	rc = lg_folders(&cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
-	if (!c->refused) {
-		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
-		return;
-	}
-	ck_assert_int_eq(rc, -1);
-	snprintf(path, sizeof(path), "pid file folder %s: writable by others than root",
-		 dir);
-	ck_assert_msg(strstr(err, path), "mode %04o: %s", (unsigned) c->mode,
-		      err);
-	snprintf(path, sizeof(path), "mode %04o)", (unsigned) c->mode);
-	ck_assert_msg(strstr(err, path), "%s", err);
+	snprintf(why, sizeof(why),
+		 "pid file folder %s: writable by others than root", dir);
+	snprintf(mode, sizeof(mode), "mode %04o)", (unsigned) c->mode);
+	check_folders(&cfg, c, why, mode);
 }
 END_TEST
 
@@ -372,13 +390,9 @@ START_TEST(socket_folder)
 {
 	const struct folder_case *c = &socket_folder_cases[_i];
 	struct lg_config cfg;
-	struct lg_ids ids;
-	char dir[600], path[700], err[1024] = "";
-	int rc;
+	char dir[600], path[700], why[700];
 
-	snprintf(dir, sizeof(dir), "%s/sock", tmp);
-	ck_assert_int_eq(mkdir(dir, 0700), 0);
-	ck_assert_int_eq(chmod(dir, c->mode), 0);
+	make_folder("sock", c->mode, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "unix:%s/lg.sock", dir);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.socket = path;
@@ -387,19 +401,10 @@ START_TEST(socket_folder)
 	memcpy(cfg.socket_spec.path, dir, strlen(dir));
 	memcpy(cfg.socket_spec.path + strlen(dir), "/lg.sock", 9);
 	cfg.state.backend = "memory";
-	ck_assert_int_eq(lg_daemon_ids(NULL, NULL, &ids, err, sizeof(err)), 0);
-	rc = lg_folders(&cfg, &ids, LG_FOLDERS_CHECK, err, sizeof(err));
-	if (!c->refused) {
-		ck_assert_msg(rc == 0, "mode %04o: %s", (unsigned) c->mode, err);
-		return;
-	}
-	ck_assert_int_eq(rc, -1);
-	snprintf(path, sizeof(path), "milter socket folder %s: writable by every local user (",
-		 dir);
-	ck_assert_msg(strstr(err, path), "mode %04o: %s", (unsigned) c->mode,
-		      err);
-	ck_assert_msg(strstr(err, "who could put a socket of their own there for the MTA to talk to"),
-		      "%s", err);
+	snprintf(why, sizeof(why),
+		 "milter socket folder %s: writable by every local user (", dir);
+	check_folders(&cfg, c, why,
+		      "who could put a socket of their own there for the MTA to talk to");
 }
 END_TEST
 
