@@ -7,6 +7,8 @@ noinst_LTLIBRARIES += %D%/liblg_redis.la
 	%D%/store_redis.h \
 	%D%/store_redis_conn.c \
 	%D%/store_redis_impl.h \
+	%D%/store_redis_io.c \
+	%D%/store_redis_io.h \
 	%D%/store_redis_scan.c
 %C%_liblg_redis_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_STORE_REDIS)
 %C%_liblg_redis_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS)

@@ -38,6 +38,7 @@
 #include "snapshot.h"
 #include "store_memory.h"
 #include "store_redis_impl.h"
+#include "store_redis_io.h"
 
 #define RD_DEFAULT_TIMEOUT 200
 
@@ -127,12 +128,14 @@ static int key_level(const char *text)
 		strncmp(text, "ERR", 3) == 0;
 }
 
-/* rd_exec - one command on a pooled connection: the reply, or NULL when
- * the caller must fall back. With script set, argv[1] becomes the
- * connection's script SHA, loaded again on NOSCRIPT */
+/* rd_exec - one command on a pooled connection, answered within the
+ * timeout: the reply, or NULL when the caller must fall back. With
+ * script set, argv[1] becomes the connection's script SHA, loaded again
+ * on NOSCRIPT */
 redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 		    int argc, const char **argv, size_t *len, int script)
 {
+	struct rd_deadline dl;
 	struct rd_lease ls;
 	redisReply *r;
 	char why[512];
@@ -143,7 +146,9 @@ redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 		argv[1] = ls.cn->sha;
 		len[1] = RD_SHA_LEN;
 	}
-	r = redisCommandArgv(ls.cn->c, argc, argv, len);
+	rd_deadline_start(&dl, rd->timeout_ms);
+	r = rd_io_command(ls.cn->c, &dl, RD_REPLY_KEY, argc, argv, len, why,
+			  sizeof(why));
 	if (r && script && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
@@ -152,11 +157,12 @@ redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 			rd_broken(rd, &ls, now, why);
 			return NULL;
 		}
-		r = redisCommandArgv(ls.cn->c, argc, argv, len);
+		rd_deadline_start(&dl, rd->timeout_ms);
+		r = rd_io_command(ls.cn->c, &dl, RD_REPLY_KEY, argc, argv,
+				  len, why, sizeof(why));
 	}
 	if (r == NULL) {
-		rd_broken(rd, &ls, now, rd_reason(rd, ls.cn->c, why,
-						  sizeof(why)));
+		rd_broken(rd, &ls, now, why);
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -455,8 +461,6 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 	rd->tempfail = opts->tempfail;
 	rd->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms :
 		RD_DEFAULT_TIMEOUT;
-	rd->timeout.tv_sec = (time_t)(rd->timeout_ms / 1000);
-	rd->timeout.tv_usec = (suseconds_t)(rd->timeout_ms % 1000 * 1000);
 	rd->pool_max = opts->pool_max > 0 ? opts->pool_max : 64;
 	rd->backoff_min = opts->backoff_min > 0 ? opts->backoff_min : 1;
 	rd->backoff_max = opts->backoff_max > 0 ? opts->backoff_max : 30;

@@ -7,7 +7,7 @@
  *	struct rd_lease ls;
  *
  *	if (rd_acquire(rd, now, &ls) == 0) {
- *		reply = redisCommandArgv(ls.cn->c, ...);
+ *		reply = rd_io_command(ls.cn->c, &dl, ...);
  *		reply ? rd_release(rd, &ls, now) :
  *			rd_broken(rd, &ls, now, reason);
  *	}
@@ -42,34 +42,20 @@
 
 /* Store library. */
 #include "store_redis_impl.h"
+#include "store_redis_io.h"
 
 enum { DIAL_OK = 0, DIAL_NET = -1, DIAL_REFUSED = -2 };
 
-/* rd_reason - why a context failed, in words for the log */
-const char *rd_reason(const struct rd_store *rd, const redisContext *c,
-		      char *buf, size_t size)
+/* ask - one command during dialling, answered before dl; the reply, or
+ * NULL with why set */
+static redisReply *ask(redisContext *c, const struct rd_deadline *dl,
+		       int argc, const char **argv, char *why, size_t n,
+		       int *code_r)
 {
-	if (c == NULL)
-		snprintf(buf, size, "out of memory");
-	else if (c->err == REDIS_ERR_IO &&
-		 strstr(c->errstr, "temporarily unavailable"))
-		snprintf(buf, size, "no answer within %lld ms",
-			 rd->timeout_ms);
-	else if (c->errstr[0])
-		snprintf(buf, size, "%s", c->errstr);
-	else
-		snprintf(buf, size, "error %d", c->err);
-	return buf;
-}
-
-/* ask - one command during dialling; the reply, or NULL with why set */
-static redisReply *ask(struct rd_store *rd, redisContext *c, int argc,
-		       const char **argv, char *why, size_t n, int *code_r)
-{
-	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+	redisReply *r = rd_io_command(c, dl, RD_REPLY_KEY, argc, argv, NULL,
+				      why, n);
 
 	if (r == NULL) {
-		rd_reason(rd, c, why, n);
 		*code_r = DIAL_NET;
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(why, n, "%s refused: %s", argv[0], r->str);
@@ -81,13 +67,15 @@ static redisReply *ask(struct rd_store *rd, redisContext *c, int argc,
 }
 
 /* rd_dial - a new connection, authenticated, in the right database, with
- * the script loaded: DIAL_OK, DIAL_NET or DIAL_REFUSED (why set) */
+ * the script loaded: DIAL_OK, DIAL_NET or DIAL_REFUSED (why set). The
+ * connect has timeout_ms, and so has the handshake after it. */
 static int rd_dial(struct rd_store *rd, unsigned gen, struct rd_conn **cn_r,
 		   char *why, size_t n)
 {
 	const char *auth[] = { "AUTH", rd->password };
 	const char *load[] = { "SCRIPT", "LOAD", rd_write_script };
 	const char *sel[] = { "SELECT", NULL };
+	struct rd_deadline dl;
 	struct rd_conn *cn;
 	redisContext *c;
 	redisReply *r;
@@ -95,31 +83,17 @@ static int rd_dial(struct rd_store *rd, unsigned gen, struct rd_conn **cn_r,
 	int code = DIAL_OK;
 
 	*cn_r = NULL;
-	if (rd->srv.is_unix)
-		c = redisConnectUnixWithTimeout(rd->srv.path, rd->timeout);
-	else
-		c = redisConnectWithTimeout(rd->srv.host, rd->srv.port,
-					    rd->timeout);
-	if (c == NULL || c->err) {
-		rd_reason(rd, c, why, n);
-		if (c)
-			redisFree(c);
+	if ((c = rd_io_connect(&rd->srv, rd->timeout_ms, why, n)) == NULL)
 		return DIAL_NET;
-	}
-	if (redisSetTimeout(c, rd->timeout) != REDIS_OK ||
-	    (!rd->srv.is_unix && redisEnableKeepAlive(c) != REDIS_OK)) {
-		rd_reason(rd, c, why, n);
-		redisFree(c);
-		return DIAL_NET;
-	}
-	if (rd->password && (r = ask(rd, c, 2, auth, why, n, &code)) != NULL)
+	rd_deadline_start(&dl, rd->timeout_ms);
+	if (rd->password && (r = ask(c, &dl, 2, auth, why, n, &code)) != NULL)
 		freeReplyObject(r);
 	snprintf(db, sizeof(db), "%d", rd->db);
 	sel[1] = db;
 	if (code == DIAL_OK && rd->db &&
-	    (r = ask(rd, c, 2, sel, why, n, &code)) != NULL)
+	    (r = ask(c, &dl, 2, sel, why, n, &code)) != NULL)
 		freeReplyObject(r);
-	r = code == DIAL_OK ? ask(rd, c, 3, load, why, n, &code) : NULL;
+	r = code == DIAL_OK ? ask(c, &dl, 3, load, why, n, &code) : NULL;
 	if (code == DIAL_OK && (r->type != REDIS_REPLY_STRING ||
 				r->len != RD_SHA_LEN)) {
 		snprintf(why, n, "SCRIPT LOAD gave an odd answer");
@@ -149,9 +123,12 @@ int rd_reload_script(struct rd_store *rd, struct rd_conn *cn, char *why,
 		     size_t n)
 {
 	const char *load[] = { "SCRIPT", "LOAD", rd_write_script };
+	struct rd_deadline dl;
 	int code = DIAL_OK;
-	redisReply *r = ask(rd, cn->c, 3, load, why, n, &code);
+	redisReply *r;
 
+	rd_deadline_start(&dl, rd->timeout_ms);
+	r = ask(cn->c, &dl, 3, load, why, n, &code);
 	if (r && (r->type != REDIS_REPLY_STRING || r->len != RD_SHA_LEN)) {
 		snprintf(why, n, "SCRIPT LOAD gave an odd answer");
 		code = DIAL_REFUSED;

@@ -17,7 +17,6 @@
 #define LG_STORE_REDIS_IMPL_H
 
 #include <pthread.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <hiredis/hiredis.h>
@@ -47,8 +46,7 @@ struct rd_store {
 	int db;
 	char *prefix;
 	size_t plen;
-	struct timeval timeout;
-	long long timeout_ms;
+	long long timeout_ms;		/* connect; each round trip */
 	int tempfail;
 	long long backoff_min, backoff_max;
 
@@ -106,9 +104,6 @@ void rd_oddity(struct rd_store *rd, time_t now, const char *key,
  * with why set */
 int rd_reload_script(struct rd_store *rd, struct rd_conn *cn, char *why,
 		     size_t n);
-/* rd_reason - why a context failed, in words for the log */
-const char *rd_reason(const struct rd_store *rd, const redisContext *c,
-		      char *buf, size_t size);
 /* rd_now - the last "now" an operation gave, else the time of day */
 time_t rd_now(struct rd_store *rd);
 /* rd_full_key - PREFIX+key into buf (RD_KEY_BUF bytes); -1 (logged)

@@ -3,6 +3,7 @@
  *	store_redis_scan.c - the Redis store backend: get, del, scan, stats
  * SYNOPSIS
  *	#include "store_redis_impl.h"
+#include "store_redis_io.h"
  *
  *	rd_get(rd, "repeat:k", now, &val);
  *	rd_del(rd, "repeat:k");
@@ -45,6 +46,7 @@
 /* Store library. */
 #include "snapshot.h"
 #include "store_redis_impl.h"
+#include "store_redis_io.h"
 
 #define SCAN_COUNT	"500"
 #define STATS_COUNT	"1000"
@@ -105,20 +107,21 @@ static void batch_free(struct batch *b)
 	b->n = 0;
 }
 
-/* scan_step - SCAN once from b->cursor; the reply's keys, or NULL with
- * why set */
+/* scan_step - SCAN once from cursor, answered within the timeout; the
+ * reply's keys, or NULL with why set */
 static redisReply *scan_step(struct rd_store *rd, redisContext *c,
 			     char *cursor, const char *pat, const char *count,
 			     char *why, size_t wsize)
 {
 	const char *argv[6] = { "SCAN", cursor, "MATCH", pat, "COUNT",
 				count };
-	redisReply *r = redisCommandArgv(c, 6, argv, NULL);
+	struct rd_deadline dl;
+	redisReply *r;
 
-	if (r == NULL) {
-		rd_reason(rd, c, why, wsize);
+	rd_deadline_start(&dl, rd->timeout_ms);
+	if ((r = rd_io_command(c, &dl, RD_REPLY_BATCH, 6, argv, NULL, why,
+			       wsize)) == NULL)
 		return NULL;
-	}
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    r->element[0]->len < 32 &&
@@ -132,16 +135,18 @@ static redisReply *scan_step(struct rd_store *rd, redisContext *c,
 	return NULL;
 }
 
-/* batch_fetch - one SCAN step and the pipelined HMGETs of its keys: 0, or
- * -1 with why set (the connection is then unusable) */
+/* batch_fetch - one SCAN step and the pipelined HMGETs of its keys, each
+ * round trip within the timeout, the HMGETs' replies within
+ * RD_REPLY_ROW bytes a key: 0, or -1 with why set (the connection is
+ * then unusable) */
 static int batch_fetch(struct rd_store *rd, redisContext *c,
 		       const char *pat, struct batch *b, char *why,
 		       size_t wsize)
 {
 	const char *argv[2 + F_N] = { "HMGET" };
 	size_t len[2 + F_N] = { 5 }, i;
+	struct rd_deadline dl;
 	redisReply *key;
-	void *row;
 
 	if ((b->scan = scan_step(rd, c, b->cursor, pat, SCAN_COUNT, why,
 				 wsize)) == NULL)
@@ -160,19 +165,14 @@ static int batch_fetch(struct rd_store *rd, redisContext *c,
 		key = b->scan->element[1]->element[i];
 		argv[1] = key->type == REDIS_REPLY_STRING ? key->str : "";
 		len[1] = key->type == REDIS_REPLY_STRING ? key->len : 0;
-		if (redisAppendCommandArgv(c, 2 + F_N, argv, len) != REDIS_OK) {
-			rd_reason(rd, c, why, wsize);
+		if (rd_io_append(c, 2 + F_N, argv, len, why, wsize) < 0)
 			return -1;
-		}
 	}
-	for (i = 0; i < b->n; i++) {
-		if (redisGetReply(c, &row) != REDIS_OK) {
-			rd_reason(rd, c, why, wsize);
-			return -1;
-		}
-		b->rows[i] = row;
-	}
-	return 0;
+	if (b->n == 0)
+		return 0;
+	rd_deadline_start(&dl, rd->timeout_ms);
+	return rd_io_exchange(c, &dl, b->n * RD_REPLY_ROW, b->rows, b->n, why,
+			      wsize);
 }
 
 /* text - a field as a string ("" when missing) */
@@ -333,6 +333,17 @@ static size_t info_number(const redisReply *r, const char *name)
 	return (size_t)strtoull(p + strlen(needle), NULL, 10);
 }
 
+/* info - INFO SECTION within the timeout: the reply, or NULL with why set
+ * (the connection is then unusable) */
+static redisReply *info(struct rd_store *rd, redisContext *c,
+			const char **argv, char *why, size_t wsize)
+{
+	struct rd_deadline dl;
+
+	rd_deadline_start(&dl, rd->timeout_ms);
+	return rd_io_command(c, &dl, RD_REPLY_INFO, 2, argv, NULL, why, wsize);
+}
+
 /* count_keys - how many keys match pat: 0, or -1 with why set */
 static int count_keys(struct rd_store *rd, redisContext *c, const char *pat,
 		      size_t *n_r, char *why, size_t wsize)
@@ -367,10 +378,10 @@ void rd_stats(void *be, struct lg_store_stats *st)
 	if (rd_acquire(rd, now, &ls) == 0) {
 		if (count_keys(rd, ls.cn->c, pat, &st->entries, why,
 			       sizeof(why)) == 0 &&
-		    (r = redisCommandArgv(ls.cn->c, 2, mem, NULL)) != NULL) {
+		    (r = info(rd, ls.cn->c, mem, why, sizeof(why))) != NULL) {
 			st->bytes = info_number(r, "used_memory");
 			freeReplyObject(r);
-			r = redisCommandArgv(ls.cn->c, 2, sts, NULL);
+			r = info(rd, ls.cn->c, sts, why, sizeof(why));
 		}
 		if (r != NULL) {
 			st->evicted = info_number(r, "evicted_keys");
@@ -378,8 +389,6 @@ void rd_stats(void *be, struct lg_store_stats *st)
 			rd_release(rd, &ls, now);
 			return;
 		}
-		if (ls.cn->c->err)
-			rd_reason(rd, ls.cn->c, why, sizeof(why));
 		rd_broken(rd, &ls, now, why);
 	}
 	memset(st, 0, sizeof(*st));
