@@ -23,3 +23,13 @@ check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
 %C%_check_store_open_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
 	%D%/check_store_redis %D%/check_store_open
+
+# The Redis store against a server that trickles, stalls or answers too
+# much (redis_misbehave.py): every call within a bound, then the local
+# store; the same server behind the real daemon in t_redis_deadline.sh.
+check_PROGRAMS += %D%/check_store_redis_deadline
+%C%_check_store_redis_deadline_SOURCES = %D%/check_store_redis_deadline.c
+%C%_check_store_redis_deadline_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_redis_deadline_LDADD = $(STORE_CHECK_LDADD)
+TESTS += %D%/check_store_redis_deadline %D%/t_redis_deadline.sh
+dist_noinst_SCRIPTS += %D%/t_redis_deadline.sh %D%/redis_misbehave.py

@@ -22,6 +22,7 @@ DESCRIPTION
               as the client reads them, until it goes;
     elements  an array announced with 2,000,000,000 elements, then
               nothing;
+    twice     the reply twice, in one write;
     noaccept  (TCP only) nothing: the listening queue is kept full, so
               a new connection is never accepted.
 
@@ -154,6 +155,9 @@ def misbehave(conn, reply, opts):
                 conn.sendall(reply[i:i + 1])
                 time.sleep(opts.every)
             return True
+        if opts.mode == "twice":
+            conn.sendall(reply + reply)
+            return True
         if opts.mode == "stall":
             conn.sendall(reply[:len(reply) // 2])
         elif opts.mode == "elements":
@@ -235,7 +239,7 @@ def main():
     p.add_argument("--ready", required=True)
     p.add_argument("--mode", required=True,
                    choices=("trickle", "stall", "bulk", "elements",
-                            "noaccept"))
+                            "twice", "noaccept"))
     p.add_argument("--on", default="")
     p.add_argument("--every", type=float, default=0.1)
     p.add_argument("--pad", type=int, default=2000)
