@@ -128,14 +128,12 @@ static int key_level(const char *text)
 		strncmp(text, "ERR", 3) == 0;
 }
 
-/* rd_exec - one command on a pooled connection, answered within the
- * timeout: the reply, or NULL when the caller must fall back. With
- * script set, argv[1] becomes the connection's script SHA, loaded again
- * on NOSCRIPT */
+/* rd_exec - one command on a pooled connection: the reply, or NULL when
+ * the caller must fall back. With script set, argv[1] becomes the
+ * connection's script SHA, loaded again on NOSCRIPT */
 redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 		    int argc, const char **argv, size_t *len, int script)
 {
-	struct rd_deadline dl;
 	struct rd_lease ls;
 	redisReply *r;
 	char why[512];
@@ -146,9 +144,8 @@ redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 		argv[1] = ls.cn->sha;
 		len[1] = RD_SHA_LEN;
 	}
-	rd_deadline_start(&dl, rd->timeout_ms);
-	r = rd_io_command(ls.cn->c, &dl, RD_REPLY_KEY, argc, argv, len, why,
-			  sizeof(why));
+	r = rd_io_command(ls.cn->c, rd->timeout_ms, RD_REPLY_KEY, argc, argv,
+			  len, why, sizeof(why));
 	if (r && script && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
@@ -157,9 +154,8 @@ redisReply *rd_exec(struct rd_store *rd, time_t now, const char *key,
 			rd_broken(rd, &ls, now, why);
 			return NULL;
 		}
-		rd_deadline_start(&dl, rd->timeout_ms);
-		r = rd_io_command(ls.cn->c, &dl, RD_REPLY_KEY, argc, argv,
-				  len, why, sizeof(why));
+		r = rd_io_command(ls.cn->c, rd->timeout_ms, RD_REPLY_KEY,
+				  argc, argv, len, why, sizeof(why));
 	}
 	if (r == NULL) {
 		rd_broken(rd, &ls, now, why);

@@ -52,10 +52,10 @@ static redisReply *ask(redisContext *c, const struct rd_deadline *dl,
 		       int argc, const char **argv, char *why, size_t n,
 		       int *code_r)
 {
-	redisReply *r = rd_io_command(c, dl, RD_REPLY_KEY, argc, argv, NULL,
-				      why, n);
+	redisReply *r = NULL;
 
-	if (r == NULL) {
+	if (rd_io_append(c, argc, argv, NULL, why, n) < 0 ||
+	    rd_io_exchange(c, dl, RD_REPLY_KEY, &r, 1, why, n) < 0) {
 		*code_r = DIAL_NET;
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(why, n, "%s refused: %s", argv[0], r->str);

@@ -307,15 +307,17 @@ int rd_io_exchange(redisContext *c, const struct rd_deadline *dl,
 	return -1;
 }
 
-/* rd_io_command - one command and its reply */
-redisReply *rd_io_command(redisContext *c, const struct rd_deadline *dl,
-			  size_t max, int argc, const char **argv,
-			  const size_t *len, char *why, size_t wsize)
+/* rd_io_command - one command and its reply, within ms from now */
+redisReply *rd_io_command(redisContext *c, long long ms, size_t max,
+			  int argc, const char **argv, const size_t *len,
+			  char *why, size_t wsize)
 {
+	struct rd_deadline dl;
 	redisReply *r = NULL;
 
+	rd_deadline_start(&dl, ms);
 	if (rd_io_append(c, argc, argv, len, why, wsize) < 0 ||
-	    rd_io_exchange(c, dl, max, &r, 1, why, wsize) < 0)
+	    rd_io_exchange(c, &dl, max, &r, 1, why, wsize) < 0)
 		return NULL;
 	return r;
 }

@@ -7,10 +7,10 @@
  *	struct rd_deadline dl;
  *
  *	c = rd_io_connect(&srv, timeout_ms, why, sizeof(why));
- *	rd_deadline_start(&dl, timeout_ms);
- *	r = rd_io_command(c, &dl, RD_REPLY_KEY, argc, argv, len, why,
- *			  sizeof(why));
+ *	r = rd_io_command(c, timeout_ms, RD_REPLY_KEY, argc, argv, len,
+ *			  why, sizeof(why));
  *
+ *	rd_deadline_start(&dl, timeout_ms);
  *	rd_io_append(c, argc, argv, len, why, sizeof(why));	(n times)
  *	rd_io_exchange(c, &dl, n * RD_REPLY_ROW, replies, n, why,
  *		       sizeof(why));
@@ -74,10 +74,11 @@ int rd_io_exchange(redisContext *c, const struct rd_deadline *dl,
 		   size_t max, redisReply **replies, size_t n, char *why,
 		   size_t wsize);
 
-/* rd_io_command - one command and its reply, before dl: the reply
- * (maybe an error reply), or NULL with why set (c is then unusable) */
-redisReply *rd_io_command(redisContext *c, const struct rd_deadline *dl,
-			  size_t max, int argc, const char **argv,
-			  const size_t *len, char *why, size_t wsize);
+/* rd_io_command - one command and its reply, within ms from now: the
+ * reply (maybe an error reply), or NULL with why set (c is then
+ * unusable) */
+redisReply *rd_io_command(redisContext *c, long long ms, size_t max,
+			  int argc, const char **argv, const size_t *len,
+			  char *why, size_t wsize);
 
 #endif

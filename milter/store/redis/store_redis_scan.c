@@ -115,12 +115,10 @@ static redisReply *scan_step(struct rd_store *rd, redisContext *c,
 {
 	const char *argv[6] = { "SCAN", cursor, "MATCH", pat, "COUNT",
 				count };
-	struct rd_deadline dl;
 	redisReply *r;
 
-	rd_deadline_start(&dl, rd->timeout_ms);
-	if ((r = rd_io_command(c, &dl, RD_REPLY_BATCH, 6, argv, NULL, why,
-			       wsize)) == NULL)
+	if ((r = rd_io_command(c, rd->timeout_ms, RD_REPLY_BATCH, 6, argv,
+			       NULL, why, wsize)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
@@ -333,17 +331,6 @@ static size_t info_number(const redisReply *r, const char *name)
 	return (size_t)strtoull(p + strlen(needle), NULL, 10);
 }
 
-/* info - INFO SECTION within the timeout: the reply, or NULL with why set
- * (the connection is then unusable) */
-static redisReply *info(struct rd_store *rd, redisContext *c,
-			const char **argv, char *why, size_t wsize)
-{
-	struct rd_deadline dl;
-
-	rd_deadline_start(&dl, rd->timeout_ms);
-	return rd_io_command(c, &dl, RD_REPLY_INFO, 2, argv, NULL, why, wsize);
-}
-
 /* count_keys - how many keys match pat: 0, or -1 with why set */
 static int count_keys(struct rd_store *rd, redisContext *c, const char *pat,
 		      size_t *n_r, char *why, size_t wsize)
@@ -378,10 +365,12 @@ void rd_stats(void *be, struct lg_store_stats *st)
 	if (rd_acquire(rd, now, &ls) == 0) {
 		if (count_keys(rd, ls.cn->c, pat, &st->entries, why,
 			       sizeof(why)) == 0 &&
-		    (r = info(rd, ls.cn->c, mem, why, sizeof(why))) != NULL) {
+		    (r = rd_io_command(ls.cn->c, rd->timeout_ms, RD_REPLY_INFO,
+				       2, mem, NULL, why, sizeof(why))) != NULL) {
 			st->bytes = info_number(r, "used_memory");
 			freeReplyObject(r);
-			r = info(rd, ls.cn->c, sts, why, sizeof(why));
+			r = rd_io_command(ls.cn->c, rd->timeout_ms, RD_REPLY_INFO,
+					  2, sts, NULL, why, sizeof(why));
 		}
 		if (r != NULL) {
 			st->evicted = info_number(r, "evicted_keys");
