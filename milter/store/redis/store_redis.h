@@ -21,8 +21,10 @@
  *	memory backend; the Redis expiry only reclaims the space.
  *
  *	Connections come from a small pool (one per thread in use, up to
- *	pool_max); no lock is held across a round trip. Every command
- *	waits at most timeout_ms.
+ *	pool_max); no lock is held across a round trip. timeout_ms is a
+ *	deadline: for the connect, for the handshake after it, and for
+ *	each command from its write to the end of its reply (a pipeline
+ *	counts as one); replies are capped in size (store_redis_io.h).
  *
  *	When Redis cannot be reached, is too slow, or refuses to work, an
  *	operation answers from a local memory store instead (no snapshot;
