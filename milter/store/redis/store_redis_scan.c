@@ -3,7 +3,6 @@
  *	store_redis_scan.c - the Redis store backend: get, del, scan, stats
  * SYNOPSIS
  *	#include "store_redis_impl.h"
-#include "store_redis_io.h"
  *
  *	rd_get(rd, "repeat:k", now, &val);
  *	rd_del(rd, "repeat:k");
