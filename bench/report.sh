@@ -100,7 +100,8 @@ report() {
 		row_direct "loopguard, Redis" lg-redis
 		r=$(ratio lg-redis lg-unix)
 		echo "   Redis/memory = $r, per run $(ratio_range lg-redis lg-unix) (target >= 0.70): $(verdict "$r" 0.70)"
-		echo "   Redis commands per message: $(med $REDIS_CMDS) (the steps inside loopguard's Lua scripts included)"
+		echo "   Redis commands per message: $(med $REDIS_CMDS) (the steps inside loopguard's Lua scripts included);"
+		echo "   redis-server's own CPU: $(med $REDIS_CPU) ms per message"
 		[ -z "${REDIS_FELL_BACK:-}" ] ||
 			echo "   warning: loopguard lost Redis during the runs and fell back to memory (see its log)"
 	fi
@@ -116,7 +117,7 @@ report() {
 		echo "   shared Redis pair/memory pair = $r, per run $(ratio_range pair-redis pair-mem) (target >= 0.70): $(verdict "$r" 0.70)"
 		echo "   each instance alone in the pair: Redis $(printf '%.0f' "$(med ${R[pair-redis.1]})") and $(printf '%.0f' "$(med ${R[pair-redis.2]})") msg/s, memory $(printf '%.0f' "$(med ${R[pair-mem.1]})") and $(printf '%.0f' "$(med ${R[pair-mem.2]})")"
 		echo "   shared Redis pair/one memory instance (part 2) = $(ratio pair-redis lg-unix), memory pair/one memory instance = $(ratio pair-mem lg-unix)"
-		echo "   Redis commands per message: $(med $SHARED_CMDS)"
+		echo "   Redis commands per message: $(med $SHARED_CMDS); redis-server's own CPU: $(med $SHARED_CPU) ms per message"
 		echo "   sharing: harvest count of client 198.18.0.1 after 14 unknown recipients to the"
 		echo "   first instance and 7 to the second (some the same): memory ${SHARE[lgm1]} and"
 		echo "   ${SHARE[lgm2]}, shared Redis ${SHARE[lgs1]} and ${SHARE[lgs2]}; the Redis instances list $SHARE_KEYS1 and $SHARE_KEYS2"
