@@ -39,10 +39,14 @@ struct rd_conn {
 	struct rd_conn *next;
 };
 
+struct rd_sentinel;
+
 struct rd_store {
 	/* settings */
 	char *server;			/* as configured, for log lines */
 	struct lg_redis_server srv;
+	struct rd_sentinel *sentinel;	/* NULL: srv; else the master it
+					 * names (store_redis_sentinel.h) */
 	char *password;
 	int db;
 	char *prefix;
