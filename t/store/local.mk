@@ -23,3 +23,8 @@ check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
 %C%_check_store_open_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
 	%D%/check_store_redis %D%/check_store_open
+
+# Redis Sentinel: two daemons through a failover (t/lib/sentinel.sh).
+TESTS += %D%/t_redis_sentinel.sh
+dist_noinst_SCRIPTS += %D%/t_redis_sentinel.sh
+EXTRA_DIST += %D%/miltertest/sentinel_load.lua t/lib/sentinel.sh
