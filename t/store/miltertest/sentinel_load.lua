@@ -6,11 +6,13 @@
 --   SOCKET  the instance's milter socket ("unix:/path")
 --   COUNT   messages (default 10)
 --   FIRST   the first client number, 0..255 wraps (default 1)
+--   RCPT    the unknown recipient (default nosuch@example.com)
 -- Prints one line: "sent N continued C tempfail T other O".
 local function run()
 	local sock = assert(os.getenv("SOCKET"), "SOCKET is not set")
 	local count = tonumber(os.getenv("COUNT") or "10")
 	local first = tonumber(os.getenv("FIRST") or "1")
+	local rcpt = "<" .. (os.getenv("RCPT") or "nosuch@example.com") .. ">"
 	local n, cont, temp, other = 0, 0, 0, 0
 
 	for i = 0, count - 1 do
@@ -21,7 +23,7 @@ local function run()
 		assert(mt.getreply(conn) == SMFIR_CONTINUE, "connect not continued")
 		assert(mt.mailfrom(conn, "<load@external.test>") == nil, "mailfrom")
 		assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL not continued")
-		assert(mt.rcptto(conn, "<nosuch@example.com>") == nil, "rcptto")
+		assert(mt.rcptto(conn, rcpt) == nil, "rcptto")
 		local got = mt.getreply(conn)
 		n = n + 1
 		if got == SMFIR_CONTINUE then
