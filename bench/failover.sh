@@ -12,7 +12,7 @@
 #	three sentinels on loopback ports, persistence off, failover after
 #	1 s of silence) and two loopguard instances A and B (harvest,
 #	repeat, catchall) on unix sockets, with state on the master the
-#	sentinels name. Two direct loads (miltergen, 8 connections each, 10 messages a round,
+#	sentinels name. Two direct loads (miltergen, 8 connections each, 25 messages a round,
 #	1 KB bodies, recipients 1,1/4,1/4) run against A and B in short
 #	rounds. After BEFORE seconds (default 10) the master is killed
 #	with SIGKILL; the run goes on AFTER seconds (default 20) more.
@@ -116,7 +116,7 @@ start_lg b
 load() {
 	local x=$1 j
 	while [ ! -e "$work/stop" ]; do
-		j=$("$GEN" -s "unix:$work/$x.sock" -c 8 -m 10 -z 1024 \
+		j=$("$GEN" -s "unix:$work/$x.sock" -c 8 -m 25 -z 1024 \
 			-r 1,1/4,1/4 -j 2>>"$work/gen-$x.err" | grep '^{') || true
 		[ -n "$j" ] || continue
 		printf '%s %s\n' "$(date +%s.%N)" "$(sed -E \
@@ -153,7 +153,7 @@ for p in "${LOAD_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 LOAD_PIDS=()
 
 echo "# loopguard failover: 2 instances, Sentinel (3), master 127.0.0.1:$old killed -> 127.0.0.1:$new"
-echo "# on_store_error = $ON_ERR, timeout = $TIMEOUT; miltergen -c 8 -m 10 -z 1024 -r 1,1/4,1/4 per instance, in rounds"
+echo "# on_store_error = $ON_ERR, timeout = $TIMEOUT; miltergen -c 8 -m 25 -z 1024 -r 1,1/4,1/4 per instance, in rounds"
 cat "$work"/load-a.out "$work"/load-b.out | awk -v k="$t_kill" \
 	-v named="$t_named" -v both="${t_both:-0}" '
 	{
