@@ -132,18 +132,23 @@ sn_wait_synced 5 >/dev/null 2>&1 || note "the replica had not caught up at the k
 t_kill=$(date +%s.%N)
 sn_kill_master || die "no master to kill"
 old=$SN_KILLED
-sn_wait_failover "$old" 60 || die "the sentinels did not fail over"
-new=$(sn_master_port)
-t_named=$(date +%s.%N)
-t_both=
-for ((i = 0; i < 600; i++)); do
-	if grep -q "master $SN_NAME is 127.0.0.1:$new " "$work/a.log" &&
-	   grep -q "master $SN_NAME is 127.0.0.1:$new " "$work/b.log"; then
-		t_both=$(date +%s.%N)
-		break
+# poll from the kill on: when a sentinel first names another master, and
+# when both instances have logged a second "master ... is" line
+t_named= t_both=
+for ((i = 0; i < 1200; i++)); do
+	if [ -z "$t_named" ] && new=$(sn_master_port) && [ "$new" != "$old" ]; then
+		t_named=$(date +%s.%N)
 	fi
+	if [ -z "$t_both" ] &&
+	   [ "$(grep -c "master $SN_NAME is 127" "$work/a.log")" -ge 2 ] &&
+	   [ "$(grep -c "master $SN_NAME is 127" "$work/b.log")" -ge 2 ]; then
+		t_both=$(date +%s.%N)
+	fi
+	[ -n "$t_named" ] && [ -n "$t_both" ] && break
 	sleep 0.05
 done
+[ -n "$t_named" ] || die "the sentinels did not fail over within 60 s"
+new=$(sn_master_port)
 [ -n "$t_both" ] || note "the instances did not both log the new master"
 rest=$(awk -v k="$t_kill" -v a="$AFTER" -v now="$(date +%s.%N)" 'BEGIN {
 	r = k + a - now; printf "%.1f", (r > 0 ? r : 0) }')
@@ -172,8 +177,8 @@ cat "$work"/load-a.out "$work"/load-b.out | awk -v k="$t_kill" \
 		for (s = lo; s <= hi; s++)
 			printf "%6d %9d %9d %9d\n", s, m[s], t[s], p[s]
 		dur = both > 0 ? both - k : 0
-		printf "sentinels named the new master %.1f s after the kill; " \
-		       "both instances on it after %.1f s\n", named - k, dur
+		printf "a sentinel named the new master %.1f s after the kill; " \
+		       "both instances logged it by %.1f s\n", named - k, dur
 		printf "before: %.0f msg/s (%d failed)\n", bm / (k - b0), bt
 		if (dur > 0)
 			printf "during: %.0f msg/s over %.1f s (%d failed)\n", \
