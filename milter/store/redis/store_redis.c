@@ -6,7 +6,8 @@
  * DESCRIPTION
  *	incr, add and set are one EVALSHA of rd_write_script with a mode
  *	("i", "a", "s"); get, del, scan and stats are in
- *	store_redis_scan.c, connections in store_redis_conn.c. Also here:
+ *	store_redis_scan.c, connections in store_redis_conn.c, the
+ *	Sentinel search in store_redis_sentinel.c. Also here:
  *	lg_store_redis_server(), the pure parser of the server setting.
  *
  *	When a round trip fails (see store_redis_conn.c), the operation is
