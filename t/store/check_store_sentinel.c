@@ -181,17 +181,20 @@ static void expand(const char *in, char *out, size_t size)
 		const char *add = NULL;
 		char tmp[80];
 
-		if (in[0] == '%' && in[1] == 'N')
+		if (in[0] == '%' && in[1] == 'N') {
 			add = name;
-		else if (in[0] == '%' && in[1] == 'M')
+		} else if (in[0] == '%' && in[1] == 'M') {
 			add = m;
-		else if (in[0] == '%' && in[1] == 'L')
-			snprintf(tmp, sizeof(tmp), "%zu", strlen(m)), add = tmp;
-		else if (in[0] == '%' && in[1] == 'R')
-			snprintf(tmp, sizeof(tmp), "%d", replica_port), add = tmp;
-		else if (in[0] == '%' && in[1] == 'S' && in[2] >= '1' &&
-			 in[2] <= '3')
+		} else if (in[0] == '%' && in[1] == 'L') {
+			snprintf(tmp, sizeof(tmp), "%zu", strlen(m));
+			add = tmp;
+		} else if (in[0] == '%' && in[1] == 'R') {
+			snprintf(tmp, sizeof(tmp), "%d", replica_port);
+			add = tmp;
+		} else if (in[0] == '%' && in[1] == 'S' && in[2] >= '1' &&
+			   in[2] <= '3') {
 			add = sentinel[in[2] - '1'];
+		}
 		if (add == NULL) {
 			out[used++] = *in++;
 			continue;
