@@ -23,3 +23,13 @@ check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
 %C%_check_store_open_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
 	%D%/check_store_redis %D%/check_store_open
+
+# Redis Sentinel (t/lib/sentinel.sh): the backend's resolution, run by
+# its wrapper, and two daemons through a failover.
+check_PROGRAMS += %D%/check_store_sentinel
+%C%_check_store_sentinel_SOURCES = %D%/check_store_sentinel.c
+%C%_check_store_sentinel_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_sentinel_LDADD = $(STORE_CHECK_LDADD)
+TESTS += %D%/t_store_sentinel.sh %D%/t_redis_sentinel.sh
+dist_noinst_SCRIPTS += %D%/t_store_sentinel.sh %D%/t_redis_sentinel.sh
+EXTRA_DIST += %D%/miltertest/sentinel_load.lua t/lib/sentinel.sh

@@ -11,7 +11,8 @@
  *	NULL name means the default, "memory".
  * DIAGNOSTICS
  *	"state backend "X" is not supported" in err;
- *	"state backend "redis" needs a server" when ropts is NULL.
+ *	"state backend "redis" needs a server" when ropts is NULL or
+ *	names neither a server nor sentinels.
  */
 #include "config.h"
 
@@ -34,7 +35,9 @@ int lg_store_open(const char *backend,
 	if (backend == NULL || strcmp(backend, "memory") == 0)
 		return lg_store_memory_open(mopts, now, store_r, err, errsize);
 	if (strcmp(backend, "redis") == 0) {
-		if (ropts == NULL || ropts->server == NULL || !*ropts->server) {
+		if (ropts == NULL || ((ropts->server == NULL ||
+				       !*ropts->server) &&
+				      ropts->nsentinels <= 0)) {
 			snprintf(err, errsize,
 				 "state backend \"redis\" needs a server");
 			return -1;

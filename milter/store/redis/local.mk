@@ -7,7 +7,9 @@ noinst_LTLIBRARIES += %D%/liblg_redis.la
 	%D%/store_redis.h \
 	%D%/store_redis_conn.c \
 	%D%/store_redis_impl.h \
-	%D%/store_redis_scan.c
+	%D%/store_redis_scan.c \
+	%D%/store_redis_sentinel.c \
+	%D%/store_redis_sentinel.h
 %C%_liblg_redis_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_STORE_REDIS)
 %C%_liblg_redis_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS)
 %C%_liblg_redis_la_LIBADD = $(HIREDIS_LIBS)

@@ -6,7 +6,8 @@
  * DESCRIPTION
  *	incr, add and set are one EVALSHA of rd_write_script with a mode
  *	("i", "a", "s"); get, del, scan and stats are in
- *	store_redis_scan.c, connections in store_redis_conn.c. Also here:
+ *	store_redis_scan.c, connections in store_redis_conn.c, the
+ *	Sentinel search in store_redis_sentinel.c. Also here:
  *	lg_store_redis_server(), the pure parser of the server setting.
  *
  *	When a round trip fails (see store_redis_conn.c), the operation is
@@ -38,6 +39,7 @@
 #include "snapshot.h"
 #include "store_memory.h"
 #include "store_redis_impl.h"
+#include "store_redis_sentinel.h"
 
 #define RD_DEFAULT_TIMEOUT 200
 
@@ -320,6 +322,7 @@ static void rd_tick(void *be, time_t now)
 /* rd_free - everything but what rd_init made */
 static void rd_free(struct rd_store *rd)
 {
+	rd_sentinel_free(rd);
 	free(rd->server);
 	free(rd->password);
 	free(rd->prefix);
@@ -416,6 +419,20 @@ int lg_store_redis_server(const char *spec, struct lg_redis_server *srv,
 	return 0;
 }
 
+/* server_label - the server for log lines: as configured, or "master
+ * NAME" under Sentinel; NULL when out of memory */
+static char *server_label(const struct lg_store_redis_opts *o)
+{
+	const char *name = o->master_name ? o->master_name : "";
+	char *s;
+
+	if (o->nsentinels <= 0)
+		return strdup(o->server);
+	if ((s = malloc(strlen(name) + 8)) != NULL)
+		sprintf(s, "master %s", name);
+	return s;
+}
+
 /* lg_store_redis_open - a Redis store; an unreachable server is no error */
 int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 			const struct lg_store_memory_opts *fallback,
@@ -428,19 +445,19 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 	struct rd_store *rd;
 	char why[256];
 
-	if (lg_store_redis_server(opts->server, &(struct lg_redis_server){0},
+	if (opts->nsentinels <= 0 &&
+	    lg_store_redis_server(opts->server, &(struct lg_redis_server){0},
 				  why, sizeof(why)) < 0) {
 		snprintf(err, errsize, "state: redis server \"%s\": %s",
 			 opts->server ? opts->server : "", why);
 		return -1;
 	}
 	if (opts->db < 0 || strlen(prefix) > RD_PREFIX_MAX) {
-		snprintf(err, errsize, "state: redis %s: bad db or prefix",
-			 opts->server);
+		snprintf(err, errsize, "state: redis: bad db or prefix");
 		return -1;
 	}
 	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
-	    (rd->server = strdup(opts->server)) == NULL ||
+	    (rd->server = server_label(opts)) == NULL ||
 	    (rd->prefix = strdup(prefix)) == NULL ||
 	    (opts->password && *opts->password &&
 	     (rd->password = strdup(opts->password)) == NULL)) {
@@ -449,7 +466,12 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 		snprintf(err, errsize, "state: out of memory");
 		return -1;
 	}
-	lg_store_redis_server(opts->server, &rd->srv, NULL, 0);
+	if (rd_sentinel_init(rd, opts, err, errsize) < 0) {
+		rd_free(rd);
+		return -1;
+	}
+	if (opts->nsentinels <= 0)
+		lg_store_redis_server(opts->server, &rd->srv, NULL, 0);
 	rd->plen = strlen(rd->prefix);
 	rd->db = opts->db;
 	rd->tempfail = opts->tempfail;

@@ -1,7 +1,7 @@
 /*
  * NAME
- *	store_redis_impl.h - shared by store_redis.c, store_redis_scan.c
- *	and store_redis_conn.c
+ *	store_redis_impl.h - shared by store_redis.c, store_redis_scan.c,
+ *	store_redis_conn.c and store_redis_sentinel.c
  * DESCRIPTION
  *	The backend's state: settings, the connection pool and the health
  *	of the server (up, or down with a time for the next try).
@@ -39,10 +39,14 @@ struct rd_conn {
 	struct rd_conn *next;
 };
 
+struct rd_sentinel;
+
 struct rd_store {
 	/* settings */
 	char *server;			/* as configured, for log lines */
 	struct lg_redis_server srv;
+	struct rd_sentinel *sentinel;	/* NULL: srv; else the master it
+					 * names (store_redis_sentinel.h) */
 	char *password;
 	int db;
 	char *prefix;
