@@ -25,6 +25,10 @@
  *		bookkeeping and are left out unless --all is given.
  *		PATTERN is an fnmatch(3) glob, case-insensitive, matched
  *		against from, to, client and key (any one may match).
+ *		When the store answers from its local fallback (Redis
+ *		down), a line "fallback<TAB>BACKEND<TAB>SERVER<TAB>SINCE"
+ *		comes before the final line: the rows are this host's
+ *		fallback store only.
  *		Final line: "OK N entries, H hidden".
  *	remove ID...
  *		removes the entries with these ids (hidden ones too);
@@ -37,8 +41,24 @@
  *	stats
  *		"name<TAB>value" lines: version, uptime (seconds),
  *		entries, bytes, evicted (only while a store is open),
+ *		then the store's backend, server (when it has one),
+ *		health ("up" or "down"), down_since (when down),
+ *		fallback ("yes" or "no"), BACKEND_entries and
+ *		BACKEND_bytes (the server's own, left out when it could
+ *		not be asked) and, for Redis, fallback_entries and
+ *		fallback_bytes (this host's local store),
  *		connections, messages, recipients, unknown, errors; then
  *		"action<TAB>PLUGIN<TAB>ACTION<TAB>COUNT" per plugin action.
+ *	state export
+ *		the format line and one line per live entry, as a state
+ *		file holds them (state_line.h), hidden entries included;
+ *		refused while a Redis store answers from its fallback.
+ *		Final line: "OK N entries".
+ *	state import
+ *		followed by the lines of a state file and a line ".";
+ *		each live entry is set as it is, expired ones skipped:
+ *		"OK N imported, M expired skipped", or "ERR state import:
+ *		line L: what is wrong".
  *	reload
  *		reloads the config, as SIGUSR1 does, and waits for it:
  *		"OK reloaded", or "ERR reload refused, old config kept:
@@ -80,6 +100,12 @@
  * handed in; the control socket never calls up into the program). */
 typedef int (*lg_ctl_reload_fn)(char *err, size_t errsize);
 
+/* The next line of a request body (state import) into buf, without
+ * its newline: 1, 0 at the line ".", -1 when the client is gone or too
+ * slow, -2 for a line longer than size - 1 (the rest of it dropped). */
+typedef int (*lg_ctl_in_fn)(void *arg, char *buf, size_t size,
+			    size_t *len_r);
+
 /* One reply line, without its newline; non-zero: stop replying. */
 typedef int (*lg_ctl_out_fn)(void *arg, const char *line, size_t len);
 
@@ -90,6 +116,8 @@ struct lg_ctl_env {
 	const char *version;
 	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
+	lg_ctl_in_fn in;		/* NULL: no request takes a body */
+	void *in_arg;
 };
 
 /* lg_ctl_handle - answer one request line */

@@ -61,6 +61,10 @@ int lg_ctl_parse_opts(struct lg_ctl_request *rq, const char *cmd, char **w,
 /* The commands of control_entries.c; w and n are their arguments. */
 int lg_ctl_list(struct lg_ctl_request *rq, char **w, size_t n);
 int lg_ctl_remove(struct lg_ctl_request *rq, char **w, size_t n);
+/* state export|import, and the fallback line of list
+ * (control_state.c). */
+int lg_ctl_state(struct lg_ctl_request *rq, char **w, size_t n);
+int lg_ctl_fallback_note(struct lg_ctl_request *rq);
 /* The outbox command (control_outbox.c). */
 int lg_ctl_queue(struct lg_ctl_request *rq, char **w, size_t n);
 

@@ -239,6 +239,7 @@ static void mem_stats(void *be, struct lg_store_stats *st)
 	}
 	st->evicted = atomic_load(&ms->evicted);
 	st->health.backend = "memory";
+	st->server_known = 1;
 	st->server_entries = st->entries;
 	st->server_bytes = st->bytes;
 }
