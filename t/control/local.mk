@@ -15,5 +15,9 @@ check_PROGRAMS += %D%/check_control %D%/check_control_socket %D%/ctl_seed
 %C%_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(LIBCONFIG_CFLAGS)
 %C%_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 TESTS += %D%/check_control %D%/check_control_socket \
-	%D%/t_loopguardctl.sh %D%/t_control_socket.sh
-dist_noinst_SCRIPTS += %D%/t_loopguardctl.sh %D%/t_control_socket.sh
+	%D%/t_loopguardctl.sh %D%/t_control_socket.sh %D%/t_state_move.sh
+dist_noinst_SCRIPTS += %D%/t_loopguardctl.sh %D%/t_control_socket.sh \
+	%D%/t_state_move.sh
+# t_state_move.sh: memory to Redis through state export/import, and
+# what stats and list say while Redis is down
+EXTRA_DIST += %D%/state_move.lua
