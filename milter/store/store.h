@@ -78,7 +78,9 @@ struct lg_store_ops {
 	void (*stats)(void *be, struct lg_store_stats *stats_r);
 	/* Set a whole record as it is (count, size, created, expires,
 	 * plugin and text fields), replacing a live entry: state import.
-	 * 0, or -1; an expires not after now is refused (-1). */
+	 * 0, or -1; an empty key or an expires not after now is
+	 * refused (-1). Redis: the record goes to the server or fails,
+	 * never to the local fallback. */
 	int (*put)(void *be, const struct lg_store_record *rec, time_t now);
 	/* What the backend is and its health, without a round trip. */
 	void (*health)(void *be, struct lg_store_health *h_r);

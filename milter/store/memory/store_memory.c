@@ -403,7 +403,8 @@ static int mem_put(void *be, const struct lg_store_record *rec, time_t now)
 	size_t len;
 	uint64_t h;
 
-	if (lg_mem_key_hash(rec->key, &h, &len) < 0 ||
+	if (rec->key == NULL || *rec->key == 0 ||
+	    lg_mem_key_hash(rec->key, &h, &len) < 0 ||
 	    (long long)rec->expires <= (long long)now ||
 	    stamp(rec->expires) <= (long long)now)
 		return -1;

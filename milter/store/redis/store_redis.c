@@ -324,8 +324,8 @@ static int rd_put(void *be, const struct lg_store_record *rec, time_t now)
 	redisReply *r;
 	int i;
 
-	if (rd_full_key(rd, rec->key, k, &klen) < 0 ||
-	    v[3] <= (long long)now)
+	if (rec->key == NULL || *rec->key == 0 ||
+	    rd_full_key(rd, rec->key, k, &klen) < 0 || v[3] <= (long long)now)
 		return -1;
 	arg(&a, "EVAL", 4);
 	arg(&a, put_script, sizeof(put_script) - 1);
