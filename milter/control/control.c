@@ -419,13 +419,12 @@ static void serve(int fd)
 	env.version = PACKAGE_VERSION;
 	env.reload = reload_fn;
 	env.who = who;
-	env.in = body_line;
-	env.in_arg = &body;
 	c.fd = fd;
 	c.olen = 0;
 	c.failed = 0;
 	c.deadline = mono_ms() + REPLY_MS;
-	lg_ctl_handle(&env, buf, (size_t) n, out_line, &c);
+	lg_ctl_handle_body(&env, buf, (size_t) n, body_line, &body, out_line,
+			   &c);
 	flush(&c);
 	if (c.failed && !atomic_load(&stopping))
 		lg_log(LG_LOG_INFO, "control %s: %s stopped reading the reply; dropped",

@@ -384,12 +384,22 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 		  lg_ctl_out_fn out, void *arg)
 {
+	return lg_ctl_handle_body(env, line, len, NULL, NULL, out, arg);
+}
+
+/* lg_ctl_handle_body - the same, a body readable through in */
+int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
+		       size_t len, lg_ctl_in_fn in, void *in_arg,
+		       lg_ctl_out_fn out, void *arg)
+{
 	struct lg_ctl_request rq;
 	char text[LG_CTL_LINE_MAX + 1];
 	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.env = env;
+	rq.in = in;
+	rq.in_arg = in_arg;
 	rq.out = out;
 	rq.arg = arg;
 	if (len > 0 && line[len - 1] == '\n')

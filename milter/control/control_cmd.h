@@ -75,7 +75,9 @@
  *	newline and carriage return become \\, \t, \n, \r, other control
  *	bytes and bytes that are not UTF-8 \xHH; valid UTF-8 passes.
  *
- *	lg_ctl_handle() is pure apart from the store and the process-wide
+ *	lg_ctl_handle() answers a request without a body ("state import"
+ *	is then refused); lg_ctl_handle_body() is given a function that
+ *	reads the body's lines. Both are pure apart from the store and the process-wide
  *	counters it reads: no sockets, so it is tested directly. The line
  *	may end in "\n" or "\r\n". Every reply line goes to out (without
  *	its newline); when out returns non-zero the client is gone and
@@ -116,13 +118,16 @@ struct lg_ctl_env {
 	const char *version;
 	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
-	lg_ctl_in_fn in;		/* NULL: no request takes a body */
-	void *in_arg;
 };
 
 /* lg_ctl_handle - answer one request line */
 int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 		  lg_ctl_out_fn out, void *arg);
+/* lg_ctl_handle_body - the same, for a client that may send a request
+ * body after the line (state import), read through in */
+int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
+		       size_t len, lg_ctl_in_fn in, void *in_arg,
+		       lg_ctl_out_fn out, void *arg);
 
 /* lg_ctl_entry_id - the id "list" shows for a store key */
 void lg_ctl_entry_id(const char *key, char id_r[LG_CTL_ID_LEN + 1]);

@@ -20,6 +20,8 @@
 /* One request being answered. */
 struct lg_ctl_request {
 	const struct lg_ctl_env *env;
+	lg_ctl_in_fn in;	/* NULL: the request can have no body */
+	void *in_arg;
 	lg_ctl_out_fn out;
 	void *arg;
 	char *buf;		/* the line being built */

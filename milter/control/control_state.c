@@ -154,7 +154,7 @@ static int cmd_import(struct lg_ctl_request *rq)
 	size_t len;
 	int rc, bad = 0, at_line = 0, got;
 
-	if (!env->in)
+	if (!rq->in)
 		return lg_ctl_reply(rq, 0, "state import: not available here");
 	if (!env->store->ops->put)
 		return lg_ctl_reply(rq, 0, "state import: this store cannot import");
@@ -165,8 +165,8 @@ static int cmd_import(struct lg_ctl_request *rq)
 			 "nothing imported", h.backend, h.server);
 		bad = 1;
 	}
-	while ((got = env->in(env->in_arg, im->line, sizeof(im->line),
-			      &len)) != 0) {
+	while ((got = rq->in(rq->in_arg, im->line, sizeof(im->line),
+			     &len)) != 0) {
 		if (got == -1) {
 			free(im);
 			rq->gone = 1;
