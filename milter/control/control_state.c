@@ -151,8 +151,8 @@ static int cmd_import(struct lg_ctl_request *rq)
 	const struct lg_ctl_env *env = rq->env;
 	struct lg_store_health h;
 	struct import *im;
-	size_t len;
-	int rc, bad = 0, at_line = 0, got;
+	size_t len, bad_line = 0;
+	int rc, bad = 0, got;
 
 	if (!rq->in)
 		return lg_ctl_reply(rq, 0, "state import: not available here");
@@ -168,6 +168,9 @@ static int cmd_import(struct lg_ctl_request *rq)
 	while ((got = rq->in(rq->in_arg, im->line, sizeof(im->line),
 			     &len)) != 0) {
 		if (got == -1) {
+			lg_log(LG_LOG_WARN, "control: %s went away or stalled "
+			       "during state import, after %zu entries",
+			       env->who ? env->who : "client", im->imported);
 			free(im);
 			rq->gone = 1;
 			return -1;
@@ -182,7 +185,8 @@ static int cmd_import(struct lg_ctl_request *rq)
 		} else if (import_line(rq, im, len) != 0) {
 			bad = 1;
 		}
-		at_line = bad;
+		if (bad)
+			bad_line = im->lineno;
 	}
 	if (im->lineno == 0 && !bad) {
 		snprintf(im->err, sizeof(im->err), "empty file");
@@ -192,9 +196,9 @@ static int cmd_import(struct lg_ctl_request *rq)
 	       "entries, %zu expired skipped%s%s", env->who ? env->who :
 	       "client", im->imported, im->expired, bad ? "; stopped: " : "",
 	       bad ? im->err : "");
-	if (at_line)
+	if (bad_line)
 		rc = lg_ctl_reply(rq, 0, "state import: line %zu: %s (%zu "
-				  "imported before it)", im->lineno, im->err,
+				  "imported before it)", bad_line, im->err,
 				  im->imported);
 	else if (bad)
 		rc = lg_ctl_reply(rq, 0, "state import: %s", im->err);
