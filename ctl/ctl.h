@@ -5,7 +5,8 @@
  *	ctl_conn.c sends one request line and collects the reply lines;
  *	ctl_text.c holds the small pure formatters (unescape, UTF-8
  *	clean-up, JSON strings, sizes, times); ctl_show.c prints list and
- *	stats replies as a table or JSON. loopguardctl.c parses the
+ *	stats replies as a table or JSON; ctl_state.c writes and reads
+ *	the files of state export and import. loopguardctl.c parses the
  *	command line. The protocol is described in milter/control/control_cmd.h.
  */
 #ifndef LG_CTL_H

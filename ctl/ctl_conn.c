@@ -13,6 +13,11 @@
  *	lines are kept in reply->lines for the caller to format; the
  *	final line in reply->final. The daemon answers at once, so a
  *	reply that stalls for REPLY_TIMEOUT seconds is an error.
+ *
+ *	ctl_stream() is the same exchange for the state commands: after
+ *	the request line a body may be sent (state import), and the
+ *	reply's data lines go to a callback as they arrive, so an export
+ *	of any size is never held in memory.
  * DIAGNOSTICS
  *	Failures come back as one line in err: "cannot connect to PATH:
  *	REASON (HINT)", a timeout, or a reply cut short.

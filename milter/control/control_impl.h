@@ -5,7 +5,9 @@
  *	Private to the control protocol: the request being answered, the
  *	reply-line builder, and the options list and remove take.
  *	control_cmd.c checks and dispatches requests and answers stats
- *	and reload; control_entries.c answers list and remove.
+ *	and reload; control_entries.c answers list and remove;
+ *	control_state.c state export and import, and the note list adds
+ *	when the rows come from a fallback store.
  */
 #ifndef LG_CONTROL_IMPL_H
 #define LG_CONTROL_IMPL_H
