@@ -14,7 +14,10 @@
 #   4. stats shows the backend, the server, health up and the counts;
 #   5. redis-server stopped (by PID): stats says down since when and that
 #      the fallback answers, list says it shows only this host's fallback
-#      store (table and JSON), export is refused.
+#      store (table and JSON), export is refused;
+#   6. back to memory with an empty store while the config still names
+#      the redis server: the start warns, naming export and import (and
+#      the first memory start, whose store was not empty, did not).
 # Needs redis-server, redis-cli, miltertest and python3; exits 77 without.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
@@ -52,10 +55,14 @@ start_redis() {
 	return 1
 }
 
-# start_lg memory|redis - the daemon on that backend; the snapshot key
-# stays in the file for redis, as it does when an operator switches
+# start_lg memory|redis|back - the daemon on that backend; the snapshot
+# key stays in the file for redis, as it does when an operator
+# switches; "back" is memory again with a fresh snapshot file and the
+# redis server still named
 start_lg() {
 	local state="backend = \"memory\"; snapshot = \"$tmp/snap\";"
+	[ "$1" = back ] && state="backend = \"memory\"; snapshot = \"$tmp/snap2\";
+          server = \"unix:$REDIS_SOCK\";"
 	[ "$1" = redis ] && state="backend = \"redis\"; snapshot = \"$tmp/snap\";
           server = \"unix:$REDIS_SOCK\"; prefix = \"lgmove:\"; timeout = \"500ms\";"
 	cat > "$tmp/lg.conf" <<CONF
@@ -118,6 +125,8 @@ start_redis || exit 1
 
 # --- 1. memory: the ledger and a block, then export
 start_lg memory
+check "1: a memory start names no switch" \
+	test "$(grep -c 'state: backend' "$tmp/lg.log")" = 0
 check "1: alice's message is continued (and enters the ledger)" mail send continue
 check "1: harvest blocks 192.0.2.10 at the 4th unknown recipient" \
 	rcpts "u1@example.com u2@example.com u3@example.com u4@example.com" \
@@ -194,6 +203,12 @@ ctl state export "$tmp/partial"
 check "5: export is refused while only the fallback answers" \
 	grep -q "refusing to export only this host's fallback store" <<<"$out"
 check "5: ... and leaves no file" test ! -e "$tmp/partial"
+stop_lg
+
+# --- 6. back to memory, empty, with the redis server still named
+start_lg back
+check "6: an empty memory store with a redis server named warns" \
+	grep -q 'state: backend memory starts empty, but the config still names the redis server .*state export FILE.*state import FILE' "$tmp/lg.log"
 stop_lg
 
 [ "$failed" -gt 0 ] && { echo "--- lg.log"; cat "$tmp/lg.log"; }
