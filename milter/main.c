@@ -197,6 +197,8 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 	if (lg_store_open(st->backend, &mopts, &ropts, lg_now(), &store, err,
 			  errsize) != 0)
 		return -1;
+	lg_store_check_switch(st->backend, st->snapshot, st->server, &store,
+			      lg_now());
 	lg_host_set_store(&store);
 	lg_session_set_store_tempfail(st->on_store_error_tempfail);
 	return 0;

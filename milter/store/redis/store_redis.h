@@ -25,6 +25,10 @@
  *	by the caller's "now" against the expires field, exactly as in the
  *	memory backend; the Redis expiry only reclaims the space.
  *
+ *	put (state import) sets a whole hash and its expiry in one EVAL;
+ *	it goes to the server or fails, never to the local store. health
+ *	tells up or down since when, and whether the local store answers.
+ *
  *	Connections come from a small pool (one per thread in use, up to
  *	pool_max); no lock is held across a round trip. Every command
  *	waits at most timeout_ms.

@@ -262,6 +262,7 @@ static void mark_down(struct rd_store *rd, time_t now, int probe,
 	}
 	if (!rd->down) {
 		rd->down = 1;
+		rd->down_since = now;
 		rd->gen++;
 		rd->backoff = rd->backoff_min;
 		/* under Sentinel the master may have moved: ask at once */

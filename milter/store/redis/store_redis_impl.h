@@ -68,6 +68,7 @@ struct rd_store {
 	/* health */
 	pthread_mutex_t health_lock;
 	int down;
+	time_t down_since;		/* when down went from 0 to 1 */
 	int probing;			/* one thread is trying to reconnect */
 	time_t retry_at;
 	long long backoff;
@@ -131,6 +132,7 @@ int rd_del(void *be, const char *key);
 int rd_scan(void *be, const char *prefix, time_t now, lg_store_scan_fn fn,
 	    void *arg);
 void rd_stats(void *be, struct lg_store_stats *st);
+void rd_health(void *be, struct lg_store_health *h);
 /* rd_open_check - one connection at open: 0, or -1 with err set when the
  * server refused the password or the database; an unreachable server
  * is logged and is not an error */
