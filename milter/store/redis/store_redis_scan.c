@@ -3,7 +3,6 @@
  *	store_redis_scan.c - the Redis store backend: get, del, scan, stats
  * SYNOPSIS
  *	#include "store_redis_impl.h"
-#include "store_redis_sentinel.h"
  *
  *	rd_get(rd, "repeat:k", now, &val);
  *	rd_del(rd, "repeat:k");
@@ -51,6 +50,7 @@
 /* Store library. */
 #include "snapshot.h"
 #include "store_redis_impl.h"
+#include "store_redis_sentinel.h"
 
 #define SCAN_COUNT	"500"
 #define STATS_COUNT	"1000"
@@ -364,7 +364,7 @@ static void rd_server_text(struct rd_store *rd, char *buf, size_t size)
 	char addr[300];
 
 	if (rd->sentinel && rd_current_server(rd, addr, sizeof(addr)) > 0)
-		snprintf(buf, size, "%s at %s", rd->server, addr);
+		snprintf(buf, size, "%.130s at %.130s", rd->server, addr);
 	else
 		snprintf(buf, size, "%s", rd->server);
 }
