@@ -17,3 +17,4 @@ bench_nullmilter_SOURCES = bench/nullmilter.c
 bench_nullmilter_LDADD = $(MILTER_LIBS)
 dist_noinst_SCRIPTS += bench/run bench/stop-time.sh
 EXTRA_DIST += bench/mta.sh bench/report.sh BENCHMARKS.md
+dist_noinst_SCRIPTS += bench/failover.sh

@@ -10,7 +10,9 @@
 #	messages, and the milter's own CPU time per message (user+system
 #	of its process over the run, divided by the messages); then each
 #	ratio (the median of the per-run ratios: a run's variants ran back
-#	to back) against its target with PASS or MISS.
+#	to back) against its target with PASS or MISS. Part 2c adds the
+#	pair of instances sharing one Redis, its sharing check, and 2d the
+#	lines bench/failover.sh printed.
 
 # ratios A B - the per-run ratios A/B (runs pair up by index: each
 #	run's variants ran back to back, so they shared the machine's load)
@@ -98,9 +100,40 @@ report() {
 		row_direct "loopguard, Redis" lg-redis
 		r=$(ratio lg-redis lg-unix)
 		echo "   Redis/memory = $r, per run $(ratio_range lg-redis lg-unix) (target >= 0.70): $(verdict "$r" 0.70)"
-		echo "   Redis commands per message: $(med $REDIS_CMDS) (the steps inside loopguard's Lua scripts included)"
+		echo "   Redis commands per message: $(med $REDIS_CMDS) (the steps inside loopguard's Lua scripts included);"
+		echo "   redis-server's own CPU: $(med $REDIS_CPU) ms per message"
 		[ -z "${REDIS_FELL_BACK:-}" ] ||
 			echo "   warning: loopguard lost Redis during the runs and fell back to memory (see its log)"
+	fi
+	if [ -n "${R[pair-redis]:-}" ]; then
+		echo
+		echo "2c. Two loopguard instances driven at the same time, each on its own unix socket"
+		echo "   with its own miltergen (the load of part 1 each): both on one shared private"
+		echo "   redis-server, and both on the memory backend; msg/s: both instances' messages"
+		echo "   over the longer of the two runs; latency: the higher instance's"
+		row_direct "2 x memory" pair-mem
+		row_direct "2 x shared Redis" pair-redis
+		r=$(ratio pair-redis pair-mem)
+		echo "   shared Redis pair/memory pair = $r, per run $(ratio_range pair-redis pair-mem) (target >= 0.70): $(verdict "$r" 0.70)"
+		echo "   each instance alone in the pair: Redis $(printf '%.0f' "$(med ${R[pair-redis.1]})") and $(printf '%.0f' "$(med ${R[pair-redis.2]})") msg/s, memory $(printf '%.0f' "$(med ${R[pair-mem.1]})") and $(printf '%.0f' "$(med ${R[pair-mem.2]})")"
+		echo "   shared Redis pair/one memory instance (part 2) = $(ratio pair-redis lg-unix), memory pair/one memory instance = $(ratio pair-mem lg-unix)"
+		echo "   Redis commands per message: $(med $SHARED_CMDS); redis-server's own CPU: $(med $SHARED_CPU) ms per message"
+		echo "   sharing: harvest count of client 198.18.0.1 after 14 unknown recipients to the"
+		echo "   first instance and 7 to the second (some the same): memory ${SHARE[lgm1]} and"
+		echo "   ${SHARE[lgm2]}, shared Redis ${SHARE[lgs1]} and ${SHARE[lgs2]}; the Redis instances list $SHARE_KEYS1 and $SHARE_KEYS2"
+		echo "   entries, the same keys: $SHARE_SAME; $( [ "${SHARE_OK:-0}" -eq 1 ] && echo "shared: PASS" || echo "NOT shared: FAIL")"
+		[ -z "${SHARED_FELL_BACK:-}" ] ||
+			echo "   warning: a shared instance lost Redis during the runs and fell back to memory (see its log)"
+	fi
+	if [ -n "${FAILOVER_RC:-}" ]; then
+		echo
+		echo "2d. A Redis failover under load (bench/failover.sh)"
+		sed 's/^/   /' "$work/failover.out"
+		case $FAILOVER_RC in
+		0) ;;
+		77) echo "   (skipped by bench/failover.sh)" ;;
+		*) echo "   bench/failover.sh FAILED: exit $FAILOVER_RC" ;;
+		esac
 	fi
 	for t in pf sm; do
 		[ -n "${R[$t-none]:-}" ] || continue

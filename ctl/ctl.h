@@ -5,7 +5,8 @@
  *	ctl_conn.c sends one request line and collects the reply lines;
  *	ctl_text.c holds the small pure formatters (unescape, UTF-8
  *	clean-up, JSON strings, sizes, times); ctl_show.c prints list and
- *	stats replies as a table or JSON. loopguardctl.c parses the
+ *	stats replies as a table or JSON; ctl_state.c writes and reads
+ *	the files of state export and import. loopguardctl.c parses the
  *	command line. The protocol is described in milter/control/control_cmd.h.
  */
 #ifndef LG_CTL_H
@@ -34,6 +35,25 @@ const char *ctl_socket_path(const char *spec);
 int ctl_request(const char *path, const char *request,
 		struct ctl_reply *reply, char *err, size_t errsize);
 void ctl_reply_free(struct ctl_reply *reply);
+
+/* A request body writer (fd is the socket) and a reply line reader:
+ * 0, or -1 with the message in err. */
+typedef int (*ctl_body_fn)(void *arg, int fd, char *err, size_t errsize);
+typedef int (*ctl_line_fn)(void *arg, const char *line, char *err,
+			   size_t errsize);
+
+/* ctl_stream - send request, then what body writes; hand each data line
+ * of the reply to line_fn as it comes; the final line, malloc'ed, in
+ * *final_r. 0, or -1 with err (err must start empty). */
+int ctl_stream(const char *path, const char *request, ctl_body_fn body,
+	       void *body_arg, ctl_line_fn line_fn, void *line_arg,
+	       char **final_r, char *err, size_t errsize);
+/* ctl_send_all - n bytes to a socket: 0, or -1 with errno set */
+int ctl_send_all(int fd, const char *buf, size_t n);
+
+/* ctl_state - "state export|import FILE" (ctl_state.c): the exit code */
+int ctl_state(const char *path, const char *sub, const char *file,
+	      int force, int json);
 
 /* ctl_split - cut a line at tabs in place; returns the field count */
 size_t ctl_split(char *line, char **fields, size_t max);

@@ -13,6 +13,11 @@
  *	lines are kept in reply->lines for the caller to format; the
  *	final line in reply->final. The daemon answers at once, so a
  *	reply that stalls for REPLY_TIMEOUT seconds is an error.
+ *
+ *	ctl_stream() is the same exchange for the state commands: after
+ *	the request line a body may be sent (state import), and the
+ *	reply's data lines go to a callback as they arrive, so an export
+ *	of any size is never held in memory.
  * DIAGNOSTICS
  *	Failures come back as one line in err: "cannot connect to PATH:
  *	REASON (HINT)", a timeout, or a reply cut short.
@@ -175,6 +180,67 @@ int ctl_request(const char *path, const char *request,
 	fclose(fp);
 	if (rc != 0)
 		ctl_reply_free(reply);
+	return rc;
+}
+
+/* send_all - n bytes to fd: 0, or -1 with errno set */
+int ctl_send_all(int fd, const char *buf, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = send(fd, buf, n, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		buf += k;
+		n -= (size_t) k;
+	}
+	return 0;
+}
+
+/* ctl_stream - one request, a body, and the reply line by line */
+int ctl_stream(const char *path, const char *request, ctl_body_fn body,
+	       void *body_arg, ctl_line_fn line_fn, void *line_arg,
+	       char **final_r, char *err, size_t errsize)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	int fd, sent, rc = -1;
+
+	*final_r = NULL;
+	if ((fd = dial(path, err, errsize)) < 0)
+		return -1;
+	sent = ctl_send_all(fd, request, strlen(request)) == 0 &&
+		ctl_send_all(fd, "\n", 1) == 0;
+	if (sent && body && body(body_arg, fd, err, errsize) != 0) {
+		close(fd);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) > 0 && line[n - 1] == '\n') {
+		line[--n] = 0;
+		if (is_final(line)) {
+			*final_r = line;
+			line = NULL;
+			rc = 0;
+			break;
+		}
+		if (line_fn(line_arg, line, err, errsize) != 0)
+			break;
+	}
+	if (rc != 0 && *err == 0)
+		snprintf(err, errsize, "%s: %s", path, ferror(fp) ?
+			 strerror(errno) : "the reply ended early");
+	free(line);
+	fclose(fp);
 	return rc;
 }
 

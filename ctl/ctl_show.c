@@ -157,22 +157,68 @@ static void print_json_rows(struct row *rows, size_t n)
 		fputs("]\n", stdout);
 }
 
-/* ctl_show_list - the entries as a table or JSON */
+/* fallback_text - "redis HOST unreachable since TIME: showing only this
+ * host's fallback store (N entries)" from a "fallback" line; 0, or -1
+ * when the line is not one */
+static int fallback_text(char *line, size_t entries, char *buf,
+			 size_t size)
+{
+	char *f[5], when[64];
+	size_t nf;
+
+	if (strncmp(line, "fallback\t", 9) != 0)
+		return -1;
+	if ((nf = ctl_split(line, f, 5)) != 4 || !ctl_is_number(f[3]))
+		return bad_line("list", "fallback ...");
+	ctl_unescape(f[1]);
+	ctl_unescape(f[2]);
+	ctl_time((time_t) strtoll(f[3], NULL, 10), when, sizeof(when));
+	snprintf(buf, size, "%s %s unreachable since %s: showing only this "
+		 "host's fallback store (%zu entries)", f[1], f[2], when,
+		 entries);
+	return 0;
+}
+
+/* show_fallback - the note before the rows; JSON opens an object */
+static void show_fallback(const char *note, int json)
+{
+	char *safe;
+
+	if (!json) {
+		safe = ctl_display(note);
+		printf("%s\n", safe ? safe : "");
+		free(safe);
+		return;
+	}
+	fputs("{\"fallback\": ", stdout);
+	ctl_json_string(stdout, note);
+	fputs(", \"entries\": ", stdout);
+}
+
+/* ctl_show_list - the entries as a table or JSON; when the daemon says
+ * they come from a fallback store, a note first (JSON: an object with
+ * "fallback" and "entries") */
 int ctl_show_list(const struct ctl_reply *reply, int json)
 {
 	struct row *rows;
-	size_t i, k;
+	char note[1024] = "";
+	size_t i, k, n = reply->n;
 	int rc = 0;
 
-	if (reply->n == 0) {
-		puts(json ? "[]" : "no entries");
+	if (n > 0 && fallback_text(reply->lines[n - 1], n - 1, note,
+				   sizeof(note)) == 0)
+		n--;
+	if (*note)
+		show_fallback(note, json);
+	if (n == 0) {
+		puts(json ? (*note ? "[]}" : "[]") : "no entries");
 		return 0;
 	}
-	if ((rows = calloc(reply->n, sizeof(*rows))) == NULL) {
+	if ((rows = calloc(n, sizeof(*rows))) == NULL) {
 		fprintf(stderr, "loopguardctl: out of memory\n");
 		return -1;
 	}
-	for (i = 0; i < reply->n; i++) {
+	for (i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 
 		r->nf = ctl_split(reply->lines[i], r->f, LIST_MAX_FIELDS);
@@ -187,13 +233,23 @@ int ctl_show_list(const struct ctl_reply *reply, int json)
 		for (k = F_FROM; k < r->nf; k++)
 			ctl_unescape(r->f[k]);
 	}
-	qsort(rows, reply->n, sizeof(*rows), by_created);
+	qsort(rows, n, sizeof(*rows), by_created);
 	if (json)
-		print_json_rows(rows, reply->n);
-	else if ((rc = print_table(rows, reply->n)) != 0)
+		print_json_rows(rows, n);
+	else if ((rc = print_table(rows, n)) != 0)
 		fprintf(stderr, "loopguardctl: out of memory\n");
+	if (json && *note)
+		puts("}");
 	free(rows);
 	return rc;
+}
+
+/* ends_with - s ends in tail */
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
 /* stat_text - a value made readable for the text form */
@@ -202,16 +258,21 @@ static void stat_text(const char *name, const char *value, char *buf,
 {
 	if (strcmp(name, "uptime") == 0 && ctl_is_number(value))
 		ctl_duration(strtoll(value, NULL, 10), buf, size);
-	else if (strcmp(name, "bytes") == 0 && ctl_is_number(value))
+	else if (ends_with(name, "bytes") && ctl_is_number(value))
 		ctl_human_size(strtoll(value, NULL, 10), buf, size);
+	else if (strcmp(name, "down_since") == 0 && ctl_is_number(value))
+		ctl_time((time_t) strtoll(value, NULL, 10), buf, size);
 	else
 		snprintf(buf, size, "%s", value);
 }
 
-/* json_value - a number as is, anything else as a string */
+/* json_value - a number as is, yes/no of a flag as true/false,
+ * anything else as a string */
 static void json_value(const char *value)
 {
-	if (ctl_is_number(value))
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+		fputs(*value == 'y' ? "true" : "false", stdout);
+	else if (ctl_is_number(value))
 		fputs(value, stdout);
 	else
 		ctl_json_string(stdout, value);

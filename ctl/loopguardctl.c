@@ -10,6 +10,8 @@
  *	loopguardctl [-s SOCKET] reload
  *	loopguardctl [-s SOCKET] [--json] queue
  *	loopguardctl [-s SOCKET] queue remove|retry ID... | --all
+ *	loopguardctl [-s SOCKET] [--json] state export FILE [--force]
+ *	loopguardctl [-s SOCKET] [--json] state import FILE
  * DESCRIPTION
  *	Talks to the daemon's control socket (the "control" setting;
  *	default unix:/run/loopguard/control.sock, a bare path will do).
@@ -34,6 +36,14 @@
  *	waiting to be handed over: ID, Created, Next Try, Attempts, Size,
  *	From, To, Status (the last error). queue remove drops messages,
  *	queue retry makes them due now.
+ *
+ *	state export writes every live entry the daemon holds (counters,
+ *	blocks, the sent ledger; bookkeeping included) into FILE, a new
+ *	file of mode 0600 (--force replaces one that exists); state
+ *	import sets the entries of such a file in the running daemon's
+ *	store, with their own created and expiry times, skipping those
+ *	already expired. The file format is described in
+ *	milter/store/snapshot/state_line.h and loopguardctl(8).
  *
  *	--json prints JSON instead, for scripts; it may also follow the
  *	command.
@@ -61,6 +71,9 @@ struct args {
 	const char *cmd;
 	char request[REQUEST_MAX + 1];
 	size_t len;
+	const char *state_sub;		/* state: export or import */
+	const char *state_file;
+	int force;
 };
 
 /* usage - the synopsis; exit 64 (or 0 for --help) */
@@ -73,6 +86,8 @@ static void usage(FILE *fp, int code)
 	      "  stats\n"
 	      "  reload\n"
 	      "  queue [remove|retry ID... | --all]\n"
+	      "  state export FILE [--force]\n"
+	      "  state import FILE\n"
 	      "  -s SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
 	      "  --json     JSON output for scripts\n", fp);
 	exit(code);
@@ -157,6 +172,32 @@ static void queue_args(struct args *a, int argc, char **argv, int i)
 		add_word(a, "--all");
 }
 
+/* state_args - "state export FILE [--force]" or "state import FILE" */
+static void state_args(struct args *a, int argc, char **argv, int i)
+{
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (strcmp(argv[i], "--force") == 0)
+			a->force = 1;
+		else if (argv[i][0] == '-' && argv[i][1] != 0)
+			bad_usage("unknown option", argv[i]);
+		else if (!a->state_sub)
+			a->state_sub = argv[i];
+		else if (!a->state_file)
+			a->state_file = argv[i];
+		else
+			bad_usage("unexpected argument", argv[i]);
+	}
+	if (!a->state_sub || (strcmp(a->state_sub, "export") != 0 &&
+			      strcmp(a->state_sub, "import") != 0))
+		bad_usage("state needs export or import", a->state_sub);
+	if (!a->state_file || !*a->state_file)
+		bad_usage("state export/import needs a FILE", NULL);
+	if (a->force && strcmp(a->state_sub, "export") != 0)
+		bad_usage("--force is for state export only", NULL);
+}
+
 /* command_args - check the command's own options, build the request */
 static void command_args(struct args *a, int argc, char **argv, int i)
 {
@@ -164,6 +205,10 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 	int all = 0, ids = 0, list = strcmp(a->cmd, "list") == 0;
 	int remove = strcmp(a->cmd, "remove") == 0;
 
+	if (strcmp(a->cmd, "state") == 0) {
+		state_args(a, argc, argv, i);
+		return;
+	}
 	add_word(a, a->cmd);
 	if (strcmp(a->cmd, "queue") == 0) {
 		queue_args(a, argc, argv, i);
@@ -214,7 +259,7 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 static void parse_args(struct args *a, int argc, char **argv)
 {
 	static const char *const cmds[] = { "list", "remove", "stats",
-					    "reload", "queue" };
+					    "reload", "queue", "state" };
 	const char *v;
 	size_t k;
 	int i;
@@ -283,6 +328,9 @@ int main(int argc, char **argv)
 	parse_args(&a, argc, argv);
 	if ((path = ctl_socket_path(a.socket)) == NULL)
 		bad_usage("not a unix socket (use unix:/path or /path)", a.socket);
+	if (a.state_sub)
+		return ctl_state(path, a.state_sub, a.state_file, a.force,
+				 a.json);
 	if (ctl_request(path, a.request, &reply, err, sizeof(err)) != 0) {
 		safe = ctl_display(err);
 		fprintf(stderr, "loopguardctl: %s\n", safe ? safe : err);

@@ -174,6 +174,8 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 	const struct lg_state_config *st = &cfg->state;
 	struct lg_store_memory_opts mopts;
 	struct lg_store_redis_opts ropts;
+	const char *sentinels[LG_STATE_SENTINELS_MAX];
+	int i;
 
 	memset(&mopts, 0, sizeof(mopts));
 	mopts.snapshot = st->snapshot;
@@ -186,9 +188,17 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 	ropts.prefix = st->prefix;
 	ropts.timeout_ms = st->timeout_ms;
 	ropts.tempfail = st->on_store_error_tempfail;
+	for (i = 0; i < st->nsentinels; i++)
+		sentinels[i] = st->sentinels[i];
+	ropts.sentinels = sentinels;
+	ropts.nsentinels = st->nsentinels;
+	ropts.master_name = st->master_name;
+	ropts.sentinel_password = st->sentinel_password;
 	if (lg_store_open(st->backend, &mopts, &ropts, lg_now(), &store, err,
 			  errsize) != 0)
 		return -1;
+	lg_store_check_switch(st->backend, st->snapshot, st->server, &store,
+			      lg_now());
 	lg_host_set_store(&store);
 	lg_session_set_store_tempfail(st->on_store_error_tempfail);
 	return 0;

@@ -69,6 +69,9 @@ static void warn_restart(const struct lg_config *old,
 		       old->socket, cfg->socket);
 	if (strcmp(old->state.backend, cfg->state.backend) != 0 ||
 	    strcmp(old->state.server, cfg->state.server) != 0 ||
+	    memcmp(old->state.sentinels, cfg->state.sentinels,
+		   sizeof(cfg->state.sentinels)) != 0 ||
+	    strcmp(old->state.master_name, cfg->state.master_name) != 0 ||
 	    !same(old->state.snapshot, cfg->state.snapshot))
 		lg_log(LG_LOG_WARN,
 		       "reload: the state settings changed; restart loopguard for that to take effect");

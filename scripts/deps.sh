@@ -5,7 +5,7 @@
 #	scripts/deps.sh build	compilers, autotools, libmilter, libopendkim,
 #				libconfig, Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
-#				miltertest, Redis, ...), clang and its
+#				miltertest, Redis and Sentinel, ...), clang and its
 #				libFuzzer runtime (make fuzz), llvm (its
 #				llvm-symbolizer: LeakSanitizer suppressions
 #				match function names), git, ss, ps,
@@ -21,7 +21,7 @@
 #	Postfix installs without a prompt ("No configuration"). Services
 #	are kept from starting during the install (a temporary policy-rc.d
 #	when there is none); any Postfix or Redis that a package's postinst
-#	started anyway is stopped by the PID in its pid file.
+#	started anyway is stopped by the PID in its pid file (Sentinel's too).
 #
 #	Sendmail is never installed (sendmail-bin conflicts with postfix):
 #	its packages are fetched with "apt-get download" and unpacked with
@@ -36,8 +36,8 @@
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
-DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server python3
-	opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
+DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server
+	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
 	procps openssl)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
@@ -136,6 +136,8 @@ deps_install() {
 		case $p in
 		postfix) deps_stop_service postfix /var/spool/postfix/pid/master.pid ;;
 		redis-server) deps_stop_service redis /run/redis/redis-server.pid ;;
+		redis-sentinel) deps_stop_service redis-sentinel \
+			/run/sentinel/redis-sentinel.pid ;;
 		esac
 	done
 	mapfile -t missing < <(deps_missing "$@")

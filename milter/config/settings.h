@@ -27,6 +27,7 @@
 struct lg_loaded_plugin;
 
 /* The state store settings. */
+#define LG_STATE_SENTINELS_MAX	8
 struct lg_state_config {
 	char *backend;			/* "memory" */
 	char *snapshot;			/* NULL: none */
@@ -39,6 +40,11 @@ struct lg_state_config {
 	int db;				/* 0..15 */
 	long long timeout_ms;		/* 200 */
 	int on_store_error_tempfail;	/* on_store_error = "tempfail" */
+	/* Sentinel instead of server: "HOST:PORT" or "unix:/path" each */
+	char sentinels[LG_STATE_SENTINELS_MAX][256];
+	int nsentinels;
+	char master_name[128];
+	char sentinel_password[256];	/* "": no AUTH */
 };
 
 /* The mailer group: how generated mail is handed over

@@ -9,6 +9,10 @@
  *	          password = "..."; db = 0; prefix = "lg:";
  *	          timeout = "200ms"; on_store_error = "fallback";
  *	          max_entries = 1000000; }
+ *
+ *	state = { backend = "redis";
+ *	          sentinels = [ "10.0.0.1:26379", "10.0.0.2:26379" ];
+ *	          master_name = "mymaster"; sentinel_password = "..."; }
  * DESCRIPTION
  *	One table of keys, each with its own check. server is
  *	"unix:/absolute/path", "HOST:PORT" or "[IPv6]:PORT"; db 0..15;
@@ -18,6 +22,12 @@
  *	operations fail, the core answers tempfail). With backend "redis",
  *	max_entries bounds that local store; the memory keys may stay in
  *	the file whichever backend is chosen.
+ *
+ *	sentinels is a list (1 to 8) of addresses written like server, no
+ *	address twice; it replaces server (setting both is an error) and
+ *	needs master_name (1..127 printable bytes, no spaces).
+ *	sentinel_password is optional. master_name and sentinel_password
+ *	without sentinels are errors: they would be silently unused.
  * DIAGNOSTICS
  *	"FILE:LINE: state: ..." naming the key and what is wrong.
  */
@@ -40,6 +50,10 @@
 #include "settings.h"
 
 #define TIMEOUT_MAX_MS	60000
+
+#if LG_STATE_SENTINELS_MAX != LG_REDIS_SENTINELS_MAX
+#error "the settings and the store disagree on the number of sentinels"
+#endif
 #define DB_MAX		15
 
 struct state_key {
@@ -261,6 +275,104 @@ static int check_on_store_error(struct lg_config *cfg,
 	return 0;
 }
 
+/* check_sentinels - a list of 1..8 addresses, each like server */
+static int check_sentinels(struct lg_config *cfg, const config_setting_t *s,
+			   const char *text, char *err, size_t errsize)
+{
+	struct lg_state_config *st = &cfg->state;
+	struct lg_redis_server srv;
+	char why[256];
+	int i, j, n;
+
+	(void)text;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
+		return state_fail(s, cfg->path, err, errsize, "sentinels must "
+				  "be a list, e.g. [ \"10.0.0.1:26379\" ]");
+	n = config_setting_length(s);
+	if (n < 1 || n > LG_STATE_SENTINELS_MAX)
+		return state_fail(s, cfg->path, err, errsize, "sentinels must "
+				  "list 1 to %d addresses, not %d",
+				  LG_STATE_SENTINELS_MAX, n);
+	for (i = 0; i < n; i++) {
+		const char *one = config_setting_get_string_elem(s, i);
+
+		if (one == NULL)
+			return state_fail(s, cfg->path, err, errsize,
+					  "sentinels: entry %d is not a "
+					  "string", i + 1);
+		if (lg_store_redis_server(one, &srv, why, sizeof(why)) < 0)
+			return state_fail(s, cfg->path, err, errsize,
+					  "bad sentinel \"%s\": %s", one, why);
+		for (j = 0; j < i; j++)
+			if (strcmp(st->sentinels[j], one) == 0)
+				return state_fail(s, cfg->path, err, errsize,
+						  "sentinel \"%s\" is listed "
+						  "twice", one);
+		if (copy_text(cfg, s, one, st->sentinels[i],
+			      sizeof(st->sentinels[i]), err, errsize) < 0)
+			return -1;
+	}
+	st->nsentinels = n;
+	return 0;
+}
+
+/* check_master_name - 1..127 printable bytes, no spaces */
+static int check_master_name(struct lg_config *cfg,
+			     const config_setting_t *s, const char *text,
+			     char *err, size_t errsize)
+{
+	const unsigned char *p;
+
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	if (*text == 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "master_name must not be empty");
+	for (p = (const unsigned char *)text; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return state_fail(s, cfg->path, err, errsize,
+					  "master_name \"%s\" holds a space "
+					  "or a control character", text);
+	return copy_text(cfg, s, text, cfg->state.master_name,
+			 sizeof(cfg->state.master_name), err, errsize);
+}
+
+/* check_sentinel_password - any string; "" for none */
+static int check_sentinel_password(struct lg_config *cfg,
+				   const config_setting_t *s,
+				   const char *text, char *err,
+				   size_t errsize)
+{
+	if (need_text(cfg, s, text, err, errsize) < 0)
+		return -1;
+	return copy_text(cfg, s, text, cfg->state.sentinel_password,
+			 sizeof(cfg->state.sentinel_password), err, errsize);
+}
+
+/* check_sentinel_use - server or sentinels (with a master_name), and no
+ * Sentinel setting left without sentinels */
+static int check_sentinel_use(struct lg_config *cfg,
+			      const config_setting_t *group, char *err,
+			      size_t errsize)
+{
+	const struct lg_state_config *st = &cfg->state;
+
+	if (st->nsentinels > 0 && st->server[0])
+		return state_fail(group, cfg->path, err, errsize,
+				  "set server or sentinels, not both");
+	if (st->nsentinels > 0 && st->master_name[0] == 0)
+		return state_fail(group, cfg->path, err, errsize,
+				  "sentinels need master_name = \"NAME\" "
+				  "(the name the sentinels monitor)");
+	if (st->nsentinels == 0 &&
+	    (st->master_name[0] || st->sentinel_password[0]))
+		return state_fail(group, cfg->path, err, errsize,
+				  "master_name and sentinel_password need "
+				  "sentinels = [ \"HOST:PORT\", ... ]");
+	return 0;
+}
+
 static const struct state_key state_keys[] = {
 	{ "backend", check_backend },
 	{ "snapshot", check_snapshot },
@@ -272,6 +384,9 @@ static const struct state_key state_keys[] = {
 	{ "prefix", check_prefix },
 	{ "timeout", check_timeout },
 	{ "on_store_error", check_on_store_error },
+	{ "sentinels", check_sentinels },
+	{ "master_name", check_master_name },
+	{ "sentinel_password", check_sentinel_password },
 	{ NULL, NULL }
 };
 
@@ -308,10 +423,13 @@ int lg_settings_state(struct lg_config *cfg,
 		if (k->check(cfg, s, text, err, errsize) < 0)
 			return -1;
 	}
+	if (check_sentinel_use(cfg, group, err, errsize) < 0)
+		return -1;
 	if (st->backend && strcmp(st->backend, "redis") == 0 &&
-	    st->server[0] == 0)
+	    st->server[0] == 0 && st->nsentinels == 0)
 		return state_fail(group, cfg->path, err, errsize,
 				  "backend \"redis\" needs server = "
-				  "\"unix:/path\" or \"HOST:PORT\"");
+				  "\"unix:/path\" or \"HOST:PORT\" (or "
+				  "sentinels and master_name)");
 	return 0;
 }

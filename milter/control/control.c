@@ -23,7 +23,9 @@
  *	short timeout, so lg_control_stop() ends them promptly. A client
  *	gets IDLE_MS to send its request and IDLE_MS for each part of the
  *	reply it does not read, REPLY_MS for the whole reply; then it is
- *	dropped. The listening socket
+ *	dropped. A request that takes a body (state import) reads it line
+ *	by line, IDLE_MS for each read and BODY_MS for the whole body.
+ *	The listening socket
  *	and every client socket are non-blocking, so nothing a client does
  *	can stall the thread for longer than that.
  *
@@ -64,6 +66,8 @@
 #define REPLY_MS	60000		/* the longest a reply may take */
 #define OUT_BUF		16384
 #define MAX_CLIENTS	16		/* clients served at the same time */
+#define BODY_MS		600000		/* the longest a request body may take */
+#define BODY_BUF	(LG_CTL_LINE_MAX + 2)	/* holds what came with the request */
 
 static int listen_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
@@ -93,6 +97,15 @@ struct client {
 	size_t olen;
 	int failed;
 	long long deadline;	/* for the whole reply */
+};
+
+/* The body of a request (state import): what came after the request
+ * line, then the socket. */
+struct body {
+	int fd;
+	char buf[BODY_BUF];
+	size_t off, len;
+	long long deadline;	/* for the whole body */
 };
 
 /* fail - one "control unix:/x: ..." line in err */
@@ -319,12 +332,67 @@ static ssize_t read_request(int fd, char *buf, size_t size)
 	return (ssize_t) len;
 }
 
+/* body_fill - more bytes from the client: 0, or -1 (gone, too slow) */
+static int body_fill(struct body *b)
+{
+	long long limit;
+	ssize_t n;
+
+	b->off = b->len = 0;
+	for (;;) {
+		n = recv(b->fd, b->buf, sizeof(b->buf), 0);
+		if (n > 0) {
+			b->len = (size_t) n;
+			return 0;
+		}
+		if (n == 0 || (errno != EINTR && errno != EAGAIN &&
+			       errno != EWOULDBLOCK))
+			return -1;
+		if (errno == EINTR)
+			continue;
+		limit = mono_ms() + IDLE_MS;
+		if (limit > b->deadline)
+			limit = b->deadline;
+		if (wait_fd(b->fd, POLLIN, limit) <= 0)
+			return -1;
+	}
+}
+
+/* body_line - lg_ctl_in_fn: the next line of the request body */
+static int body_line(void *arg, char *line, size_t size, size_t *len_r)
+{
+	struct body *b = arg;
+	size_t n = 0;
+	int over = 0;
+	char c;
+
+	for (;;) {
+		if (b->off == b->len && body_fill(b) != 0)
+			return -1;
+		c = b->buf[b->off++];
+		if (c == '\n')
+			break;
+		if (n + 1 < size)
+			line[n++] = c;
+		else
+			over = 1;
+	}
+	if (over)
+		return -2;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	line[n] = 0;
+	*len_r = n;
+	return n == 1 && line[0] == '.' ? 0 : 1;
+}
+
 /* serve - one client: one request, one reply */
 static void serve(int fd)
 {
 	struct client c;
 	char buf[LG_CTL_LINE_MAX + 2];
 	struct lg_ctl_env env;
+	struct body body;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	char who[64] = "client";
@@ -333,8 +401,14 @@ static void serve(int fd)
 
 	if ((n = read_request(fd, buf, sizeof(buf))) < 0)
 		return;
-	if ((nl = memchr(buf, '\n', (size_t) n)) != NULL)
+	body.fd = fd;
+	body.off = body.len = 0;
+	body.deadline = mono_ms() + BODY_MS;
+	if ((nl = memchr(buf, '\n', (size_t) n)) != NULL) {
+		body.len = (size_t) (n - (nl + 1 - buf));
+		memcpy(body.buf, nl + 1, body.len);
 		n = nl - buf;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		snprintf(who, sizeof(who), "uid %lu pid %ld",
 			 (unsigned long) cred.uid, (long) cred.pid);
@@ -349,7 +423,8 @@ static void serve(int fd)
 	c.olen = 0;
 	c.failed = 0;
 	c.deadline = mono_ms() + REPLY_MS;
-	lg_ctl_handle(&env, buf, (size_t) n, out_line, &c);
+	lg_ctl_handle_body(&env, buf, (size_t) n, body_line, &body, out_line,
+			   &c);
 	flush(&c);
 	if (c.failed && !atomic_load(&stopping))
 		lg_log(LG_LOG_INFO, "control %s: %s stopped reading the reply; dropped",

@@ -246,6 +246,44 @@ static void action_line(void *arg, const char *plugin, const char *action,
 	lg_ctl_emit(rq);
 }
 
+/* text_line - "name<TAB>text", the text escaped */
+static int text_line(struct lg_ctl_request *rq, const char *name,
+		     const char *text)
+{
+	rq->len = 0;
+	lg_ctl_add(rq, name, strlen(name));
+	lg_ctl_add_field(rq, text);
+	return lg_ctl_emit(rq);
+}
+
+/* health_lines - the backend, its health and each store's counts */
+static void health_lines(struct lg_ctl_request *rq,
+			 const struct lg_store_stats *ss)
+{
+	const struct lg_store_health *h = &ss->health;
+	char name[64];
+
+	if (h->backend == NULL)
+		return;
+	text_line(rq, "backend", h->backend);
+	if (h->server[0])
+		text_line(rq, "server", h->server);
+	text_line(rq, "health", h->down ? "down" : "up");
+	if (h->down)
+		stat_line(rq, "down_since", (unsigned long long)h->down_since);
+	text_line(rq, "fallback", h->fallback ? "yes" : "no");
+	if (ss->server_known) {
+		snprintf(name, sizeof(name), "%s_entries", h->backend);
+		stat_line(rq, name, ss->server_entries);
+		snprintf(name, sizeof(name), "%s_bytes", h->backend);
+		stat_line(rq, name, ss->server_bytes);
+	}
+	if (ss->has_local) {
+		stat_line(rq, "fallback_entries", ss->local_entries);
+		stat_line(rq, "fallback_bytes", ss->local_bytes);
+	}
+}
+
 /* cmd_stats - store size, counters, actions, uptime, version */
 static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 {
@@ -270,6 +308,7 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 		stat_line(rq, "entries", ss.entries);
 		stat_line(rq, "bytes", ss.bytes);
 		stat_line(rq, "evicted", ss.evicted);
+		health_lines(rq, &ss);
 	}
 	lg_counters_get(&c);
 	stat_line(rq, "connections", c.connections);
@@ -313,6 +352,7 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 		{ "stats", cmd_stats },
 		{ "reload", cmd_reload },
 		{ "queue", lg_ctl_queue },
+		{ "state", lg_ctl_state },
 	};
 	char *w[MAX_WORDS], *p = text;
 	size_t n = 0, i;
@@ -332,11 +372,11 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 			*p++ = 0;
 	}
 	if (n == 0)
-		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue)");
+		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue, state)");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(w[0], cmds[i].name) == 0)
 			return cmds[i].fn(rq, w + 1, n - 1);
-	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue)",
+	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue, state)",
 			    lg_ctl_echo(rq, w[0]));
 }
 
@@ -344,12 +384,22 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 		  lg_ctl_out_fn out, void *arg)
 {
+	return lg_ctl_handle_body(env, line, len, NULL, NULL, out, arg);
+}
+
+/* lg_ctl_handle_body - the same, a body readable through in */
+int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
+		       size_t len, lg_ctl_in_fn in, void *in_arg,
+		       lg_ctl_out_fn out, void *arg)
+{
 	struct lg_ctl_request rq;
 	char text[LG_CTL_LINE_MAX + 1];
 	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.env = env;
+	rq.in = in;
+	rq.in_arg = in_arg;
 	rq.out = out;
 	rq.arg = arg;
 	if (len > 0 && line[len - 1] == '\n')

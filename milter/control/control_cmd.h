@@ -25,6 +25,10 @@
  *		bookkeeping and are left out unless --all is given.
  *		PATTERN is an fnmatch(3) glob, case-insensitive, matched
  *		against from, to, client and key (any one may match).
+ *		When the store answers from its local fallback (Redis
+ *		down), a line "fallback<TAB>BACKEND<TAB>SERVER<TAB>SINCE"
+ *		comes before the final line: the rows are this host's
+ *		fallback store only.
  *		Final line: "OK N entries, H hidden".
  *	remove ID...
  *		removes the entries with these ids (hidden ones too);
@@ -37,8 +41,24 @@
  *	stats
  *		"name<TAB>value" lines: version, uptime (seconds),
  *		entries, bytes, evicted (only while a store is open),
+ *		then the store's backend, server (when it has one),
+ *		health ("up" or "down"), down_since (when down),
+ *		fallback ("yes" or "no"), BACKEND_entries and
+ *		BACKEND_bytes (the server's own, left out when it could
+ *		not be asked) and, for Redis, fallback_entries and
+ *		fallback_bytes (this host's local store),
  *		connections, messages, recipients, unknown, errors; then
  *		"action<TAB>PLUGIN<TAB>ACTION<TAB>COUNT" per plugin action.
+ *	state export
+ *		the format line and one line per live entry, as a state
+ *		file holds them (state_line.h), hidden entries included;
+ *		refused while a Redis store answers from its fallback.
+ *		Final line: "OK N entries".
+ *	state import
+ *		followed by the lines of a state file and a line ".";
+ *		each live entry is set as it is, expired ones skipped:
+ *		"OK N imported, M expired skipped", or "ERR state import:
+ *		line L: what is wrong".
  *	reload
  *		reloads the config, as SIGUSR1 does, and waits for it:
  *		"OK reloaded", or "ERR reload refused, old config kept:
@@ -55,7 +75,9 @@
  *	newline and carriage return become \\, \t, \n, \r, other control
  *	bytes and bytes that are not UTF-8 \xHH; valid UTF-8 passes.
  *
- *	lg_ctl_handle() is pure apart from the store and the process-wide
+ *	lg_ctl_handle() answers a request without a body ("state import"
+ *	is then refused); lg_ctl_handle_body() is given a function that
+ *	reads the body's lines. Both are pure apart from the store and the process-wide
  *	counters it reads: no sockets, so it is tested directly. The line
  *	may end in "\n" or "\r\n". Every reply line goes to out (without
  *	its newline); when out returns non-zero the client is gone and
@@ -80,6 +102,12 @@
  * handed in; the control socket never calls up into the program). */
 typedef int (*lg_ctl_reload_fn)(char *err, size_t errsize);
 
+/* The next line of a request body (state import) into buf, without
+ * its newline: 1, 0 at the line ".", -1 when the client is gone or too
+ * slow, -2 for a line longer than size - 1 (the rest of it dropped). */
+typedef int (*lg_ctl_in_fn)(void *arg, char *buf, size_t size,
+			    size_t *len_r);
+
 /* One reply line, without its newline; non-zero: stop replying. */
 typedef int (*lg_ctl_out_fn)(void *arg, const char *line, size_t len);
 
@@ -95,6 +123,11 @@ struct lg_ctl_env {
 /* lg_ctl_handle - answer one request line */
 int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 		  lg_ctl_out_fn out, void *arg);
+/* lg_ctl_handle_body - the same, for a client that may send a request
+ * body after the line (state import), read through in */
+int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
+		       size_t len, lg_ctl_in_fn in, void *in_arg,
+		       lg_ctl_out_fn out, void *arg);
 
 /* lg_ctl_entry_id - the id "list" shows for a store key */
 void lg_ctl_entry_id(const char *key, char id_r[LG_CTL_ID_LEN + 1]);

@@ -137,6 +137,8 @@ int lg_ctl_list(struct lg_ctl_request *rq, char **w, size_t n)
 		return -1;
 	if (rc != 0)
 		return lg_ctl_reply(rq, 0, "list: the store failed (see the log)");
+	if (lg_ctl_fallback_note(rq) != 0)
+		return -1;
 	return lg_ctl_reply(rq, 1, "%zu entries, %zu hidden", wk.shown, wk.skipped);
 }
 

@@ -5,7 +5,9 @@
  *	Private to the control protocol: the request being answered, the
  *	reply-line builder, and the options list and remove take.
  *	control_cmd.c checks and dispatches requests and answers stats
- *	and reload; control_entries.c answers list and remove.
+ *	and reload; control_entries.c answers list and remove;
+ *	control_state.c state export and import, and the note list adds
+ *	when the rows come from a fallback store.
  */
 #ifndef LG_CONTROL_IMPL_H
 #define LG_CONTROL_IMPL_H
@@ -20,6 +22,8 @@
 /* One request being answered. */
 struct lg_ctl_request {
 	const struct lg_ctl_env *env;
+	lg_ctl_in_fn in;	/* NULL: the request can have no body */
+	void *in_arg;
 	lg_ctl_out_fn out;
 	void *arg;
 	char *buf;		/* the line being built */
@@ -61,6 +65,10 @@ int lg_ctl_parse_opts(struct lg_ctl_request *rq, const char *cmd, char **w,
 /* The commands of control_entries.c; w and n are their arguments. */
 int lg_ctl_list(struct lg_ctl_request *rq, char **w, size_t n);
 int lg_ctl_remove(struct lg_ctl_request *rq, char **w, size_t n);
+/* state export|import, and the fallback line of list
+ * (control_state.c). */
+int lg_ctl_state(struct lg_ctl_request *rq, char **w, size_t n);
+int lg_ctl_fallback_note(struct lg_ctl_request *rq);
 /* The outbox command (control_outbox.c). */
 int lg_ctl_queue(struct lg_ctl_request *rq, char **w, size_t n);
 

@@ -9,6 +9,7 @@ noinst_LTLIBRARIES += %D%/liblg_control.la
 	%D%/control_cmd.h \
 	%D%/control_entries.c \
 	%D%/control_impl.h \
-	%D%/control_outbox.c
+	%D%/control_outbox.c \
+	%D%/control_state.c
 %C%_liblg_control_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_CONTROL)
 %C%_liblg_control_la_CFLAGS = $(AM_CFLAGS)

@@ -31,10 +31,30 @@ struct lg_store_record {
 	time_t expires;
 };
 
+/* What a backend is and whether it is well; cheap (no round trip). */
+#define LG_STORE_SERVER_MAX	280
+struct lg_store_health {
+	const char *backend;		/* "memory", "redis" */
+	char server[LG_STORE_SERVER_MAX]; /* the address in use; "" if none */
+	int down;			/* the server cannot be reached */
+	time_t down_since;		/* when it went down (0: up) */
+	int fallback;			/* answers come from the local store */
+};
+
 struct lg_store_stats {
 	size_t entries;
 	size_t bytes;		/* memory held by entries */
 	size_t evicted;		/* dropped by max_entries since start */
+	/* Appended: the backend and its health, and the counts of each
+	 * store separately (redis: the server's, when it answered, and
+	 * the local fallback's; memory: only "server" is unset). */
+	struct lg_store_health health;
+	int server_known;	/* server_entries/bytes were counted now */
+	size_t server_entries;	/* keys under the prefix on the server */
+	size_t server_bytes;	/* the server's used_memory */
+	int has_local;		/* there is a local fallback store */
+	size_t local_entries;
+	size_t local_bytes;
 };
 
 typedef int (*lg_store_scan_fn)(void *arg, const struct lg_store_record *rec);
@@ -56,6 +76,14 @@ struct lg_store_ops {
 	int (*scan)(void *be, const char *prefix, time_t now,
 		    lg_store_scan_fn fn, void *arg);
 	void (*stats)(void *be, struct lg_store_stats *stats_r);
+	/* Set a whole record as it is (count, size, created, expires,
+	 * plugin and text fields), replacing a live entry: state import.
+	 * 0, or -1; an empty key or an expires not after now is
+	 * refused (-1). Redis: the record goes to the server or fails,
+	 * never to the local fallback. */
+	int (*put)(void *be, const struct lg_store_record *rec, time_t now);
+	/* What the backend is and its health, without a round trip. */
+	void (*health)(void *be, struct lg_store_health *h_r);
 	/* Periodic work (expiry sweep, snapshot); may be NULL. */
 	void (*tick)(void *be, time_t now);
 	/* Final snapshot, then free. */

@@ -2,7 +2,8 @@
 # socket (check_control_socket), both over control_fixture.c;
 # loopguardctl against the daemon (on a snapshot written by ctl_seed);
 # the control socket's mode and group, and who may use it (root only).
-check_PROGRAMS += %D%/check_control %D%/check_control_socket %D%/ctl_seed
+check_PROGRAMS += %D%/check_control %D%/check_control_socket %D%/ctl_seed \
+	%D%/check_control_state
 %C%_check_control_SOURCES = %D%/check_control.c %D%/control_fixture.c \
 	%D%/control_fixture.h
 %C%_check_control_CFLAGS = $(CHECK_CFLAGS_ALL)
@@ -11,9 +12,17 @@ check_PROGRAMS += %D%/check_control %D%/check_control_socket %D%/ctl_seed
 	%D%/control_fixture.c %D%/control_fixture.h
 %C%_check_control_socket_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_control_socket_LDADD = $(CHECK_LDADD)
+%C%_check_control_state_SOURCES = %D%/check_control_state.c \
+	%D%/control_fixture.c %D%/control_fixture.h
+%C%_check_control_state_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_control_state_LDADD = $(CHECK_LDADD)
 %C%_ctl_seed_SOURCES = %D%/ctl_seed.c
 %C%_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(LIBCONFIG_CFLAGS)
 %C%_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
-TESTS += %D%/check_control %D%/check_control_socket \
-	%D%/t_loopguardctl.sh %D%/t_control_socket.sh
-dist_noinst_SCRIPTS += %D%/t_loopguardctl.sh %D%/t_control_socket.sh
+TESTS += %D%/check_control %D%/check_control_socket %D%/check_control_state \
+	%D%/t_loopguardctl.sh %D%/t_control_socket.sh %D%/t_state_move.sh
+dist_noinst_SCRIPTS += %D%/t_loopguardctl.sh %D%/t_control_socket.sh \
+	%D%/t_state_move.sh
+# t_state_move.sh: memory to Redis through state export/import, and
+# what stats and list say while Redis is down
+EXTRA_DIST += %D%/state_move.lua

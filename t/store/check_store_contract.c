@@ -7,8 +7,9 @@
  *	The cases below hold a store to store.h: incr in fixed windows,
  *	add if absent, get, set, del, scan by prefix, stats, tick, expiry
  *	judged by the caller's "now", the fields the status view shows,
- *	the limits on keys and fields, saturating counts, and exact counts
- *	under threads. They are written once and run against each row of
+ *	the limits on keys and fields, saturating counts, put (a whole
+ *	record, as state import sets it), the health stats reports, and
+ *	exact counts under threads. They are written once and run against each row of
  *	fx_backends (store_backends.c), or only the backends named on the
  *	command line: one Check suite per backend, its test cases named
  *	after it. Log lines are captured in memory (LG_LOG_MEMORY).
@@ -242,6 +243,55 @@ START_TEST(stats_counts_entries)
 }
 END_TEST
 
+/* put (state import) sets a whole record as it is, replacing a live
+ * entry; an expired record or a bad key is refused */
+START_TEST(put_whole_record)
+{
+	struct lg_store_record r = { "imp:1", "harvest", "p@x.example",
+				     "u@example.com", "192.0.2.0/24",
+				     "blocked", 7, 123, T - 50, T + 500 };
+	struct fx_want w = { "imp:1", "harvest", "p@x.example",
+			     "u@example.com", "192.0.2.0/24", "blocked", 7,
+			     123, T - 50, T + 500 };
+	struct lg_store_record gone = r, bad = r;
+
+	ck_assert_ptr_nonnull(st.ops->put);
+	fx_incr(&st, "imp:1", 3, T);
+	ck_assert_int_eq(st.ops->put(st.be, &r, T), 0);
+	fx_expect(&st, T + 10, &w);
+	gone.key = "imp:2";
+	gone.expires = T;
+	ck_assert_int_eq(st.ops->put(st.be, &gone, T), -1);
+	ck_assert_int_eq(fx_live(&st, "imp:2", T), -1);
+	bad.key = "";
+	ck_assert_int_eq(st.ops->put(st.be, &bad, T), -1);
+	ck_assert_int_eq(fx_scan_count(&st, "", T), 1);
+	ck_assert_int_eq(fx_live(&st, "imp:1", T + 499), 7);
+	ck_assert_int_eq(fx_live(&st, "imp:1", T + 500), -1);
+}
+END_TEST
+
+/* stats and health name the backend and say it is up */
+START_TEST(health_in_stats)
+{
+	struct lg_store_health h;
+	struct lg_store_stats s;
+
+	fx_fill(&st, "h:", 30, 100, 0, T);
+	ck_assert_ptr_nonnull(st.ops->health);
+	st.ops->health(st.be, &h);
+	ck_assert_str_eq(h.backend, backend->name);
+	ck_assert_int_eq(h.down, 0);
+	ck_assert_int_eq(h.fallback, 0);
+	ck_assert(h.down_since == 0);
+	st.ops->stats(st.be, &s);
+	ck_assert_str_eq(s.health.backend, backend->name);
+	ck_assert_int_eq(s.server_known, 1);
+	ck_assert_uint_eq(s.server_entries, 30);
+	ck_assert_uint_ge(s.server_bytes, 30 * backend->entry_bytes_min);
+}
+END_TEST
+
 #define THREADS		8
 #define HOT_KEYS	20
 
@@ -364,6 +414,8 @@ static Suite *contract_suite(const char *name)
 	tcase_add_test(tc, meta_update_rules);
 	tcase_add_test(tc, scan_prefix);
 	tcase_add_test(tc, stats_counts_entries);
+	tcase_add_test(tc, put_whole_record);
+	tcase_add_test(tc, health_in_stats);
 	tcase_add_test(tc, threads_exact_counts);
 	tcase_add_test(tc, threads_each_count_once);
 	suite_add_tcase(s, tc);

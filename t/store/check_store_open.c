@@ -34,6 +34,11 @@
 static const struct lg_store_memory_opts mem = { NULL, 0, 0 };
 static const struct lg_store_redis_opts no_server = { .server = "" };
 static const struct lg_store_redis_opts no_port = { .server = "nohost" };
+static const char *const bad_sentinel[] = { "127.0.0.1:26379", "nohost" };
+static const struct lg_store_redis_opts sn_bad = {
+	.sentinels = bad_sentinel, .nsentinels = 2, .master_name = "m" };
+static const struct lg_store_redis_opts sn_no_name = {
+	.sentinels = bad_sentinel, .nsentinels = 1 };
 
 static const struct open_case {
 	const char *backend;
@@ -51,6 +56,10 @@ static const struct open_case {
 	{ "disk", &mem, &no_port, "state backend \"disk\" is not supported" },
 	{ "", NULL, NULL, "state backend \"\" is not supported" },
 	{ "Memory", NULL, NULL, "state backend \"Memory\" is not supported" },
+	{ "redis", &mem, &sn_bad, "state: redis sentinel \"nohost\": no port "
+	  "(use \"HOST:PORT\" or \"unix:/path\")" },
+	{ "redis", &mem, &sn_no_name, "state: redis sentinels: master_name is "
+	  "missing or longer than 127 bytes" },
 };
 
 START_TEST(open_by_name)
@@ -136,7 +145,7 @@ static const struct state_case state_cases[] = {
 	  "%s:1: state: backend must be \"memory\" or \"redis\", not \"disk\"" },
 	{ "state = {\n backend = \"redis\";\n};\n",
 	  "%s:1: state: backend \"redis\" needs server = \"unix:/path\" or "
-	  "\"HOST:PORT\"" },
+	  "\"HOST:PORT\" (or sentinels and master_name)" },
 	{ "state = {\n server = \"localhost\";\n};\n",
 	  "%s:2: state: bad server \"localhost\": no port (use \"HOST:PORT\" "
 	  "or \"unix:/path\")" },
@@ -166,6 +175,40 @@ static const struct state_case state_cases[] = {
 	  "not \"accept\"" },
 	{ "state = {\n sever = \"x:1\";\n};\n",
 	  "%s:2: state: unknown setting \"sever\"" },
+	{ "state = {\n backend = \"redis\";\n sentinels = [ \"127.0.0.1:26379\","
+	  " \"[::1]:26380\", \"unix:/run/s.sock\" ];\n master_name = \"mx\";\n"
+	  " sentinel_password = \"spw\";\n};\n", "" },
+	{ "state = {\n sentinels = \"127.0.0.1:26379\";\n};\n",
+	  "%s:2: state: sentinels must be a list, e.g. [ \"10.0.0.1:26379\" ]" },
+	{ "state = {\n sentinels = [ ];\n};\n",
+	  "%s:2: state: sentinels must list 1 to 8 addresses, not 0" },
+	{ "state = {\n sentinels = [ \"a:1\", \"a:2\", \"a:3\", \"a:4\", "
+	  "\"a:5\", \"a:6\", \"a:7\", \"a:8\", \"a:9\" ];\n};\n",
+	  "%s:2: state: sentinels must list 1 to 8 addresses, not 9" },
+	{ "state = {\n sentinels = [ 26379 ];\n};\n",
+	  "%s:2: state: sentinels: entry 1 is not a string" },
+	{ "state = {\n sentinels = [ \"::1:26379\" ];\n};\n",
+	  "%s:2: state: bad sentinel \"::1:26379\": an IPv6 address needs "
+	  "brackets, e.g. \"[::1]:6379\"" },
+	{ "state = {\n sentinels = [ \"h:1\", \"h:1\" ];\n};\n",
+	  "%s:2: state: sentinel \"h:1\" is listed twice" },
+	{ "state = {\n backend = \"redis\";\n sentinels = [ \"h:1\" ];\n};\n",
+	  "%s:1: state: sentinels need master_name = \"NAME\" (the name the "
+	  "sentinels monitor)" },
+	{ "state = {\n server = \"h:6379\";\n sentinels = [ \"h:1\" ];\n"
+	  " master_name = \"m\";\n};\n",
+	  "%s:1: state: set server or sentinels, not both" },
+	{ "state = {\n server = \"h:6379\";\n master_name = \"m\";\n};\n",
+	  "%s:1: state: master_name and sentinel_password need sentinels = "
+	  "[ \"HOST:PORT\", ... ]" },
+	{ "state = {\n sentinel_password = \"x\";\n};\n",
+	  "%s:1: state: master_name and sentinel_password need sentinels = "
+	  "[ \"HOST:PORT\", ... ]" },
+	{ "state = {\n master_name = \"my master\";\n};\n",
+	  "%s:2: state: master_name \"my master\" holds a space or a control "
+	  "character" },
+	{ "state = {\n master_name = \"\";\n};\n",
+	  "%s:2: state: master_name must not be empty" },
 };
 
 START_TEST(state_settings)
@@ -197,6 +240,15 @@ START_TEST(state_settings)
 		ck_assert_str_eq(cfg.state.prefix, "mx:");
 		ck_assert_int_eq(cfg.state.timeout_ms, 250);
 		ck_assert_int_eq(cfg.state.on_store_error_tempfail, 1);
+	}
+	if (*c->want == 0 && cfg.state.nsentinels) {
+		ck_assert_int_eq(cfg.state.nsentinels, 3);
+		ck_assert_str_eq(cfg.state.sentinels[0], "127.0.0.1:26379");
+		ck_assert_str_eq(cfg.state.sentinels[1], "[::1]:26380");
+		ck_assert_str_eq(cfg.state.sentinels[2], "unix:/run/s.sock");
+		ck_assert_str_eq(cfg.state.master_name, "mx");
+		ck_assert_str_eq(cfg.state.sentinel_password, "spw");
+		ck_assert_str_eq(cfg.state.server, "");
 	}
 	free(cfg.state.backend);
 	config_destroy(&lc);

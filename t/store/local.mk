@@ -21,8 +21,23 @@ check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
 %C%_check_store_open_SOURCES = %D%/check_store_open.c
 %C%_check_store_open_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
 %C%_check_store_open_LDADD = $(STORE_CHECK_LDADD)
+# the line format of state export/import (store/snapshot/state_line.c)
+check_PROGRAMS += %D%/check_state_line
+%C%_check_state_line_SOURCES = %D%/check_state_line.c
+%C%_check_state_line_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_state_line_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
-	%D%/check_store_redis %D%/check_store_open
+	%D%/check_store_redis %D%/check_store_open %D%/check_state_line
+
+# Redis Sentinel (t/lib/sentinel.sh): the backend's resolution, run by
+# its wrapper, and two daemons through a failover.
+check_PROGRAMS += %D%/check_store_sentinel
+%C%_check_store_sentinel_SOURCES = %D%/check_store_sentinel.c
+%C%_check_store_sentinel_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_sentinel_LDADD = $(STORE_CHECK_LDADD)
+TESTS += %D%/t_store_sentinel.sh %D%/t_redis_sentinel.sh
+dist_noinst_SCRIPTS += %D%/t_store_sentinel.sh %D%/t_redis_sentinel.sh
+EXTRA_DIST += %D%/miltertest/sentinel_load.lua t/lib/sentinel.sh
 
 # The Redis store against a server that trickles, stalls or answers too
 # much (redis_misbehave.py): every call within a bound, then the local

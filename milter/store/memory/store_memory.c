@@ -238,6 +238,18 @@ static void mem_stats(void *be, struct lg_store_stats *st)
 		pthread_mutex_unlock(&sh->lock);
 	}
 	st->evicted = atomic_load(&ms->evicted);
+	st->health.backend = "memory";
+	st->server_known = 1;
+	st->server_entries = st->entries;
+	st->server_bytes = st->bytes;
+}
+
+/* mem_health - always up: the store is in this process */
+static void mem_health(void *be, struct lg_store_health *h)
+{
+	(void)be;
+	memset(h, 0, sizeof(*h));
+	h->backend = "memory";
 }
 
 /* mem_save - write every live entry; tick_lock held */
@@ -382,6 +394,31 @@ static int load_entry(void *arg, const struct lg_store_record *rec)
 	return 0;
 }
 
+/* mem_put - set a whole record (state import); expired ones refused */
+static int mem_put(void *be, const struct lg_store_record *rec, time_t now)
+{
+	struct mem_store *ms = be;
+	struct mem_load ld = { ms, now, NULL, 0 };
+	struct lg_store_record r = *rec;
+	size_t len;
+	uint64_t h;
+
+	if (rec->key == NULL || *rec->key == 0 ||
+	    lg_mem_key_hash(rec->key, &h, &len) < 0 ||
+	    (long long)rec->expires <= (long long)now ||
+	    stamp(rec->expires) <= (long long)now)
+		return -1;
+	r.plugin = r.plugin ? r.plugin : "";
+	r.from = r.from ? r.from : "";
+	r.to = r.to ? r.to : "";
+	r.client = r.client ? r.client : "";
+	r.status = r.status ? r.status : "";
+	rec = &r;
+	if (ms->max_entries && atomic_load(&ms->total) >= ms->max_entries)
+		lg_mem_make_room(ms, now);
+	return load_entry(&ld, rec) == 0 ? 0 : -1;
+}
+
 /* load_discard - forget what a bad snapshot gave */
 static void load_discard(void *arg)
 {
@@ -451,6 +488,8 @@ static const struct lg_store_ops mem_ops = {
 	.del = mem_del,
 	.scan = mem_scan,
 	.stats = mem_stats,
+	.put = mem_put,
+	.health = mem_health,
 	.tick = mem_tick,
 	.close = mem_close,
 };

@@ -31,4 +31,12 @@ int lg_store_open(const char *backend,
 		  const struct lg_store_redis_opts *ropts, time_t now,
 		  struct lg_store *store_r, char *err, size_t errsize);
 
+/* lg_store_check_switch - at start: log a warning naming state export
+ * and import when the open store looks like a backend switch forgot
+ * what the other backend had learned (store_open.c says what is
+ * checked). snapshot and server are the config's, NULL or "" if unset. */
+void lg_store_check_switch(const char *backend, const char *snapshot,
+			   const char *server, struct lg_store *store,
+			   time_t now);
+
 #endif

@@ -5,8 +5,10 @@
  *	See store_redis.h.
  * DESCRIPTION
  *	incr, add and set are one EVALSHA of rd_write_script with a mode
- *	("i", "a", "s"); get, del, scan and stats are in
- *	store_redis_scan.c, connections in store_redis_conn.c. Also here:
+ *	("i", "a", "s"); put (state import) is one EVAL of a short script
+ *	that sets the whole hash and its expiry; get, del, scan and stats
+ *	are in store_redis_scan.c, connections in store_redis_conn.c, the
+ *	Sentinel search in store_redis_sentinel.c. Also here:
  *	lg_store_redis_server(), the pure parser of the server setting.
  *
  *	When a round trip fails (see store_redis_conn.c), the operation is
@@ -39,6 +41,7 @@
 #include "store_memory.h"
 #include "store_redis_impl.h"
 #include "store_redis_io.h"
+#include "store_redis_sentinel.h"
 
 #define RD_DEFAULT_TIMEOUT 200
 
@@ -301,6 +304,55 @@ static int rd_set(void *be, const char *key, long long count, long long ttl,
 	return rd_write(be, 's', key, count, ttl, now, plugin, meta, NULL);
 }
 
+/* The whole record at once: ARGV[1] is expires, then field pairs. */
+static const char put_script[] =
+	"redis.call('DEL', KEYS[1])\n"
+	"redis.call('HSET', KEYS[1], unpack(ARGV, 2))\n"
+	"redis.call('EXPIREAT', KEYS[1], ARGV[1])\n"
+	"return 1\n";
+
+/* rd_put - set a whole record on the server (state import); no fallback:
+ * a record that did not reach the server is a failure */
+static int rd_put(void *be, const struct lg_store_record *rec, time_t now)
+{
+	static const char *const names[9] = { "count", "size", "created",
+		"expires", "plugin", "from", "to", "client", "status" };
+	struct rd_store *rd = be;
+	char k[RD_KEY_BUF], num[4][24];
+	const char *text[5] = { rec->plugin, rec->from, rec->to, rec->client,
+				rec->status };
+	long long v[4] = { rec->count, rec->size, stamp(rec->created),
+			   stamp(rec->expires) };
+	struct args a = { 0 };
+	size_t klen;
+	redisReply *r;
+	int i;
+
+	if (rec->key == NULL || *rec->key == 0 ||
+	    rd_full_key(rd, rec->key, k, &klen) < 0 || v[3] <= (long long)now)
+		return -1;
+	arg(&a, "EVAL", 4);
+	arg(&a, put_script, sizeof(put_script) - 1);
+	arg(&a, "1", 1);
+	arg(&a, k, klen);
+	for (i = 0; i < 4; i++)
+		snprintf(num[i], sizeof(num[i]), "%lld", v[i]);
+	arg(&a, num[3], strlen(num[3]));
+	for (i = 0; i < 9; i++) {
+		arg(&a, names[i], strlen(names[i]));
+		if (i < 4)
+			arg(&a, num[i], strlen(num[i]));
+		else
+			arg(&a, text[i - 4] ? text[i - 4] : "",
+			    text[i - 4] ? strnlen(text[i - 4], i == 4 ?
+			    LG_STORE_PLUGIN_MAX : LG_STORE_FIELD_MAX) : 0);
+	}
+	if ((r = rd_exec(rd, now, rec->key, a.n, a.v, a.len, 0)) == NULL)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
+
 /* rd_tick - the local store's sweep; a reconnect try when one is due */
 static void rd_tick(void *be, time_t now)
 {
@@ -322,6 +374,7 @@ static void rd_tick(void *be, time_t now)
 /* rd_free - everything but what rd_init made */
 static void rd_free(struct rd_store *rd)
 {
+	rd_sentinel_free(rd);
 	free(rd->server);
 	free(rd->password);
 	free(rd->prefix);
@@ -418,6 +471,20 @@ int lg_store_redis_server(const char *spec, struct lg_redis_server *srv,
 	return 0;
 }
 
+/* server_label - the server for log lines: as configured, or "master
+ * NAME" under Sentinel; NULL when out of memory */
+static char *server_label(const struct lg_store_redis_opts *o)
+{
+	const char *name = o->master_name ? o->master_name : "";
+	char *s;
+
+	if (o->nsentinels <= 0)
+		return strdup(o->server);
+	if ((s = malloc(strlen(name) + 8)) != NULL)
+		sprintf(s, "master %s", name);
+	return s;
+}
+
 /* lg_store_redis_open - a Redis store; an unreachable server is no error */
 int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 			const struct lg_store_memory_opts *fallback,
@@ -430,19 +497,19 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 	struct rd_store *rd;
 	char why[256];
 
-	if (lg_store_redis_server(opts->server, &(struct lg_redis_server){0},
+	if (opts->nsentinels <= 0 &&
+	    lg_store_redis_server(opts->server, &(struct lg_redis_server){0},
 				  why, sizeof(why)) < 0) {
 		snprintf(err, errsize, "state: redis server \"%s\": %s",
 			 opts->server ? opts->server : "", why);
 		return -1;
 	}
 	if (opts->db < 0 || strlen(prefix) > RD_PREFIX_MAX) {
-		snprintf(err, errsize, "state: redis %s: bad db or prefix",
-			 opts->server);
+		snprintf(err, errsize, "state: redis: bad db or prefix");
 		return -1;
 	}
 	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
-	    (rd->server = strdup(opts->server)) == NULL ||
+	    (rd->server = server_label(opts)) == NULL ||
 	    (rd->prefix = strdup(prefix)) == NULL ||
 	    (opts->password && *opts->password &&
 	     (rd->password = strdup(opts->password)) == NULL)) {
@@ -451,7 +518,12 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 		snprintf(err, errsize, "state: out of memory");
 		return -1;
 	}
-	lg_store_redis_server(opts->server, &rd->srv, NULL, 0);
+	if (rd_sentinel_init(rd, opts, err, errsize) < 0) {
+		rd_free(rd);
+		return -1;
+	}
+	if (opts->nsentinels <= 0)
+		lg_store_redis_server(opts->server, &rd->srv, NULL, 0);
 	rd->plen = strlen(rd->prefix);
 	rd->db = opts->db;
 	rd->tempfail = opts->tempfail;
@@ -493,6 +565,8 @@ static const struct lg_store_ops rd_ops = {
 	.del = rd_del,
 	.scan = rd_scan,
 	.stats = rd_stats,
+	.put = rd_put,
+	.health = rd_health,
 	.tick = rd_tick,
 	.close = rd_close,
 };

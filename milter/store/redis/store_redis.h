@@ -11,6 +11,11 @@
  *
  *	struct lg_redis_server srv;
  *	lg_store_redis_server("10.0.0.5:6379", &srv, err, sizeof(err));
+ *
+ *	const char *sent[] = { "127.0.0.1:26379", "[::1]:26380" };
+ *	struct lg_store_redis_opts so = { .sentinels = sent,
+ *					  .nsentinels = 2,
+ *					  .master_name = "mymaster" };
  * DESCRIPTION
  *	Each entry is one Redis hash at PREFIX+key with the fields count,
  *	created, expires, size, from, to, client, plugin and status, and a
@@ -19,6 +24,10 @@
  *	counting the same key see each other's counts. Liveness is judged
  *	by the caller's "now" against the expires field, exactly as in the
  *	memory backend; the Redis expiry only reclaims the space.
+ *
+ *	put (state import) sets a whole hash and its expiry in one EVAL;
+ *	it goes to the server or fails, never to the local store. health
+ *	tells up or down since when, and whether the local store answers.
  *
  *	Connections come from a small pool (one per thread in use, up to
  *	pool_max); no lock is held across a round trip. timeout_ms is a
@@ -36,6 +45,14 @@
  *	lg_store_redis_server() is a pure parser for the server setting:
  *	"unix:/absolute/path", "HOST:PORT" or "[IPv6]:PORT".
  *
+ *	With sentinels (each written like server) the server setting is
+ *	not used: every new connection goes to the master that the
+ *	sentinels name for master_name at that moment, confirmed with
+ *	ROLE before it is used (store_redis_sentinel.c). A failure re-
+ *	resolves it: the first try after one is immediate, later tries
+ *	wait backoff_min each (no doubling), so a promoted replica is
+ *	found within about backoff_min of the sentinels naming it.
+ *
  *	Options left 0 or NULL take defaults: prefix "lg:", timeout_ms 200,
  *	pool_max 64, backoff_min 1, backoff_max 30. A hostname is resolved
  *	at each connect, outside the timeout: prefer addresses.
@@ -45,7 +62,9 @@
  *	unreachable server is not an open failure: it is logged
  *	"state: redis SERVER unreachable (REASON); using the local memory
  *	store", at most once a minute while it lasts, and
- *	"state: redis SERVER is back" when it answers again.
+ *	"state: redis SERVER is back" when it answers again. Under
+ *	Sentinel, SERVER reads "master NAME", and "state: redis master
+ *	NAME is HOST:PORT (via sentinel S)" is logged when it changes.
  */
 #ifndef LG_STORE_REDIS_H
 #define LG_STORE_REDIS_H
@@ -68,7 +87,15 @@ struct lg_store_redis_opts {
 	int pool_max;			/* connections; 0: 64 */
 	long long backoff_min;		/* seconds; 0: 1 */
 	long long backoff_max;		/* seconds; 0: 30 */
+	/* Sentinel, instead of server (store_redis_sentinel.c) */
+	const char *const *sentinels;	/* nsentinels "HOST:PORT"/"unix:" */
+	int nsentinels;			/* 0: use server */
+	const char *master_name;	/* required with sentinels */
+	const char *sentinel_password;	/* NULL or "": no AUTH */
 };
+
+/* At most this many sentinels are asked. */
+#define LG_REDIS_SENTINELS_MAX	8
 
 /* A parsed server setting. */
 struct lg_redis_server {

@@ -22,7 +22,10 @@
  *	seconds; until then rd_acquire() refuses at once, without touching
  *	the network. After that one caller (the probe) may dial; if it
  *	fails the wait doubles, up to backoff_max; if its round trips work
- *	the server is up again. Times are the callers' "now".
+ *	the server is up again. Times are the callers' "now". Under
+ *	Sentinel the first probe may come at once and the wait stays
+ *	backoff_min: a failover moves the master, and each dial asks the
+ *	sentinels where it went (store_redis_sentinel.c).
  * DIAGNOSTICS
  *	"state: redis SERVER unreachable (REASON); using the local memory
  *	store" (or "...; store operations fail until it is back" in
@@ -43,6 +46,7 @@
 /* Store library. */
 #include "store_redis_impl.h"
 #include "store_redis_io.h"
+#include "store_redis_sentinel.h"
 
 enum { DIAL_OK = 0, DIAL_NET = -1, DIAL_REFUSED = -2 };
 
@@ -75,6 +79,8 @@ static int rd_dial(struct rd_store *rd, unsigned gen, struct rd_conn **cn_r,
 	const char *auth[] = { "AUTH", rd->password };
 	const char *load[] = { "SCRIPT", "LOAD", rd_write_script };
 	const char *sel[] = { "SELECT", NULL };
+	const char *role[] = { "ROLE" };
+	struct lg_redis_server srv;
 	struct rd_deadline dl;
 	struct rd_conn *cn;
 	redisContext *c;
@@ -83,11 +89,18 @@ static int rd_dial(struct rd_store *rd, unsigned gen, struct rd_conn **cn_r,
 	int code = DIAL_OK;
 
 	*cn_r = NULL;
-	if ((c = rd_io_connect(&rd->srv, rd->timeout_ms, why, n)) == NULL)
+	if (rd_dial_address(rd, &srv, why, n) < 0 ||
+	    (c = rd_io_connect(&srv, rd->timeout_ms, why, n)) == NULL)
 		return DIAL_NET;
 	rd_deadline_start(&dl, rd->timeout_ms);
 	if (rd->password && (r = ask(c, &dl, 2, auth, why, n, &code)) != NULL)
 		freeReplyObject(r);
+	if (code == DIAL_OK && rd_role_needed(rd) &&
+	    (r = ask(c, &dl, 1, role, why, n, &code)) != NULL) {
+		if (rd_role_master(rd, &srv, r, why, n) < 0)
+			code = DIAL_NET;
+		freeReplyObject(r);
+	}
 	snprintf(db, sizeof(db), "%d", rd->db);
 	sel[1] = db;
 	if (code == DIAL_OK && rd->db &&
@@ -226,12 +239,15 @@ static void mark_down(struct rd_store *rd, time_t now, int probe,
 	}
 	if (!rd->down) {
 		rd->down = 1;
+		rd->down_since = now;
 		rd->gen++;
 		rd->backoff = rd->backoff_min;
-		rd->retry_at = now + rd->backoff;
+		/* under Sentinel the master may have moved: ask at once */
+		rd->retry_at = rd->sentinel ? now : now + rd->backoff;
 	} else if (probe) {
-		rd->backoff = rd->backoff * 2 > rd->backoff_max ?
-			rd->backoff_max : rd->backoff * 2;
+		if (!rd->sentinel)
+			rd->backoff = rd->backoff * 2 > rd->backoff_max ?
+				rd->backoff_max : rd->backoff * 2;
 		rd->retry_at = now + rd->backoff;
 	}
 	if (probe)

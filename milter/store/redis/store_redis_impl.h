@@ -1,7 +1,7 @@
 /*
  * NAME
- *	store_redis_impl.h - shared by store_redis.c, store_redis_scan.c
- *	and store_redis_conn.c
+ *	store_redis_impl.h - shared by store_redis.c, store_redis_scan.c,
+ *	store_redis_conn.c and store_redis_sentinel.c
  * DESCRIPTION
  *	The backend's state: settings, the connection pool and the health
  *	of the server (up, or down with a time for the next try).
@@ -38,10 +38,14 @@ struct rd_conn {
 	struct rd_conn *next;
 };
 
+struct rd_sentinel;
+
 struct rd_store {
 	/* settings */
 	char *server;			/* as configured, for log lines */
 	struct lg_redis_server srv;
+	struct rd_sentinel *sentinel;	/* NULL: srv; else the master it
+					 * names (store_redis_sentinel.h) */
 	char *password;
 	int db;
 	char *prefix;
@@ -62,6 +66,7 @@ struct rd_store {
 	/* health */
 	pthread_mutex_t health_lock;
 	int down;
+	time_t down_since;		/* when down went from 0 to 1 */
 	int probing;			/* one thread is trying to reconnect */
 	time_t retry_at;
 	long long backoff;
@@ -122,6 +127,7 @@ int rd_del(void *be, const char *key);
 int rd_scan(void *be, const char *prefix, time_t now, lg_store_scan_fn fn,
 	    void *arg);
 void rd_stats(void *be, struct lg_store_stats *st);
+void rd_health(void *be, struct lg_store_health *h);
 /* rd_open_check - one connection at open: 0, or -1 with err set when the
  * server refused the password or the database; an unreachable server
  * is logged and is not an error */

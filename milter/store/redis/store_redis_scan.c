@@ -8,6 +8,7 @@
  *	rd_del(rd, "repeat:k");
  *	rd_scan(rd, "repeat:", now, fn, arg);
  *	rd_stats(rd, &stats);
+ *	rd_health(rd, &health);
  * DESCRIPTION
  *	get is one HMGET; an entry whose expires field is not after "now"
  *	is absent. del is DEL, and also deletes the key from the local
@@ -25,7 +26,11 @@
  *
  *	stats counts the PREFIX* keys (dead ones Redis has not reclaimed
  *	yet included) and takes bytes from INFO memory (used_memory, the
- *	whole server) and evicted from INFO stats (evicted_keys).
+ *	whole server) and evicted from INFO stats (evicted_keys). It also
+ *	reports the health (rd_health: up, or down since when, and whether
+ *	the local store answers meanwhile) and the local store's own
+ *	entries and bytes beside the server's. health reads the flags
+ *	only, under health_lock, with no round trip.
  *
  *	When the server is down or fails before the first callback, both
  *	answer from the local memory store (scan: -1 in tempfail mode);
@@ -46,6 +51,7 @@
 #include "snapshot.h"
 #include "store_redis_impl.h"
 #include "store_redis_io.h"
+#include "store_redis_sentinel.h"
 
 #define SCAN_COUNT	"500"
 #define STATS_COUNT	"1000"
@@ -348,6 +354,58 @@ static int count_keys(struct rd_store *rd, redisContext *c, const char *pat,
 	return 0;
 }
 
+/* rd_server_text - the address in use, for stats and list: the one
+ * place it is copied out */
+static void rd_server_text(struct rd_store *rd, char *buf, size_t size)
+{
+	char addr[300];
+
+	if (rd->sentinel && rd_current_server(rd, addr, sizeof(addr)) > 0)
+		snprintf(buf, size, "%.130s at %.130s", rd->server, addr);
+	else
+		snprintf(buf, size, "%s", rd->server);
+}
+
+/* rd_health - backend, address, up or down since when, fallback in use */
+void rd_health(void *be, struct lg_store_health *h)
+{
+	struct rd_store *rd = be;
+
+	memset(h, 0, sizeof(*h));
+	h->backend = "redis";
+	rd_server_text(rd, h->server, sizeof(h->server));
+	pthread_mutex_lock(&rd->health_lock);
+	h->down = rd->down;
+	h->down_since = rd->down ? rd->down_since : 0;
+	pthread_mutex_unlock(&rd->health_lock);
+	h->fallback = h->down && !rd->tempfail && rd->fallback.ops != NULL;
+}
+
+/* stats_report - the health and the local store's own counts; entries
+ * and bytes are the server's when it answered, else the local store's */
+static void stats_report(struct rd_store *rd, struct lg_store_stats *st,
+			 int answered)
+{
+	struct lg_store_stats local;
+
+	st->server_known = answered;
+	st->server_entries = answered ? st->entries : 0;
+	st->server_bytes = answered ? st->bytes : 0;
+	memset(&local, 0, sizeof(local));
+	if (rd->fallback.ops) {
+		rd->fallback.ops->stats(rd->fallback.be, &local);
+		st->has_local = 1;
+		st->local_entries = local.entries;
+		st->local_bytes = local.bytes;
+	}
+	if (!answered) {
+		st->entries = local.entries;
+		st->bytes = local.bytes;
+		st->evicted = local.evicted;
+	}
+	rd_health(rd, &st->health);
+}
+
 /* rd_stats - keys under the prefix, server memory, server evictions */
 void rd_stats(void *be, struct lg_store_stats *st)
 {
@@ -375,11 +433,11 @@ void rd_stats(void *be, struct lg_store_stats *st)
 			st->evicted = info_number(r, "evicted_keys");
 			freeReplyObject(r);
 			rd_release(rd, &ls, now);
+			stats_report(rd, st, 1);
 			return;
 		}
 		rd_broken(rd, &ls, now, why);
 	}
 	memset(st, 0, sizeof(*st));
-	if (rd->fallback.ops)
-		rd->fallback.ops->stats(rd->fallback.be, st);
+	stats_report(rd, st, 0);
 }

@@ -7,6 +7,8 @@ noinst_LTLIBRARIES += %D%/liblg_snapshot.la
 	%D%/snapshot_crc.c \
 	%D%/snapshot_impl.h \
 	%D%/snapshot_read.c \
-	%D%/snapshot_write.c
+	%D%/snapshot_write.c \
+	%D%/state_line.c \
+	%D%/state_line.h
 %C%_liblg_snapshot_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_STORE_SNAPSHOT)
 %C%_liblg_snapshot_la_CFLAGS = $(AM_CFLAGS)

@@ -83,4 +83,9 @@ int lg_snapshot_load(const char *path, time_t now,
 		     const struct lg_snapshot_loader *loader,
 		     struct lg_snapshot_result *result_r);
 
+/* lg_snapshot_count - how many entries of PATH are live at NOW, without
+ * a log line and without setting a bad file aside: 0 (a missing file
+ * counts 0), or -1 when it cannot be read or is bad. */
+int lg_snapshot_count(const char *path, time_t now, size_t *live_r);
+
 #endif

@@ -241,10 +241,11 @@ static const char *read_entries(struct snap_reader *r, const unsigned char *h,
 	return NULL;
 }
 
-/* lg_snapshot_load - feed a snapshot's live entries to a loader */
-int lg_snapshot_load(const char *path, time_t now,
-		     const struct lg_snapshot_loader *ld,
-		     struct lg_snapshot_result *res)
+/* load - lg_snapshot_load; quiet: no log lines, a bad file left as it
+ * is (lg_snapshot_count) */
+static int load(const char *path, time_t now,
+		const struct lg_snapshot_loader *ld,
+		struct lg_snapshot_result *res, int quiet)
 {
 	unsigned char h[SNAP_HEADER];
 	struct snap_reader *r = NULL;
@@ -258,19 +259,24 @@ int lg_snapshot_load(const char *path, time_t now,
 	lg_snap_crc_init();
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT) {
-			lg_log(LG_LOG_INFO, "store: no snapshot %s yet, "
-			       "starting with an empty store", path);
+			if (!quiet)
+				lg_log(LG_LOG_INFO, "store: no snapshot %s yet, "
+				       "starting with an empty store", path);
 			return 0;
 		}
-		lg_log(LG_LOG_ERROR, "store: cannot read snapshot %s: %s; "
-		       "starting with an empty store", path, strerror(errno));
+		if (!quiet)
+			lg_log(LG_LOG_ERROR, "store: cannot read snapshot %s: "
+			       "%s; starting with an empty store", path,
+			       strerror(errno));
 		return -1;
 	}
 	memset(&st, 0, sizeof(st));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		lg_log(LG_LOG_ERROR, "store: cannot read snapshot %s: %s; "
-		       "starting with an empty store", path, st.st_mode ?
-		       "not a regular file" : strerror(errno));
+		if (!quiet)
+			lg_log(LG_LOG_ERROR, "store: cannot read snapshot %s: "
+			       "%s; starting with an empty store", path,
+			       st.st_mode ? "not a regular file" :
+			       strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -304,6 +310,8 @@ int lg_snapshot_load(const char *path, time_t now,
 		free(r->buf);
 		free(r);
 	}
+	if (bad && quiet)
+		return -1;
 	if (bad && io) {
 		lg_log(LG_LOG_ERROR, "store: cannot load snapshot %s: %s: %s; "
 		       "starting with an empty store", path, bad, strerror(io));
@@ -313,7 +321,41 @@ int lg_snapshot_load(const char *path, time_t now,
 		set_aside(path, now, bad);
 		return -1;
 	}
-	lg_log(LG_LOG_INFO, "store: loaded %zu entries from snapshot %s "
-	       "(%zu expired dropped)", res->loaded, path, res->expired);
+	if (!quiet)
+		lg_log(LG_LOG_INFO, "store: loaded %zu entries from snapshot "
+		       "%s (%zu expired dropped)", res->loaded, path,
+		       res->expired);
 	return 0;
+}
+
+/* lg_snapshot_load - feed a snapshot's live entries to a loader */
+int lg_snapshot_load(const char *path, time_t now,
+		     const struct lg_snapshot_loader *ld,
+		     struct lg_snapshot_result *res)
+{
+	return load(path, now, ld, res, 0);
+}
+
+/* count_entry, count_discard - a loader that only counts */
+static int count_entry(void *arg, const struct lg_store_record *rec)
+{
+	(void)rec;
+	++*(size_t *)arg;
+	return 0;
+}
+
+static void count_discard(void *arg)
+{
+	*(size_t *)arg = 0;
+}
+
+/* lg_snapshot_count - live entries in a snapshot, quietly: 0, or -1 */
+int lg_snapshot_count(const char *path, time_t now, size_t *live_r)
+{
+	struct lg_snapshot_loader ld = { live_r, NULL, count_entry,
+					 count_discard };
+	struct lg_snapshot_result res;
+
+	*live_r = 0;
+	return load(path, now, &ld, &res, 1);
 }
