@@ -181,6 +181,7 @@ static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 	mopts.snapshot = st->snapshot;
 	mopts.snapshot_interval = st->snapshot_interval;
 	mopts.max_entries = (size_t) st->max_entries;
+	mopts.max_bytes = (size_t) st->max_bytes;
 	memset(&ropts, 0, sizeof(ropts));
 	ropts.server = st->server;
 	ropts.password = st->password;

@@ -33,6 +33,7 @@ struct lg_state_config {
 	char *snapshot;			/* NULL: none */
 	long long snapshot_interval;	/* seconds */
 	long long max_entries;
+	long long max_bytes;		/* 0: max_entries x 256 */
 	/* backend "redis" (settings_state.c); "" and 0 mean the default */
 	char server[256];		/* "unix:/path" or "HOST:PORT" */
 	char password[256];		/* "": no AUTH */

@@ -3,7 +3,8 @@
  *	settings_state.c - the "state" group: which store, and how
  * SYNOPSIS
  *	state = { backend = "memory"; snapshot = "PATH";
- *	          snapshot_interval = "60s"; max_entries = 1000000; }
+ *	          snapshot_interval = "60s"; max_entries = 1000000;
+ *	          max_bytes = "256M"; }
  *
  *	state = { backend = "redis"; server = "unix:/run/redis/redis.sock";
  *	          password = "..."; db = 0; prefix = "lg:";
@@ -20,8 +21,10 @@
  *	(connect and each command); on_store_error "fallback" (answer from
  *	a local memory store while Redis is away) or "tempfail" (store
  *	operations fail, the core answers tempfail). With backend "redis",
- *	max_entries bounds that local store; the memory keys may stay in
- *	the file whichever backend is chosen.
+ *	max_entries and max_bytes bound that local store; the memory keys
+ *	may stay in the file whichever backend is chosen. max_bytes is an
+ *	integer or a string with K, M or G (1024-based), 64K..1024G; left
+ *	out (0 here) it is max_entries x 256 bytes, set by the store.
  *
  *	sentinels is a list (1 to 8) of addresses written like server, no
  *	address twice; it replaces server (setting both is an error) and
@@ -176,6 +179,50 @@ static int check_max_entries(struct lg_config *cfg,
 				  "max_entries must be between 100 and "
 				  "1000000000");
 	cfg->state.max_entries = v;
+	return 0;
+}
+
+/* parse_bytes - "123", "64K", "256M", "2G" (1024-based); -1 if bad */
+static int parse_bytes(const char *text, long long *v_r)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = text;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (1ULL << 50))
+			return -1;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (*p == 'K' || *p == 'k')
+		unit = 1ULL << 10;
+	else if (*p == 'M' || *p == 'm')
+		unit = 1ULL << 20;
+	else if (*p == 'G' || *p == 'g')
+		unit = 1ULL << 30;
+	if (unit > 1)
+		p++;
+	if (*p || v > (1ULL << 50) / unit)
+		return -1;
+	*v_r = (long long)(v * unit);
+	return 0;
+}
+
+/* check_max_bytes - 64K .. 1024G, an integer or "256M" */
+static int check_max_bytes(struct lg_config *cfg, const config_setting_t *s,
+			   const char *text, char *err, size_t errsize)
+{
+	long long v;
+
+	if (text ? parse_bytes(text, &v) < 0 : integer(s, &v) < 0)
+		return state_fail(s, cfg->path, err, errsize,
+				  "max_bytes must be a number of bytes, "
+				  "e.g. 268435456 or \"256M\"");
+	if (v < (1LL << 16) || v > (1LL << 40))
+		return state_fail(s, cfg->path, err, errsize,
+				  "max_bytes must be between 64K and 1024G");
+	cfg->state.max_bytes = v;
 	return 0;
 }
 
@@ -378,6 +425,7 @@ static const struct state_key state_keys[] = {
 	{ "snapshot", check_snapshot },
 	{ "snapshot_interval", check_interval },
 	{ "max_entries", check_max_entries },
+	{ "max_bytes", check_max_bytes },
 	{ "server", check_server },
 	{ "password", check_password },
 	{ "db", check_db },

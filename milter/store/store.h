@@ -57,6 +57,24 @@ struct lg_store_stats {
 	size_t local_bytes;
 };
 
+/* Display fields (from, to, client, status) are kept at most this many
+ * bytes; a longer one is cut on a UTF-8 boundary and ends in "...". */
+#define LG_STORE_SHOW_MAX	128
+
+/* Room for a meta whose display fields were cut (lg_store_shown). */
+struct lg_store_shown {
+	struct lg_store_meta meta;
+	char text[4][LG_STORE_SHOW_MAX + 1];
+};
+
+/* lg_store_cut - TEXT as a store keeps it: itself when short enough,
+ * else its first bytes and "..." in buf */
+const char *lg_store_cut(const char *text, char buf[LG_STORE_SHOW_MAX + 1]);
+/* lg_store_shown - META with every display field as a store keeps it
+ * (pointing into buf where cut); NULL for NULL */
+const struct lg_store_meta *lg_store_shown(const struct lg_store_meta *meta,
+					   struct lg_store_shown *buf);
+
 typedef int (*lg_store_scan_fn)(void *arg, const struct lg_store_record *rec);
 
 struct lg_store_ops {

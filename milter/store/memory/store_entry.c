@@ -4,11 +4,18 @@
  * SYNOPSIS
  *	#include "store_shard.h"
  * DESCRIPTION
- *	An entry is one allocation: a 38-byte header, then the key, from,
+ *	An entry is one allocation: a 42-byte header, then the key, from,
  *	to, client and status strings back to back, each NUL-ended. Its
  *	plugin is an index into a small table of interned names. With
  *	typical values (key 50, from/to 25, client 15, status 8 bytes) an
- *	entry is a 176-byte malloc chunk plus 8 to 16 bytes of bucket array.
+ *	entry is a 192-byte malloc chunk plus 8 to 16 bytes of bucket
+ *	array; the largest (key 1024 bytes, each display field cut at
+ *	LG_STORE_SHOW_MAX = 128) is a 1,600-byte chunk.
+ *
+ *	Its group names who made it, for fair eviction: the client's
+ *	network (IPv4 /24, IPv6 /48; "2001:db8::/64" as harvest writes it
+ *	counts as its address), else the client text, else (no client,
+ *	as in the bounce ledger) the entry alone.
  *
  *	plugin_lock is taken alone.
  * DIAGNOSTICS
@@ -25,6 +32,7 @@
 
 /* Utility library. */
 #include "log.h"
+#include "parse.h"
 
 /* Store library. */
 #include "store.h"
@@ -142,6 +150,45 @@ int lg_mem_entry_strings(const struct mem_entry *e,
 	f[0] = key;
 	len[0] = keylen;
 	return differ;
+}
+
+/* fnv - FNV-1a over n bytes, from h */
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
+/* lg_mem_entry_group - the contributor of an entry: its client's network
+ * (IPv4 /24, IPv6 /48), its client text, or itself when it has none;
+ * never 0 */
+uint32_t lg_mem_entry_group(const struct mem_entry *e)
+{
+	const char *f[5], *slash;
+	unsigned char addr[16];
+	char ip[64];
+	size_t len[5], n;
+	uint32_t h = 2166136261u;
+	int family;
+
+	lg_mem_entry_fields(e, f, len);
+	if (len[3] == 0)
+		return fnv(fnv(h, "k", 1), &e->hash, sizeof(e->hash)) | 1;
+	slash = memchr(f[3], '/', len[3]);
+	n = slash ? (size_t)(slash - f[3]) : len[3];
+	if (n < sizeof(ip)) {
+		memcpy(ip, f[3], n);
+		ip[n] = 0;
+		if (lg_parse_ip(ip, &family, addr) == 0) {
+			n = family == 4 ? 3 : 6;
+			h = fnv(h, family == 4 ? "4" : "6", 1);
+			return fnv(h, addr, n) | 1;
+		}
+	}
+	return fnv(fnv(h, "t", 1), f[3], len[3]) | 1;
 }
 
 /* lg_mem_plugin_index - the number that stands for a plugin name (0: none) */

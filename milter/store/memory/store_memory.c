@@ -40,6 +40,27 @@ enum mem_mode { MEM_INCR, MEM_ADD, MEM_SET };
 
 static const struct lg_store_ops mem_ops;
 
+/* mem_growth - heap an entry of these strings adds to a locked shard,
+ * replacing e (NULL: a new entry, perhaps doubling the buckets) */
+static size_t mem_growth(const struct mem_shard *sh,
+			 const struct mem_entry *e, const size_t len[5])
+{
+	size_t n = offsetof(struct mem_entry, tail), old;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		n += len[i] + 1;
+	n = heap_bytes(n);
+	if (e) {
+		old = lg_mem_entry_bytes(e);
+		return n > old ? n - old : 0;
+	}
+	if (sh->count + 1 > sh->nbuckets)
+		n += heap_bytes(2 * sh->nbuckets * sizeof(*sh->buckets)) -
+			heap_bytes(sh->nbuckets * sizeof(*sh->buckets));
+	return n;
+}
+
 /* mem_write - the one path behind incr, add and set */
 static int mem_write(struct mem_store *ms, enum mem_mode mode,
 		     const char *key, long long n, long long ttl, time_t now,
@@ -48,31 +69,37 @@ static int mem_write(struct mem_store *ms, enum mem_mode mode,
 {
 	struct mem_entry **link, *e, *fresh;
 	struct mem_shard *sh;
+	struct lg_store_shown shown;
 	const char *f[5] = { key };
-	size_t len[5];
+	size_t len[5], grow;
 	unsigned pi = lg_mem_plugin_index(ms, plugin);
 	uint64_t h;
-	int created;
+	int created, differ, tried = 0;
 
+	meta = lg_store_shown(meta, &shown);
 	if (lg_mem_key_hash(key, &h, &len[0]) < 0)
 		return -1;
 	sh = shard_of(ms, h);
 	pthread_mutex_lock(&sh->lock);
+again:
 	link = lg_mem_shard_find(ms, sh, (uint32_t)h, key, now);
-	if (*link == NULL && ms->max_entries &&
-	    atomic_load(&ms->total) >= ms->max_entries) {
-		pthread_mutex_unlock(&sh->lock);
-		lg_mem_make_room(ms, now);
-		pthread_mutex_lock(&sh->lock);
-		link = lg_mem_shard_find(ms, sh, (uint32_t)h, key, now);
-	}
 	e = *link;
 	created = e == NULL;
 	if (e && mode == MEM_ADD) {
 		pthread_mutex_unlock(&sh->lock);
 		return 0;
 	}
-	if (lg_mem_entry_strings(e, meta, f, len)) {
+	f[0] = key;
+	differ = lg_mem_entry_strings(e, meta, f, len);
+	grow = differ ? mem_growth(sh, e, len) : 0;
+	if (grow && !tried && lg_mem_full(ms, created, grow)) {
+		tried = 1;		/* evict once, then write anyway */
+		pthread_mutex_unlock(&sh->lock);
+		lg_mem_make_room(ms, now, grow);
+		pthread_mutex_lock(&sh->lock);
+		goto again;
+	}
+	if (differ) {
 		if ((fresh = lg_mem_entry_build(f, len)) == NULL) {
 			pthread_mutex_unlock(&sh->lock);
 			lg_log(LG_LOG_ERROR, "store: out of memory for %s", key);
@@ -80,9 +107,10 @@ static int mem_write(struct mem_store *ms, enum mem_mode mode,
 		}
 		if (e) {
 			memcpy(fresh, e, offsetof(struct mem_entry, tail));
+			fresh->group = lg_mem_entry_group(fresh);
 			*link = fresh;
-			sh->bytes += lg_mem_entry_bytes(fresh);
-			sh->bytes -= lg_mem_entry_bytes(e);
+			lg_mem_shard_account(ms, sh, lg_mem_entry_bytes(fresh),
+					     lg_mem_entry_bytes(e));
 			free(e);
 		} else {
 			fresh->count = n;
@@ -90,6 +118,7 @@ static int mem_write(struct mem_store *ms, enum mem_mode mode,
 			fresh->created = stamp(now);
 			fresh->expires = expiry(now, ttl);
 			fresh->hash = (uint32_t)h;
+			fresh->group = lg_mem_entry_group(fresh);
 			fresh->plugin = 0;
 			lg_mem_shard_insert(ms, sh, link, fresh);
 		}
@@ -221,7 +250,7 @@ static int mem_scan(void *be, const char *prefix, time_t now,
 	return wk.nomem ? -1 : 0;
 }
 
-/* mem_stats - entries, estimated heap use, evictions */
+/* mem_stats - entries, heap held (entries and buckets), evictions */
 static void mem_stats(void *be, struct lg_store_stats *st)
 {
 	struct mem_store *ms = be;
@@ -233,8 +262,7 @@ static void mem_stats(void *be, struct lg_store_stats *st)
 		sh = &ms->shard[s];
 		pthread_mutex_lock(&sh->lock);
 		st->entries += sh->count;
-		st->bytes += sh->bytes +
-			heap_bytes(sh->nbuckets * sizeof(*sh->buckets));
+		st->bytes += sh->bytes;
 		pthread_mutex_unlock(&sh->lock);
 	}
 	st->evicted = atomic_load(&ms->evicted);
@@ -351,7 +379,7 @@ static void load_reserve(void *arg, size_t entries)
 		n <<= 1;
 	for (s = 0; s < MEM_SHARDS; s++)
 		if (ld->ms->shard[s].nbuckets < n)
-			lg_mem_shard_resize(&ld->ms->shard[s], n);
+			lg_mem_shard_resize(ld->ms, &ld->ms->shard[s], n);
 }
 
 /* load_entry - put one entry from the snapshot into the store */
@@ -360,6 +388,7 @@ static int load_entry(void *arg, const struct lg_store_record *rec)
 	struct mem_load *ld = arg;
 	const char *f[5] = { rec->key, rec->from, rec->to, rec->client,
 			     rec->status };
+	char cut[4][LG_STORE_SHOW_MAX + 1];
 	struct mem_entry **link, *e, *old;
 	struct mem_shard *sh;
 	size_t len[5];
@@ -368,8 +397,10 @@ static int load_entry(void *arg, const struct lg_store_record *rec)
 
 	if (lg_mem_key_hash(rec->key, &h, &len[0]) < 0)
 		return 0;
-	for (i = 1; i < 5; i++)
+	for (i = 1; i < 5; i++) {
+		f[i] = lg_store_cut(f[i] ? f[i] : "", cut[i - 1]);
 		len[i] = strnlen(f[i], LG_STORE_FIELD_MAX);
+	}
 	if ((e = lg_mem_entry_build(f, len)) == NULL)
 		return -1;
 	if (rec->plugin != ld->plugin) {
@@ -381,6 +412,7 @@ static int load_entry(void *arg, const struct lg_store_record *rec)
 	e->created = stamp(rec->created);
 	e->expires = stamp(rec->expires);
 	e->hash = (uint32_t)h;
+	e->group = lg_mem_entry_group(e);
 	e->plugin = (uint16_t)ld->index;
 	sh = shard_of(ld->ms, h);
 	pthread_mutex_lock(&sh->lock);
@@ -449,12 +481,15 @@ int lg_store_memory_open(const struct lg_store_memory_opts *opts, time_t now,
 		pthread_mutex_init(&ms->shard[s].lock, NULL);
 		ms->shard[s].nbuckets = MEM_BUCKETS_MIN;
 		ms->shard[s].buckets = calloc(MEM_BUCKETS_MIN, sizeof(void *));
+		ms->shard[s].bytes = heap_bytes(MEM_BUCKETS_MIN * sizeof(void *));
 		bad |= ms->shard[s].buckets == NULL;
 	}
 	pthread_mutex_init(&ms->tick_lock, NULL);
 	pthread_mutex_init(&ms->evict_lock, NULL);
 	pthread_mutex_init(&ms->plugin_lock, NULL);
 	atomic_init(&ms->total, 0);
+	atomic_init(&ms->bytes, MEM_SHARDS *
+		    heap_bytes(MEM_BUCKETS_MIN * sizeof(void *)));
 	atomic_init(&ms->evicted, 0);
 	atomic_init(&ms->nplugins, 1);
 	if (opts && opts->snapshot && *opts->snapshot &&
@@ -466,14 +501,17 @@ int lg_store_memory_open(const struct lg_store_memory_opts *opts, time_t now,
 		return -1;
 	}
 	ms->max_entries = opts ? opts->max_entries : 0;
+	ms->max_bytes = opts ? opts->max_bytes : 0;
+	if (ms->max_bytes == 0 && ms->max_entries <= SIZE_MAX / MEM_ENTRY_BUDGET)
+		ms->max_bytes = ms->max_entries * MEM_ENTRY_BUDGET;
 	ms->interval = opts ? opts->snapshot_interval : 0;
 	ms->last_save = ms->last_sweep = now;
 	if (ms->snapshot) {
 		ld.ms = ms;
 		loader.arg = &ld;
 		(void)lg_snapshot_load(ms->snapshot, now, &loader, &res);
-		if (ms->max_entries && atomic_load(&ms->total) > ms->max_entries)
-			lg_mem_make_room(ms, now);
+		if (lg_mem_full(ms, 0, 0))
+			lg_mem_make_room(ms, now, 0);
 	}
 	store_r->ops = &mem_ops;
 	store_r->be = ms;

@@ -5,7 +5,7 @@
  *	#include "store_memory.h"
  *
  *	struct lg_store_memory_opts opts = { "/var/lib/loopguard/state",
- *					     60, 1000000 };
+ *					     60, 1000000, 256000000 };
  *	lg_store_memory_open(&opts, now, &store, err, sizeof(err));
  * DESCRIPTION
  *	Sharded hash tables (64 shards, one mutex each) of entries with an
@@ -14,12 +14,16 @@
  *
  *	snapshot: file loaded at open and written by tick() every
  *	snapshot_interval seconds (0: only at close) and by close(); NULL or
- *	"" for none. max_entries: 0 for no limit; when it is reached the
- *	entries closest to expiry are evicted, a batch at a time.
+ *	"" for none. max_entries: 0 for no limit. max_bytes: the heap the
+ *	entries and the hash table may hold, counted as malloc spends it;
+ *	0 for max_entries x 256 (no limit when max_entries is 0 too).
+ *	When a limit would be passed, entries are evicted a batch at a
+ *	time: the largest contributors' newest first (store_shard.c).
  *
  *	Times are kept as unsigned 32-bit seconds (good until 2106); meta
- *	strings longer than LG_STORE_FIELD_MAX bytes are cut, keys longer
- *	than LG_STORE_KEY_MAX are refused. A new entry's size is 0 until
+ *	strings are kept as lg_store_shown() cuts them (at most
+ *	LG_STORE_SHOW_MAX bytes), also those loaded from a snapshot; keys
+ *	longer than LG_STORE_KEY_MAX are refused. A new entry's size is 0 until
  *	meta gives one. add() leaves a live entry as it is (meta included).
  *	A ttl of 0 or less makes an entry that is expired at once. del()
  *	returns 0 whether or not the key was there.
@@ -40,6 +44,7 @@ struct lg_store_memory_opts {
 	const char *snapshot;
 	long long snapshot_interval;
 	size_t max_entries;
+	size_t max_bytes;
 };
 
 int lg_store_memory_open(const struct lg_store_memory_opts *opts, time_t now,

@@ -7,17 +7,27 @@
  *	Chains hang off a power-of-two bucket array per shard, doubled when
  *	the shard holds more entries than buckets and shrunk by the walks
  *	when many went away. The walks visit every shard under its lock:
- *	the expiry sweep, the snapshot, eviction and scan.
+ *	the expiry sweep, the snapshot, eviction and scan. Every shard
+ *	counts the heap its entries and its bucket array hold; the store
+ *	keeps the sum, which max_bytes bounds.
  *
- *	Eviction: the thread that finds the store full samples up to 128
- *	entries per shard, takes as cut-off the expiry below which about a
- *	batch (max_entries/128, at least one) falls, and sweeps every shard
- *	dropping expired entries and those before the cut-off. When every
- *	shard was sampled whole, the choice is exact. Lock order:
- *	evict_lock, then one shard lock at a time.
+ *	Eviction, when a new entry would pass max_entries or max_bytes:
+ *	the thread that finds the store full samples up to 128 entries per
+ *	shard and groups them by contributor (lg_mem_entry_group: the
+ *	client network). A contributor seen more than once in the sample
+ *	weighs its sampled bytes; the others weigh nothing. Entries go in
+ *	this order: the heaviest contributor first, and within one
+ *	contributor (or among the light ones) the newest first. A flood
+ *	thus evicts its own fresh entries, and neither a lone older entry
+ *	nor a contributor's own counter (older than the entries that made
+ *	it count) is dropped for it. The sample gives the cut-off below
+ *	which about a batch (1/128 of the limits, at least one entry)
+ *	falls, and a sweep of every shard drops expired entries and those
+ *	before the cut-off. When every shard was sampled whole, the choice
+ *	is exact. Lock order: evict_lock, then one shard lock at a time.
  * DIAGNOSTICS
- *	"store: max_entries N reached, evicted M entries closest to expiry",
- *	at most once a minute.
+ *	"store: full (max_entries N, max_bytes B), evicted M entries, the
+ *	largest contributors' newest first", at most once a minute.
  */
 #include "config.h"
 
@@ -43,14 +53,33 @@ void lg_mem_shard_drop(struct mem_store *ms, struct mem_shard *sh,
 		       struct mem_entry *e)
 {
 	sh->count--;
-	sh->bytes -= lg_mem_entry_bytes(e);
+	lg_mem_shard_account(ms, sh, 0, lg_mem_entry_bytes(e));
 	atomic_fetch_sub_explicit(&ms->total, 1, memory_order_relaxed);
 	free(e);
 }
 
+/* lg_mem_shard_account - a locked shard's heap changed by add - sub */
+void lg_mem_shard_account(struct mem_store *ms, struct mem_shard *sh,
+			  size_t add, size_t sub)
+{
+	sh->bytes += add;
+	sh->bytes -= sub;
+	if (add)
+		atomic_fetch_add_explicit(&ms->bytes, add, memory_order_relaxed);
+	if (sub)
+		atomic_fetch_sub_explicit(&ms->bytes, sub, memory_order_relaxed);
+}
+
+/* buckets_bytes - heap held by a bucket array of n */
+static size_t buckets_bytes(size_t n)
+{
+	return heap_bytes(n * sizeof(struct mem_entry *));
+}
+
 /* lg_mem_shard_resize - rehash into n buckets (a power of two); keep on
  * failure */
-void lg_mem_shard_resize(struct mem_shard *sh, size_t n)
+void lg_mem_shard_resize(struct mem_store *ms, struct mem_shard *sh,
+			 size_t n)
 {
 	struct mem_entry **nb = calloc(n, sizeof(*nb)), *e, *next;
 	size_t i;
@@ -64,12 +93,14 @@ void lg_mem_shard_resize(struct mem_shard *sh, size_t n)
 			nb[e->hash & (n - 1)] = e;
 		}
 	free(sh->buckets);
+	lg_mem_shard_account(ms, sh, buckets_bytes(n),
+			     buckets_bytes(sh->nbuckets));
 	sh->buckets = nb;
 	sh->nbuckets = n;
 }
 
 /* shard_shrink - give back bucket space after many entries went away */
-static void shard_shrink(struct mem_shard *sh)
+static void shard_shrink(struct mem_store *ms, struct mem_shard *sh)
 {
 	size_t n = MEM_BUCKETS_MIN;
 
@@ -77,7 +108,7 @@ static void shard_shrink(struct mem_shard *sh)
 		return;
 	while (n < sh->count * 2)
 		n <<= 1;
-	lg_mem_shard_resize(sh, n);
+	lg_mem_shard_resize(ms, sh, n);
 }
 
 /* lg_mem_shard_insert - hang an entry at link in a locked shard */
@@ -87,10 +118,10 @@ void lg_mem_shard_insert(struct mem_store *ms, struct mem_shard *sh,
 	e->next = *link;
 	*link = e;
 	sh->count++;
-	sh->bytes += lg_mem_entry_bytes(e);
+	lg_mem_shard_account(ms, sh, lg_mem_entry_bytes(e), 0);
 	atomic_fetch_add_explicit(&ms->total, 1, memory_order_relaxed);
 	if (sh->count > sh->nbuckets)
-		lg_mem_shard_resize(sh, sh->nbuckets * 2);
+		lg_mem_shard_resize(ms, sh, sh->nbuckets * 2);
 }
 
 /* lg_mem_shard_find - where KEY's live entry hangs (*link NULL: absent),
@@ -145,7 +176,7 @@ void lg_mem_walk_each(struct mem_walk *wk, mem_walk_fn fn, unsigned start)
 		sh = &wk->ms->shard[(start + s) % MEM_SHARDS];
 		pthread_mutex_lock(&sh->lock);
 		lg_mem_shard_walk(sh, fn, wk);
-		shard_shrink(sh);
+		shard_shrink(wk->ms, sh);
 		pthread_mutex_unlock(&sh->lock);
 		if (wk->w)
 			lg_snapshot_flush(wk->w);
@@ -175,22 +206,6 @@ int lg_mem_walk_save(struct mem_walk *wk, struct mem_entry *e)
 		return 1;
 	lg_mem_record_of(wk->ms, e, &rec);
 	lg_snapshot_put(wk->w, &rec);
-	return 0;
-}
-
-/* walk_evict - drop expired entries and those before the cut-off */
-static int walk_evict(struct mem_walk *wk, struct mem_entry *e)
-{
-	if (!live(e, wk->now)) {
-		wk->freed++;
-		return 1;
-	}
-	if (e->expires < wk->cut ||
-	    (e->expires == wk->cut && wk->freed < wk->need)) {
-		wk->freed++;
-		wk->evicted++;
-		return 1;
-	}
 	return 0;
 }
 
@@ -228,19 +243,63 @@ void lg_mem_evict_log(struct mem_store *ms, time_t now, int force)
 	if (ms->evict_pending == 0 || (!force && ms->evict_logged &&
 				       now - ms->evict_log_time < MEM_LOG_EVERY))
 		return;
-	lg_log(LG_LOG_WARN, "store: max_entries %zu reached, evicted %zu "
-	       "entries closest to expiry", ms->max_entries, ms->evict_pending);
+	lg_log(LG_LOG_WARN, "store: full (max_entries %zu, max_bytes %zu), "
+	       "evicted %zu entries, the largest contributors' newest first",
+	       ms->max_entries, ms->max_bytes, ms->evict_pending);
 	ms->evict_pending = 0;
 	ms->evict_logged = 1;
 	ms->evict_log_time = now;
 }
 
-/* shard_sample - expiries of up to MEM_SAMPLE live entries of a locked
- * shard, freeing expired ones seen; clears *whole_r if some were left */
+/* weight_slot - a group's slot in the weight table: its own, or the
+ * empty one where it goes */
+static struct mem_weight *weight_slot(struct mem_store *ms, uint32_t group)
+{
+	size_t i = (size_t)(group * 2654435761u) & (MEM_WEIGHTS - 1);
+
+	while (ms->weight[i].group && ms->weight[i].group != group)
+		i = (i + 1) & (MEM_WEIGHTS - 1);
+	return &ms->weight[i];
+}
+
+/* rank_of - when an entry goes, lowest first: a contributor seen more
+ * than once in the sample by its sampled bytes, heaviest first; then the
+ * newest entry first */
+static uint64_t rank_of(struct mem_store *ms, uint32_t group,
+			uint32_t created)
+{
+	const struct mem_weight *w = weight_slot(ms, group);
+	uint32_t heavy = w->group && w->entries > 1 ? w->bytes : 0;
+
+	return ((uint64_t)(UINT32_MAX - heavy) << 32) |
+		(uint64_t)(UINT32_MAX - created);
+}
+
+/* walk_evict - drop expired entries and those before the cut-off */
+static int walk_evict(struct mem_walk *wk, struct mem_entry *e)
+{
+	size_t bytes = lg_mem_entry_bytes(e);
+	uint64_t r;
+
+	if (live(e, wk->now)) {
+		r = rank_of(wk->ms, e->group, e->created);
+		if (r > wk->cut || (r == wk->cut && wk->freed >= wk->need &&
+				    wk->freed_bytes >= wk->need_bytes))
+			return 0;
+		wk->evicted++;
+	}
+	wk->freed++;
+	wk->freed_bytes += bytes;
+	return 1;
+}
+
+/* shard_sample - up to MEM_SAMPLE live entries of a locked shard, freeing
+ * expired ones seen; clears *whole_r if some were left */
 static void shard_sample(struct mem_walk *wk, struct mem_shard *sh,
 			 size_t *n_r, int *whole_r)
 {
 	struct mem_entry **link, *e;
+	struct mem_sample *sm;
 	size_t i, got = 0, mask = sh->nbuckets - 1;
 
 	for (i = 0; i < sh->nbuckets && got < MEM_SAMPLE; i++) {
@@ -248,12 +307,16 @@ static void shard_sample(struct mem_walk *wk, struct mem_shard *sh,
 		while ((e = *link) != NULL) {
 			if (!live(e, wk->now)) {
 				*link = e->next;
+				wk->freed_bytes += lg_mem_entry_bytes(e);
 				lg_mem_shard_drop(wk->ms, sh, e);
 				wk->freed++;
 			} else if (got == MEM_SAMPLE) {
 				break;
 			} else {
-				wk->ms->sample[(*n_r)++] = e->expires;
+				sm = &wk->ms->sample[(*n_r)++];
+				sm->group = e->group;
+				sm->bytes = (uint32_t)lg_mem_entry_bytes(e);
+				sm->created = e->created;
 				got++;
 				link = &e->next;
 			}
@@ -264,40 +327,111 @@ static void shard_sample(struct mem_walk *wk, struct mem_shard *sh,
 	sh->cursor = (sh->cursor + i) & mask;
 }
 
-/* cmp_u32 - qsort order for expiries */
-static int cmp_u32(const void *a, const void *b)
+/* cmp_rank - qsort order for samples */
+static int cmp_rank(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t x = ((const struct mem_sample *)a)->rank;
+	uint64_t y = ((const struct mem_sample *)b)->rank;
 
 	return x < y ? -1 : x > y;
 }
 
-/* lg_mem_make_room - drop expired entries, then those closest to expiry, so
- * a batch of new entries fits; one thread at a time, holding no shard */
-void lg_mem_make_room(struct mem_store *ms, time_t now)
+/* weigh - each sampled contributor's bytes, then each sample's rank */
+static void weigh(struct mem_store *ms, size_t n)
+{
+	struct mem_weight *w;
+	size_t i;
+
+	memset(ms->weight, 0, sizeof(ms->weight));
+	for (i = 0; i < n; i++) {
+		w = weight_slot(ms, ms->sample[i].group);
+		w->group = ms->sample[i].group;
+		w->bytes += ms->sample[i].bytes;
+		w->entries++;
+	}
+	for (i = 0; i < n; i++)
+		ms->sample[i].rank = rank_of(ms, ms->sample[i].group,
+					     ms->sample[i].created);
+	qsort(ms->sample, n, sizeof(ms->sample[0]), cmp_rank);
+}
+
+/* cut_off - the rank below which about what is still needed falls: the
+ * sorted sample scaled to the live entries when it was not whole */
+static uint64_t cut_off(struct mem_walk *wk, size_t n, size_t left, int whole)
+{
+	struct mem_store *ms = wk->ms;
+	uint64_t want = wk->need > wk->freed ? wk->need - wk->freed : 0;
+	uint64_t want_bytes = wk->need_bytes > wk->freed_bytes ?
+		wk->need_bytes - wk->freed_bytes : 0;
+	uint64_t got = 0, got_bytes = 0;
+	size_t i;
+
+	if (!whole && left > n) {
+		want = (want * n + left - 1) / left;
+		want_bytes = (want_bytes * n + left - 1) / left;
+	}
+	for (i = 0; i < n; i++) {
+		got++;
+		got_bytes += ms->sample[i].bytes;
+		if (got >= want && got_bytes >= want_bytes)
+			break;
+	}
+	return ms->sample[i < n ? i : n - 1].rank;
+}
+
+/* lg_mem_full - `bytes` more (in a new entry if fresh) would pass a
+ * limit; with 0 bytes, whether a limit is passed already */
+int lg_mem_full(struct mem_store *ms, int fresh, size_t bytes)
+{
+	size_t total = atomic_load(&ms->total);
+
+	return (ms->max_entries && (fresh ? total >= ms->max_entries :
+				    total > ms->max_entries)) ||
+		(ms->max_bytes &&
+		 atomic_load(&ms->bytes) + bytes > ms->max_bytes);
+}
+
+/* need_room - what must go so a batch more fits; 0 if nothing */
+static int need_room(struct mem_walk *wk, size_t bytes)
+{
+	struct mem_store *ms = wk->ms;
+	size_t total = atomic_load(&ms->total);
+	size_t used = atomic_load(&ms->bytes), batch;
+
+	if (ms->max_entries && total >= ms->max_entries) {
+		batch = ms->max_entries / 128;
+		wk->need = total - ms->max_entries + (batch ? batch : 1);
+	}
+	if (ms->max_bytes && used + bytes > ms->max_bytes) {
+		batch = ms->max_bytes / 128;
+		wk->need_bytes = used + bytes - ms->max_bytes + batch;
+	}
+	return wk->need > 0 || wk->need_bytes > 0;
+}
+
+/* lg_mem_make_room - drop expired entries, then the largest contributors'
+ * newest, so a batch of new entries (and `bytes` more) fits; one thread
+ * at a time, holding no shard */
+void lg_mem_make_room(struct mem_store *ms, time_t now, size_t bytes)
 {
 	struct mem_walk wk = { .ms = ms, .now = now };
-	size_t total, left, n = 0, k, batch = ms->max_entries / 128;
+	size_t left, n = 0;
 	int whole = 1;
 	unsigned s;
 
 	if (pthread_mutex_trylock(&ms->evict_lock) != 0)
 		return;
-	total = atomic_load(&ms->total);
-	if (total >= ms->max_entries) {
-		wk.need = total - ms->max_entries + (batch ? batch : 1);
+	if (need_room(&wk, bytes)) {
 		for (s = 0; s < MEM_SHARDS; s++) {
 			pthread_mutex_lock(&ms->shard[s].lock);
 			shard_sample(&wk, &ms->shard[s], &n, &whole);
 			pthread_mutex_unlock(&ms->shard[s].lock);
 		}
-		if (wk.freed < wk.need && n > 0) {
-			qsort(ms->sample, n, sizeof(ms->sample[0]), cmp_u32);
-			left = total > wk.freed ? total - wk.freed : n;
-			k = wk.need - wk.freed;
-			if (!whole && left > n)
-				k = (size_t)(((uint64_t)k * n + left - 1) / left);
-			wk.cut = ms->sample[(k < 1 ? 1 : k > n ? n : k) - 1];
+		if ((wk.freed < wk.need || wk.freed_bytes < wk.need_bytes) &&
+		    n > 0) {
+			weigh(ms, n);
+			left = atomic_load(&ms->total);
+			wk.cut = cut_off(&wk, n, left, whole);
 			lg_mem_walk_each(&wk, walk_evict, ms->evict_start++);
 		}
 		atomic_fetch_add(&ms->evicted, wk.evicted);

@@ -26,6 +26,10 @@
 #define MEM_BUCKETS_MIN	16
 #define MEM_PLUGINS	256
 #define MEM_SAMPLE	128		/* per shard, when evicting */
+#define MEM_SAMPLES	(MEM_SHARDS * MEM_SAMPLE)
+#define MEM_WEIGHTS	(2 * MEM_SAMPLES)	/* open addressing, power of 2 */
+/* Bytes per entry of the default byte budget: max_entries x this. */
+#define MEM_ENTRY_BUDGET 256
 
 struct mem_entry {
 	struct mem_entry *next;
@@ -34,8 +38,24 @@ struct mem_entry {
 	uint32_t created;
 	uint32_t expires;
 	uint32_t hash;
+	uint32_t group;		/* who made it: see lg_mem_entry_group */
 	uint16_t plugin;
 	char tail[];		/* key, from, to, client, status */
+};
+
+/* One entry seen by the eviction sample. */
+struct mem_sample {
+	uint64_t rank;		/* eviction order: lowest first */
+	uint32_t group;
+	uint32_t bytes;
+	uint32_t created;
+};
+
+/* A contributor's bytes in the sample (group 0: empty slot). */
+struct mem_weight {
+	uint32_t group;
+	uint32_t bytes;
+	uint32_t entries;
 };
 
 struct mem_shard {
@@ -43,15 +63,17 @@ struct mem_shard {
 	struct mem_entry **buckets;
 	size_t nbuckets;
 	size_t count;
-	size_t bytes;		/* heap held by the entries */
+	size_t bytes;		/* heap held by the entries and buckets */
 	size_t cursor;		/* where the next eviction sample starts */
 };
 
 struct mem_store {
 	struct mem_shard shard[MEM_SHARDS];
 	atomic_size_t total;
+	atomic_size_t bytes;		/* sum of the shards' bytes */
 	atomic_size_t evicted;
 	size_t max_entries;
+	size_t max_bytes;
 	char *snapshot;
 	long long interval;
 	pthread_mutex_t tick_lock;	/* save and sweep */
@@ -62,7 +84,8 @@ struct mem_store {
 	size_t evict_pending;		/* evicted, not logged yet */
 	int evict_logged;
 	time_t evict_log_time;
-	uint32_t sample[MEM_SHARDS * MEM_SAMPLE];
+	struct mem_sample sample[MEM_SAMPLES];
+	struct mem_weight weight[MEM_WEIGHTS];
 	pthread_mutex_t plugin_lock;	/* adding a name */
 	atomic_uint nplugins;		/* names[0] is "no plugin" */
 	char *plugins[MEM_PLUGINS];
@@ -73,8 +96,9 @@ struct mem_walk {
 	struct mem_store *ms;
 	time_t now;
 	struct lg_snapshot_writer *w;
-	uint32_t cut;
+	uint64_t cut;
 	size_t need, freed, evicted;
+	size_t need_bytes, freed_bytes;
 	const char *prefix;
 	size_t plen;
 	char *copy;
@@ -138,6 +162,9 @@ struct mem_entry *lg_mem_entry_build(const char *const f[5],
 int lg_mem_entry_strings(const struct mem_entry *e,
 			 const struct lg_store_meta *meta, const char *f[5],
 			 size_t len[5]);
+/* lg_mem_entry_group - the contributor of an entry: its client's network
+ * (IPv4 /24, IPv6 /48), its client text, or itself when it has none */
+uint32_t lg_mem_entry_group(const struct mem_entry *e);
 /* lg_mem_plugin_index - the number that stands for a plugin name */
 unsigned lg_mem_plugin_index(struct mem_store *ms, const char *name);
 /* lg_mem_record_of - an entry as a record; strings point into the entry */
@@ -150,7 +177,11 @@ void lg_mem_record_of(struct mem_store *ms, const struct mem_entry *e,
 void lg_mem_shard_drop(struct mem_store *ms, struct mem_shard *sh,
 		       struct mem_entry *e);
 /* lg_mem_shard_resize - rehash into n buckets; keep on failure */
-void lg_mem_shard_resize(struct mem_shard *sh, size_t n);
+void lg_mem_shard_resize(struct mem_store *ms, struct mem_shard *sh,
+			 size_t n);
+/* lg_mem_shard_account - a locked shard's heap changed by add - sub */
+void lg_mem_shard_account(struct mem_store *ms, struct mem_shard *sh,
+			  size_t add, size_t sub);
 /* lg_mem_shard_insert - hang an entry at link in a locked shard */
 void lg_mem_shard_insert(struct mem_store *ms, struct mem_shard *sh,
 			 struct mem_entry **link, struct mem_entry *e);
@@ -171,7 +202,11 @@ int lg_mem_walk_scan(struct mem_walk *wk, struct mem_entry *e);
 /* lg_mem_evict_log - report evictions, at most once a minute unless
  * force; evict_lock held */
 void lg_mem_evict_log(struct mem_store *ms, time_t now, int force);
-/* lg_mem_make_room - evict so a batch of new entries fits; hold no shard */
-void lg_mem_make_room(struct mem_store *ms, time_t now);
+/* lg_mem_full - `bytes` more (in a new entry if fresh) would pass a
+ * limit */
+int lg_mem_full(struct mem_store *ms, int fresh, size_t bytes);
+/* lg_mem_make_room - evict so a batch of new entries (and `bytes` more)
+ * fits; hold no shard */
+void lg_mem_make_room(struct mem_store *ms, time_t now, size_t bytes);
 
 #endif

@@ -224,9 +224,11 @@ static int rd_write(struct rd_store *rd, char mode, const char *key,
 	long long created = stamp(now), expires = created;
 	size_t klen, nlen, clen, elen;
 	struct args a = { 0 };
+	struct lg_store_shown shown;
 	redisReply *r;
 	int i, rc = -1;
 
+	meta = lg_store_shown(meta, &shown);
 	if (rd_full_key(rd, key, k, &klen) < 0)
 		return -1;
 	if (ttl > 0)
@@ -491,7 +493,7 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 			time_t now, struct lg_store *store_r, char *err,
 			size_t errsize)
 {
-	struct lg_store_memory_opts fo = { NULL, 0, 0 };
+	struct lg_store_memory_opts fo = { NULL, 0, 0, 0 };
 	const char *prefix = opts->prefix && *opts->prefix ? opts->prefix :
 		"lg:";
 	struct rd_store *rd;
@@ -541,6 +543,7 @@ int lg_store_redis_open(const struct lg_store_redis_opts *opts,
 	}
 	if (!rd->tempfail) {
 		fo.max_entries = fallback ? fallback->max_entries : 0;
+		fo.max_bytes = fallback ? fallback->max_bytes : 0;
 		if (lg_store_memory_open(&fo, now, &rd->fallback, err,
 					 errsize) < 0) {
 			rd_fini(rd);
