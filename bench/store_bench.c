@@ -93,7 +93,7 @@ static int fill(struct lg_store *st, size_t n)
 /* run - one run; fig[] gets its figures */
 static int run(size_t n, const char *dir, double fig[F_COUNT])
 {
-	struct lg_store_memory_opts opts = { NULL, 0, 0 };
+	struct lg_store_memory_opts opts = { NULL, 0, 0, 0 };
 	struct lg_store st, st2;
 	struct lg_store_stats stats;
 	struct stat sb;

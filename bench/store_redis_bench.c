@@ -231,7 +231,7 @@ static int open_redis(const char *server, long long timeout_ms,
 	struct lg_store_redis_opts ro = { .server = server,
 					  .prefix = "bench:",
 					  .timeout_ms = timeout_ms };
-	struct lg_store_memory_opts mo = { NULL, 0, 0 };
+	struct lg_store_memory_opts mo = { NULL, 0, 0, 0 };
 	char err[512];
 
 	ro.pool_max = MAX_THREADS;
@@ -245,7 +245,7 @@ static int open_redis(const char *server, long long timeout_ms,
 /* main - parse options, run, summarise */
 int main(int argc, char **argv)
 {
-	struct lg_store_memory_opts mo = { NULL, 0, 0 };
+	struct lg_store_memory_opts mo = { NULL, 0, 0, 0 };
 	double mem[MAX_RUNS], red[MAX_RUNS], mcpu[MAX_RUNS], rcpu[MAX_RUNS];
 	double scpu[MAX_RUNS], cpu[2], med, p99, m, r;
 	const char *server = NULL;

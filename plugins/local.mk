@@ -10,7 +10,8 @@ plugins_repeat_la_SOURCES = plugins/repeat/repeat.c
 plugins_repeat_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 pkglib_LTLIBRARIES += plugins/harvest.la
-plugins_harvest_la_SOURCES = plugins/harvest/harvest.c
+plugins_harvest_la_SOURCES = plugins/harvest/harvest.c \
+	plugins/harvest/harvest_net.c plugins/harvest/harvest.h
 plugins_harvest_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 pkglib_LTLIBRARIES += plugins/autoreply.la

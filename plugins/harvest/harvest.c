@@ -8,6 +8,8 @@
  *	              block = "1h";
  *	              prefix4 = 32;
  *	              prefix6 = 64;
+ *	              prefix6_wide = 48;
+ *	              threshold6_wide = 80;
  *	              action = "tempfail";
  *	              notify = true;
  *	              postmaster = "postmaster@example.com";
@@ -31,6 +33,14 @@
  *	entry lives every recipient from that network is refused (450
  *	4.7.1 for action "tempfail", 550 5.7.1 for "reject"). Removing the
  *	entry (loopguardctl remove) lets the network in at once.
+ *	An IPv6 client is counted twice: in its network at prefix6 and in
+ *	the wider one at prefix6_wide (a /48, one site's allocation, which
+ *	holds 65,536 /64 networks), where threshold6_wide (by default 4 x
+ *	threshold) distinct unknown recipients make the block of the whole
+ *	wide network ("net:2001:db8:1::/48"). Either block refuses the
+ *	client. prefix6_wide = 0, or one not shorter than prefix6, counts
+ *	the one network only. See harvest_net.c.
+ *
  *	Distinctness comes from one hidden entry per network and
  *	recipient, "seen:HASH", living "window". The recipient is taken
  *	without its address extension (recipient_delimiter), as the
@@ -52,41 +62,17 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <loopguard/plugin.h>
 
-/* "ffff:...:ffff/128" with room to spare */
-#define HARVEST_NET_MAX (INET6_ADDRSTRLEN + 8)
-/* the notice's address, as SMTP allows it */
-#define HARVEST_ADDR_MAX 254
-
-enum harvest_action { HARVEST_TEMPFAIL, HARVEST_REJECT };
-
-struct harvest {
-	const struct lg_host *host;
-	long long threshold;
-	long long window;		/* seconds */
-	long long block;		/* seconds */
-	char window_text[32];
-	char block_text[32];
-	long long prefix4;
-	long long prefix6;
-	enum harvest_action action;
-	int report_only;
-	int notify;			/* tell the postmaster once per block */
-	char postmaster[HARVEST_ADDR_MAX + 1];	/* in a local domain */
-};
+#include "harvest.h"
 
 /* Per message: a store failure is logged once. */
 struct harvest_msg {
@@ -100,9 +86,9 @@ struct harvest_msg {
  * loopguardctl remove) counts within that time. */
 #define HARVEST_BLOCK_RECHECK 1
 struct harvest_conn {
-	int block_read;		/* blocked_count below is known */
-	time_t read_at;
-	long long blocked_count;	/* > threshold: the network is blocked */
+	int block_read[HARVEST_LEVELS];	/* blocked_count below is known */
+	time_t read_at[HARVEST_LEVELS];
+	long long blocked_count[HARVEST_LEVELS]; /* > threshold: blocked */
 };
 
 static const char *const harvest_actions[] = { "tempfail", "reject", NULL };
@@ -119,72 +105,6 @@ static void harvest_format_duration(long long s, char *buf, size_t size)
 		snprintf(buf, size, "%lldm", s / 60);
 	else
 		snprintf(buf, size, "%llds", s);
-}
-
-/* harvest_mask - keep the first prefix bits of len bytes */
-static void harvest_mask(unsigned char *a, size_t len, unsigned prefix)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned bits = prefix > 8 * i ? prefix - 8 * (unsigned) i : 0;
-
-		if (bits >= 8)
-			continue;
-		a[i] &= (unsigned char) (0xff << (8 - bits));
-	}
-}
-
-/* harvest_network - "192.0.2.0/24" or "2001:db8::/64" for a client
- * address; 0, or -1 if it is no IP address */
-static int harvest_network(const struct harvest *hv, const char *client,
-			   char *buf, size_t size)
-{
-	static const unsigned char v4mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-	unsigned char a[16];
-	char text[INET6_ADDRSTRLEN];
-	int family = AF_INET, n;
-	unsigned prefix;
-
-	if (inet_pton(AF_INET, client, a) != 1) {
-		if (inet_pton(AF_INET6, client, a) != 1)
-			return -1;
-		family = AF_INET6;
-		/* ::ffff:192.0.2.1 is an IPv4 client */
-		if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0) {
-			memmove(a, a + 12, 4);
-			family = AF_INET;
-		}
-	}
-	prefix = (unsigned) (family == AF_INET ? hv->prefix4 : hv->prefix6);
-	harvest_mask(a, family == AF_INET ? 4 : 16, prefix);
-	if (!inet_ntop(family, a, text, sizeof(text)))
-		return -1;
-	n = snprintf(buf, size, "%s/%u", text, prefix);
-	return n > 0 && (size_t) n < size ? 0 : -1;
-}
-
-/* harvest_seen_key - "seen:" and a 64-bit FNV-1a of network and
- * recipient (ASCII case folded) in hex */
-static void harvest_seen_key(const char *net, const char *rcpt, char *buf,
-			     size_t size)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *) net; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	h = (h ^ 0) * 0x100000001b3ULL;
-	for (p = (const unsigned char *) rcpt; *p; p++) {
-		unsigned char c = *p;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char) (c - 'A' + 'a');
-		h = (h ^ c) * 0x100000001b3ULL;
-	}
-	snprintf(buf, size, "seen:%016llx", (unsigned long long) h);
 }
 
 /* harvest_local_domain - DOMAIN is one of the core's local_domains */
@@ -271,12 +191,23 @@ static int harvest_init(const struct lg_host *h, struct lg_section *cfg,
 	    h->cfg_duration(cfg, "block", "1h", 1, &hv->block) != 0 ||
 	    h->cfg_int(cfg, "prefix4", 32, 8, 32, &hv->prefix4) != 0 ||
 	    h->cfg_int(cfg, "prefix6", 64, 16, 128, &hv->prefix6) != 0 ||
+	    h->cfg_int(cfg, "prefix6_wide", 48, 0, 128,
+		       &hv->prefix6_wide) != 0 ||
+	    h->cfg_int(cfg, "threshold6_wide", hv->threshold * 4 > 1000000 ?
+		       1000000 : hv->threshold * 4, 1, 1000000,
+		       &hv->threshold6_wide) != 0 ||
 	    h->cfg_enum(cfg, "action", harvest_actions, HARVEST_TEMPFAIL,
 			&action) != 0 ||
 	    h->cfg_enum(cfg, "mode", harvest_modes, 0, &mode) != 0 ||
 	    h->cfg_bool(cfg, "notify", 1, &hv->notify) != 0 ||
 	    harvest_init_postmaster(hv, cfg) != 0)
 		return -1;
+	if (hv->prefix6_wide > 0 && hv->prefix6_wide < 16) {
+		h->cfg_error(cfg, "prefix6_wide",
+			     "prefix6_wide must be 0 (off) or between 16 and 128, not %lld",
+			     hv->prefix6_wide);
+		return -1;
+	}
 	hv->action = (enum harvest_action) action;
 	hv->report_only = mode == 1;
 	harvest_format_duration(hv->window, hv->window_text,
@@ -300,28 +231,31 @@ static struct harvest_conn *harvest_conn_state(const struct harvest *hv,
 	return slot ? *slot : NULL;
 }
 
-/* harvest_block_count - the network's count as stored (0: none), read
+/* harvest_block_count - a network's count as stored (0: none), read
  * from the store at most once per HARVEST_BLOCK_RECHECK per connection;
  * -1 when the store could not say */
 static long long harvest_block_count(const struct harvest *hv,
-				     struct lg_ctx *ctx, const char *key)
+				     struct lg_ctx *ctx,
+				     const struct harvest_level *lv)
 {
+	const char *key = lv->key;
+	int i = lv->index;
 	const struct lg_host *h = hv->host;
 	struct harvest_conn *c = harvest_conn_state(hv, ctx);
 	time_t now = h->now();
 	struct lg_store_value val;
 	int rc;
 
-	if (c && c->block_read && now - c->read_at < HARVEST_BLOCK_RECHECK &&
-	    now >= c->read_at)
-		return c->blocked_count;
+	if (c && c->block_read[i] &&
+	    now - c->read_at[i] < HARVEST_BLOCK_RECHECK && now >= c->read_at[i])
+		return c->blocked_count[i];
 	rc = h->store_get(ctx, key, &val);
 	if (rc < 0)
 		return -1;
 	if (c) {
-		c->block_read = 1;
-		c->read_at = now;
-		c->blocked_count = rc == 1 ? val.count : 0;
+		c->block_read[i] = 1;
+		c->read_at[i] = now;
+		c->blocked_count[i] = rc == 1 ? val.count : 0;
 	}
 	return rc == 1 ? val.count : 0;
 }
@@ -448,75 +382,107 @@ static const char *harvest_base(const struct lg_host *h, struct lg_ctx *ctx,
 	return to;
 }
 
+/* Where one recipient left a network's count. */
+struct harvest_tally {
+	long long count;	/* the network's count after it (0: not counted) */
+	int starts;		/* its increment started the block */
+};
+
+/* harvest_count - count an unknown recipient once in one network; the
+ * increment that makes the count threshold + 1 (one only, also with
+ * many connections and MX hosts) starts the block and tells the
+ * postmaster. 0, or -1 when the store failed on the way (t holds what
+ * was counted before) */
+static int harvest_count(const struct harvest *hv, struct lg_ctx *ctx,
+			 const struct harvest_level *lv, const char *to,
+			 const char *base, struct harvest_tally *t)
+{
+	const struct lg_host *h = hv->host;
+	struct lg_store_meta seen_meta = { NULL, NULL, NULL, NULL, -1 };
+	struct lg_store_meta meta = { NULL, NULL, NULL, "counting", -1 };
+	struct harvest_conn *c;
+	char seen[32];
+	int rc;
+
+	t->count = 0;
+	t->starts = 0;
+	harvest_seen_key(lv->net, base, seen, sizeof(seen));
+	seen_meta.client = lv->net;
+	seen_meta.to = to;
+	rc = h->store_add(ctx, seen, hv->window, &seen_meta);
+	if (rc == 0)
+		return 0;	/* this address was counted already */
+	meta.from = h->sender(ctx);
+	meta.to = to;
+	meta.client = lv->net;
+	if (rc < 0 ||
+	    h->store_incr(ctx, lv->key, 1, hv->window, &meta, &t->count) < 0) {
+		t->count = 0;
+		return -1;
+	}
+	if ((c = harvest_conn_state(hv, ctx)) != NULL &&
+	    c->block_read[lv->index])
+		c->blocked_count[lv->index] = t->count;
+	if (t->count <= lv->threshold)
+		return 0;
+	meta.status = hv->report_only ? "would block" : "blocked";
+	if (t->count > lv->threshold + 1)
+		/* another connection (or MX host) made the block; its expiry
+		 * stays, only the status our increment may have overwritten
+		 * with "counting" is put back (an increment by 0 keeps it) */
+		return h->store_incr(ctx, lv->key, 0, hv->window, &meta,
+				     &t->count) < 0 ? -1 : 0;
+	/* exactly threshold + 1: this increment alone starts the block */
+	t->starts = 1;
+	if (h->store_set(ctx, lv->key, t->count, hv->block, &meta) < 0)
+		return -1;
+	if (!hv->report_only)
+		harvest_notify(hv, ctx, to, lv->net, t->count);
+	return 0;
+}
+
 /* harvest_envrcpt - refuse a blocked network, count distinct unknown
- * recipients, block past the threshold */
+ * recipients in each network of the client, block past the threshold */
 static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 				       const struct lg_rcpt_info *rcpt)
 {
 	struct harvest *hv = instance;
 	const struct lg_host *h = hv->host;
 	const char *to = *rcpt->addr ? rcpt->addr : rcpt->raw;
-	struct lg_store_meta seen_meta = { NULL, NULL, NULL, NULL, -1 };
-	struct lg_store_meta meta = { NULL, NULL, NULL, "counting", -1 };
-	char net[HARVEST_NET_MAX], key[HARVEST_NET_MAX + 8], seen[32];
-	char base[1024];
-	struct harvest_conn *c;
+	struct harvest_level lv[HARVEST_LEVELS];
+	struct harvest_tally t[HARVEST_LEVELS];
+	const char *base;
+	char buf[1024];
 	long long count;
-	int rc;
+	int i, n;
 
 	if (h->sender_class(ctx) == LG_SENDER_AUTHENTICATED ||
 	    h->auth_user(ctx) || h->client_trusted(ctx))
 		return LG_CONTINUE;
-	if (harvest_network(hv, h->client_addr(ctx), net, sizeof(net)) != 0)
+	if ((n = harvest_levels(hv, h->client_addr(ctx), lv)) == 0)
 		return LG_CONTINUE;	/* a unix socket: no network to count */
-	snprintf(key, sizeof(key), "net:%s", net);
-
-	count = harvest_block_count(hv, ctx, key);
-	if (count < 0) {
-		harvest_store_down(hv, ctx);
-		return LG_CONTINUE;
+	for (i = 0; i < n; i++) {
+		count = harvest_block_count(hv, ctx, &lv[i]);
+		if (count < 0) {
+			harvest_store_down(hv, ctx);
+			return LG_CONTINUE;
+		}
+		if (count > lv[i].threshold)
+			return harvest_refuse(hv, ctx, to, lv[i].net, count, 0);
 	}
-	if (count > hv->threshold)
-		return harvest_refuse(hv, ctx, to, net, count, 0);
 	/* only an unknown address in a local domain counts; the MTA's own
 	 * refusal changes nothing (it may be "Relay access denied") */
 	if (rcpt->rclass != LG_RCPT_UNKNOWN)
 		return LG_CONTINUE;
-
-	harvest_seen_key(net, harvest_base(h, ctx, to, base, sizeof(base)),
-			 seen, sizeof(seen));
-	seen_meta.client = net;
-	seen_meta.to = to;
-	rc = h->store_add(ctx, seen, hv->window, &seen_meta);
-	if (rc == 0)
-		return LG_CONTINUE;	/* this address was counted already */
-	meta.from = h->sender(ctx);
-	meta.to = to;
-	meta.client = net;
-	if (rc < 0 ||
-	    h->store_incr(ctx, key, 1, hv->window, &meta, &count) < 0) {
-		harvest_store_down(hv, ctx);
-		return LG_CONTINUE;
-	}
-	if ((c = harvest_conn_state(hv, ctx)) != NULL && c->block_read)
-		c->blocked_count = count;
-	if (count <= hv->threshold)
-		return LG_CONTINUE;
-	meta.status = hv->report_only ? "would block" : "blocked";
-	if (count > hv->threshold + 1) {
-		/* another connection (or MX host) made the block; its expiry
-		 * stays, only the status our increment may have overwritten
-		 * with "counting" is put back (an increment by 0 keeps it) */
-		if (h->store_incr(ctx, key, 0, hv->window, &meta, &count) < 0)
+	base = harvest_base(h, ctx, to, buf, sizeof(buf));
+	for (i = 0; i < n; i++)
+		if (harvest_count(hv, ctx, &lv[i], to, base, &t[i]) < 0)
 			harvest_store_down(hv, ctx);
-		return harvest_refuse(hv, ctx, to, net, count, 0);
-	}
-	/* exactly threshold + 1: this increment alone starts the block */
-	if (h->store_set(ctx, key, count, hv->block, &meta) < 0)
-		harvest_store_down(hv, ctx);
-	else if (!hv->report_only)
-		harvest_notify(hv, ctx, to, net, count);
-	return harvest_refuse(hv, ctx, to, net, count, 1);
+	for (i = 0; i < n; i++)
+		if (t[i].count > lv[i].threshold)
+			return harvest_refuse(hv, ctx, to, lv[i].net,
+					      t[i].count, t[i].starts);
+	return LG_CONTINUE;
 }
 
 const struct lg_plugin lg_plugin_descriptor = {

@@ -106,7 +106,7 @@ void put(const char *key, const char *plugin, long long count,
 /* setup - a store with three visible entries and one hidden */
 void setup(void)
 {
-	struct lg_store_memory_opts o = { NULL, 0, 0 };
+	struct lg_store_memory_opts o = { NULL, 0, 0, 0 };
 	char err[256] = "";
 
 	lg_log_capture_reset();

@@ -48,7 +48,7 @@ static const struct seed seeds[] = {
 /* main - seed the store, write the snapshot */
 int main(int argc, char **argv)
 {
-	struct lg_store_memory_opts opts = { NULL, 0, 0 };
+	struct lg_store_memory_opts opts = { NULL, 0, 0, 0 };
 	struct lg_store st;
 	char err[256];
 	time_t now = time(NULL);

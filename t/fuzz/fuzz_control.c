@@ -111,7 +111,7 @@ static void seed_outbox(void)
 /* LLVMFuzzerInitialize - the store, the outbox, some counters */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct lg_store_memory_opts o = { NULL, 0, 0 };
+	struct lg_store_memory_opts o = { NULL, 0, 0, 0 };
 	char err[256];
 
 	(void) argc;

@@ -371,7 +371,7 @@ static void connection(const uint8_t *data, size_t size)
 /* LLVMFuzzerTestOneInput - up to MAX_TXNS connections sharing a store */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lg_store_memory_opts mo = { NULL, 0, 100000 };
+	struct lg_store_memory_opts mo = { NULL, 0, 100000, 0 };
 	struct lg_store store;
 	const uint8_t *next;
 	char err[256];

@@ -99,7 +99,7 @@ static int add_record(void *arg, const struct lg_store_record *rec)
  * writes the file anew) */
 static void load(const char *path, struct digest *d)
 {
-	struct lg_store_memory_opts o = { path, 0, 0 };
+	struct lg_store_memory_opts o = { path, 0, 0, 0 };
 	struct lg_store store;
 	struct lg_store_stats st;
 	char err[256];

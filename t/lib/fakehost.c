@@ -297,7 +297,7 @@ static const struct lg_edit_sink fake_sink = {
 /* fh_new - load a config that must be good */
 struct fh *fh_new(const char *config_text)
 {
-	struct lg_store_memory_opts mopts = { NULL, 60, 100000 };
+	struct lg_store_memory_opts mopts = { NULL, 60, 100000, 0 };
 	struct fh *h = calloc(1, sizeof(*h));
 	char err[1024], path[512];
 

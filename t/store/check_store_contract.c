@@ -189,11 +189,61 @@ START_TEST(meta_update_rules)
 	full.from = big;
 	st.ops->incr(st.be, "m", 0, 60, T, NULL, &full, &n);
 	ck_assert_int_eq(fx_fetch(&st, "m", T, &r), 1);
-	ck_assert_uint_eq(strlen(r.from), 1024);	/* LG_STORE_FIELD_MAX */
+	ck_assert_uint_eq(strlen(r.from), LG_STORE_SHOW_MAX);	/* cut */
+	ck_assert_str_eq(r.from + LG_STORE_SHOW_MAX - 3, "...");
 	memset(key, 'k', sizeof(key) - 1);
 	ck_assert_int_eq(st.ops->incr(st.be, key, 1, 60, T, NULL, NULL, &n),
 			 -1);
 	ck_assert_int_eq(fx_logged("refused"), 1);
+}
+END_TEST
+
+/* Display fields as every backend keeps them: at most 128 bytes, cut
+ * on a UTF-8 boundary and ending in "...". "E" is a 2-byte character
+ * and "R" a 4-byte one, repeated to the length given. */
+static const struct cut_case {
+	const char *unit;	/* repeated ... */
+	int times;		/* ... this many times */
+	size_t kept;		/* bytes kept before "..." (0: whole) */
+} cut_cases[] = {
+	{ "a", 128, 0 },	/* fits: whole */
+	{ "a", 129, 125 },
+	{ "a", 1500, 125 },
+	{ "\xc3\xa9", 64, 0 },	/* 128 bytes of e-acute: fits */
+	{ "\xc3\xa9", 65, 124 },	/* 125 would split the 63rd */
+	{ "\xf0\x9f\x98\x80", 40, 124 },
+	{ "ab\xf0\x9f\x98\x80", 30, 122 },
+};
+
+START_TEST(display_fields_cut)
+{
+	const struct cut_case *c = &cut_cases[_i];
+	struct lg_store_meta m = { NULL, NULL, NULL, "counting", -1 };
+	static char text[8000], want[200];
+	struct fx_record r;
+	size_t n = strlen(c->unit) * (size_t)c->times;
+	int i;
+
+	for (text[0] = 0, i = 0; i < c->times; i++)
+		strcat(text, c->unit);
+	if (c->kept) {
+		memcpy(want, text, c->kept);
+		strcpy(want + c->kept, "...");
+	} else {
+		strcpy(want, text);
+	}
+	ck_assert_uint_le(strlen(want), LG_STORE_SHOW_MAX);
+	m.from = m.to = m.client = text;
+	ck_assert_int_eq(st.ops->set(st.be, "cut", 1, 60, T, "repeat", &m), 0);
+	ck_assert_int_eq(fx_fetch(&st, "cut", T, &r), 1);
+	ck_assert_msg(strcmp(r.from, want) == 0 && strcmp(r.to, want) == 0 &&
+		      strcmp(r.client, want) == 0, "case %d (%zu bytes): "
+		      "from \"%s\", want \"%s\"", _i, n, r.from, want);
+	/* cut text written again stays as it is */
+	m.from = r.from;
+	ck_assert_int_eq(st.ops->set(st.be, "cut", 1, 60, T, NULL, &m), 0);
+	ck_assert_int_eq(fx_fetch(&st, "cut", T, &r), 1);
+	ck_assert_str_eq(r.from, want);
 }
 END_TEST
 
@@ -412,6 +462,8 @@ static Suite *contract_suite(const char *name)
 	tcase_add_loop_test(tc, script, 0, sizeof(scripts) / sizeof(scripts[0]));
 	tcase_add_test(tc, add_if_absent);
 	tcase_add_test(tc, meta_update_rules);
+	tcase_add_loop_test(tc, display_fields_cut, 0,
+			    sizeof(cut_cases) / sizeof(cut_cases[0]));
 	tcase_add_test(tc, scan_prefix);
 	tcase_add_test(tc, stats_counts_entries);
 	tcase_add_test(tc, put_whole_record);

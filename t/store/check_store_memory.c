@@ -59,7 +59,7 @@ static void teardown(void)
 static void open_store(const char *path, long long interval, size_t max,
 		       time_t now)
 {
-	struct lg_store_memory_opts o = { path, interval, max };
+	struct lg_store_memory_opts o = { path, interval, max, 0 };
 	char err[256] = "";
 
 	ck_assert_msg(lg_store_memory_open(&o, now, &st, err, sizeof(err)) ==
@@ -78,57 +78,92 @@ START_TEST(expiry_reclaims)
 }
 END_TEST
 
-START_TEST(evict_closest_to_expiry)
+/* set_from - a set with CLIENT as the entry's client */
+static void set_from(const char *key, const char *client, long long ttl,
+		     time_t now)
+{
+	struct lg_store_meta m = { NULL, NULL, NULL, "counting", -1 };
+
+	m.client = client;
+	ck_assert_int_eq(st.ops->set(st.be, key, 1, ttl, now, "harvest", &m),
+			 0);
+}
+
+/* A full store (100 entries): 60 lone entries, one per client, the
+ * oldest "legit"; then a flood of 100 from the /64s of one /48. The
+ * flood, the largest contributor, loses its newest entries; every lone
+ * entry stays, though each is older (closer to expiry) than the flood. */
+START_TEST(evict_largest_newest_first)
 {
 	struct lg_store_stats s;
-	char key[32];
+	char key[32], client[64];
 	int i;
 
 	open_store(NULL, 0, 100, T0);
-	fx_fill(&st, "s", 100, 100, 1, T0);
-	ck_assert_uint_eq(fx_entries(&st), 100);
-	ck_assert_int_eq(fx_logged("max_entries"), 0);
-	fx_fill(&st, "l", 40, 10000, 0, T0);
+	set_from("legit", "192.0.2.1", 1000, T0);
+	for (i = 0; i < 59; i++) {
+		snprintf(key, sizeof(key), "lone%d", i);
+		snprintf(client, sizeof(client), "198.51.%d.7", i);
+		set_from(key, client, 1000, T0 + 1);
+	}
+	ck_assert_int_eq(fx_logged("store: full"), 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "flood%d", i);
+		snprintf(client, sizeof(client), "2001:db8:1:%x::/64", i);
+		set_from(key, client, 100000, T0 + 100 + i);
+	}
 	st.ops->stats(st.be, &s);
 	ck_assert_uint_eq(s.entries, 100);
-	ck_assert_uint_eq(s.evicted, 40);
-	for (i = 0; i < 100; i++) {
-		snprintf(key, sizeof(key), "s%d", i);
-		ck_assert_int_eq(fx_live(&st, key, T0) >= 0, i >= 40);
+	ck_assert_uint_eq(s.evicted, 60);
+	ck_assert_int_eq(fx_live(&st, "legit", T0 + 200), 1);
+	ck_assert_int_eq(fx_scan_count(&st, "lone", T0 + 200), 59);
+	for (i = 0; i < 39; i++) {		/* the flood's oldest stay */
+		snprintf(key, sizeof(key), "flood%d", i);
+		ck_assert_int_eq(fx_live(&st, key, T0 + 200), 1);
 	}
-	ck_assert_int_eq(fx_scan_count(&st, "l", T0), 40);
-	fx_incr(&st, "l0", 1, T0);			/* no room needed */
-	st.ops->stats(st.be, &s);
-	ck_assert_uint_eq(s.evicted, 40);
-	ck_assert(fx_logged("store: max_entries 100 reached, evicted 1 "
-			    "entries closest to expiry"));
-	ck_assert_int_eq(fx_logged("max_entries"), 1);	/* rate limited */
-	st.ops->tick(st.be, T0 + 61);
-	ck_assert_int_eq(fx_logged("max_entries"), 2);
-	ck_assert(fx_logged("evicted 39 entries closest to expiry"));
+	ck_assert_int_eq(fx_live(&st, "flood99", T0 + 200), 1);	/* last */
+	ck_assert_int_eq(fx_scan_count(&st, "flood", T0 + 200), 40);
+	ck_assert(fx_logged("store: full (max_entries 100, max_bytes 25600), "
+			    "evicted 1 entries, the largest contributors' "
+			    "newest first"));
+	ck_assert_int_eq(fx_logged("store: full"), 1);	/* rate limited */
+	st.ops->tick(st.be, T0 + 140 + 61);
+	ck_assert_int_eq(fx_logged("store: full"), 2);
+	ck_assert(fx_logged("evicted 59 entries"));
 }
 END_TEST
 
-START_TEST(evict_sampled_keeps_long_lived)
+/* Sampled eviction (20,000 entries, more than the sample): lone entries
+ * made over time, then a flood of as many from one /48. The store never
+ * passes its limit; the flood pays for itself, but for the first batch,
+ * taken from the newest lone entries before the flood had any. */
+START_TEST(evict_sampled_keeps_older)
 {
 	struct lg_store_stats s;
-	char key[32];
-	int i;
+	char key[32], client[64];
+	int i, kept;
 
 	open_store(NULL, 0, 20000, T0);
 	for (i = 0; i < 20000; i++) {
-		snprintf(key, sizeof(key), "short:%d", i);
-		st.ops->set(st.be, key, 1, 100 + i % 1000, T0, NULL, NULL);
+		snprintf(key, sizeof(key), "legit:%d", i);
+		snprintf(client, sizeof(client), "10.%d.%d.1", i / 256, i % 256);
+		set_from(key, client, 100000, T0 + i / 100);
 	}
-	for (i = 0; i < 2000; i++) {
-		snprintf(key, sizeof(key), "long:%d", i);
-		st.ops->set(st.be, key, 1, 100000, T0, NULL, NULL);
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "flood:%d", i);
+		snprintf(client, sizeof(client), "2001:db8:1:%x::/64", i);
+		set_from(key, client, 100000, T0 + 200 + i / 100);
 		ck_assert_uint_le(fx_entries(&st), 20000);
 	}
 	st.ops->stats(st.be, &s);
-	ck_assert_uint_ge(s.evicted, 2000);
-	ck_assert_int_eq(fx_scan_count(&st, "long:", T0), 2000);
-	ck_assert(fx_logged("store: max_entries 20000 reached"));
+	ck_assert_uint_ge(s.evicted, 20000);
+	kept = fx_scan_count(&st, "legit:", T0 + 400);
+	ck_assert_msg(kept >= 20000 - 2 * 157, "legit entries kept: %d", kept);
+	for (i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), "legit:%d", i);
+		ck_assert_int_eq(fx_live(&st, key, T0 + 400), 1);
+	}
+	ck_assert(fx_logged("store: full (max_entries 20000"));
 }
 END_TEST
 
@@ -154,12 +189,12 @@ START_TEST(bytes_per_entry)
 	}
 	st.ops->stats(st.be, &s);
 	ck_assert_uint_eq(s.entries, 100000);
-	ck_assert_uint_le(s.bytes / s.entries, 200);
-	ck_assert_uint_ge(s.bytes / s.entries, 150);
+	ck_assert_uint_le(s.bytes / s.entries, 216);
+	ck_assert_uint_ge(s.bytes / s.entries, 192);
 }
 END_TEST
 
-static char big[1100];
+static char big[1100], bigcut[200];
 
 /* What snapshot_round_trip finds after a close and an open. */
 static const struct fx_want loaded[] = {
@@ -167,7 +202,8 @@ static const struct fx_want loaded[] = {
 	  "counting", 3, 2048, T0, T0 + 1000 },
 	{ "harvest:b", "harvest", "", "postmaster@y.example", "2001:db8::1",
 	  "blocked", 7, 6000000000LL, T0 + 5, T0 + 2005 },
-	{ "bounce:d", "bounce", big, big, big, big, -42, 0, T0, T0 + 500 },
+	{ "bounce:d", "bounce", bigcut, bigcut, bigcut, bigcut, -42, 0, T0,
+	  T0 + 500 },
 };
 
 START_TEST(snapshot_round_trip)
@@ -182,6 +218,8 @@ START_TEST(snapshot_round_trip)
 	long long n;
 
 	memset(big, 'z', 1024);
+	memset(bigcut, 'z', 125);
+	strcpy(bigcut + 125, "...");
 	open_store(snap, 60, 0, T0);
 	ck_assert(fx_logged("no snapshot"));
 	st.ops->incr(st.be, "repeat:a", 3, 1000, T0, "repeat", &ma, &n);
@@ -376,7 +414,7 @@ START_TEST(save_file_too_large)
 {
 	struct lg_store_meta m = { NULL, NULL, NULL, "counting", 1 };
 	static char from[1000];
-	struct lg_store_memory_opts o = { snap, 60, 0 };
+	struct lg_store_memory_opts o = { snap, 60, 0, 0 };
 	struct lg_store st2;
 	struct rlimit old, small;
 	char key[32], tmp[256], err[128];
@@ -474,8 +512,8 @@ static Suite *memory_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, expiry_reclaims);
-	tcase_add_test(tc, evict_closest_to_expiry);
-	tcase_add_test(tc, evict_sampled_keeps_long_lived);
+	tcase_add_test(tc, evict_largest_newest_first);
+	tcase_add_test(tc, evict_sampled_keeps_older);
 	tcase_add_test(tc, bytes_per_entry);
 	tcase_add_test(tc, threads_evict_and_save);
 	suite_add_tcase(s, tc);

@@ -31,7 +31,7 @@
 
 #define T0	1000
 
-static const struct lg_store_memory_opts mem = { NULL, 0, 0 };
+static const struct lg_store_memory_opts mem = { NULL, 0, 0, 0 };
 static const struct lg_store_redis_opts no_server = { .server = "" };
 static const struct lg_store_redis_opts no_port = { .server = "nohost" };
 static const char *const bad_sentinel[] = { "127.0.0.1:26379", "nohost" };

@@ -171,7 +171,7 @@ START_TEST(password_and_db)
 {
 	struct fx_server sec = { 0 };
 	struct lg_store_redis_opts o;
-	struct lg_store_memory_opts mo = { NULL, 0, 0 };
+	struct lg_store_memory_opts mo = { NULL, 0, 0, 0 };
 	const struct auth_case *c;
 	char err[512];
 	size_t i;

@@ -257,7 +257,7 @@ int fx_logged(const char *needle)
 /* memory_open - an unlimited memory store without a snapshot */
 static void memory_open(struct lg_store *st, time_t *now_r)
 {
-	struct lg_store_memory_opts o = { NULL, 0, 0 };
+	struct lg_store_memory_opts o = { NULL, 0, 0, 0 };
 	char err[256] = "";
 
 	*now_r = MEMORY_T0;
@@ -374,7 +374,7 @@ struct lg_store_redis_opts fx_redis_opts(const struct fx_server *s)
 void fx_redis_open(struct lg_store *st, const struct lg_store_redis_opts *o,
 		   time_t now)
 {
-	struct lg_store_memory_opts mo = { NULL, 0, 10000 };
+	struct lg_store_memory_opts mo = { NULL, 0, 10000, 0 };
 	char err[512] = "";
 
 	ck_assert_msg(lg_store_open("redis", &mo, o, now, st, err,
