@@ -245,20 +245,6 @@ START_TEST(snapshot_round_trip)
 }
 END_TEST
 
-/* crc32_bitwise - a slow, independent CRC-32 to forge a valid header */
-static uint32_t crc32_bitwise(const unsigned char *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	int k;
-
-	while (n--) {
-		c ^= *p++;
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & -(c & 1));
-	}
-	return ~c;
-}
-
 /* file_read - a whole file, with room for 64 more bytes; *len_r its size */
 static unsigned char *file_read(const char *path, size_t *len_r)
 {
@@ -349,7 +335,7 @@ static size_t mangle(int i, unsigned char *buf, size_t n)
 		return n;
 	case 7:
 		buf[8] = 2;
-		crc = crc32_bitwise(buf, 44);
+		crc = fx_crc32(buf, 44);
 		for (k = 0; k < 4; k++)
 			buf[44 + k] = (crc >> (8 * k)) & 0xff;
 		return n;

@@ -8,7 +8,7 @@ check_LTLIBRARIES += %D%/libstorefx.la
 STORE_CHECK_LDADD = %D%/libstorefx.la $(CHECK_LDADD) $(HIREDIS_LIBS)
 
 check_PROGRAMS += %D%/check_store_contract %D%/check_store_memory \
-	%D%/check_store_redis %D%/check_store_open
+	%D%/check_store_redis %D%/check_store_open %D%/check_store_budget
 %C%_check_store_contract_SOURCES = %D%/check_store_contract.c
 %C%_check_store_contract_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
 %C%_check_store_contract_LDADD = $(STORE_CHECK_LDADD)
@@ -26,8 +26,12 @@ check_PROGRAMS += %D%/check_state_line
 %C%_check_state_line_SOURCES = %D%/check_state_line.c
 %C%_check_state_line_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_state_line_LDADD = $(CHECK_LDADD)
+%C%_check_store_budget_SOURCES = %D%/check_store_budget.c
+%C%_check_store_budget_CFLAGS = $(CHECK_CFLAGS_ALL) $(HIREDIS_CFLAGS)
+%C%_check_store_budget_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
-	%D%/check_store_redis %D%/check_store_open %D%/check_state_line
+	%D%/check_store_redis %D%/check_store_open %D%/check_state_line \
+	%D%/check_store_budget
 
 # Redis Sentinel (t/lib/sentinel.sh): the backend's resolution, run by
 # its wrapper, and two daemons through a failover.

@@ -80,6 +80,20 @@ static void expect_str(const char *key, const char *field, const char *got,
 		      want);
 }
 
+/* fx_crc32 - a slow, independent CRC-32, to forge a snapshot's sums */
+uint32_t fx_crc32(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & -(c & 1));
+	}
+	return ~c;
+}
+
 /* fx_expect - key is listed once, with every wanted field */
 void fx_expect(struct lg_store *st, time_t now, const struct fx_want *w)
 {

@@ -24,6 +24,8 @@
 #ifndef T_STORE_BACKENDS_H
 #define T_STORE_BACKENDS_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -112,6 +114,7 @@ size_t fx_entries(struct lg_store *st);
 void fx_fill(struct lg_store *st, const char *prefix, int n, long long ttl,
 	     int ttl_step, time_t now);
 int fx_logged(const char *needle);
+uint32_t fx_crc32(const unsigned char *p, size_t n);
 void fx_remove_dir(const char *dir);
 
 /* A private redis-server. */
