@@ -31,7 +31,9 @@ check_PROGRAMS += %D%/check_state_line
 %C%_check_store_budget_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_contract %D%/check_store_memory \
 	%D%/check_store_redis %D%/check_store_open %D%/check_state_line \
-	%D%/check_store_budget
+	%D%/check_store_budget %D%/t_flood.sh
+dist_noinst_SCRIPTS += %D%/t_flood.sh
+EXTRA_DIST += t/daemon/miltertest/flood.lua
 
 # Redis Sentinel (t/lib/sentinel.sh): the backend's resolution, run by
 # its wrapper, and two daemons through a failover.
