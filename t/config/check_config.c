@@ -52,6 +52,14 @@ static const struct bad_case bad_cases[] = {
 	  "%s:4: state: snapshot_interval: bad duration \"soon\" (use e.g. 60s, 5m)" },
 	{ BASE "state = { max_entries = 5; };\n",
 	  "%s:4: state: max_entries must be between 100 and 1000000000" },
+	{ BASE "state = { max_bytes = 65535; };\n",
+	  "%s:4: state: max_bytes must be between 64K and 1024G" },
+	{ BASE "state = { max_bytes = \"2T\"; };\n",
+	  "%s:4: state: max_bytes must be a number of bytes, e.g. 268435456 or \"256M\"" },
+	{ BASE "state = { max_bytes = \"1025G\"; };\n",
+	  "%s:4: state: max_bytes must be between 64K and 1024G" },
+	{ BASE "state = { max_bytes = \"M\"; };\n",
+	  "%s:4: state: max_bytes must be a number of bytes, e.g. 268435456 or \"256M\"" },
 	{ BASE "state = { colour = \"red\"; };\n",
 	  "%s:4: state: unknown setting \"colour\"" },
 	{ BASE "control = \"inet:1@127.0.0.1\";\n",
@@ -213,7 +221,8 @@ START_TEST(good_config_loads)
 		   "trusted_networks = [ \"10.0.0.0/8\", \"2001:db8::/32\" ];\n"
 		   "on_error = \"accept\";\n"
 		   "state = { backend = \"memory\"; snapshot = \"state.snap\";"
-		   " snapshot_interval = \"5m\"; max_entries = 5000; };\n",
+		   " snapshot_interval = \"5m\"; max_entries = 5000;"
+		   " max_bytes = \"96M\"; };\n",
 		   "alice@example.com\n@lists.example.com\n");
 	ck_assert_int_eq(cfg->socket_mode, 0660);
 	ck_assert_int_eq(cfg->on_error, LG_ACCEPT);
@@ -225,6 +234,7 @@ START_TEST(good_config_loads)
 	ck_assert(!lg_config_is_trusted(cfg, 4, v4));
 	ck_assert_int_eq(cfg->state.snapshot_interval, 300);
 	ck_assert_int_eq(cfg->state.max_entries, 5000);
+	ck_assert_int_eq(cfg->state.max_bytes, 96LL << 20);
 	/* relative paths are taken from the config's folder */
 	snprintf(path, sizeof(path), "%s/state.snap", fh_tmpdir());
 	ck_assert_str_eq(cfg->state.snapshot, path);
