@@ -21,7 +21,9 @@
  *	survives a save unchanged.
  *
  *	Checked besides memory errors: every listed entry is live and its
- *	fields keep the store's limits; the round trip above.
+ *	fields keep the store's limits (text fields cut at
+ *	LG_STORE_SHOW_MAX, also when the file had them longer); the round
+ *	trip above.
  * DIAGNOSTICS
  *	"fuzz: ... invariant broken: ..." and abort() on a broken promise.
  */
@@ -76,11 +78,11 @@ static int add_record(void *arg, const struct lg_store_record *rec)
 		 "bad key");
 	FZ_CHECK(strlen(rec->plugin ? rec->plugin : "") <= LG_STORE_PLUGIN_MAX,
 		 "plugin name too long");
-	FZ_CHECK(strlen(rec->from) <= LG_STORE_FIELD_MAX &&
-		 strlen(rec->to) <= LG_STORE_FIELD_MAX &&
-		 strlen(rec->client) <= LG_STORE_FIELD_MAX &&
-		 strlen(rec->status) <= LG_STORE_FIELD_MAX,
-		 "a field longer than %d", LG_STORE_FIELD_MAX);
+	FZ_CHECK(strlen(rec->from) <= LG_STORE_SHOW_MAX &&
+		 strlen(rec->to) <= LG_STORE_SHOW_MAX &&
+		 strlen(rec->client) <= LG_STORE_SHOW_MAX &&
+		 strlen(rec->status) <= LG_STORE_SHOW_MAX,
+		 "a field longer than %d", LG_STORE_SHOW_MAX);
 	FZ_CHECK(rec->expires > T0, "expired entry %s listed", rec->key);
 	h = fnv_str(h, rec->key);
 	h = fnv_str(h, rec->plugin);
