@@ -432,7 +432,7 @@ static int mem_put(void *be, const struct lg_store_record *rec, time_t now)
 	struct mem_store *ms = be;
 	struct mem_load ld = { ms, now, NULL, 0 };
 	struct lg_store_record r = *rec;
-	size_t len;
+	size_t len, need;
 	uint64_t h;
 
 	if (rec->key == NULL || *rec->key == 0 ||
@@ -446,8 +446,10 @@ static int mem_put(void *be, const struct lg_store_record *rec, time_t now)
 	r.client = r.client ? r.client : "";
 	r.status = r.status ? r.status : "";
 	rec = &r;
-	if (ms->max_entries && atomic_load(&ms->total) >= ms->max_entries)
-		lg_mem_make_room(ms, now);
+	need = heap_bytes(offsetof(struct mem_entry, tail) + len + 1 +
+			  4 * (LG_STORE_SHOW_MAX + 1));	/* at most */
+	if (lg_mem_full(ms, 1, need))
+		lg_mem_make_room(ms, now, need);
 	return load_entry(&ld, rec) == 0 ? 0 : -1;
 }
 

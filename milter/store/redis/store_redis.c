@@ -325,11 +325,14 @@ static int rd_put(void *be, const struct lg_store_record *rec, time_t now)
 				rec->status };
 	long long v[4] = { rec->count, rec->size, stamp(rec->created),
 			   stamp(rec->expires) };
+	char cut[4][LG_STORE_SHOW_MAX + 1];
 	struct args a = { 0 };
 	size_t klen;
 	redisReply *r;
 	int i;
 
+	for (i = 1; i < 5; i++)
+		text[i] = lg_store_cut(text[i], cut[i - 1]);
 	if (rec->key == NULL || *rec->key == 0 ||
 	    rd_full_key(rd, rec->key, k, &klen) < 0 || v[3] <= (long long)now)
 		return -1;
