@@ -214,7 +214,7 @@ START_TEST(resolve)
 	char key[64], full[80], cur[300], canned[3][256];
 	const char *list[3];
 	struct fake f = { 0 };
-	struct lg_store_memory_opts mo = { NULL, 0, 1000 };
+	struct lg_store_memory_opts mo = { NULL, 0, 1000, 0 };
 	struct lg_store_redis_opts o = { 0 };
 	struct lg_store st;
 	long long count = 0;
