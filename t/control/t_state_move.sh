@@ -12,7 +12,8 @@
 #      its own expiry and still refuses the client; a bad file is refused
 #      with its line number and imports nothing;
 #   4. stats shows the backend, the server, health up and the counts;
-#   5. redis-server stopped (by PID): stats says down since when and that
+#   5. redis-server stopped (by PID): an export that is the first to
+#      find it gone is refused; stats says down since when and that
 #      the fallback answers, list says it shows only this host's fallback
 #      store (table and JSON), export is refused;
 #   6. back to memory with an empty store while the config still names
@@ -185,6 +186,10 @@ check "4: JSON stats has the same" pyjson 'd["backend"] == "redis" and d["health
 
 # --- 5. redis stopped
 kill "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=
+ctl state export "$tmp/state-down"
+check "5: an export that first finds redis gone is refused" \
+	grep -q 'unreachable; refusing to export only this host' <<<"$out"
+check "5: ... and writes no file" test "$rc" = 1 -a ! -e "$tmp/state-down"
 ctl stats
 check "5: stats says down" grep -qE '^health: +down$' <<<"$out"
 check "5: ... since when" grep -qE '^down_since: +[0-9]{4}-' <<<"$out"
