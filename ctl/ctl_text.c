@@ -225,10 +225,11 @@ void ctl_duration(long long s, char *buf, size_t bufsize)
 		snprintf(buf, bufsize, "%llds", s);
 }
 
-/* ctl_is_number - decimal digits only */
+/* ctl_is_number - decimal digits only, at most 19 (a count at either
+ * end of the 64-bit range has 19) */
 int ctl_is_number(const char *s)
 {
-	if (!*s || strlen(s) > 18)
+	if (!*s || strlen(s) > 19)
 		return 0;
 	for (; *s; s++)
 		if (*s < '0' || *s > '9')

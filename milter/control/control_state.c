@@ -11,7 +11,9 @@
  *	"state export" streams the format line and one line per live
  *	entry (state_line.h), bookkeeping included, then "OK N entries".
  *	It is refused while a Redis backend answers from its local
- *	fallback store: the file would hold this host's fallback only.
+ *	fallback store: the file would hold this host's fallback only;
+ *	also when the export itself is what finds the server gone (the
+ *	store's scan then answered from the fallback).
  *
  *	"state import" is followed on the same connection by the lines of
  *	a state file, the format line first, and a line holding only ".".
@@ -85,7 +87,7 @@ static int cmd_export(struct lg_ctl_request *rq)
 	struct lg_store_health h;
 	struct export *ex;
 	size_t count;
-	int rc;
+	int rc, fell;
 
 	if (health_of(st, &h) && h.fallback)
 		return lg_ctl_reply(rq, 0, "state export: %s %s is unreachable; "
@@ -98,14 +100,22 @@ static int cmd_export(struct lg_ctl_request *rq)
 	lg_ctl_add(rq, LG_STATE_HEADER, strlen(LG_STATE_HEADER));
 	rc = lg_ctl_emit(rq) == 0 ?
 		st->ops->scan(st->be, "", rq->env->now, export_one, ex) : -1;
+	/* the scan may be what found the server gone: it then answered
+	 * from the fallback store */
+	fell = rc == 0 && health_of(st, &h) && h.fallback;
 	if (!rq->gone)
 		lg_log(LG_LOG_INFO, "control: %s exported %zu entries%s",
 		       rq->env->who ? rq->env->who : "client", ex->n,
-		       rc ? " (cut short)" : "");
+		       rc ? " (cut short)" : fell ? " (from the fallback "
+		       "store: refused)" : "");
 	count = ex->n;
 	free(ex);
 	if (rq->gone)
 		return -1;
+	if (fell)
+		return lg_ctl_reply(rq, 0, "state export: %s %s became "
+				    "unreachable; refusing to export only this "
+				    "host's fallback store", h.backend, h.server);
 	if (rc != 0)
 		return lg_ctl_reply(rq, 0, "state export: the store failed (see the log)");
 	return lg_ctl_reply(rq, 1, "%zu entries", count);

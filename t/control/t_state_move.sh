@@ -4,7 +4,8 @@
 # and the backends tell the truth about their health:
 #   1. backend memory: a message alice sent enters the sent ledger and a
 #      harvest from 192.0.2.10 is blocked; state export writes a 0600
-#      file and will not overwrite it without --force;
+#      file and will not overwrite it without --force; counts at both
+#      ends of the 64-bit range import and list (table and JSON);
 #   2. restarted on a private redis-server: the start warns that the
 #      snapshot holds state Redis lacks, naming export and import; a
 #      genuine bounce of alice's message is refused (the state is gone);
@@ -12,7 +13,8 @@
 #      its own expiry and still refuses the client; a bad file is refused
 #      with its line number and imports nothing;
 #   4. stats shows the backend, the server, health up and the counts;
-#   5. redis-server stopped (by PID): stats says down since when and that
+#   5. redis-server stopped (by PID): an export that is the first to
+#      find it gone is refused; stats says down since when and that
 #      the fallback answers, list says it shows only this host's fallback
 #      store (table and JSON), export is refused;
 #   6. back to memory with an empty store while the config still names
@@ -148,6 +150,17 @@ ctl state export "$tmp/link"
 check "1: export refuses a symlink in the way" test "$rc" = 1 -a ! -e "$tmp/elsewhere"
 ctl state export --force "$tmp/state"
 check "1: --force replaces it" test "$rc" = 0
+far=$(($(date +%s) + 3600))
+printf 'loopguard-state\t1\nentry\tedge:max\tother\t9223372036854775807\t0\t0\t%s\t\t\t\t\nentry\tedge:min\tother\t-9223372036854775808\t0\t0\t%s\t\t\t\t\n' \
+	"$far" "$far" > "$tmp/edge"
+ctl state import "$tmp/edge"
+check "1: counts at the ends of the range import" test "$rc" = 0
+ctl list --all --plugin other
+check "1: ... and list shows them" \
+	grep -q '9223372036854775807' <<<"$out"
+ctl --json list --all --plugin other
+check "1: ... JSON list too, as numbers" \
+	pyjson 'sorted(e["count"] for e in d) == [-9223372036854775808, 9223372036854775807]'
 stop_lg
 
 # --- 2. redis, before the import: the state is gone, and the start says so
@@ -185,6 +198,10 @@ check "4: JSON stats has the same" pyjson 'd["backend"] == "redis" and d["health
 
 # --- 5. redis stopped
 kill "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=
+ctl state export "$tmp/state-down"
+check "5: an export that first finds redis gone is refused" \
+	grep -q 'unreachable; refusing to export only this host' <<<"$out"
+check "5: ... and writes no file" test "$rc" = 1 -a ! -e "$tmp/state-down"
 ctl stats
 check "5: stats says down" grep -qE '^health: +down$' <<<"$out"
 check "5: ... since when" grep -qE '^down_since: +[0-9]{4}-' <<<"$out"

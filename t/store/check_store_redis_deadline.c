@@ -19,6 +19,10 @@
  *	as 512 MB and streamed, and an array announced with 2e9 elements,
  *	are refused after the cap (the second at once), whatever the op.
  *
+ *	A write refused by a replica, in the words of Redis before 7 (an
+ *	"ERR" reply that names READONLY), is an outage too, never an
+ *	error about one key: the connection is to a replica.
+ *
  *	The server is a child process, stopped by its PID after each row.
  * DIAGNOSTICS
  *	Exit status 1 when a test failed, 77 (skip) without python3.
@@ -79,6 +83,9 @@ static const struct deadline_case {
 	  "announce 2000000000 elements)" },
 	{ "twice", NULL, 0, 'i', "the server sent more than was asked" },
 	{ "noaccept", NULL, 1, 'o', "no connection within 1000 ms" },
+	{ "readonly6", "EVALSHA", 0, 'i', "ERR Error running script (call "
+	  "to f_0123456789abcdef0123456789abcdef01234567): @user_script:16: "
+	  "@user_script: 16: -READONLY You can't write" },
 };
 
 static char topdir[64];

@@ -54,3 +54,8 @@ check_PROGRAMS += %D%/check_store_redis_deadline
 %C%_check_store_redis_deadline_LDADD = $(STORE_CHECK_LDADD)
 TESTS += %D%/check_store_redis_deadline %D%/t_redis_deadline.sh
 dist_noinst_SCRIPTS += %D%/t_redis_deadline.sh %D%/redis_misbehave.py
+
+# A pooled connection the Redis server closed while idle (its timeout
+# setting) is replaced, not taken for an outage.
+TESTS += %D%/t_redis_idle.sh
+dist_noinst_SCRIPTS += %D%/t_redis_idle.sh

@@ -24,7 +24,10 @@ DESCRIPTION
               nothing;
     twice     the reply twice, in one write;
     noaccept  (TCP only) nothing: the listening queue is kept full, so
-              a new connection is never accepted.
+              a new connection is never accepted;
+    readonly6 the error reply Redis before 7 gives a script that writes
+              on a replica ("-ERR Error running script ... -READONLY
+              You can't write against a read only replica."), at once.
 
     Once it listens, FILE gets the port (TCP) or "ready" (unix). Each
     command it reads, and what it did, is a line in the --log FILE
@@ -42,6 +45,9 @@ BIG_BULK = 512 * 1024 * 1024
 BIG_ARRAY = 2000000000
 SHA = "0123456789abcdef0123456789abcdef01234567"
 HANDSHAKE = ("AUTH", "SELECT", "SCRIPT")
+READONLY6 = (b"-ERR Error running script (call to f_" + SHA.encode() +
+             b"): @user_script:16: @user_script: 16: -READONLY You can't "
+             b"write against a read only replica.\r\n")
 
 log_lock = threading.Lock()
 log_file = sys.stderr
@@ -158,6 +164,9 @@ def misbehave(conn, reply, opts):
         if opts.mode == "twice":
             conn.sendall(reply + reply)
             return True
+        if opts.mode == "readonly6":
+            conn.sendall(READONLY6)
+            return True
         if opts.mode == "stall":
             conn.sendall(reply[:len(reply) // 2])
         elif opts.mode == "elements":
@@ -239,7 +248,7 @@ def main():
     p.add_argument("--ready", required=True)
     p.add_argument("--mode", required=True,
                    choices=("trickle", "stall", "bulk", "elements",
-                            "twice", "noaccept"))
+                            "twice", "noaccept", "readonly6"))
     p.add_argument("--on", default="")
     p.add_argument("--every", type=float, default=0.1)
     p.add_argument("--pad", type=int, default=2000)

@@ -124,9 +124,13 @@ int rd_full_key(const struct rd_store *rd, const char *key, char *buf,
 	return 0;
 }
 
-/* key_level - an error reply about one key rather than the server */
+/* key_level - an error reply about one key rather than the server; a
+ * write refused by a replica is about the server, also when Redis
+ * before 7 wraps it in "ERR Error running script ... -READONLY ..." */
 static int key_level(const char *text)
 {
+	if (strstr(text, "-READONLY ") != NULL)
+		return 0;
 	return strncmp(text, "WRONGTYPE", 9) == 0 ||
 		strncmp(text, "ERR", 3) == 0;
 }

@@ -16,7 +16,10 @@
  *	connection, or dials a new one while fewer than pool_max exist,
  *	or waits (at most twice the timeout) for one to come back. A new
  *	connection authenticates, selects the database and loads the
- *	write script before it is used.
+ *	write script before it is used. An idle connection the server
+ *	has closed meanwhile (its client timeout, a proxy's idle timeout)
+ *	or sent something on unasked is dropped when it is taken, not
+ *	used: that is no outage.
  *
  *	Health: the first failure marks the server down for backoff_min
  *	seconds; until then rd_acquire() refuses at once, without touching
@@ -36,6 +39,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +166,15 @@ static void conn_free(struct rd_conn *cn)
 	}
 }
 
+/* conn_closed - the server closed an idle connection (its client
+ * timeout, a proxy's) or sent on it unasked: it is of no more use */
+static int conn_closed(const struct rd_conn *cn)
+{
+	struct pollfd p = { cn->c->fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) != 0;
+}
+
 /* pool_take - an idle connection of generation gen or newer; else
  * *dial_r = 1 when a new one may be made (counted already); else NULL
  * after waiting for one in vain */
@@ -180,7 +193,8 @@ static struct rd_conn *pool_take(struct rd_store *rd, unsigned gen,
 	until.tv_nsec = (long)(ns % 1000000000LL);
 	pthread_mutex_lock(&rd->pool_lock);
 	for (;;) {
-		while ((cn = rd->idle) != NULL && (int)(cn->gen - gen) < 0) {
+		while ((cn = rd->idle) != NULL &&
+		       ((int)(cn->gen - gen) < 0 || conn_closed(cn))) {
 			rd->idle = cn->next;
 			cn->next = stale;
 			stale = cn;

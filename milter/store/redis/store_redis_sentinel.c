@@ -16,10 +16,11 @@
  *	NAME" (after AUTH with the sentinel password when one is set). The
  *	address one names is then asked "ROLE" on a connection of its own
  *	(with the Redis password); only a server answering "master" is
- *	taken. A sentinel that cannot be reached, does not know NAME, or
- *	names a server that is not a master (a replica not yet promoted,
- *	a dead master during a failover) sends the search on to the next
- *	sentinel. The pool's own connection is checked with ROLE once more
+ *	taken, and only at a host and port (a sentinel cannot name a
+ *	local socket path). A sentinel that cannot be reached, does not
+ *	know NAME, or names a server that is not a master (a replica not
+ *	yet promoted, a dead master during a failover) sends the search
+ *	on to the next sentinel. The pool's own connection is checked with ROLE once more
  *	after it is made (rd_role_master), so a failover between the two
  *	never leaves a replica in the pool.
  *
@@ -185,6 +186,12 @@ static int master_of(const struct rd_sentinel *sn, const redisReply *r,
 	if (lg_store_redis_server(spec, srv_r, bad, sizeof(bad)) < 0) {
 		snprintf(why, n, "named master %.127s at \"%.60s\": %.180s",
 			 sn->name, spec, bad);
+		return -1;
+	}
+	/* host "unix", port "/xyz" would read as a local socket */
+	if (srv_r->is_unix) {
+		snprintf(why, n, "named master %.127s at \"%.60s\": not a "
+			 "host and port", sn->name, spec);
 		return -1;
 	}
 	return 0;
