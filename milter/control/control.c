@@ -24,7 +24,8 @@
  *	gets IDLE_MS to send its request and IDLE_MS for each part of the
  *	reply it does not read, REPLY_MS for the whole reply; then it is
  *	dropped. A request that takes a body (state import) reads it line
- *	by line, IDLE_MS for each read and BODY_MS for the whole body.
+ *	by line, IDLE_MS for each read and BODY_MS in all for the waits
+ *	on the client (the store's time, bounded per call, does not count).
  *	The listening socket
  *	and every client socket are non-blocking, so nothing a client does
  *	can stall the thread for longer than that.
@@ -66,7 +67,7 @@
 #define REPLY_MS	60000		/* the longest a reply may take */
 #define OUT_BUF		16384
 #define MAX_CLIENTS	16		/* clients served at the same time */
-#define BODY_MS		600000		/* the longest a request body may take */
+#define BODY_MS		600000		/* the longest a body's sender may keep us waiting */
 #define BODY_BUF	(LG_CTL_LINE_MAX + 2)	/* holds what came with the request */
 
 static int listen_fd = -1;
@@ -105,7 +106,7 @@ struct body {
 	int fd;
 	char buf[BODY_BUF];
 	size_t off, len;
-	long long deadline;	/* for the whole body */
+	long long wait_left;	/* ms the client may still keep us waiting */
 };
 
 /* fail - one "control unix:/x: ..." line in err */
@@ -335,8 +336,9 @@ static ssize_t read_request(int fd, char *buf, size_t size)
 /* body_fill - more bytes from the client: 0, or -1 (gone, too slow) */
 static int body_fill(struct body *b)
 {
-	long long limit;
+	long long limit, start;
 	ssize_t n;
+	int rc;
 
 	b->off = b->len = 0;
 	for (;;) {
@@ -350,10 +352,14 @@ static int body_fill(struct body *b)
 			return -1;
 		if (errno == EINTR)
 			continue;
-		limit = mono_ms() + IDLE_MS;
-		if (limit > b->deadline)
-			limit = b->deadline;
-		if (wait_fd(b->fd, POLLIN, limit) <= 0)
+		/* Only the time spent waiting for the client counts against
+		 * BODY_MS: the store's own time (bounded per call) does not,
+		 * so a big import into a distant Redis is not cut off. */
+		start = mono_ms();
+		limit = start + (b->wait_left < IDLE_MS ? b->wait_left : IDLE_MS);
+		rc = wait_fd(b->fd, POLLIN, limit);
+		b->wait_left -= mono_ms() - start;
+		if (rc <= 0 || b->wait_left <= 0)
 			return -1;
 	}
 }
@@ -403,7 +409,7 @@ static void serve(int fd)
 		return;
 	body.fd = fd;
 	body.off = body.len = 0;
-	body.deadline = mono_ms() + BODY_MS;
+	body.wait_left = BODY_MS;
 	if ((nl = memchr(buf, '\n', (size_t) n)) != NULL) {
 		body.len = (size_t) (n - (nl + 1 - buf));
 		memcpy(body.buf, nl + 1, body.len);
