@@ -191,6 +191,46 @@ START_TEST(budget_holds_under_flood)
 }
 END_TEST
 
+/* A flood spread over many networks, one entry each (a botnet, or
+ * the /48s of a wider allocation), after a busy legitimate network
+ * made 50 counters: no flooding network weighs more than one entry in
+ * the sample, and the older counters must not go for it. */
+START_TEST(spread_flood_keeps_older_network)
+{
+	struct lg_store_meta legit = { "alice@example.org", "bob@example.com",
+				       "192.0.2.10", "counting", -1 };
+	struct lg_store_meta m = { NULL, NULL, NULL, "counting", -1 };
+	static char from[600], to[600];
+	char key[128], net[64];
+	size_t max = 256 * 1024;
+	int i, kept = 0;
+
+	open_budget(NULL, 1000000, max);
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "repeat:fp:legit%d", i);
+		ck_assert_int_eq(st.ops->set(st.be, key, 3, 3600, T0,
+					     "repeat", &legit), 0);
+	}
+	m.from = fill_text(from, 'p', 500);
+	for (i = 0; i < 5000; i++) {
+		snprintf(to, sizeof(to), "%08d", i);
+		fill_text(to + 8, 'r', 492);
+		snprintf(net, sizeof(net), "2001:db8:%x::/64", i);
+		m.to = to;
+		m.client = net;
+		snprintf(key, sizeof(key), "harvest:net:%s", net);
+		st.ops->incr(st.be, key, 1, 600, T0 + 10 + i / 10, "harvest",
+			     &m, NULL);
+		ck_assert_uint_le(stats_bytes(), max);
+	}
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "repeat:fp:legit%d", i);
+		kept += fx_live(&st, key, T0 + 600) == 3;
+	}
+	ck_assert_msg(kept == 50, "%d of 50 older counters kept", kept);
+}
+END_TEST
+
 /* write_old - a snapshot with fields of `len` bytes, as the store wrote
  * them before it cut them (the writer takes up to 1,024) */
 static void write_old(size_t len)
@@ -315,6 +355,7 @@ static Suite *budget_suite(void)
 	tcase_add_loop_test(tc, bytes_per_entry, 0,
 			    sizeof(size_cases) / sizeof(size_cases[0]));
 	tcase_add_test(tc, budget_holds_under_flood);
+	tcase_add_test(tc, spread_flood_keeps_older_network);
 	tcase_add_test(tc, old_snapshot_loads_cut);
 	tcase_add_test(tc, oversize_field_refused);
 	suite_add_tcase(s, tc);

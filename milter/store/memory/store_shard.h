@@ -86,6 +86,7 @@ struct mem_store {
 	time_t evict_log_time;
 	struct mem_sample sample[MEM_SAMPLES];
 	struct mem_weight weight[MEM_WEIGHTS];
+	uint32_t recent;		/* sampled entries this new weigh */
 	pthread_mutex_t plugin_lock;	/* adding a name */
 	atomic_uint nplugins;		/* names[0] is "no plugin" */
 	char *plugins[MEM_PLUGINS];
