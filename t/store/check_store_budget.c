@@ -231,6 +231,97 @@ START_TEST(spread_flood_keeps_older_network)
 }
 END_TEST
 
+/* keys_of - collect the keys a scan gives into a static list */
+static char drift_keys[600][64];
+static int drift_n;
+
+static int keys_of(void *arg, const struct lg_store_record *rec)
+{
+	(void)arg;
+	if (drift_n < 600)
+		snprintf(drift_keys[drift_n++], sizeof(drift_keys[0]), "%s",
+			 rec->key);
+	return 0;
+}
+
+/* Many mixed writes over 500 keys whose fields change size (incr, add,
+ * set, put, del, expiry found by a lookup, sweeps, snapshot and a
+ * reopen, the budget evicting): once everything is deleted and swept,
+ * stats gives back exactly the bytes of the empty store. A drift would
+ * let the real heap pass max_bytes unseen. */
+START_TEST(bytes_exact_after_mixed_ops)
+{
+	struct lg_store_meta m = { NULL, NULL, NULL, NULL, -1 };
+	struct lg_store_record r = { NULL, "repeat", NULL, NULL, NULL, NULL,
+				     1, 0, T0, 0 };
+	static char a[400], b[400], c[400], d[400];
+	char key[64];
+	size_t empty;
+	time_t now = T0;
+	unsigned x = 12345;
+	int i, k, op;
+
+	open_budget(snap, 1000000, 96 * 1024);
+	empty = stats_bytes();
+	for (i = 0; i < 40000; i++) {
+		x = x * 1103515245u + 12345u;
+		k = (int)((x >> 8) % 500);
+		op = (int)((x >> 20) % 8);
+		snprintf(key, sizeof(key), "repeat:drift:%d", k);
+		m.from = fill_text(a, 'f', (x >> 3) % 300);
+		m.to = (x & 1) ? NULL : fill_text(b, 't', (x >> 5) % 200);
+		m.client = (x & 2) ? "192.0.2.7" : fill_text(c, '1', x % 150);
+		m.status = fill_text(d, 's', (x >> 11) % 140);
+		if (i % 97 == 0)
+			now++;
+		switch (op) {
+		case 0:
+		case 1:
+			st.ops->incr(st.be, key, 1, 1 + x % 5, now, "repeat",
+				     &m, NULL);
+			break;
+		case 2:
+			st.ops->add(st.be, key, 1 + x % 5, now, "repeat", &m);
+			break;
+		case 3:
+			st.ops->set(st.be, key, 2, 1 + x % 5, now, "repeat",
+				    (x & 4) ? &m : NULL);
+			break;
+		case 4:
+			st.ops->del(st.be, key);
+			break;
+		case 5:
+			r.key = key;
+			r.from = m.from;
+			r.to = m.to;
+			r.client = m.client;
+			r.status = m.status;
+			r.expires = now + 1 + x % 5;
+			st.ops->put(st.be, &r, now);
+			break;
+		case 6:
+			fx_live(&st, key, now);
+			break;
+		default:
+			st.ops->tick(st.be, now + (x % 3) * 30);
+			break;
+		}
+		if (i == 20000) {
+			lg_store_close(&st, now);
+			open_budget(snap, 1000000, 96 * 1024);
+		}
+		ck_assert_uint_le(stats_bytes(), 96 * 1024 + 2048);
+	}
+	drift_n = 0;
+	st.ops->scan(st.be, "", now, keys_of, NULL);
+	for (i = 0; i < drift_n; i++)
+		st.ops->del(st.be, drift_keys[i]);
+	st.ops->tick(st.be, now + 3600);
+	ck_assert_uint_eq(fx_entries(&st), 0);
+	ck_assert_uint_eq(stats_bytes(), empty);
+}
+END_TEST
+
 /* write_old - a snapshot with fields of `len` bytes, as the store wrote
  * them before it cut them (the writer takes up to 1,024) */
 static void write_old(size_t len)
@@ -356,6 +447,7 @@ static Suite *budget_suite(void)
 			    sizeof(size_cases) / sizeof(size_cases[0]));
 	tcase_add_test(tc, budget_holds_under_flood);
 	tcase_add_test(tc, spread_flood_keeps_older_network);
+	tcase_add_test(tc, bytes_exact_after_mixed_ops);
 	tcase_add_test(tc, old_snapshot_loads_cut);
 	tcase_add_test(tc, oversize_field_refused);
 	suite_add_tcase(s, tc);
