@@ -322,6 +322,33 @@ START_TEST(bytes_exact_after_mixed_ops)
 }
 END_TEST
 
+/* The default max_bytes (max_entries x 256) lets typical entries meet
+ * max_entries first, also at the smallest max_entries the settings
+ * allow (100), where the empty table's buckets are no small part. */
+START_TEST(default_budget_fits_max_entries)
+{
+	/* the typical entry of size_cases: key 50, from and to 25,
+	 * client 15, status 8 bytes */
+	struct lg_store_meta m = { "alice.smith.jr@example.org",
+				   "bob.jones.jr@example.org",
+				   "198.51.100.123", "counting", -1 };
+	struct lg_store_stats s;
+	char key[64];
+	int i;
+
+	open_budget(NULL, 100, 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "repeat:fp:%040d", i);
+		ck_assert_int_eq(st.ops->set(st.be, key, 1, 600, T0, "repeat",
+					     &m), 0);
+	}
+	st.ops->stats(st.be, &s);
+	ck_assert_msg(s.entries == 100 && s.evicted == 0,
+		      "%zu entries, %zu evicted, %zu bytes", s.entries,
+		      s.evicted, s.bytes);
+}
+END_TEST
+
 /* write_old - a snapshot with fields of `len` bytes, as the store wrote
  * them before it cut them (the writer takes up to 1,024) */
 static void write_old(size_t len)
@@ -448,6 +475,7 @@ static Suite *budget_suite(void)
 	tcase_add_test(tc, budget_holds_under_flood);
 	tcase_add_test(tc, spread_flood_keeps_older_network);
 	tcase_add_test(tc, bytes_exact_after_mixed_ops);
+	tcase_add_test(tc, default_budget_fits_max_entries);
 	tcase_add_test(tc, old_snapshot_loads_cut);
 	tcase_add_test(tc, oversize_field_refused);
 	suite_add_tcase(s, tc);

@@ -30,6 +30,8 @@
 #define MEM_WEIGHTS	(2 * MEM_SAMPLES)	/* open addressing, power of 2 */
 /* Bytes per entry of the default byte budget: max_entries x this. */
 #define MEM_ENTRY_BUDGET 256
+/* The smallest default byte budget, as the max_bytes setting's. */
+#define MEM_BYTES_MIN	65536
 
 struct mem_entry {
 	struct mem_entry *next;
