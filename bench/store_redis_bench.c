@@ -44,6 +44,7 @@
 #include "store.h"
 #include "store_memory.h"
 #include "store_redis.h"
+#include "store_open.h"
 
 #define MAX_THREADS	256
 #define MAX_RUNS	16

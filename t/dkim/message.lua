@@ -3,16 +3,13 @@
 -- (one field per line) and the body of the file $MESSAGE. Prints
 -- "reply=CODE" with the milter's answer to the end of message; exits
 -- 1 on any other answer or error. Waits up to $TIMEOUT seconds.
-local ok, err = pcall(function()
+local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
+
+lg.run("error", function()
 	mt.set_timeout(tonumber(os.getenv("TIMEOUT") or "600"))
-	local conn = mt.connect(os.getenv("SOCKET"), 40, 0.25)
-	assert(conn, "cannot connect to " .. tostring(os.getenv("SOCKET")))
-	assert(mt.conninfo(conn, "attacker.test", "203.0.113.9") == nil)
-	mt.macro(conn, SMFIC_MAIL, "i", "DKIMDNS")
-	assert(mt.mailfrom(conn, os.getenv("FROM")) == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL refused")
-	assert(mt.rcptto(conn, os.getenv("RCPT")) == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "RCPT refused")
+	local conn = lg.connect(os.getenv("SOCKET"), "attacker.test",
+				"203.0.113.9")
+	lg.envelope(conn, "DKIMDNS", os.getenv("FROM"), { os.getenv("RCPT") })
 	local f = assert(io.open(os.getenv("MESSAGE")))
 	local body, in_body = {}, false
 	for line in f:lines() do
@@ -23,21 +20,17 @@ local ok, err = pcall(function()
 		else
 			local name, value = line:match("^([^:]+):%s?(.*)$")
 			assert(name, "not a header line: " .. line)
-			assert(mt.header(conn, name, value) == nil)
+			lg.step("header " .. name, mt.header(conn, name, value))
 		end
 	end
 	f:close()
-	assert(mt.eoh(conn) == nil)
+	lg.step("eoh", mt.eoh(conn))
 	-- the body in chunks of at most 60000 bytes, as an MTA sends it
 	local text = table.concat(body, "\r\n") .. "\r\n"
 	for i = 1, #text, 60000 do
-		assert(mt.bodystring(conn, text:sub(i, i + 59999)) == nil)
+		lg.step("body", mt.bodystring(conn, text:sub(i, i + 59999)))
 	end
-	assert(mt.eom(conn) == nil)
+	lg.step("eom", mt.eom(conn))
 	print("reply=" .. tostring(mt.getreply(conn)))
 	mt.disconnect(conn)
 end)
-if not ok then
-	print("error: " .. tostring(err))
-	os.exit(1)
-end

@@ -1,7 +1,7 @@
 # t/lib/lib.sh - shared by the shell tests in t/ (sourced, not run)
 # Sets: srcdir (the folder of the test that sources it), t_lib (this
 # folder), top_builddir, LOOPGUARD, LOOPGUARDCTL, PLUGIN_DIR,
-# TEST_PLUGIN_DIR. Defines skip, wait_file, lg_workdir (a
+# TEST_PLUGIN_DIR, LG_MTLIB (the miltertest scripts' shared Lua). Defines skip, wait_file, lg_workdir (a
 # test's folder, cleaned up at exit with the daemons it started), and
 # ok, not_ok and check with their counters passed and failed.
 
@@ -14,6 +14,7 @@ srcdir=$(cd "$(dirname "$0")" && pwd)
 LOOPGUARD=$top_builddir/loopguard
 LOOPGUARDCTL=$top_builddir/loopguardctl
 export top_srcdir top_builddir PLUGIN_DIR TEST_PLUGIN_DIR
+export LG_MTLIB=$t_lib/miltertest.lua
 
 # skip REASON - automake's "skipped" exit status
 skip() {

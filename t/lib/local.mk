@@ -26,5 +26,5 @@ check_LTLIBRARIES += %D%/plugins/testplug.la %D%/plugins/badmajor.la \
 %C%_plugins_nosymbol_la_SOURCES = %D%/plugins/nosymbol.c
 %C%_plugins_nosymbol_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
-EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp
+EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp %D%/miltertest.lua
 dist_noinst_SCRIPTS += %D%/postfix.sh %D%/sendmail.sh %D%/smtp_load.py

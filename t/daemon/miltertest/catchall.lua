@@ -1,26 +1,16 @@
 -- catchall.lua - the real daemon with the catchall plugin: an unknown
 -- recipient is deleted, the postmaster added, the original kept in a
 -- header; a valid recipient is untouched; the reject list gets 550.
+local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
+
 local function message(conn, rcpts)
-	mt.macro(conn, SMFIC_MAIL, "i", "4TEST2")
-	assert(mt.mailfrom(conn, "<sender@external.test>") == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL not continued")
-	for _, r in ipairs(rcpts) do
-		assert(mt.rcptto(conn, r) == nil)
-		assert(mt.getreply(conn) == SMFIR_CONTINUE, "RCPT " .. r)
-	end
-	assert(mt.header(conn, "Subject", "test") == nil)
-	assert(mt.eoh(conn) == nil)
-	assert(mt.bodystring(conn, "hello\r\n") == nil)
-	assert(mt.eom(conn) == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "EOM not continued")
+	lg.envelope(conn, "4TEST2", "<sender@external.test>", rcpts)
+	lg.content(conn, { { "Subject", "test" } }, "hello\r\n")
+	lg.expect(conn, SMFIR_CONTINUE, "EOM")
 end
 
-local function run()
-	local sock = os.getenv("SOCKET")
-	local conn = mt.connect(sock, 40, 0.25)
-	assert(conn, "cannot connect to " .. tostring(sock))
-	assert(mt.conninfo(conn, "client.test", "192.0.2.1") == nil)
+lg.main("catchall.lua", function()
+	local conn = lg.connect(os.getenv("SOCKET"), "client.test", "192.0.2.1")
 
 	message(conn, { "<nosuch@example.com>", "<alice@example.com>" })
 	assert(mt.eom_check(conn, MT_RCPTADD, "postmaster@example.com"),
@@ -36,16 +26,8 @@ local function run()
 	assert(not mt.eom_check(conn, MT_RCPTADD, "postmaster@example.com"),
 	       "valid recipient was redirected")
 
-	mt.macro(conn, SMFIC_MAIL, "i", "4TEST3")
-	assert(mt.mailfrom(conn, "<spammer@external.test>") == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE)
-	assert(mt.rcptto(conn, "<leaked@example.com>") == nil)
-	assert(mt.getreply(conn) == SMFIR_REPLYCODE, "leaked not refused")
+	lg.envelope(conn, "4TEST3", "<spammer@external.test>", {})
+	lg.step("rcptto", mt.rcptto(conn, "<leaked@example.com>"))
+	lg.expect(conn, SMFIR_REPLYCODE, "RCPT <leaked@example.com>")
 	mt.disconnect(conn)
-end
-local ok, err = pcall(run)
-if not ok then
-	print("catchall.lua: " .. tostring(err))
-	os.exit(1)
-end
-print("catchall.lua: ok")
+end)

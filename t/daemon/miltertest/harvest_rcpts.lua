@@ -16,21 +16,8 @@
 --            script send their recipients at the same moment
 --   LABEL    a name for the messages printed (default "rcpts")
 -- Prints "LABEL: N ok, M refused" and exits 0; 1 on a protocol error.
+local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
 local label = os.getenv("LABEL") or "rcpts"
-
-local function words(s)
-	local t = {}
-	for w in string.gmatch(s or "", "%S+") do
-		t[#t + 1] = w
-	end
-	return t
-end
-
-local function step(what, err)
-	if err ~= nil then
-		error(what .. " failed: " .. tostring(err), 2)
-	end
-end
 
 -- wait_for - until PATH exists, polling every 10 ms, 30 s at most
 local function wait_for(path)
@@ -45,24 +32,20 @@ local function wait_for(path)
 	error("timed out waiting for " .. path)
 end
 
-local function run()
+lg.run("harvest_rcpts.lua (" .. label .. ")", function()
 	local sock = assert(os.getenv("SOCKET"), "SOCKET is not set")
 	local client = os.getenv("CLIENT") or "192.0.2.10"
-	local rcpts = words(os.getenv("RCPTS"))
+	local rcpts = lg.words(os.getenv("RCPTS"))
 	local mailer = os.getenv("MAILER")
 	local barrier = os.getenv("BARRIER")
 	local prime = os.getenv("PRIME")
 	local ready = os.getenv("READY")
 	assert(#rcpts > 0, "RCPTS is empty")
 
-	local conn = mt.connect(sock, 40, 0.25)
-	assert(conn, "cannot connect to " .. sock)
-	step("conninfo", mt.conninfo(conn, "client.test", client))
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "connect not continued")
-	step("mailfrom", mt.mailfrom(conn, "<prober@external.test>"))
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL not continued")
+	local conn = lg.connect(sock, "client.test", client)
+	lg.envelope(conn, nil, "<prober@external.test>", {})
 	if prime and prime ~= "" then
-		step("rcptto " .. prime, mt.rcptto(conn, "<" .. prime .. ">"))
+		lg.step("rcptto " .. prime, mt.rcptto(conn, "<" .. prime .. ">"))
 		mt.getreply(conn)
 	end
 	if ready and ready ~= "" then
@@ -72,29 +55,16 @@ local function run()
 	if barrier and barrier ~= "" then
 		wait_for(barrier)
 	end
-	local ok, refused = 0, 0
+	local count = { ok = 0, refused = 0 }
 	for _, r in ipairs(rcpts) do
 		if mailer and mailer ~= "" then
-			step("macro", mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}",
-					       mailer))
+			lg.step("macro", mt.macro(conn, SMFIC_RCPT,
+						  "{rcpt_mailer}", mailer))
 		end
-		step("rcptto " .. r, mt.rcptto(conn, "<" .. r .. ">"))
-		local got = mt.getreply(conn)
-		if got == SMFIR_CONTINUE then
-			ok = ok + 1
-		elseif got == SMFIR_TEMPFAIL or got == SMFIR_REPLYCODE or
-		       got == SMFIR_REJECT then
-			refused = refused + 1
-		else
-			error("RCPT " .. r .. ": unexpected reply " .. tostring(got))
-		end
+		lg.step("rcptto " .. r, mt.rcptto(conn, "<" .. r .. ">"))
+		lg.tally(count, mt.getreply(conn), "RCPT " .. r)
 	end
 	mt.disconnect(conn)
-	print(label .. ": " .. ok .. " ok, " .. refused .. " refused")
-end
-
-local good, err = pcall(run)
-if not good then
-	print("harvest_rcpts.lua (" .. label .. "): " .. tostring(err))
-	os.exit(1)
-end
+	print(label .. ": " .. count.ok .. " ok, " .. count.refused ..
+	      " refused")
+end)

@@ -2,14 +2,10 @@
 -- recipient_delimiter "+": an address on the reject list gets 550 with
 -- or without an address extension, and is never redirected; a valid
 -- recipient with an extension and an unknown one behave as before.
-local function mail(conn, qid)
-	mt.macro(conn, SMFIC_MAIL, "i", qid)
-	assert(mt.mailfrom(conn, "<spammer@external.test>") == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL not continued")
-end
+local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
 
 local function rcpt(conn, addr, want, what)
-	assert(mt.rcptto(conn, addr) == nil)
+	lg.step("rcptto", mt.rcptto(conn, addr))
 	local got = mt.getreply(conn)
 	if got == want then
 		print("ok - " .. what)
@@ -20,13 +16,9 @@ local function rcpt(conn, addr, want, what)
 	end
 end
 
-local function run()
-	local sock = os.getenv("SOCKET")
-	local conn = mt.connect(sock, 40, 0.25)
-	assert(conn, "cannot connect to " .. tostring(sock))
-	assert(mt.conninfo(conn, "client.test", "192.0.2.1") == nil)
-
-	mail(conn, "4EXT1")
+lg.main("reject_extension.lua", function()
+	local conn = lg.connect(os.getenv("SOCKET"), "client.test", "192.0.2.1")
+	lg.envelope(conn, "4EXT1", "<spammer@external.test>", {})
 	rcpt(conn, "<leaked@example.com>", SMFIR_REPLYCODE,
 	     "leaked@example.com is refused")
 	rcpt(conn, "<leaked+anything@example.com>", SMFIR_REPLYCODE,
@@ -49,11 +41,8 @@ local function run()
 	     "leakedx@example.com is not on the list")
 	rcpt(conn, "<alice+news@example.com>", SMFIR_CONTINUE,
 	     "alice+news@example.com still passes")
-	assert(mt.header(conn, "Subject", "test") == nil)
-	assert(mt.eoh(conn) == nil)
-	assert(mt.bodystring(conn, "hello\r\n") == nil)
-	assert(mt.eom(conn) == nil)
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "EOM not continued")
+	lg.content(conn, { { "Subject", "test" } }, "hello\r\n")
+	lg.expect(conn, SMFIR_CONTINUE, "EOM")
 	-- only leakedx (unknown, not listed) goes to the postmaster
 	assert(mt.eom_check(conn, MT_HDRADD, "X-Loopguard-Original-To",
 			    "leakedx@example.com"), "leakedx not redirected")
@@ -65,10 +54,4 @@ local function run()
 	       "alice+news was deleted")
 	print("ok - only the unlisted unknown recipient is redirected")
 	mt.disconnect(conn)
-end
-local ok, err = pcall(run)
-if not ok then
-	print("reject_extension.lua: " .. tostring(err))
-	os.exit(1)
-end
-print("reject_extension.lua: ok")
+end)

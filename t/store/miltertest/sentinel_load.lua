@@ -8,7 +8,9 @@
 --   FIRST   the first client number, 0..255 wraps (default 1)
 --   RCPT    the unknown recipient (default nosuch@example.com)
 -- Prints one line: "sent N continued C tempfail T other O".
-local function run()
+local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
+
+lg.run("sentinel_load.lua", function()
 	local sock = assert(os.getenv("SOCKET"), "SOCKET is not set")
 	local count = tonumber(os.getenv("COUNT") or "10")
 	local first = tonumber(os.getenv("FIRST") or "1")
@@ -17,13 +19,9 @@ local function run()
 
 	for i = 0, count - 1 do
 		local client = "198.51.100." .. tostring((first + i) % 254 + 1)
-		local conn = mt.connect(sock, 40, 0.25)
-		assert(conn, "cannot connect to " .. sock)
-		assert(mt.conninfo(conn, "load.test", client) == nil, "conninfo")
-		assert(mt.getreply(conn) == SMFIR_CONTINUE, "connect not continued")
-		assert(mt.mailfrom(conn, "<load@external.test>") == nil, "mailfrom")
-		assert(mt.getreply(conn) == SMFIR_CONTINUE, "MAIL not continued")
-		assert(mt.rcptto(conn, rcpt) == nil, "rcptto")
+		local conn = lg.connect(sock, "load.test", client)
+		lg.envelope(conn, nil, "<load@external.test>", {})
+		lg.step("rcptto", mt.rcptto(conn, rcpt))
 		local got = mt.getreply(conn)
 		n = n + 1
 		if got == SMFIR_CONTINUE then
@@ -37,10 +35,4 @@ local function run()
 	end
 	print(string.format("sent %d continued %d tempfail %d other %d",
 			    n, cont, temp, other))
-end
-
-local ok, err = pcall(run)
-if not ok then
-	print("sentinel_load.lua: " .. tostring(err))
-	os.exit(1)
-end
+end)
