@@ -123,7 +123,7 @@ START_TEST(evict_largest_newest_first)
 	}
 	ck_assert_int_eq(fx_live(&st, "flood99", T0 + 200), 1);	/* last */
 	ck_assert_int_eq(fx_scan_count(&st, "flood", T0 + 200), 40);
-	ck_assert(fx_logged("store: full (max_entries 100, max_bytes 25600), "
+	ck_assert(fx_logged("store: full (max_entries 100, max_bytes 65536), "
 			    "evicted 1 entries, the largest contributors' "
 			    "newest first"));
 	ck_assert_int_eq(fx_logged("store: full"), 1);	/* rate limited */

@@ -504,8 +504,13 @@ int lg_store_memory_open(const struct lg_store_memory_opts *opts, time_t now,
 	}
 	ms->max_entries = opts ? opts->max_entries : 0;
 	ms->max_bytes = opts ? opts->max_bytes : 0;
-	if (ms->max_bytes == 0 && ms->max_entries <= SIZE_MAX / MEM_ENTRY_BUDGET)
-		ms->max_bytes = ms->max_entries * MEM_ENTRY_BUDGET;
+	/* by default 256 bytes an entry, at least what max_bytes may be set
+	 * to: the empty table alone holds 9K */
+	if (ms->max_bytes == 0 && ms->max_entries &&
+	    ms->max_entries <= SIZE_MAX / MEM_ENTRY_BUDGET)
+		ms->max_bytes = ms->max_entries * MEM_ENTRY_BUDGET <
+			MEM_BYTES_MIN ? MEM_BYTES_MIN :
+			ms->max_entries * MEM_ENTRY_BUDGET;
 	ms->interval = opts ? opts->snapshot_interval : 0;
 	ms->last_save = ms->last_sweep = now;
 	if (ms->snapshot) {

@@ -14,13 +14,15 @@
  *	Eviction, when a new entry would pass max_entries or max_bytes:
  *	the thread that finds the store full samples up to 128 entries per
  *	shard and groups them by contributor (lg_mem_entry_group: the
- *	client network). A contributor seen more than once in the sample
- *	weighs its sampled bytes; the others weigh nothing. Entries go in
- *	this order: the heaviest contributor first, and within one
- *	contributor (or among the light ones) the newest first. A flood
- *	thus evicts its own fresh entries, and neither a lone older entry
- *	nor a contributor's own counter (older than the entries that made
- *	it count) is dropped for it. The sample gives the cut-off below
+ *	client network). Only the newer half of the sample weighs: a
+ *	contributor seen more than once there weighs its bytes there; the
+ *	others, and every older entry, weigh nothing. Entries go in this
+ *	order: the heaviest contributor's newer entries first, and within
+ *	one contributor (or among the light ones) the newest first. A
+ *	flood thus evicts its own fresh entries, and neither a lone older
+ *	entry nor a contributor's own counter (older than the entries that
+ *	made it count) is dropped for it; nor, when the flood is spread
+ *	one entry per network, the older entries of a busy network. The sample gives the cut-off below
  *	which about a batch (1/128 of the limits, at least one entry)
  *	falls, and a sweep of every shard drops expired entries and those
  *	before the cut-off. When every shard was sampled whole, the choice
@@ -262,14 +264,15 @@ static struct mem_weight *weight_slot(struct mem_store *ms, uint32_t group)
 	return &ms->weight[i];
 }
 
-/* rank_of - when an entry goes, lowest first: a contributor seen more
- * than once in the sample by its sampled bytes, heaviest first; then the
- * newest entry first */
+/* rank_of - when an entry goes, lowest first: the newer half of the
+ * sample's entries of a contributor seen more than once there by its
+ * sampled bytes, heaviest first; then the newest entry first */
 static uint64_t rank_of(struct mem_store *ms, uint32_t group,
 			uint32_t created)
 {
 	const struct mem_weight *w = weight_slot(ms, group);
-	uint32_t heavy = w->group && w->entries > 1 ? w->bytes : 0;
+	uint32_t heavy = created >= ms->recent && w->group &&
+		w->entries > 1 ? w->bytes : 0;
 
 	return ((uint64_t)(UINT32_MAX - heavy) << 32) |
 		(uint64_t)(UINT32_MAX - created);
@@ -336,14 +339,28 @@ static int cmp_rank(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* weigh - each sampled contributor's bytes, then each sample's rank */
+/* cmp_created - qsort order for samples: oldest first */
+static int cmp_created(const void *a, const void *b)
+{
+	uint32_t x = ((const struct mem_sample *)a)->created;
+	uint32_t y = ((const struct mem_sample *)b)->created;
+
+	return x < y ? -1 : x > y;
+}
+
+/* weigh - each sampled contributor's bytes in the newer half of the
+ * sample, then each sample's rank */
 static void weigh(struct mem_store *ms, size_t n)
 {
 	struct mem_weight *w;
 	size_t i;
 
+	qsort(ms->sample, n, sizeof(ms->sample[0]), cmp_created);
+	ms->recent = ms->sample[n / 2].created;
 	memset(ms->weight, 0, sizeof(ms->weight));
 	for (i = 0; i < n; i++) {
+		if (ms->sample[i].created < ms->recent)
+			continue;
 		w = weight_slot(ms, ms->sample[i].group);
 		w->group = ms->sample[i].group;
 		w->bytes += ms->sample[i].bytes;

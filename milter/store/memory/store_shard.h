@@ -30,6 +30,8 @@
 #define MEM_WEIGHTS	(2 * MEM_SAMPLES)	/* open addressing, power of 2 */
 /* Bytes per entry of the default byte budget: max_entries x this. */
 #define MEM_ENTRY_BUDGET 256
+/* The smallest default byte budget, as the max_bytes setting's. */
+#define MEM_BYTES_MIN	65536
 
 struct mem_entry {
 	struct mem_entry *next;
@@ -86,6 +88,7 @@ struct mem_store {
 	time_t evict_log_time;
 	struct mem_sample sample[MEM_SAMPLES];
 	struct mem_weight weight[MEM_WEIGHTS];
+	uint32_t recent;		/* sampled entries this new weigh */
 	pthread_mutex_t plugin_lock;	/* adding a name */
 	atomic_uint nplugins;		/* names[0] is "no plugin" */
 	char *plugins[MEM_PLUGINS];
