@@ -36,25 +36,18 @@
 #define T0	5000
 
 static struct lg_store st;
-static char dir[64];
-static char snap[128];
+static struct fx_dir fd;
 
-/* setup - a fresh directory and an empty log for each test */
+/* setup - a fresh folder and an empty log for each test */
 static void setup(void)
 {
-	strcpy(dir, "/tmp/check_budget.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(snap, sizeof(snap), "%s/state", dir);
-	lg_log_capture_reset();
-	memset(&st, 0, sizeof(st));
+	fx_dir_setup(&fd, "check_budget", &st);
 }
 
-/* teardown - close the store if a test left it open, remove the files */
+/* teardown - close what a test left open, remove the files */
 static void teardown(void)
 {
-	if (st.ops)
-		lg_store_close(&st, T0);
-	fx_remove_dir(dir);
+	fx_dir_teardown(&fd, &st, T0);
 }
 
 /* open_budget - a memory store with these limits */
@@ -261,7 +254,7 @@ START_TEST(bytes_exact_after_mixed_ops)
 	unsigned x = 12345;
 	int i, k, op;
 
-	open_budget(snap, 1000000, 96 * 1024);
+	open_budget(fd.snap, 1000000, 96 * 1024);
 	empty = stats_bytes();
 	for (i = 0; i < 40000; i++) {
 		x = x * 1103515245u + 12345u;
@@ -308,7 +301,7 @@ START_TEST(bytes_exact_after_mixed_ops)
 		}
 		if (i == 20000) {
 			lg_store_close(&st, now);
-			open_budget(snap, 1000000, 96 * 1024);
+			open_budget(fd.snap, 1000000, 96 * 1024);
 		}
 		ck_assert_uint_le(stats_bytes(), 96 * 1024 + 2048);
 	}
@@ -360,7 +353,7 @@ static void write_old(size_t len)
 	struct lg_snapshot_writer *w;
 
 	fill_text(text, 'o', len);
-	ck_assert_ptr_nonnull(w = lg_snapshot_begin(snap, T0));
+	ck_assert_ptr_nonnull(w = lg_snapshot_begin(fd.snap, T0));
 	lg_snapshot_put(w, &rec);
 	lg_snapshot_flush(w);
 	ck_assert_int_eq(lg_snapshot_commit(w, NULL), 0);
@@ -403,7 +396,7 @@ static void grow_field(void)
 	FILE *fp;
 	int k;
 
-	buf = read_all(snap, &n);
+	buf = read_all(fd.snap, &n);
 	for (p = buf + 48; p + 2 < buf + n; p++)
 		if (p[0] == 0x80 && p[1] == 0x08 && p[2] == 'o')
 			break;
@@ -418,7 +411,7 @@ static void grow_field(void)
 		buf[24 + k] = (unsigned char)(payload >> (8 * k));
 	put_le32(buf + 40, fx_crc32(buf + 48, n - 48));
 	put_le32(buf + 44, fx_crc32(buf, 44));
-	ck_assert_ptr_nonnull(fp = fopen(snap, "wb"));
+	ck_assert_ptr_nonnull(fp = fopen(fd.snap, "wb"));
 	ck_assert_uint_eq(fwrite(buf, 1, n, fp), n);
 	fclose(fp);
 	free(buf);
@@ -430,7 +423,7 @@ START_TEST(old_snapshot_loads_cut)
 	char want[200];
 
 	write_old(1024);
-	open_budget(snap, 0, 0);
+	open_budget(fd.snap, 0, 0);
 	ck_assert(fx_logged("store: loaded 1 entries from snapshot"));
 	ck_assert_int_eq(fx_fetch(&st, "repeat:old", T0, &r), 1);
 	fill_text(want, 'o', 125);
@@ -440,8 +433,8 @@ START_TEST(old_snapshot_loads_cut)
 	ck_assert_int_eq(r.count, 4);
 	/* and it is saved cut: the file shrinks */
 	lg_store_close(&st, T0 + 1);
-	ck_assert_int_eq(access(snap, F_OK), 0);
-	open_budget(snap, 0, 0);
+	ck_assert_int_eq(access(fd.snap, F_OK), 0);
+	open_budget(fd.snap, 0, 0);
 	ck_assert_int_eq(fx_fetch(&st, "repeat:old", T0 + 1, &r), 1);
 	ck_assert_str_eq(r.from, want);
 }
@@ -453,11 +446,11 @@ START_TEST(oversize_field_refused)
 
 	write_old(1024);
 	grow_field();
-	open_budget(snap, 0, 0);
+	open_budget(fd.snap, 0, 0);
 	ck_assert_msg(fx_logged("malformed record"), "log: %s",
 		      lg_log_captured());
 	ck_assert_uint_eq(fx_entries(&st), 0);
-	snprintf(aside, sizeof(aside), "%s.corrupt-%d", snap, T0);
+	snprintf(aside, sizeof(aside), "%s.corrupt-%d", fd.snap, T0);
 	ck_assert_int_eq(access(aside, F_OK), 0);
 }
 END_TEST

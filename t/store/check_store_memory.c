@@ -34,25 +34,18 @@
 #define T0	1000
 
 static struct lg_store st;
-static char dir[64];
-static char snap[128];
+static struct fx_dir fd;
 
-/* setup - a fresh directory and an empty log for each test */
+/* setup - a fresh folder and an empty log for each test */
 static void setup(void)
 {
-	strcpy(dir, "/tmp/check_store.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(snap, sizeof(snap), "%s/state", dir);
-	lg_log_capture_reset();
-	memset(&st, 0, sizeof(st));
+	fx_dir_setup(&fd, "check_store", &st);
 }
 
-/* teardown - close the store if a test left it open, remove the files */
+/* teardown - close what a test left open, remove the files */
 static void teardown(void)
 {
-	if (st.ops)
-		lg_store_close(&st, T0);
-	fx_remove_dir(dir);
+	fx_dir_teardown(&fd, &st, T0);
 }
 
 /* open_store - open the memory store, failing the test if it cannot */
@@ -220,19 +213,19 @@ START_TEST(snapshot_round_trip)
 	memset(big, 'z', 1024);
 	memset(bigcut, 'z', 125);
 	strcpy(bigcut + 125, "...");
-	open_store(snap, 60, 0, T0);
+	open_store(fd.snap, 60, 0, T0);
 	ck_assert(fx_logged("no snapshot"));
 	st.ops->incr(st.be, "repeat:a", 3, 1000, T0, "repeat", &ma, &n);
 	st.ops->set(st.be, "harvest:b", 7, 2000, T0 + 5, "harvest", &mb);
 	st.ops->add(st.be, "c", 100, T0, NULL, NULL);
 	st.ops->set(st.be, "bounce:d", -42, 500, T0, "bounce", &md);
 	st.ops->tick(st.be, T0 + 30);
-	ck_assert_int_eq(access(snap, F_OK), -1);	/* not due yet */
+	ck_assert_int_eq(access(fd.snap, F_OK), -1);	/* not due yet */
 	st.ops->tick(st.be, T0 + 60);
-	ck_assert_int_eq(access(snap, F_OK), 0);
+	ck_assert_int_eq(access(fd.snap, F_OK), 0);
 	lg_store_close(&st, T0 + 70);
 	lg_log_capture_reset();
-	open_store(snap, 60, 0, T0 + 100);
+	open_store(fd.snap, 60, 0, T0 + 100);
 	ck_assert(fx_logged("store: loaded 3 entries from snapshot"));
 	ck_assert(fx_logged("(1 expired dropped)"));
 	ck_assert_uint_eq(fx_entries(&st), 3);
@@ -281,7 +274,7 @@ static void make_snapshot(int n)
 	char key[32];
 	int i;
 
-	open_store(snap, 60, 0, T0);
+	open_store(fd.snap, 60, 0, T0);
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "repeat:%d", i);
 		st.ops->incr(st.be, key, i, 100000, T0, "repeat", &m, NULL);
@@ -353,22 +346,22 @@ START_TEST(snapshot_unusable)
 	size_t n;
 
 	make_snapshot(50);
-	buf = file_read(snap, &n);
-	file_write(snap, buf, mangle(_i, buf, n));
+	buf = file_read(fd.snap, &n);
+	file_write(fd.snap, buf, mangle(_i, buf, n));
 	free(buf);
 	lg_log_capture_reset();
-	open_store(snap, 60, 0, 5000);
+	open_store(fd.snap, 60, 0, 5000);
 	ck_assert_msg(fx_logged(bc->logs), "%s: log says: %s", bc->name,
 		      lg_log_captured());
 	ck_assert(fx_logged("corrupt-5000"));
 	ck_assert_uint_eq(fx_entries(&st), 0);
-	ck_assert_int_eq(access(snap, F_OK), -1);
-	snprintf(aside, sizeof(aside), "%s.corrupt-5000", snap);
+	ck_assert_int_eq(access(fd.snap, F_OK), -1);
+	snprintf(aside, sizeof(aside), "%s.corrupt-5000", fd.snap);
 	ck_assert_int_eq(access(aside, F_OK), 0);
 	/* and the store works and saves afresh */
 	ck_assert_int_eq(st.ops->add(st.be, "k", 100, 5000, NULL, NULL), 1);
 	lg_store_close(&st, 5001);
-	open_store(snap, 60, 0, 5002);
+	open_store(fd.snap, 60, 0, 5002);
 	ck_assert_uint_eq(fx_entries(&st), 1);
 }
 END_TEST
@@ -377,16 +370,16 @@ START_TEST(save_unwritable_dir)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(path, sizeof(path), "%s/file", fd.dir);
 	file_write(path, (const unsigned char *)"x", 1);
-	snprintf(snap, sizeof(snap), "%s/file/state", dir);
-	open_store(snap, 60, 0, T0);
+	snprintf(fd.snap, sizeof(fd.snap), "%s/file/state", fd.dir);
+	open_store(fd.snap, 60, 0, T0);
 	ck_assert(fx_logged("cannot read snapshot"));
 	fx_incr(&st, "k", 1, T0);
 	lg_log_capture_reset();
 	ck_assert_int_eq(lg_store_memory_save(&st, T0), -1);
 	ck_assert(fx_logged("store: cannot save snapshot"));
-	ck_assert(fx_logged(snap));
+	ck_assert(fx_logged(fd.snap));
 	ck_assert(fx_logged("Not a directory"));
 	st.ops->tick(st.be, T0 + 120);		/* fails again, logged */
 	ck_assert_int_eq(fx_logged("cannot save snapshot"), 2);
@@ -400,14 +393,14 @@ START_TEST(save_file_too_large)
 {
 	struct lg_store_meta m = { NULL, NULL, NULL, "counting", 1 };
 	static char from[1000];
-	struct lg_store_memory_opts o = { snap, 60, 0, 0 };
+	struct lg_store_memory_opts o = { fd.snap, 60, 0, 0 };
 	struct lg_store st2;
 	struct rlimit old, small;
 	char key[32], tmp[256], err[128];
 	int i;
 
 	make_snapshot(10);
-	open_store(snap, 60, 0, T0);
+	open_store(fd.snap, 60, 0, T0);
 	memset(from, 'b', sizeof(from) - 1);
 	m.from = from;
 	for (i = 0; i < 2000; i++) {
@@ -424,7 +417,7 @@ START_TEST(save_file_too_large)
 	setrlimit(RLIMIT_FSIZE, &old);
 	ck_assert(fx_logged("store: cannot save snapshot"));
 	ck_assert(fx_logged("File too large"));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", snap);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", fd.snap);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
 	ck_assert_uint_eq(fx_entries(&st), 2010);
 	/* the old file is intact: a second store loads it */
@@ -471,7 +464,7 @@ START_TEST(threads_evict_and_save)
 	struct lg_store_stats s;
 	long i;
 
-	open_store(snap, 1, 500, T0);
+	open_store(fd.snap, 1, 500, T0);
 	pthread_create(&tk, NULL, ticker, NULL);
 	for (i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, churn, (void *)i);
@@ -483,7 +476,7 @@ START_TEST(threads_evict_and_save)
 	ck_assert_uint_le(s.entries, 500 + 4);
 	ck_assert_uint_gt(s.evicted, 0);
 	lg_store_close(&st, T0);
-	open_store(snap, 1, 500, T0);
+	open_store(fd.snap, 1, 500, T0);
 	ck_assert_uint_le(fx_entries(&st), 504);
 }
 END_TEST

@@ -430,6 +430,26 @@ void fx_remove_dir(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* fx_dir_setup - a fresh folder under /tmp named after tag, its
+ * snapshot path, an empty log and a closed store, for each test */
+void fx_dir_setup(struct fx_dir *d, const char *tag, struct lg_store *st)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/%s.XXXXXX", tag);
+	ck_assert_ptr_nonnull(mkdtemp(d->dir));
+	snprintf(d->snap, sizeof(d->snap), "%s/state", d->dir);
+	lg_log_capture_reset();
+	memset(st, 0, sizeof(*st));
+}
+
+/* fx_dir_teardown - close the store if a test left it open, remove the
+ * folder */
+void fx_dir_teardown(struct fx_dir *d, struct lg_store *st, time_t now)
+{
+	if (st->ops)
+		lg_store_close(st, now);
+	fx_remove_dir(d->dir);
+}
+
 /* fx_redis_down - stop the main server; remove the directory unless a
  * test failed (its logs are there) */
 void fx_redis_down(int failed)

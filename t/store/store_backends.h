@@ -117,6 +117,14 @@ int fx_logged(const char *needle);
 uint32_t fx_crc32(const unsigned char *p, size_t n);
 void fx_remove_dir(const char *dir);
 
+/* A test's own folder and the snapshot path in it. */
+struct fx_dir {
+	char dir[64];
+	char snap[128];
+};
+void fx_dir_setup(struct fx_dir *d, const char *tag, struct lg_store *st);
+void fx_dir_teardown(struct fx_dir *d, struct lg_store *st, time_t now);
+
 /* A private redis-server. */
 struct fx_server {
 	pid_t pid;
