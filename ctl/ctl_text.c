@@ -46,46 +46,21 @@ size_t ctl_split(char *line, char **fields, size_t max)
 	return n;
 }
 
-/* hexval - one hex digit, or -1 */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ctl_unescape - \\ \t \n \r \xHH back to bytes; others stay as they are */
 void ctl_unescape(char *s)
 {
 	char *w = s;
-	int hi, lo;
+	unsigned char c;
+	size_t used;
 
 	while (*s) {
-		if (*s != '\\' || !s[1]) {
+		/* \x00 is not turned back: it would end the string */
+		if ((used = lg_unescape_one(s, strlen(s), &c)) > 0 && c) {
+			*w++ = (char) c;
+			s += used;
+		} else {
 			*w++ = *s++;
-			continue;
 		}
-		switch (s[1]) {
-		case '\\': *w++ = '\\'; s += 2; continue;
-		case 't': *w++ = '\t'; s += 2; continue;
-		case 'n': *w++ = '\n'; s += 2; continue;
-		case 'r': *w++ = '\r'; s += 2; continue;
-		case 'x':
-			if (s[2] && s[3] && (hi = hexval(s[2])) >= 0 &&
-			    (lo = hexval(s[3])) >= 0 && (hi || lo)) {
-				*w++ = (char) (hi << 4 | lo);
-				s += 4;
-				continue;
-			}
-			break;
-		default:
-			break;
-		}
-		*w++ = *s++;
 	}
 	*w = 0;
 }

@@ -129,3 +129,38 @@ size_t lg_escape(const char *in, size_t len, char *out, size_t size)
 	out[done] = 0;
 	return done;
 }
+
+/* hex_digit - the value of one hex digit, or -1 */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* lg_unescape_one - the byte one escape at IN stands for */
+size_t lg_unescape_one(const char *in, size_t len, unsigned char *byte_r)
+{
+	int hi, lo;
+
+	if (len < 2 || in[0] != '\\')
+		return 0;
+	switch (in[1]) {
+	case '\\': *byte_r = '\\'; return 2;
+	case 't': *byte_r = '\t'; return 2;
+	case 'n': *byte_r = '\n'; return 2;
+	case 'r': *byte_r = '\r'; return 2;
+	case 'x':
+		if (len < 4 || (hi = hex_digit(in[2])) < 0 ||
+		    (lo = hex_digit(in[3])) < 0)
+			return 0;
+		*byte_r = (unsigned char) (hi << 4 | lo);
+		return 4;
+	default:
+		return 0;
+	}
+}

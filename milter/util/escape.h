@@ -6,6 +6,7 @@
  *
  *	n = lg_escape(text, strlen(text), out, sizeof(out));
  *	n = lg_escape_one(p, left, piece, &used);
+ *	n = lg_unescape_one(p, left, &byte);
  * DESCRIPTION
  *	Text from the SMTP peer (envelope addresses, HELO names, header
  *	values) may hold any byte. Written as it is, ESC sequences reach
@@ -40,6 +41,12 @@
  *	fit, it stops before the first character whose escaped form does
  *	not fit, so no escape is ever cut in half. It returns the length
  *	written.
+ *
+ *	lg_unescape_one() reads one escape at IN (LEN bytes available):
+ *	\\, \t, \n, \r or \xHH (either case). It sets *byte_r to the byte
+ *	it stands for and returns the bytes it took (2 or 4), or returns 0
+ *	when IN does not start with one of them. Callers decide what a
+ *	\x00 means to them.
  */
 #ifndef LG_ESCAPE_H
 #define LG_ESCAPE_H
@@ -54,5 +61,6 @@
 
 size_t	lg_escape_one(const char *in, size_t len, char *out, size_t *used_r);
 size_t	lg_escape(const char *in, size_t len, char *out, size_t size);
+size_t	lg_unescape_one(const char *in, size_t len, unsigned char *byte_r);
 
 #endif

@@ -147,6 +147,52 @@ START_TEST(escape_one)
 }
 END_TEST
 
+/* lg_unescape_one: one escape back to its byte, or 0 for no escape */
+static const struct {
+	const char *in;
+	size_t used;
+	unsigned char byte;
+} unescapes[] = {
+	{ "\\\\", 2, '\\' }, { "\\t", 2, '\t' }, { "\\n", 2, '\n' },
+	{ "\\r", 2, '\r' }, { "\\x1b", 4, 0x1b }, { "\\xFFz", 4, 0xff },
+	{ "\\x00", 4, 0 }, { "\\x1", 0, 0 }, { "\\xg0", 0, 0 },
+	{ "\\q", 0, 0 }, { "\\", 0, 0 }, { "x", 0, 0 },
+};
+
+START_TEST(unescape_one)
+{
+	unsigned char byte = 0x55;
+	size_t used;
+
+	used = lg_unescape_one(unescapes[_i].in, strlen(unescapes[_i].in),
+			       &byte);
+	ck_assert_uint_eq(used, unescapes[_i].used);
+	if (used)
+		ck_assert_uint_eq(byte, unescapes[_i].byte);
+	else
+		ck_assert_uint_eq(byte, 0x55);
+}
+END_TEST
+
+/* every escape lg_escape writes reads back to the byte it stands for */
+START_TEST(unescape_every_byte)
+{
+	char in[1], out[16];
+	unsigned char byte;
+	int b;
+
+	for (b = 0; b < 256; b++) {
+		in[0] = (char) b;
+		lg_escape(in, 1, out, sizeof(out));
+		if (out[0] != '\\')
+			continue;
+		ck_assert_uint_eq(lg_unescape_one(out, strlen(out), &byte),
+				  strlen(out));
+		ck_assert_uint_eq(byte, (unsigned char) b);
+	}
+}
+END_TEST
+
 /* every byte value alone: printable ASCII kept, all else escaped */
 START_TEST(escape_every_byte)
 {
@@ -311,6 +357,8 @@ static Suite *escape_suite(void)
 	tcase_add_loop_test(tc, escape_cut, 0, N(cuts));
 	tcase_add_loop_test(tc, escape_one, 0, N(ones));
 	tcase_add_test(tc, escape_every_byte);
+	tcase_add_loop_test(tc, unescape_one, 0, N(unescapes));
+	tcase_add_test(tc, unescape_every_byte);
 	tcase_add_test(tc, escape_at_most_four_per_byte);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("log");

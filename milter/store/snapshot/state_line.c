@@ -137,26 +137,13 @@ int lg_state_header(const char *line, size_t len, char *err,
 	return -1;
 }
 
-/* hex - the value of a hex digit, or -1 */
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* unescape - n bytes of a text field into dst (at most max bytes and a
  * NUL): 0, or -1 with err */
 static int unescape(const char *s, size_t n, char *dst, size_t max, int f,
 		    char *err, size_t errsize)
 {
-	size_t i = 0, at = 0;
+	size_t i = 0, at = 0, used;
 	unsigned char c;
-	int hi, lo;
 
 	while (i < n) {
 		c = (unsigned char)s[i++];
@@ -167,27 +154,14 @@ static int unescape(const char *s, size_t n, char *dst, size_t max, int f,
 			return -1;
 		}
 		if (c == '\\') {
-			if (i == n)
+			if ((used = lg_unescape_one(s + i - 1, n - i + 1, &c)) == 0)
 				goto bad;
-			switch (s[i++]) {
-			case '\\': c = '\\'; break;
-			case 't': c = '\t'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 'x':
-				if (n - i < 2 || (hi = hex(s[i])) < 0 ||
-				    (lo = hex(s[i + 1])) < 0)
-					goto bad;
-				i += 2;
-				if ((c = (unsigned char)(hi << 4 | lo)) == 0) {
-					snprintf(err, errsize, "field %d (%s): "
-						 "\\x00 is not allowed", f + 1,
-						 names[f]);
-					return -1;
-				}
-				break;
-			default:
-				goto bad;
+			i += used - 1;
+			if (c == 0) {
+				snprintf(err, errsize, "field %d (%s): "
+					 "\\x00 is not allowed", f + 1,
+					 names[f]);
+				return -1;
 			}
 		}
 		if (at == max) {
