@@ -36,27 +36,6 @@ done
 lg_workdir state-move
 [ -n "${KEEP:-}" ] && trap - EXIT
 REDIS_SOCK=$tmp/redis.sock
-redis_pid=
-lg_cleanup_hook() {
-	[ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null &&
-		wait "$redis_pid" 2>/dev/null
-	return 0
-}
-
-start_redis() {
-	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-		--save '' --appendonly no --dir "$tmp" \
-		--logfile "$tmp/redis.log" --daemonize no &
-	redis_pid=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.05
-	done
-	cat "$tmp/redis.log" >&2
-	return 1
-}
-
 # start_lg memory|redis|back - the daemon on that backend; the snapshot
 # key stays in the file for redis, as it does when an operator
 # switches; "back" is memory again with a fresh snapshot file and the
@@ -123,7 +102,7 @@ pyjson() {
 }
 
 MSGID="sent-move.$$@example.com"
-start_redis || exit 1
+lg_redis_start "$REDIS_SOCK" || exit 1
 
 # --- 1. memory: the ledger and a block, then export
 start_lg memory
@@ -197,7 +176,7 @@ ctl --json stats
 check "4: JSON stats has the same" pyjson 'd["backend"] == "redis" and d["health"] == "up" and d["fallback"] is False and d["redis_entries"] > 0 and "fallback_entries" in d'
 
 # --- 5. redis stopped
-kill "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=
+lg_redis_stop
 ctl state export "$tmp/state-down"
 check "5: an export that first finds redis gone is refused" \
 	grep -q 'unreachable; refusing to export only this host' <<<"$out"

@@ -50,21 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- redis, persistence off, on a unix socket only
-start_redis() {
-	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-		--save '' --appendonly no --dir "$tmp" \
-		--logfile "$tmp/redis.log" --daemonize no &
-	redis_pid=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.05
-	done
-	echo "redis-server did not start:" >&2
-	cat "$tmp/redis.log" >&2
-	return 1
-}
 rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
 
 # --- two loopguard instances, same state, own sockets
@@ -94,7 +79,7 @@ CONF
 	fi
 }
 
-start_redis || exit 1
+lg_redis_start "$REDIS_SOCK" || exit 1
 start_lg a || exit 1
 start_lg b || exit 1
 SOCK_A=unix:$tmp/a.sock SOCK_B=unix:$tmp/b.sock
@@ -195,14 +180,14 @@ rcpts B "user15@example.com" "ok" "after remove"
 scenario "3: list on A shows the block made through B; remove on B lifts it for A and B"
 
 # --- 4. redis killed, then back
-kill -KILL "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=
+lg_redis_stop KILL
 msg A "<down-a.$$@external.test>" redirect "redis down" &&
 	msg B "<down-b.$$@external.test>" redirect "redis down"
 for h in a b; do
 	n=$(grep -c 'state: redis .* unreachable' "$tmp/$h.log")
 	[ "$n" = 1 ] || fail "$h.log: $n 'unreachable' warnings while redis is down, want 1"
 done
-start_redis || fail "redis-server did not restart"
+lg_redis_start "$REDIS_SOCK" || fail "redis-server did not restart"
 back=0 wait_max=35
 for ((i = 0; i < wait_max; i++)); do
 	if grep -q 'state: redis .* is back' "$tmp/a.log" &&

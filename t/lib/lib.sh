@@ -1,9 +1,11 @@
 # t/lib/lib.sh - shared by the shell tests in t/ (sourced, not run)
 # Sets: srcdir (the folder of the test that sources it), t_lib (this
 # folder), top_builddir, LOOPGUARD, LOOPGUARDCTL, PLUGIN_DIR,
-# TEST_PLUGIN_DIR, LG_MTLIB (the miltertest scripts' shared Lua). Defines skip, wait_file, lg_workdir (a
-# test's folder, cleaned up at exit with the daemons it started), and
-# ok, not_ok and check with their counters passed and failed.
+# TEST_PLUGIN_DIR, LG_MTLIB (the miltertest scripts' shared Lua).
+# Defines skip, wait_file, lg_workdir (a test's folder, cleaned up at
+# exit with the daemons it started), lg_redis_start and lg_redis_stop (a
+# private redis-server), and ok, not_ok and check with their counters
+# passed and failed.
 
 t_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "$(dirname "$0")" && pwd)
@@ -71,6 +73,40 @@ lg_cleanup() {
 	for p in "${lg_pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
+	lg_redis_stop
 	if declare -F lg_cleanup_hook >/dev/null; then lg_cleanup_hook; fi
 	rm -rf "$tmp"
+}
+
+# lg_redis_start SOCK [ARG...] - a private redis-server on the unix
+# socket SOCK only, persistence off, its log redis.log in SOCK's folder;
+# ARGs go to redis-server after these. Sets redis_pid (lg_cleanup stops
+# it). 1, with the log on stderr, when it does not answer PING in 5 s.
+redis_pid=
+lg_redis_start() {
+	local sock=$1 dir i
+	shift
+	dir=$(dirname "$sock")
+	redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 \
+		--save '' --appendonly no --dir "$dir" \
+		--logfile "$dir/redis.log" --daemonize no "$@" </dev/null &
+	redis_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[ "$(redis-cli -s "$sock" ping 2>/dev/null)" = PONG ] && return 0
+		sleep 0.05
+	done
+	echo "redis-server did not start on $sock:" >&2
+	cat "$dir/redis.log" >&2
+	return 1
+}
+
+# lg_redis_stop [SIGNAL] - stop (TERM by default) and reap the server
+# lg_redis_start started, if it runs
+lg_redis_stop() {
+	if [ -n "$redis_pid" ]; then
+		kill -"${1:-TERM}" "$redis_pid" 2>/dev/null
+		wait "$redis_pid" 2>/dev/null
+	fi
+	redis_pid=
+	return 0
 }

@@ -20,21 +20,7 @@ done
 
 lg_workdir redis-idle
 REDIS_SOCK=$tmp/redis.sock
-redis_pid=
-lg_cleanup_hook() {
-	[ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null &&
-		wait "$redis_pid" 2>/dev/null
-	return 0
-}
-
-redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-	--save '' --appendonly no --dir "$tmp" --timeout 1 \
-	--loglevel verbose --logfile "$tmp/redis.log" --daemonize no &
-redis_pid=$!
-for ((i = 0; i < 100; i++)); do
-	[ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ] && break
-	sleep 0.05
-done
+lg_redis_start "$REDIS_SOCK" --timeout 1 --loglevel verbose || exit 1
 
 cat > "$tmp/lg.conf" <<CONF
 socket = "unix:$tmp/lg.sock";

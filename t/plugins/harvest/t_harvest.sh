@@ -30,12 +30,6 @@ ROUNDS=${ROUNDS:-3}
 THRESHOLD=5
 MT=$top_srcdir/t/daemon/miltertest/harvest_rcpts.lua
 lg_workdir harvest
-redis_pid=
-lg_cleanup_hook() {
-	[ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null &&
-		wait "$redis_pid" 2>/dev/null
-	return 0
-}
 
 # The mailer: a sendmail that keeps each message and its recipient.
 mkdir "$tmp/outbox" "$tmp/sent"
@@ -227,14 +221,7 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
 	echo "# SKIP redis: redis-server or redis-cli is not installed"
 else
 	REDIS_SOCK=$tmp/redis-server.sock
-	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-		--save '' --appendonly no --dir "$tmp" \
-		--logfile "$tmp/redis.log" --daemonize no &
-	redis_pid=$!
-	for ((i = 0; i < 100; i++)); do
-		[ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ] && break
-		sleep 0.05
-	done
+	lg_redis_start "$REDIS_SOCK" || exit 1
 	NAME=redis
 	start_daemon redis "state = { backend = \"redis\"; server = \"unix:$REDIS_SOCK\"; prefix = \"lgh:\"; timeout = \"2s\"; };" || exit 1
 	probes
