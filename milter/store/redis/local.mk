@@ -11,6 +11,7 @@ noinst_LTLIBRARIES += %D%/liblg_redis.la
 	%D%/store_redis_io.h \
 	%D%/store_redis_scan.c \
 	%D%/store_redis_sentinel.c \
+	%D%/store_redis_server.c \
 	%D%/store_redis_sentinel.h
 %C%_liblg_redis_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_STORE_REDIS)
 %C%_liblg_redis_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS)
