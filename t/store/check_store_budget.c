@@ -359,24 +359,6 @@ static void write_old(size_t len)
 	ck_assert_int_eq(lg_snapshot_commit(w, NULL), 0);
 }
 
-/* read_all - a whole file, with room for 16 more bytes */
-static unsigned char *read_all(const char *path, size_t *len_r)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 16);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len_r = (size_t)n;
-	return buf;
-}
-
 /* put_le32 - a little-endian u32 */
 static void put_le32(unsigned char *p, uint32_t v)
 {
@@ -396,7 +378,7 @@ static void grow_field(void)
 	FILE *fp;
 	int k;
 
-	buf = read_all(fd.snap, &n);
+	buf = fx_file_read(fd.snap, &n);
 	for (p = buf + 48; p + 2 < buf + n; p++)
 		if (p[0] == 0x80 && p[1] == 0x08 && p[2] == 'o')
 			break;

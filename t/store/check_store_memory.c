@@ -238,24 +238,6 @@ START_TEST(snapshot_round_trip)
 }
 END_TEST
 
-/* file_read - a whole file, with room for 64 more bytes; *len_r its size */
-static unsigned char *file_read(const char *path, size_t *len_r)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 64);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len_r = (size_t)n;
-	return buf;
-}
-
 /* file_write - replace a file's content */
 static void file_write(const char *path, const unsigned char *buf, size_t n)
 {
@@ -346,7 +328,7 @@ START_TEST(snapshot_unusable)
 	size_t n;
 
 	make_snapshot(50);
-	buf = file_read(fd.snap, &n);
+	buf = fx_file_read(fd.snap, &n);
 	file_write(fd.snap, buf, mangle(_i, buf, n));
 	free(buf);
 	lg_log_capture_reset();

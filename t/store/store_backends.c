@@ -430,6 +430,26 @@ void fx_remove_dir(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* fx_file_read - a whole file, with room for 64 more bytes (a test may
+ * grow it); *len_r its size */
+unsigned char *fx_file_read(const char *path, size_t *len_r)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 64);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len_r = (size_t)n;
+	return buf;
+}
+
 /* fx_dir_setup - a fresh folder under /tmp named after tag, its
  * snapshot path, an empty log and a closed store, for each test */
 void fx_dir_setup(struct fx_dir *d, const char *tag, struct lg_store *st)

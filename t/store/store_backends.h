@@ -122,6 +122,7 @@ struct fx_dir {
 	char dir[64];
 	char snap[128];
 };
+unsigned char *fx_file_read(const char *path, size_t *len_r);
 void fx_dir_setup(struct fx_dir *d, const char *tag, struct lg_store *st);
 void fx_dir_teardown(struct fx_dir *d, struct lg_store *st, time_t now);
 
