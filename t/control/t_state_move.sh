@@ -63,8 +63,8 @@ CONF
 	: > "$tmp/lg.log"
 	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/lg.log" &
 	pid=$!
-	wait_file "$tmp/lg.sock" 10 && wait_file "$tmp/ctl.sock" 10 ||
-		{ cat "$tmp/lg.log"; exit 1; }
+	wait_file "$tmp/lg.sock" 10 && wait_file "$tmp/ctl.sock" 10 &&
+		wait_in "$tmp/lg.log" "listening on" || exit 1
 }
 stop_lg() {
 	kill "$pid" 2>/dev/null

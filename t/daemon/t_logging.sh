@@ -43,17 +43,6 @@ stop() {
 	pid=
 }
 
-# wait_in FILE TEXT - until FILE has TEXT (5 s)
-wait_in() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "  $1 has no \"$2\":"; sed 's/^/    /' "$1" 2>/dev/null
-	return 1
-}
-
 # --- -n refuses groups that do not exist, with FILE:LINE
 write_conf 'socket_group = "no-such-group-here";'
 out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1); rc=$?

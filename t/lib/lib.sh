@@ -35,6 +35,19 @@ wait_file() {
 	return 1
 }
 
+# wait_in FILE TEXT - until FILE holds TEXT (5 s); else shows FILE.
+# The daemon binds its sockets before it opens the store, so a line
+# logged at start is only certain once "listening on" is in the log.
+wait_in() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "  $1 has no \"$2\":"; sed 's/^/    /' "$1" 2>/dev/null
+	return 1
+}
+
 # ok NAME, not_ok NAME [DETAIL], check NAME COMMAND... - TAP-like result
 # lines, counted in passed and failed
 passed=0 failed=0
