@@ -7,7 +7,7 @@
  *	loopguardctl [-s SOCKET] [--json] remove ID... | --all | --match PATTERN
  *		[--plugin NAME]
  *	loopguardctl [-s SOCKET] [--json] stats
- *	loopguardctl [-s SOCKET] reload
+ *	loopguardctl [-s SOCKET] reload [--force]
  *	loopguardctl [-s SOCKET] [--json] queue
  *	loopguardctl [-s SOCKET] queue remove|retry ID... | --all
  *	loopguardctl [-s SOCKET] [--json] state export FILE [--force]
@@ -84,7 +84,7 @@ static void usage(FILE *fp, int code)
 	      "  list [--plugin NAME] [--match PATTERN] [--all]\n"
 	      "  remove ID... | --all | --match PATTERN [--plugin NAME]\n"
 	      "  stats\n"
-	      "  reload\n"
+	      "  reload [--force]\n"
 	      "  queue [remove|retry ID... | --all]\n"
 	      "  state export FILE [--force]\n"
 	      "  state import FILE\n"
@@ -204,6 +204,7 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 	const char *plugin = NULL, *match = NULL, *v;
 	int all = 0, ids = 0, list = strcmp(a->cmd, "list") == 0;
 	int remove = strcmp(a->cmd, "remove") == 0;
+	int reload = strcmp(a->cmd, "reload") == 0, force = 0;
 
 	if (strcmp(a->cmd, "state") == 0) {
 		state_args(a, argc, argv, i);
@@ -229,6 +230,8 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 			match = v;
 		} else if ((list || remove) && strcmp(argv[i], "--all") == 0)
 			all = 1;
+		else if (reload && strcmp(argv[i], "--force") == 0)
+			force = 1;
 		else if (argv[i][0] == '-')
 			bad_usage("unknown option", argv[i]);
 		else if (remove) {
@@ -253,6 +256,8 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 	}
 	if (all)
 		add_word(a, "--all");
+	if (force)
+		add_word(a, "--force");
 }
 
 /* parse_args - global options, the command, its arguments */

@@ -15,6 +15,7 @@ include %D%/store/snapshot/local.mk
 include %D%/store/memory/local.mk
 include %D%/store/redis/local.mk
 include %D%/store/open/local.mk
+include %D%/directory/local.mk
 include %D%/config/local.mk
 include %D%/mta/local.mk
 include %D%/mail/local.mk
@@ -39,6 +40,7 @@ noinst_LTLIBRARIES += %D%/libcore.la
 	%D%/mail/liblg_mail.la \
 	%D%/mta/liblg_mta.la \
 	%D%/config/liblg_config.la \
+	%D%/directory/liblg_directory.la \
 	%D%/store/open/liblg_store_open.la \
 	%D%/store/redis/liblg_redis.la \
 	%D%/store/memory/liblg_memory.la \
@@ -52,6 +54,7 @@ sbin_PROGRAMS += loopguard
 loopguard_SOURCES = \
 	%D%/main.c \
 	%D%/daemon.c %D%/daemon.h \
+	%D%/dirwatch.c %D%/dirwatch.h \
 	%D%/folders.c %D%/folders.h \
 	%D%/ready.c %D%/ready.h \
 	%D%/reload.c %D%/reload.h \

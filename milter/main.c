@@ -80,6 +80,7 @@
 #include "folders.h"
 #include "milter.h"
 #include "ready.h"
+#include "dirwatch.h"
 #include "reload.h"
 #include "signals.h"
 
@@ -130,7 +131,7 @@ static void on_reload(void)
 {
 	char err[1024];
 
-	(void) lg_reload(err, sizeof(err));
+	(void) lg_reload(0, err, sizeof(err));
 }
 
 /* on_stop - SIGTERM, SIGINT: stop libmilter, and wake its listener
@@ -212,6 +213,7 @@ static void teardown(const struct lg_config *cfg)
 	struct stat st;
 
 	lg_signals_stop();
+	lg_dirwatch_stop();
 	lg_control_stop();
 	lg_mailer_stop();
 	lg_host_set_store(NULL);
@@ -328,6 +330,9 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 	if (lg_signals_start(&hooks) != 0)
 		return failed(cfg, EX_OSERR_CODE, "cannot start the signal thread");
 	lg_control_start(&store, lg_reload);
+	if (lg_dirwatch_start() != 0)
+		return failed(cfg, EX_OSERR_CODE,
+			      "cannot start the recipient directory's thread");
 	return 0;
 }
 

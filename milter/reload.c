@@ -6,7 +6,7 @@
  *
  *	lg_reload_init(path);
  *	cfg = lg_reload_load(err, sizeof(err));
- *	rc = lg_reload(err, sizeof(err));
+ *	rc = lg_reload(force, err, sizeof(err));
  * DESCRIPTION
  *	The plugin folder default comes from LOOPGUARD_PLUGIN_DIR. A
  *	reload that changes what only a restart can change (the milter
@@ -41,16 +41,24 @@ void lg_reload_init(const char *path)
 	config_path = path;
 }
 
-/* lg_reload_load - one load, errors as one line */
-struct lg_config *lg_reload_load(char *err, size_t errsize)
+/* load - one load, errors as one line; the recipient sources of
+ * PREVIOUS (the running config, or NULL) are kept where unchanged */
+static struct lg_config *load(struct lg_config *previous, int force,
+			      char *err, size_t errsize)
 {
 	struct lg_config_opts opts = { getenv("LOOPGUARD_PLUGIN_DIR"), 0,
-				       lg_host_get() };
+				       lg_host_get(), previous, force };
 	struct lg_config *cfg;
 
 	if (lg_config_load(config_path, &opts, &cfg, err, errsize) != 0)
 		return NULL;
 	return cfg;
+}
+
+/* lg_reload_load - the first load */
+struct lg_config *lg_reload_load(char *err, size_t errsize)
+{
+	return load(NULL, 0, err, errsize);
 }
 
 /* same - two optional strings are equal */
@@ -82,19 +90,21 @@ static void warn_restart(const struct lg_config *old,
 		       "reload: the mailer group or its outbox changed; restart loopguard for that to take effect");
 }
 
-/* lg_reload - validate fully, then swap; one at a time */
-int lg_reload(char *err, size_t errsize)
+/* lg_reload - validate fully, then swap; one at a time. FORCE takes
+ * recipient tables that lost more than max_shrink of their entries. */
+int lg_reload(int force, char *err, size_t errsize)
 {
 	struct lg_config *cfg, *old;
 
 	pthread_mutex_lock(&reload_lock);
-	cfg = lg_reload_load(err, errsize);
+	old = lg_config_current();
+	cfg = load(old, force, err, errsize);
 	if (!cfg) {
 		lg_log(LG_LOG_ERROR, "reload refused, old config kept: %s", err);
+		lg_config_unref(&old);
 		pthread_mutex_unlock(&reload_lock);
 		return -1;
 	}
-	old = lg_config_current();
 	if (old)
 		warn_restart(old, cfg);
 	lg_config_unref(&old);

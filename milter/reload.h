@@ -6,7 +6,7 @@
  *
  *	lg_reload_init("/etc/loopguard.conf");
  *	cfg = lg_reload_load(err, sizeof(err));	first load
- *	rc = lg_reload(err, sizeof(err));	SIGHUP, SIGUSR1, control
+ *	rc = lg_reload(force, err, sizeof(err));	SIGHUP, SIGUSR1, control
  * DESCRIPTION
  *	lg_reload() validates the file completely (plugins loaded and
  *	initialised) before it installs it; a bad file changes nothing.
@@ -26,6 +26,6 @@
 
 void lg_reload_init(const char *config_path);
 struct lg_config *lg_reload_load(char *err, size_t errsize);
-int lg_reload(char *err, size_t errsize);
+int lg_reload(int force, char *err, size_t errsize);
 
 #endif

@@ -1,15 +1,14 @@
-# milter/config: the config: settings, plugin sections, recipients, plugin loading.
+# milter/config: the config: settings, plugin sections, plugin loading.
 # It may include its own headers and those of the folders below it.
-LG_CPPFLAGS_CONFIG = $(LG_CPPFLAGS_STORE_OPEN) -I$(top_srcdir)/%D%
+LG_CPPFLAGS_CONFIG = $(LG_CPPFLAGS_DIRECTORY) -I$(top_srcdir)/%D%
 noinst_LTLIBRARIES += %D%/liblg_config.la
 %C%_liblg_config_la_SOURCES = \
 	%D%/plugin_loader.c \
 	%D%/plugin_loader.h \
-	%D%/recipients.c \
-	%D%/recipients.h \
 	%D%/section.c \
 	%D%/section.h \
 	%D%/settings.c \
+	%D%/settings_directory.c \
 	%D%/settings.h \
 	%D%/settings_impl.h \
 	%D%/settings_keys.c \

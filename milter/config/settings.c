@@ -30,32 +30,6 @@
 #include "settings.h"
 #include "settings_impl.h"
 
-/* load_recipients - the directory every plugin relies on */
-static int load_recipients(struct loader *ld, const config_setting_t *at)
-{
-	struct lg_config *cfg = ld->cfg;
-	char why[1024];
-	size_t i;
-
-	if (ld->recipients_at)
-		at = ld->recipients_at;
-	cfg->recipients = lg_recipients_new(cfg->case_sensitive_local,
-					    cfg->recipient_delimiter);
-	if (!cfg->recipients)
-		return lg_loader_fail(ld, at, "out of memory");
-	for (i = 0; i < cfg->n_recipient_files; i++)
-		if (lg_recipients_load(cfg->recipients,
-				       cfg->recipient_files[i], why,
-				       sizeof(why)) != 0)
-			return lg_loader_fail(ld, at, "recipients: %s", why);
-	if (cfg->n_local_domains && lg_recipients_count(cfg->recipients) == 0)
-		return lg_loader_fail(ld, at,
-			    "recipients: no valid address loaded (%s%s); every local recipient would count as unknown",
-			    cfg->n_recipient_files ? "files: " : "no files listed",
-			    cfg->n_recipient_files ? cfg->recipient_files[0] : "");
-	return 0;
-}
-
 /* key_plugins - load and initialise each plugin in order */
 static int key_plugins(struct loader *ld, const config_setting_t *s)
 {
@@ -158,7 +132,7 @@ static int walk_core(struct loader *ld, config_t *lc)
 		if (k->parse(ld, s) != 0)
 			return -1;
 	}
-	if (lg_loader_finish(ld) != 0 || load_recipients(ld, root) != 0)
+	if (lg_loader_finish(ld) != 0 || lg_settings_directory_load(ld, root) != 0)
 		return -1;
 	return plugins ? key_plugins(ld, plugins) : 0;
 }
@@ -184,6 +158,7 @@ static struct lg_config *defaults(const char *path,
 	cfg->state.backend = strdup("memory");
 	cfg->state.snapshot_interval = 60;
 	cfg->state.max_entries = 1000000;
+	lg_directory_defaults(&cfg->directory);
 	if (!cfg->path || !cfg->socket || !cfg->plugin_dir ||
 	    !cfg->state.backend ||
 	    lg_parse_socket_spec(cfg->socket, &cfg->socket_spec, NULL) != 0) {
@@ -207,7 +182,7 @@ int lg_config_load(const char *path, const struct lg_config_opts *opts,
 		   struct lg_config **cfg_r, char *err, size_t errsize)
 {
 	struct loader ld = { path, NULL, err, errsize, NULL,
-			     opts ? opts->host : NULL };
+			     opts ? opts->host : NULL, opts };
 	config_t lc;
 	int rc;
 
@@ -262,9 +237,9 @@ void lg_config_unref(struct lg_config **cfgp)
 	for (i = cfg->n_plugins; i > 0; i--)
 		lg_plugin_close(&cfg->plugins[i - 1]);
 	free(cfg->plugins);
-	lg_recipients_free(&cfg->recipients);
+	lg_dir_free(&cfg->dir);
 	free_strings(cfg->local_domains, cfg->n_local_domains);
-	free_strings(cfg->recipient_files, cfg->n_recipient_files);
+	free_strings(cfg->recipient_sources, cfg->n_recipient_sources);
 	free(cfg->trusted);
 	free(cfg->path);
 	free(cfg->socket);

@@ -20,11 +20,22 @@
 /* Utility library. */
 #include "parse.h"
 
+/* Directory library. */
+#include "directory.h"
+
 /* Config library. */
 #include "plugin_loader.h"
-#include "recipients.h"
 
 struct lg_loaded_plugin;
+
+/* The "directory" group: how the recipient sources are asked. */
+struct lg_directory_config {
+	int     max_shrink;		/* percent a reload may lose */
+	int     timeout_ms;		/* per query, per program run */
+	size_t  cache_size;		/* answers remembered, per source */
+	int     cache_ttl_s;
+	int     negative_ttl_s;
+};
 
 /* The state store settings. */
 #define LG_STATE_SENTINELS_MAX	8
@@ -83,11 +94,12 @@ struct lg_config {
 					 * freed (hostname.h) */
 	char **local_domains;
 	size_t n_local_domains;
-	char **recipient_files;
-	size_t n_recipient_files;
+	char **recipient_sources;	/* "postfix", "file:/path", ... */
+	size_t n_recipient_sources;
+	struct lg_directory_config directory;
 	char *recipient_delimiter;
 	int case_sensitive_local;
-	struct lg_recipients *recipients;
+	struct lg_dir *dir;		/* who exists (directory/) */
 	struct lg_cidr *trusted;
 	size_t n_trusted;
 	enum lg_verdict on_error;	/* LG_TEMPFAIL or LG_ACCEPT */
@@ -112,6 +124,10 @@ struct lg_config_opts {
 	 * in (the config sits below the host). NULL: a config that lists
 	 * plugins is refused */
 	const struct lg_host *host;
+	/* the running config, whose recipient sources a reload may keep
+	 * where nothing changed; NULL at start */
+	struct lg_config *previous;
+	int force;			/* take a directory that shrank */
 };
 
 /* lg_config_load - 0, or -1 with one line in err. */

@@ -21,6 +21,7 @@ struct loader {
 	size_t errsize;
 	const config_setting_t *recipients_at;	/* where to point errors */
 	const struct lg_host *host;	/* handed to each plugin's init */
+	const struct lg_config_opts *opts;
 };
 
 /* lg_loader_fail - "FILE:LINE: message" into ld->err; returns -1 */
@@ -41,6 +42,16 @@ int lg_key_control_group(struct loader *ld, const config_setting_t *s);
 int lg_key_log(struct loader *ld, const config_setting_t *s);
 int lg_key_hostname(struct loader *ld, const config_setting_t *s);
 void lg_warn_mta_group(struct loader *ld, const config_setting_t *s);
+
+/* The keys and the load of settings_directory.c. */
+int lg_key_recipients(struct loader *ld, const config_setting_t *s);
+int lg_key_directory(struct loader *ld, const config_setting_t *s);
+void lg_directory_defaults(struct lg_directory_config *dc);
+int lg_settings_directory_load(struct loader *ld, const config_setting_t *at);
+
+/* lg_get_strings - a string or a list of strings (settings_keys.c) */
+int lg_get_strings(struct loader *ld, const config_setting_t *s,
+		   char ***list_r, size_t *n_r);
 
 struct lg_core_key {
 	const char *name;

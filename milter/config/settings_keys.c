@@ -51,7 +51,7 @@ static int get_string(struct loader *ld, const config_setting_t *s,
 }
 
 /* get_strings - copy a list or array of strings */
-static int get_strings(struct loader *ld, const config_setting_t *s,
+int lg_get_strings(struct loader *ld, const config_setting_t *s,
 		       char ***list_r, size_t *n_r)
 {
 	int i, n;
@@ -205,7 +205,7 @@ static int key_local_domains(struct loader *ld, const config_setting_t *s)
 
 	if (!ld->recipients_at)
 		ld->recipients_at = s;
-	if (get_strings(ld, s, &ld->cfg->local_domains,
+	if (lg_get_strings(ld, s, &ld->cfg->local_domains,
 			&ld->cfg->n_local_domains) != 0)
 		return -1;
 	for (i = 0; i < ld->cfg->n_local_domains; i++) {
@@ -232,27 +232,6 @@ char *lg_config_resolve(const char *config_path, const char *path)
 	if (out)
 		sprintf(out, "%.*s/%s", (int) dirlen, config_path, path);
 	return out;
-}
-
-/* key_recipients - files of valid addresses, relative to the config */
-static int key_recipients(struct loader *ld, const config_setting_t *s)
-{
-	size_t i;
-
-	ld->recipients_at = s;
-	if (get_strings(ld, s, &ld->cfg->recipient_files,
-			&ld->cfg->n_recipient_files) != 0)
-		return -1;
-	for (i = 0; i < ld->cfg->n_recipient_files; i++) {
-		char *abs = lg_config_resolve(ld->path,
-					      ld->cfg->recipient_files[i]);
-
-		if (!abs)
-			return lg_loader_fail(ld, s, "out of memory");
-		free(ld->cfg->recipient_files[i]);
-		ld->cfg->recipient_files[i] = abs;
-	}
-	return 0;
 }
 
 /* get_word - one of WORDS; its VALUES entry goes to *val_r */
@@ -298,7 +277,7 @@ static int key_trusted_networks(struct loader *ld, const config_setting_t *s)
 	size_t n = 0, i;
 	int rc;
 
-	rc = get_strings(ld, s, &list, &n);
+	rc = lg_get_strings(ld, s, &list, &n);
 	if (rc == 0) {
 		ld->cfg->trusted = calloc(n ? n : 1, sizeof(struct lg_cidr));
 		if (!ld->cfg->trusted)
@@ -374,7 +353,8 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "control", key_control },
 	{ "control_mode", key_control_mode },
 	{ "local_domains", key_local_domains },
-	{ "recipients", key_recipients },
+	{ "recipients", lg_key_recipients },
+	{ "directory", lg_key_directory },
 	{ "recipient_delimiter", key_delimiter },
 	{ "local_part_case", key_local_part_case },
 	{ "trusted_networks", key_trusted_networks },

@@ -326,15 +326,18 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 static int cmd_reload(struct lg_ctl_request *rq, char **w, size_t n)
 {
 	char err[1024] = "";
+	int force = n == 1 && strcmp(w[0], "--force") == 0;
 
-	if (n)
+	if (n > (size_t) force)
 		return lg_ctl_reply(rq, 0, "reload: unexpected argument %s",
 				    lg_ctl_echo(rq, w[0]));
 	if (!rq->env->reload)
 		return lg_ctl_reply(rq, 0, "reload: not available");
-	lg_log(LG_LOG_INFO, "control: %s asked for a reload",
-	       rq->env->who ? rq->env->who : "client");
-	if (rq->env->reload(err, sizeof(err)) != 0)
+	lg_log(LG_LOG_INFO, "control: %s asked for a reload%s",
+	       rq->env->who ? rq->env->who : "client",
+	       force ? " (--force: recipient tables that shrank are taken)" :
+	       "");
+	if (rq->env->reload(force, err, sizeof(err)) != 0)
 		return lg_ctl_reply(rq, 0, "reload refused, old config kept: %s",
 				    err[0] ? err : "unknown error");
 	return lg_ctl_reply(rq, 1, "reloaded");

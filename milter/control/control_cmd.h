@@ -100,7 +100,7 @@
 
 /* Reload the config: 0, or -1 with one line in err (the caller's,
  * handed in; the control socket never calls up into the program). */
-typedef int (*lg_ctl_reload_fn)(char *err, size_t errsize);
+typedef int (*lg_ctl_reload_fn)(int force, char *err, size_t errsize);
 
 /* The next line of a request body (state import) into buf, without
  * its newline: 1, 0 at the line ".", -1 when the client is gone or too

@@ -163,11 +163,14 @@ static int h_recipient_exists(const struct lg_ctx *s, const char *addr)
 		return 0;
 	memcpy(local, addr, (size_t) (at - addr));
 	local[at - addr] = 0;
-	return lg_recipients_exists(s->cfg->recipients, local, at + 1);
+	/* a source that cannot answer is not a "yes" here: the callers
+	 * (autoreply's sender check) then do nothing */
+	return lg_dir_lookup(s->cfg->dir, local, at + 1, NULL, 0) ==
+		LG_DIR_YES;
 }
 
 /* base_local - the base of local part [ADDR, AT) into BUF, as
- * lg_recipients_base answers; the local part may be of any length */
+ * lg_dir_base answers; the local part may be of any length */
 static int base_local(const struct lg_ctx *s, const char *addr,
 		      const char *at, char *buf, size_t size)
 {
@@ -179,7 +182,7 @@ static int base_local(const struct lg_ctx *s, const char *addr,
 		return -1;
 	memcpy(local, addr, llen);
 	local[llen] = 0;
-	cut = lg_recipients_base(s->cfg->recipients, local, buf, size);
+	cut = lg_dir_base(s->cfg->dir, local, buf, size);
 	if (local != small)
 		free(local);
 	return cut;

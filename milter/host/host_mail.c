@@ -141,9 +141,9 @@ static int h_recipients_in_domain(struct lg_ctx *s, const char *domain,
 				  int (*fn)(void *arg, const char *local),
 				  void *arg)
 {
-	if (!s || !domain || !fn || !s->cfg->recipients)
+	if (!s || !domain || !fn || !s->cfg->dir)
 		return -1;
-	lg_recipients_each_in_domain(s->cfg->recipients, domain, fn, arg);
+	lg_dir_each_in_domain(s->cfg->dir, domain, fn, arg);
 	return 0;
 }
 

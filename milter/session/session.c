@@ -341,7 +341,7 @@ static int raw_domain_is_local(const struct lg_ctx *s, const char *raw)
 /* classify_rcpt - fill a recipient record from the raw address;
  * *bad_local_r is set for an unparsable one in a local domain */
 static struct lg_rcpt_info *classify_rcpt(struct lg_ctx *s, const char *raw,
-					  int *bad_local_r)
+					  int *bad_local_r, int *dir_failed_r)
 {
 	struct lg_rcpt_info *r = lg_arena_alloc(&s->msg_arena, sizeof(*r));
 	const char *local = NULL, *domain = NULL, *mailer;
@@ -374,10 +374,30 @@ static struct lg_rcpt_info *classify_rcpt(struct lg_ctx *s, const char *raw,
 	if (!r->raw || !r->addr || !r->local || !r->domain)
 		return NULL;
 	r->rclass = LG_RCPT_EXTERNAL;
-	if (*r->domain && lg_config_is_local_domain(s->cfg, r->domain))
-		r->rclass = lg_recipients_exists(s->cfg->recipients, r->local,
-						 r->domain) ?
-			LG_RCPT_LOCAL : LG_RCPT_UNKNOWN;
+	if (*r->domain && lg_config_is_local_domain(s->cfg, r->domain)) {
+		char why[300];
+
+		switch (lg_dir_lookup(s->cfg->dir, r->local, r->domain, why,
+				      sizeof(why))) {
+		case LG_DIR_YES:
+			r->rclass = LG_RCPT_LOCAL;
+			break;
+		case LG_DIR_NO:
+			r->rclass = LG_RCPT_UNKNOWN;
+			break;
+		default:
+			/* never "unknown" because a source failed */
+			r->rclass = LG_RCPT_LOCAL;
+			*dir_failed_r = 1;
+			lg_log(LG_LOG_INFO,
+			       "%s: recipient %.200s: the recipient directory cannot answer (%s): %s",
+			       lg_session_queue_id(s), r->addr, why,
+			       s->cfg->on_error == LG_ACCEPT ?
+			       "taken as existing (on_error accept)" :
+			       "451 4.3.0 (on_error)");
+			break;
+		}
+	}
 	mailer = macro(s, "{rcpt_mailer}");
 	r->mta_rejected = mailer && strcmp(mailer, "error") == 0;
 	return r;
@@ -389,7 +409,7 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 	struct hook_args a = { 0 };
 	struct lg_rcpt_info *r;
 	enum lg_verdict v;
-	int mta_rejected, bad_local = 0;
+	int mta_rejected, bad_local = 0, dir_failed = 0;
 
 	if (s->n_rcpts == s->cap_rcpts) {
 		size_t cap = s->cap_rcpts ? s->cap_rcpts * 2 : 8;
@@ -403,7 +423,7 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 		s->rcpts = grown;
 		s->cap_rcpts = cap;
 	}
-	r = classify_rcpt(s, raw ? raw : "", &bad_local);
+	r = classify_rcpt(s, raw ? raw : "", &bad_local, &dir_failed);
 	if (!r)
 		return s->cfg->on_error;
 	r->index = s->n_rcpts;
@@ -419,6 +439,18 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 			 "loopguard: bad address syntax in a local domain");
 		s->have_reply = 1;
 		return LG_REJECT;
+	}
+	if (dir_failed && s->cfg->on_error != LG_ACCEPT && !r->mta_rejected) {
+		/* Who exists is not known: the MTA keeps the mail and
+		 * retries; no plugin sees it (no catch-all, no count). */
+		r->refused = 1;
+		lg_counter_add(LG_COUNT_ERRORS, 1);
+		snprintf(s->reply.rcode, sizeof(s->reply.rcode), "451");
+		snprintf(s->reply.xcode, sizeof(s->reply.xcode), "4.3.0");
+		snprintf(s->reply.text, sizeof(s->reply.text),
+			 "loopguard: cannot tell now whether this address exists, try again later");
+		s->have_reply = 1;
+		return LG_TEMPFAIL;
 	}
 	if (r->rclass == LG_RCPT_UNKNOWN && !r->mta_rejected)
 		lg_counter_add(LG_COUNT_UNKNOWN, 1);

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 /* Utility library. */
-/* Utility library. */
 #include "postconf.h"
 
 #define POSTCONF_MS	5000	/* the longest postconf may take */
@@ -60,28 +59,59 @@ static void child(const char *const argv[], int out, int err)
 	_exit(127);
 }
 
-/* keep - append what was read to one bounded buffer */
-static void keep(char *buf, size_t size, size_t *len, const char *data,
-		 size_t n)
-{
-	size_t room, take;
+/* One pipe's destination: a fixed buffer cut at its size, or (grow)
+ * a heap buffer of at most max bytes. */
+struct sink {
+	char   *buf;
+	size_t  size;
+	size_t  len;
+	int     grow;
+	size_t  max;
+	int     over;		/* grow: more than max arrived, or no memory */
+};
 
-	if (*len + 1 >= size)
+/* keep - append what was read; a fixed buffer drops what is beyond its
+ * bound, a growing one marks it over */
+static void keep(struct sink *k, const char *data, size_t n)
+{
+	size_t room, take, cap;
+	char *p;
+
+	if (k->grow) {
+		if (k->over || n > k->max - k->len) {
+			k->over = 1;
+			return;
+		}
+		if (k->len + n + 1 > k->size) {
+			for (cap = k->size ? k->size : 65536;
+			     cap < k->len + n + 1; cap *= 2)
+				;
+			if (!(p = realloc(k->buf, cap))) {
+				k->over = 1;
+				return;
+			}
+			k->buf = p;
+			k->size = cap;
+		}
+		memcpy(k->buf + k->len, data, n);
+		k->len += n;
+		k->buf[k->len] = 0;
+		return;
+	}
+	if (k->len + 1 >= k->size)
 		return;		/* beyond the bound: read on and drop */
-	room = size - 1 - *len;
+	room = k->size - 1 - k->len;
 	take = n < room ? n : room;
-	memcpy(buf + *len, data, take);
-	*len += take;
-	buf[*len] = 0;
+	memcpy(k->buf + k->len, data, take);
+	k->len += take;
+	k->buf[k->len] = 0;
 }
 
 /* collect - read both pipes until they close or the deadline passes;
  * 0, or -1 on timeout */
-static int collect(int fds[2], int timeout_ms, char *out, size_t outsize,
-		   char *err, size_t errsize)
+static int collect(int fds[2], int timeout_ms, struct sink sinks[2])
 {
-	char *bufs[2] = { out, err }, scratch[4096];
-	size_t sizes[2] = { outsize, errsize }, lens[2] = { 0, 0 };
+	char scratch[65536];
 	struct timespec start;
 	int open_fds = 2, i;
 
@@ -109,20 +139,19 @@ static int collect(int fds[2], int timeout_ms, char *out, size_t outsize,
 				open_fds--;
 				continue;
 			}
-			keep(bufs[i], sizes[i], &lens[i], scratch, (size_t) n);
+			keep(&sinks[i], scratch, (size_t) n);
 		}
 	}
 	return 0;
 }
 
-/* lg_run_program - see postconf.h */
-int lg_run_program(const char *const argv[], int timeout_ms, char *out,
-		   size_t outsize, char *err, size_t errsize)
+/* run - fork, exec and collect into the two sinks (see postconf.h) */
+static int run(const char *const argv[], int timeout_ms, struct sink sinks[2],
+	       char *err, size_t errsize)
 {
 	int po[2], pe[2], fds[2], status = 0, timed_out;
 	pid_t pid;
 
-	out[0] = err[0] = 0;
 	if (!argv[0]) {
 		snprintf(err, errsize, "no program to run");
 		return -1;
@@ -146,7 +175,7 @@ int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 	}
 	fds[0] = po[0];
 	fds[1] = pe[0];
-	timed_out = collect(fds, timeout_ms, out, outsize, err, errsize) != 0;
+	timed_out = collect(fds, timeout_ms, sinks) != 0;
 	if (fds[0] >= 0)
 		close(fds[0]);
 	if (fds[1] >= 0)
@@ -156,8 +185,12 @@ int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out) {
-		snprintf(err, errsize, "no answer within %d s",
-			 timeout_ms / 1000);
+		if (timeout_ms % 1000 == 0)
+			snprintf(err, errsize, "no answer within %d s",
+				 timeout_ms / 1000);
+		else
+			snprintf(err, errsize, "no answer within %d ms",
+				 timeout_ms);
 		return -1;
 	}
 	err[strcspn(err, "\n")] = 0;	/* the first line is the reason */
@@ -168,6 +201,49 @@ int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 fail:
 	snprintf(err, errsize, "%s", strerror(errno));
 	return -1;
+}
+
+/* lg_run_program - see postconf.h */
+int lg_run_program(const char *const argv[], int timeout_ms, char *out,
+		   size_t outsize, char *err, size_t errsize)
+{
+	struct sink sinks[2] = { { out, outsize, 0, 0, 0, 0 },
+				 { err, errsize, 0, 0, 0, 0 } };
+
+	out[0] = err[0] = 0;
+	return run(argv, timeout_ms, sinks, err, errsize);
+}
+
+/* lg_run_capture - see postconf.h */
+int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
+		   char **out_r, size_t *len_r, char *err, size_t errsize)
+{
+	struct sink sinks[2] = { { NULL, 0, 0, 1, max_out, 0 },
+				 { err, errsize, 0, 0, 0, 0 } };
+	int rc;
+
+	*out_r = NULL;
+	*len_r = 0;
+	err[0] = 0;
+	rc = run(argv, timeout_ms, sinks, err, errsize);
+	if (rc >= 0 && sinks[0].over) {
+		snprintf(err, errsize, "%s", sinks[0].len < max_out ?
+			 strerror(ENOMEM) : "output larger than the bound");
+		rc = -1;
+	}
+	if (rc < 0 || !sinks[0].buf) {
+		if (rc >= 0 && !(sinks[0].buf = calloc(1, 1))) {
+			snprintf(err, errsize, "%s", strerror(ENOMEM));
+			rc = -1;
+		}
+		if (rc < 0) {
+			free(sinks[0].buf);
+			return -1;
+		}
+	}
+	*out_r = sinks[0].buf;
+	*len_r = sinks[0].len;
+	return rc;
 }
 
 /* postfix_configured - a main.cf where Postfix will look for it */

@@ -16,6 +16,11 @@
  *	with an empty signal mask and SIGPIPE at its default, whatever
  *	thread calls this.
  *
+ *	lg_run_capture() is the same with a growing output buffer of
+ *	at most max_out bytes, for listings of any size: more than that
+ *	is an error ("output larger than the bound"), never a listing
+ *	silently cut short. *out_r is NUL-terminated; the caller frees it.
+ *
  *	lg_postconf_run() runs postconf with lg_run_program() and a
  *	deadline of five seconds. A postconf that gave no answer is not
  *	asked again for a minute (the call fails at once, saying so), so
@@ -39,6 +44,9 @@
 
 int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 		   size_t outsize, char *err, size_t errsize);
+
+int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
+		   char **out_r, size_t *len_r, char *err, size_t errsize);
 
 int lg_postconf_run(const char *const argv[], char *out, size_t outsize,
 		    char *err, size_t errsize);

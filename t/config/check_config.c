@@ -20,6 +20,10 @@
 	"local_domains = [ \"example.com\" ];\n" \
 	"recipients = [ \"@TMP@/rcpts\" ];\n"
 
+#define BASE_NO_RCPTS \
+	"plugin_dir = \"@TESTPLUGINS@\";\n" \
+	"local_domains = [ \"example.com\" ];\n"
+
 struct bad_case {
 	const char *text;
 	const char *expected;	/* %s = the config file's path */
@@ -90,7 +94,28 @@ static const struct bad_case bad_cases[] = {
 	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ \"@TMP@/none\" ];\n",
 	  "%s:3: recipients: @TMP@/none: No such file or directory" },
 	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ \"@TMP@/empty\" ];\n",
-	  "%s:3: recipients: no valid address loaded (files: @TMP@/empty); every local recipient would count as unknown" },
+	  "%s:3: recipients: no source lists any address in a local domain (example.com); every local recipient would count as unknown" },
+	/* a table of a misspelled domain serves no local domain */
+	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ \"@TMP@/typo\" ];\n",
+	  "%s:3: recipients: no source lists any address in a local domain (example.com); every local recipient would count as unknown" },
+	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"example.com\" ];\nrecipients = [ ];\n",
+	  "%s:3: recipients: no source listed; every local recipient would count as unknown (recipients = [ \"postfix\" ] reads Postfix's own tables)" },
+	{ BASE_NO_RCPTS "recipients = [ \"nis:passwd\" ];\n",
+	  "%s:3: recipients: \"nis:passwd\": unknown kind of source (known: " },
+	{ BASE_NO_RCPTS "recipients = [ \"aliases\" ];\n",
+	  "%s:3: recipients: \"aliases\": aliases needs an argument (aliases:...)" },
+	{ BASE_NO_RCPTS "recipients = [ \"passwd:x\" ];\n",
+	  "%s:3: recipients: passwd:x: passwd takes no argument" },
+	{ BASE_NO_RCPTS "recipients = [ \"aliases:@TMP@/none\" ];\n",
+	  "%s:3: recipients: @TMP@/none: No such file or directory" },
+	{ BASE "directory = { max_shrink = 101; };\n",
+	  "%s:4: directory: max_shrink must be from 0 to 100" },
+	{ BASE "directory = { timeout = \"1h\"; };\n",
+	  "%s:4: directory: timeout must be a duration from 10ms to 60s, as \"5s\"" },
+	{ BASE "directory = { colour = 1; };\n",
+	  "%s:4: directory: unknown setting \"colour\" (max_shrink, timeout, cache_size, cache_ttl, negative_ttl)" },
+	{ BASE "directory = 5;\n",
+	  "%s:4: directory must be a group { max_shrink = 50; ... }" },
 	{ "plugin_dir = \"@TESTPLUGINS@\";\nlocal_domains = [ \"a@b\" ];\n",
 	  "%s:2: local_domains: bad domain \"a@b\"" },
 	/* a value with line breaks: the error stays one line (found by
@@ -142,6 +167,7 @@ START_TEST(bad_config_errors)
 
 	fh_tmpfile("rcpts", "alice@example.com\n");
 	fh_tmpfile("empty", "# nothing\n\n");
+	fh_tmpfile("typo", "bob@exmaple.com\n");
 	snprintf(name, sizeof(name), "bad%d", _i);
 	got = fh_load_error(name, c->text);
 	snprintf(path, sizeof(path), "%s/%s.conf", fh_tmpdir(), name);
@@ -239,7 +265,7 @@ START_TEST(good_config_loads)
 	snprintf(path, sizeof(path), "%s/state.snap", fh_tmpdir());
 	ck_assert_str_eq(cfg->state.snapshot, path);
 	snprintf(path, sizeof(path), "%s/rcpts", fh_tmpdir());
-	ck_assert_str_eq(cfg->recipient_files[0], path);
+	ck_assert_str_eq(cfg->recipient_sources[0], path);
 	lg_config_unref(&cfg);
 	ck_assert_ptr_null(cfg);
 }

@@ -247,7 +247,13 @@ START_TEST(reload_asks_main)
 
 	ck_assert_int_eq(run("reload"), 0);
 	ck_assert_int_eq(reloads, 1);
+	ck_assert_int_eq(reload_forced, 0);
 	ck_assert_str_eq(last(), "OK reloaded");
+	ck_assert_int_eq(run("reload --force"), 0);
+	ck_assert_int_eq(reload_forced, 1);
+	ck_assert_int_eq(run("reload --hard"), -1);
+	ck_assert_str_eq(last(), "ERR reload: unexpected argument --hard");
+	reloads = 1;
 	reload_fails = 1;
 	ck_assert_int_eq(run("reload"), -1);
 	reload_fails = 0;

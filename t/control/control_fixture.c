@@ -25,13 +25,14 @@ struct lg_store *env_store;
 char out[1 << 20];
 size_t out_len;
 int out_lines, out_stop_after = -1;
-int reloads, reload_fails;
+int reloads, reload_fails, reload_forced;
 
 /* fake_reload - the program's reload, here a counter; refuses when
  * reload_fails is set */
-int fake_reload(char *err, size_t errsize)
+int fake_reload(int force, char *err, size_t errsize)
 {
 	reloads++;
+	reload_forced = force;
 	if (reload_fails) {
 		snprintf(err, errsize, "/x/lg.conf:3: unknown setting \"bogus\"");
 		return -1;

@@ -25,8 +25,9 @@ extern char out[1 << 20];		/* the reply, one line each */
 extern size_t out_len;
 extern int out_lines, out_stop_after;	/* collect gives up after that */
 extern int reloads, reload_fails;	/* fake_reload calls; refuse */
+extern int reload_forced;		/* the last call's force */
 
-int fake_reload(char *, size_t);
+int fake_reload(int, char *, size_t);
 int collect(void *, const char *, size_t);
 int run_n(const char *, size_t);
 int run(const char *);

@@ -351,8 +351,8 @@ END_TEST
 /* A recipient directory that loads no address, or is not there: the
  * error after "TMP/catchall-NAME.conf:3: recipients: " (TMP twice). */
 static const char *const empty_cases[][2] = {
-	{ "empty", "no valid address loaded (files: %s/empty); every local "
-	  "recipient would count as unknown" },
+	{ "empty", "no source lists any address in a local domain "
+	  "(example.com); every local recipient would count as unknown" },
 	{ "typo", "%s/typo: No such file or directory" },
 };
 

@@ -3,6 +3,7 @@
  *	recipients.c - the recipient directory: which local addresses exist
  * SYNOPSIS
  *	#include "recipients.h"
+#include "recipients_impl.h"
  * DESCRIPTION
  *	One open-addressing hash set (linear probing, doubled when 70%
  *	full) holds every entry as "local\0domain\0" in one string pool.
@@ -52,33 +53,9 @@
 #include "log.h"
 #include "parse.h"
 
-/* Config library. */
+/* Directory library. */
 #include "recipients.h"
-
-#define ENTRY_MAX	512		/* longest entry, in bytes */
-#define QUOTE_MAX	80		/* of a bad entry, in an error */
-#define POOL_MIN	(64 * 1024)
-#define SLOTS_MIN	1024		/* a power of two */
-#define BATCH		16		/* entries staged before insertion */
-
-struct slot {
-	uint32_t off;			/* into pool; 0 = empty */
-	uint32_t hash;
-};
-
-struct lg_recipients {
-	int     case_sensitive_local;
-	char   *delims;			/* "" = no address extensions */
-	char   *pool;			/* "local\0domain\0" ... */
-	size_t  pool_len;
-	size_t  pool_cap;
-	struct slot *slots;
-	size_t  nslots;			/* a power of two */
-	size_t  count;
-};
-
-/* Result of stage and commit. */
-enum { ADD_OK, ADD_BAD, ADD_NOMEM };
+#include "recipients_impl.h"
 
 /* hash - FNV-1a over local "@" domain, then a 64-bit finaliser */
 static uint32_t hash(const char *local, size_t llen, const char *domain,
@@ -119,7 +96,7 @@ static size_t find(const struct lg_recipients *r, const char *local,
 
 /* reserve - room for n entries in all and bytes more of strings, so a
  * big file is loaded without rehashing or copying; 0 or -1 */
-static int reserve(struct lg_recipients *r, size_t n, size_t bytes)
+int lg_rcpts_reserve(struct lg_recipients *r, size_t n, size_t bytes)
 {
 	size_t size = r->nslots, cap = r->pool_cap, i, j;
 	struct slot *s;
@@ -161,7 +138,7 @@ static uint32_t pool_add(struct lg_recipients *r, const char *local,
 	uint32_t off;
 	char *p;
 
-	if (r->pool_len + need > UINT32_MAX || reserve(r, 0, need) != 0)
+	if (r->pool_len + need > UINT32_MAX || lg_rcpts_reserve(r, 0, need) != 0)
 		return 0;
 	off = (uint32_t) r->pool_len;
 	p = r->pool + off;
@@ -173,15 +150,9 @@ static uint32_t pool_add(struct lg_recipients *r, const char *local,
 	return off;
 }
 
-/* A normalised entry in the pool, not yet in the table. */
-struct staged {
-	uint32_t off;
-	uint32_t hash;
-};
-
 /* stage - check and normalise one entry of len bytes into the pool,
  * and start fetching its slot; ADD_OK, ADD_BAD or ADD_NOMEM */
-static int stage(struct lg_recipients *r, const char *entry, size_t len,
+int lg_rcpts_stage(struct lg_recipients *r, const char *entry, size_t len,
 		 struct staged *st)
 {
 	char text[ENTRY_MAX + 2], buf[2 * ENTRY_MAX + 8];
@@ -220,7 +191,7 @@ static int stage(struct lg_recipients *r, const char *entry, size_t len,
 
 /* commit - put a staged entry in the table unless it is there already
  * (a duplicate gives its bytes back if nothing came after them) */
-static int commit(struct lg_recipients *r, const struct staged *st)
+int lg_rcpts_commit(struct lg_recipients *r, const struct staged *st)
 {
 	const char *local = r->pool + st->off, *domain;
 	size_t llen = strlen(local), i;
@@ -234,7 +205,7 @@ static int commit(struct lg_recipients *r, const struct staged *st)
 	}
 	if (r->count + 1 > r->nslots / 10 * 7) {
 		/* only the table moves, so local and domain stay valid */
-		if (reserve(r, r->count + 1, 0) != 0)
+		if (lg_rcpts_reserve(r, r->count + 1, 0) != 0)
 			return ADD_NOMEM;
 		i = find(r, local, llen, domain, st->hash);
 	}
@@ -278,199 +249,6 @@ void lg_recipients_free(struct lg_recipients **rcpts)
 	*rcpts = NULL;
 }
 
-/* set_err - format an error message if there is room for one */
-static void set_err(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
-
-/* quote - a bad entry made safe to print: control bytes as "?", cut */
-static void quote(char *out, const char *s, size_t len)
-{
-	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
-
-	for (i = 0; i < n; i++)
-		out[i] = (unsigned char) s[i] < ' ' || s[i] == 0x7f ? '?' :
-			s[i];
-	strcpy(out + n, len > n ? "..." : "");
-}
-
-/* is_space - white space around an entry or before a comment */
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-		c == '\f';
-}
-
-/* trim - the entry in [s, *e): white space and a comment cut off */
-static const char *trim(const char *s, const char **e)
-{
-	const char *p;
-
-	while (s < *e && is_space(*s))
-		s++;
-	for (p = s; p < *e; p++)
-		if (*p == '#' && (p == s || is_space(p[-1])))
-			*e = p;
-	while (*e > s && is_space((*e)[-1]))
-		(*e)--;
-	return s;
-}
-
-/* warn_writable - like the config file, a recipients file that
- * anyone may change is worth a warning */
-static void warn_writable(const char *path, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_mode & S_IWOTH))
-		lg_log(LG_LOG_WARN,
-		       "recipients %s is writable by everyone (mode %04o); anyone could change which local addresses exist",
-		       path, (unsigned) (st.st_mode & 07777));
-}
-
-/* slurp - the whole file in one buffer; 0 or an errno value */
-static int slurp(const char *path, char **buf_r, size_t *len_r)
-{
-	struct stat st;
-	size_t cap = 4096, len = 0;
-	ssize_t n;
-	char *buf = NULL, *p;
-	int fd, err = 0;
-
-	*buf_r = NULL;
-	*len_r = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno;
-	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    (uintmax_t) st.st_size < UINT32_MAX)
-		cap = (size_t) st.st_size + 1;	/* + 1 to see the end */
-	warn_writable(path, fd);
-	for (;;) {
-		if (!buf || len == cap) {
-			if (buf)
-				cap = len < UINT32_MAX ? cap * 2 : 0;
-			if (cap == 0 || !(p = realloc(buf, cap))) {
-				err = cap ? ENOMEM : EFBIG;
-				break;
-			}
-			buf = p;
-		}
-		if ((n = read(fd, buf + len, cap - len)) > 0)
-			len += (size_t) n;
-		else if (n == 0)
-			break;
-		else if (errno != EINTR) {
-			err = errno;
-			break;
-		}
-	}
-	close(fd);
-	if (err)
-		free(buf);
-	*buf_r = err ? NULL : buf;
-	*len_r = len;
-	return err;
-}
-
-/* commit_all - the staged entries into the table; 0 or -1 */
-static int commit_all(struct lg_recipients *r, struct staged *st, size_t *n)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < *n; i++)
-		if (commit(r, &st[i]) != ADD_OK)
-			rc = -1;
-	*n = 0;
-	return rc;
-}
-
-/* nomem - "PATH: Cannot allocate memory"; -1 */
-static int nomem(char *err, size_t errsize, const char *path)
-{
-	set_err(err, errsize, "%s: %s", path, strerror(ENOMEM));
-	return -1;
-}
-
-/* lg_recipients_load - add every entry of one file; the slot of each
- * entry is fetched while the next ones are parsed */
-int lg_recipients_load(struct lg_recipients *r, const char *path,
-		       char *err, size_t errsize)
-{
-	char *text, shown[QUOTE_MAX + 4];
-	const char *p, *end, *nl, *s, *e;
-	struct staged batch[BATCH];
-	size_t len, lines = 1, n = 0;
-	unsigned long lineno = 0;
-	int rc = 0;
-
-	if (!r || !path) {
-		set_err(err, errsize, "%s: %s", path ? path : "(null)",
-			strerror(EINVAL));
-		return -1;
-	}
-	if ((rc = slurp(path, &text, &len)) != 0) {
-		set_err(err, errsize, "%s: %s", path, strerror(rc));
-		return -1;
-	}
-	end = text + len;
-	for (p = text; (p = memchr(p, '\n', (size_t) (end - p))); p++)
-		lines++;
-	/* a line "a@b\n" becomes "a\0b\0": the text's size is enough */
-	if (reserve(r, r->count + lines, len + 2) != 0)
-		rc = nomem(err, errsize, path);
-	for (p = text; rc == 0 && p < end; p = nl + 1) {
-		lineno++;
-		if (!(nl = memchr(p, '\n', (size_t) (end - p))))
-			nl = end;
-		e = nl;
-		s = trim(p, &e);
-		if (s == e)
-			continue;
-		switch (stage(r, s, (size_t) (e - s), &batch[n])) {
-		case ADD_OK:
-			if (++n == BATCH && commit_all(r, batch, &n) != 0)
-				rc = nomem(err, errsize, path);
-			break;
-		case ADD_BAD:
-			quote(shown, s, (size_t) (e - s));
-			set_err(err, errsize, "%s:%lu: bad address \"%s\"",
-				path, lineno, shown);
-			rc = -1;
-			break;
-		default:
-			rc = nomem(err, errsize, path);
-			break;
-		}
-	}
-	if (commit_all(r, batch, &n) != 0 && rc == 0)
-		rc = nomem(err, errsize, path);
-	free(text);
-	return rc;
-}
-
-/* lg_recipients_add - add one entry; 0 or -1 */
-int lg_recipients_add(struct lg_recipients *r, const char *entry)
-{
-	const char *s, *e;
-	struct staged st;
-
-	if (!r || !entry)
-		return -1;
-	e = entry + strlen(entry);
-	s = trim(entry, &e);
-	return stage(r, s, (size_t) (e - s), &st) == ADD_OK &&
-		commit(r, &st) == ADD_OK ? 0 : -1;
-}
-
 /* normalise - copy s lower-cased (if fold) to out; its length, or 0 if
  * it is empty or too long. A domain loses one trailing dot. */
 static size_t normalise(char *out, const char *s, int fold, int domain)
@@ -498,21 +276,28 @@ static int has(const struct lg_recipients *r, const char *local,
 	return r->slots[find(r, local, llen, domain, h)].off != 0;
 }
 
+/* lg_recipients_ext_at - see recipients.h */
+size_t lg_recipients_ext_at(const char *delims, const char *local,
+			    size_t len)
+{
+	size_t n;
+
+	if (!delims || !delims[0] || strcasecmp(local, "postmaster") == 0 ||
+	    strcasecmp(local, "mailer-daemon") == 0)
+		return 0;
+	if (strchr(delims, '-') &&
+	    (strncasecmp(local, "owner-", 6) == 0 ||
+	     (len > 8 && strcasecmp(local + len - 8, "-request") == 0)))
+		return 0;
+	n = strcspn(local, delims);
+	return n < len ? n : 0;
+}
+
 /* split_at - where the address extension starts, or 0 for none */
 static size_t split_at(const struct lg_recipients *r, const char *local,
 		       size_t len)
 {
-	size_t n;
-
-	if (!r->delims[0] || strcasecmp(local, "postmaster") == 0 ||
-	    strcasecmp(local, "mailer-daemon") == 0)
-		return 0;
-	if (strchr(r->delims, '-') &&
-	    (strncasecmp(local, "owner-", 6) == 0 ||
-	     (len > 8 && strcasecmp(local + len - 8, "-request") == 0)))
-		return 0;
-	n = strcspn(local, r->delims);
-	return n < len ? n : 0;
+	return lg_recipients_ext_at(r->delims, local, len);
 }
 
 /* lg_recipients_exists - 1 if local@domain is a valid recipient */
@@ -583,6 +368,60 @@ int lg_recipients_each_in_domain(const struct lg_recipients *r,
 		s = r->pool + r->slots[i].off;
 		if (*s && strcmp(s + strlen(s) + 1, dk) == 0 &&
 		    (rc = fn(arg, s)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* lg_recipients_add_key - a key as a table lists it: LOCAL may be ""
+ * (a domain wildcard), DOMAIN may be "" (a bare local part); both are
+ * folded as lookups fold them; 0, or -1 (too long, empty, no memory) */
+int lg_recipients_add_key(struct lg_recipients *r, const char *local,
+			  const char *domain)
+{
+	char lk[ENTRY_MAX + 1], dk[ENTRY_MAX + 1];
+	size_t llen = 0, dlen = 0;
+	struct staged st;
+
+	if (!r || !local || !domain || (!*local && !*domain))
+		return -1;
+	if (*local && !(llen = normalise(lk, local,
+					 !r->case_sensitive_local, 0)))
+		return -1;
+	if (*domain && !(dlen = normalise(dk, domain, 1, 1)))
+		return -1;
+	lk[llen] = dk[dlen] = 0;
+	if ((st.off = pool_add(r, lk, llen, dk, dlen)) == 0)
+		return -1;
+	st.hash = hash(lk, llen, dk, dlen);
+	return lg_rcpts_commit(r, &st) == ADD_OK ? 0 : -1;
+}
+
+/* lg_recipients_has_key - exactly this key (already folded) */
+int lg_recipients_has_key(const struct lg_recipients *r, const char *local,
+			  const char *domain)
+{
+	if (!r || !local || !domain)
+		return 0;
+	return has(r, local, domain, strlen(domain));
+}
+
+/* lg_recipients_each - every key, in no particular order */
+int lg_recipients_each(const struct lg_recipients *r,
+		       int (*fn)(void *arg, const char *local,
+				 const char *domain), void *arg)
+{
+	const char *s;
+	size_t i;
+	int rc;
+
+	if (!r || !fn)
+		return -1;
+	for (i = 0; i < r->nslots; i++) {
+		if (r->slots[i].off == 0)
+			continue;
+		s = r->pool + r->slots[i].off;
+		if ((rc = fn(arg, s, s + strlen(s) + 1)) != 0)
 			return rc;
 	}
 	return 0;

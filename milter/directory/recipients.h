@@ -8,6 +8,9 @@
  *	case-insensitive unless case_sensitive_local is set. With a
  *	delimiter such as "+", "user+tag@dom" exists when "user@dom" does.
  *	Read-only once loaded, so any number of threads may look up.
+ *	Sources that list a table (aliases, Postfix, Sendmail) add its
+ *	keys with lg_recipients_add_key and look them up in their own
+ *	order with lg_recipients_has_key.
  */
 #ifndef LG_RECIPIENTS_H
 #define LG_RECIPIENTS_H
@@ -38,6 +41,27 @@ int lg_recipients_exists(const struct lg_recipients *rcpts,
  * fit. LOCAL itself may be longer than BUF. */
 int lg_recipients_base(const struct lg_recipients *rcpts, const char *local,
 		       char *buf, size_t size);
+
+/* lg_recipients_ext_at - where the address extension of LOCAL (LEN
+ * bytes) starts, 0 for none: at the first byte of DELIMS that is not
+ * the first byte; "postmaster", "mailer-daemon" never cut, nor
+ * "owner-*" and "*-request" when "-" is a delimiter (as Postfix). */
+size_t lg_recipients_ext_at(const char *delims, const char *local,
+			    size_t len);
+
+/* lg_recipients_add_key - a table's key: "" local = "@domain"
+ * wildcard, "" domain = a bare local part. 0 or -1. */
+int lg_recipients_add_key(struct lg_recipients *rcpts, const char *local,
+			  const char *domain);
+
+/* lg_recipients_has_key - this exact key, already folded. */
+int lg_recipients_has_key(const struct lg_recipients *rcpts,
+			  const char *local, const char *domain);
+
+/* lg_recipients_each - every key (local or domain may be ""). */
+int lg_recipients_each(const struct lg_recipients *rcpts,
+		       int (*fn)(void *arg, const char *local,
+				 const char *domain), void *arg);
 
 /* Number of addresses and @domain wildcards loaded. */
 size_t lg_recipients_count(const struct lg_recipients *rcpts);

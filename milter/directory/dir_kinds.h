@@ -1,0 +1,16 @@
+/*
+ * NAME
+ *	dir_kinds.h - each kind of recipient source (one file or group
+ *	of files each, src_*.c)
+ */
+#ifndef LG_DIR_KINDS_H
+#define LG_DIR_KINDS_H
+
+/* Directory library. */
+#include "dir_source.h"
+
+extern const struct lg_dir_source_ops lg_dir_src_file;		/* src_file.c */
+extern const struct lg_dir_source_ops lg_dir_src_passwd;	/* src_passwd.c */
+extern const struct lg_dir_source_ops lg_dir_src_aliases;	/* src_aliases.c */
+
+#endif

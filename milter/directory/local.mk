@@ -1,0 +1,28 @@
+# milter/directory: who exists: the recipient sources (files, passwd,
+# aliases, Postfix and Sendmail tables, LDAP), asked together, reloaded
+# live, with their health. It may include its own headers and those of
+# the folders below it.
+LG_CPPFLAGS_DIRECTORY = $(LG_CPPFLAGS_STORE_OPEN) -I$(top_srcdir)/%D%
+noinst_LTLIBRARIES += %D%/liblg_directory.la
+%C%_liblg_directory_la_SOURCES = \
+	%D%/dir.c \
+	%D%/dir_cache.c \
+	%D%/dir_cache.h \
+	%D%/dir_check.c \
+	%D%/dir_impl.h \
+	%D%/dir_kinds.c \
+	%D%/dir_kinds.h \
+	%D%/dir_load.c \
+	%D%/dir_source.h \
+	%D%/dir_stamp.c \
+	%D%/dir_stamp.h \
+	%D%/directory.h \
+	%D%/recipients.c \
+	%D%/recipients.h \
+	%D%/recipients_impl.h \
+	%D%/recipients_load.c \
+	%D%/src_aliases.c \
+	%D%/src_file.c \
+	%D%/src_passwd.c
+%C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
+%C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS)
