@@ -12,6 +12,7 @@ include %D%/lib/local.mk
 # The folders in the order of milter/layers, then the plugins.
 include %D%/util/local.mk
 include %D%/store/local.mk
+include %D%/directory/local.mk
 include %D%/config/local.mk
 include %D%/mta/local.mk
 include %D%/mail/local.mk
