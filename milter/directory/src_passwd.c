@@ -48,22 +48,20 @@ static void *passwd_load(void *conf, char *err, size_t errsize)
 	return &passwd_gen;
 }
 
-/* passwd_lookup - getpwnam_r on the base of the local part */
-static enum lg_dir_answer passwd_lookup(void *conf, void *gen,
-					const struct lg_dir_key *k,
-					char *err, size_t errsize)
+/* lg_dir_passwd_lookup - does account NAME exist (getpwnam_r); other
+ * sources that consult the accounts (postfix, sendmail) ask here */
+enum lg_dir_answer lg_dir_passwd_lookup(const char *name, char *err,
+					size_t errsize)
 {
 	struct passwd pw, *found = NULL;
 	char small[4096], *buf = small;
 	size_t size = sizeof(small);
 	int rc;
 
-	(void) conf;
-	(void) gen;
-	if (strlen(k->base) > NAME_MAX_LEN)
+	if (!*name || strlen(name) > NAME_MAX_LEN)
 		return LG_DIR_NO;
 	for (;;) {
-		rc = getpwnam_r(k->base, &pw, buf, size, &found);
+		rc = getpwnam_r(name, &pw, buf, size, &found);
 		if (rc != ERANGE || size >= BUF_MAX)
 			break;
 		size *= 2;
@@ -79,8 +77,18 @@ static enum lg_dir_answer passwd_lookup(void *conf, void *gen,
 	if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF ||
 	    rc == EPERM)
 		return rc == 0 && found ? LG_DIR_YES : LG_DIR_NO;
-	snprintf(err, errsize, "getpwnam(%s): %s", k->base, strerror(rc));
+	snprintf(err, errsize, "getpwnam(%.64s): %s", name, strerror(rc));
 	return LG_DIR_FAIL;
+}
+
+/* passwd_lookup - the base of the local part */
+static enum lg_dir_answer passwd_lookup(void *conf, void *gen,
+					const struct lg_dir_key *k,
+					char *err, size_t errsize)
+{
+	(void) conf;
+	(void) gen;
+	return lg_dir_passwd_lookup(k->base, err, errsize);
 }
 
 /* passwd_serves - every local domain */
