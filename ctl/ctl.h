@@ -93,4 +93,10 @@ int ctl_show_stats(const struct ctl_reply *reply, int json);
 /* ctl_show_queue - the outbox listing (ctl_queue.c), same contract */
 int ctl_show_queue(const struct ctl_reply *reply, int json);
 
+/* The recipient sources of a stats reply (ctl_sources.c). */
+size_t ctl_source_fields(void);
+int ctl_source_ok(char *const *f);
+void ctl_print_source(char *const *f);
+void ctl_print_source_json(char *const *f);
+
 #endif

@@ -280,8 +280,9 @@ static void json_value(const char *value)
 
 /* One stats line: a named value, or a plugin's action count. */
 struct stat_line {
-	char *f[4];
-	size_t nf;		/* 2: name, value; 4: action, plugin, action, count */
+	char *f[9];
+	size_t nf;		/* 2: name, value; 4: action, plugin, action,
+				 * count; 9: a recipient source */
 };
 
 /* print_stats_json - one object; actions last, as an array */
@@ -312,6 +313,13 @@ static void print_stats_json(const struct stat_line *s, size_t n)
 			json_value(s[i].f[3]);
 			fputs("}", stdout);
 		}
+	fputs(actions ? "]" : "", stdout);
+	for (i = 0, actions = 0; i < n; i++)
+		if (s[i].nf == ctl_source_fields()) {
+			fputs(actions++ ? ", " : printed ? ", \"sources\": [" :
+			      "\"sources\": [", stdout);
+			ctl_print_source_json(s[i].f);
+		}
 	puts(actions ? "]}" : "}");
 }
 
@@ -322,12 +330,18 @@ static void print_stats_text(const struct stat_line *s, size_t n)
 	size_t i, w, width = 0;
 
 	for (i = 0; i < n; i++) {
+		if (s[i].nf == ctl_source_fields())
+			continue;
 		w = ctl_width(s[i].f[0]);
 		if (s[i].nf == 4)
 			w = ctl_width(s[i].f[1]) + 1 + ctl_width(s[i].f[2]);
 		width = w > width ? w : width;
 	}
 	for (i = 0; i < n; i++) {
+		if (s[i].nf == ctl_source_fields()) {
+			ctl_print_source(s[i].f);
+			continue;
+		}
 		if (s[i].nf == 4)
 			snprintf(name, sizeof(name), "%s/%s", s[i].f[1], s[i].f[2]);
 		else
@@ -355,14 +369,20 @@ int ctl_show_stats(const struct ctl_reply *reply, int json)
 		return -1;
 	}
 	for (i = 0; i < reply->n; i++) {
-		s[i].nf = ctl_split(reply->lines[i], s[i].f, 4);
+		s[i].nf = ctl_split(reply->lines[i], s[i].f, 9);
 		if (!(s[i].nf == 4 && strcmp(s[i].f[0], "action") == 0) &&
-		    !(s[i].nf == 2 && strcmp(s[i].f[0], "action") != 0)) {
+		    !(s[i].nf == 9 && strcmp(s[i].f[0], "source") == 0) &&
+		    !(s[i].nf == 2 && strcmp(s[i].f[0], "action") != 0 &&
+		      strcmp(s[i].f[0], "source") != 0)) {
 			free(s);
 			return bad_line("stats", reply->lines[i]);
 		}
 		for (k = 0; k < s[i].nf; k++)
 			ctl_unescape(s[i].f[k]);
+		if (s[i].nf == 9 && !ctl_source_ok(s[i].f)) {
+			free(s);
+			return bad_line("stats", reply->lines[i]);
+		}
 	}
 	if (json)
 		print_stats_json(s, reply->n);

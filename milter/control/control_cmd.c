@@ -317,6 +317,7 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	stat_line(rq, "unknown", c.unknown_recipients);
 	stat_line(rq, "errors", c.errors);
 	lg_action_counts(action_line, rq);
+	lg_ctl_dir_lines(rq);
 	if (rq->gone)
 		return -1;
 	return lg_ctl_reply(rq, 1, "%s", "");

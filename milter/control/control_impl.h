@@ -50,6 +50,9 @@ void lg_ctl_addf(struct lg_ctl_request *rq, const char *fmt, ...)
 void lg_ctl_add_field(struct lg_ctl_request *rq, const char *s);
 int lg_ctl_emit(struct lg_ctl_request *rq);
 
+/* lg_ctl_dir_lines - the recipient sources, in stats (control_dir.c) */
+void lg_ctl_dir_lines(struct lg_ctl_request *rq);
+
 /* lg_ctl_reply - the final line, "OK text" (ok) or "ERR text": 0/-1 */
 int lg_ctl_reply(struct lg_ctl_request *rq, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,6 +7,7 @@ noinst_LTLIBRARIES += %D%/liblg_control.la
 	%D%/control.h \
 	%D%/control_cmd.c \
 	%D%/control_cmd.h \
+	%D%/control_dir.c \
 	%D%/control_entries.c \
 	%D%/control_impl.h \
 	%D%/control_outbox.c \

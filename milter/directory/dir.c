@@ -174,10 +174,8 @@ static void kinds_list(char *buf, size_t size)
 int lg_dir_add(struct lg_dir *d, const char *spec, char *err, size_t errsize)
 {
 	const struct lg_dir_source_ops *ops;
-	struct source *grown, *s;
 	const char *arg;
-	char why[512], kinds[256];
-	void *conf;
+	char kinds[256];
 
 	if (!d || !spec || !*spec) {
 		snprintf(err, errsize, "an empty recipient source");
@@ -195,6 +193,18 @@ int lg_dir_add(struct lg_dir *d, const char *spec, char *err, size_t errsize)
 			 spec, ops->kind, ops->kind);
 		return -1;
 	}
+	return lg_dir_add_ops(d, spec, ops, arg, err, errsize);
+}
+
+/* lg_dir_add_ops - see directory.h */
+int lg_dir_add_ops(struct lg_dir *d, const char *spec,
+		   const struct lg_dir_source_ops *ops, const char *arg,
+		   char *err, size_t errsize)
+{
+	struct source *grown, *s;
+	char why[512];
+	void *conf;
+
 	why[0] = 0;
 	if (!(conf = ops->open(arg && *arg ? arg : NULL, &d->env, why,
 			       sizeof(why)))) {

@@ -61,8 +61,8 @@ static void check_files(struct source *s,
 	for (; files && *files; files++)
 		if (stat(*files, &st) == 0 && (st.st_mode & S_IWOTH)) {
 			snprintf(text, sizeof(text),
-				 "warning: recipients: %s: %s is writable by everyone (mode %04o); anyone could change which local addresses exist",
-				 s->spec, *files,
+				 "warning: recipients %s is writable by everyone (mode %04o); anyone could change which local addresses exist",
+				 *files,
 				 (unsigned) (st.st_mode & 07777));
 			fn(arg, text);
 		}

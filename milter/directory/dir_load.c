@@ -222,6 +222,17 @@ static int refresh_one(struct lg_dir *d, struct source *s, time_t now)
 	return 1;
 }
 
+/* log_finding - a self-check finding after a reload, on the log */
+static void log_finding(void *arg, const char *text)
+{
+	(void) arg;
+	if (strncmp(text, "warning: ", 9) == 0)
+		lg_log(LG_LOG_WARN, "%s", text + 9);
+	else
+		lg_log(LG_LOG_WARN, "%s (the reloaded table is in use: check it)",
+		       text);
+}
+
 /* lg_dir_refresh - see directory.h */
 int lg_dir_refresh(struct lg_dir *d, time_t now)
 {
@@ -232,6 +243,8 @@ int lg_dir_refresh(struct lg_dir *d, time_t now)
 		return 0;
 	for (i = 0; i < d->n; i++)
 		n += refresh_one(d, &d->src[i], now);
+	if (n)
+		lg_dir_check(d, log_finding, NULL);
 	pthread_mutex_unlock(&d->refresh);
 	return n;
 }

@@ -50,6 +50,13 @@ void lg_dir_free(struct lg_dir **dir);
 int lg_dir_add(struct lg_dir *dir, const char *spec, char *err,
 	       size_t errsize);
 
+/* lg_dir_add_ops - a source of the kind OPS, opened with ARG (NULL
+ * for none), shown as SPEC: what lg_dir_add does once it has parsed
+ * the spec; for tests, a kind of their own */
+int lg_dir_add_ops(struct lg_dir *dir, const char *spec,
+		   const struct lg_dir_source_ops *ops, const char *arg,
+		   char *err, size_t errsize);
+
 /* lg_dir_load - load every source; 0, or -1 with err (the first source
  * that failed). With OLD, sources with the same spec start from OLD's
  * generation when its inputs have not moved, and a source that shrank

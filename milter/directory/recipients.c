@@ -30,7 +30,6 @@
  *
  *	Once loaded the set is only read, so lookups need no lock.
  * DIAGNOSTICS
- *	A file writable by everyone is loaded, with a warning logged.
  *	lg_recipients_load: "PATH: strerror" (for ENOMEM too) or
  *	"PATH:LINE: bad address "ENTRY"", control bytes shown as "?" and
  *	cut after 80 bytes. Entries before an error stay loaded.

@@ -71,19 +71,6 @@ static const char *trim(const char *s, const char **e)
 	return s;
 }
 
-/* warn_writable - like the config file, a recipients file that
- * anyone may change is worth a warning */
-static void warn_writable(const char *path, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_mode & S_IWOTH))
-		lg_log(LG_LOG_WARN,
-		       "recipients %s is writable by everyone (mode %04o); anyone could change which local addresses exist",
-		       path, (unsigned) (st.st_mode & 07777));
-}
-
 /* slurp - the whole file in one buffer; 0 or an errno value */
 static int slurp(const char *path, char **buf_r, size_t *len_r)
 {
@@ -100,7 +87,6 @@ static int slurp(const char *path, char **buf_r, size_t *len_r)
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    (uintmax_t) st.st_size < UINT32_MAX)
 		cap = (size_t) st.st_size + 1;	/* + 1 to see the end */
-	warn_writable(path, fd);
 	for (;;) {
 		if (!buf || len == cap) {
 			if (buf)

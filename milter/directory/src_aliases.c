@@ -153,7 +153,6 @@ static void *aliases_load(void *conf, char *err, size_t errsize)
 	if (!g)
 		return NULL;
 	lg_dir_stamp_take(&g->stamp, c->path);
-	lg_dir_warn_writable("aliases file", c->path);
 	if (!(text = read_all(c->path, &len, err, errsize)) ||
 	    !(g->set = lg_recipients_new(c->case_sensitive_local, ""))) {
 		free(text);

@@ -60,7 +60,7 @@ write_conf ''
 chmod 666 "$tmp/rcpts"
 out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
 check "-n warns about a recipients file anyone may write" \
-	grep -qF "warning: recipients $tmp/rcpts is writable by everyone (mode 0666)" <<<"$out"
+	grep -qF "recipients $tmp/rcpts is writable by everyone (mode 0666)" <<<"$out"
 chmod 644 "$tmp/rcpts"
 
 # --- a log file that cannot be opened stops the start, with the reason
