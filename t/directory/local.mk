@@ -1,2 +1,28 @@
 # t/directory: milter/directory: the recipient directory and its
 # sources, each suite next to the source it tests.
+# The hash set and the file format (lookups in check_recipients; adding
+# entries and loading files in check_recipients_load); the directory
+# itself, its sources asked together, reloads and health
+# (check_directory); the cache of answers (check_dir_cache); the
+# passwd, file and aliases sources (check_dir_sources).
+check_PROGRAMS += %D%/check_recipients %D%/check_recipients_load \
+	%D%/check_directory %D%/check_dir_cache %D%/check_dir_sources
+%C%_check_recipients_SOURCES = %D%/check_recipients.c %D%/recipients_cases.h
+%C%_check_recipients_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_recipients_LDADD = $(CHECK_LDADD)
+%C%_check_recipients_load_SOURCES = %D%/check_recipients_load.c \
+	%D%/recipients_cases.h
+%C%_check_recipients_load_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_recipients_load_LDADD = $(CHECK_LDADD)
+%C%_check_directory_SOURCES = %D%/check_directory.c %D%/fake_source.c \
+	%D%/fake_source.h
+%C%_check_directory_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_directory_LDADD = $(CHECK_LDADD)
+%C%_check_dir_cache_SOURCES = %D%/check_dir_cache.c
+%C%_check_dir_cache_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_dir_cache_LDADD = $(CHECK_LDADD)
+%C%_check_dir_sources_SOURCES = %D%/check_dir_sources.c
+%C%_check_dir_sources_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_dir_sources_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_recipients %D%/check_recipients_load \
+	%D%/check_directory %D%/check_dir_cache %D%/check_dir_sources

@@ -1,9 +1,9 @@
 /*
  * NAME
- *	check_recipients_load - unit tests for milter/config/recipients.c:
+ *	check_recipients_load - unit tests for milter/directory/recipients.c:
  *	building the directory
  * SYNOPSIS
- *	t/config/check_recipients_load
+ *	t/directory/check_recipients_load
  * DESCRIPTION
  *	Tables of entries and of files with their exact error messages,
  *	and a file of 1,000,000 addresses (its load time is printed on

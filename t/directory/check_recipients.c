@@ -1,9 +1,9 @@
 /*
  * NAME
- *	check_recipients - unit tests for milter/config/recipients.c:
+ *	check_recipients - unit tests for milter/directory/recipients.c:
  *	lookups
  * SYNOPSIS
- *	t/config/check_recipients
+ *	t/directory/check_recipients
  * DESCRIPTION
  *	A table of lookups under each case and delimiter setting, the
  *	count of entries, suggestions per domain, and concurrent readers.
