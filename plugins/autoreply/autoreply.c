@@ -480,6 +480,10 @@ static enum lg_verdict autoreply_eom(void *instance, struct lg_ctx *ctx)
 		return skip(h, ctx, "null or unqualified sender");
 	if (!h->is_local_domain(ctx, domain))
 		return skip(h, ctx, "sender not in a local domain");
+	/* a reply to a local address that does not exist would itself be
+	 * redirected to the postmaster */
+	if (!h->recipient_exists(ctx, sender))
+		return skip(h, ctx, "sender does not exist here");
 	snprintf(local, sizeof(local), "%.*s", (int) (domain - 1 - sender),
 		 sender);
 	if (ar_noreply_sender(local))

@@ -14,8 +14,7 @@ check_PROGRAMS += %D%/check_recipients %D%/check_recipients_load \
 	%D%/recipients_cases.h
 %C%_check_recipients_load_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_recipients_load_LDADD = $(CHECK_LDADD)
-%C%_check_directory_SOURCES = %D%/check_directory.c %D%/fake_source.c \
-	%D%/fake_source.h
+%C%_check_directory_SOURCES = %D%/check_directory.c
 %C%_check_directory_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_directory_LDADD = $(CHECK_LDADD)
 %C%_check_dir_cache_SOURCES = %D%/check_dir_cache.c

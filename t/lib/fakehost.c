@@ -316,6 +316,12 @@ struct fh *fh_new(const char *config_text)
 	return h;
 }
 
+/* fh_config - the host's config snapshot */
+struct lg_config *fh_config(struct fh *h)
+{
+	return h->cfg;
+}
+
 /* fh_close - end the connection (close hooks run) */
 void fh_close(struct fh *h)
 {

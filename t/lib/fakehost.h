@@ -85,6 +85,9 @@ int fh_occurrences(const char *haystack, const char *needle);
 /* The session in progress (for tests that look inside the model). */
 struct lg_ctx *fh_session(struct fh *h);
 
+/* fh_config - the host's config snapshot (its directory, say) */
+struct lg_config *fh_config(struct fh *h);
+
 /* Make the sink refuse the next edits (to test on_error). */
 void fh_fail_edits(struct fh *h, int fail);
 

@@ -1,9 +1,10 @@
 # t/lib: what the tests share: the fake host over the real core (for the
-# Check suites), the shell tests' lib.sh, the real-MTA harness (mta.sh,
+# Check suites), a recipient source whose answers a test sets, the shell tests' lib.sh, the real-MTA harness (mta.sh,
 # postfix.sh, sendmail.sh, smtp_load.py), valgrind's suppressions, and
 # plugins that exist only to test the loader and the core.
 check_LTLIBRARIES += %D%/libfakehost.la
-%C%_libfakehost_la_SOURCES = %D%/fakehost.c %D%/fakehost.h %D%/fh_mail.c
+%C%_libfakehost_la_SOURCES = %D%/fakehost.c %D%/fakehost.h %D%/fh_mail.c \
+	%D%/fake_source.c %D%/fake_source.h
 %C%_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 %C%_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
 

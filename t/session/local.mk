@@ -1,8 +1,9 @@
 # t/session: milter/session: the real core through the fake host, with
 # the test plugin (t/lib/plugins/testplug.c) in check_core and with the
-# real catchall and bounce plugins in check_decisions; session_fixture.c
+# real catchall and bounce plugins in check_decisions, with a failing
+# recipient source in check_dir_fail; session_fixture.c
 # builds the hosts for both.
-check_PROGRAMS += %D%/check_core %D%/check_decisions
+check_PROGRAMS += %D%/check_core %D%/check_decisions %D%/check_dir_fail
 %C%_check_core_SOURCES = %D%/check_core.c %D%/session_fixture.c \
 	%D%/session_fixture.h
 %C%_check_core_CFLAGS = $(CHECK_CFLAGS_ALL)
@@ -11,4 +12,8 @@ check_PROGRAMS += %D%/check_core %D%/check_decisions
 	%D%/session_fixture.h
 %C%_check_decisions_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_decisions_LDADD = $(CHECK_LDADD)
-TESTS += %D%/check_core %D%/check_decisions
+%C%_check_dir_fail_SOURCES = %D%/check_dir_fail.c %D%/session_fixture.c \
+	%D%/session_fixture.h
+%C%_check_dir_fail_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_dir_fail_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_core %D%/check_decisions %D%/check_dir_fail

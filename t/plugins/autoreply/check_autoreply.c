@@ -124,6 +124,10 @@ static const struct rule_case {
 	{ "unknown in another local domain",
 	  .rcpts = { "<nosuch@example.org>" }, .replies = 1 },
 	{ "not proven (forged local sender)", .client = EXT },
+	/* the reply would itself be redirected to the postmaster */
+	{ "sender does not exist here", .from = "<ghost@example.com>" },
+	{ "sender does not exist here, authenticated", .client = EXT,
+	  .auth = "ghost", .from = "<ghost@example.com>" },
 	{ "null sender", .from = "<>" },
 	{ "external sender", .auth = "x", .from = "<x@external.test>" },
 	{ "unqualified sender", .from = "<alice>" },
