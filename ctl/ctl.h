@@ -98,5 +98,6 @@ size_t ctl_source_fields(void);
 int ctl_source_ok(char *const *f);
 void ctl_print_source(char *const *f);
 void ctl_print_source_json(char *const *f);
+int ctl_show_lookup(const struct ctl_reply *reply, int json);
 
 #endif

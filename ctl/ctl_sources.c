@@ -5,7 +5,9 @@
  *	Each "source" line (milter/control/control_dir.c) becomes, in
  *	text, one line "source SPEC: up, N entries, loaded TIME" (or
  *	"down since TIME, N failures: ERROR"), and in JSON one object of
- *	the "sources" array.
+ *	the "sources" array. A "lookup" reply, one line per address,
+ *	becomes "ADDRESS: exists (SOURCE)" and the like, or a JSON array;
+ *	it fails (1) when an address could not be decided.
  */
 #include "config.h"
 
@@ -88,4 +90,59 @@ int ctl_source_ok(char *const *f)
 	return (strcmp(f[S_ENTRIES], "-") == 0 || ctl_is_number(f[S_ENTRIES])) &&
 		ctl_is_number(f[S_FAILURES]) && ctl_is_number(f[S_DOWN]) &&
 		ctl_is_number(f[S_LOADED]);
+}
+
+/* lookup_text - what one answer means, in words */
+static void lookup_text(const char *what, const char *detail, char *buf,
+			size_t size)
+{
+	if (strcmp(what, "local") == 0)
+		snprintf(buf, size, "exists (%s)", detail);
+	else if (strcmp(what, "unknown") == 0)
+		snprintf(buf, size, "unknown (no source knows it)");
+	else if (strcmp(what, "external") == 0)
+		snprintf(buf, size, "external (not a local domain)");
+	else if (strcmp(what, "fail") == 0)
+		snprintf(buf, size, "cannot tell now: %s", detail);
+	else
+		snprintf(buf, size, "not an address");
+}
+
+/* ctl_show_lookup - one line (or object) per address */
+int ctl_show_lookup(const struct ctl_reply *reply, int json)
+{
+	char *f[4], text[1200], line[2400], *safe;
+	size_t i;
+	int undecided = 0;
+
+	if (json)
+		fputs("[", stdout);
+	for (i = 0; i < reply->n; i++) {
+		if (ctl_split(reply->lines[i], f, 4) != 4 ||
+		    strcmp(f[0], "lookup") != 0) {
+			fprintf(stderr, "loopguardctl: lookup: unexpected reply line\n");
+			return -1;
+		}
+		ctl_unescape(f[1]);
+		ctl_unescape(f[3]);
+		undecided += strcmp(f[2], "fail") == 0 || strcmp(f[2], "bad") == 0;
+		if (json) {
+			fputs(i ? ", {\"address\": " : "{\"address\": ", stdout);
+			ctl_json_string(stdout, f[1]);
+			fputs(", \"answer\": ", stdout);
+			ctl_json_string(stdout, f[2]);
+			fputs(", \"detail\": ", stdout);
+			ctl_json_string(stdout, strcmp(f[3], "-") ? f[3] : "");
+			fputs("}", stdout);
+			continue;
+		}
+		lookup_text(f[2], f[3], text, sizeof(text));
+		snprintf(line, sizeof(line), "%s: %s", f[1], text);
+		safe = ctl_display(line);
+		puts(safe ? safe : "?");
+		free(safe);
+	}
+	if (json)
+		puts("]");
+	return undecided ? -1 : 0;
 }

@@ -8,6 +8,7 @@
  *		[--plugin NAME]
  *	loopguardctl [-s SOCKET] [--json] stats
  *	loopguardctl [-s SOCKET] reload [--force]
+ *	loopguardctl [-s SOCKET] [--json] lookup ADDRESS...
  *	loopguardctl [-s SOCKET] [--json] queue
  *	loopguardctl [-s SOCKET] queue remove|retry ID... | --all
  *	loopguardctl [-s SOCKET] [--json] state export FILE [--force]
@@ -85,6 +86,7 @@ static void usage(FILE *fp, int code)
 	      "  remove ID... | --all | --match PATTERN [--plugin NAME]\n"
 	      "  stats\n"
 	      "  reload [--force]\n"
+	      "  lookup ADDRESS...\n"
 	      "  queue [remove|retry ID... | --all]\n"
 	      "  state export FILE [--force]\n"
 	      "  state import FILE\n"
@@ -205,6 +207,7 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 	int all = 0, ids = 0, list = strcmp(a->cmd, "list") == 0;
 	int remove = strcmp(a->cmd, "remove") == 0;
 	int reload = strcmp(a->cmd, "reload") == 0, force = 0;
+	int lookup = strcmp(a->cmd, "lookup") == 0, addrs = 0;
 
 	if (strcmp(a->cmd, "state") == 0) {
 		state_args(a, argc, argv, i);
@@ -237,9 +240,14 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 		else if (remove) {
 			add_word(a, argv[i]);
 			ids++;
+		} else if (lookup) {
+			add_word(a, argv[i]);
+			addrs++;
 		} else
 			bad_usage("unexpected argument", argv[i]);
 	}
+	if (lookup && !addrs)
+		bad_usage("lookup needs one or more addresses", NULL);
 	if (remove && ids && (all || match || plugin))
 		bad_usage("remove takes ids, or --all, or --match, not both", NULL);
 	if (remove && !ids && !all && !match)
@@ -264,7 +272,8 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 static void parse_args(struct args *a, int argc, char **argv)
 {
 	static const char *const cmds[] = { "list", "remove", "stats",
-					    "reload", "queue", "state" };
+					    "reload", "queue", "state",
+					    "lookup" };
 	const char *v;
 	size_t k;
 	int i;
@@ -353,6 +362,8 @@ int main(int argc, char **argv)
 		rc = ctl_show_list(&reply, a.json);
 	else if (strcmp(a.cmd, "stats") == 0)
 		rc = ctl_show_stats(&reply, a.json);
+	else if (strcmp(a.cmd, "lookup") == 0)
+		rc = ctl_show_lookup(&reply, a.json);
 	else if (strcmp(a.cmd, "queue") == 0 && !strchr(a.request, ' '))
 		rc = ctl_show_queue(&reply, a.json);
 	else {

@@ -357,6 +357,7 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 		{ "reload", cmd_reload },
 		{ "queue", lg_ctl_queue },
 		{ "state", lg_ctl_state },
+		{ "lookup", lg_ctl_lookup },
 	};
 	char *w[MAX_WORDS], *p = text;
 	size_t n = 0, i;
@@ -376,11 +377,11 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 			*p++ = 0;
 	}
 	if (n == 0)
-		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue, state)");
+		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue, state, lookup)");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(w[0], cmds[i].name) == 0)
 			return cmds[i].fn(rq, w + 1, n - 1);
-	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue, state)",
+	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue, state, lookup)",
 			    lg_ctl_echo(rq, w[0]));
 }
 

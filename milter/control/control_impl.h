@@ -53,6 +53,9 @@ int lg_ctl_emit(struct lg_ctl_request *rq);
 /* lg_ctl_dir_lines - the recipient sources, in stats (control_dir.c) */
 void lg_ctl_dir_lines(struct lg_ctl_request *rq);
 
+/* lg_ctl_lookup - "lookup ADDRESS...", as the milter would (control_dir.c) */
+int lg_ctl_lookup(struct lg_ctl_request *rq, char **w, size_t n);
+
 /* lg_ctl_reply - the final line, "OK text" (ok) or "ERR text": 0/-1 */
 int lg_ctl_reply(struct lg_ctl_request *rq, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

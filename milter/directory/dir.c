@@ -325,8 +325,11 @@ enum lg_dir_answer lg_dir_lookup(struct lg_dir *d, const char *local,
 			lg_dir_release(ref);
 		}
 		lg_dir_health(s, a != LG_DIR_FAIL, err);
-		if (a == LG_DIR_YES)
+		if (a == LG_DIR_YES) {
+			if (why && whysize)
+				snprintf(why, whysize, "%s", s->spec);
 			return LG_DIR_YES;
+		}
 		if (a == LG_DIR_FAIL && !failed++ && why && whysize)
 			snprintf(why, whysize, "%s: %s", s->spec, err);
 	}

@@ -65,7 +65,8 @@ int lg_dir_load(struct lg_dir *dir, struct lg_dir *old, int force,
 		char *err, size_t errsize);
 
 /* lg_dir_lookup - does local@domain exist (local may carry an
- * extension); why says which source failed */
+ * extension); why names the source that said yes, or the first
+ * that failed and why */
 enum lg_dir_answer lg_dir_lookup(struct lg_dir *dir, const char *local,
 				 const char *domain, char *why,
 				 size_t whysize);
