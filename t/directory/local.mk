@@ -25,3 +25,8 @@ check_PROGRAMS += %D%/check_recipients %D%/check_recipients_load \
 %C%_check_dir_sources_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_recipients %D%/check_recipients_load \
 	%D%/check_directory %D%/check_dir_cache %D%/check_dir_sources
+# Through the real daemon: sources followed live, a truncated table
+# held back, stats and lookup (t_directory_live.sh, root for a private
+# mount namespace).
+TESTS += %D%/t_directory_live.sh
+EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
