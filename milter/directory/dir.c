@@ -380,7 +380,8 @@ static int in_domain_fn(void *arg, const char *local, const char *domain)
 {
 	struct in_domain *w = arg;
 
-	return *local && strcmp(domain, w->domain) == 0 ?
+	/* a bare local part (an alias, say) is in every local domain */
+	return *local && (!*domain || strcmp(domain, w->domain) == 0) ?
 		w->fn(w->arg, local) : 0;
 }
 

@@ -83,8 +83,9 @@ int lg_dir_base(const struct lg_dir *dir, const char *local, char *buf,
 /* lg_dir_count - entries of every enumerable source */
 size_t lg_dir_count(struct lg_dir *dir);
 
-/* lg_dir_each_in_domain - each exact local part known in DOMAIN (for
- * "did you mean"); stops when fn returns non-zero */
+/* lg_dir_each_in_domain - each exact local part known in DOMAIN, bare
+ * names (aliases) included (for "did you mean"); stops when fn returns
+ * non-zero */
 int lg_dir_each_in_domain(struct lg_dir *dir, const char *domain,
 			  int (*fn)(void *arg, const char *local), void *arg);
 
