@@ -1,5 +1,8 @@
 # bench/: benchmarks, built on demand ("make bench"), never timed in tests
-EXTRA_PROGRAMS = bench/store_bench bench/store_redis_bench
+EXTRA_PROGRAMS = bench/store_bench bench/store_redis_bench bench/dir_bench
+bench_dir_bench_SOURCES = bench/dir_bench.c
+bench_dir_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
+bench_dir_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 bench_store_redis_bench_SOURCES = bench/store_redis_bench.c
 bench_store_redis_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(HIREDIS_CFLAGS)
 bench_store_redis_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
