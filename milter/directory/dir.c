@@ -246,7 +246,7 @@ void lg_dir_health(struct source *s, int ok, const char *why)
 	now = lg_now();
 	pthread_mutex_lock(&s->hlock);
 	if (ok && !s->up) {
-		s->up = 1;
+		__atomic_store_n(&s->up, 1, __ATOMIC_RELEASE);
 		lg_log(LG_LOG_INFO,
 		       "recipients: source %s answers again after %lld s",
 		       s->spec, (long long) (now - s->down_since));

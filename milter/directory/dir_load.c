@@ -125,7 +125,9 @@ int lg_dir_load(struct lg_dir *d, struct lg_dir *old, int force, char *err,
 		if (prev && s->ops->changed &&
 		    !s->ops->changed(s->conf, prev->gen)) {
 			lg_dir_swap(d, s, prev);	/* the reference moves */
+			pthread_mutex_lock(&o->hlock);
 			s->loaded_at = o->loaded_at;
+			pthread_mutex_unlock(&o->hlock);
 			continue;
 		}
 		if (!(ref = load_one(s, err, errsize))) {

@@ -4,7 +4,9 @@
 # an outbox, a log file. bench/miltergen plays the MTA on 4 parallel
 # connections while SIGHUP and SIGUSR1 reload the config (switching
 # log_level between info and debug), SIGUSR2 reopens the log file, and
-# loopguardctl asks for stats, list, queue and reload; then SIGTERM.
+# loopguardctl asks for stats, list, queue, lookup and reload, and an
+# aliases table grows (read again by the directory's own thread, and by
+# the reloads); then SIGTERM.
 # Passes when ThreadSanitizer reported nothing in loopguard's code
 # (libmilter's own shutdown races are suppressed in t/lib/tsan.supp,
 # each entry with the reason; a race wholly inside libmilter's stripped
@@ -65,6 +67,7 @@ lg_workdir tsan
 msgs=${TSAN_MSGS:-250}
 seconds=${TSAN_SECONDS:-20}
 printf 'bob@example.com\ncarol@example.com\n' >>"$tmp/rcpts"
+printf 'staff: bob\n' >"$tmp/aliases"
 printf '#!/bin/sh\ncat >>"%s/sent"\n' "$tmp" >"$tmp/mailer"
 chmod 755 "$tmp/mailer"
 printf 'Hello %%{sender},\n%%{recipients} does not exist.\n' >"$tmp/autoreply.txt"
@@ -77,7 +80,7 @@ socket = "unix:$tmp/lg.sock";
 control = "unix:$tmp/ctl.sock";
 plugin_dir = "$PLUGIN_DIR";
 local_domains = [ "example.com" ];
-recipients = [ "rcpts" ];
+recipients = [ "rcpts", "aliases:$tmp/aliases", "passwd" ];
 recipient_delimiter = "+";
 trusted_networks = [ "127.0.0.0/8" ];
 log = "file:$tmp/mail.log";
@@ -143,6 +146,9 @@ while kill -0 "$loader" 2>/dev/null; do
 	ctl reload >>"$tmp/ctl.out" 2>&1 &
 	ctl --json list >>"$tmp/ctl.out" 2>&1 &
 	ctl queue >>"$tmp/ctl.out" 2>&1 &
+	ctl lookup staff@example.com "alias$rounds@example.com" >>"$tmp/ctl.out" 2>&1 &
+	# a table that changes under load: reloaded live by its own thread
+	echo "alias$rounds: bob" >>"$tmp/aliases"
 	kill -USR1 "$pid"
 	wait $(jobs -p | grep -vx -e "$pid" -e "$loader") 2>/dev/null
 	sleep 0.2
@@ -162,6 +168,8 @@ check "the daemon reloaded under load ($rounds rounds)" \
 	[ "$(grep -c 'reloaded' "$tmp/mail.log")" -ge 10 ]
 check "the log file was reopened under load" grep -q "reopened" "$tmp/mail.log"
 check "loopguardctl answered" grep -q "entries" "$tmp/ctl.out"
+check "loopguardctl lookup answered while the aliases grew" \
+	grep -q "staff@example.com: exists (aliases:" "$tmp/ctl.out"
 check "harvest blocked a network" grep -q "plugin=harvest" "$tmp/mail.log"
 
 kill -TERM "$pid"
