@@ -466,6 +466,7 @@ int lg_sm_map_parse(const char *text, size_t len, lg_sm_map_fn fn,
 		ke = p;
 		while (ke < le && !blank(*ke))
 			ke++;
+		v = skip_blanks(ke, le);
 		while (ke > p && ke[-1] == 0)	/* -N maps */
 			ke--;
 		n = (size_t) (ke - p);
@@ -478,7 +479,6 @@ int lg_sm_map_parse(const char *text, size_t len, lg_sm_map_fn fn,
 		}
 		memcpy(key, p, n);
 		key[n] = 0;
-		v = skip_blanks(ke, le);
 		if ((size_t) (le - v) + 1 > vsize) {
 			char *grown = realloc(value, (size_t) (le - v) + 1);
 

@@ -30,3 +30,11 @@ TESTS += %D%/check_recipients %D%/check_recipients_load \
 # mount namespace).
 TESTS += %D%/t_directory_live.sh
 EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
+
+# The sendmail source: its .cf, map and class file readers, and its
+# lookups through the directory on a private set of files.
+check_PROGRAMS += %D%/check_sendmail
+%C%_check_sendmail_SOURCES = %D%/check_sendmail.c
+%C%_check_sendmail_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_sendmail_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_sendmail
