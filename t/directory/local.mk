@@ -38,3 +38,10 @@ check_PROGRAMS += %D%/check_sendmail
 %C%_check_sendmail_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_sendmail_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_sendmail
+
+# The sendmail source in the real daemon, on a .cf built by the
+# unpacked Sendmail's m4 files and a virtusertable made by its makemap
+# (sendmail.lua drives the daemon).
+TESTS += %D%/t_sendmail.sh
+dist_noinst_SCRIPTS += %D%/t_sendmail.sh
+EXTRA_DIST += %D%/sendmail.lua
