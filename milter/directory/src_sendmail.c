@@ -75,11 +75,12 @@
 #define CLASS_FILE_MAX	((size_t) 16 << 20)	/* a class file: 16 MB */
 #define LIST_MAX	((size_t) 1 << 30)	/* a virtusertable: 1 GB */
 #define LOCAL_MAX	512
-#define STAMPS_MAX	(2 + 2 * LG_SM_FILES_MAX + 2)
+#define STAMPS_MAX	(3 + 3 * LG_SM_FILES_MAX)	/* cf, files, table */
 
 struct sm_conf {
 	char   *cf;
-	const char *files[2];
+	/* the inputs of the last load, for the world-writable check */
+	char   *inputs[STAMPS_MAX + 1];
 	char   *makemap;		/* NULL: none, read the text */
 	int     case_sensitive_local;
 	int     timeout_ms;
@@ -146,7 +147,7 @@ static void *sm_open(const char *arg, const struct lg_dir_env *env,
 		snprintf(err, errsize, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	c->files[0] = c->cf;
+	c->inputs[0] = strdup(c->cf);	/* NULL: an empty list */
 	c->case_sensitive_local = env->case_sensitive_local;
 	c->timeout_ms = env->timeout_ms > 0 ? env->timeout_ms : 5000;
 	return c;
@@ -239,7 +240,6 @@ static int add_class(struct sm_gen *g, struct lg_sm_class *class,
 
 		if (stamp(g, f->path) != 0)
 			goto nomem;
-		lg_dir_warn_writable(what, f->path);
 		if (!(text = read_bounded(f->path, CLASS_FILE_MAX, &len, why,
 					  sizeof(why)))) {
 			if (errno == ENOENT && f->optional)
@@ -291,7 +291,6 @@ static int add_aliases(struct sm_gen *g, const struct lg_sm_cf *cf,
 			snprintf(err, errsize, "%s", strerror(ENOMEM));
 			return -1;
 		}
-		lg_dir_warn_writable("alias file", a->path);
 		if (lg_dir_aliases_read(a->path, g->local, why,
 					sizeof(why)) != 0) {
 			snprintf(err, errsize, "AliasFile %s", why);
@@ -454,7 +453,6 @@ static int add_virtuser(struct sm_conf *c, struct sm_gen *g,
 		snprintf(err, errsize, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	lg_dir_warn_writable("virtusertable", db);
 	have_db = stat(db, &dst) == 0;
 	have_text = stat(text, &tst) == 0 && S_ISREG(tst.st_mode);
 	if (strcmp(cf->vu_type, "text") == 0) {
@@ -518,6 +516,20 @@ static void this_host(struct lg_sm_class *w)
 	}
 }
 
+/* keep_inputs - the files G was read from, for sm_files (a failed
+ * load keeps the list of the generation in use) */
+static void keep_inputs(struct sm_conf *c, const struct sm_gen *g)
+{
+	size_t i, n = 0;
+
+	for (i = 0; c->inputs[i]; i++)
+		free(c->inputs[i]);
+	for (i = 0; i < g->n_stamps; i++)
+		if ((c->inputs[n] = strdup(g->stamps[i].path)))
+			n++;
+	c->inputs[n] = NULL;
+}
+
 /* sm_load - read the .cf, then everything it names */
 static void *sm_load(void *conf, char *err, size_t errsize)
 {
@@ -530,7 +542,6 @@ static void *sm_load(void *conf, char *err, size_t errsize)
 	memset(&cf, 0, sizeof(cf));
 	if (!g || stamp(g, c->cf) != 0)
 		goto nomem;
-	lg_dir_warn_writable("sendmail.cf", c->cf);
 	if (!(text = read_bounded(c->cf, LG_SM_CF_MAX, &len, err, errsize)))
 		goto fail;
 	if (lg_sm_cf_parse(text, len, &cf, why, sizeof(why)) != 0) {
@@ -561,6 +572,7 @@ static void *sm_load(void *conf, char *err, size_t errsize)
 	       lg_recipients_count(g->local),
 	       cf.has_virtuser ? "" : ", no virtusertable");
 	lg_sm_cf_free(&cf);
+	keep_inputs(c, g);
 	return g;
 nomem:
 	snprintf(err, errsize, "%s", strerror(ENOMEM));
@@ -688,17 +700,21 @@ static int sm_serves(void *conf, const void *gen, const char *domain)
 		lg_recipients_has_key(g->vh, "", domain);
 }
 
+/* sm_files - the inputs of the last load, the .cf before any */
 static const char *const *sm_files(void *conf)
 {
-	return ((struct sm_conf *) conf)->files;
+	return (const char *const *) ((struct sm_conf *) conf)->inputs;
 }
 
 static void sm_close(void *conf)
 {
 	struct sm_conf *c = conf;
+	size_t i;
 
 	if (!c)
 		return;
+	for (i = 0; c->inputs[i]; i++)
+		free(c->inputs[i]);
 	free(c->cf);
 	free(c->makemap);
 	free(c);

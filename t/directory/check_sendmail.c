@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "directory.h"
@@ -291,6 +292,8 @@ static void files_teardown(void)
 	unsetenv("LOOPGUARD_MAKEMAP");
 }
 
+static int timeout_ms = 5000;
+
 /* open_dir - a directory with the one source "sendmail:CF"; the load
  * result in *rc, its error in err */
 static struct lg_dir *open_dir(int *rc, char *err, size_t errsize)
@@ -304,7 +307,7 @@ static struct lg_dir *open_dir(int *rc, char *err, size_t errsize)
 	env.delimiter = "+";
 	env.local_domains = domains;
 	env.n_local_domains = 2;
-	env.timeout_ms = 5000;
+	env.timeout_ms = timeout_ms;
 	ck_assert_ptr_nonnull(d = lg_dir_new(&env, 50));
 	snprintf(spec, sizeof(spec), "sendmail:%s", path_of("sendmail.cf"));
 	ck_assert_int_eq(lg_dir_add(d, spec, err, errsize), 0);
@@ -471,6 +474,31 @@ START_TEST(test_makemap_fails)
 }
 END_TEST
 
+/* A makemap that does not answer: killed at the deadline, the load
+ * fails. */
+START_TEST(test_makemap_timeout)
+{
+	char err[768] = "";
+	struct lg_dir *d;
+	time_t t0 = time(NULL);
+	int rc;
+
+	put("slow-makemap", "#!/bin/sh\nexec sleep 30\n");
+	ck_assert_int_eq(chmod(path_of("slow-makemap"), 0755), 0);
+	setenv("LOOPGUARD_MAKEMAP", path_of("slow-makemap"), 1);
+	put("virtusertable.db", "newer than the text");
+	timeout_ms = 300;
+	d = open_dir(&rc, err, sizeof(err));
+	timeout_ms = 5000;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err, "virtusertable: ") && strstr(err, "slow-makemap -u hash"),
+		      "%s", err);
+	ck_assert_msg(time(NULL) - t0 < 10, "the deadline was not kept");
+	unlink(path_of("slow-makemap"));
+	lg_dir_free(&d);
+}
+END_TEST
+
 /* A new entry in the table is taken by the refresh. */
 START_TEST(test_changed)
 {
@@ -539,6 +567,7 @@ static Suite *sendmail_suite(void)
 	tcase_add_loop_test(src, test_load_fails, 0, N(fail_cases));
 	tcase_add_test(src, test_db_without_makemap);
 	tcase_add_test(src, test_makemap_fails);
+	tcase_add_test(src, test_makemap_timeout);
 	tcase_add_test(src, test_changed);
 	tcase_add_test(src, test_serves);
 	tcase_set_timeout(src, 30);
