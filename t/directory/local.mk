@@ -45,3 +45,10 @@ TESTS += %D%/check_sendmail
 TESTS += %D%/t_sendmail.sh
 dist_noinst_SCRIPTS += %D%/t_sendmail.sh
 EXTRA_DIST += %D%/sendmail.lua
+
+# The sendmail source with a real Sendmail (t/lib/sendmail.sh): a
+# virtual user is delivered, an unknown one goes to the postmaster, a
+# new virtusertable entry counts without a reload. Needs root (77
+# otherwise).
+TESTS += %D%/t_sendmail_mta.sh
+dist_noinst_SCRIPTS += %D%/t_sendmail_mta.sh
