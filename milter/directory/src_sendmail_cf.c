@@ -19,7 +19,7 @@
  *	source fails its load instead of missing a local domain: a class
  *	file read from a program ("Fw|/bin/prog"), a class file format
  *	other than "%s" or "%[...]", more than LG_SM_FILES_MAX alias or
- *	class files, a "Kvirtuser" line without a type.
+ *	class files, a "Kvirtuser" line without a type, a NUL byte.
  */
 #include "config.h"
 
@@ -418,6 +418,13 @@ int lg_sm_cf_parse(const char *text, size_t len, struct lg_sm_cf *cf,
 	if (len > LG_SM_CF_MAX) {
 		snprintf(err, errsize, "larger than %zu MB",
 			 LG_SM_CF_MAX >> 20);
+		return -1;
+	}
+	if ((nl = memchr(text, 0, len))) {
+		for (p = text; p < nl; p++)
+			lineno += *p == '\n';
+		snprintf(err, errsize, "line %lu: a NUL byte: not a text file",
+			 lineno + 1);
 		return -1;
 	}
 	while (p < end) {

@@ -141,6 +141,21 @@ START_TEST(test_cf_parse)
 }
 END_TEST
 
+/* A NUL byte anywhere: not a .cf (a path cut at it would be another
+ * path). */
+START_TEST(test_cf_nul)
+{
+	static const char text[] = "Cwa\nFw\0|/bin/prog\n";
+	struct lg_sm_cf cf;
+	char err[256] = "";
+
+	ck_assert_int_eq(lg_sm_cf_parse(text, sizeof(text) - 1, &cf, err,
+					sizeof(err)), -1);
+	ck_assert_str_eq(err, "line 2: a NUL byte: not a text file");
+	lg_sm_cf_free(&cf);
+}
+END_TEST
+
 /* The virtusertable's keys, as "key=value;" */
 static int collect(void *arg, const char *key, const char *value)
 {
@@ -558,6 +573,7 @@ static Suite *sendmail_suite(void)
 	TCase *src = tcase_create("source");
 
 	tcase_add_loop_test(tc, test_cf_parse, 0, N(cf_cases));
+	tcase_add_test(tc, test_cf_nul);
 	tcase_add_loop_test(tc, test_map_parse, 0, N(map_cases));
 	tcase_add_test(tc, test_class_words);
 	suite_add_tcase(s, tc);
