@@ -468,8 +468,8 @@ int lg_sm_map_parse(const char *text, size_t len, lg_sm_map_fn fn,
 		le = nl ? nl : end;
 		while (le > p && (le[-1] == '\r' || le[-1] == 0))
 			le--;
-		if (p == le || *p == '#')
-			continue;
+		if (p == le || *p == '#' || skip_blanks(p, le) == le)
+			continue;	/* empty, a comment, only blanks */
 		ke = p;
 		while (ke < le && !blank(*ke))
 			ke++;

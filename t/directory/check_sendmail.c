@@ -174,7 +174,7 @@ struct map_case {
 static const struct map_case map_cases[] = {
 	{ "a@x.test\tbob\n@y.test error:nouser No such user\n", 0,
 	  "a@x.test=bob;@y.test=error:nouser No such user;" },
-	{ "# comment\n\nk  v w\r\nlast\n", 0, "k=v w;last=;" },
+	{ "# comment\n\nk  v w\r\n \t \nlast\n", 0, "k=v w;last=;" },
 	{ "nul@x\0\tv\0\n", 10, "nul@x=v;" },
 	{ " leading blank\n", 0, NULL },
 	{ "a\0b c\n", 6, NULL },
