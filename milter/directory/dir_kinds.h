@@ -12,9 +12,17 @@
 extern const struct lg_dir_source_ops lg_dir_src_file;		/* src_file.c */
 extern const struct lg_dir_source_ops lg_dir_src_passwd;	/* src_passwd.c */
 extern const struct lg_dir_source_ops lg_dir_src_aliases;	/* src_aliases.c */
+extern const struct lg_dir_source_ops lg_dir_src_sendmail;	/* src_sendmail.c */
 
 /* lg_dir_passwd_lookup - does account NAME exist (src_passwd.c) */
 enum lg_dir_answer lg_dir_passwd_lookup(const char *name, char *err,
 					size_t errsize);
+
+struct lg_recipients;
+
+/* lg_dir_aliases_read - the names of an aliases(5) file into SET
+ * (src_aliases.c); 0, or -1 with err */
+int lg_dir_aliases_read(const char *path, struct lg_recipients *set,
+			char *err, size_t errsize);
 
 #endif

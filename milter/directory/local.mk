@@ -23,6 +23,9 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/recipients_load.c \
 	%D%/src_aliases.c \
 	%D%/src_file.c \
-	%D%/src_passwd.c
+	%D%/src_passwd.c \
+	%D%/src_sendmail.c \
+	%D%/src_sendmail.h \
+	%D%/src_sendmail_cf.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
 %C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS)

@@ -141,24 +141,18 @@ static int alias_name(const char *line, const char *end, char *name,
 	return 0;
 }
 
-/* aliases_load - every name into a new set */
-static void *aliases_load(void *conf, char *err, size_t errsize)
+/* lg_dir_aliases_read - every name of the aliases(5) file PATH into
+ * SET (the sendmail source reads its AliasFile with it); 0, or -1 with
+ * err when the file cannot be read */
+int lg_dir_aliases_read(const char *path, struct lg_recipients *set,
+			char *err, size_t errsize)
 {
-	struct aliases_conf *c = conf;
-	struct aliases_gen *g = calloc(1, sizeof(*g));
 	char *text, *p, *nl, name[NAME_LEN];
 	unsigned long lineno = 0, bad = 0;
 	size_t len;
 
-	if (!g)
-		return NULL;
-	lg_dir_stamp_take(&g->stamp, c->path);
-	if (!(text = read_all(c->path, &len, err, errsize)) ||
-	    !(g->set = lg_recipients_new(c->case_sensitive_local, ""))) {
-		free(text);
-		aliases_free_gen(g);
-		return NULL;
-	}
+	if (!(text = read_all(path, &len, err, errsize)))
+		return -1;
 	for (p = text; p < text + len; p = nl + 1) {
 		lineno++;
 		if (!(nl = memchr(p, '\n', (size_t) (text + len - p))))
@@ -168,17 +162,34 @@ static void *aliases_load(void *conf, char *err, size_t errsize)
 		if (p == nl || *p == '#' || *p == ' ' || *p == '\t')
 			continue;	/* blank, comment, continuation */
 		if (alias_name(p, nl, name, sizeof(name)) == 0 &&
-		    lg_recipients_add_key(g->set, name, "") == 0)
+		    lg_recipients_add_key(set, name, "") == 0)
 			continue;
 		if (++bad <= WARN_MAX)
 			lg_log(LG_LOG_WARN,
 			       "recipients: %s:%lu: not an alias (\"name: value\"); line skipped",
-			       c->path, lineno);
+			       path, lineno);
 	}
 	free(text);
 	if (bad > WARN_MAX)
 		lg_log(LG_LOG_WARN, "recipients: %s: %lu lines skipped in all",
-		       c->path, bad);
+		       path, bad);
+	return 0;
+}
+
+/* aliases_load - every name into a new set */
+static void *aliases_load(void *conf, char *err, size_t errsize)
+{
+	struct aliases_conf *c = conf;
+	struct aliases_gen *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	lg_dir_stamp_take(&g->stamp, c->path);
+	if (!(g->set = lg_recipients_new(c->case_sensitive_local, "")) ||
+	    lg_dir_aliases_read(c->path, g->set, err, errsize) != 0) {
+		aliases_free_gen(g);
+		return NULL;
+	}
 	return g;
 }
 

@@ -30,3 +30,25 @@ TESTS += %D%/check_recipients %D%/check_recipients_load \
 # mount namespace).
 TESTS += %D%/t_directory_live.sh
 EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
+
+# The sendmail source: its .cf, map and class file readers, and its
+# lookups through the directory on a private set of files.
+check_PROGRAMS += %D%/check_sendmail
+%C%_check_sendmail_SOURCES = %D%/check_sendmail.c
+%C%_check_sendmail_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_sendmail_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_sendmail
+
+# The sendmail source in the real daemon, on a .cf built by the
+# unpacked Sendmail's m4 files and a virtusertable made by its makemap
+# (sendmail.lua drives the daemon).
+TESTS += %D%/t_sendmail.sh
+dist_noinst_SCRIPTS += %D%/t_sendmail.sh
+EXTRA_DIST += %D%/sendmail.lua
+
+# The sendmail source with a real Sendmail (t/lib/sendmail.sh): a
+# virtual user is delivered, an unknown one goes to the postmaster, a
+# new virtusertable entry counts without a reload. Needs root (77
+# otherwise).
+TESTS += %D%/t_sendmail_mta.sh
+dist_noinst_SCRIPTS += %D%/t_sendmail_mta.sh

@@ -27,6 +27,10 @@
 #	flag is taken off the local mailer, so unknown users are accepted
 #	at RCPT and reach the milter.
 #
+#	SM_MC_EXTRA (empty: none) holds more .mc lines, put before the
+#	mailers (a FEATURE such as virtusertable); SM_CW_EXTRA more words
+#	for the class-w file (local domains).
+#
 #	bs runs "sendmail -bs" (SMTP on stdin/stdout) with the same
 #	configuration, for swaks --pipe. start must have run once.
 #
@@ -86,6 +90,7 @@ FEATURE(\`nocanonify')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA-test, Addr=127.0.0.1, Port=$PORT')dnl
 $milter
+${SM_MC_EXTRA:-}
 MODIFY_MAILER_FLAGS(\`LOCAL', \`-wm')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
@@ -118,7 +123,9 @@ EOF
 # write_tables - aliases, class w, service switch
 write_tables() {
 	printf 'mailer-daemon: postmaster\n' >"$DIR/etc/aliases"
-	printf '%s\n' example.com "$FQDN" localhost >"$DIR/etc/local-host-names"
+	# shellcheck disable=SC2086
+	printf '%s\n' example.com "$FQDN" localhost ${SM_CW_EXTRA:-} \
+		>"$DIR/etc/local-host-names"
 	printf 'hosts\tfiles\naliases\tfiles\n' >"$DIR/etc/service.switch"
 	: >"$DIR/etc/helpfile"
 }
