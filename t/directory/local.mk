@@ -1,2 +1,6 @@
 # t/directory: milter/directory: the recipient directory and its
 # sources, each suite next to the source it tests.
+DIRECTORY_POSTFIX_TESTS = %D%/t_postfix_source.sh
+TESTS += $(DIRECTORY_POSTFIX_TESTS)
+dist_noinst_SCRIPTS += $(DIRECTORY_POSTFIX_TESTS)
+EXTRA_DIST += %D%/miltertest/rcpt_cases.lua
