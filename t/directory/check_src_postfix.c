@@ -1,9 +1,9 @@
 /*
  * NAME
- *	check_postfix - unit tests for the "postfix" recipient source
+ *	check_src_postfix - unit tests for the "postfix" recipient source
  *	(milter/directory/src_postfix*.c)
  * SYNOPSIS
- *	t/directory/check_postfix
+ *	t/directory/check_src_postfix
  * DESCRIPTION
  *	The parsers of program output: Postfix lists (lg_pf_split),
  *	postconf's answer (lg_pf_parse_postconf), postmap -s / postalias
