@@ -28,7 +28,9 @@
  *
  *	lg_pf_query() runs "postmap -c DIR -q KEY TYPE:NAME" (no shell:
  *	the key is one argv element, at most PF_KEY_MAX bytes): exit 0 is
- *	found, 1 not found, anything else or no answer in time fails.
+ *	found, 1 with nothing on standard error not found (Postfix's fatal
+ *	errors exit 1 too, with a message), anything else or no answer in
+ *	time fails.
  * DIAGNOSTICS
  *	Errors name the table.
  */
@@ -61,14 +63,14 @@ static const struct {
 } listed[] = {
 	{ "hash", ".db" }, { "btree", ".db" }, { "lmdb", ".lmdb" },
 	{ "dbm", ".pag" }, { "sdbm", ".pag" }, { "texthash", "" },
-	{ "inline", NULL }, { "fail", NULL },
+	{ "inline", NULL },
 	{ NULL, NULL }
 };
 
 /* Types whose keys are patterns: only the whole address is asked. */
 static const char *const patterns[] = {
 	"regexp", "pcre", "cidr", "tcp", "socketmap", "randmap", "pipemap",
-	"unionmap", NULL
+	"unionmap", "fail", NULL
 };
 
 /* lg_pf_table_kind - how SPEC is read, and the file to watch (*file_r,
@@ -345,13 +347,13 @@ int lg_pf_table_load(struct pf_conf *c, struct pf_table *t, char *err,
 
 	if (t->file)
 		lg_dir_stamp_take(&t->stamp, t->file);
-	if (t->kind != PF_LIST && t->kind != PF_CDB)
-		return 0;
 	if (t->file && stat(t->file, &st) != 0) {
 		snprintf(err, errsize, "%s: %s: %s", t->spec, t->file,
 			 strerror(errno));
 		return -1;
 	}
+	if (t->kind != PF_LIST && t->kind != PF_CDB)
+		return 0;
 	if (t->file)
 		lg_dir_warn_writable("postfix table", t->file);
 	if (!(t->set = lg_recipients_new(0, ""))) {
@@ -387,8 +389,8 @@ enum lg_dir_answer lg_pf_query(struct pf_conf *c, const struct pf_table *t,
 			    sizeof(why));
 	if (rc == 0)
 		return LG_DIR_YES;
-	if (rc == 1)
-		return LG_DIR_NO;
+	if (rc == 1 && !why[0])
+		return LG_DIR_NO;	/* a fatal error exits 1 too, saying so */
 	snprintf(err, errsize, "%s: postmap -q: %s", t->spec,
 		 rc < 0 ? why : why[0] ? why : "failed");
 	return LG_DIR_FAIL;
