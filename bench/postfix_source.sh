@@ -43,6 +43,8 @@ for ((r = 1; r <= runs; r++)); do
 	for spec in "$dir/flat" "postfix:hash:$dir/vmbox" "postfix:lmdb:$dir/vmbox" \
 		"postfix:cdb:$dir/vmbox"; do
 		printf '%s\t' "${spec//$dir\//}"
-		MAIL_CONFIG=$dir "$bench" -r 1 -n "$n" "$spec" | grep '^run'
+		MAIL_CONFIG=$dir "$bench" -r 1 -n "$n" "$spec" |
+			sed -n 's/^run 1: //p; s/^median: .*(peak \(.*\)).*/  peak RSS \1/p' |
+			paste -sd' '
 	done
 done
