@@ -4,8 +4,9 @@
 # tables the real postmap and postalias built (hash, lmdb, cdb, regexp):
 # each address class, extensions, "@domain" entries, an unknown address,
 # a table that fails (451, nothing to the postmaster), a new entry taken
-# live, a truncated table held back until "reload --force", and a table
-# that is missing refused at start.
+# live, a truncated table held back until "reload --force", a table
+# that is missing refused at start, and the warning for Postfix tables
+# that no source reads.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -140,6 +141,13 @@ out=$("$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
 rc=$?
 check "a missing table fails the check, naming it (rc $rc)" \
 	eval '[ "$rc" -ne 0 ] && printf "%s" "$out" | grep -q "relay.db"'
+
+# Postfix names recipient tables, but loopguard reads only a file.
+sed 's|recipients = .*|recipients = [ "rcpts" ];|' "$tmp/lg.conf" > "$tmp/file.conf"
+out=$(MAIL_CONFIG=$pf LOOPGUARD_POSTCONF=$(command -v postconf) \
+	"$LOOPGUARD" -n -c "$tmp/file.conf" 2>&1)
+check "a Postfix table no source reads is warned about, naming it" \
+	eval 'printf "%s" "$out" | grep -q "virtual_mailbox_maps = .*lmdb:$pf/vmbox.*no \"postfix\" source"'
 
 echo "postfix source: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
