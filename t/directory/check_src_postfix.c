@@ -9,8 +9,8 @@
  *	postconf's answer (lg_pf_parse_postconf), postmap -s / postalias
  *	-s listings, cdb files; how each table type is read; and the
  *	address classes of a private config directory read with the real
- *	postconf (inline: tables, so no postmap run is needed), through
- *	lg_dir_lookup.
+ *	postconf (inline: tables, so no table needs building), and one
+ *	table alone (postfix:TYPE:NAME), through lg_dir_lookup.
  */
 #include "config.h"
 
@@ -278,6 +278,7 @@ END_TEST
 /* The instance every class lookup runs against. */
 static char inst[64];
 static struct lg_dir *dir;
+static struct lg_dir *single;		/* postfix:inline:{...} */
 static char *local_domains[] = { "example.com", "other.test", "vm.test",
 				 "relay.test", "nowhere.test" };
 
@@ -323,6 +324,15 @@ static void instance_setup(void)
 	ck_assert_msg(lg_dir_add(dir, spec, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(lg_dir_load(dir, NULL, 0, err, sizeof(err)) == 0, "%s",
 		      err);
+	/* one table, with postmap reading this instance's main.cf */
+	setenv("MAIL_CONFIG", inst, 1);
+	ck_assert_ptr_nonnull(single = lg_dir_new(&env, 50));
+	ck_assert_msg(lg_dir_add(single,
+				 "postfix:proxy:inline:{ a@vm.test=x, bob=y, @all.test=z }",
+				 err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(lg_dir_load(single, NULL, 0, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(lg_dir_count(single), 3);
 }
 
 /* instance_teardown - the directory and the folder */
@@ -331,6 +341,8 @@ static void instance_teardown(void)
 	char cmd[128];
 
 	lg_dir_free(&dir);
+	lg_dir_free(&single);
+	unsetenv("MAIL_CONFIG");
 	if (inst[0]) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", inst);
 		ck_assert_int_eq(system(cmd), 0);
@@ -369,6 +381,33 @@ START_TEST(test_classes)
 }
 END_TEST
 
+/* Lookups in the one table of "single": every local domain, the
+ * keys of a local domain. */
+static const struct {
+	const char *local, *domain;
+	enum lg_dir_answer want;
+} singles[] = {
+	{ "a", "vm.test", LG_DIR_YES },
+	{ "a+ext", "vm.test", LG_DIR_YES },
+	{ "a", "example.com", LG_DIR_NO },
+	{ "bob", "example.com", LG_DIR_YES },
+	{ "bob", "nowhere.test", LG_DIR_YES },
+	{ "anyone", "all.test", LG_DIR_YES },
+	{ "c", "vm.test", LG_DIR_NO },
+};
+
+START_TEST(test_single)
+{
+	char why[256];
+
+	if (!single)
+		return;
+	ck_assert_int_eq(lg_dir_lookup(single, singles[_i].local,
+				       singles[_i].domain, why, sizeof(why)),
+			 singles[_i].want);
+}
+END_TEST
+
 /* postfix_suite - the parsers, the kinds, the classes */
 static Suite *postfix_suite(void)
 {
@@ -388,6 +427,7 @@ static Suite *postfix_suite(void)
 	tc = tcase_create("classes");
 	tcase_add_checked_fixture(tc, instance_setup, instance_teardown);
 	tcase_add_loop_test(tc, test_classes, 0, N(classes));
+	tcase_add_loop_test(tc, test_single, 0, N(singles));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
