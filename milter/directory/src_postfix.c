@@ -304,8 +304,10 @@ static enum lg_dir_answer ask_table(struct pf_conf *c,
 	for (i = 0; i < n; i++) {
 		if ((a = lg_pf_ask(c, t, q[i], err, errsize)) == LG_DIR_YES)
 			return LG_DIR_YES;
-		if (a == LG_DIR_FAIL)
+		if (a == LG_DIR_FAIL) {
 			res = LG_DIR_FAIL;
+			break;	/* one deadline per table, not one per key */
+		}
 	}
 	return res;
 }

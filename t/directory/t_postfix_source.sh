@@ -36,7 +36,7 @@ local_recipient_maps =
 recipient_delimiter = +
 virtual_alias_maps = hash:$pf/virtual, regexp:$pf/virtual.re
 virtual_mailbox_domains = vmail.test
-virtual_mailbox_maps = proxy:lmdb:$pf/vmbox, cdb:$pf/vmbox2
+virtual_mailbox_maps = proxy:lmdb:$pf/vmbox, cdb:$pf/vmbox2, regexp:$pf/vmbox.re
 relay_domains = relay.test, fail:broken
 relay_recipient_maps = hash:$pf/relay
 EOF
@@ -49,6 +49,7 @@ vmbox() {	# vmbox N - u1..uN@vmail.test
 }
 vmbox 300 > "$pf/vmbox"
 printf 'c1@vmail.test vmail/c1\n' > "$pf/vmbox2"
+printf '/^re-[a-z]+@vmail\\.test$/ vmail/re\n' > "$pf/vmbox.re"
 printf 'r1@relay.test x\n' > "$pf/relay"
 postalias -c "$pf" "hash:$pf/aliases" &&
 	postmap -c "$pf" "hash:$pf/virtual" "lmdb:$pf/vmbox" "cdb:$pf/vmbox2" \
@@ -131,6 +132,17 @@ check "loopguardctl reload --force succeeds" [ $? -eq 0 ]
 sleep 0.5
 cases "after reload --force the truncated table is in use" \
 	unknown:u250@vmail.test known:u20@vmail.test
+
+# A table asked per recipient disappears: the reload fails and keeps
+# the old generation; its queries fail: 451 for whoever it would have
+# decided, while the listed tables still answer.
+cases "before: a regexp table in a class" known:re-ab@vmail.test
+mv "$pf/vmbox.re" "$pf/vmbox.re.away"
+check "a table that went missing fails the reload, the entries stay" \
+	wait_in "$tmp/lg.log" "reload failed, the entries loaded before stay in use"
+cases "its queries fail: 451; the other tables still answer" \
+	fail:re-cd@vmail.test fail:u999@vmail.test known:u1@vmail.test
+mv "$pf/vmbox.re.away" "$pf/vmbox.re"
 
 kill "$pid" && wait "$pid"
 pid=
