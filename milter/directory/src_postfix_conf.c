@@ -401,8 +401,10 @@ struct pf_gen *lg_pf_read_main(struct pf_conf *c, char *err, size_t errsize)
 	char *v[P_N], *out = NULL, *local = NULL;
 	int i;
 
-	if (!g)
+	if (!g) {
+		snprintf(err, errsize, "%s", strerror(ENOMEM));
 		return NULL;
+	}
 	memset(&b, 0, sizeof(b));
 	b.c = c;
 	b.g = g;
@@ -414,16 +416,22 @@ struct pf_gen *lg_pf_read_main(struct pf_conf *c, char *err, size_t errsize)
 		goto fail;
 	b.aliases = v[P_ALIASMAPS];
 	if (!*v[P_LOCALMAPS]) {
+		err[0] = 0;
 		if (!(local = default_local_maps(c, v[P_ALIASMAPS], err,
-						 errsize)))
+						 errsize))) {
+			if (!err[0])
+				snprintf(err, errsize, "%s", strerror(ENOMEM));
 			goto fail;
+		}
 		lg_log(LG_LOG_INFO,
 		       "recipients: postfix: local_recipient_maps is empty (so unknown local users reach loopguard); using Postfix's default: %s",
 		       local);
 	}
 	for (i = 0; i < PF_NCLASS; i++) {
-		if (!(g->domains[i] = lg_recipients_new(0, "")))
+		if (!(g->domains[i] = lg_recipients_new(0, ""))) {
+			snprintf(err, errsize, "%s", strerror(ENOMEM));
 			goto fail;
+		}
 		if (split_into(&b, params[class_domains[i]],
 			       v[class_domains[i]], add_domain, &g->dtabs[i],
 			       g->domains[i], err, errsize) != 0)
