@@ -21,3 +21,9 @@ bench_nullmilter_LDADD = $(MILTER_LIBS)
 dist_noinst_SCRIPTS += bench/run bench/stop-time.sh
 EXTRA_DIST += bench/mta.sh bench/report.sh BENCHMARKS.md
 dist_noinst_SCRIPTS += bench/failover.sh
+
+EXTRA_PROGRAMS += bench/postfix_bench
+bench_postfix_bench_SOURCES = bench/postfix_bench.c
+bench_postfix_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
+bench_postfix_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+dist_noinst_SCRIPTS += bench/postfix_source.sh

@@ -36,7 +36,7 @@
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
-DEPS_TEST_PKGS=(postfix swaks miltertest m4 libwrap0 redis-server
+DEPS_TEST_PKGS=(postfix postfix-lmdb postfix-cdb swaks miltertest m4 libwrap0 redis-server
 	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
 	procps openssl)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)

@@ -19,6 +19,7 @@
 
 /* Directory library. */
 #include "dir_impl.h"
+#include "dir_kinds.h"
 
 /* Entries of one source outside the local domains. */
 struct outside {
@@ -123,5 +124,6 @@ int lg_dir_check(struct lg_dir *d,
 			fn(arg, text);
 		}
 	}
+	lg_dir_postfix_unused(d, fn, arg);
 	return unserved;
 }

@@ -24,6 +24,10 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_aliases.c \
 	%D%/src_file.c \
 	%D%/src_passwd.c \
+	%D%/src_postfix.c \
+	%D%/src_postfix.h \
+	%D%/src_postfix_conf.c \
+	%D%/src_postfix_table.c \
 	%D%/src_sendmail.c \
 	%D%/src_sendmail.h \
 	%D%/src_sendmail_cf.c
