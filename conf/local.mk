@@ -42,17 +42,21 @@ lg_edit_conf = $(SED) \
 # example's TCP port, which any local user could use to forge MTA
 # sessions: in Postfix's queue folder with group postfix (Postfix's
 # smtpd runs chrooted there), or, without Postfix, in the runtime folder
-# with the daemon's own group (Sendmail connects as root).
+# with the daemon's own group (Sendmail connects as root). With Postfix,
+# who exists is Postfix's own answer (recipients = [ "postfix" ]).
 conf/loopguard.conf.installed: conf/loopguard.conf Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf && rm -f $@ $@.tmp && \
 	if test 'x$(postfixspooldir)' = xno; then \
 		lg_sock='s|^[#] socket = "unix:/var/spool/postfix/loopguard/|socket = "unix:$(pkgrundir)/|'; \
 		lg_grp='s|^||'; \
+		lg_rcpt='s|^||'; \
 	else \
 		lg_sock='s|^[#] socket = "unix:/var/spool/postfix/|socket = "unix:$(postfixspooldir)/|'; \
 		lg_grp='s|^[#] \(socket_group = \)|\1|'; \
+		lg_rcpt='s|^recipients = \[ "recipients" \];|recipients = [ "postfix" ];|'; \
 	fi; \
 	$(lg_edit_conf) -e '/^socket = "inet:/d' -e "$$lg_sock" -e "$$lg_grp" \
+		-e "$$lg_rcpt" \
 		$(srcdir)/conf/loopguard.conf >$@.tmp && mv $@.tmp $@
 CLEANFILES += conf/loopguard.conf.installed
 

@@ -12,8 +12,9 @@
 #	it, as root, the README's deployment steps in their order: 1 (the
 #	packages with Postfix as "Internet Site", build, make install), 2
 #	(the path without systemd: adduser, make install again), 3 (the
-#	config: local_domains from "postconf -x mydestination", the
-#	recipients, the log file of the section "Logs"; loopguard -n), 4
+#	config: local_domains from "postconf -x mydestination", a user
+#	account for the postfix source, the log file of the section
+#	"Logs"; loopguard -n), 4
 #	(the init script), 5 (postconf -e, loopguard -n && postfix reload)
 #	and 6 (loopguardctl stats, swaks to an unknown address, the log).
 #	The command blocks of steps 1 to 6 and of the uninstall are read
@@ -334,9 +335,10 @@ p3() {
 	grep -q '^log = "file:/var/log/loopguard.log";' $conf
 	# The mailer group, for the postmaster notices: installed on.
 	grep -q '^mailer = {' $conf
-	for d in $doms; do for u in postmaster root abuse; do echo "$u@$d"; done; done \
-		>/etc/loopguard/recipients
-	echo alice@example.com >>/etc/loopguard/recipients
+	# Who exists: the installed config asks Postfix (its accounts and
+	# aliases); a new account is all a new user needs.
+	grep -q '^recipients = \[ "postfix" \];' $conf
+	useradd -M -s /usr/sbin/nologin alice
 EOF
 	)" || die "editing the config failed"
 	out=$(root_sh "$(need_block 3 1 'loopguard -n')" 2>&1) || die "loopguard -n refused the config: $out"
@@ -400,6 +402,15 @@ p6() {
 		die "the README's grep of /var/log/loopguard.log found nothing"
 	wait_log /var/mail/root 'X-Loopguard-Original-To: nosuch@example.com' ||
 		die "the redirected message did not reach the postmaster's mailbox (/var/mail/root)"
+	# Who exists comes from Postfix: the account made in step 3, an
+	# alias of /etc/aliases, and nobody else.
+	out=$(root_sh "loopguardctl lookup alice@example.com postmaster@example.com nosuch@example.com" 2>&1) ||
+		die "loopguardctl lookup failed: $out"
+	printf '%s\n' "$out"
+	grep -q '^alice@example.com: exists (postfix)$' <<<"$out" &&
+		grep -q '^postmaster@example.com: exists (postfix)$' <<<"$out" &&
+		grep -q '^nosuch@example.com: unknown' <<<"$out" ||
+		die "the postfix source does not answer as Postfix would"
 	say "   /var/mail/root (postmaster is root in /etc/aliases):"
 	grep -E '^(X-Loopguard-Original-To|X-Original-To|Delivered-To):' "$ROOT/var/mail/root"
 	grep -E 'to=<root@[^>]*>, orig_to=<postmaster@example.com>.*status=sent' "$ROOT/var/log/mail.log" ||
