@@ -15,6 +15,7 @@ const struct lg_dir_source_ops *const lg_dir_kinds[] = {
 	&lg_dir_src_file,
 	&lg_dir_src_passwd,
 	&lg_dir_src_aliases,
+	&lg_dir_src_ldap,
 	NULL
 };
 
