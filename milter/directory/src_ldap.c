@@ -72,6 +72,7 @@ struct ldap_src {
 	struct lg_dir_cache *cache;
 	struct slot pool[POOL];
 	unsigned next;			/* round robin, atomic */
+	int     down;			/* the last search failed, atomic */
 };
 
 static int ldap_gen;			/* the one, static, generation */
@@ -370,8 +371,11 @@ static enum lg_dir_answer ask(struct ldap_src *s, struct slot **slp,
 
 	if (s->cache &&
 	    (hit = lg_dir_cache_get(s->cache, key, lg_now())) !=
-	    LG_DIR_CACHE_MISS)
+	    LG_DIR_CACHE_MISS) {
+		if (__atomic_load_n(&s->down, __ATOMIC_RELAXED))
+			snprintf(err, errsize, "%s", LG_DIR_REMEMBERED);
 		return (enum lg_dir_answer) hit;
+	}
 	if ((need = lg_ldap_filter(small, sizeof(small), s->c.query_filter,
 				   key)) < 0)
 		return LG_DIR_NO;		/* no query for this key */
@@ -390,9 +394,12 @@ static enum lg_dir_answer ask(struct ldap_src *s, struct slot **slp,
 		a = LG_DIR_FAIL;
 	} else {
 		a = search(s, *slp, filter, deadline, err, errsize);
+		if (a != LG_DIR_FAIL && errsize)
+			err[0] = 0;	/* the server answered: not remembered */
 	}
 	if (filter != small)
 		free(filter);
+	__atomic_store_n(&s->down, a == LG_DIR_FAIL, __ATOMIC_RELAXED);
 	if (a != LG_DIR_FAIL && s->cache)
 		lg_dir_cache_put(s->cache, key, a, lg_now());
 	return a;

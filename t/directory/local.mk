@@ -30,3 +30,9 @@ TESTS += %D%/check_recipients %D%/check_recipients_load \
 # mount namespace).
 TESTS += %D%/t_directory_live.sh
 EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
+
+# The ldap: source against a private slapd (t/lib/slapd.sh), through
+# the real daemon and miltertest (ldap_rcpt.lua).
+TESTS += %D%/t_ldap.sh
+dist_noinst_SCRIPTS += %D%/t_ldap.sh
+EXTRA_DIST += %D%/ldap_rcpt.lua t/lib/slapd.sh
