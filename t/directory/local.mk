@@ -31,6 +31,14 @@ TESTS += %D%/check_recipients %D%/check_recipients_load \
 TESTS += %D%/t_directory_live.sh
 EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
 
+# The ldap: source's settings file, filter escaping and expansion, and
+# its answers with no server (check_ldap).
+check_PROGRAMS += %D%/check_ldap
+%C%_check_ldap_SOURCES = %D%/check_ldap.c
+%C%_check_ldap_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_ldap_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_ldap
+
 # The ldap: source against a private slapd (t/lib/slapd.sh), through
 # the real daemon and miltertest (ldap_rcpt.lua).
 TESTS += %D%/t_ldap.sh
