@@ -18,3 +18,10 @@ bench_nullmilter_LDADD = $(MILTER_LIBS)
 dist_noinst_SCRIPTS += bench/run bench/stop-time.sh
 EXTRA_DIST += bench/mta.sh bench/report.sh BENCHMARKS.md
 dist_noinst_SCRIPTS += bench/failover.sh
+
+# The ldap: recipient source against a private slapd (bench/ldap.sh).
+EXTRA_PROGRAMS += bench/ldap_bench
+bench_ldap_bench_SOURCES = bench/ldap_bench.c
+bench_ldap_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
+bench_ldap_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+dist_noinst_SCRIPTS += bench/ldap.sh

@@ -24,7 +24,7 @@ EXTRA_DIST += t/fuzz/fuzz_util.c t/fuzz/fuzz_util.h t/fuzz/fuzz_dkim_key.h \
 	t/fuzz/fuzz_address.c t/fuzz/fuzz_mime.c t/fuzz/fuzz_message.c \
 	t/fuzz/fuzz_template.c t/fuzz/fuzz_control.c t/fuzz/fuzz_config.c \
 	t/fuzz/fuzz_snapshot.c t/fuzz/fuzz_escape.c t/fuzz/fuzz_dns.c \
-	t/fuzz/fuzz_state_line.c \
+	t/fuzz/fuzz_state_line.c t/fuzz/fuzz_ldap.c \
 	t/fuzz/message_txn.c \
 	t/fuzz/message_txn.h \
 	t/fuzz/make_seeds.c t/fuzz/LONG-RUNS.md \
