@@ -151,6 +151,11 @@ chmod 644 "$tmp/good.cf"
 check "-n: bind_pw in a file others may read is warned about" \
 	grep -q "holds bind_pw and anyone may read it" "$tmp/n.out"
 chmod 600 "$tmp/good.cf"
+cp "$top_srcdir/conf/ldap-recipients.cf.example" "$tmp/example.cf"
+chmod 600 "$tmp/example.cf"
+lg_conf example "$tmp/example.cf"
+"$LOOPGUARD" -n -c "$tmp/example.conf" >"$tmp/n.out" 2>&1
+check "-n: conf/ldap-recipients.cf.example passes (exit $?)" test "$?" -eq 0
 
 # --- 4. slapd stopped: 451, the cache still answers, one line each way
 redirected=$(count "$tmp/good.log" "plugin=catchall")
