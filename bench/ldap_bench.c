@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ldap_bench -f FILE [-m hit|miss|nocache] [-n lookups] [-t threads 1-64] [-u users]\n");
 		return 2;
 	}
+	signal(SIGPIPE, SIG_IGN);
 	lg_log_open("ldap_bench", LG_LOG_STDERR);
 	env.local_domains = domains;
 	env.n_local_domains = 1;
