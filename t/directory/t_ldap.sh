@@ -6,7 +6,8 @@
 #      an "@domain" entry; filter injection ("*", "al*", "*)(mail=*")
 #      never widens the search; bound as cn=reader, an entry only the
 #      reader may see is found;
-#   2. a wrong bind_pw: 451 at RCPT, never "unknown";
+#   2. a wrong bind_pw: 451 at RCPT, never "unknown"; StartTLS with the
+#      server's certificate trusted works, with it not trusted: 451;
 #   3. loopguard -n: an unknown name, a bad value, no search_base: exit
 #      78 with FILE:LINE;
 #   4. slapd stopped (SIGTERM by PID): 451 at RCPT for what the cache
@@ -15,7 +16,8 @@
 #      shows the source down; slapd back: answers, one line at recovery;
 #   5. slapd stopped with SIGSTOP: 451 within the timeout (1 s), not a
 #      hang; SIGCONT: answers again.
-# Needs slapd, slapadd, ldapsearch and miltertest; exits 77 without.
+# Needs slapd, slapadd, ldapsearch, openssl and miltertest; exits 77
+# without.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 . "$t_lib/slapd.sh"
@@ -28,7 +30,9 @@ lg_slapd_have || skip "slapd, slapadd or ldapsearch is not installed"
 
 lg_workdir ldap
 lg_cleanup_hook() { lg_slapd_stop; }
-lg_slapd_start "$tmp/slapd" || { echo "Bail out! slapd did not start"; exit 1; }
+command -v openssl >/dev/null || skip "openssl is not installed"
+LG_SLAPD_TLS=1 lg_slapd_start "$tmp/slapd" ||
+	{ echo "Bail out! slapd did not start"; exit 1; }
 
 # ldap_cf NAME [LINE...] - $tmp/NAME.cf: slapd (or cf_host), the
 # reader's bind, a 1 s timeout, the test domains (lines 2 to 6), then
@@ -61,9 +65,10 @@ plugins = ( { name = "catchall"; } );
 CONF
 }
 
-# start_lg NAME - the daemon with $tmp/NAME.conf, its log NAME.log
+# start_lg NAME [VAR=VALUE...] - the daemon with $tmp/NAME.conf and
+# the VARs in its environment, its log NAME.log
 start_lg() {
-	"$LOOPGUARD" -f -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
+	env "${@:2}" "$LOOPGUARD" -f -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
 	lg_pids+=($!)
 	eval "pid_$1=\$!"
 	wait_file "$tmp/$1.sock" 10 && wait_file "$tmp/$1-ctl.sock" 10 ||
@@ -99,8 +104,11 @@ ldap_cf good "bind_pw = readerpw"
 lg_conf good "$tmp/good.cf"
 ldap_cf badpw "bind_pw = wrong"
 lg_conf badpw "$tmp/badpw.cf"
+ldap_cf tls "bind_pw = readerpw" "start_tls = yes"
+lg_conf tls "$tmp/tls.cf"
 start_lg good
 start_lg badpw
+start_lg tls LDAPTLS_CACERT="$tmp/slapd/cert.pem"
 
 # --- 1. answers
 rcpt good "a user in LDAP is kept" "alice@example.com" ok
@@ -123,6 +131,17 @@ check "the answers needed no tempfail" \
 rcpt badpw "a wrong bind_pw: 451 at RCPT, not the catch-all" \
 	"alice@example.com nosuch@example.com" "tempfail tempfail"
 check "the log says why (the bind)" grep -q 'bind as "cn=reader' "$tmp/badpw.log"
+
+# --- StartTLS: a certificate trusted works, one not trusted is a failure
+rcpt tls "start_tls with the server's certificate trusted" \
+	"alice@example.com nosuch@example.com" "ok catchall"
+kill "$pid_tls" && wait "$pid_tls"
+other_ca=/etc/ssl/certs/ca-certificates.crt	# the public CAs: not slapd's
+[ -s "$other_ca" ] || other_ca=/dev/null
+start_lg tls LDAPTLS_CACERT="$other_ca"
+rcpt tls "start_tls with a certificate not trusted: 451" \
+	"alice@example.com nosuch@example.com" "tempfail tempfail"
+check "the log says why (StartTLS)" grep -q 'StartTLS' "$tmp/tls.log"
 
 # --- 3. loopguard -n on bad files: 78, FILE:LINE
 n_case() {	# n_case LABEL TEXT CF-LINE...

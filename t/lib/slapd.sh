@@ -15,15 +15,22 @@
 #	only on 127.0.0.1 at a free port and on the unix socket
 #	DIR/ldapi. It sets slapd_pid, slapd_port, slapd_uri
 #	(ldap://127.0.0.1:PORT) and slapd_ldapi (the ldapi:// URI), and
-#	returns once the server answers a search. The log is DIR/slapd.log.
-#	Calling it again with the same DIR starts the same database again
-#	(same port) without loading it twice.
+#	returns once the server answers a search (20 s at most). A slapd
+#	that exits at once (a port taken meanwhile) is tried again on
+#	other ports. The log is DIR/slapd.log. Calling it again with the
+#	same DIR starts the same database again (same port) without
+#	loading it twice.
 #
 #	The tree: ou=people holds alice, bob, dave, erin, frank (mail
 #	NAME@example.com) and a catch-all entry for catch.test (mail
 #	"@catch.test"); ou=private holds carol (carol@example.com), which
 #	only cn=reader,dc=example,dc=com (password "readerpw") may read;
 #	anonymous clients may read the rest.
+#
+#	With LG_SLAPD_TLS=1 (before the first start), a self-signed
+#	certificate for 127.0.0.1 is made with openssl (DIR/cert.pem,
+#	DIR/key.pem) and slapd offers StartTLS with it; a client trusts it
+#	with LDAPTLS_CACERT=DIR/cert.pem in its environment.
 #
 #	slapd is the Debian package's binary; nothing of the system's
 #	slapd (its config, its database, its service) is used or touched.
@@ -35,7 +42,7 @@
 LG_SLAPD=${LG_SLAPD:-$(command -v slapd || echo /usr/sbin/slapd)}
 LG_SLAPADD=${LG_SLAPADD:-$(command -v slapadd || echo /usr/sbin/slapadd)}
 LG_SLAPD_SUFFIX="dc=example,dc=com"
-slapd_pid='' slapd_port='' slapd_uri='' slapd_ldapi='' slapd_dir=''
+slapd_pid='' slapd_port='' slapd_uri='' slapd_ldapi='' slapd_dir='' slapd_status=''
 
 # lg_slapd_have - 0 when slapd, slapadd and ldapsearch are there
 lg_slapd_have() {
@@ -96,9 +103,23 @@ lg_slapd_free_port() {
 	return 1
 }
 
+# lg_slapd_cert DIR - a self-signed certificate for 127.0.0.1 in DIR
+lg_slapd_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$1/key.pem" \
+		-out "$1/cert.pem" >"$1/openssl.log" 2>&1 ||
+		{ cat "$1/openssl.log" >&2; return 1; }
+	chmod 644 "$1/key.pem"
+}
+
 # lg_slapd_conf DIR - slapd.conf for the database in DIR
 lg_slapd_conf() {
-	local dir=$1 s=$LG_SLAPD_SUFFIX
+	local dir=$1 s=$LG_SLAPD_SUFFIX tls=
+	if [ "${LG_SLAPD_TLS:-}" = 1 ]; then
+		lg_slapd_cert "$dir" || return 1
+		tls="TLSCertificateFile $dir/cert.pem
+TLSCertificateKeyFile $dir/key.pem"
+	fi
 	cat >"$dir/slapd.conf" <<EOF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -108,6 +129,7 @@ argsfile $dir/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
 sizelimit 1000
+$tls
 
 database mdb
 maxsize 104857600
@@ -127,13 +149,40 @@ access to *
 EOF
 }
 
+# lg_slapd_run DIR - start slapd on slapd_port and wait until it
+# answers; 0, 1 when it exited (its status in slapd_status), 2 when it
+# did not answer in 20 s
+lg_slapd_run() {
+	local dir=$1 i enc
+	enc=$(printf '%s' "$dir/ldapi" | sed 's,/,%2F,g')
+	slapd_uri=ldap://127.0.0.1:$slapd_port
+	slapd_ldapi=ldapi://$enc
+	"$LG_SLAPD" -d 0 -f "$dir/slapd.conf" \
+		-h "$slapd_uri/ $slapd_ldapi/" >>"$dir/slapd.log" 2>&1 </dev/null &
+	slapd_pid=$!
+	for ((i = 0; i < 400; i++)); do
+		if ldapsearch -x -H "$slapd_uri" -b "$LG_SLAPD_SUFFIX" -s base \
+			-l 2 1.1 >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$slapd_pid" 2>/dev/null; then
+			wait "$slapd_pid"
+			slapd_status=$?
+			slapd_pid=
+			return 1
+		fi
+		sleep 0.05
+	done
+	return 2
+}
+
 # lg_slapd_start DIR [LDIF] - see the header
 lg_slapd_start() {
-	local dir=$1 ldif=${2:-} i enc
+	local dir=$1 ldif=${2:-} keep=$slapd_port i rc
 	slapd_dir=$dir
 	if [ ! -d "$dir/db" ]; then
 		mkdir -p "$dir/db" || return 1
-		lg_slapd_conf "$dir"
+		lg_slapd_conf "$dir" || return 1
 		if [ -z "$ldif" ]; then
 			ldif=$dir/tree.ldif
 			lg_slapd_tree >"$ldif"
@@ -142,20 +191,18 @@ lg_slapd_start() {
 			>"$dir/slapadd.log" 2>&1 ||
 			{ cat "$dir/slapadd.log" >&2; return 1; }
 	fi
-	[ -n "$slapd_port" ] || slapd_port=$(lg_slapd_free_port) || return 1
-	enc=$(printf '%s' "$dir/ldapi" | sed 's,/,%2F,g')
-	slapd_uri=ldap://127.0.0.1:$slapd_port
-	slapd_ldapi=ldapi://$enc
-	"$LG_SLAPD" -d 0 -f "$dir/slapd.conf" \
-		-h "$slapd_uri/ $slapd_ldapi/" >>"$dir/slapd.log" 2>&1 </dev/null &
-	slapd_pid=$!
-	for ((i = 0; i < 200; i++)); do
-		if ldapsearch -x -H "$slapd_uri" -b "$LG_SLAPD_SUFFIX" -s base \
-			-l 2 1.1 >/dev/null 2>&1; then
-			return 0
+	# a new port may be taken between the look and the bind: try
+	# others; a restart keeps its port (tried again, as the old
+	# socket may linger a moment)
+	for ((i = 0; i < 5; i++)); do
+		if [ -z "$keep" ]; then
+			slapd_port=$(lg_slapd_free_port) || return 1
 		fi
-		kill -0 "$slapd_pid" 2>/dev/null || break
-		sleep 0.05
+		lg_slapd_run "$dir" && return 0
+		rc=$?
+		[ "$rc" = 1 ] || break
+		echo "slapd exited ($slapd_status) on port $slapd_port" >>"$dir/slapd.log"
+		[ -n "$keep" ] && sleep 0.5
 	done
 	echo "slapd did not start in $dir:" >&2
 	cat "$dir/slapd.log" >&2
