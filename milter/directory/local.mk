@@ -26,6 +26,7 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_ldap.c \
 	%D%/src_ldap.h \
 	%D%/src_ldap_conf.c \
+	%D%/src_ldap_filter.c \
 	%D%/src_passwd.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
 %C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS)

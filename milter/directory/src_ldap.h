@@ -13,9 +13,9 @@
  * DESCRIPTION
  *	src_ldap_conf.c reads the FILE of ldap_table(5)'s shape ("name =
  *	value", "#" comments, a line that starts with a blank continues
- *	the one before) and expands the query filter; src_ldap.c asks
- *	the servers. The parser and the filter need no libldap, so the
- *	unit tests and the fuzz harness use them alone.
+ *	the one before); src_ldap_filter.c expands the query filter;
+ *	src_ldap.c asks the servers. The parser and the filter need no
+ *	libldap, so the unit tests and the fuzz harness use them alone.
  *
  *	lg_ldap_escape() writes a value as RFC 4515 wants it inside a
  *	filter: "*", "(", ")", "\", NUL, every control byte and every
