@@ -27,3 +27,9 @@ bench_postfix_bench_SOURCES = bench/postfix_bench.c
 bench_postfix_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
 bench_postfix_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 dist_noinst_SCRIPTS += bench/postfix_source.sh
+# The ldap: recipient source against a private slapd (bench/ldap.sh).
+EXTRA_PROGRAMS += bench/ldap_bench
+bench_ldap_bench_SOURCES = bench/ldap_bench.c
+bench_ldap_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
+bench_ldap_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+dist_noinst_SCRIPTS += bench/ldap.sh

@@ -65,6 +65,7 @@ examplesdir = $(docdir)/examples
 dist_examples_DATA = conf/loopguard.conf conf/recipients \
 	conf/postfix-main.cf conf/sendmail.mc
 dist_examples_DATA += conf/autoreply.txt
+dist_examples_DATA += conf/ldap-recipients.cf.example
 
 # The config: loopguard.conf.example is always the current one; the
 # files loopguard reads (loopguard.conf, recipients, autoreply.txt) are

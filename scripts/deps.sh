@@ -3,13 +3,14 @@
 #
 # SYNOPSIS
 #	scripts/deps.sh build	compilers, autotools, libmilter, libopendkim,
-#				libconfig, Check
+#				libconfig, libldap, Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
 #				miltertest, Redis and Sentinel, ...), clang and its
 #				libFuzzer runtime (make fuzz), llvm (its
 #				llvm-symbolizer: LeakSanitizer suppressions
 #				match function names), git, ss, ps,
-#				openssl, and an unpacked Sendmail
+#				openssl, slapd and ldap-utils, and an unpacked
+#				Sendmail
 #	scripts/deps.sh fresh-root
 #				what scripts/fresh-root.sh needs on the host
 #				(mmdebstrap, python3, iproute2, procps, git)
@@ -18,7 +19,9 @@
 #
 # DESCRIPTION
 #	Only missing packages are installed, after one "apt-get update".
-#	Postfix installs without a prompt ("No configuration"). Services
+#	Postfix installs without a prompt ("No configuration"), slapd
+#	without a database of its own (the LDAP tests start a private
+#	slapd, t/lib/slapd.sh). Services
 #	are kept from starting during the install (a temporary policy-rc.d
 #	when there is none); any Postfix or Redis that a package's postinst
 #	started anyway is stopped by the PID in its pid file (Sentinel's too).
@@ -35,10 +38,10 @@
 #	Exit 1 with "deps: ..." on stderr when something cannot be installed.
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
-	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev check)
+	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev libldap-dev check)
 DEPS_TEST_PKGS=(postfix postfix-lmdb postfix-cdb swaks miltertest m4 libwrap0 redis-server
 	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
-	procps openssl)
+	procps openssl slapd ldap-utils)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -119,6 +122,11 @@ deps_install() {
 			echo "postfix postfix/main_mailer_type select No configuration" |
 				deps_sudo debconf-set-selections
 		fi
+		# slapd: no database of its own; the tests start a private one.
+		if [ "$p" = slapd ]; then
+			echo "slapd slapd/no_configuration boolean true" |
+				deps_sudo debconf-set-selections
+		fi
 	done
 	# Keep packages from starting their services while they install.
 	if [ ! -e "$policy" ]; then
@@ -138,6 +146,7 @@ deps_install() {
 		redis-server) deps_stop_service redis /run/redis/redis-server.pid ;;
 		redis-sentinel) deps_stop_service redis-sentinel \
 			/run/sentinel/redis-sentinel.pid ;;
+		slapd) deps_stop_service slapd /run/slapd/slapd.pid ;;
 		esac
 	done
 	mapfile -t missing < <(deps_missing "$@")

@@ -324,7 +324,8 @@ enum lg_dir_answer lg_dir_lookup(struct lg_dir *d, const char *local,
 					   sizeof(err));
 			lg_dir_release(ref);
 		}
-		lg_dir_health(s, a != LG_DIR_FAIL, err);
+		if (a == LG_DIR_FAIL || strcmp(err, LG_DIR_REMEMBERED) != 0)
+			lg_dir_health(s, a != LG_DIR_FAIL, err);
 		if (a == LG_DIR_YES) {
 			if (why && whysize)
 				snprintf(why, whysize, "%s", s->spec);

@@ -17,6 +17,7 @@ const struct lg_dir_source_ops *const lg_dir_kinds[] = {
 	&lg_dir_src_aliases,
 	&lg_dir_src_postfix,
 	&lg_dir_src_sendmail,
+	&lg_dir_src_ldap,
 	NULL
 };
 

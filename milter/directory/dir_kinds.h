@@ -14,6 +14,7 @@ extern const struct lg_dir_source_ops lg_dir_src_passwd;	/* src_passwd.c */
 extern const struct lg_dir_source_ops lg_dir_src_aliases;	/* src_aliases.c */
 extern const struct lg_dir_source_ops lg_dir_src_sendmail;	/* src_sendmail.c */
 extern const struct lg_dir_source_ops lg_dir_src_postfix;	/* src_postfix*.c */
+extern const struct lg_dir_source_ops lg_dir_src_ldap;		/* src_ldap.c */
 
 /* lg_dir_passwd_lookup - does account NAME exist (src_passwd.c) */
 enum lg_dir_answer lg_dir_passwd_lookup(const char *name, char *err,

@@ -36,6 +36,9 @@ enum lg_dir_answer {
 	LG_DIR_FAIL = -1	/* the source could not answer: never "no" */
 };
 
+/* err of a lookup answered from memory while the source is down */
+#define LG_DIR_REMEMBERED	"remembered; the source is still down"
+
 /* One recipient, normalised once by the directory. */
 struct lg_dir_key {
 	const char *address;	/* "local@domain" */
@@ -77,7 +80,10 @@ struct lg_dir_source_ops {
 	/* changed - 1 when the inputs of GEN are no longer what is on
 	 * disk (checked about once a second); NULL: never reloaded */
 	int     (*changed)(void *conf, const void *gen);
-	/* lookup - does KEY exist; on LG_DIR_FAIL, why in err */
+	/* lookup - does KEY exist; on LG_DIR_FAIL, why in err. A YES or
+	 * NO remembered from before an outage that is still on comes
+	 * with LG_DIR_REMEMBERED in err: the answer stands, the source's
+	 * health is left as it is */
 	enum lg_dir_answer (*lookup)(void *conf, void *gen,
 				     const struct lg_dir_key *key,
 				     char *err, size_t errsize);

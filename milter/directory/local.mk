@@ -23,6 +23,10 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/recipients_load.c \
 	%D%/src_aliases.c \
 	%D%/src_file.c \
+	%D%/src_ldap.c \
+	%D%/src_ldap.h \
+	%D%/src_ldap_conf.c \
+	%D%/src_ldap_filter.c \
 	%D%/src_passwd.c \
 	%D%/src_postfix.c \
 	%D%/src_postfix.h \
@@ -32,4 +36,5 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_sendmail.h \
 	%D%/src_sendmail_cf.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
-%C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS)
+%C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS)
+%C%_liblg_directory_la_LIBADD = $(LDAP_LIBS)

@@ -64,3 +64,17 @@ check_PROGRAMS += %D%/check_src_postfix
 %C%_check_src_postfix_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_src_postfix_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_src_postfix
+
+# The ldap: source's settings file, filter escaping and expansion, and
+# its answers with no server (check_ldap).
+check_PROGRAMS += %D%/check_ldap
+%C%_check_ldap_SOURCES = %D%/check_ldap.c
+%C%_check_ldap_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_ldap_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_ldap
+
+# The ldap: source against a private slapd (t/lib/slapd.sh), through
+# the real daemon and miltertest (ldap_rcpt.lua).
+TESTS += %D%/t_ldap.sh
+dist_noinst_SCRIPTS += %D%/t_ldap.sh
+EXTRA_DIST += %D%/ldap_rcpt.lua t/lib/slapd.sh

@@ -109,8 +109,8 @@ core_sources() {
 CFLAGS_LIB=(-fsanitize=fuzzer-no-link "${CFLAGS_COMMON[@]}")
 CFLAGS_HARNESS=(-fsanitize=fuzzer "${CFLAGS_COMMON[@]}")
 
-pkg_cflags() { pkg-config --cflags libconfig opendkim hiredis; }
-pkg_libs() { pkg-config --libs libconfig opendkim hiredis; }
+pkg_cflags() { pkg-config --cflags libconfig opendkim hiredis ldap; }
+pkg_libs() { pkg-config --libs libconfig opendkim hiredis ldap lber; }
 
 # stale - OUT is missing, or older than one of its inputs (or the .d
 # file's list of headers)
