@@ -90,6 +90,13 @@ else
 		"socket = \"unix:$pkgrundir/loopguard.sock\";"
 fi
 check "config: socket_mode 0660" grep -qx 'socket_mode = "0660";.*' "$dest$conf"
+if [ "$postfixspooldir" != no ]; then
+	check "config: who exists is asked of Postfix" \
+		grep -qx 'recipients = \[ "postfix" \];' "$dest$conf"
+else
+	check "config: who exists is the recipients file" \
+		grep -qx 'recipients = \[ "recipients" \];' "$dest$conf"
+fi
 check "config: no TCP milter socket" not grep -q '^socket = "inet' "$dest$conf"
 # every absolute path in it is one of the configured folders (or the
 # MTA's own)
@@ -223,7 +230,10 @@ if [ "$(id -u)" = 0 ]; then
 else
 	nogroup='/^socket_group = /d'
 fi
+# who exists: the installed recipients file here, not this host's
+# Postfix (which may have no main.cf at all)
 sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" -e '/^user = /d' \
+	-e 's|^recipients = \[ "postfix" \];|recipients = [ "recipients" ];|' \
 	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" -e "${nogroup:-s/^//}" \
 	"$dest$conf" >"$here"
 export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
