@@ -71,7 +71,11 @@ static const char *trim(const char *s, const char **e)
 	return s;
 }
 
-/* slurp - the whole file in one buffer; 0 or an errno value */
+#define FILE_MAX	((uintmax_t) 1 << 30)	/* like the other sources */
+#define NOT_REGULAR	(-1)		/* slurp: a FIFO, device, ... */
+
+/* slurp - the whole file in one buffer; 0, an errno value, or
+ * NOT_REGULAR */
 static int slurp(const char *path, char **buf_r, size_t *len_r)
 {
 	struct stat st;
@@ -82,10 +86,20 @@ static int slurp(const char *path, char **buf_r, size_t *len_r)
 
 	*buf_r = NULL;
 	*len_r = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO put in the file's place must not block */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return errno;
-	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    (uintmax_t) st.st_size < UINT32_MAX)
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? EISDIR : NOT_REGULAR;
+	else if ((uintmax_t) st.st_size > FILE_MAX)
+		err = EFBIG;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	if (st.st_size > 0 && (uintmax_t) st.st_size < UINT32_MAX)
 		cap = (size_t) st.st_size + 1;	/* + 1 to see the end */
 	for (;;) {
 		if (!buf || len == cap) {
@@ -152,7 +166,8 @@ int lg_recipients_load(struct lg_recipients *r, const char *path,
 		return -1;
 	}
 	if ((rc = slurp(path, &text, &len)) != 0) {
-		set_err(err, errsize, "%s: %s", path, strerror(rc));
+		set_err(err, errsize, "%s: %s", path, rc == NOT_REGULAR ?
+			"not a regular file" : strerror(rc));
 		return -1;
 	}
 	end = text + len;

@@ -80,7 +80,7 @@ static char *read_all(const char *path, size_t *len_r, char *err,
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
 	    fstat(fd, &st) != 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		if (fd >= 0)

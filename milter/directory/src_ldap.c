@@ -88,7 +88,7 @@ static char *read_file(const char *path, size_t *len_r, int *others_read,
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st)) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st)) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		goto out;
 	}

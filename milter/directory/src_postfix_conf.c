@@ -41,9 +41,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Utility library. */
 #include "log.h"
@@ -265,12 +268,20 @@ static int name_in_file(void *arg, const char *tok)
 static int add_file(struct build *b, const char *path)
 {
 	char *text, *line, *save = NULL;
+	struct stat st;
 	FILE *fp;
 	size_t len;
+	int fd;
 
-	if (!(fp = fopen(path, "re"))) {
+	/* O_NONBLOCK: a FIFO in the file's place must not block */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    !(fp = fdopen(fd, "r"))) {
 		snprintf(b->err, sizeof(b->err), "%s: %s: %s", b->param, path,
-			 strerror(errno));
+			 fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) ?
+			 "not a regular file" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (!(text = calloc(1, DOMAIN_FILE_MAX + 1))) {

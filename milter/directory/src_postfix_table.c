@@ -239,7 +239,7 @@ static unsigned char *read_file(const char *path, size_t *len_r, char *err,
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -194,7 +194,7 @@ static char *read_bounded(const char *path, size_t max, size_t *len_r,
 	char *buf;
 	int fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
 	    fstat(fd, &st) != 0) {
 		e = errno;
 		snprintf(err, errsize, "%s: %s", path, strerror(e));

@@ -30,6 +30,10 @@ TESTS += %D%/check_recipients %D%/check_recipients_load \
 # mount namespace).
 TESTS += %D%/t_directory_live.sh
 EXTRA_DIST += %D%/t_directory_live.sh %D%/directory_msg.lua
+# A table replaced by a FIFO or a device: an error at once, the loaded
+# entries kept, the other sources still followed (t_hostile_files.sh).
+TESTS += %D%/t_hostile_files.sh
+EXTRA_DIST += %D%/t_hostile_files.sh
 
 # The sendmail source: its .cf, map and class file readers, and its
 # lookups through the directory on a private set of files.
