@@ -12,7 +12,8 @@
  *	lg_dir_refresh() runs about once a second in one thread. A source
  *	whose inputs moved is loaded at the second look in a row that
  *	still finds them moved, so a table being rewritten is read once
- *	it is written. A load that fails is retried every RETRY_S seconds
+ *	it is written; a load whose inputs moved while they were read is
+ *	dropped and tried at the next look. A load that fails is retried every RETRY_S seconds
  *	and logged at the first failure and at the recovery. A load that
  *	shrank beyond max_shrink is held back: logged once, shown in the
  *	stats, not read again until its inputs move again, and taken only
@@ -200,6 +201,14 @@ static int refresh_one(struct lg_dir *d, struct source *s, time_t now)
 		s->failures++;
 		snprintf(s->last_error, sizeof(s->last_error), "%.255s", err);
 		pthread_mutex_unlock(&s->hlock);
+		return 0;
+	}
+	if (s->ops->changed(s->conf, ref->gen)) {
+		/* written while it was read: maybe half of it; again at the
+		 * next look that finds it settled */
+		lg_dir_release(cur);
+		lg_dir_release(ref);
+		s->pending = 1;
 		return 0;
 	}
 	if (s->load_failing)

@@ -375,6 +375,8 @@ enum lg_dir_answer lg_pf_query(struct pf_conf *c, const struct pf_table *t,
 
 	if (strlen(key) > PF_KEY_MAX)
 		return LG_DIR_NO;	/* no address is that long */
+	if (strcmp(key, "-") == 0)
+		return LG_DIR_NO;	/* postmap -q - reads keys from stdin */
 	argv[n++] = t->alias ? c->postalias : c->postmap;
 	if (c->dir) {
 		argv[n++] = "-c";
