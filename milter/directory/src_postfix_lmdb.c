@@ -1,0 +1,273 @@
+/*
+ * NAME
+ *	src_postfix_lmdb.c - a Postfix lmdb: table read directly with
+ *	liblmdb, without "postmap -s"
+ * SYNOPSIS
+ *	#include "src_postfix.h"
+ *
+ *	int	lg_pf_lmdb_load(struct pf_table *t, int timeout_ms,
+ *				char *err, size_t errsize)
+ * DESCRIPTION
+ *	lg_pf_lmdb_load() fills the set of an lmdb:NAME table from
+ *	NAME.lmdb (t->file) as Postfix's own readers see it: the file is
+ *	opened read-only, without a subdirectory and without LMDB's lock
+ *	file (MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, as Postfix opens
+ *	it), and a shared fcntl() lock on it is held while the keys are
+ *	walked, the lock postmap and postalias take exclusively for a
+ *	moment before they rewrite the file; the walk then sees the last
+ *	committed table, never a half-written one.
+ *
+ *	Every key is walked in one read transaction with a cursor. The
+ *	key's bytes are what postmap -s would print: postmap and
+ *	postalias store a key with its terminating NUL, which is cut (a
+ *	key without one is taken whole); a key with a NUL inside, with a
+ *	control byte, or longer than PF_KEY_MAX bytes is skipped and
+ *	counted, as a listing line would be. Keys go through
+ *	lg_pf_add_key(), the parser of the listings, so an alias table's
+ *	"@" and YP_* bookkeeping keys are skipped here too.
+ *
+ *	Bounds: the file must be a regular file of at most LMDB_FILE_MAX
+ *	bytes; the map is the file's size (not the size the file's header
+ *	asks for), and the pages the header says are in use must all be
+ *	inside the file (a truncated copy is refused before a page is
+ *	touched); at most LMDB_ENTRIES_MAX keys; the lock is waited for
+ *	and the keys walked within TIMEOUT_MS; the number of keys walked
+ *	must be the number the table's header holds.
+ *
+ *	lg_pf_lmdb_load() returns 1 without doing anything when the table
+ *	is not an lmdb: table, or when loopguard was built without
+ *	liblmdb (logged once: the caller lists the table with postmap -s).
+ * DIAGNOSTICS
+ *	-1 with a reason in err (which names the file) when the file is
+ *	missing, not an lmdb file, truncated, of another LMDB version,
+ *	corrupt, too large, or not walked in time; 0 on success, with the
+ *	number of keys skipped logged.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_LMDB
+#include <lmdb.h>
+#endif
+
+/* Utility library. */
+#include "log.h"
+
+/* Directory library. */
+#include "src_postfix.h"
+
+#define LMDB_FILE_MAX	((unsigned long long) 4 << 30)	/* 4 GB */
+#define LMDB_ENTRIES_MAX 50000000	/* keys in one table */
+#define LMDB_LOCK_POLL_MS 10		/* between two tries of the lock */
+#define LMDB_CLOCK_EVERY 4096		/* keys between two clock reads */
+
+/* is_lmdb - 1 when SPEC is an lmdb:NAME table */
+static int is_lmdb(const char *spec)
+{
+	return strncmp(spec, "lmdb:", 5) == 0;
+}
+
+#ifndef HAVE_LMDB
+
+/* lg_pf_lmdb_load - without liblmdb: the caller lists the table */
+int lg_pf_lmdb_load(struct pf_table *t, int timeout_ms, char *err,
+		    size_t errsize)
+{
+	static int told;
+
+	(void) timeout_ms;
+	(void) err;
+	(void) errsize;
+	if (is_lmdb(t->spec) && !told) {
+		told = 1;
+		lg_log(LG_LOG_INFO,
+		       "recipients: postfix table %s: lmdb tables are listed with postmap -s (loopguard was built without liblmdb)",
+		       t->spec);
+	}
+	return 1;
+}
+
+#else
+
+/* now_ms - a monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* lock_shared - a shared fcntl() lock on FD, tried until DEADLINE;
+ * 0, or -1 with errno (ETIMEDOUT when a writer held it too long) */
+static int lock_shared(int fd, long long deadline)
+{
+	struct flock fl;
+	struct timespec pause = { 0, LMDB_LOCK_POLL_MS * 1000000L };
+
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* walk - every key of the open table into T's set; 0, or -1 with err */
+static int walk(MDB_env *env, struct pf_table *t, size_t entries,
+		long long deadline, unsigned long *bad_r, char *err,
+		size_t errsize)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	size_t seen = 0, len;
+	int rc;
+
+	*bad_r = 0;
+	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
+	    (rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
+		snprintf(err, errsize, "%s: %s", t->file, mdb_strerror(rc));
+		goto out;
+	}
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		if (++seen > entries) {
+			snprintf(err, errsize,
+				 "%s: corrupt: more keys than the %zu its header holds",
+				 t->file, entries);
+			rc = -1;
+			goto out;
+		}
+		if (seen % LMDB_CLOCK_EVERY == 0 && now_ms() > deadline) {
+			snprintf(err, errsize,
+				 "%s: not read within the deadline (%zu of %zu keys)",
+				 t->file, seen, entries);
+			rc = -1;
+			goto out;
+		}
+		len = key.mv_size;
+		if (len > 0 && ((const char *) key.mv_data)[len - 1] == 0)
+			len--;		/* stored with its NUL, as postmap does */
+		if (len > PF_KEY_MAX || memchr(key.mv_data, 0, len) ||
+		    lg_pf_add_key(t->set, key.mv_data, len, t->alias) != 0)
+			++*bad_r;
+	}
+	if (rc != MDB_NOTFOUND) {
+		snprintf(err, errsize, "%s: after %zu keys: %s", t->file, seen,
+			 mdb_strerror(rc));
+		goto out;
+	}
+	if (seen != entries) {
+		snprintf(err, errsize,
+			 "%s: corrupt: %zu keys walked, its header holds %zu",
+			 t->file, seen, entries);
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	return rc == 0 ? 0 : -1;
+}
+
+/* lg_pf_lmdb_load - an lmdb: table into T's set; 0, -1 with err, or 1
+ * when T is not an lmdb table */
+int lg_pf_lmdb_load(struct pf_table *t, int timeout_ms, char *err,
+		    size_t errsize)
+{
+	long long deadline = now_ms() + timeout_ms;
+	unsigned long long need;
+	unsigned long bad = 0;
+	MDB_env *env = NULL;
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat sb;
+	int rc, fd;
+
+	if (!is_lmdb(t->spec) || !t->file)
+		return 1;
+	if (stat(t->file, &sb) != 0) {
+		snprintf(err, errsize, "%s: %s", t->file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    (unsigned long long) sb.st_size > LMDB_FILE_MAX ||
+	    (unsigned long long) sb.st_size > (size_t) -1) {
+		snprintf(err, errsize,
+			 "%s: not an lmdb table (a regular file of 1 byte to 4 GB)",
+			 t->file);
+		return -1;
+	}
+	/* The map is the file as it is now; a header that asks for more
+	 * is checked below, before any page is read. */
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_mapsize(env, (size_t) sb.st_size)) != 0 ||
+	    (rc = mdb_env_open(env, t->file, MDB_RDONLY | MDB_NOSUBDIR |
+			       MDB_NOLOCK, 0)) != 0 ||
+	    (rc = mdb_env_get_fd(env, &fd)) != 0) {
+		snprintf(err, errsize, "%s: %s", t->file,
+			 rc == MDB_INVALID ? "not an lmdb file (no valid header)" :
+			 mdb_strerror(rc));
+		goto fail;
+	}
+	(void) fcntl(fd, F_SETFD, FD_CLOEXEC);	/* liblmdb leaves it open */
+	if (lock_shared(fd, deadline) != 0) {
+		snprintf(err, errsize, "%s: shared lock: %s", t->file,
+			 errno == ETIMEDOUT ?
+			 "held by a writer past the deadline" : strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &sb) != 0 || (rc = mdb_env_info(env, &info)) != 0 ||
+	    (rc = mdb_env_stat(env, &st)) != 0) {
+		snprintf(err, errsize, "%s: %s", t->file,
+			 rc ? mdb_strerror(rc) : strerror(errno));
+		goto fail;
+	}
+	need = ((unsigned long long) info.me_last_pgno + 1) * st.ms_psize;
+	if (need > (unsigned long long) sb.st_size ||
+	    need > info.me_mapsize) {
+		snprintf(err, errsize,
+			 "%s: truncated: %lld bytes, its header says %llu are in use",
+			 t->file, (long long) sb.st_size, need);
+		goto fail;
+	}
+	if (st.ms_entries > LMDB_ENTRIES_MAX) {
+		snprintf(err, errsize, "%s: %zu keys, more than %d", t->file,
+			 st.ms_entries, LMDB_ENTRIES_MAX);
+		goto fail;
+	}
+	if (walk(env, t, st.ms_entries, deadline, &bad, err, errsize) != 0)
+		goto fail;
+	mdb_env_close(env);		/* closes the file: the lock goes */
+	if (bad)
+		lg_log(LG_LOG_WARN,
+		       "recipients: postfix table %s: %lu keys that are not addresses skipped",
+		       t->spec, bad);
+	return 0;
+fail:
+	if (env)
+		mdb_env_close(env);
+	return -1;
+}
+
+#endif
