@@ -64,3 +64,12 @@ check_PROGRAMS += %D%/check_src_postfix
 %C%_check_src_postfix_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_src_postfix_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_src_postfix
+
+# The postfix source's lmdb reader: tables built by the real postmap
+# and postalias (and a few written with liblmdb) read directly, with
+# exactly the keys postmap -s lists; broken files refused.
+check_PROGRAMS += %D%/check_src_postfix_lmdb
+%C%_check_src_postfix_lmdb_SOURCES = %D%/check_src_postfix_lmdb.c
+%C%_check_src_postfix_lmdb_CFLAGS = $(CHECK_CFLAGS_ALL) $(LMDB_CFLAGS)
+%C%_check_src_postfix_lmdb_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_src_postfix_lmdb
