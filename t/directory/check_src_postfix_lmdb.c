@@ -50,7 +50,7 @@
 /* How a case's table is made, and what is done to it afterwards. */
 enum make { MK_POSTMAP, MK_POSTALIAS, MK_GEN, MK_HAND };
 enum damage { DMG_NONE, DMG_EMPTY, DMG_HALF, DMG_HEADER, DMG_MISSING,
-	      DMG_TEXT };
+	      DMG_TEXT, DMG_PAGES, DMG_PAGE };
 
 static const struct {
 	const char *name;
@@ -87,6 +87,10 @@ static const struct {
 	  "No such file" },
 	{ "text", MK_POSTMAP, "a@x.test 1\n", DMG_TEXT, 0, -1, NULL,
 	  "not an lmdb file" },
+	{ "pages garbled", MK_GEN, NULL, DMG_PAGES, 0, -1, NULL, "corrupt" },
+	/* liblmdb dies of SIGSEGV on this one: only the reader process */
+	{ "page garbled", MK_GEN, NULL, DMG_PAGE, 0, -1, NULL,
+	  "reader failed (killed by signal 11): a corrupt file" },
 };
 
 /* The private Postfix config directory of one test. */
@@ -182,9 +186,13 @@ static void write_hand(const char *path, const char *text)
 /* make_table - case I's table as DIR/NAME.lmdb, damaged as asked */
 static void make_table(int i, const char *name)
 {
-	char src[128], db[160], cmd[512];
-	int fd;
+	char src[128], db[160], cmd[512], garbage[200];
+	int fd, k;
+	off_t off;
 	struct stat st;
+
+	for (k = 0; k < (int) sizeof(garbage); k++)
+		garbage[k] = (char) (k * 37 + 11);
 
 	snprintf(src, sizeof(src), "%s/%s", dir, name);
 	snprintf(db, sizeof(db), "%s.lmdb", src);
@@ -221,6 +229,16 @@ static void make_table(int i, const char *name)
 		break;
 	case DMG_TEXT:
 		ck_assert_int_eq(rename(src, db), 0);
+		break;
+	case DMG_PAGES:		/* garbage over pages inside the tree */
+	case DMG_PAGE:
+		ck_assert_int_ge(fd = open(db, O_WRONLY), 0);
+		for (off = 3 * 4096 + 16; off < (cases[i].damage == DMG_PAGE ?
+						 4 * 4096 : st.st_size / 2);
+		     off += 4096 * 7)
+			ck_assert_int_eq(pwrite(fd, garbage, sizeof(garbage), off),
+					 (ssize_t) sizeof(garbage));
+		close(fd);
 		break;
 	}
 }
