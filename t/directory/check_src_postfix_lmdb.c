@@ -482,6 +482,7 @@ START_TEST(test_fallback)
 {
 	struct pf_conf c = { 0 };
 	struct pf_table t = { 0 };
+	struct lg_recipients *listed;
 	char err[512] = "", spec[200];
 
 	make_table(0, "fallback");
@@ -496,6 +497,11 @@ START_TEST(test_fallback)
 	ck_assert_msg(lg_pf_table_load(&c, &t, err, sizeof(err)) == 0, "%s",
 		      err);
 	ck_assert_uint_eq(lg_recipients_count(t.set), 5);
+	has_keys(t.set, cases[0].has);
+	snprintf(spec, sizeof(spec), "%s/fallback", dir);
+	listed = listing(spec, 0);
+	same_keys(t.set, listed);
+	lg_recipients_free(&listed);
 	ck_assert(lg_log_captured_has("built without liblmdb"));
 	lg_recipients_free(&t.set);
 	free(t.file);
