@@ -106,8 +106,6 @@ int     lg_pf_table_kind(const char *spec, enum pf_kind *kind_r,
 			 int *pattern_r, char **file_r);
 int     lg_pf_table_load(struct pf_conf *c, struct pf_table *t, char *err,
 			 size_t errsize);
-int     lg_pf_add_key(struct lg_recipients *set, const char *key,
-		      size_t len, int alias);
 int     lg_pf_parse_listing(struct lg_recipients *set, const char *out,
 			    size_t len, int alias, unsigned long *bad_r);
 int     lg_pf_parse_cdb(struct lg_recipients *set, const unsigned char *buf,

@@ -17,22 +17,31 @@
  *	moment before they rewrite the file; the walk then sees the last
  *	committed table, never a half-written one.
  *
+ *	The file is read in a child process (lg_run_func_capture()),
+ *	which sends the keys, one a line, over a pipe, and is killed past
+ *	the deadline: liblmdb trusts the pages of the file, and a garbled
+ *	page can crash it (SIGSEGV), as can a file cut while it is mapped
+ *	(SIGBUS); then the load fails, the daemon goes on, and the set
+ *	loaded before stays in use.
+ *
  *	Every key is walked in one read transaction with a cursor. The
  *	key's bytes are what postmap -s would print: postmap and
  *	postalias store a key with its terminating NUL, which is cut (a
  *	key without one is taken whole); a key with a NUL inside, with a
  *	control byte, or longer than PF_KEY_MAX bytes is skipped and
- *	counted, as a listing line would be. Keys go through
- *	lg_pf_add_key(), the parser of the listings, so an alias table's
- *	"@" and YP_* bookkeeping keys are skipped here too.
+ *	counted, as a listing line would be. The keys are parsed by
+ *	lg_pf_parse_listing(), as a listing is, so an alias table's "@"
+ *	and YP_* bookkeeping keys are skipped here too.
  *
  *	Bounds: the file must be a regular file of at most LMDB_FILE_MAX
  *	bytes; the map is the file's size (not the size the file's header
  *	asks for), and the pages the header says are in use must all be
  *	inside the file (a truncated copy is refused before a page is
- *	touched); at most LMDB_ENTRIES_MAX keys; the lock is waited for
- *	and the keys walked within TIMEOUT_MS; the number of keys walked
- *	must be the number the table's header holds.
+ *	touched); at most LMDB_ENTRIES_MAX keys, and exactly as many
+ *	walked as the table's header holds; the lock is waited for during
+ *	three quarters of TIMEOUT_MS, and the reader is killed when it
+ *	has not finished within TIMEOUT_MS; its output is bounded by
+ *	PF_OUT_MAX, like a listing.
  *
  *	lg_pf_lmdb_load() returns 1 without doing anything when the table
  *	is not an lmdb: table, when loopguard was built without liblmdb
@@ -42,7 +51,8 @@
  * DIAGNOSTICS
  *	-1 with a reason in err (which names the file) when the file is
  *	missing, not an lmdb file, truncated, of another LMDB version,
- *	corrupt, too large, or not walked in time; 0 on success, with the
+ *	corrupt (the reader killed by a signal), too large, or not
+ *	walked in time; 0 on success, with the
  *	number of keys skipped logged.
  */
 #include "config.h"
@@ -194,7 +204,7 @@ static int walk(MDB_env *env, const char *file, size_t entries,
 		len = key.mv_size;
 		if (len > 0 && k[len - 1] == 0)
 			len--;		/* stored with its NUL, as postmap does */
-		/* what lg_pf_add_key() refuses, counted here: a line each */
+		/* what a listing line may not hold, counted here */
 		for (i = 0; i < len && k[i] > ' ' && k[i] != 0x7f; i++)
 			;
 		if (len == 0 || len > PF_KEY_MAX || i < len)

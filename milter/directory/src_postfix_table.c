@@ -25,9 +25,9 @@
  *	lg_pf_parse_listing() reads "key<TAB>value" lines; a key with a
  *	control byte or longer than an address may be is skipped and
  *	counted. lg_pf_parse_cdb() walks the records of a cdb file, every
- *	length checked against the file. Both, and the lmdb reader, add
- *	keys with lg_pf_add_key(), which skips the "@" and YP_*
- *	bookkeeping keys of alias tables.
+ *	length checked against the file. Both skip the "@" and YP_*
+ *	bookkeeping keys of alias tables; the lmdb reader's keys go
+ *	through lg_pf_parse_listing().
  *
  *	lg_pf_query() runs "postmap -c DIR -q KEY TYPE:NAME" (no shell:
  *	the key is one argv element, at most PF_KEY_MAX bytes): exit 0 is
@@ -129,9 +129,9 @@ int lg_pf_table_kind(const char *spec, enum pf_kind *kind_r,
 	return 0;
 }
 
-/* lg_pf_add_key - one table key into SET; 0, or -1 when it is not a key */
-int lg_pf_add_key(struct lg_recipients *set, const char *key, size_t len,
-		  int alias)
+/* add_key - one table key into SET; 0, or -1 when it is not a key */
+static int add_key(struct lg_recipients *set, const char *key, size_t len,
+		   int alias)
 {
 	char buf[PF_KEY_MAX + 1], *at;
 	size_t i;
@@ -171,7 +171,7 @@ int lg_pf_parse_listing(struct lg_recipients *set, const char *out,
 			;
 		if (k == p && nl == p)
 			continue;	/* blank line */
-		if (lg_pf_add_key(set, p, (size_t) (k - p), alias) == 0)
+		if (add_key(set, p, (size_t) (k - p), alias) == 0)
 			added++;
 		else
 			++*bad_r;
@@ -225,7 +225,7 @@ int lg_pf_parse_cdb(struct lg_recipients *set, const unsigned char *buf,
 		if (klen > 0 && buf[pos + klen - 1] == 0)
 			klen--;		/* a key written with its NUL */
 		if (memchr(buf + pos, 0, klen) == NULL &&
-		    lg_pf_add_key(set, (const char *) buf + pos, klen, alias) == 0)
+		    add_key(set, (const char *) buf + pos, klen, alias) == 0)
 			added++;
 		pos += klen + dlen;
 	}
