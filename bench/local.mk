@@ -2,13 +2,13 @@
 EXTRA_PROGRAMS = bench/store_bench bench/store_redis_bench bench/dir_bench
 bench_dir_bench_SOURCES = bench/dir_bench.c
 bench_dir_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
-bench_dir_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+bench_dir_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) $(LMDB_LIBS)
 bench_store_redis_bench_SOURCES = bench/store_redis_bench.c
 bench_store_redis_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(HIREDIS_CFLAGS)
-bench_store_redis_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+bench_store_redis_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) $(LMDB_LIBS)
 bench_store_bench_SOURCES = bench/store_bench.c
 bench_store_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
-bench_store_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+bench_store_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) $(LMDB_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 bench: $(EXTRA_PROGRAMS)
@@ -25,7 +25,7 @@ dist_noinst_SCRIPTS += bench/failover.sh
 EXTRA_PROGRAMS += bench/postfix_bench
 bench_postfix_bench_SOURCES = bench/postfix_bench.c
 bench_postfix_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
-bench_postfix_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+bench_postfix_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) $(LMDB_LIBS)
 dist_noinst_SCRIPTS += bench/postfix_source.sh
 # The ldap: recipient source against a private slapd (bench/ldap.sh).
 EXTRA_PROGRAMS += bench/ldap_bench

@@ -40,10 +40,13 @@ for t in hash lmdb cdb; do
 done
 # interleaved: each source once a round, RUNS rounds
 for ((r = 1; r <= runs; r++)); do
-	for spec in "$dir/flat" "postfix:hash:$dir/vmbox" "postfix:lmdb:$dir/vmbox" \
-		"postfix:cdb:$dir/vmbox"; do
-		printf '%s\t' "${spec//$dir\//}"
-		MAIL_CONFIG=$dir "$bench" -r 1 -n "$n" "$spec" |
+	for spec in "$dir/flat" "postfix:hash:$dir/vmbox" "list:postfix:lmdb:$dir/vmbox" \
+		"postfix:lmdb:$dir/vmbox" "postfix:cdb:$dir/vmbox"; do
+		# list: lmdb listed with postmap -s, as without liblmdb
+		list=
+		case $spec in list:*) list=1 spec=${spec#list:} ;; esac
+		printf '%s%s\t' "${spec//$dir\//}" "${list:+ (postmap -s)}"
+		MAIL_CONFIG=$dir LOOPGUARD_LMDB_LIST=$list "$bench" -r 1 -n "$n" "$spec" |
 			sed -n 's/^run 1: //p; s/^median: .*(peak \(.*\)).*/  peak RSS \1/p' |
 			paste -sd' '
 	done

@@ -63,4 +63,4 @@ loopguard_SOURCES = \
 loopguard_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_ALL) -I$(top_srcdir)/%D%
 loopguard_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 loopguard_LDADD = %D%/libcore.la $(MILTER_LIBS) $(LIBCONFIG_LIBS) \
-	$(HIREDIS_LIBS) $(OPENDKIM_LIBS)
+	$(HIREDIS_LIBS) $(OPENDKIM_LIBS) $(LMDB_LIBS)

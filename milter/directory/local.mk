@@ -31,10 +31,11 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_postfix.c \
 	%D%/src_postfix.h \
 	%D%/src_postfix_conf.c \
+	%D%/src_postfix_lmdb.c \
 	%D%/src_postfix_table.c \
 	%D%/src_sendmail.c \
 	%D%/src_sendmail.h \
 	%D%/src_sendmail_cf.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
-%C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS)
-%C%_liblg_directory_la_LIBADD = $(LDAP_LIBS)
+%C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(LMDB_CFLAGS)
+%C%_liblg_directory_la_LIBADD = $(LDAP_LIBS) $(LMDB_LIBS)

@@ -2,7 +2,8 @@
  * NAME
  *	src_postfix.h - the "postfix" source's inside, shared by
  *	src_postfix_conf.c (postconf and the address classes),
- *	src_postfix_table.c (loading and listing tables) and
+ *	src_postfix_table.c (loading and listing tables),
+ *	src_postfix_lmdb.c (lmdb tables read with liblmdb) and
  *	src_postfix.c (the source's operations, per-recipient queries)
  * SYNOPSIS
  *	#include "src_postfix.h"
@@ -30,7 +31,8 @@
 
 /* How a table is read. */
 enum pf_kind {
-	PF_LIST,		/* listed whole with postmap -s / postalias -s */
+	PF_LIST,		/* listed whole with postmap -s / postalias -s;
+				 * lmdb read with liblmdb */
 	PF_CDB,			/* cdb: read directly (no sequence operation) */
 	PF_QUERY,		/* asked per recipient with postmap -q */
 	PF_STATIC,		/* static:X, every key exists */
@@ -112,5 +114,9 @@ enum lg_dir_answer lg_pf_query(struct pf_conf *c, const struct pf_table *t,
 			       const char *key, char *err, size_t errsize);
 void    lg_pf_gen_free(struct pf_gen *g);
 ssize_t lg_pf_gen_table(struct pf_gen *g, const char *spec, int alias);
+
+/* src_postfix_lmdb.c */
+int     lg_pf_lmdb_load(struct pf_table *t, int timeout_ms, char *err,
+			size_t errsize);
 
 #endif

@@ -6,9 +6,11 @@
  *	#include "src_postfix.h"
  * DESCRIPTION
  *	lg_pf_table_kind() tells from TYPE:NAME how a table is read:
- *	indexed files (hash, btree, lmdb, dbm, sdbm) and texthash, inline
+ *	indexed files (hash, btree, dbm, sdbm) and texthash, inline
  *	and fail are listed whole with "postmap -s" ("postalias -s" for
- *	alias tables); cdb, which Postfix cannot list, is read from
+ *	alias tables); lmdb is read from NAME.lmdb with liblmdb
+ *	(src_postfix_lmdb.c), and listed like hash when loopguard was
+ *	built without it; cdb, which Postfix cannot list, is read from
  *	NAME.cdb directly; static: answers yes for everything;
  *	unix:passwd.byname asks getpwnam_r(); everything else (regexp,
  *	pcre, ldap, mysql, pgsql, sqlite, tcp, socketmap, ...) is asked
@@ -24,7 +26,8 @@
  *	control byte or longer than an address may be is skipped and
  *	counted. lg_pf_parse_cdb() walks the records of a cdb file, every
  *	length checked against the file. Both skip the "@" and YP_*
- *	bookkeeping keys of alias tables.
+ *	bookkeeping keys of alias tables; the lmdb reader's keys go
+ *	through lg_pf_parse_listing().
  *
  *	lg_pf_query() runs "postmap -c DIR -q KEY TYPE:NAME" (no shell:
  *	the key is one argv element, at most PF_KEY_MAX bytes): exit 0 is
@@ -344,6 +347,7 @@ int lg_pf_table_load(struct pf_conf *c, struct pf_table *t, char *err,
 		     size_t errsize)
 {
 	struct stat st;
+	int rc;
 
 	if (t->file)
 		lg_dir_stamp_take(&t->stamp, t->file);
@@ -360,8 +364,11 @@ int lg_pf_table_load(struct pf_conf *c, struct pf_table *t, char *err,
 		snprintf(err, errsize, "%s: %s", t->spec, strerror(ENOMEM));
 		return -1;
 	}
-	return t->kind == PF_CDB ? load_cdb(t, err, errsize) :
-		load_listing(c, t, err, errsize);
+	if (t->kind == PF_CDB)
+		return load_cdb(t, err, errsize);
+	if ((rc = lg_pf_lmdb_load(t, deadline(c, t), err, errsize)) <= 0)
+		return rc;		/* lmdb: read directly */
+	return load_listing(c, t, err, errsize);
 }
 
 /* lg_pf_query - postmap -q KEY: found, not found, or failed */

@@ -41,9 +41,10 @@ static long elapsed_ms(const struct timespec *start)
 
 /* child - in the forked process: stdin from /dev/null, the pipes as
  * stdout and stderr, signals as a fresh process has them */
-static void child(const char *const argv[], int out, int err)
-	__attribute__((noreturn));
-static void child(const char *const argv[], int out, int err)
+static void child(const char *const argv[], int (*fn)(void *), void *arg,
+		  int out, int err) __attribute__((noreturn));
+static void child(const char *const argv[], int (*fn)(void *), void *arg,
+		  int out, int err)
 {
 	int null = open("/dev/null", O_RDONLY);
 	sigset_t none;
@@ -54,6 +55,8 @@ static void child(const char *const argv[], int out, int err)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
 	    dup2(err, 2) < 0)
 		_exit(126);
+	if (fn)
+		_exit(fn(arg) & 0x7f);
 	execv(argv[0], (char *const *) argv);
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -146,13 +149,13 @@ static int collect(int fds[2], int timeout_ms, struct sink sinks[2])
 }
 
 /* run - fork, exec and collect into the two sinks (see postconf.h) */
-static int run(const char *const argv[], int timeout_ms, struct sink sinks[2],
-	       char *err, size_t errsize)
+static int run(const char *const argv[], int (*fn)(void *), void *arg,
+	       int timeout_ms, struct sink sinks[2], char *err, size_t errsize)
 {
 	int po[2], pe[2], fds[2], status = 0, timed_out;
 	pid_t pid;
 
-	if (!argv[0]) {
+	if (!fn && !argv[0]) {
 		snprintf(err, errsize, "no program to run");
 		return -1;
 	}
@@ -165,7 +168,7 @@ static int run(const char *const argv[], int timeout_ms, struct sink sinks[2],
 	}
 	pid = fork();
 	if (pid == 0)
-		child(argv, po[1], pe[1]);
+		child(argv, fn, arg, po[1], pe[1]);
 	close(po[1]);
 	close(pe[1]);
 	if (pid < 0) {
@@ -211,12 +214,13 @@ int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 				 { err, errsize, 0, 0, 0, 0 } };
 
 	out[0] = err[0] = 0;
-	return run(argv, timeout_ms, sinks, err, errsize);
+	return run(argv, NULL, NULL, timeout_ms, sinks, err, errsize);
 }
 
-/* lg_run_capture - see postconf.h */
-int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
-		   char **out_r, size_t *len_r, char *err, size_t errsize)
+/* capture - run a program or a function, its output into a buffer */
+static int capture(const char *const argv[], int (*fn)(void *), void *arg,
+		   int timeout_ms, size_t max_out, char **out_r, size_t *len_r,
+		   char *err, size_t errsize)
 {
 	struct sink sinks[2] = { { NULL, 0, 0, 1, max_out, 0 },
 				 { err, errsize, 0, 0, 0, 0 } };
@@ -225,7 +229,7 @@ int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
 	*out_r = NULL;
 	*len_r = 0;
 	err[0] = 0;
-	rc = run(argv, timeout_ms, sinks, err, errsize);
+	rc = run(argv, fn, arg, timeout_ms, sinks, err, errsize);
 	if (rc >= 0 && sinks[0].over) {
 		snprintf(err, errsize, "%s", sinks[0].len < max_out ?
 			 strerror(ENOMEM) : "output larger than the bound");
@@ -244,6 +248,23 @@ int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
 	*out_r = sinks[0].buf;
 	*len_r = sinks[0].len;
 	return rc;
+}
+
+/* lg_run_capture - see postconf.h */
+int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
+		   char **out_r, size_t *len_r, char *err, size_t errsize)
+{
+	return capture(argv, NULL, NULL, timeout_ms, max_out, out_r, len_r,
+		       err, errsize);
+}
+
+/* lg_run_func_capture - see postconf.h */
+int lg_run_func_capture(int (*fn)(void *arg), void *arg, int timeout_ms,
+			size_t max_out, char **out_r, size_t *len_r,
+			char *err, size_t errsize)
+{
+	return capture(NULL, fn, arg, timeout_ms, max_out, out_r, len_r, err,
+		       errsize);
 }
 
 /* postfix_configured - a main.cf where Postfix will look for it */

@@ -21,6 +21,11 @@
  *	is an error ("output larger than the bound"), never a listing
  *	silently cut short. *out_r is NUL-terminated; the caller frees it.
  *
+ *	lg_run_func_capture() is lg_run_capture() for FN(ARG) run in the
+ *	forked child instead of a program (its standard output and error
+ *	are the pipes; its return value, 0 to 127, the exit status): for
+ *	work a bad input could crash, which then only ends the child.
+ *
  *	lg_postconf_run() runs postconf with lg_run_program() and a
  *	deadline of five seconds. A postconf that gave no answer is not
  *	asked again for a minute (the call fails at once, saying so), so
@@ -47,6 +52,9 @@ int lg_run_program(const char *const argv[], int timeout_ms, char *out,
 
 int lg_run_capture(const char *const argv[], int timeout_ms, size_t max_out,
 		   char **out_r, size_t *len_r, char *err, size_t errsize);
+int lg_run_func_capture(int (*fn)(void *arg), void *arg, int timeout_ms,
+			size_t max_out, char **out_r, size_t *len_r,
+			char *err, size_t errsize);
 
 int lg_postconf_run(const char *const argv[], char *out, size_t outsize,
 		    char *err, size_t errsize);

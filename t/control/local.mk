@@ -18,7 +18,7 @@ check_PROGRAMS += %D%/check_control %D%/check_control_socket %D%/ctl_seed \
 %C%_check_control_state_LDADD = $(CHECK_LDADD)
 %C%_ctl_seed_SOURCES = %D%/ctl_seed.c
 %C%_ctl_seed_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(LIBCONFIG_CFLAGS)
-%C%_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+%C%_ctl_seed_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) $(LMDB_LIBS)
 TESTS += %D%/check_control %D%/check_control_socket %D%/check_control_state \
 	%D%/t_loopguardctl.sh %D%/t_control_socket.sh %D%/t_state_move.sh
 dist_noinst_SCRIPTS += %D%/t_loopguardctl.sh %D%/t_control_socket.sh \

@@ -82,3 +82,12 @@ TESTS += %D%/check_ldap
 TESTS += %D%/t_ldap.sh
 dist_noinst_SCRIPTS += %D%/t_ldap.sh
 EXTRA_DIST += %D%/ldap_rcpt.lua t/lib/slapd.sh
+
+# The postfix source's lmdb reader: tables built by the real postmap
+# and postalias (and a few written with liblmdb) read directly, with
+# exactly the keys postmap -s lists; broken files refused.
+check_PROGRAMS += %D%/check_src_postfix_lmdb
+%C%_check_src_postfix_lmdb_SOURCES = %D%/check_src_postfix_lmdb.c
+%C%_check_src_postfix_lmdb_CFLAGS = $(CHECK_CFLAGS_ALL) $(LMDB_CFLAGS)
+%C%_check_src_postfix_lmdb_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_src_postfix_lmdb

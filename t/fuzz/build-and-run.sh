@@ -110,7 +110,9 @@ CFLAGS_LIB=(-fsanitize=fuzzer-no-link "${CFLAGS_COMMON[@]}")
 CFLAGS_HARNESS=(-fsanitize=fuzzer "${CFLAGS_COMMON[@]}")
 
 pkg_cflags() { pkg-config --cflags libconfig opendkim hiredis ldap; }
-pkg_libs() { pkg-config --libs libconfig opendkim hiredis ldap lber; }
+# liblmdb when this build reads lmdb tables with it (config.h says so)
+pkg_lmdb() { grep -qx '#define HAVE_LMDB 1' "$top_builddir/config.h" && echo -llmdb || :; }
+pkg_libs() { pkg-config --libs libconfig opendkim hiredis ldap lber; pkg_lmdb; }
 
 # stale - OUT is missing, or older than one of its inputs (or the .d
 # file's list of headers)

@@ -6,11 +6,12 @@ check_LTLIBRARIES += %D%/libfakehost.la
 %C%_libfakehost_la_SOURCES = %D%/fakehost.c %D%/fakehost.h %D%/fh_mail.c \
 	%D%/fake_source.c %D%/fake_source.h
 %C%_libfakehost_la_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
-%C%_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
+%C%_libfakehost_la_LIBADD = milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS) $(LMDB_LIBS)
 
 # Every Check suite: the fake host and the real core; any layer's
 # headers and fakehost.h.
-CHECK_LDADD = %D%/libfakehost.la milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
+CHECK_LDADD = %D%/libfakehost.la milter/libcore.la $(CHECK_LIBS) $(LIBCONFIG_LIBS) $(HIREDIS_LIBS) \
+	$(LMDB_LIBS)
 CHECK_CFLAGS_ALL = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL) -I$(top_srcdir)/%D% \
 	$(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
 
