@@ -13,6 +13,8 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/dir_kinds.c \
 	%D%/dir_kinds.h \
 	%D%/dir_load.c \
+	%D%/dir_read.c \
+	%D%/dir_read.h \
 	%D%/dir_source.h \
 	%D%/dir_stamp.c \
 	%D%/dir_stamp.h \

@@ -39,7 +39,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,7 @@
 #include "postconf.h"
 
 /* Directory library. */
+#include "dir_read.h"
 #include "src_postfix.h"
 
 #define POSTCONF_OUT_MAX	((size_t) 1 << 20)
@@ -237,15 +237,15 @@ static int add_table(void *arg, const char *tok)
 static int add_name(struct build *b, const char *tok)
 {
 	char name[PF_KEY_MAX];
-	size_t n = strlen(tok), i;
+	size_t n = strlen(tok);
 
 	if (n && tok[n - 1] == '.')
 		n--;
 	if (n == 0 || n >= sizeof(name))
 		return 0;
-	for (i = 0; i < n; i++)
-		name[i] = (char) tolower((unsigned char) tok[i]);
+	memcpy(name, tok, n);
 	name[n] = 0;
+	lg_dir_fold_n(name, n);
 	if (lg_recipients_add_key(b->domains, "", name) != 0)
 		lg_log(LG_LOG_WARN,
 		       "recipients: postfix: %s: \"%.200s\" is not a domain name; skipped",
@@ -264,29 +264,14 @@ static int name_in_file(void *arg, const char *tok)
 /* add_file - the names of a "/file" in a domain list */
 static int add_file(struct build *b, const char *path)
 {
-	char *text, *line, *save = NULL;
-	FILE *fp;
+	char *text, *line, *save = NULL, why[400];
 	size_t len;
 
-	if (!(fp = fopen(path, "re"))) {
-		snprintf(b->err, sizeof(b->err), "%s: %s: %s", b->param, path,
-			 strerror(errno));
+	if (!(text = lg_dir_read_file(path, DOMAIN_FILE_MAX, &len, NULL, why,
+				      sizeof(why)))) {
+		snprintf(b->err, sizeof(b->err), "%s: %s", b->param, why);
 		return -1;
 	}
-	if (!(text = calloc(1, DOMAIN_FILE_MAX + 1))) {
-		fclose(fp);
-		snprintf(b->err, sizeof(b->err), "%s", strerror(ENOMEM));
-		return -1;
-	}
-	len = fread(text, 1, DOMAIN_FILE_MAX + 1, fp);
-	fclose(fp);
-	if (len > DOMAIN_FILE_MAX) {
-		snprintf(b->err, sizeof(b->err), "%s: %s: larger than 1 MB",
-			 b->param, path);
-		free(text);
-		return -1;
-	}
-	text[len] = 0;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		if (line[strspn(line, " \t")] != '#' &&

@@ -53,7 +53,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +67,7 @@
 /* Directory library. */
 #include "recipients.h"
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "dir_stamp.h"
 #include "src_sendmail.h"
 
@@ -183,50 +183,6 @@ static int stamp(struct sm_gen *g, const char *path)
 	return 0;
 }
 
-/* read_bounded - the regular file PATH of at most MAX bytes; NULL
- * with err (errno ENOENT kept for the caller) */
-static char *read_bounded(const char *path, size_t max, size_t *len_r,
-			  char *err, size_t errsize)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	char *buf;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
-		e = errno;
-		snprintf(err, errsize, "%s: %s", path, strerror(e));
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t) st.st_size > max) {
-		snprintf(err, errsize, "%s: not a regular file of at most %zu MB",
-			 path, max >> 20);
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	if (!(buf = malloc((size_t) st.st_size + 1))) {
-		snprintf(err, errsize, "%s: %s", path, strerror(ENOMEM));
-		close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	while (len < (size_t) st.st_size &&
-	       ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t) n;
-	close(fd);
-	buf[len] = 0;
-	*len_r = len;
-	return buf;
-}
-
 /* add_class - the words and files of CLASS into SET */
 static int add_class(struct sm_gen *g, struct lg_sm_class *class,
 		     struct lg_recipients *set, const char *what,
@@ -240,8 +196,8 @@ static int add_class(struct sm_gen *g, struct lg_sm_class *class,
 
 		if (stamp(g, f->path) != 0)
 			goto nomem;
-		if (!(text = read_bounded(f->path, CLASS_FILE_MAX, &len, why,
-					  sizeof(why)))) {
+		if (!(text = lg_dir_read_file(f->path, CLASS_FILE_MAX, &len,
+					      NULL, why, sizeof(why)))) {
 			if (errno == ENOENT && f->optional)
 				continue;
 			snprintf(err, errsize, "%s %s", what, why);
@@ -300,17 +256,6 @@ static int add_aliases(struct sm_gen *g, const struct lg_sm_cf *cf,
 	return 0;
 }
 
-/* fold - S lower-cased in place */
-static char *fold(char *s)
-{
-	char *p;
-
-	for (p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char) (*p - 'A' + 'a');
-	return s;
-}
-
 /* vu_entry - lg_sm_map_fn: one virtusertable key */
 static int vu_entry(void *arg, const char *key, const char *value)
 {
@@ -333,7 +278,7 @@ static int vu_entry(void *arg, const char *key, const char *value)
 			 "%.290s", key);
 	set = strncasecmp(value, "error:", 6) == 0 ? g->vu_err : g->vu;
 	if (lg_recipients_add_key(set, local, at + 1) != 0 &&
-	    !lg_recipients_has_key(set, g->vu_fold ? fold(local) : local,
+	    !lg_recipients_has_key(set, g->vu_fold ? lg_dir_fold(local) : local,
 				   at + 1))
 		g->vu_skipped++;	/* too long to be an address */
 	return 0;
@@ -411,7 +356,8 @@ static int vu_text(struct sm_gen *g, const char *path, char *err,
 	size_t len;
 	int rc;
 
-	if (!(text = read_bounded(path, LIST_MAX, &len, why, sizeof(why)))) {
+	if (!(text = lg_dir_read_file(path, LIST_MAX, &len, NULL, why,
+				       sizeof(why)))) {
 		snprintf(err, errsize, "virtusertable %s", why);
 		return -1;
 	}
@@ -542,7 +488,8 @@ static void *sm_load(void *conf, char *err, size_t errsize)
 	memset(&cf, 0, sizeof(cf));
 	if (!g || stamp(g, c->cf) != 0)
 		goto nomem;
-	if (!(text = read_bounded(c->cf, LG_SM_CF_MAX, &len, err, errsize)))
+	if (!(text = lg_dir_read_file(c->cf, LG_SM_CF_MAX, &len, NULL, err,
+				       errsize)))
 		goto fail;
 	if (lg_sm_cf_parse(text, len, &cf, why, sizeof(why)) != 0) {
 		snprintf(err, errsize, "%s: %s", c->cf, why);
@@ -601,16 +548,13 @@ static int vu_ask(const struct sm_gen *g, const char *local, size_t n,
 		  const char *suffix, const char *domain)
 {
 	char k[LOCAL_MAX + 4];
-	size_t i;
 
 	if (n + strlen(suffix) >= sizeof(k))
 		return -1;
 	memcpy(k, local, n);
 	strcpy(k + n, suffix);
 	if (g->vu_fold)
-		for (i = 0; k[i]; i++)
-			if (k[i] >= 'A' && k[i] <= 'Z')
-				k[i] = (char) (k[i] - 'A' + 'a');
+		lg_dir_fold(k);
 	if (lg_recipients_has_key(g->vu, k, domain))
 		return 1;
 	if (lg_recipients_has_key(g->vu_err, k, domain))

@@ -29,6 +29,7 @@
 #include <strings.h>
 
 /* Directory library. */
+#include "dir_read.h"
 #include "src_sendmail.h"
 
 #define MAP_KEY_MAX	1024		/* longer keys are not addresses */
@@ -72,7 +73,6 @@ static char *dup_n(const char *s, size_t n)
 int lg_sm_class_add(struct lg_sm_class *c, const char *word, size_t len)
 {
 	char **grown, *w;
-	size_t i;
 
 	if (len > 1 && word[len - 1] == '.')
 		len--;
@@ -91,9 +91,7 @@ int lg_sm_class_add(struct lg_sm_class *c, const char *word, size_t len)
 	}
 	if (!(w = dup_n(word, len)))
 		return -1;
-	for (i = 0; i < len; i++)
-		if (w[i] >= 'A' && w[i] <= 'Z')
-			w[i] = (char) (w[i] - 'A' + 'a');
+	lg_dir_fold_n(w, len);
 	c->words[c->n_words++] = w;
 	return 0;
 }
