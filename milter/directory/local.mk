@@ -33,10 +33,14 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_postfix.c \
 	%D%/src_postfix.h \
 	%D%/src_postfix_conf.c \
+	%D%/src_postfix_parse.c \
 	%D%/src_postfix_table.c \
 	%D%/src_sendmail.c \
 	%D%/src_sendmail.h \
-	%D%/src_sendmail_cf.c
+	%D%/src_sendmail_cf.c \
+	%D%/src_sendmail_impl.h \
+	%D%/src_sendmail_map.c \
+	%D%/src_sendmail_vu.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
 %C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS)
 %C%_liblg_directory_la_LIBADD = $(LDAP_LIBS)

@@ -29,9 +29,7 @@
  *	above that lists it), asking a domain table per recipient when it
  *	cannot be listed.
  *
- *	lg_pf_split() cuts a Postfix list (commas or blanks; "{...}" kept
- *	whole); lg_pf_parse_postconf() cuts postconf's answer into one
- *	value per parameter. Both are fuzzed (t/fuzz/fuzz_postfix.c).
+ *	The lists and postconf's answer are cut by src_postfix_parse.c.
  * DIAGNOSTICS
  *	A postconf that fails, an answer of the wrong shape, or a table
  *	that cannot be loaded fails the load, naming the parameter or
@@ -71,59 +69,6 @@ static const char *const params[P_N] = {
 static const int class_domains[PF_NCLASS] = {
 	P_MYDEST, P_VADOMAINS, P_VMDOMAINS, P_RELAYDOMAINS
 };
-
-/* lg_pf_split - each item of a Postfix list; 0, -1 for braces that do
- * not close or an item too long, or what fn returned */
-int lg_pf_split(const char *value, int (*fn)(void *arg, const char *tok),
-		void *arg)
-{
-	const char *p = value, *s;
-	char tok[PF_SPEC_MAX];
-	int depth, rc;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\r' ||
-		       *p == '\n')
-			p++;
-		if (!*p)
-			return 0;
-		for (s = p, depth = 0; *p; p++) {
-			if (*p == '{')
-				depth++;
-			else if (*p == '}' && --depth < 0)
-				return -1;
-			else if (depth == 0 && strchr(" \t,\r\n", *p))
-				break;
-		}
-		if (depth != 0 || (size_t) (p - s) >= sizeof(tok))
-			return -1;
-		memcpy(tok, s, (size_t) (p - s));
-		tok[p - s] = 0;
-		if ((rc = fn(arg, tok)) != 0)
-			return rc;
-	}
-}
-
-/* lg_pf_parse_postconf - OUT (changed in place) into N values, one a
- * line; 0, or -1 when there are not exactly N lines */
-int lg_pf_parse_postconf(char *out, size_t len, char **values, size_t n)
-{
-	char *p = out, *end = out + len, *nl;
-	size_t i;
-
-	if (len > 0 && memchr(out, 0, len))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (p >= end)
-			return -1;
-		if (!(nl = memchr(p, '\n', (size_t) (end - p))))
-			nl = end;
-		*nl = 0;
-		values[i] = p;
-		p = nl + 1;
-	}
-	return p >= end ? 0 : -1;
-}
 
 /* run_postconf - "postconf [-c DIR] FLAGS NAME..." into values (out
  * holds them; the caller frees it); 0, or -1 with err */
