@@ -41,6 +41,7 @@ struct aliases_gen {
 	struct lg_dir_stamp stamp;
 };
 
+/* aliases_open - remember the path */
 static void *aliases_open(const char *arg, const struct lg_dir_env *env,
 			  char *err, size_t errsize)
 {
@@ -57,6 +58,7 @@ static void *aliases_open(const char *arg, const struct lg_dir_env *env,
 	return c;
 }
 
+/* aliases_free_gen - the set and the generation */
 static void aliases_free_gen(void *gen)
 {
 	struct aliases_gen *g = gen;
@@ -152,6 +154,7 @@ static void *aliases_load(void *conf, char *err, size_t errsize)
 	return g;
 }
 
+/* aliases_changed - the stamp moved */
 static int aliases_changed(void *conf, const void *gen)
 {
 	return lg_dir_stamp_moved(&((const struct aliases_gen *) gen)->stamp,
@@ -173,11 +176,13 @@ static enum lg_dir_answer aliases_lookup(void *conf, void *gen,
 		LG_DIR_YES : LG_DIR_NO;
 }
 
+/* aliases_count - the names loaded */
 static size_t aliases_count(const void *gen)
 {
 	return lg_recipients_count(((const struct aliases_gen *) gen)->set);
 }
 
+/* aliases_each - every name, as a bare local part */
 static int aliases_each(const void *gen, lg_dir_entry_fn fn, void *arg)
 {
 	return lg_recipients_each(((const struct aliases_gen *) gen)->set,
@@ -192,11 +197,13 @@ static int aliases_serves(void *conf, const void *gen, const char *domain)
 	return aliases_count(gen) > 0;
 }
 
+/* aliases_files - the one file */
 static const char *const *aliases_files(void *conf)
 {
 	return ((struct aliases_conf *) conf)->files;
 }
 
+/* aliases_close - the settings */
 static void aliases_close(void *conf)
 {
 	struct aliases_conf *c = conf;

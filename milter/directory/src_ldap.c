@@ -135,6 +135,7 @@ static void *ldap_open(const char *arg, const struct lg_dir_env *env,
 	return s;
 }
 
+/* ldap_load - nothing to load: the one static generation */
 static void *ldap_load(void *conf, char *err, size_t errsize)
 {
 	(void) conf;

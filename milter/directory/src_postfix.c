@@ -410,11 +410,13 @@ static int postfix_serves(void *conf, const void *gen, const char *domain)
 	return rc < 0 ? -1 : rc == 0;
 }
 
+/* postfix_files - main.cf, or none for a single table */
 static const char *const *postfix_files(void *conf)
 {
 	return ((struct pf_conf *) conf)->files;
 }
 
+/* postfix_free_gen - every table of the generation */
 static void postfix_free_gen(void *gen)
 {
 	lg_pf_gen_free(gen);

@@ -6,13 +6,14 @@
  *	#include "src_postfix.h"
  * DESCRIPTION
  *	lg_pf_table_kind() tells from TYPE:NAME how a table is read:
- *	indexed files (hash, btree, lmdb, dbm, sdbm) and texthash, inline
- *	and fail are listed whole with "postmap -s" ("postalias -s" for
- *	alias tables); cdb, which Postfix cannot list, is read from
- *	NAME.cdb directly; static: answers yes for everything;
- *	unix:passwd.byname asks getpwnam_r(); everything else (regexp,
- *	pcre, ldap, mysql, pgsql, sqlite, tcp, socketmap, ...) is asked
- *	per recipient with "postmap -q".
+ *	indexed files (hash, btree, lmdb, dbm, sdbm), texthash and inline
+ *	are listed whole with "postmap -s" ("postalias -s" for alias
+ *	tables); cdb, which Postfix cannot list, is read from NAME.cdb
+ *	directly; static: answers yes for everything; unix:passwd.byname
+ *	asks getpwnam_r(); everything else (regexp, pcre, cidr, fail,
+ *	ldap, mysql, pgsql, sqlite, tcp, socketmap, ...) is asked per
+ *	recipient with "postmap -q", pattern tables with the whole
+ *	address only.
  *
  *	lg_pf_table_load() fills a table's set. The listing must come
  *	whole within the deadline (env timeout, one more second per

@@ -352,6 +352,7 @@ static enum lg_dir_answer sm_lookup(void *conf, void *gen,
 	return lg_dir_passwd_lookup(k->local, err, errsize);
 }
 
+/* sm_count - the virtusertable's keys and the alias names */
 static size_t sm_count(const void *gen)
 {
 	const struct sm_gen *g = gen;
@@ -384,6 +385,7 @@ static const char *const *sm_files(void *conf)
 	return (const char *const *) ((struct sm_conf *) conf)->inputs;
 }
 
+/* sm_close - the settings and the input list */
 static void sm_close(void *conf)
 {
 	struct sm_conf *c = conf;
