@@ -13,6 +13,8 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/dir_kinds.c \
 	%D%/dir_kinds.h \
 	%D%/dir_load.c \
+	%D%/dir_read.c \
+	%D%/dir_read.h \
 	%D%/dir_source.h \
 	%D%/dir_stamp.c \
 	%D%/dir_stamp.h \
@@ -32,10 +34,14 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/src_postfix.h \
 	%D%/src_postfix_conf.c \
 	%D%/src_postfix_lmdb.c \
+	%D%/src_postfix_parse.c \
 	%D%/src_postfix_table.c \
 	%D%/src_sendmail.c \
 	%D%/src_sendmail.h \
-	%D%/src_sendmail_cf.c
+	%D%/src_sendmail_cf.c \
+	%D%/src_sendmail_impl.h \
+	%D%/src_sendmail_map.c \
+	%D%/src_sendmail_vu.c
 %C%_liblg_directory_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_DIRECTORY)
 %C%_liblg_directory_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(LMDB_CFLAGS)
 %C%_liblg_directory_la_LIBADD = $(LDAP_LIBS) $(LMDB_LIBS)

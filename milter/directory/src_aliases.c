@@ -13,13 +13,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Utility library. */
 #include "log.h"
@@ -27,6 +23,7 @@
 /* Directory library. */
 #include "recipients.h"
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "dir_stamp.h"
 
 #define FILE_MAX	((size_t) 1 << 30)	/* 1 GB */
@@ -44,6 +41,7 @@ struct aliases_gen {
 	struct lg_dir_stamp stamp;
 };
 
+/* aliases_open - remember the path */
 static void *aliases_open(const char *arg, const struct lg_dir_env *env,
 			  char *err, size_t errsize)
 {
@@ -60,6 +58,7 @@ static void *aliases_open(const char *arg, const struct lg_dir_env *env,
 	return c;
 }
 
+/* aliases_free_gen - the set and the generation */
 static void aliases_free_gen(void *gen)
 {
 	struct aliases_gen *g = gen;
@@ -68,45 +67,6 @@ static void aliases_free_gen(void *gen)
 		return;
 	lg_recipients_free(&g->set);
 	free(g);
-}
-
-/* read_all - the file, NUL-terminated; NULL with err */
-static char *read_all(const char *path, size_t *len_r, char *err,
-		      size_t errsize)
-{
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
-	    fstat(fd, &st) != 0) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if ((size_t) st.st_size > FILE_MAX || !S_ISREG(st.st_mode)) {
-		snprintf(err, errsize, "%s: not a regular file of at most 1 GB",
-			 path);
-		close(fd);
-		return NULL;
-	}
-	if (!(buf = malloc((size_t) st.st_size + 1))) {
-		snprintf(err, errsize, "%s: %s", path, strerror(ENOMEM));
-		close(fd);
-		return NULL;
-	}
-	while (len < (size_t) st.st_size &&
-	       ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t) n;
-	close(fd);
-	buf[len] = 0;
-	*len_r = len;
-	return buf;
 }
 
 /* alias_name - the name at the start of LINE, folded into NAME; 0, or
@@ -151,7 +111,8 @@ int lg_dir_aliases_read(const char *path, struct lg_recipients *set,
 	unsigned long lineno = 0, bad = 0;
 	size_t len;
 
-	if (!(text = read_all(path, &len, err, errsize)))
+	if (!(text = lg_dir_read_file(path, FILE_MAX, &len, NULL, err,
+				       errsize)))
 		return -1;
 	for (p = text; p < text + len; p = nl + 1) {
 		lineno++;
@@ -193,6 +154,7 @@ static void *aliases_load(void *conf, char *err, size_t errsize)
 	return g;
 }
 
+/* aliases_changed - the stamp moved */
 static int aliases_changed(void *conf, const void *gen)
 {
 	return lg_dir_stamp_moved(&((const struct aliases_gen *) gen)->stamp,
@@ -214,11 +176,13 @@ static enum lg_dir_answer aliases_lookup(void *conf, void *gen,
 		LG_DIR_YES : LG_DIR_NO;
 }
 
+/* aliases_count - the names loaded */
 static size_t aliases_count(const void *gen)
 {
 	return lg_recipients_count(((const struct aliases_gen *) gen)->set);
 }
 
+/* aliases_each - every name, as a bare local part */
 static int aliases_each(const void *gen, lg_dir_entry_fn fn, void *arg)
 {
 	return lg_recipients_each(((const struct aliases_gen *) gen)->set,
@@ -233,11 +197,13 @@ static int aliases_serves(void *conf, const void *gen, const char *domain)
 	return aliases_count(gen) > 0;
 }
 
+/* aliases_files - the one file */
 static const char *const *aliases_files(void *conf)
 {
 	return ((struct aliases_conf *) conf)->files;
 }
 
+/* aliases_close - the settings */
 static void aliases_close(void *conf)
 {
 	struct aliases_conf *c = conf;

@@ -104,11 +104,13 @@ static enum lg_dir_answer file_lookup(void *conf, void *gen,
 		LG_DIR_YES : LG_DIR_NO;
 }
 
+/* file_count - the entries loaded */
 static size_t file_count(const void *gen)
 {
 	return lg_recipients_count(((const struct file_gen *) gen)->set);
 }
 
+/* file_each - every entry of the set */
 static int file_each(const void *gen, lg_dir_entry_fn fn, void *arg)
 {
 	return lg_recipients_each(((const struct file_gen *) gen)->set, fn, arg);
@@ -128,11 +130,13 @@ static int file_serves(void *conf, const void *gen, const char *domain)
 	return file_each(gen, domain_hit, (void *) domain) > 0;
 }
 
+/* file_files - the one file */
 static const char *const *file_files(void *conf)
 {
 	return ((struct file_conf *) conf)->files;
 }
 
+/* file_close - the settings */
 static void file_close(void *conf)
 {
 	struct file_conf *c = conf;

@@ -35,7 +35,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +53,7 @@
 /* Directory library. */
 #include "dir_cache.h"
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "src_ldap.h"
 
 #define POOL		4	/* connections kept open */
@@ -76,44 +76,6 @@ struct ldap_src {
 };
 
 static int ldap_gen;			/* the one, static, generation */
-
-/* read_file - PATH whole, NUL-terminated, at most LG_LDAP_FILE_MAX
- * bytes; NULL with err. Sets *others_read when others may read it. */
-static char *read_file(const char *path, size_t *len_r, int *others_read,
-		       char *err, size_t errsize)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st)) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > LG_LDAP_FILE_MAX) {
-		snprintf(err, errsize, "%s: not a file of at most %d bytes",
-			 path, LG_LDAP_FILE_MAX);
-		goto out;
-	}
-	*others_read = (st.st_mode & S_IROTH) != 0;
-	if (!(buf = malloc((size_t) st.st_size + 1))) {
-		snprintf(err, errsize, "%s: %s", path, strerror(ENOMEM));
-		goto out;
-	}
-	while (len < (size_t) st.st_size &&
-	       ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t) n;
-	buf[len] = 0;
-	*len_r = len;
-out:
-	if (fd >= 0)
-		close(fd);
-	return buf;
-}
 
 /* ldap_close - the connections, the cache, the settings */
 static void ldap_close(void *conf)
@@ -139,7 +101,8 @@ static void *ldap_open(const char *arg, const struct lg_dir_env *env,
 {
 	struct ldap_src *s = calloc(1, sizeof(*s));
 	size_t len = 0;
-	int others_read = 0, i;
+	mode_t mode = 0;
+	int i;
 	char *text;
 
 	if (!s) {
@@ -149,14 +112,15 @@ static void *ldap_open(const char *arg, const struct lg_dir_env *env,
 	for (i = 0; i < POOL; i++)
 		pthread_mutex_init(&s->pool[i].lock, NULL);
 	lg_ldap_conf_init(&s->c, env);
-	if (!(text = read_file(arg, &len, &others_read, err, errsize)) ||
+	if (!(text = lg_dir_read_file(arg, LG_LDAP_FILE_MAX, &len, &mode, err,
+				       errsize)) ||
 	    lg_ldap_conf_parse(&s->c, arg, text, len, err, errsize) != 0) {
 		free(text);
 		ldap_close(s);
 		return NULL;
 	}
 	free(text);
-	if (s->c.bind_pw && others_read)
+	if (s->c.bind_pw && (mode & S_IROTH))
 		lg_log(LG_LOG_WARN,
 		       "recipients: %s holds bind_pw and anyone may read it (chmod o-r)",
 		       arg);
@@ -171,6 +135,7 @@ static void *ldap_open(const char *arg, const struct lg_dir_env *env,
 	return s;
 }
 
+/* ldap_load - nothing to load: the one static generation */
 static void *ldap_load(void *conf, char *err, size_t errsize)
 {
 	(void) conf;

@@ -29,6 +29,7 @@
 
 static int passwd_gen;			/* the one, static, generation */
 
+/* passwd_open - no argument, no state */
 static void *passwd_open(const char *arg, const struct lg_dir_env *env,
 			 char *err, size_t errsize)
 {
@@ -40,6 +41,7 @@ static void *passwd_open(const char *arg, const struct lg_dir_env *env,
 	return &passwd_gen;
 }
 
+/* passwd_load - nothing to load: the one static generation */
 static void *passwd_load(void *conf, char *err, size_t errsize)
 {
 	(void) conf;

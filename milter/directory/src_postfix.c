@@ -53,6 +53,7 @@
 /* Directory library. */
 #include "dir_impl.h"
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "src_postfix.h"
 
 #define PATH_LEN	4096
@@ -229,12 +230,12 @@ struct keys {
 /* lower - S folded into OUT; -1 when it does not fit */
 static int lower(char *out, size_t size, const char *s)
 {
-	size_t i, n = strlen(s);
+	size_t n = strlen(s);
 
 	if (n >= size)
 		return -1;
-	for (i = 0; i <= n; i++)
-		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char) (s[i] + 32) : s[i];
+	memcpy(out, s, n + 1);
+	lg_dir_fold_n(out, n);
 	return 0;
 }
 
@@ -409,11 +410,13 @@ static int postfix_serves(void *conf, const void *gen, const char *domain)
 	return rc < 0 ? -1 : rc == 0;
 }
 
+/* postfix_files - main.cf, or none for a single table */
 static const char *const *postfix_files(void *conf)
 {
 	return ((struct pf_conf *) conf)->files;
 }
 
+/* postfix_free_gen - every table of the generation */
 static void postfix_free_gen(void *gen)
 {
 	lg_pf_gen_free(gen);

@@ -2,6 +2,7 @@
  * NAME
  *	src_postfix.h - the "postfix" source's inside, shared by
  *	src_postfix_conf.c (postconf and the address classes),
+ *	src_postfix_parse.c (lists and postconf's answer cut up),
  *	src_postfix_table.c (loading and listing tables),
  *	src_postfix_lmdb.c (lmdb tables read with liblmdb) and
  *	src_postfix.c (the source's operations, per-recipient queries)
@@ -85,7 +86,7 @@ struct pf_conf {
 	struct lg_dir_cache *cache;
 };
 
-/* src_postfix_conf.c */
+/* src_postfix_parse.c, src_postfix_conf.c */
 int lg_pf_split(const char *value, int (*fn)(void *arg, const char *tok),
 		void *arg);
 int lg_pf_parse_postconf(char *out, size_t len, char **values, size_t n);

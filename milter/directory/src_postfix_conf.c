@@ -29,9 +29,7 @@
  *	above that lists it), asking a domain table per recipient when it
  *	cannot be listed.
  *
- *	lg_pf_split() cuts a Postfix list (commas or blanks; "{...}" kept
- *	whole); lg_pf_parse_postconf() cuts postconf's answer into one
- *	value per parameter. Both are fuzzed (t/fuzz/fuzz_postfix.c).
+ *	The lists and postconf's answer are cut by src_postfix_parse.c.
  * DIAGNOSTICS
  *	A postconf that fails, an answer of the wrong shape, or a table
  *	that cannot be loaded fails the load, naming the parameter or
@@ -39,7 +37,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -53,6 +50,7 @@
 #include "postconf.h"
 
 /* Directory library. */
+#include "dir_read.h"
 #include "src_postfix.h"
 
 #define POSTCONF_OUT_MAX	((size_t) 1 << 20)
@@ -74,59 +72,6 @@ static const char *const params[P_N] = {
 static const int class_domains[PF_NCLASS] = {
 	P_MYDEST, P_VADOMAINS, P_VMDOMAINS, P_RELAYDOMAINS
 };
-
-/* lg_pf_split - each item of a Postfix list; 0, -1 for braces that do
- * not close or an item too long, or what fn returned */
-int lg_pf_split(const char *value, int (*fn)(void *arg, const char *tok),
-		void *arg)
-{
-	const char *p = value, *s;
-	char tok[PF_SPEC_MAX];
-	int depth, rc;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\r' ||
-		       *p == '\n')
-			p++;
-		if (!*p)
-			return 0;
-		for (s = p, depth = 0; *p; p++) {
-			if (*p == '{')
-				depth++;
-			else if (*p == '}' && --depth < 0)
-				return -1;
-			else if (depth == 0 && strchr(" \t,\r\n", *p))
-				break;
-		}
-		if (depth != 0 || (size_t) (p - s) >= sizeof(tok))
-			return -1;
-		memcpy(tok, s, (size_t) (p - s));
-		tok[p - s] = 0;
-		if ((rc = fn(arg, tok)) != 0)
-			return rc;
-	}
-}
-
-/* lg_pf_parse_postconf - OUT (changed in place) into N values, one a
- * line; 0, or -1 when there are not exactly N lines */
-int lg_pf_parse_postconf(char *out, size_t len, char **values, size_t n)
-{
-	char *p = out, *end = out + len, *nl;
-	size_t i;
-
-	if (len > 0 && memchr(out, 0, len))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (p >= end)
-			return -1;
-		if (!(nl = memchr(p, '\n', (size_t) (end - p))))
-			nl = end;
-		*nl = 0;
-		values[i] = p;
-		p = nl + 1;
-	}
-	return p >= end ? 0 : -1;
-}
 
 /* run_postconf - "postconf [-c DIR] FLAGS NAME..." into values (out
  * holds them; the caller frees it); 0, or -1 with err */
@@ -240,15 +185,15 @@ static int add_table(void *arg, const char *tok)
 static int add_name(struct build *b, const char *tok)
 {
 	char name[PF_KEY_MAX];
-	size_t n = strlen(tok), i;
+	size_t n = strlen(tok);
 
 	if (n && tok[n - 1] == '.')
 		n--;
 	if (n == 0 || n >= sizeof(name))
 		return 0;
-	for (i = 0; i < n; i++)
-		name[i] = (char) tolower((unsigned char) tok[i]);
+	memcpy(name, tok, n);
 	name[n] = 0;
+	lg_dir_fold_n(name, n);
 	if (lg_recipients_add_key(b->domains, "", name) != 0)
 		lg_log(LG_LOG_WARN,
 		       "recipients: postfix: %s: \"%.200s\" is not a domain name; skipped",
@@ -267,37 +212,14 @@ static int name_in_file(void *arg, const char *tok)
 /* add_file - the names of a "/file" in a domain list */
 static int add_file(struct build *b, const char *path)
 {
-	char *text, *line, *save = NULL;
-	struct stat st;
-	FILE *fp;
+	char *text, *line, *save = NULL, why[400];
 	size_t len;
-	int fd;
 
-	/* O_NONBLOCK: a FIFO in the file's place must not block */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
-	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    !(fp = fdopen(fd, "r"))) {
-		snprintf(b->err, sizeof(b->err), "%s: %s: %s", b->param, path,
-			 fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) ?
-			 "not a regular file" : strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (!(text = lg_dir_read_file(path, DOMAIN_FILE_MAX, &len, NULL, why,
+				      sizeof(why)))) {
+		snprintf(b->err, sizeof(b->err), "%s: %s", b->param, why);
 		return -1;
 	}
-	if (!(text = calloc(1, DOMAIN_FILE_MAX + 1))) {
-		fclose(fp);
-		snprintf(b->err, sizeof(b->err), "%s", strerror(ENOMEM));
-		return -1;
-	}
-	len = fread(text, 1, DOMAIN_FILE_MAX + 1, fp);
-	fclose(fp);
-	if (len > DOMAIN_FILE_MAX) {
-		snprintf(b->err, sizeof(b->err), "%s: %s: larger than 1 MB",
-			 b->param, path);
-		free(text);
-		return -1;
-	}
-	text[len] = 0;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		if (line[strspn(line, " \t")] != '#' &&

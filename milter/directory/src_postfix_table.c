@@ -6,15 +6,15 @@
  *	#include "src_postfix.h"
  * DESCRIPTION
  *	lg_pf_table_kind() tells from TYPE:NAME how a table is read:
- *	indexed files (hash, btree, dbm, sdbm) and texthash, inline
- *	and fail are listed whole with "postmap -s" ("postalias -s" for
- *	alias tables); lmdb is read from NAME.lmdb with liblmdb
- *	(src_postfix_lmdb.c), and listed like hash when loopguard was
- *	built without it; cdb, which Postfix cannot list, is read from
- *	NAME.cdb directly; static: answers yes for everything;
- *	unix:passwd.byname asks getpwnam_r(); everything else (regexp,
- *	pcre, ldap, mysql, pgsql, sqlite, tcp, socketmap, ...) is asked
- *	per recipient with "postmap -q".
+ *	indexed files (hash, btree, dbm, sdbm), texthash and inline are
+ *	listed whole with "postmap -s" ("postalias -s" for alias tables);
+ *	lmdb is read from NAME.lmdb with liblmdb (src_postfix_lmdb.c),
+ *	and listed like hash when loopguard was built without it; cdb,
+ *	which Postfix cannot list, is read from NAME.cdb directly;
+ *	static: answers yes for everything; unix:passwd.byname asks
+ *	getpwnam_r(); everything else (regexp, pcre, cidr, fail, ldap,
+ *	mysql, pgsql, sqlite, tcp, socketmap, ...) is asked per recipient
+ *	with "postmap -q", pattern tables with the whole address only.
  *
  *	lg_pf_table_load() fills a table's set. The listing must come
  *	whole within the deadline (env timeout, one more second per
@@ -40,12 +40,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* Utility library. */
 #include "log.h"
@@ -53,6 +51,7 @@
 
 /* Directory library. */
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "src_postfix.h"
 
 #define CDB_HEAD	2048
@@ -232,49 +231,6 @@ int lg_pf_parse_cdb(struct lg_recipients *set, const unsigned char *buf,
 	return added;
 }
 
-/* read_file - a whole file, at most PF_OUT_MAX bytes; NULL with err */
-static unsigned char *read_file(const char *path, size_t *len_r, char *err,
-				size_t errsize)
-{
-	struct stat st;
-	unsigned char *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) != 0) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t) st.st_size > PF_OUT_MAX) {
-		snprintf(err, errsize, "%s: not a regular file of at most 1 GB",
-			 path);
-		close(fd);
-		return NULL;
-	}
-	if (!(buf = malloc((size_t) st.st_size + 1))) {
-		snprintf(err, errsize, "%s: %s", path, strerror(ENOMEM));
-		close(fd);
-		return NULL;
-	}
-	while (len < (size_t) st.st_size &&
-	       ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t) n;
-	close(fd);
-	if (len != (size_t) st.st_size) {
-		snprintf(err, errsize, "%s: read %zu of %lld bytes", path, len,
-			 (long long) st.st_size);
-		free(buf);
-		return NULL;
-	}
-	*len_r = len;
-	return buf;
-}
-
 /* load_cdb - a cdb table, read directly */
 static int load_cdb(struct pf_table *t, char *err, size_t errsize)
 {
@@ -282,7 +238,9 @@ static int load_cdb(struct pf_table *t, char *err, size_t errsize)
 	size_t len;
 	char why[256];
 
-	if (!(buf = read_file(t->file, &len, err, errsize)))
+	if (!(buf = (unsigned char *) lg_dir_read_file(t->file, PF_OUT_MAX,
+							&len, NULL, err,
+							errsize)))
 		return -1;
 	if (lg_pf_parse_cdb(t->set, buf, len, t->alias, why, sizeof(why)) < 0) {
 		snprintf(err, errsize, "%s: %s", t->file, why);

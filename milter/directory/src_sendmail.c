@@ -4,7 +4,8 @@
  *	Sendmail, read from its own configuration
  * DESCRIPTION
  *	The .cf (/etc/mail/sendmail.cf, or the one the spec names) says
- *	where everything else is (src_sendmail_cf.c reads it):
+ *	where everything else is (src_sendmail_cf.c reads it;
+ *	src_sendmail_vu.c reads and asks the virtusertable):
  *
  *	- class w: the "Cw" words, the "Fw" files (local-host-names, a
  *	  missing one is an error unless "-o"), the literal $j and this
@@ -53,12 +54,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Utility library. */
@@ -68,43 +66,13 @@
 /* Directory library. */
 #include "recipients.h"
 #include "dir_kinds.h"
+#include "dir_read.h"
 #include "dir_stamp.h"
 #include "src_sendmail.h"
+#include "src_sendmail_impl.h"
 
 #define DEFAULT_CF	"/etc/mail/sendmail.cf"
 #define CLASS_FILE_MAX	((size_t) 16 << 20)	/* a class file: 16 MB */
-#define LIST_MAX	((size_t) 1 << 30)	/* a virtusertable: 1 GB */
-#define LOCAL_MAX	512
-#define STAMPS_MAX	(3 + 3 * LG_SM_FILES_MAX)	/* cf, files, table */
-
-struct sm_conf {
-	char   *cf;
-	/* the inputs of the last load, for the world-writable check */
-	char   *inputs[STAMPS_MAX + 1];
-	char   *makemap;		/* NULL: none, read the text */
-	int     case_sensitive_local;
-	int     timeout_ms;
-};
-
-struct sm_stamp {
-	char   *path;
-	struct lg_dir_stamp st;
-};
-
-struct sm_gen {
-	struct lg_recipients *w;	/* class w: ("", domain) */
-	struct lg_recipients *vh;	/* class {VirtHost} */
-	struct lg_recipients *vu;	/* virtusertable keys that exist */
-	struct lg_recipients *vu_err;	/* keys whose value is error: */
-	struct lg_recipients *local;	/* alias names */
-	int     vu_fold;		/* fold local parts for vu lookups */
-	struct sm_stamp stamps[STAMPS_MAX];
-	size_t  n_stamps;
-	/* load only */
-	unsigned long vu_outside;
-	char    vu_outside_first[300];
-	unsigned long vu_skipped;
-};
 
 /* makemap_path - $LOOPGUARD_MAKEMAP (empty: none), else the first
  * runnable makemap of the usual folders, else NULL */
@@ -171,8 +139,8 @@ static void sm_free_gen(void *gen)
 	free(g);
 }
 
-/* stamp - remember PATH as an input of G; 0 or -1 */
-static int stamp(struct sm_gen *g, const char *path)
+/* lg_sm_stamp - remember PATH as an input of G; 0 or -1 */
+int lg_sm_stamp(struct sm_gen *g, const char *path)
 {
 	if (g->n_stamps >= STAMPS_MAX)
 		return 0;	/* cannot happen: the cf reader's bounds */
@@ -181,50 +149,6 @@ static int stamp(struct sm_gen *g, const char *path)
 	lg_dir_stamp_take(&g->stamps[g->n_stamps].st, path);
 	g->n_stamps++;
 	return 0;
-}
-
-/* read_bounded - the regular file PATH of at most MAX bytes; NULL
- * with err (errno ENOENT kept for the caller) */
-static char *read_bounded(const char *path, size_t max, size_t *len_r,
-			  char *err, size_t errsize)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	char *buf;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
-	    fstat(fd, &st) != 0) {
-		e = errno;
-		snprintf(err, errsize, "%s: %s", path, strerror(e));
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t) st.st_size > max) {
-		snprintf(err, errsize, "%s: not a regular file of at most %zu MB",
-			 path, max >> 20);
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	if (!(buf = malloc((size_t) st.st_size + 1))) {
-		snprintf(err, errsize, "%s: %s", path, strerror(ENOMEM));
-		close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	while (len < (size_t) st.st_size &&
-	       ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t) n;
-	close(fd);
-	buf[len] = 0;
-	*len_r = len;
-	return buf;
 }
 
 /* add_class - the words and files of CLASS into SET */
@@ -238,10 +162,10 @@ static int add_class(struct sm_gen *g, struct lg_sm_class *class,
 	for (i = 0; i < class->n_files; i++) {
 		struct lg_sm_class_file *f = &class->files[i];
 
-		if (stamp(g, f->path) != 0)
+		if (lg_sm_stamp(g, f->path) != 0)
 			goto nomem;
-		if (!(text = read_bounded(f->path, CLASS_FILE_MAX, &len, why,
-					  sizeof(why)))) {
+		if (!(text = lg_dir_read_file(f->path, CLASS_FILE_MAX, &len,
+					      NULL, why, sizeof(why)))) {
 			if (errno == ENOENT && f->optional)
 				continue;
 			snprintf(err, errsize, "%s %s", what, why);
@@ -287,7 +211,7 @@ static int add_aliases(struct sm_gen *g, const struct lg_sm_cf *cf,
 				 a->path ? a->path : "");
 			return -1;
 		}
-		if (stamp(g, a->path) != 0) {
+		if (lg_sm_stamp(g, a->path) != 0) {
 			snprintf(err, errsize, "%s", strerror(ENOMEM));
 			return -1;
 		}
@@ -297,210 +221,6 @@ static int add_aliases(struct sm_gen *g, const struct lg_sm_cf *cf,
 			return -1;
 		}
 	}
-	return 0;
-}
-
-/* fold - S lower-cased in place */
-static char *fold(char *s)
-{
-	char *p;
-
-	for (p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char) (*p - 'A' + 'a');
-	return s;
-}
-
-/* vu_entry - lg_sm_map_fn: one virtusertable key */
-static int vu_entry(void *arg, const char *key, const char *value)
-{
-	struct sm_gen *g = arg;
-	const char *at = strrchr(key, '@');
-	struct lg_recipients *set;
-	char local[LOCAL_MAX];
-	size_t n;
-
-	if (!at || !at[1] || (size_t) (at - key) >= sizeof(local)) {
-		g->vu_skipped++;	/* never asked for an address */
-		return 0;
-	}
-	n = (size_t) (at - key);
-	memcpy(local, key, n);
-	local[n] = 0;
-	if (!lg_recipients_has_key(g->w, "", at + 1) &&
-	    !lg_recipients_has_key(g->vh, "", at + 1) && g->vu_outside++ == 0)
-		snprintf(g->vu_outside_first, sizeof(g->vu_outside_first),
-			 "%.290s", key);
-	set = strncasecmp(value, "error:", 6) == 0 ? g->vu_err : g->vu;
-	if (lg_recipients_add_key(set, local, at + 1) != 0 &&
-	    !lg_recipients_has_key(set, g->vu_fold ? fold(local) : local,
-				   at + 1))
-		g->vu_skipped++;	/* too long to be an address */
-	return 0;
-}
-
-/* vu_files - the database and the text source of the map */
-static void vu_files(const struct lg_sm_cf *cf, char *db, char *text,
-		     size_t size)
-{
-	const char *ext = strcmp(cf->vu_type, "cdb") == 0 ? ".cdb" :
-		strcmp(cf->vu_type, "dbm") == 0 ? ".pag" : ".db";
-	size_t n = strlen(cf->vu_path), e = strlen(ext);
-
-	if (strcmp(cf->vu_type, "text") == 0) {
-		snprintf(db, size, "%s", cf->vu_path);
-		snprintf(text, size, "%s", cf->vu_path);
-	} else if (n > e && strcmp(cf->vu_path + n - e, ext) == 0) {
-		snprintf(db, size, "%s", cf->vu_path);
-		snprintf(text, size, "%.*s", (int) (n - e), cf->vu_path);
-	} else {
-		snprintf(db, size, "%s%s", cf->vu_path, ext);
-		snprintf(text, size, "%s", cf->vu_path);
-	}
-}
-
-/* vu_makemap - the database listed by makemap -u; 0 or -1 */
-static int vu_makemap(struct sm_conf *c, struct sm_gen *g,
-		      const struct lg_sm_cf *cf, char *err, size_t errsize)
-{
-	const char *argv[10];
-	char why[512], *out = NULL;
-	size_t len = 0;
-	int rc, n = 0;
-
-	argv[n++] = c->makemap;
-	argv[n++] = "-C";
-	argv[n++] = c->cf;
-	if (cf->vu_nul)
-		argv[n++] = "-N";
-	argv[n++] = "-u";
-	argv[n++] = cf->vu_type;
-	argv[n++] = cf->vu_path;
-	argv[n] = NULL;
-	why[0] = 0;
-	rc = lg_run_capture(argv, c->timeout_ms, LIST_MAX, &out, &len, why,
-			    sizeof(why));
-	if (rc != 0) {
-		free(out);
-		if (rc > 0)
-			snprintf(err, errsize,
-				 "virtusertable: \"%s -u %s %s\" failed (exit %d): %s",
-				 c->makemap, cf->vu_type, cf->vu_path, rc,
-				 why[0] ? why : "no message");
-		else
-			snprintf(err, errsize,
-				 "virtusertable: \"%s -u %s %s\": %s",
-				 c->makemap, cf->vu_type, cf->vu_path, why);
-		return -1;
-	}
-	rc = lg_sm_map_parse(out, len, vu_entry, g, why, sizeof(why));
-	free(out);
-	if (rc != 0) {
-		snprintf(err, errsize, "virtusertable %s (makemap -u): %s",
-			 cf->vu_path, why);
-		return -1;
-	}
-	return 0;
-}
-
-/* vu_text - the text source, as makemap would read it; 0 or -1 */
-static int vu_text(struct sm_gen *g, const char *path, char *err,
-		   size_t errsize)
-{
-	char why[512], *text;
-	size_t len;
-	int rc;
-
-	if (!(text = read_bounded(path, LIST_MAX, &len, why, sizeof(why)))) {
-		snprintf(err, errsize, "virtusertable %s", why);
-		return -1;
-	}
-	rc = lg_sm_map_parse(text, len, vu_entry, g, why, sizeof(why));
-	free(text);
-	if (rc != 0) {
-		snprintf(err, errsize, "virtusertable %s: %s", path, why);
-		return -1;
-	}
-	return 0;
-}
-
-/* add_virtuser - the virtusertable, from its database or its text */
-static int add_virtuser(struct sm_conf *c, struct sm_gen *g,
-			const struct lg_sm_cf *cf, char *err,
-			size_t errsize)
-{
-	static const char *const types[] = {
-		"hash", "btree", "implicit", "dbm", "cdb", "text", NULL
-	};
-	char db[LG_SM_PATH_MAX + 8], text[LG_SM_PATH_MAX + 8];
-	struct stat dst, tst;
-	int have_db, have_text, rc;
-	const char *how;
-	size_t t;
-
-	if (!cf->has_virtuser)
-		return 0;
-	for (t = 0; types[t] && strcmp(types[t], cf->vu_type) != 0; t++)
-		;
-	if (!types[t] || !cf->vu_path) {
-		snprintf(err, errsize,
-			 "Kvirtuser %s: a map of this type cannot be listed (only hash, btree, dbm, cdb and text files)",
-			 cf->vu_type);
-		return -1;
-	}
-	vu_files(cf, db, text, sizeof(db));
-	if (stamp(g, db) != 0 || (strcmp(db, text) != 0 && stamp(g, text) != 0)) {
-		snprintf(err, errsize, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	have_db = stat(db, &dst) == 0;
-	have_text = stat(text, &tst) == 0 && S_ISREG(tst.st_mode);
-	if (strcmp(cf->vu_type, "text") == 0) {
-		have_db = 0;
-		how = "a text map";
-	} else if (have_db && have_text &&
-		   (tst.st_mtim.tv_sec > dst.st_mtim.tv_sec ||
-		    (tst.st_mtim.tv_sec == dst.st_mtim.tv_sec &&
-		     tst.st_mtim.tv_nsec > dst.st_mtim.tv_nsec))) {
-		have_db = 0;
-		how = "the text is newer than the database";
-	} else if (have_db && !c->makemap) {
-		have_db = 0;
-		how = "no makemap (set LOOPGUARD_MAKEMAP)";
-	} else {
-		how = "no database";
-	}
-	if (have_db) {
-		rc = vu_makemap(c, g, cf, err, errsize);
-		how = "makemap -u";
-	} else if (have_text) {
-		rc = vu_text(g, text, err, errsize);
-	} else if (stat(db, &dst) == 0) {
-		snprintf(err, errsize,
-			 "virtusertable %s: no makemap to list it (set LOOPGUARD_MAKEMAP) and no text file %s",
-			 db, text);
-		return -1;
-	} else if (cf->vu_optional) {
-		lg_log(LG_LOG_INFO,
-		       "recipients: sendmail %s: virtusertable %s: none (optional)",
-		       c->cf, db);
-		return 0;
-	} else {
-		snprintf(err, errsize, "virtusertable: neither %s nor %s exists",
-			 db, text);
-		return -1;
-	}
-	if (rc != 0)
-		return -1;
-	lg_log(LG_LOG_INFO,
-	       "recipients: sendmail %s: virtusertable %s read (%s): %zu entries, %zu error: entries",
-	       c->cf, have_db ? db : text, how,
-	       lg_recipients_count(g->vu), lg_recipients_count(g->vu_err));
-	if (g->vu_outside)
-		lg_log(LG_LOG_WARN,
-		       "recipients: sendmail %s: %lu virtusertable entr%s for domains in neither class w nor {VirtHost}, never used by Sendmail (first: %s)",
-		       c->cf, g->vu_outside, g->vu_outside == 1 ? "y" : "ies",
-		       g->vu_outside_first);
 	return 0;
 }
 
@@ -540,9 +260,10 @@ static void *sm_load(void *conf, char *err, size_t errsize)
 	size_t len;
 
 	memset(&cf, 0, sizeof(cf));
-	if (!g || stamp(g, c->cf) != 0)
+	if (!g || lg_sm_stamp(g, c->cf) != 0)
 		goto nomem;
-	if (!(text = read_bounded(c->cf, LG_SM_CF_MAX, &len, err, errsize)))
+	if (!(text = lg_dir_read_file(c->cf, LG_SM_CF_MAX, &len, NULL, err,
+				       errsize)))
 		goto fail;
 	if (lg_sm_cf_parse(text, len, &cf, why, sizeof(why)) != 0) {
 		snprintf(err, errsize, "%s: %s", c->cf, why);
@@ -564,7 +285,7 @@ static void *sm_load(void *conf, char *err, size_t errsize)
 	    add_class(g, &cf.virthost, g->vh, "class {VirtHost} file", err,
 		      errsize) != 0 ||
 	    add_aliases(g, &cf, err, errsize) != 0 ||
-	    add_virtuser(c, g, &cf, err, errsize) != 0)
+	    lg_sm_add_virtuser(c, g, &cf, err, errsize) != 0)
 		goto fail;
 	lg_log(LG_LOG_INFO,
 	       "recipients: sendmail %s: %zu local domains (class w), %zu virtual (VirtHost), %zu alias names%s",
@@ -596,49 +317,6 @@ static int sm_changed(void *conf, const void *gen)
 	return 0;
 }
 
-/* vu_ask - a virtusertable key: 1 exists, 0 error entry, -1 none */
-static int vu_ask(const struct sm_gen *g, const char *local, size_t n,
-		  const char *suffix, const char *domain)
-{
-	char k[LOCAL_MAX + 4];
-	size_t i;
-
-	if (n + strlen(suffix) >= sizeof(k))
-		return -1;
-	memcpy(k, local, n);
-	strcpy(k + n, suffix);
-	if (g->vu_fold)
-		for (i = 0; k[i]; i++)
-			if (k[i] >= 'A' && k[i] <= 'Z')
-				k[i] = (char) (k[i] - 'A' + 'a');
-	if (lg_recipients_has_key(g->vu, k, domain))
-		return 1;
-	if (lg_recipients_has_key(g->vu_err, k, domain))
-		return 0;
-	return -1;
-}
-
-/* virtuser - Sendmail's order of keys; 1, 0 (error entry) or -1 */
-static int virtuser(const struct sm_gen *g, const char *local,
-		    const char *domain)
-{
-	const char *plus = local[0] ? strchr(local + 1, '+') : NULL;
-	size_t ulen = plus ? (size_t) (plus - local) : 0;
-	int detail = plus && plus[1] != 0, r;
-
-	if ((r = vu_ask(g, local, strlen(local), "", domain)) >= 0)
-		return r;
-	if (plus) {
-		if ((detail && (r = vu_ask(g, local, ulen, "++", domain)) >= 0) ||
-		    (r = vu_ask(g, local, ulen, "+*", domain)) >= 0 ||
-		    (r = vu_ask(g, local, ulen, "", domain)) >= 0 ||
-		    (detail && (r = vu_ask(g, "", 0, "++", domain)) >= 0) ||
-		    (r = vu_ask(g, "", 0, "+*", domain)) >= 0)
-			return r;
-	}
-	return vu_ask(g, "", 0, "", domain);
-}
-
 /* sm_lookup - virtusertable, then local delivery (see the top) */
 static enum lg_dir_answer sm_lookup(void *conf, void *gen,
 				    const struct lg_dir_key *k, char *err,
@@ -652,7 +330,7 @@ static enum lg_dir_answer sm_lookup(void *conf, void *gen,
 	(void) conf;
 	if (lg_recipients_has_key(g->vh, "", k->domain) ||
 	    lg_recipients_has_key(g->w, "", k->domain)) {
-		if ((r = virtuser(g, k->local, k->domain)) >= 0)
+		if ((r = lg_sm_virtuser(g, k->local, k->domain)) >= 0)
 			return r ? LG_DIR_YES : LG_DIR_NO;
 	}
 	if (!lg_recipients_has_key(g->w, "", k->domain))
@@ -674,6 +352,7 @@ static enum lg_dir_answer sm_lookup(void *conf, void *gen,
 	return lg_dir_passwd_lookup(k->local, err, errsize);
 }
 
+/* sm_count - the virtusertable's keys and the alias names */
 static size_t sm_count(const void *gen)
 {
 	const struct sm_gen *g = gen;
@@ -706,6 +385,7 @@ static const char *const *sm_files(void *conf)
 	return (const char *const *) ((struct sm_conf *) conf)->inputs;
 }
 
+/* sm_close - the settings and the input list */
 static void sm_close(void *conf)
 {
 	struct sm_conf *c = conf;

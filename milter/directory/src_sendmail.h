@@ -96,4 +96,28 @@ int lg_sm_map_parse(const char *text, size_t len, lg_sm_map_fn fn,
 int lg_sm_class_words(const char *text, size_t len, int first_word,
 		      struct lg_sm_class *c, char *err, size_t errsize);
 
+/* The scanners the readers share (a word ends at a blank or a line end). */
+
+/* blank - a space or a tab */
+static inline int blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* skip_blanks - past the blanks at P (P < END) */
+static inline const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (blank(*p) || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* word_end - the end of the word at P */
+static inline const char *word_end(const char *p, const char *end)
+{
+	while (p < end && !blank(*p) && *p != '\r' && *p != '\n')
+		p++;
+	return p;
+}
+
 #endif

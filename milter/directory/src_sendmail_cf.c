@@ -1,7 +1,8 @@
 /*
  * NAME
  *	src_sendmail_cf.c - the parts of a sendmail.cf that decide who
- *	exists, and the readers of Sendmail's map listings and class files
+ *	exists (src_sendmail_map.c reads Sendmail's map listings and
+ *	class files)
  * SYNOPSIS
  *	#include "src_sendmail.h"
  * DESCRIPTION
@@ -29,31 +30,8 @@
 #include <strings.h>
 
 /* Directory library. */
+#include "dir_read.h"
 #include "src_sendmail.h"
-
-#define MAP_KEY_MAX	1024		/* longer keys are not addresses */
-
-/* blank - a space or a tab */
-static int blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* skip_blanks - past the blanks at P (P < END) */
-static const char *skip_blanks(const char *p, const char *end)
-{
-	while (p < end && (blank(*p) || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* word_end - the end of the word at P */
-static const char *word_end(const char *p, const char *end)
-{
-	while (p < end && !blank(*p) && *p != '\r' && *p != '\n')
-		p++;
-	return p;
-}
 
 /* dup_n - a NUL-terminated copy of N bytes, or NULL */
 static char *dup_n(const char *s, size_t n)
@@ -72,7 +50,6 @@ static char *dup_n(const char *s, size_t n)
 int lg_sm_class_add(struct lg_sm_class *c, const char *word, size_t len)
 {
 	char **grown, *w;
-	size_t i;
 
 	if (len > 1 && word[len - 1] == '.')
 		len--;
@@ -91,9 +68,7 @@ int lg_sm_class_add(struct lg_sm_class *c, const char *word, size_t len)
 	}
 	if (!(w = dup_n(word, len)))
 		return -1;
-	for (i = 0; i < len; i++)
-		if (w[i] >= 'A' && w[i] <= 'Z')
-			w[i] = (char) (w[i] - 'A' + 'a');
+	lg_dir_fold_n(w, len);
 	c->words[c->n_words++] = w;
 	return 0;
 }
@@ -449,86 +424,5 @@ int lg_sm_cf_parse(const char *text, size_t len, struct lg_sm_cf *cf,
 		}
 	}
 	cf->lines = lineno;
-	return 0;
-}
-
-/* lg_sm_map_parse - see src_sendmail.h */
-int lg_sm_map_parse(const char *text, size_t len, lg_sm_map_fn fn,
-		    void *arg, char *err, size_t errsize)
-{
-	const char *p = text, *end = text + len, *nl, *le, *ke, *v;
-	char key[MAP_KEY_MAX + 1], *value = NULL;
-	size_t vsize = 0, n;
-	unsigned long lineno = 0;
-	int rc = 0;
-
-	for (; p < end && rc == 0; p = nl ? nl + 1 : end) {
-		lineno++;
-		nl = memchr(p, '\n', (size_t) (end - p));
-		le = nl ? nl : end;
-		while (le > p && (le[-1] == '\r' || le[-1] == 0))
-			le--;
-		if (p == le || *p == '#' || skip_blanks(p, le) == le)
-			continue;	/* empty, a comment, only blanks */
-		ke = p;
-		while (ke < le && !blank(*ke))
-			ke++;
-		v = skip_blanks(ke, le);
-		while (ke > p && ke[-1] == 0)	/* -N maps */
-			ke--;
-		n = (size_t) (ke - p);
-		if (n == 0 || n > MAP_KEY_MAX || memchr(p, 0, n)) {
-			snprintf(err, errsize,
-				 "line %lu: not \"key value\" (a key of 1 to %d bytes)",
-				 lineno, MAP_KEY_MAX);
-			free(value);
-			return -1;
-		}
-		memcpy(key, p, n);
-		key[n] = 0;
-		if ((size_t) (le - v) + 1 > vsize) {
-			char *grown = realloc(value, (size_t) (le - v) + 1);
-
-			if (!grown) {
-				snprintf(err, errsize, "out of memory");
-				free(value);
-				return -1;
-			}
-			value = grown;
-			vsize = (size_t) (le - v) + 1;
-		}
-		memcpy(value, v, (size_t) (le - v));
-		value[le - v] = 0;
-		rc = fn(arg, key, value);
-	}
-	free(value);
-	return rc;
-}
-
-/* lg_sm_class_words - see src_sendmail.h */
-int lg_sm_class_words(const char *text, size_t len, int first_word,
-		      struct lg_sm_class *c, char *err, size_t errsize)
-{
-	const char *p = text, *end = text + len, *nl, *le, *e;
-	unsigned long lineno = 0;
-
-	for (; p < end; p = nl ? nl + 1 : end) {
-		lineno++;
-		nl = memchr(p, '\n', (size_t) (end - p));
-		le = nl ? nl : end;
-		if (p == le || *p == '#')
-			continue;
-		for (p = skip_blanks(p, le); p < le; p = skip_blanks(e, le)) {
-			e = word_end(p, le);
-			if (lg_sm_class_add(c, p, (size_t) (e - p)) != 0) {
-				snprintf(err, errsize,
-					 "line %lu: more than %d words, or no memory",
-					 lineno, LG_SM_WORDS_MAX);
-				return -1;
-			}
-			if (first_word)
-				break;
-		}
-	}
 	return 0;
 }
