@@ -352,7 +352,9 @@ int lg_pf_lmdb_load(struct pf_table *t, int timeout_ms, char *err,
 	rc = lg_run_func_capture(reader, &j, timeout_ms, PF_OUT_MAX, &out, &len,
 				 why, sizeof(why));
 	if (rc != 0) {
-		if (rc > 0 && why[0])
+		/* the reader's own errors name the file; anything else
+		 * (a crash report) is wrapped so the file is named */
+		if (rc > 0 && why[0] && strstr(why, t->file))
 			snprintf(err, errsize, "%s", why);
 		else
 			snprintf(err, errsize,
