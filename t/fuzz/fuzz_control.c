@@ -165,10 +165,11 @@ static int out_line(void *arg, const char *line, size_t len)
 
 /* fake_reload - the program's reload, which a harness has not: odd
  * inputs are refused, so both replies are exercised */
-static int fake_reload(char *err, size_t errsize)
+static int fake_reload(int force, char *err, size_t errsize)
 {
 	static unsigned calls;
 
+	(void) force;
 	if (++calls % 2)
 		return 0;
 	snprintf(err, errsize, "lg.conf:1: refused by the harness");
