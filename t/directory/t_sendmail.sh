@@ -110,16 +110,19 @@ counted "accounts, aliases, virtual users, +detail, @domain, error: entries, unk
 
 # a new entry, made with makemap while the daemon runs
 printf 'newbie@virtual.test\troot\n' >>"$etc/virtusertable"
+# (twice as long for a sanitizer build on a busy machine)
+limit=3500
+grep -qa __asan_init "$LOOPGUARD" && limit=7000
 start=$(date +%s%N)
 makemap_vt
-for ((i = 0; i < 60; i++)); do
+for ((i = 0; i < limit / 100 + 10; i++)); do
 	grep -q "sendmail:$etc/sendmail.cf reloaded" "$tmp/lg.log" && break
 	sleep 0.1
 done
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "  the new entry was loaded after $ms ms"
-[ "$ms" -le 3500 ] && grep -q "reloaded" "$tmp/lg.log"
-counted "a new virtusertable entry is loaded within 3 s, no reload" $?
+[ "$ms" -le "$limit" ] && grep -q "reloaded" "$tmp/lg.log"
+counted "a new virtusertable entry is loaded within $limit ms, no reload" $?
 KNOWN="newbie@virtual.test info@virtual.test" UNKNOWN="nosuch@virtual.test" mt
 counted "the new entry is known, the others still are" $?
 
