@@ -10,6 +10,17 @@
  *	DATA and end-of-header callbacks are registered even when no plugin
  *	needs them: without them Postfix waits on a delayed ACK per message.
  *
+ *	Negotiation asks the MTA for the steps the plugins use (session
+ *	steps) and nothing else. Where no_reply allows (by default on a
+ *	unix socket only: over TCP an unanswered packet waits for the
+ *	delayed ACK), the MTA is told not to wait for an answer at the
+ *	steps nobody answers (SMFIP_NR_*); such a callback answers
+ *	SMFIS_NOREPLY and the session keeps its verdict for later. With
+ *	replies on, SMFIS_SKIP ends the body once nobody reads it. The
+ *	session is made at negotiation, so the steps and the config it
+ *	pins agree; after SMFIC_QUIT_NC the connection's quiet steps live
+ *	on in the private pointer itself (an odd value, nothing to free).
+ *
  *	Stopping: smfi_stop() sets libmilter's stop flag and then closes
  *	the listening socket under the lock that the listener holds while
  *	it polls, for up to 5 s (MI_CHK_TIME). lg_milter_stop() therefore
@@ -22,6 +33,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -114,26 +126,59 @@ static sfsistat status(SMFICTX *ctx, struct lg_ctx *s, enum lg_verdict v)
 	return on_error_status();
 }
 
-#define SESSION(ctx) ((struct lg_ctx *) smfi_getpriv(ctx))
+/* The private pointer: a session, or (odd) the quiet steps kept
+ * between SMFIC_QUIT_NC and the next connect. */
+#define QUIET_TAG(q)	((void *) (((uintptr_t) (q) << 1) | 1))
+#define IS_TAG(p)	(((uintptr_t) (p) & 1) != 0)
+#define TAG_QUIET(p)	((unsigned) ((uintptr_t) (p) >> 1))
 
-/* x_connect - a new session pinned to the current config */
+/* session_of - the session, or NULL */
+static struct lg_ctx *session_of(SMFICTX *ctx)
+{
+	void *p = smfi_getpriv(ctx);
+
+	return p && !IS_TAG(p) ? p : NULL;
+}
+
+#define SESSION(ctx) session_of(ctx)
+
+/* answer - the SMFIS_* for a step's verdict; none at a quiet step */
+static sfsistat answer(SMFICTX *ctx, struct lg_ctx *s, unsigned step,
+		       enum lg_verdict v)
+{
+	if (lg_session_quiet(s) & step)
+		return SMFIS_NOREPLY;
+	return status(ctx, s, v);
+}
+
+/* x_connect - the session made at negotiation, or a new one */
 static sfsistat x_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
-	struct lg_config *cfg = lg_config_current();
+	void *priv = smfi_getpriv(ctx);
 	unsigned char addr[16] = { 0 };
-	struct lg_ctx *s;
+	struct lg_ctx *s = session_of(ctx);
 	int family = 0;
 
-	if (!cfg)
-		return SMFIS_TEMPFAIL;
-	s = lg_session_new(cfg, &milter_sink, ctx);
-	lg_config_unref(&cfg);
 	if (!s) {
-		lg_log(LG_LOG_ERROR, "connect from %s: out of memory",
-		       hostname ? hostname : "unknown");
-		return on_error_status();
+		struct lg_config *cfg = lg_config_current();
+
+		if (!cfg)
+			return IS_TAG(priv) && (TAG_QUIET(priv) &
+						LG_STEP_CONNECT) ?
+				SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+		s = lg_session_new(cfg, &milter_sink, ctx);
+		lg_config_unref(&cfg);
+		if (!s) {
+			lg_log(LG_LOG_ERROR, "connect from %s: out of memory",
+			       hostname ? hostname : "unknown");
+			return IS_TAG(priv) && (TAG_QUIET(priv) &
+						LG_STEP_CONNECT) ?
+				SMFIS_NOREPLY : on_error_status();
+		}
+		if (IS_TAG(priv))
+			lg_session_set_quiet(s, TAG_QUIET(priv));
+		smfi_setpriv(ctx, s);
 	}
-	smfi_setpriv(ctx, s);
 	if (sa && sa->sa_family == AF_INET) {
 		family = 4;
 		memcpy(addr, &((struct sockaddr_in *) sa)->sin_addr, 4);
@@ -151,14 +196,18 @@ static sfsistat x_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 			memcpy(addr, a6, 16);
 		}
 	}
-	return status(ctx, s, lg_session_connect(s, hostname, family, addr));
+	return answer(ctx, s, LG_STEP_CONNECT,
+		      lg_session_connect(s, hostname, family, addr));
 }
+
+/* The steps below run only after a session was made at negotiation
+ * or connect; without one, the MTA waits for an answer at each. */
 
 static sfsistat x_helo(SMFICTX *ctx, char *helo)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
-	return s ? status(ctx, s, lg_session_helo(s, helo)) :
+	return s ? answer(ctx, s, LG_STEP_HELO, lg_session_helo(s, helo)) :
 		on_error_status();
 }
 
@@ -166,7 +215,8 @@ static sfsistat x_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
-	return s ? status(ctx, s, lg_session_envfrom(s, argv[0])) :
+	return s ? answer(ctx, s, LG_STEP_MAIL,
+			  lg_session_envfrom(s, argv[0])) :
 		on_error_status();
 }
 
@@ -180,14 +230,18 @@ static sfsistat x_envrcpt(SMFICTX *ctx, char **argv)
 
 static sfsistat x_data(SMFICTX *ctx)
 {
-	return SESSION(ctx) ? SMFIS_CONTINUE : on_error_status();
+	struct lg_ctx *s = SESSION(ctx);
+
+	return s ? answer(ctx, s, LG_SESSION_STEP_DATA, LG_CONTINUE) :
+		on_error_status();
 }
 
 static sfsistat x_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
-	return s ? status(ctx, s, lg_session_header(s, name, value)) :
+	return s ? answer(ctx, s, LG_STEP_HEADERS,
+			  lg_session_header(s, name, value)) :
 		on_error_status();
 }
 
@@ -195,15 +249,24 @@ static sfsistat x_eoh(SMFICTX *ctx)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
-	return s ? status(ctx, s, lg_session_eoh(s)) : on_error_status();
+	return s ? answer(ctx, s, LG_STEP_EOH, lg_session_eoh(s)) :
+		on_error_status();
 }
 
+/* x_body - with replies on, SMFIS_SKIP once nobody reads the body */
 static sfsistat x_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	struct lg_ctx *s = SESSION(ctx);
+	enum lg_verdict v;
 
-	return s ? status(ctx, s, lg_session_body(s, chunk, len)) :
-		on_error_status();
+	if (!s)
+		return on_error_status();
+	v = lg_session_body(s, chunk, len);
+	if (v == LG_CONTINUE && !(lg_session_quiet(s) & LG_STEP_BODY) &&
+	    (lg_session_quiet(s) & LG_SESSION_SKIP_BODY) &&
+	    !lg_session_body_wanted(s))
+		return SMFIS_SKIP;
+	return answer(ctx, s, LG_STEP_BODY, v);
 }
 
 static sfsistat x_eom(SMFICTX *ctx)
@@ -222,13 +285,14 @@ static sfsistat x_abort(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* x_close - may be the only callback, with no private data */
+/* x_close - may be the only callback, with no private data; the
+ * quiet steps stay for a connect that follows SMFIC_QUIT_NC */
 static sfsistat x_close(SMFICTX *ctx)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
 	if (s) {
-		smfi_setpriv(ctx, NULL);
+		smfi_setpriv(ctx, QUIET_TAG(lg_session_quiet(s)));
 		lg_session_free(&s);
 	}
 	return SMFIS_CONTINUE;
@@ -237,19 +301,88 @@ static sfsistat x_close(SMFICTX *ctx)
 #define WANTED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
 			SMFIF_DELRCPT | SMFIF_QUARANTINE)
 
-/* x_negotiate - ask to see recipients the MTA rejected, where offered */
+static int listen_unix;		/* the milter socket is a unix socket */
+
+/* One step: the flag that drops it, the flag that makes it quiet. */
+static const struct {
+	unsigned step;
+	unsigned long no, no_reply;
+} step_flags[] = {
+	{ LG_STEP_CONNECT, 0, SMFIP_NR_CONN },
+	{ LG_STEP_HELO, SMFIP_NOHELO, SMFIP_NR_HELO },
+	{ LG_STEP_MAIL, 0, SMFIP_NR_MAIL },
+	{ LG_SESSION_STEP_DATA, 0, SMFIP_NR_DATA },
+	{ LG_STEP_HEADERS, SMFIP_NOHDRS, SMFIP_NR_HDR },
+	{ LG_STEP_EOH, 0, SMFIP_NR_EOH },
+	{ LG_STEP_BODY, SMFIP_NOBODY, SMFIP_NR_BODY },
+};
+
+/* negotiate_steps - the protocol flags for CFG out of the OFFERED
+ * ones, and the steps that become quiet */
+static unsigned long negotiate_steps(const struct lg_config *cfg,
+				     unsigned long offered, unsigned *quiet_r)
+{
+	unsigned long want = SMFIP_RCPT_REJ | SMFIP_NOUNKNOWN;
+	unsigned take, answers, quiet = 0;
+	int no_reply;
+	size_t i;
+
+	lg_session_steps(cfg, &take, &answers);
+	no_reply = cfg->no_reply == LG_NO_REPLY_ALWAYS ||
+		(cfg->no_reply == LG_NO_REPLY_AUTO && listen_unix);
+	for (i = 0; i < sizeof(step_flags) / sizeof(step_flags[0]); i++) {
+		unsigned step = step_flags[i].step;
+
+		if (!(take & step)) {
+			want |= step_flags[i].no;
+		} else if (no_reply && !(answers & step) &&
+			   (offered & step_flags[i].no_reply)) {
+			want |= step_flags[i].no_reply;
+			quiet |= step;
+		}
+	}
+	/* a step the MTA cannot drop still comes, answered or quiet */
+	for (i = 0; i < sizeof(step_flags) / sizeof(step_flags[0]); i++)
+		if ((want & step_flags[i].no) && !(offered & step_flags[i].no) &&
+		    no_reply && (offered & step_flags[i].no_reply)) {
+			want |= step_flags[i].no_reply;
+			quiet |= step_flags[i].step;
+		}
+	if ((take & LG_STEP_BODY) && !(quiet & LG_STEP_BODY) &&
+	    (offered & SMFIP_SKIP)) {
+		want |= SMFIP_SKIP;
+		quiet |= LG_SESSION_SKIP_BODY;
+	}
+	*quiet_r = quiet;
+	return want & offered;
+}
+
+/* x_negotiate - the steps the plugins need, and the session */
 static sfsistat x_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			    unsigned long f2, unsigned long f3,
 			    unsigned long *pf0, unsigned long *pf1,
 			    unsigned long *pf2, unsigned long *pf3)
 {
-	(void) ctx;
+	struct lg_config *cfg = lg_config_current();
+	struct lg_ctx *s = NULL;
+	unsigned quiet = 0;
+
 	(void) f2;
 	(void) f3;
 	*pf0 = f0 & WANTED_ACTIONS;
 	*pf1 = f1 & SMFIP_RCPT_REJ;
 	*pf2 = 0;
 	*pf3 = 0;
+	if (cfg)
+		s = lg_session_new(cfg, &milter_sink, ctx);
+	/* without a session every step is answered: connect then
+	 * answers on_error */
+	if (s) {
+		*pf1 = negotiate_steps(cfg, f1, &quiet);
+		lg_session_set_quiet(s, quiet);
+		smfi_setpriv(ctx, s);
+	}
+	lg_config_unref(&cfg);
 	return SMFIS_CONTINUE;
 }
 
@@ -262,6 +395,8 @@ static struct smfiDesc loopguard_desc = {
 /* lg_milter_register - smfi_setconn and smfi_register */
 int lg_milter_register(const char *socket_spec, int timeout)
 {
+	listen_unix = strncmp(socket_spec, "unix:", 5) == 0 ||
+		strncmp(socket_spec, "local:", 6) == 0;
 	if (smfi_setconn((char *) socket_spec) != MI_SUCCESS)
 		return -1;
 	if (timeout > 0)

@@ -100,6 +100,23 @@ fail:
 	return -1;
 }
 
+/* lg_plugin_needs - the steps it uses and answers, kept within range */
+void lg_plugin_needs(struct lg_loaded_plugin *lp)
+{
+	const struct lg_plugin *d = lp->desc;
+	unsigned uses = LG_STEPS_ALL, answers = LG_STEPS_ALL;
+
+	if (d->struct_size >= offsetof(struct lg_plugin, needs) +
+	    sizeof(d->needs) && d->needs) {
+		d->needs(lp->instance, &uses, &answers);
+		uses &= LG_STEPS_ALL;
+		/* answering at a step means seeing it */
+		answers &= uses;
+	}
+	lp->uses = uses;
+	lp->answers = answers;
+}
+
 /* lg_plugin_close - fini and unload */
 void lg_plugin_close(struct lg_loaded_plugin *lp)
 {

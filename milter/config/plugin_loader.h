@@ -21,6 +21,8 @@ struct lg_loaded_plugin {
 	const struct lg_plugin *desc;
 	void *instance;
 	int initialised;
+	unsigned uses;		/* LG_STEP_*: the steps its hooks see */
+	unsigned answers;	/* LG_STEP_*: where it answers at once */
 };
 
 /* The descriptor size ABI 1.0 defines: the least the loader accepts. */
@@ -30,6 +32,10 @@ struct lg_loaded_plugin {
 /* lg_plugin_open - load DIR/NAME.so; 0, or -1 with one line in err */
 int lg_plugin_open(const char *dir, const char *name,
 		   struct lg_loaded_plugin *lp, char *err, size_t errsize);
+
+/* lg_plugin_needs - ask an initialised plugin what it needs; an older
+ * plugin, or one without the hook, uses and answers every step */
+void lg_plugin_needs(struct lg_loaded_plugin *lp);
 
 /* lg_plugin_close - fini (if initialised) and dlclose */
 void lg_plugin_close(struct lg_loaded_plugin *lp);

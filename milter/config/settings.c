@@ -83,6 +83,9 @@ static int key_plugins(struct loader *ld, const config_setting_t *s)
 		lg_section_free(&sec);
 		if (rc != 0)
 			return lg_loader_fail(ld, g, "plugin %s: init failed", name);
+		lg_plugin_needs(lp);
+		cfg->plugin_uses |= lp->uses;
+		cfg->plugin_answers |= lp->answers;
 	}
 	return 0;
 }

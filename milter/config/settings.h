@@ -72,6 +72,12 @@ struct lg_mailer_config {
 	long long max_attempts;
 	long long timeout;		/* seconds, per hand-over */
 };
+/* no_reply: when the MTA is told not to wait for an answer at the
+ * steps where nobody answers (SMFIP_NR_*) */
+#define LG_NO_REPLY_AUTO	0	/* on a unix socket only */
+#define LG_NO_REPLY_ALWAYS	1
+#define LG_NO_REPLY_NEVER	2
+
 #define LG_MAILER_SENDMAIL	0
 #define LG_MAILER_SMTP		1
 
@@ -108,6 +114,9 @@ struct lg_config {
 	struct lg_state_config state;
 	struct lg_loaded_plugin *plugins;
 	size_t n_plugins;
+	unsigned plugin_uses;		/* LG_STEP_*: some plugin reads it */
+	unsigned plugin_answers;	/* LG_STEP_*: some plugin answers */
+	int no_reply;			/* LG_NO_REPLY_* */
 	struct lg_mailer_config mailer;	/* settings_mailer.c */
 	char *dkim_keys;		/* key file, NULL: DNS */
 	/* the DKIM library handle, made on first use by dkim/ with its

@@ -309,6 +309,16 @@ static int key_on_error(struct loader *ld, const config_setting_t *s)
 	return 0;
 }
 
+/* key_no_reply - "auto" (unix sockets only), "always" or "never" */
+static int key_no_reply(struct loader *ld, const config_setting_t *s)
+{
+	static const char *const words[] = { "auto", "always", "never", NULL };
+	static const int values[] = { LG_NO_REPLY_AUTO, LG_NO_REPLY_ALWAYS,
+				      LG_NO_REPLY_NEVER };
+
+	return get_word(ld, s, words, values, &ld->cfg->no_reply);
+}
+
 /* key_log_level - "info" (default), "debug" or "warning" */
 static int key_log_level(struct loader *ld, const config_setting_t *s)
 {
@@ -359,6 +369,7 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "local_part_case", key_local_part_case },
 	{ "trusted_networks", key_trusted_networks },
 	{ "on_error", key_on_error },
+	{ "no_reply", key_no_reply },
 	{ "plugin_dir", key_plugin_dir },
 	{ "log_level", key_log_level },
 	{ "state", key_state },

@@ -437,6 +437,13 @@ static int h_store_set(struct lg_ctx *s, const char *key, long long count,
 					       lg_now(), who(s), meta));
 }
 
+/* h_body_done - the calling plugin reads no more of this body */
+static void h_body_done(struct lg_ctx *s)
+{
+	if (s)
+		lg_session_body_done(s);
+}
+
 static int h_store_del(struct lg_ctx *s, const char *key)
 {
 	char k[1024];
@@ -474,6 +481,7 @@ static struct lg_host build_host(void)
 	h.is_local_domain = h_is_local_domain;
 	h.recipient_exists = h_recipient_exists;
 	h.base_address = h_base_address;
+	h.body_done = h_body_done;
 	h.conn_slot = h_conn_slot;
 	h.msg_slot = h_msg_slot;
 	h.msg_alloc = h_msg_alloc;

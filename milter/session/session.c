@@ -61,7 +61,8 @@ struct lg_ctx *lg_session_new(struct lg_config *cfg,
 	s->plugin = LG_NO_PLUGIN;
 	s->conn_slots = calloc(cfg->n_plugins + 1, sizeof(void *));
 	s->msg_slots = calloc(cfg->n_plugins + 1, sizeof(void *));
-	if (!s->conn_slots || !s->msg_slots) {
+	s->body_done = calloc(cfg->n_plugins + 1, 1);
+	if (!s->conn_slots || !s->msg_slots || !s->body_done) {
 		lg_session_free(&s);
 		return NULL;
 	}
@@ -93,6 +94,7 @@ static void message_reset(struct lg_ctx *s)
 	s->holding = 0;
 	s->held = NULL;
 	s->held_tail = NULL;
+	lg_session_steps_reset(s);
 }
 
 /* lg_session_free - run close hooks, then release the config */
@@ -116,6 +118,7 @@ void lg_session_free(struct lg_ctx **sp)
 	lg_arena_reset(&s->conn_arena);
 	free(s->conn_slots);
 	free(s->msg_slots);
+	free(s->body_done);
 	lg_config_unref(&s->cfg);
 	free(s);
 	*sp = NULL;
@@ -146,6 +149,11 @@ enum hook {
 
 static const char *const hook_stage[] = {
 	"connect", "helo", "mail", "rcpt", "header", "eoh", "body", "eom"
+};
+
+static const unsigned hook_step[] = {
+	LG_STEP_CONNECT, LG_STEP_HELO, LG_STEP_MAIL, LG_STEP_RCPT,
+	LG_STEP_HEADERS, LG_STEP_EOH, LG_STEP_BODY, LG_STEP_EOM
 };
 
 struct hook_args {
@@ -192,6 +200,9 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 	s->verdict_plugin = LG_NO_PLUGIN;
 	s->verdict_forced = 0;
 	for (i = 0; i < s->cfg->n_plugins; i++) {
+		/* a plugin sees exactly the steps it said it uses */
+		if (!(s->cfg->plugins[i].uses & hook_step[h]))
+			continue;
 		s->plugin = i;
 		s->decision_logged = 0;
 		s->store_failed = 0;
@@ -231,6 +242,10 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 enum lg_verdict lg_session_connect(struct lg_ctx *s, const char *name,
 				   int family, const unsigned char addr[16])
 {
+	enum lg_verdict v;
+
+	if (lg_session_kept(s, LG_STEP_CONNECT, &v))
+		return v;
 	s->client_name = lg_arena_strdup(&s->conn_arena, name ? name : "");
 	s->family = family;
 	if (family == 4 || family == 6) {
@@ -244,16 +259,21 @@ enum lg_verdict lg_session_connect(struct lg_ctx *s, const char *name,
 		s->client_addr[0] = 0;
 		s->trusted = 0;
 	}
-	if (!s->client_name)
-		return s->cfg->on_error;
-	return dispatch(s, HOOK_CONNECT, NULL);
+	v = s->client_name ? dispatch(s, HOOK_CONNECT, NULL) :
+		s->cfg->on_error;
+	return lg_session_settle(s, LG_STEP_CONNECT, v);
 }
 
 /* lg_session_helo - remember the HELO name */
 enum lg_verdict lg_session_helo(struct lg_ctx *s, const char *helo)
 {
+	enum lg_verdict v;
+
+	if (lg_session_kept(s, LG_STEP_HELO, &v))
+		return v;
 	s->helo = lg_arena_strdup(&s->conn_arena, helo ? helo : "");
-	return dispatch(s, HOOK_HELO, NULL);
+	return lg_session_settle(s, LG_STEP_HELO,
+				 dispatch(s, HOOK_HELO, NULL));
 }
 
 /* classify_sender - null, authenticated, trusted, local or external */
@@ -286,9 +306,12 @@ enum lg_verdict lg_session_envfrom(struct lg_ctx *s, const char *raw)
 {
 	const char *local, *domain, *auth;
 	enum lg_addr_status st;
+	enum lg_verdict v;
 	char buf[1024];
 
 	message_reset(s);
+	if (lg_session_kept(s, LG_STEP_MAIL, &v))
+		return v;
 	s->in_message = 1;
 	lg_counter_add(LG_COUNT_MESSAGES, 1);
 	lg_session_queue_id(s);	/* Sendmail tells it at MAIL already */
@@ -312,9 +335,10 @@ enum lg_verdict lg_session_envfrom(struct lg_ctx *s, const char *raw)
 	auth = macro(s, "{auth_authen}");
 	s->auth_user = auth ? lg_arena_strdup(&s->msg_arena, auth) : NULL;
 	if (!s->sender || (auth && !s->auth_user))
-		return s->cfg->on_error;
+		return lg_session_settle(s, LG_STEP_MAIL, s->cfg->on_error);
 	s->sender_class = classify_sender(s, st);
-	return dispatch(s, HOOK_ENVFROM, NULL);
+	return lg_session_settle(s, LG_STEP_MAIL,
+				 dispatch(s, HOOK_ENVFROM, NULL));
 }
 
 /* raw_domain_is_local - RAW, which loopguard cannot parse, still ends
@@ -411,6 +435,8 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 	enum lg_verdict v;
 	int mta_rejected, bad_local = 0, dir_failed = 0;
 
+	if (lg_session_kept(s, LG_STEP_RCPT, &v))
+		return v;
 	if (s->n_rcpts == s->cap_rcpts) {
 		size_t cap = s->cap_rcpts ? s->cap_rcpts * 2 : 8;
 		struct lg_rcpt_info **grown =
@@ -465,9 +491,9 @@ enum lg_verdict lg_session_envrcpt(struct lg_ctx *s, const char *raw)
 		LG_CONTINUE : v;
 }
 
-/* lg_session_header - keep the header, then the hooks */
-enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
-				  const char *value)
+/* header_step - keep the header, then the hooks */
+static enum lg_verdict header_step(struct lg_ctx *s, const char *name,
+				   const char *value)
 {
 	struct hook_args a = { 0 };
 	struct lg_header *h;
@@ -497,12 +523,28 @@ enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
 	return dispatch(s, HOOK_HEADER, &a);
 }
 
+/* lg_session_header - one header, unless the message is decided */
+enum lg_verdict lg_session_header(struct lg_ctx *s, const char *name,
+				  const char *value)
+{
+	enum lg_verdict v;
+
+	if (lg_session_kept(s, LG_STEP_HEADERS, &v))
+		return v;
+	return lg_session_settle(s, LG_STEP_HEADERS,
+				 header_step(s, name, value));
+}
+
 /* lg_session_eoh - end of headers */
 enum lg_verdict lg_session_eoh(struct lg_ctx *s)
 {
+	enum lg_verdict v;
+
 	lg_session_queue_id(s);	/* Postfix tells it from DATA on */
+	if (lg_session_kept(s, LG_STEP_EOH, &v))
+		return v;
 	lg_session_taps_eoh(s);
-	return dispatch(s, HOOK_EOH, NULL);
+	return lg_session_settle(s, LG_STEP_EOH, dispatch(s, HOOK_EOH, NULL));
 }
 
 /* lg_session_body - one body chunk */
@@ -510,12 +552,16 @@ enum lg_verdict lg_session_body(struct lg_ctx *s, const unsigned char *chunk,
 				size_t len)
 {
 	struct hook_args a = { 0 };
+	enum lg_verdict v;
 
 	s->body_size += len;
+	if (lg_session_kept(s, LG_STEP_BODY, &v))
+		return v;
 	lg_session_taps_body(s, chunk, len);
 	a.chunk = chunk;
 	a.len = len;
-	return dispatch(s, HOOK_BODY, &a);
+	return lg_session_settle(s, LG_STEP_BODY,
+				 dispatch(s, HOOK_BODY, &a));
 }
 
 /* lg_session_eom - the eom hooks, then the queued edits, once */
@@ -525,6 +571,12 @@ enum lg_verdict lg_session_eom(struct lg_ctx *s)
 	size_t terminal = LG_NO_PLUGIN;
 	int applied = 0;
 
+	if (lg_session_kept(s, LG_STEP_EOM, &v)) {
+		/* decided at a quiet step: no hook runs, no edit applies */
+		lg_session_flush_decisions(s, LG_NO_PLUGIN, 0);
+		message_reset(s);
+		return v;
+	}
 	lg_session_taps_eom(s);
 	s->holding = 1;
 	v = dispatch(s, HOOK_EOM, NULL);

@@ -71,6 +71,32 @@ const struct lg_reply *lg_session_reply(const struct lg_ctx *s);
 /* The config this session pinned. */
 struct lg_config *lg_session_config(const struct lg_ctx *s);
 
+/* DATA: a step of the core's own (no plugin hook), kept because
+ * Postfix stalls without it; beside the LG_STEP_* of the plugin ABI. */
+#define LG_SESSION_STEP_DATA	0x100
+/* Not a step: carried with the quiet steps, the MTA lets the rest of a
+ * body be skipped (lg_session_body_wanted says when). */
+#define LG_SESSION_SKIP_BODY	0x200
+
+/* lg_session_steps - what CFG's plugins and the core need from the
+ * MTA: *take_r, the steps to be sent (LG_STEP_*, DATA included), and
+ * *answer_r, those whose verdict must reach the MTA at once. */
+void lg_session_steps(const struct lg_config *cfg, unsigned *take_r,
+		      unsigned *answer_r);
+
+/* lg_session_set_quiet - the steps at which the MTA waits for no
+ * answer (as negotiated): a verdict given there is kept and answered
+ * at the next step that is not quiet. Set before connect. */
+void lg_session_set_quiet(struct lg_ctx *s, unsigned steps);
+unsigned lg_session_quiet(const struct lg_ctx *s);
+
+/* lg_session_body_wanted - 0 once no plugin and no reader (DKIM)
+ * needs more of this message's body, or the message is decided */
+int lg_session_body_wanted(const struct lg_ctx *s);
+
+/* lg_session_body_done - the running plugin needs no more body */
+void lg_session_body_done(struct lg_ctx *s);
+
 /* lg_session_set_store_tempfail - on_store_error = "tempfail": a hook
  * whose store call failed answers tempfail, whatever it decided */
 void lg_session_set_store_tempfail(int on);

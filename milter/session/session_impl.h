@@ -110,7 +110,29 @@ struct lg_ctx {
 	size_t n_taps;
 	int holding;			/* eom: decisions wait (session_log.c) */
 	struct lg_held_decision *held, **held_tail;
+
+	/* the steps (session_steps.c) */
+	unsigned quiet;			/* LG_STEP_*: no answer expected */
+	enum lg_verdict kept;		/* a verdict given at a quiet step */
+	int kept_for_connection;	/* ... at connect or HELO */
+	struct lg_reply kept_reply;
+	int kept_have_reply;
+	unsigned char *body_done;	/* per plugin, this message */
 };
+
+/* lg_session_kept - 1 when an earlier quiet step decided already:
+ * *v_r is the answer for this step (LG_CONTINUE while quiet, then the
+ * kept verdict with its reply); 0 when the step runs as usual */
+int lg_session_kept(struct lg_ctx *s, unsigned step, enum lg_verdict *v_r);
+
+/* lg_session_settle - the answer for STEP: at a quiet step a verdict
+ * is kept for the next step that answers, and LG_CONTINUE returned */
+enum lg_verdict lg_session_settle(struct lg_ctx *s, unsigned step,
+				  enum lg_verdict v);
+
+/* lg_session_steps_reset - the message ended: forget its kept verdict
+ * and who is done with its body */
+void lg_session_steps_reset(struct lg_ctx *s);
 
 /* lg_session_tap_attach etc. - session_tap.c */
 int lg_session_tap_attach(struct lg_ctx *s, const struct lg_msg_tap *tap,

@@ -508,6 +508,18 @@ static enum lg_verdict autoreply_eom(void *instance, struct lg_ctx *ctx)
 	return LG_CONTINUE;
 }
 
+/* autoreply_needs - the headers; the body only for a DKIM proof */
+static void autoreply_needs(const void *instance, unsigned *uses_r,
+			    unsigned *answers_r)
+{
+	const struct autoreply *ar = instance;
+
+	*uses_r = LG_STEP_RCPT | LG_STEP_HEADERS | LG_STEP_EOM;
+	if (!ar || (ar->trust & TRUST_DKIM))
+		*uses_r |= LG_STEP_BODY;
+	*answers_r = LG_STEP_EOM;
+}
+
 const struct lg_plugin lg_plugin_descriptor = {
 	LG_PLUGIN_HEADER,
 	.name = "autoreply",
@@ -516,4 +528,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.fini = autoreply_fini,
 	.envrcpt = autoreply_envrcpt,
 	.eom = autoreply_eom,
+	.needs = autoreply_needs,
 };

@@ -157,8 +157,11 @@ static enum lg_verdict bounce_eoh(void *instance, struct lg_ctx *ctx)
 	struct bounce_msg *m;
 
 	if (h->sender_class(ctx) != LG_SENDER_NULL ||
-	    !bounce_first_local(h, ctx))
+	    !bounce_first_local(h, ctx)) {
+		if (LG_HOST_HAS(h, body_done))
+			h->body_done(ctx);
 		return LG_CONTINUE;
+	}
 	if ((m = bounce_state(h, ctx)) != NULL)
 		m->candidate = 1;
 	return LG_CONTINUE;
@@ -174,7 +177,12 @@ static enum lg_verdict bounce_body(void *instance, struct lg_ctx *ctx,
 	size_t want;
 	char *bigger;
 
-	if (!m || !m->candidate || len == 0 || m->len >= BOUNCE_SCAN_MAX)
+	if (!m || !m->candidate || m->len >= BOUNCE_SCAN_MAX) {
+		if (LG_HOST_HAS(h, body_done))
+			h->body_done(ctx);
+		return LG_CONTINUE;
+	}
+	if (len == 0)
 		return LG_CONTINUE;
 	if (len > BOUNCE_SCAN_MAX - m->len)
 		len = BOUNCE_SCAN_MAX - m->len;
@@ -411,6 +419,15 @@ static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 	return bounce_judge(b, ctx, &o, r ? r->addr : NULL);
 }
 
+/* bounce_needs - the headers, and the returned original in the body */
+static void bounce_needs(const void *instance, unsigned *uses_r,
+			 unsigned *answers_r)
+{
+	(void) instance;
+	*uses_r = LG_STEP_HEADERS | LG_STEP_EOH | LG_STEP_BODY | LG_STEP_EOM;
+	*answers_r = LG_STEP_EOM;
+}
+
 const struct lg_plugin lg_plugin_descriptor = {
 	LG_PLUGIN_HEADER,
 	.name = "bounce",
@@ -420,4 +437,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.eoh = bounce_eoh,
 	.body = bounce_body,
 	.eom = bounce_eom,
+	.needs = bounce_needs,
 };

@@ -379,6 +379,15 @@ static enum lg_verdict catchall_eom(void *instance, struct lg_ctx *ctx)
 	return LG_CONTINUE;
 }
 
+/* catchall_needs - it refuses at RCPT and redirects at end of message */
+static void catchall_needs(const void *instance, unsigned *uses_r,
+			   unsigned *answers_r)
+{
+	(void) instance;
+	*uses_r = LG_STEP_RCPT | LG_STEP_EOM;
+	*answers_r = LG_STEP_RCPT | LG_STEP_EOM;
+}
+
 const struct lg_plugin lg_plugin_descriptor = {
 	LG_PLUGIN_HEADER,
 	.name = "catchall",
@@ -387,4 +396,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.fini = catchall_fini,
 	.envrcpt = catchall_envrcpt,
 	.eom = catchall_eom,
+	.needs = catchall_needs,
 };

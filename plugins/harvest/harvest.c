@@ -485,6 +485,15 @@ static enum lg_verdict harvest_envrcpt(void *instance, struct lg_ctx *ctx,
 	return LG_CONTINUE;
 }
 
+/* harvest_needs - it counts and refuses at RCPT */
+static void harvest_needs(const void *instance, unsigned *uses_r,
+			  unsigned *answers_r)
+{
+	(void) instance;
+	*uses_r = LG_STEP_RCPT;
+	*answers_r = LG_STEP_RCPT;
+}
+
 const struct lg_plugin lg_plugin_descriptor = {
 	LG_PLUGIN_HEADER,
 	.name = "harvest",
@@ -492,4 +501,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.init = harvest_init,
 	.fini = harvest_fini,
 	.envrcpt = harvest_envrcpt,
+	.needs = harvest_needs,
 };

@@ -263,10 +263,15 @@ static enum lg_verdict repeat_body(void *instance, struct lg_ctx *ctx,
 
 	if (!slot)
 		return LG_CONTINUE;
-	/* the body only matters for a message with no Message-ID that
-	 * has an unknown recipient; skip the hashing otherwise */
-	if (!*slot && (h->header_get(ctx, "Message-ID", 0) ||
-		       !repeat_has_unknown(h, ctx)))
+	/* nothing is counted without an unknown recipient: the rest of
+	 * the body may be skipped; with one, its size is shown, and the
+	 * body is hashed only for a message with no Message-ID */
+	if (!*slot && !repeat_has_unknown(h, ctx)) {
+		if (LG_HOST_HAS(h, body_done))
+			h->body_done(ctx);
+		return LG_CONTINUE;
+	}
+	if (!*slot && h->header_get(ctx, "Message-ID", 0))
 		return LG_CONTINUE;
 	if (!*slot) {
 		m = h->msg_alloc(ctx, sizeof(*m));
@@ -449,6 +454,15 @@ static enum lg_verdict repeat_eom(void *instance, struct lg_ctx *ctx)
 	return repeat_apply(rp, ctx, looping, n);
 }
 
+/* repeat_needs - the Message-ID, or the body's hash, at end of message */
+static void repeat_needs(const void *instance, unsigned *uses_r,
+			 unsigned *answers_r)
+{
+	(void) instance;
+	*uses_r = LG_STEP_HEADERS | LG_STEP_BODY | LG_STEP_EOM;
+	*answers_r = LG_STEP_EOM;
+}
+
 const struct lg_plugin lg_plugin_descriptor = {
 	LG_PLUGIN_HEADER,
 	.name = "repeat",
@@ -457,4 +471,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.fini = repeat_fini,
 	.body = repeat_body,
 	.eom = repeat_eom,
+	.needs = repeat_needs,
 };

@@ -87,13 +87,18 @@ function lg.envelope(conn, qid, from, rcpts)
 	end
 end
 
--- content - the headers, the body and the end of message
+-- content - the headers, the body and the end of message; like an
+-- MTA, it leaves out the steps the milter asked not to see
 function lg.content(conn, headers, body)
-	for _, h in ipairs(headers) do
-		lg.step("header " .. h[1], mt.header(conn, h[1], h[2]))
+	if not mt.test_option(conn, SMFIP_NOHDRS) then
+		for _, h in ipairs(headers) do
+			lg.step("header " .. h[1], mt.header(conn, h[1], h[2]))
+		end
 	end
 	lg.step("eoh", mt.eoh(conn))
-	lg.step("body", mt.bodystring(conn, body))
+	if not mt.test_option(conn, SMFIP_NOBODY) then
+		lg.step("body", mt.bodystring(conn, body))
+	end
 	lg.step("eom", mt.eom(conn))
 end
 

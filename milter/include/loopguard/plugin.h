@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define LG_PLUGIN_ABI_MAJOR 1
-#define LG_PLUGIN_ABI_MINOR 2
+#define LG_PLUGIN_ABI_MINOR 3
 
 /* The header that marks mail loopguard generated (since 1.1): it is
  * added to every generated message, and a message carrying it is never
@@ -69,6 +69,24 @@ enum lg_sender_class {
 	LG_SENDER_LOCAL,	/* local domain, not proven */
 	LG_SENDER_EXTERNAL	/* anything else */
 };
+
+/*
+ * The steps of an SMTP session (since 1.3), for lg_plugin.needs. The
+ * core asks the MTA only for the steps some plugin uses, so a plugin
+ * names every step whose data it reads, by hook or through the host:
+ * LG_STEP_HEADERS for header_get/header_at/header_count, LG_STEP_BODY
+ * for body_size and for a DKIM proof (dkim_request). The core itself
+ * always takes connect, MAIL, RCPT and end of message.
+ */
+#define LG_STEP_CONNECT	0x01
+#define LG_STEP_HELO	0x02
+#define LG_STEP_MAIL	0x04
+#define LG_STEP_RCPT	0x08
+#define LG_STEP_HEADERS	0x10
+#define LG_STEP_EOH	0x20
+#define LG_STEP_BODY	0x40
+#define LG_STEP_EOM	0x80
+#define LG_STEPS_ALL	0xff
 
 /* Log levels, in the Postfix sense. */
 enum lg_log_level {
@@ -173,6 +191,8 @@ struct lg_host {
 	/* The n-th (0-based) header of that name, case-insensitive. */
 	const char *(*header_get)(struct lg_ctx *ctx, const char *name,
 				  size_t n);
+	/* The body bytes seen so far; after body_done, the rest may
+	 * never come. */
 	size_t (*body_size)(struct lg_ctx *ctx);
 	int (*is_local_domain)(const struct lg_ctx *ctx, const char *domain);
 	int (*recipient_exists)(const struct lg_ctx *ctx, const char *addr);
@@ -281,6 +301,12 @@ struct lg_host {
 	 * ADDR), -1 if it does not fit. */
 	int (*base_address)(struct lg_ctx *ctx, const char *addr, char *buf,
 			    size_t size);
+
+	/* --- since 1.3 (check struct_size) --- */
+	/* This plugin needs no more of this message's body: once every
+	 * plugin that uses LG_STEP_BODY said so (and no DKIM proof reads
+	 * it), the core asks the MTA to skip the rest, where it can. */
+	void (*body_done)(struct lg_ctx *ctx);
 };
 
 /* A plugin's descriptor. Members are only appended. */
@@ -311,7 +337,25 @@ struct lg_plugin {
 	enum lg_verdict (*eom)(void *instance, struct lg_ctx *ctx);
 	void (*abort)(void *instance, struct lg_ctx *ctx);
 	void (*close)(void *instance, struct lg_ctx *ctx);
+
+	/* --- since 1.3 ---
+	 * What this instance needs, asked once after init: *uses_r, the
+	 * LG_STEP_* it reads (its hooks run only at these steps), and
+	 * *answers_r, the steps at which its verdict must reach the MTA
+	 * at once. A verdict given at another step may reach the MTA at
+	 * the next step that answers (RCPT or end of message), which
+	 * saves the MTA a wait at every step nobody answers. Without this
+	 * member (an older plugin, or NULL) a plugin uses and answers
+	 * every step. */
+	void (*needs)(const void *instance, unsigned *uses_r,
+		      unsigned *answers_r);
 };
+
+/* LG_HOST_HAS(host, member) - the host has MEMBER (added in a later
+ * minor) and it is set. */
+#define LG_HOST_HAS(h, member) \
+	((h)->struct_size >= offsetof(struct lg_host, member) + \
+	 sizeof((h)->member) && (h)->member != NULL)
 
 /* The first members of every descriptor. */
 #define LG_PLUGIN_HEADER \
