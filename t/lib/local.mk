@@ -27,6 +27,14 @@ check_LTLIBRARIES += %D%/plugins/testplug.la %D%/plugins/badmajor.la \
 %C%_plugins_shortstruct_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 %C%_plugins_nosymbol_la_SOURCES = %D%/plugins/nosymbol.c
 %C%_plugins_nosymbol_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+# stepspy writes down the steps it sees; stepold is the same plugin
+# as an ABI 1.2 plugin without needs.
+check_LTLIBRARIES += %D%/plugins/stepspy.la %D%/plugins/stepold.la
+%C%_plugins_stepspy_la_SOURCES = %D%/plugins/stepspy.c
+%C%_plugins_stepspy_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+%C%_plugins_stepold_la_SOURCES = %D%/plugins/stepspy.c
+%C%_plugins_stepold_la_CPPFLAGS = $(AM_CPPFLAGS) -DSTEPSPY_OLD
+%C%_plugins_stepold_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
 EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp %D%/miltertest.lua
 dist_noinst_SCRIPTS += %D%/postfix.sh %D%/sendmail.sh %D%/smtp_load.py

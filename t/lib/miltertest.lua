@@ -27,7 +27,8 @@
 local lg = {}
 
 local names = { "SMFIR_CONTINUE", "SMFIR_ACCEPT", "SMFIR_DISCARD",
-		"SMFIR_REJECT", "SMFIR_TEMPFAIL", "SMFIR_REPLYCODE" }
+		"SMFIR_REJECT", "SMFIR_TEMPFAIL", "SMFIR_REPLYCODE",
+		"SMFIR_SKIP" }
 
 -- reply_name - the SMFIR_* name of a reply code, else the code itself
 function lg.reply_name(r)
