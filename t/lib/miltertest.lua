@@ -10,6 +10,7 @@
 --   words(s)                   the blank-separated words of s (nil: none)
 --   connect(sock, host, ip)    a connection whose conninfo (host, ip) was
 --                              sent and continued
+--   helo(conn, name)           HELO name, unless the milter dropped HELO
 --   envelope(conn, qid, from, rcpts)
 --                              MAIL FROM from (with the queue ID macro qid
 --                              unless nil) and RCPT TO each of rcpts, each
@@ -72,6 +73,13 @@ function lg.connect(sock, host, ip)
 	lg.step("conninfo", mt.conninfo(conn, host, ip))
 	lg.expect(conn, SMFIR_CONTINUE, "connect")
 	return conn
+end
+
+-- helo - HELO, continued, unless the milter asked not to see it
+function lg.helo(conn, name)
+	if not mt.test_option(conn, SMFIP_NOHELO) then
+		lg.step("helo", mt.helo(conn, name))
+	end
 end
 
 -- envelope - MAIL and RCPTs, each continued (long addresses cut to 60

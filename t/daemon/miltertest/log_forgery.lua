@@ -15,7 +15,7 @@ local evil = "\027[2J\027]0;owned\007\127\255\192\175\r\n" ..
 lg.main("log_forgery.lua", function()
 	local sock = os.getenv("SOCKET")
 	local conn = lg.connect(sock, "client.test", "192.0.2.1")
-	lg.step("helo", mt.helo(conn, "helo" .. evil))
+	lg.helo(conn, "helo" .. evil)
 	lg.envelope(conn, "4FORGE", "<" .. evil .. "@>",
 		    { "<nosuch@example.com>", "<" .. evil .. ">" })
 	lg.content(conn, { { "Subject", "test" } }, "hello\r\n")
@@ -25,7 +25,7 @@ lg.main("log_forgery.lua", function()
 	mt.disconnect(conn)
 
 	conn = lg.connect(sock, "client.test", "192.0.2.9")
-	lg.step("helo", mt.helo(conn, "client.test"))
+	lg.helo(conn, "client.test")
 	lg.envelope(conn, "4LONG", "<" .. string.rep("\027", 1000) .. "@>",
 		    { "<nosuch2@example.com>" })
 	lg.content(conn, { { "Subject", "test" } }, "hello\r\n")
