@@ -201,7 +201,8 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 	s->verdict_forced = 0;
 	for (i = 0; i < s->cfg->n_plugins; i++) {
 		/* a plugin sees exactly the steps it said it uses */
-		if (!(s->cfg->plugins[i].uses & hook_step[h]))
+		if (!(s->cfg->plugins[i].uses & hook_step[h]) ||
+		    (h == HOOK_BODY && s->body_done[i]))
 			continue;
 		s->plugin = i;
 		s->decision_logged = 0;

@@ -131,6 +131,10 @@ session tcp "$(spy 'uses = [ "body", "eom" ]; answers = [ "eom" ]; body_done = t
 expect_out "the body is skipped once nobody reads it" "option SKIP" \
 	"body SMFIR_SKIP"
 expect_seen "... after the first chunk" stepspy "body eom"
+session unix "$(spy 'uses = [ "body", "eom" ]; answers = [ "eom" ]; body_done = true;')"
+expect_out "on a unix socket the body comes unanswered" "option NR_BODY" \
+	"body quiet"
+expect_seen "... and a plugin done with it sees no more of it" stepspy "body eom"
 session tcp "$(spy 'uses = [ "body", "eom" ]; answers = [ "eom" ];')"
 expect_seen "a plugin that reads the body gets all of it" stepspy "body body eom"
 
