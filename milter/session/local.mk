@@ -8,6 +8,7 @@ noinst_LTLIBRARIES += %D%/liblg_session.la
 	%D%/session.h \
 	%D%/session_impl.h \
 	%D%/session_log.c \
+	%D%/session_rcpt.c \
 	%D%/session_steps.c \
 	%D%/session_tap.c
 %C%_liblg_session_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_SESSION)

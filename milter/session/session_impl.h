@@ -172,6 +172,17 @@ void lg_session_flush_decisions(struct lg_ctx *s, size_t terminal,
 void lg_session_note_mta_rejected(struct lg_ctx *s,
 				  const struct lg_rcpt_info *r);
 
+/* lg_session_macro - a macro from the MTA, or NULL (session_rcpt.c) */
+const char *lg_session_macro(struct lg_ctx *s, const char *name);
+
+/* lg_session_classify_rcpt - a recipient record for RAW, in the
+ * message's arena; *bad_local_r: unparsable in a local domain;
+ * *dir_failed_r: the directory could not tell. NULL: out of memory */
+struct lg_rcpt_info *lg_session_classify_rcpt(struct lg_ctx *s,
+					      const char *raw,
+					      int *bad_local_r,
+					      int *dir_failed_r);
+
 /* lg_session_queue_id - the MTA's queue id, or "NOQUEUE" */
 const char *lg_session_queue_id(struct lg_ctx *s);
 
