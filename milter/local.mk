@@ -54,7 +54,6 @@ sbin_PROGRAMS += loopguard
 loopguard_SOURCES = \
 	%D%/main.c \
 	%D%/daemon.c %D%/daemon.h \
-	%D%/dirwatch.c %D%/dirwatch.h \
 	%D%/folders.c %D%/folders.h \
 	%D%/ready.c %D%/ready.h \
 	%D%/reload.c %D%/reload.h \

@@ -80,7 +80,6 @@
 #include "folders.h"
 #include "milter.h"
 #include "ready.h"
-#include "dirwatch.h"
 #include "reload.h"
 #include "signals.h"
 
@@ -169,6 +168,19 @@ static void on_tick(void)
 		store.ops->tick(store.be, lg_now());
 }
 
+/* refresh_directory - the running config's recipient directory reloads
+ * what changed (from the directory's watch thread) */
+static void refresh_directory(void *arg, time_t now)
+{
+	struct lg_config *cfg = lg_config_current();
+
+	(void) arg;
+	if (cfg) {
+		lg_dir_refresh(cfg->dir, now);
+		lg_config_unref(&cfg);
+	}
+}
+
 /* open_store - the configured backend; a failure is a config error */
 static int open_store(const struct lg_config *cfg, char *err, size_t errsize)
 {
@@ -213,7 +225,7 @@ static void teardown(const struct lg_config *cfg)
 	struct stat st;
 
 	lg_signals_stop();
-	lg_dirwatch_stop();
+	lg_dir_watch_stop();
 	lg_control_stop();
 	lg_mailer_stop();
 	lg_host_set_store(NULL);
@@ -330,7 +342,7 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 	if (lg_signals_start(&hooks) != 0)
 		return failed(cfg, EX_OSERR_CODE, "cannot start the signal thread");
 	lg_control_start(&store, lg_reload);
-	if (lg_dirwatch_start() != 0)
+	if (lg_dir_watch_start(refresh_directory, NULL) != 0)
 		return failed(cfg, EX_OSERR_CODE,
 			      "cannot start the recipient directory's thread");
 	return 0;

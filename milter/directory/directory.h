@@ -75,6 +75,12 @@ enum lg_dir_answer lg_dir_lookup(struct lg_dir *dir, const char *local,
  * reloaded */
 int lg_dir_refresh(struct lg_dir *dir, time_t now);
 
+/* lg_dir_watch_start - a thread calls refresh(arg, now) about once a
+ * second until lg_dir_watch_stop (dir_watch.c); refresh finds the
+ * running directory and calls lg_dir_refresh. 0, or -1 (logged) */
+int lg_dir_watch_start(void (*refresh)(void *arg, time_t now), void *arg);
+void lg_dir_watch_stop(void);
+
 /* lg_dir_base - LOCAL without its address extension, into BUF: 1 if
  * one was cut, 0 if none, -1 if what is kept does not fit */
 int lg_dir_base(const struct lg_dir *dir, const char *local, char *buf,

@@ -9,6 +9,7 @@ noinst_LTLIBRARIES += %D%/liblg_directory.la
 	%D%/dir_cache.c \
 	%D%/dir_cache.h \
 	%D%/dir_check.c \
+	%D%/dir_watch.c \
 	%D%/dir_impl.h \
 	%D%/dir_kinds.c \
 	%D%/dir_kinds.h \

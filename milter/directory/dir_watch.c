@@ -1,16 +1,17 @@
 /*
  * NAME
- *	dirwatch.c - the thread that keeps the recipient directory live
+ *	dir_watch.c - the thread that keeps the recipient directory live
  * SYNOPSIS
- *	#include "dirwatch.h"
+ *	#include "directory.h"
  *
- *	lg_dirwatch_start();
- *	lg_dirwatch_stop();
+ *	lg_dir_watch_start(refresh, arg);
+ *	lg_dir_watch_stop();
  * DESCRIPTION
- *	About once a second, the running config's directory reloads the
- *	sources whose files changed (lg_dir_refresh). It runs in a thread
- *	of its own, so reading a large table never delays a signal, the
- *	store's tick or a reply.
+ *	About once a second, refresh(arg, now) runs: the program hands in
+ *	a function that refreshes the running config's directory
+ *	(lg_dir_refresh), since which directory is running is known only
+ *	above this layer. It runs in a thread of its own, so reading a
+ *	large table never delays a signal, the store's tick or a reply.
  */
 #include "config.h"
 
@@ -21,11 +22,8 @@
 #include "clock.h"
 #include "log.h"
 
-/* Config library. */
-#include "settings.h"
-
-/* Program. */
-#include "dirwatch.h"
+/* Directory library. */
+#include "directory.h"
 
 #define PERIOD_S	1
 
@@ -34,6 +32,8 @@ static int running;
 static int stopping;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static void (*refresh_fn)(void *arg, time_t now);
+static void *refresh_arg;
 
 /* watch - refresh, then sleep until the next second or a stop */
 static void *watch(void *arg)
@@ -43,13 +43,8 @@ static void *watch(void *arg)
 	(void) arg;
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
-		struct lg_config *cfg;
-
 		pthread_mutex_unlock(&lock);
-		if ((cfg = lg_config_current())) {
-			lg_dir_refresh(cfg->dir, lg_now());
-			lg_config_unref(&cfg);
-		}
+		refresh_fn(refresh_arg, lg_now());
 		pthread_mutex_lock(&lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += PERIOD_S;
@@ -60,9 +55,11 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-/* lg_dirwatch_start - 0, or -1 (logged) */
-int lg_dirwatch_start(void)
+/* lg_dir_watch_start - 0, or -1 (logged) */
+int lg_dir_watch_start(void (*refresh)(void *arg, time_t now), void *arg)
 {
+	refresh_fn = refresh;
+	refresh_arg = arg;
 	stopping = 0;
 	if (pthread_create(&watcher, NULL, watch, NULL) != 0) {
 		lg_log(LG_LOG_ERROR,
@@ -73,8 +70,8 @@ int lg_dirwatch_start(void)
 	return 0;
 }
 
-/* lg_dirwatch_stop - wait for the thread to end */
-void lg_dirwatch_stop(void)
+/* lg_dir_watch_stop - wait for the thread to end */
+void lg_dir_watch_stop(void)
 {
 	if (!running)
 		return;
