@@ -3,13 +3,16 @@
 #
 # SYNOPSIS
 #	bench/perf-session.sh [-r ROUNDS] [-n MSGS] [-c CONNS] [-m PER_CONN]
-#		[-x RCPTS] [--strace] [--perf] NAME=LOOPGUARD[:PLUGIN_DIR] ...
+#		[-x RCPTS] [--postfix] [--strace] [--perf]
+#		NAME=LOOPGUARD[:PLUGIN_DIR] ...
 #
 # DESCRIPTION
 #	Starts each loopguard given (a daemon binary and, after a colon,
 #	its plugin folder; default the build tree's plugins/.libs) on a
 #	unix socket of its own, with a copy of conf/loopguard.conf and
-#	every plugin of its folder enabled, as bench/run does. Then, in
+#	every plugin of its folder enabled, as bench/run does. A binary
+#	named nullmilter* is started as bench/nullmilter instead, the
+#	baseline that shows what is libmilter's and the kernel's. Then, in
 #	ROUNDS rounds (default 7), each variant in turn (the order turns
 #	each round) gets MSGS messages (default 2000) from miltergen in
 #	sessions of PER_CONN messages (default 1, what Postfix does with
@@ -18,6 +21,12 @@
 #	miltergen's -r (default 1,1,1: a valid, an unknown and an
 #	external recipient each, so that the catch-all redirects and logs
 #	in every message even on one-message sessions).
+#
+#	--postfix sends the messages through a private Postfix per variant
+#	instead (bench/mta.sh: smtp-source, 20 SMTP sessions of one 5 KB
+#	message each, half to a valid, a quarter to an unknown and a
+#	quarter to an external recipient, delivered to smtp-sink); -c,
+#	-m and -x do not apply then. Needs root.
 #
 #	Prints, per variant, the median of the rounds with min-max: the
 #	milter's CPU ms per message (user+system of the whole process,
@@ -36,11 +45,13 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/t/lib/mta.sh"
+. "$top/bench/mta.sh"
 LG_NAME=perf-session
 
 ROUNDS=7 MSGS=2000 CONNS=20 PER_CONN=1 MIX=1,1,1 DO_STRACE=0 DO_PERF=0
+DO_POSTFIX=0
 usage() {
-	echo "usage: bench/perf-session.sh [-r ROUNDS] [-n MSGS] [-c CONNS] [-m PER_CONN] [-x RCPTS] [--strace] [--perf] NAME=LOOPGUARD[:PLUGIN_DIR] ..." >&2
+	echo "usage: bench/perf-session.sh [-r ROUNDS] [-n MSGS] [-c CONNS] [-m PER_CONN] [-x RCPTS] [--postfix] [--strace] [--perf] NAME=LOOPGUARD[:PLUGIN_DIR] ..." >&2
 	exit 64
 }
 VARIANTS=()
@@ -51,6 +62,7 @@ while [ $# -gt 0 ]; do
 	-c) CONNS=$2; shift ;;
 	-m) PER_CONN=$2; shift ;;
 	-x) MIX=$2; shift ;;
+	--postfix) DO_POSTFIX=1 ;;
 	--strace) DO_STRACE=1 ;;
 	--perf) DO_PERF=1 ;;
 	*=*) VARIANTS+=("$1") ;;
@@ -62,16 +74,22 @@ done
 [ $((MSGS % (CONNS * PER_CONN))) -eq 0 ] ||
 	lg_die "-n $MSGS is not a multiple of -c $CONNS times -m $PER_CONN"
 [ "$DO_STRACE" -eq 0 ] || lg_need_cmd strace
+if [ "$DO_POSTFIX" -eq 1 ]; then
+	lg_need_root
+	lg_need_cmd postfix smtp-source smtp-sink
+fi
 [ "$DO_PERF" -eq 0 ] || lg_need_cmd perf
 
 GEN=$top/bench/miltergen
 [ -x "$GEN" ] || lg_die "no $GEN: make bench"
 work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/lgperf.XXXXXX")
+chmod 0755 "$work"
 PIDS=()
 # cleanup - stop the daemons we started, by PID
 cleanup() {
 	local rc=$? p
 	trap - EXIT
+	bench_stop_all
 	for p in "${PIDS[@]}"; do lg_kill_pid "$p"; done
 	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
 		rm -rf "$work"
@@ -93,7 +111,7 @@ conf() {
 		-e '/^(socket_mode|plugin_dir|pidfile|user|group|control|control_mode)[[:space:]]*=/d' \
 		-e "s|^([[:space:]]*)snapshot[[:space:]]*=.*|\\1snapshot = \"$dir/state.snap\";|" \
 		-e "s|^([[:space:]]*)outbox[[:space:]]*=.*|\\1outbox = \"$dir/outbox\";|" \
-		-e "s|^socket[[:space:]]*=.*|socket = \"unix:$dir/lg.sock\";\\nplugin_dir = \"$pdir\";|" \
+		-e "s|^socket[[:space:]]*=.*|socket = \"unix:$dir/lg.sock\";\\nsocket_mode = \"0666\";\\nplugin_dir = \"$pdir\";|" \
 		"$top/conf/loopguard.conf" >"$dir/loopguard.conf"
 	for n in $(cd "$pdir" && ls -- *.so | sed 's/\.so$//'); do
 		sed 's/#.*//' "$dir/loopguard.conf" | grep -q "name[[:space:]]*=[[:space:]]*\"$n\"" && continue
@@ -109,16 +127,22 @@ conf() {
 		lg_die "$dir/loopguard.conf does not pass loopguard -n"
 }
 
-declare -A PID SOCK CPU RATE
+declare -A PID SOCK CPU RATE PPORT
 for v in "${VARIANTS[@]}"; do
 	name=${v%%=*} spec=${v#*=}
 	bin=${spec%%:*} pdir=$top/plugins/.libs
 	[ "$bin" = "$spec" ] || pdir=${spec#*:}
 	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-	pdir=$(cd "$pdir" && pwd)
-	conf "$name" "$bin" "$pdir"
-	"$bin" -f -c "$work/$name/loopguard.conf" </dev/null \
-		>"$work/$name/log" 2>&1 &
+	if [[ $(basename "$bin") == nullmilter* ]]; then
+		mkdir -p "$work/$name"
+		"$bin" -p "unix:$work/$name/lg.sock" </dev/null \
+			>"$work/$name/log" 2>&1 &
+	else
+		pdir=$(cd "$pdir" && pwd)
+		conf "$name" "$bin" "$pdir"
+		"$bin" -f -c "$work/$name/loopguard.conf" </dev/null \
+			>"$work/$name/log" 2>&1 &
+	fi
 	PIDS+=("$!")
 	PID[$name]=$!
 	SOCK[$name]=$work/$name/lg.sock
@@ -128,15 +152,31 @@ for v in "${VARIANTS[@]}"; do
 		sleep 0.05
 	done
 	[ -S "${SOCK[$name]}" ] || { cat "$work/$name/log" >&2; lg_die "$name did not start"; }
+	chmod 0755 "$work/$name"
+	if [ "$DO_POSTFIX" -eq 1 ]; then
+		lg_pick_port PPORT[$name]
+		lg_pick_port sp
+		bench_sink_start "$work/$name/sink" "$sp" ||
+			lg_die "smtp-sink ($name) did not start"
+		bench_postfix_start "$work/$name/pf" "${PPORT[$name]}" "$sp" \
+			"unix:${SOCK[$name]}" || lg_die "Postfix ($name) did not start"
+	fi
 done
 
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ns() { date +%s%N; }
 
-# load NAME - MSGS messages to NAME's socket in sessions of PER_CONN
+# load NAME - MSGS messages to NAME's socket in sessions of PER_CONN,
+#	or through NAME's Postfix
 load() {
 	local i out
+	if [ "$DO_POSTFIX" -eq 1 ]; then
+		out=$(bench_e2e_run "${PPORT[$1]}" "$work/$1/sink" "$MSGS")
+		[ "$(awk '{print $3}' <<<"$out")" -eq "$MSGS" ] ||
+			lg_die "$1: lost messages: $out"
+		return 0
+	fi
 	for ((i = 0; i < MSGS / (CONNS * PER_CONN); i++)); do
 		out=$("$GEN" -s "unix:${SOCK[$1]}" -c "$CONNS" -m "$PER_CONN" \
 			-r "$MIX" 2>&1) || lg_die "$1: miltergen failed: $out"
@@ -172,7 +212,11 @@ for ((r = 0; r < ROUNDS; r++)); do
 	echo "perf-session: round $((r + 1))/$ROUNDS done" >&2
 done
 
-echo "short sessions: $MSGS messages per round, $PER_CONN per session, $CONNS sessions at a time, recipients $MIX; $ROUNDS rounds interleaved"
+if [ "$DO_POSTFIX" -eq 1 ]; then
+	echo "through Postfix: $MSGS messages per round, one per SMTP session, 20 sessions at a time; $ROUNDS rounds interleaved"
+else
+	echo "short sessions: $MSGS messages per round, $PER_CONN per session, $CONNS sessions at a time, recipients $MIX; $ROUNDS rounds interleaved"
+fi
 printf '%-14s %12s %14s %8s %12s\n' variant "CPU ms/msg" "(min-max)" "msg/s" "(min-max)"
 for n in "${names[@]}"; do
 	printf '%-14s %12s %14s %8s %12s\n' "$n" "$(med ${CPU[$n]})" \
@@ -190,7 +234,7 @@ if [ "$DO_STRACE" -eq 1 ]; then
 		echo "# $n: strace -c -f, system calls per message"
 		awk -v n="$MSGS" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" {
 			printf "  %-16s %8.2f\n", $NF, $4 / n }' \
-			"$work/$n.strace" | sort -k2 -rn | head -20
+			"$work/$n.strace" | sort -k2 -rn | sed 20q
 	done
 fi
 
@@ -204,9 +248,11 @@ if [ "$DO_PERF" -eq 1 ]; then
 		kill -INT "$pp"; wait "$pp" || true
 		echo "# $n: perf record -g -F 1999, by object"
 		perf report -i "$work/$n.perf" --no-children --sort dso -g none \
-			2>/dev/null | grep '%' | head -8
+			>"$work/$n.dso" 2>/dev/null || true
+		grep '%' "$work/$n.dso" | sed 8q
 		echo "# $n: top symbols (self)"
 		perf report -i "$work/$n.perf" --no-children --sort dso,sym -g none \
-			2>/dev/null | grep '%' | head -25
+			>"$work/$n.sym" 2>/dev/null || true
+		grep '%' "$work/$n.sym" | sed 25q
 	done
 fi
