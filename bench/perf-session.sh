@@ -38,6 +38,9 @@
 #
 # ENVIRONMENT
 #	BENCH_TMPDIR scratch folder base (/var/tmp); BENCH_KEEP=1 keeps it.
+#	PERF_RECORD: perf record's options for --perf (-g -F 1999); for
+#	instance "-e page-faults -c 1 --call-graph dwarf" shows what
+#	faults pages in.
 #
 # DIAGNOSTICS
 #	Exit 0; 1 on a setup error or failed messages; 64 for bad usage.
@@ -240,15 +243,17 @@ fi
 
 if [ "$DO_PERF" -eq 1 ]; then
 	for n in "${names[@]}"; do
-		perf record -q -g -F 1999 -p "${PID[$n]}" -o "$work/$n.perf" \
+		# shellcheck disable=SC2086
+		perf record -q ${PERF_RECORD:--g -F 1999} -p "${PID[$n]}" -o "$work/$n.perf" \
 			>/dev/null 2>&1 &
 		pp=$!
 		sleep 0.5
 		load "$n"
 		kill -INT "$pp"; wait "$pp" || true
-		echo "# $n: perf record -g -F 1999, by object"
+		echo "# $n: perf record ${PERF_RECORD:--g -F 1999}, by object"
 		perf report -i "$work/$n.perf" --no-children --sort dso -g none \
 			>"$work/$n.dso" 2>/dev/null || true
+		grep -E '^# (Samples|Event count)' "$work/$n.dso" | sed 2q
 		grep '%' "$work/$n.dso" | sed 8q
 		echo "# $n: top symbols (self)"
 		perf report -i "$work/$n.perf" --no-children --sort dso,sym -g none \
