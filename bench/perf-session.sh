@@ -218,7 +218,7 @@ done
 if [ "$DO_POSTFIX" -eq 1 ]; then
 	echo "through Postfix: $MSGS messages per round, one per SMTP session, 20 sessions at a time; $ROUNDS rounds interleaved"
 else
-	echo "short sessions: $MSGS messages per round, $PER_CONN per session, $CONNS sessions at a time, recipients $MIX; $ROUNDS rounds interleaved"
+	echo "direct (miltergen): $MSGS messages per round, $PER_CONN per session, $CONNS sessions at a time, recipients $MIX; $ROUNDS rounds interleaved"
 fi
 printf '%-14s %12s %14s %8s %12s\n' variant "CPU ms/msg" "(min-max)" "msg/s" "(min-max)"
 for n in "${names[@]}"; do
