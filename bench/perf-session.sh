@@ -49,7 +49,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/t/lib/mta.sh"
 . "$top/bench/mta.sh"
-LG_NAME=perf-session
+export LG_NAME=perf-session
 
 ROUNDS=7 MSGS=2000 CONNS=20 PER_CONN=1 MIX=1,1,1 DO_STRACE=0 DO_PERF=0
 DO_POSTFIX=0
@@ -116,7 +116,8 @@ conf() {
 		-e "s|^([[:space:]]*)outbox[[:space:]]*=.*|\\1outbox = \"$dir/outbox\";|" \
 		-e "s|^socket[[:space:]]*=.*|socket = \"unix:$dir/lg.sock\";\\nsocket_mode = \"0666\";\\nplugin_dir = \"$pdir\";|" \
 		"$top/conf/loopguard.conf" >"$dir/loopguard.conf"
-	for n in $(cd "$pdir" && ls -- *.so | sed 's/\.so$//'); do
+	for n in "$pdir"/*.so; do
+		n=$(basename "$n" .so)
 		sed 's/#.*//' "$dir/loopguard.conf" | grep -q "name[[:space:]]*=[[:space:]]*\"$n\"" && continue
 		awk -v n="$n" '
 			/^[[:space:]]*plugins[[:space:]]*=/ { inp = 1 }
@@ -157,7 +158,7 @@ for v in "${VARIANTS[@]}"; do
 	[ -S "${SOCK[$name]}" ] || { cat "$work/$name/log" >&2; lg_die "$name did not start"; }
 	chmod 0755 "$work/$name"
 	if [ "$DO_POSTFIX" -eq 1 ]; then
-		lg_pick_port PPORT[$name]
+		lg_pick_port "PPORT[$name]"
 		lg_pick_port sp
 		bench_sink_start "$work/$name/sink" "$sp" ||
 			lg_die "smtp-sink ($name) did not start"
@@ -222,6 +223,7 @@ else
 fi
 printf '%-14s %12s %14s %8s %12s\n' variant "CPU ms/msg" "(min-max)" "msg/s" "(min-max)"
 for n in "${names[@]}"; do
+	# shellcheck disable=SC2086	# the lists split into their numbers
 	printf '%-14s %12s %14s %8s %12s\n' "$n" "$(med ${CPU[$n]})" \
 		"($(minmax ${CPU[$n]}))" "$(med ${RATE[$n]})" "($(minmax ${RATE[$n]}))"
 done
