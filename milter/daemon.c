@@ -20,6 +20,15 @@
  *
  *	A TCP milter socket draws a warning at start and at -n: any local
  *	user may connect to it and forge MTA sessions.
+ *
+ *	Threads get a 1 MiB stack instead of the 8 MiB that RLIMIT_STACK
+ *	usually gives (lg_daemon_thread_stack). libmilter starts its
+ *	workers without attributes and ends idle ones, so on short MTA
+ *	sessions threads come and go all the time; glibc keeps up to
+ *	40 MiB of stacks of ended threads for reuse, which is four 8 MiB
+ *	stacks but thirty-nine 1 MiB ones. Beyond its cache each new
+ *	thread costs an mmap, an mprotect and an munmap, whose TLB flush
+ *	reaches every CPU.
  */
 #include "config.h"
 
@@ -32,6 +41,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -135,6 +145,27 @@ int lg_daemon_check_socket(const char *text, const struct lg_socket_spec *spec,
 	if (spec->kind == LG_SOCK_UNIX)
 		return check_unix(text, spec->path, err, errsize);
 	return check_inet(text, spec, err, errsize);
+}
+
+/* lg_daemon_thread_stack - the default stack of new threads */
+size_t lg_daemon_thread_stack(size_t size)
+{
+#if defined(__GLIBC__)
+	pthread_attr_t attr;
+	size_t now = 0;
+
+	if (pthread_getattr_default_np(&attr) != 0)
+		return 0;
+	if (pthread_attr_getstacksize(&attr, &now) == 0 && now > size &&
+	    pthread_attr_setstacksize(&attr, size) == 0 &&
+	    pthread_setattr_default_np(&attr) == 0)
+		now = size;
+	pthread_attr_destroy(&attr);
+	return now;
+#else
+	(void) size;
+	return 0;
+#endif
 }
 
 /* lg_daemon_set_nodelay - find our listening TCP sockets */

@@ -43,6 +43,15 @@ int lg_daemon_check_socket(const char *text, const struct lg_socket_spec *spec,
  * accepted connections inherit it. Returns how many were changed. */
 int lg_daemon_set_nodelay(void);
 
+/* The stack of threads created without attributes (libmilter's
+ * workers, one per MTA connection at a time) and of our own threads:
+ * LG_THREAD_STACK, or less when the default is smaller already. Called
+ * before any thread starts. Returns the size now in force, or 0 when
+ * the default cannot be changed (it is then left as it was). */
+#define LG_THREAD_STACK	((size_t) 1 << 20)
+
+size_t lg_daemon_thread_stack(size_t size);
+
 /* chmod (mode >= 0) and chown (user/group may be NULL) a unix socket */
 int lg_daemon_socket_perms(const char *path, int mode, const char *user,
 			   const char *group, char *err, size_t errsize);

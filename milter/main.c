@@ -306,6 +306,7 @@ static int start(struct lg_config *cfg, const struct lg_ids *ids,
 
 	/* before any thread and the fork: all inherit the mask */
 	lg_signals_block();
+	(void) lg_daemon_thread_stack(LG_THREAD_STACK);
 	signal(SIGPIPE, SIG_IGN);
 	/* the folders first: root reads and removes a stale pid file
 	 * only in a folder no one but root and the user may write in */

@@ -130,6 +130,18 @@ size_t lg_escape(const char *in, size_t len, char *out, size_t size)
 	return done;
 }
 
+/* lg_escape_needed - whether lg_escape() may change IN */
+int lg_escape_needed(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) in;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\')
+			return 1;
+	return 0;
+}
+
 /* hex_digit - the value of one hex digit, or -1 */
 static int hex_digit(char c)
 {

@@ -5,6 +5,7 @@
  *	#include "escape.h"
  *
  *	n = lg_escape(text, strlen(text), out, sizeof(out));
+ *	if (lg_escape_needed(text, len)) ...
  *	n = lg_escape_one(p, left, piece, &used);
  *	n = lg_unescape_one(p, left, &byte);
  * DESCRIPTION
@@ -42,6 +43,10 @@
  *	not fit, so no escape is ever cut in half. It returns the length
  *	written.
  *
+ *	lg_escape_needed() is 0 when lg_escape() would copy LEN bytes of
+ *	IN unchanged: all printable ASCII and no backslash. Any other byte
+ *	makes it 1 (valid UTF-8 too, which lg_escape() may keep).
+ *
  *	lg_unescape_one() reads one escape at IN (LEN bytes available):
  *	\\, \t, \n, \r or \xHH (either case). It sets *byte_r to the byte
  *	it stands for and returns the bytes it took (2 or 4), or returns 0
@@ -59,8 +64,12 @@
  * the whole. */
 #define LG_ESCAPE_MAX	8
 
+/* The OUT size that holds LEN bytes of IN escaped whole. */
+#define LG_ESCAPE_SIZE(len)	(4 * (len) + 1)
+
 size_t	lg_escape_one(const char *in, size_t len, char *out, size_t *used_r);
 size_t	lg_escape(const char *in, size_t len, char *out, size_t size);
+int	lg_escape_needed(const char *in, size_t len);
 size_t	lg_unescape_one(const char *in, size_t len, unsigned char *byte_r);
 
 #endif

@@ -8,8 +8,9 @@
  *	One lock guards where lines go (the target, the file descriptor,
  *	the file's path), so a reload or a SIGUSR2 may switch or reopen
  *	while other threads log. Each line is formatted first and written
- *	with one write(2) on an O_APPEND descriptor: lines of several
- *	threads never mix, and nothing waits in a buffer.
+ *	with one writev(2) (stamp, line, newline) on an O_APPEND
+ *	descriptor: lines of several threads never mix, and nothing waits
+ *	in a buffer.
  *
  *	Every line is escaped in lg_vlog() itself, before it reaches any
  *	target (escape.h: control bytes and bytes that are not UTF-8
@@ -20,6 +21,13 @@
  *	The escaped line has room for four times the formatted one, the
  *	most escaping can make of it: it is never cut, so peer text made
  *	longer cannot push a line's last fields (client=, reason=) out.
+ *	Only a line that escaping changes gets that room, from the heap
+ *	(should that fail, the line is cut at a whole escape); most lines
+ *	are printable ASCII and go out as formatted. The stack in use
+ *	while logging stays small: libmilter's workers come and go, glibc
+ *	hands a new one a reused stack whose pages deeper than 16 KiB
+ *	were given back, and every page touched there again is a page
+ *	fault (one per logged message, before this was so).
  *
  *	A file line is stamped like a syslog line (local time, the short
  *	host name, ident[pid]).
@@ -44,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,19 +117,27 @@ static void capture_append(const char *line)
 	pthread_mutex_unlock(&capture_lock);
 }
 
-/* write_all - the whole buffer, or give up quietly */
-static void write_all(int fd, const char *buf, size_t len)
+/* writev_all - the pieces as one writev(2), finished if it was cut
+ * short; errors are given up quietly */
+static void writev_all(int fd, struct iovec *iov, int cnt)
 {
 	ssize_t n;
 
-	while (len > 0) {
-		n = write(fd, buf, len);
+	while (cnt > 0) {
+		n = writev(fd, iov, cnt);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
-		buf += n;
-		len -= (size_t) n;
+		while (cnt > 0 && (size_t) n >= iov->iov_len) {
+			n -= (ssize_t) iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *) iov->iov_base + n;
+			iov->iov_len -= (size_t) n;
+		}
 	}
 }
 
@@ -134,23 +151,38 @@ static const char *level_prefix(enum lg_log_level level, char *buf,
 	return buf;
 }
 
+/* emit_line - HEAD (LEN bytes), the line and a newline in one writev */
+static void emit_line(const char *head, int len, const char *line)
+{
+	struct iovec iov[3];
+
+	if (len < 0)
+		return;
+	iov[0].iov_base = (char *) head;
+	iov[0].iov_len = (size_t) len;
+	iov[1].iov_base = (char *) line;
+	iov[1].iov_len = strlen(line);
+	iov[2].iov_base = (char *) "\n";
+	iov[2].iov_len = 1;
+	writev_all(out_fd, iov, 3);
+}
+
 /* emit_stderr - "loopguard: warning: message" */
 static void emit_stderr(enum lg_log_level level, const char *line)
 {
-	char out[LG_LOG_LINE_MAX + 256], pre[16];
+	char head[128], pre[16];
 	int n;
 
-	n = snprintf(out, sizeof(out), "%s: %s%s\n", log_ident,
-		     level_prefix(level, pre, sizeof(pre)), line);
-	if (n > 0)
-		write_all(out_fd, out, (size_t) n < sizeof(out) ?
-			  (size_t) n : sizeof(out) - 1);
+	n = snprintf(head, sizeof(head), "%s: %s", log_ident,
+		     level_prefix(level, pre, sizeof(pre)));
+	emit_line(head, n < (int) sizeof(head) ? n : (int) sizeof(head) - 1,
+		  line);
 }
 
 /* emit_file - "Dec  5 06:10:00 host loopguard[42]: message" */
 static void emit_file(enum lg_log_level level, const char *line)
 {
-	char out[LG_LOG_LINE_MAX + 400], stamp[32], pre[16];
+	char head[256], stamp[32], pre[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int n;
@@ -158,29 +190,19 @@ static void emit_file(enum lg_log_level level, const char *line)
 	if (!localtime_r(&now, &tm) ||
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		snprintf(stamp, sizeof(stamp), "%lld", (long long) now);
-	n = snprintf(out, sizeof(out), "%s %s %s[%ld]: %s%s\n", stamp,
+	n = snprintf(head, sizeof(head), "%s %s %s[%ld]: %s", stamp,
 		     host_short, log_ident, (long) getpid(),
-		     level_prefix(level, pre, sizeof(pre)), line);
-	if (n > 0)
-		write_all(out_fd, out, (size_t) n < sizeof(out) ?
-			  (size_t) n : sizeof(out) - 1);
+		     level_prefix(level, pre, sizeof(pre)));
+	emit_line(head, n < (int) sizeof(head) ? n : (int) sizeof(head) - 1,
+		  line);
 }
 
-/* lg_vlog - format, escape and emit one line */
-void lg_vlog(enum lg_log_level level, const char *fmt, va_list ap)
+/* emit - one escaped line to the current target */
+static void emit(enum lg_log_level level, const char *line)
 {
 	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING,
 				    LOG_ERR };
-	char raw[LG_LOG_RAW_MAX], line[LG_LOG_LINE_MAX];
-	int n;
 
-	if ((int) level < atomic_load_explicit(&log_min, memory_order_relaxed))
-		return;
-	n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	if (n < 0)
-		return;
-	lg_escape(raw, (size_t) n < sizeof(raw) ? (size_t) n : sizeof(raw) - 1,
-		  line, sizeof(line));
 	pthread_mutex_lock(&out_lock);
 	switch (log_target) {
 	case LG_LOG_SYSLOG:
@@ -198,6 +220,43 @@ void lg_vlog(enum lg_log_level level, const char *fmt, va_list ap)
 		break;
 	}
 	pthread_mutex_unlock(&out_lock);
+}
+
+/* emit_cut - out of memory for the escaped line: what fits of it in a
+ * buffer of the raw line's size, never half an escape */
+static __attribute__((noinline)) void emit_cut(enum lg_log_level level,
+					       const char *raw, size_t len)
+{
+	char line[LG_LOG_RAW_MAX];
+
+	lg_escape(raw, len, line, sizeof(line));
+	emit(level, line);
+}
+
+/* lg_vlog - format, escape and emit one line */
+void lg_vlog(enum lg_log_level level, const char *fmt, va_list ap)
+{
+	char raw[LG_LOG_RAW_MAX], *line;
+	size_t len;
+	int n;
+
+	if ((int) level < atomic_load_explicit(&log_min, memory_order_relaxed))
+		return;
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	if (n < 0)
+		return;
+	len = (size_t) n < sizeof(raw) ? (size_t) n : sizeof(raw) - 1;
+	if (!lg_escape_needed(raw, len)) {
+		emit(level, raw);
+		return;
+	}
+	if ((line = malloc(LG_ESCAPE_SIZE(len))) == NULL) {
+		emit_cut(level, raw, len);
+		return;
+	}
+	lg_escape(raw, len, line, LG_ESCAPE_SIZE(len));
+	emit(level, line);
+	free(line);
 }
 
 /* lg_log - printf-style front end */

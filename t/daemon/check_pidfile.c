@@ -21,12 +21,17 @@
  *	- socket_perms: what the user who owns the milter socket's folder
  *	  may have put at the socket's path between the bind and the
  *	  chmod/chown (a link to the target, a hard link, a file): only
- *	  the socket just bound is changed, never the target.
+ *	  the socket just bound is changed, never the target;
+ *	- thread_stack: the stack a thread created without attributes
+ *	  gets (libmilter's workers) after lg_daemon_thread_stack, from a
+ *	  larger, an equal and a smaller default: made smaller, never
+ *	  larger. The process's default is put back after each row.
  */
 #include "config.h"
 
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +493,57 @@ START_TEST(socket_perms)
 }
 END_TEST
 
+static const struct {
+	size_t before;			/* the process's default first */
+	size_t asked;			/* lg_daemon_thread_stack(asked) */
+	size_t want;			/* what a new thread gets */
+} stack_cases[] = {
+	{ (size_t) 8 << 20, LG_THREAD_STACK, LG_THREAD_STACK },
+	{ LG_THREAD_STACK, LG_THREAD_STACK, LG_THREAD_STACK },
+	{ (size_t) 256 << 10, LG_THREAD_STACK, (size_t) 256 << 10 },
+};
+
+/* stack_of_thread - a thread's own stack size, as pthread reports it */
+static void *stack_of_thread(void *arg)
+{
+	pthread_attr_t attr;
+
+	ck_assert_int_eq(pthread_getattr_np(pthread_self(), &attr), 0);
+	ck_assert_int_eq(pthread_attr_getstacksize(&attr, (size_t *) arg), 0);
+	pthread_attr_destroy(&attr);
+	return NULL;
+}
+
+/* set_default_stack - the stack of threads created without attributes */
+static void set_default_stack(size_t size)
+{
+	pthread_attr_t attr;
+
+	ck_assert_int_eq(pthread_getattr_default_np(&attr), 0);
+	ck_assert_int_eq(pthread_attr_setstacksize(&attr, size), 0);
+	ck_assert_int_eq(pthread_setattr_default_np(&attr), 0);
+	pthread_attr_destroy(&attr);
+}
+
+START_TEST(thread_stack)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	size_t old = 0, got = 0;
+
+	ck_assert_int_eq(pthread_getattr_default_np(&attr), 0);
+	ck_assert_int_eq(pthread_attr_getstacksize(&attr, &old), 0);
+	pthread_attr_destroy(&attr);
+	set_default_stack(stack_cases[_i].before);
+	ck_assert_uint_eq(lg_daemon_thread_stack(stack_cases[_i].asked),
+			  stack_cases[_i].want);
+	ck_assert_int_eq(pthread_create(&t, NULL, stack_of_thread, &got), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	set_default_stack(old ? old : (size_t) 8 << 20);
+	ck_assert_uint_eq(got, stack_cases[_i].want);
+}
+END_TEST
+
 /* pidfile_suite - the cases above */
 static Suite *pidfile_suite(void)
 {
@@ -511,6 +567,8 @@ static Suite *pidfile_suite(void)
 			    sizeof(socket_folder_cases[0]));
 	tcase_add_loop_test(tc, socket_perms, 0,
 			    sizeof(perms_cases) / sizeof(perms_cases[0]));
+	tcase_add_loop_test(tc, thread_stack, 0,
+			    sizeof(stack_cases) / sizeof(stack_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,7 +8,9 @@
  *	A table of inputs and their escaped forms (control bytes, every
  *	kind of malformed UTF-8, valid UTF-8 of each length), the cut at
  *	a whole escape when the output is short, lg_escape_one's byte
- *	counts, every byte value alone, and the log: a line quoting a
+ *	counts, every byte value alone, which input lg_escape_needed lets
+ *	skip the escaping (only what lg_escape copies unchanged), and the
+ *	log: a line quoting a
  *	forged second line, ESC, BEL, DEL and bytes that are not UTF-8
  *	reaches the captured log escaped, one line, valid UTF-8; no byte
  *	grows past 4, and a line of 2000 bytes that escaping makes four
@@ -310,6 +312,40 @@ START_TEST(log_tail_survives_escaping)
 }
 END_TEST
 
+/* lg_escape_needed is 0 only where lg_escape copies the input as it
+ * is: each row of the table either needs it or comes out unchanged */
+START_TEST(escape_needed_table)
+{
+	const struct escape_case *c = &escapes[_i];
+	size_t len = c->len ? c->len : strlen(c->in);
+	int changed = strlen(c->out) != len || memcmp(c->out, c->in, len) != 0;
+
+	if (changed)
+		ck_assert_msg(lg_escape_needed(c->in, len), "case %d", _i);
+	if (!lg_escape_needed(c->in, len))
+		ck_assert_msg(!changed, "case %d", _i);
+}
+END_TEST
+
+/* every byte alone: only printable ASCII other than a backslash may
+ * skip the escaping; a byte past LEN is never looked at */
+START_TEST(escape_needed_every_byte)
+{
+	char in[3];
+	int b, want;
+
+	for (b = 0; b < 256; b++) {
+		in[0] = 'a';
+		in[1] = (char) b;
+		in[2] = '\n';
+		want = b < 0x20 || b >= 0x7f || b == '\\';
+		ck_assert_msg(lg_escape_needed(in, 2) == want, "byte %02x", b);
+	}
+	ck_assert(!lg_escape_needed(in, 0));
+	ck_assert(!lg_escape_needed("plain <a@b.example> ~", 21));
+}
+END_TEST
+
 /* no byte of input takes more than 4 bytes of output (escape.h) */
 START_TEST(escape_at_most_four_per_byte)
 {
@@ -360,6 +396,8 @@ static Suite *escape_suite(void)
 	tcase_add_loop_test(tc, unescape_one, 0, N(unescapes));
 	tcase_add_test(tc, unescape_every_byte);
 	tcase_add_test(tc, escape_at_most_four_per_byte);
+	tcase_add_loop_test(tc, escape_needed_table, 0, N(escapes));
+	tcase_add_test(tc, escape_needed_every_byte);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("log");
 	tcase_add_loop_test(tc, log_escapes_peer_text, 0, N(log_cases));
