@@ -77,7 +77,7 @@ mydestination =
 local_recipient_maps =
 relay_domains = example.com, discard.test
 relay_recipient_maps =
-transport_maps = inline:{ discard.test = discard: }
+transport_maps = inline:{discard.test=discard:}
 relayhost = [127.0.0.1]:$sink
 smtp_dns_support_level = disabled
 smtp_host_lookup = native

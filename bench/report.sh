@@ -239,7 +239,7 @@ report_rspamd() {
 	echo
 	echo "5. rspamd ${RSPAMD_VERSION:-?} (Debian's package), privately in milter mode: one proxy worker"
 	echo "   scanning itself (self_scan, $(nproc) processes) on 127.0.0.1, its resolver $RSPAMD_DNS"
-	echo "   (nothing answers there: no lookup leaves the machine). \"ratelimit only\": no rules, the"
+	echo "   ($RSPAMD_DNS_MODE: no lookup leaves the machine). \"ratelimit only\": no rules, the"
 	echo "   ratelimit module on a private redis-server (two buckets per message, never full);"
 	echo "   \"default modules\": the package's configuration as shipped (no Redis configured)."
 	echo "   Direct: miltergen -c 16 -m $RSPAMD_MSGS (the load of part 1, fewer messages), in part 1's rounds"

@@ -3,6 +3,7 @@
 #
 # SYNOPSIS
 #	. bench/rspamd.sh	(after t/lib/mta.sh, for lg_* helpers)
+#	rspamd_dns_start			-> sets RSPAMD_DNS
 #	rspamd_start DIR VARIANT PORT [REDIS]	-> sets RSPAMD_PID
 #	rspamd_pids PID		the main process and its workers
 #	rspamd_stop PID
@@ -13,9 +14,13 @@
 #	foreground of a background job. Only one worker: the proxy, in
 #	milter mode on 127.0.0.1:PORT, scanning messages itself
 #	(self_scan), with as many processes as the machine has CPUs. Its
-#	resolver is 127.0.0.1:53 when nothing listens there (else a port
-#	on 127.0.0.1 that nothing listens on), so no lookup leaves the
-#	machine: every DNS query fails at once.
+#	resolver is RSPAMD_DNS, on loopback, so no lookup leaves the
+#	machine: rspamd_dns_start runs bench/dns_nx.py on a free port
+#	(every query answered NXDOMAIN at once, as a blocklist answers for
+#	an address it does not list); with BENCH_RSPAMD_DNS=silent it is
+#	127.0.0.1:53 when nothing listens there (else a free port), where
+#	nothing answers and every lookup waits out rspamd's timeout (1 s,
+#	one retry).
 #
 #	VARIANT "ratelimit": no rules and only two modules, redis and
 #	ratelimit, on the redis-server REDIS (host:port), with two buckets
@@ -45,11 +50,33 @@ rspamd_dns() {
 	echo "127.0.0.1:$p"
 }
 
+# rspamd_dns_start - the resolver for rspamd: dns_nx.py, or nothing
+#	(BENCH_RSPAMD_DNS=silent); its PID goes to RSPAMD_STARTED
+rspamd_dns_start() {
+	local p i
+	if [ "${BENCH_RSPAMD_DNS:-nx}" = silent ]; then
+		RSPAMD_DNS=$(rspamd_dns)
+		RSPAMD_DNS_MODE="nothing answers there"
+		return 0
+	fi
+	for ((i = 0; i < 50; i++)); do
+		lg_pick_port p
+		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . || break
+	done
+	python3 "$top/bench/dns_nx.py" "$p" </dev/null >"$work/dns_nx.log" 2>&1 &
+	RSPAMD_STARTED+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . && break
+		sleep 0.05
+	done
+	RSPAMD_DNS=127.0.0.1:$p
+	RSPAMD_DNS_MODE="bench/dns_nx.py answers every query NXDOMAIN at once"
+}
+
 # rspamd_start - configure and start one private rspamd
 rspamd_start() {
-	local dir=$1 variant=$2 port=$3 redis=${4:-} dns i
+	local dir=$1 variant=$2 port=$3 redis=${4:-} dns=$RSPAMD_DNS i
 	mkdir -p "$dir/local.d" "$dir/db" "$dir/run" "$dir/log"
-	dns=$(rspamd_dns)
 	cat >"$dir/local.d/options.inc" <<EOC
 dns {
   nameserver = [ "$dns" ];
