@@ -3,12 +3,13 @@
 
 SYNOPSIS
     latency_probe.py PORT STOPFILE OUTFILE [--rcpt ADDR] [--size BYTES]
-                     [--max N]
+                     [--min M] [--max N]
 
 DESCRIPTION
     Opens one SMTP session to 127.0.0.1:PORT and sends messages of
     BYTES (5120) to ADDR (probe@discard.test), one after the other,
-    until STOPFILE exists or N (5000) messages went. Each message is
+    until STOPFILE exists and at least M (20) messages went, or N (5000)
+    messages went. Each message is
     timed from MAIL FROM to the 250 after its data: the whole
     transaction, every milter step of the message included. The
     times in milliseconds go to OUTFILE, one a line; a message that
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("outfile")
     ap.add_argument("--rcpt", default="probe@discard.test")
     ap.add_argument("--size", type=int, default=5120)
+    ap.add_argument("--min", type=int, default=20)
     ap.add_argument("--max", type=int, default=5000)
     a = ap.parse_args()
     times, failed = [], 0
@@ -50,7 +52,7 @@ def main():
             print(f"latency_probe: cannot connect: {e}", file=sys.stderr)
             return 1
         i = 0
-        while i < a.max and not os.path.exists(a.stopfile):
+        while i < a.max and (i < a.min or not os.path.exists(a.stopfile)):
             i += 1
             msg = (f"From: <probe@example.org>\r\nTo: <{a.rcpt}>\r\n"
                    f"Subject: probe {i}\r\n"

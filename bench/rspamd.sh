@@ -5,6 +5,7 @@
 #	. bench/rspamd.sh	(after t/lib/mta.sh, for lg_* helpers)
 #	rspamd_dns_start			-> sets RSPAMD_DNS
 #	rspamd_start DIR VARIANT PORT [REDIS]	-> sets RSPAMD_PID
+#	rspamd_wait DIR PORT PID
 #	rspamd_pids PID		the main process and its workers
 #	rspamd_stop PID
 #
@@ -33,49 +34,50 @@
 #	Everything is recorded in RSPAMD_STARTED and stopped by PID.
 #
 # DIAGNOSTICS
-#	rspamd_start returns 1 with the log on stderr when the proxy does
-#	not listen within 60 s.
+#	rspamd_wait returns 1 with the log on stderr when the proxy does
+#	not listen within 300 s.
 
 RSPAMD_STARTED=()
 
 # rspamd_dns - a resolver address on loopback where nothing answers
 rspamd_dns() {
-	local p
+	local sport
 	if ! ss -Hlnu 2>/dev/null | awk '{print $4}' |
 		grep -qE '^(127\.0\.0\.1|0\.0\.0\.0|\*|\[::\]):53$'; then
 		echo "127.0.0.1:53"
 		return 0
 	fi
-	lg_pick_port p
-	echo "127.0.0.1:$p"
+	lg_pick_port sport
+	echo "127.0.0.1:$sport"
 }
 
 # rspamd_dns_start - the resolver for rspamd: dns_nx.py, or nothing
 #	(BENCH_RSPAMD_DNS=silent); its PID goes to RSPAMD_STARTED
 rspamd_dns_start() {
-	local p i
+	local dnsport i
 	if [ "${BENCH_RSPAMD_DNS:-nx}" = silent ]; then
 		RSPAMD_DNS=$(rspamd_dns)
 		RSPAMD_DNS_MODE="nothing answers there"
 		return 0
 	fi
 	for ((i = 0; i < 50; i++)); do
-		lg_pick_port p
-		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . || break
+		lg_pick_port dnsport
+		ss -Hlnu "sport = :$dnsport" 2>/dev/null | grep -q . || break
 	done
-	python3 "$top/bench/dns_nx.py" "$p" </dev/null >"$work/dns_nx.log" 2>&1 &
+	python3 "$top/bench/dns_nx.py" "$dnsport" </dev/null >"$work/dns_nx.log" 2>&1 &
 	RSPAMD_STARTED+=("$!")
 	for ((i = 0; i < 100; i++)); do
-		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . && break
+		ss -Hlnu "sport = :$dnsport" 2>/dev/null | grep -q . && break
 		sleep 0.05
 	done
-	RSPAMD_DNS=127.0.0.1:$p
+	RSPAMD_DNS=127.0.0.1:$dnsport
 	RSPAMD_DNS_MODE="bench/dns_nx.py answers every query NXDOMAIN at once"
 }
 
-# rspamd_start - configure and start one private rspamd
+# rspamd_start - configure and start one private rspamd (not waiting:
+#	rspamd_wait)
 rspamd_start() {
-	local dir=$1 variant=$2 port=$3 redis=${4:-} dns=$RSPAMD_DNS i
+	local dir=$1 variant=$2 port=$3 redis=${4:-} dns=$RSPAMD_DNS
 	mkdir -p "$dir/local.d" "$dir/db" "$dir/run" "$dir/log"
 	cat >"$dir/local.d/options.inc" <<EOC
 dns {
@@ -135,9 +137,15 @@ EOC
 		</dev/null >"$dir/rspamd.out" 2>&1 &
 	RSPAMD_PID=$!
 	RSPAMD_STARTED+=("$RSPAMD_PID")
-	for ((i = 0; i < 600; i++)); do
+}
+
+# rspamd_wait DIR PORT PID - wait (at most 300 s) until rspamd PID
+#	listens on PORT; 1 with its log on stderr when it does not
+rspamd_wait() {
+	local dir=$1 port=$2 pid=$3 i
+	for ((i = 0; i < 3000; i++)); do
 		lg_port_listening "$port" && return 0
-		lg_alive "$RSPAMD_PID" || break
+		lg_alive "$pid" || break
 		sleep 0.1
 	done
 	cat "$dir/rspamd.out" >&2
@@ -154,10 +162,17 @@ rspamd_pids() {
 # rspamd_stop - the main process (it stops its workers), then any
 #	worker left
 rspamd_stop() {
-	local pid=$1 kids k
+	local pid=$1 kids k i
 	kids=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)
 	lg_kill_pid "$pid"
-	for k in $kids; do lg_kill_pid "$k"; done
+	# the workers are rspamd's children, not ours: no wait for them
+	for k in $kids; do
+		lg_alive "$k" || continue
+		kill -TERM "$k" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do lg_alive "$k" || break; sleep 0.1; done
+		lg_alive "$k" && kill -KILL "$k" 2>/dev/null
+	done
+	return 0
 }
 
 # rspamd_stop_all - every rspamd started here
