@@ -70,7 +70,7 @@ target() {
 # row_direct LABEL KEY
 row_direct() {
 	[ -n "${R[$2]:-}" ] || return 0
-	printf '   %-22s %7.0f  %-13s %7.2f %7.2f %10s %9s\n' "$1" \
+	printf '   %-28s %7.0f  %-13s %7.2f %7.2f %10s %9s\n' "$1" \
 		"$(med ${R[$2]})" "($(minmax ${R[$2]}))" "$(med ${P5[$2]})" \
 		"$(med ${P9[$2]})" "$(med ${C[$2]})" "${F[$2]}"
 }
@@ -117,7 +117,7 @@ report() {
 	echo
 	echo "1. Direct milter protocol: miltergen -c 16 -m $DIRECT_MSGS -z 5120 -r 1,1/4,1/4"
 	echo "   ($((16 * DIRECT_MSGS)) messages per run; 1 valid recipient each, every 4th also an unknown and an external)"
-	printf '   %-22s %7s  %-13s %7s %7s %10s %9s\n' milter msg/s '(min-max)' \
+	printf '   %-28s %7s  %-13s %7s %7s %10s %9s\n' milter msg/s '(min-max)' \
 		'p50 ms' 'p99 ms' 'CPU ms/msg' failures
 	row_direct "null milter, TCP" null-inet
 	row_direct "loopguard, TCP" lg-inet
@@ -194,6 +194,14 @@ report() {
 		printf '   %-34s %6s  %-11s %6s %7s %7s %10s %6s\n' milter msg/s '(min-max)' \
 			'p50' 'p99' '+p99' 'CPU ms/msg' lost
 		row_e2e none "$t-none"
+		if [ "$t" = sm ]; then
+			row_e2e "null milter" sm-null
+			row_e2e "loopguard" sm-lg
+			row_e2e "loopguard all plugins + DKIM" sm-lgall
+			echo "   null/none = $(ratio sm-null sm-none), loopguard/none = $(ratio sm-lg sm-none) per run $(ratio_range sm-lg sm-none), loopguard/null = $(ratio sm-lg sm-null)"
+			echo "   loopguard with all plugins and DKIM/none = $(ratio sm-lgall sm-none) per run $(ratio_range sm-lgall sm-none)"
+			continue
+		fi
 		row_e2e "null milter, TCP" "$t-null"
 		row_e2e "null milter, unix" "$t-nullu"
 		row_e2e "null -E (end of message only), unix" "$t-nullE"
@@ -238,12 +246,13 @@ report_rspamd() {
 	[ -n "${R[rsp-rl]:-}" ] || return 0
 	echo
 	echo "5. rspamd ${RSPAMD_VERSION:-?} (Debian's package), privately in milter mode: one proxy worker"
-	echo "   scanning itself (self_scan, $(nproc) processes) on 127.0.0.1, its resolver $RSPAMD_DNS"
-	echo "   ($RSPAMD_DNS_MODE: no lookup leaves the machine). \"ratelimit only\": no rules, the"
-	echo "   ratelimit module on a private redis-server (two buckets per message, never full);"
+	echo "   scanning itself (self_scan, $(nproc) processes) on 127.0.0.1; its resolver $RSPAMD_DNS:"
+	echo "   $RSPAMD_DNS_MODE; no lookup leaves the machine."
+	echo "   \"ratelimit only\": no rules, the ratelimit module on a private redis-server (two"
+	echo "   buckets per message, never full);"
 	echo "   \"default modules\": the package's configuration as shipped (no Redis configured)."
 	echo "   Direct: miltergen -c 16 -m $RSPAMD_MSGS (the load of part 1, fewer messages), in part 1's rounds"
-	printf '   %-22s %7s  %-13s %7s %7s %10s %9s\n' milter msg/s '(min-max)' \
+	printf '   %-28s %7s  %-13s %7s %7s %10s %9s\n' milter msg/s '(min-max)' \
 		'p50 ms' 'p99 ms' 'CPU ms/msg' failures
 	row_direct "rspamd ratelimit only" rsp-rl
 	row_direct "rspamd default modules" rsp-def
