@@ -21,7 +21,10 @@
 #	-c), queue and data folders, maillog_file, every service
 #	non-chrooted, smtpd on 127.0.0.1:PORT, no local recipient checks,
 #	relayhost = the sink. MILTER is a Postfix milter address
-#	(inet:127.0.0.1:PORT or unix:/path; empty: none).
+#	(inet:127.0.0.1:PORT or unix:/path; empty: none). Mail for
+#	discard.test (the latency probe's) passes the milter and the
+#	queue like the rest, then goes to Postfix's discard transport,
+#	not to the sink, so it never counts as delivered.
 #
 #	Sendmail: unpacked from the Debian packages (t/lib/mta.sh finds
 #	it), run as "sendmail -bD" in its own UTS namespace with an FQDN,
@@ -72,8 +75,9 @@ mydomain = bench.test
 myorigin = \$myhostname
 mydestination =
 local_recipient_maps =
-relay_domains = example.com
+relay_domains = example.com, discard.test
 relay_recipient_maps =
+transport_maps = inline:{discard.test=discard:}
 relayhost = [127.0.0.1]:$sink
 smtp_dns_support_level = disabled
 smtp_host_lookup = native
