@@ -21,7 +21,8 @@ bench_nullmilter_LDADD = $(MILTER_LIBS)
 dist_noinst_SCRIPTS += bench/run bench/stop-time.sh
 EXTRA_DIST += bench/mta.sh bench/report.sh bench/e2e.sh bench/rspamd.sh bench/shared.sh BENCHMARKS.md
 # bench/run's latency probe and the rspamd peer (part 5)
-dist_noinst_SCRIPTS += bench/latency_probe.py bench/dns_nx.py bench/rspamd_install.sh
+dist_noinst_SCRIPTS += bench/latency_probe.py bench/dns_nx.py bench/rspamd_install.sh \
+	bench/stall.sh bench/perf-session.sh
 dist_noinst_SCRIPTS += bench/failover.sh
 
 EXTRA_PROGRAMS += bench/postfix_bench
