@@ -161,5 +161,22 @@ PDIR=$PLUGIN_DIR session unix '{ name = "catchall"; }, { name = "harvest"; }'
 expect_out "catchall and harvest: no headers, no body" "option NOHDRS" \
 	"option NOBODY" "option NR_MAIL"
 
+# 9. After SMFIC_QUIT_NC the next session on the same connection
+# cannot know its quiet steps: it answers and keeps, so a reject at MAIL
+# still reaches the MTA at RCPT and end of message; nothing hangs.
+session unix "$(spy "$reject_at_mail")"
+rm -f "$tmp/lg.sock" "$tmp/out"
+: > "$tmp/syslog"
+LD_PRELOAD=$syslog_spy LG_SYSLOG_SPY=$tmp/syslog \
+	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/lg.log" &
+pid=$!
+wait_in "$tmp/lg.log" "listening on" &&
+	timeout 30 python3 "$srcdir/quitnc.py" "$tmp/lg.sock" > "$tmp/out" 2>&1
+kill "$pid" && wait "$pid"
+expect_out "after QUIT_NC a reject at MAIL is still answered" \
+	"session 1 rcpt y5" "session 1 eom y5" "session 2 rcpt y5" \
+	"session 2 eom y5"
+expect_syslog_clean "... and no private data is left"
+
 echo "steps: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
