@@ -178,5 +178,14 @@ expect_out "after QUIT_NC a reject at MAIL is still answered" \
 	"session 2 eom y5"
 expect_syslog_clean "... and no private data is left"
 
+# 10. A discard at connect is no verdict for a connection (Postfix
+# answers its default action): kept, it would drop every message; it is
+# on_error (tempfail) instead, at RCPT.
+session unix "$(spy 'uses = [ "connect", "rcpt", "eom" ]; verdict = "discard"; verdict_at = "connect";')"
+expect_out "a discard at a quiet connect is answered on_error at RCPT" \
+	"connect quiet" "rcpt SMFIR_TEMPFAIL"
+expect_no "... and no message of the connection is discarded" \
+	"rcpt SMFIR_DISCARD" "eom SMFIR_DISCARD"
+
 echo "steps: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
