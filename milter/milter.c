@@ -18,8 +18,13 @@
  *	SMFIS_NOREPLY and the session keeps its verdict for later. With
  *	replies on, SMFIS_SKIP ends the body once nobody reads it. The
  *	session is made at negotiation, so the steps and the config it
- *	pins agree; after SMFIC_QUIT_NC the connection's quiet steps live
- *	on in the private pointer itself (an odd value, nothing to free).
+ *	pins agree. x_close always leaves the private pointer NULL (else
+ *	libmilter warns "private data not NULL" in syslog at the end of
+ *	every connection), so a session made at connect (after
+ *	SMFIC_QUIT_NC, or when negotiation could not make one) does not
+ *	know which steps are quiet: it answers every step and also keeps
+ *	each verdict for the next RCPT or end of message, which is right
+ *	whether or not the MTA waits for the answer.
  *
  *	Stopping: smfi_stop() sets libmilter's stop flag and then closes
  *	the listening socket under the lock that the listener holds while
@@ -33,7 +38,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -126,21 +130,7 @@ static sfsistat status(SMFICTX *ctx, struct lg_ctx *s, enum lg_verdict v)
 	return on_error_status();
 }
 
-/* The private pointer: a session, or (odd) the quiet steps kept
- * between SMFIC_QUIT_NC and the next connect. */
-#define QUIET_TAG(q)	((void *) (((uintptr_t) (q) << 1) | 1))
-#define IS_TAG(p)	(((uintptr_t) (p) & 1) != 0)
-#define TAG_QUIET(p)	((unsigned) ((uintptr_t) (p) >> 1))
-
-/* session_of - the session, or NULL */
-static struct lg_ctx *session_of(SMFICTX *ctx)
-{
-	void *p = smfi_getpriv(ctx);
-
-	return p && !IS_TAG(p) ? p : NULL;
-}
-
-#define SESSION(ctx) session_of(ctx)
+#define SESSION(ctx) ((struct lg_ctx *) smfi_getpriv(ctx))
 
 /* answer - the SMFIS_* for a step's verdict; none at a quiet step */
 static sfsistat answer(SMFICTX *ctx, struct lg_ctx *s, unsigned step,
@@ -151,32 +141,27 @@ static sfsistat answer(SMFICTX *ctx, struct lg_ctx *s, unsigned step,
 	return status(ctx, s, v);
 }
 
-/* x_connect - the session made at negotiation, or a new one */
+/* x_connect - the session made at negotiation, or a new one that
+ * answers every step and keeps every verdict */
 static sfsistat x_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
-	void *priv = smfi_getpriv(ctx);
 	unsigned char addr[16] = { 0 };
-	struct lg_ctx *s = session_of(ctx);
+	struct lg_ctx *s = SESSION(ctx);
 	int family = 0;
 
 	if (!s) {
 		struct lg_config *cfg = lg_config_current();
 
 		if (!cfg)
-			return IS_TAG(priv) && (TAG_QUIET(priv) &
-						LG_STEP_CONNECT) ?
-				SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+			return SMFIS_TEMPFAIL;
 		s = lg_session_new(cfg, &milter_sink, ctx);
 		lg_config_unref(&cfg);
 		if (!s) {
 			lg_log(LG_LOG_ERROR, "connect from %s: out of memory",
 			       hostname ? hostname : "unknown");
-			return IS_TAG(priv) && (TAG_QUIET(priv) &
-						LG_STEP_CONNECT) ?
-				SMFIS_NOREPLY : on_error_status();
+			return on_error_status();
 		}
-		if (IS_TAG(priv))
-			lg_session_set_quiet(s, TAG_QUIET(priv));
+		lg_session_set_quiet(s, LG_SESSION_QUIET_UNKNOWN);
 		smfi_setpriv(ctx, s);
 	}
 	if (sa && sa->sa_family == AF_INET) {
@@ -285,14 +270,14 @@ static sfsistat x_abort(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* x_close - may be the only callback, with no private data; the
- * quiet steps stay for a connect that follows SMFIC_QUIT_NC */
+/* x_close - may be the only callback, with no private data; leaves
+ * none (a connect after SMFIC_QUIT_NC makes a new session) */
 static sfsistat x_close(SMFICTX *ctx)
 {
 	struct lg_ctx *s = SESSION(ctx);
 
 	if (s) {
-		smfi_setpriv(ctx, QUIET_TAG(lg_session_quiet(s)));
+		smfi_setpriv(ctx, NULL);
 		lg_session_free(&s);
 	}
 	return SMFIS_CONTINUE;

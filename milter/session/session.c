@@ -228,6 +228,17 @@ static enum lg_verdict dispatch(struct lg_ctx *s, enum hook h,
 			       s->cfg->plugins[i].name, (int) v, hook_stage[h]);
 			v = s->cfg->on_error;
 		}
+		if (v == LG_DISCARD &&
+		    (h == HOOK_CONNECT || h == HOOK_HELO)) {
+			/* only a message can be discarded: Postfix answers
+			 * its default action, and a verdict kept for the
+			 * connection would drop each of its messages */
+			lg_log(LG_LOG_ERROR,
+			       "%s: plugin=%s returned discard at %s, where no message can be discarded: on_error",
+			       lg_session_queue_id(s),
+			       s->cfg->plugins[i].name, hook_stage[h]);
+			v = s->cfg->on_error;
+		}
 		if (v != LG_CONTINUE) {
 			s->verdict_plugin = i;
 			log_verdict(s, hook_stage[h], v,

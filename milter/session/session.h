@@ -77,6 +77,11 @@ struct lg_config *lg_session_config(const struct lg_ctx *s);
 /* Not a step: carried with the quiet steps, the MTA lets the rest of a
  * body be skipped (lg_session_body_wanted says when). */
 #define LG_SESSION_SKIP_BODY	0x200
+/* Not a step: which steps are quiet is not known (a session made at
+ * connect, after SMFIC_QUIT_NC): every step is answered, and a verdict
+ * is kept for the next RCPT or end of message as well, in case the MTA
+ * did not wait for it. */
+#define LG_SESSION_QUIET_UNKNOWN	0x400
 
 /* lg_session_steps - what CFG's plugins and the core need from the
  * MTA: *take_r, the steps to be sent (LG_STEP_*, DATA included), and

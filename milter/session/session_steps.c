@@ -69,18 +69,20 @@ int lg_session_kept(struct lg_ctx *s, unsigned step, enum lg_verdict *v_r)
 	return 1;
 }
 
-/* lg_session_settle - keep a verdict that cannot be answered now */
+/* lg_session_settle - keep a verdict that cannot be answered now, or
+ * (quiet steps unknown) that may not have been heard */
 enum lg_verdict lg_session_settle(struct lg_ctx *s, unsigned step,
 				  enum lg_verdict v)
 {
-	if (v == LG_CONTINUE || !(s->quiet & step))
+	if (v == LG_CONTINUE ||
+	    !(s->quiet & (step | LG_SESSION_QUIET_UNKNOWN)))
 		return v;
 	s->kept = v;
 	s->kept_for_connection =
 		(step & (LG_STEP_CONNECT | LG_STEP_HELO)) != 0;
 	s->kept_reply = s->reply;
 	s->kept_have_reply = s->have_reply;
-	return LG_CONTINUE;
+	return s->quiet & step ? LG_CONTINUE : v;
 }
 
 /* lg_session_steps_reset - the message is over */

@@ -11,7 +11,7 @@ DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
 	%D%/t_reject_extension.sh %D%/t_log_forgery.sh %D%/t_steps.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
-EXTRA_DIST += %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
+EXTRA_DIST += %D%/quitnc.py %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 	%D%/miltertest/redis_message.lua %D%/miltertest/redis_rcpt.lua \
 	%D%/miltertest/bad_input.lua %D%/miltertest/forge.lua \
 	%D%/miltertest/reject_extension.lua %D%/miltertest/log_forgery.lua \

@@ -11,6 +11,12 @@ set -u
 command -v miltertest >/dev/null || skip "miltertest is not installed"
 lg_workdir steps
 
+# libmilter's syslog lines land in $tmp/syslog (a sanitizer build lets
+# the spy be preloaded before its runtime)
+syslog_spy=$top_builddir/t/lib/.libs/syslogspy.so
+[ -f "$syslog_spy" ] || skip "t/lib/.libs/syslogspy.so is not built"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
 # session SOCKET-KIND PLUGINS [MORE-SETTINGS] - start loopguard with
 # the spies, run one session (MESSAGES from the environment), stop it;
 # the replies land in $tmp/out, the spies' steps in $tmp/seen
@@ -33,7 +39,9 @@ plugins = ( $2 );
 CONF
 	echo alice@example.com > "$tmp/rcpts"
 	: > "$tmp/lg.log"
-	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/lg.log" &
+	: > "$tmp/syslog"
+	LD_PRELOAD=$syslog_spy LG_SYSLOG_SPY=$tmp/syslog \
+		"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/lg.log" &
 	pid=$!
 	wait_in "$tmp/lg.log" "listening on" || return 1
 	SOCKET="$sock" miltertest -s "$srcdir/miltertest/steps.lua" \
@@ -44,6 +52,16 @@ CONF
 
 # seen NAME - the steps the spy NAME saw, on one line
 seen() { awk -v n="$1" '$1 == n { printf "%s%s", sep, $2; sep = " " }' "$tmp/seen"; }
+
+# expect_syslog_clean WHAT - libmilter warned of nothing: the session
+# left it no private data at close
+expect_syslog_clean() {
+	if grep -q "private data" "$tmp/syslog"; then
+		not_ok "$1" "$(cat "$tmp/syslog")"
+	else
+		ok "$1"
+	fi
+}
 
 # has LINE - the session's output has LINE
 has() { grep -qxF -- "$1" "$tmp/out"; }
@@ -86,6 +104,7 @@ expect_out "on a unix socket the steps nobody answers are quiet" \
 expect_out "RCPT and end of message are answered" "rcpt SMFIR_CONTINUE" \
 	"eom SMFIR_CONTINUE"
 expect_no "RCPT is never quiet" "option NR_RCPT"
+expect_syslog_clean "a connection with quiet steps leaves libmilter no private data"
 
 # 2. Beside it, a plugin of ABI 1.2 without needs: it gets everything.
 session unix "$(spy 'uses = [ "rcpt", "eom" ]; answers = [ "rcpt" ];'), $old"
@@ -110,6 +129,7 @@ grep -q 'plugin=stepspy action=reject stage=mail' "$tmp/lg.log" &&
 # 4. Over TCP nothing is quiet (no_reply "auto"): MAIL answers itself.
 session tcp "$(spy "$reject_at_mail")"
 expect_out "over TCP the reject is answered at MAIL" "mail SMFIR_REPLYCODE"
+expect_syslog_clean "... nor one without"
 expect_no "over TCP no step is quiet" "option NR_CONN" "option NR_MAIL" \
 	"option NR_DATA" "option NR_EOH" "option NR_BODY" "mail quiet"
 
@@ -142,6 +162,32 @@ expect_seen "a plugin that reads the body gets all of it" stepspy "body body eom
 PDIR=$PLUGIN_DIR session unix '{ name = "catchall"; }, { name = "harvest"; }'
 expect_out "catchall and harvest: no headers, no body" "option NOHDRS" \
 	"option NOBODY" "option NR_MAIL"
+
+# 9. After SMFIC_QUIT_NC the next session on the same connection
+# cannot know its quiet steps: it answers and keeps, so a reject at MAIL
+# still reaches the MTA at RCPT and end of message; nothing hangs.
+session unix "$(spy "$reject_at_mail")"
+rm -f "$tmp/lg.sock" "$tmp/out"
+: > "$tmp/syslog"
+LD_PRELOAD=$syslog_spy LG_SYSLOG_SPY=$tmp/syslog \
+	"$LOOPGUARD" -f -c "$tmp/lg.conf" 2>>"$tmp/lg.log" &
+pid=$!
+wait_in "$tmp/lg.log" "listening on" &&
+	timeout 30 python3 "$srcdir/quitnc.py" "$tmp/lg.sock" > "$tmp/out" 2>&1
+kill "$pid" && wait "$pid"
+expect_out "after QUIT_NC a reject at MAIL is still answered" \
+	"session 1 rcpt y5" "session 1 eom y5" "session 2 rcpt y5" \
+	"session 2 eom y5"
+expect_syslog_clean "... and no private data is left"
+
+# 10. A discard at connect is no verdict for a connection (Postfix
+# answers its default action): kept, it would drop every message; it is
+# on_error (tempfail) instead, at RCPT.
+session unix "$(spy 'uses = [ "connect", "rcpt", "eom" ]; verdict = "discard"; verdict_at = "connect";')"
+expect_out "a discard at a quiet connect is answered on_error at RCPT" \
+	"connect quiet" "rcpt SMFIR_TEMPFAIL"
+expect_no "... and no message of the connection is discarded" \
+	"rcpt SMFIR_DISCARD" "eom SMFIR_DISCARD"
 
 echo "steps: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -36,5 +36,11 @@ check_LTLIBRARIES += %D%/plugins/stepspy.la %D%/plugins/stepold.la
 %C%_plugins_stepold_la_CPPFLAGS = $(AM_CPPFLAGS) -DSTEPSPY_OLD
 %C%_plugins_stepold_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
+# syslogspy, preloaded into the daemon, writes what it sends to syslog
+# (libmilter's own warnings) into a file.
+check_LTLIBRARIES += %D%/syslogspy.la
+%C%_syslogspy_la_SOURCES = %D%/syslogspy.c
+%C%_syslogspy_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
 EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp %D%/miltertest.lua
 dist_noinst_SCRIPTS += %D%/postfix.sh %D%/sendmail.sh %D%/smtp_load.py

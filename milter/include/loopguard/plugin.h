@@ -74,9 +74,11 @@ enum lg_sender_class {
  * The steps of an SMTP session (since 1.3), for lg_plugin.needs. The
  * core asks the MTA only for the steps some plugin uses, so a plugin
  * names every step whose data it reads, by hook or through the host:
- * LG_STEP_HEADERS for header_get/header_at/header_count, LG_STEP_BODY
- * for body_size and for a DKIM proof (dkim_request). The core itself
- * always takes connect, MAIL, RCPT and end of message.
+ * LG_STEP_HELO for helo, LG_STEP_HEADERS for header_get/header_at/
+ * header_count, LG_STEP_BODY for body_size and for a DKIM proof
+ * (dkim_request). The core itself always takes connect, MAIL, RCPT
+ * and end of message. A discard is a verdict on a message: given at
+ * connect or HELO it is an error, answered on_error.
  */
 #define LG_STEP_CONNECT	0x01
 #define LG_STEP_HELO	0x02
