@@ -8,6 +8,7 @@
 #	bench_sendmail_start DIR PORT SINK_PORT MILTER_SOCK
 #	bench_e2e_run PORT SINK_DIR MESSAGES	-> "RATE SECONDS DELIVERED"
 #	bench_stop_all
+#	bench_scratch NAME	-> work, PIDS; cleans up at exit
 #
 # DESCRIPTION
 #	Unlike the test harness (t/lib/postfix.sh), nothing is delivered
@@ -273,4 +274,31 @@ bench_e2e_run() {
 	awk -v n="$got" -v t0="$t0" -v t1="${t1:-$t0}" 'BEGIN {
 		d = t1 - t0; if (d <= 0) d = 1e-9
 		printf "%.1f %.3f %d\n", n / d, d, n }'
+}
+
+# bench_scratch NAME - work: a new scratch folder, PIDS: the caller's
+#	daemons. At exit everything started (bench_stop_all, PIDS) is
+#	stopped by PID, and the folder removed unless the script failed or
+#	BENCH_KEEP is set.
+bench_scratch() {
+	BENCH_SCRATCH_NAME=$1
+	work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/lg$1.XXXXXX")
+	chmod 0755 "$work"
+	PIDS=()
+	trap bench_scratch_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+bench_scratch_cleanup() {
+	local rc=$? p
+	trap - EXIT
+	bench_stop_all
+	for p in "${PIDS[@]}"; do lg_kill_pid "$p"; done
+	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
+		rm -rf "$work"
+	else
+		echo "$BENCH_SCRATCH_NAME: scratch folder kept: $work" >&2
+	fi
+	exit "$rc"
 }

@@ -85,25 +85,7 @@ fi
 
 GEN=$top/bench/miltergen
 [ -x "$GEN" ] || lg_die "no $GEN: make bench"
-work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/lgperf.XXXXXX")
-chmod 0755 "$work"
-PIDS=()
-# cleanup - stop the daemons we started, by PID
-cleanup() {
-	local rc=$? p
-	trap - EXIT
-	bench_stop_all
-	for p in "${PIDS[@]}"; do lg_kill_pid "$p"; done
-	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
-		rm -rf "$work"
-	else
-		echo "perf-session: scratch folder kept: $work" >&2
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_scratch perf-session
 
 # conf NAME BIN PLUGIN_DIR - a config for one variant, every plugin on
 conf() {

@@ -38,18 +38,7 @@ lg_need_cmd postfix smtp-sink
 LOOPGUARD=${LOOPGUARD:-$top/loopguard}
 PLUGIN_DIR=$(cd "${PLUGIN_DIR:-$top/plugins/.libs}" && pwd)
 [ -x "$LOOPGUARD" ] || lg_die "build the tree first (make)"
-work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/lgstall.XXXXXX")
-chmod 0755 "$work"
-PIDS=()
-cleanup() {
-	local rc=$? p
-	trap - EXIT
-	bench_stop_all
-	for p in "${PIDS[@]}"; do lg_kill_pid "$p"; done
-	[ "$rc" -eq 0 ] && rm -rf "$work" || echo "stall: kept $work" >&2
-	exit "$rc"
-}
-trap cleanup EXIT
+bench_scratch stall
 
 # conf SOCKET NO_REPLY FILE - conf/loopguard.conf on SOCKET, all plugins
 conf() {
