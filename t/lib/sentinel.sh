@@ -228,7 +228,7 @@ sn_wait_failover() {
 # sn_stop - SIGTERM everything started, SIGKILL what is left after 5 s
 sn_stop() {
 	local p i left
-	for p in "${SN_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${SN_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for ((i = 0; i < 100; i++)); do
 		left=0
 		for p in "${SN_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
@@ -236,8 +236,8 @@ sn_stop() {
 		sleep 0.05
 	done
 	for p in "${SN_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	SN_PIDS=()
 	return 0
