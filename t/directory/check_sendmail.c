@@ -7,12 +7,10 @@
  * DESCRIPTION
  *	The .cf reader over a table of .cf texts (what each keeps, or the
  *	error it gives), the map and class file readers, then the source
- *	through the directory on files written to a private folder: a
- *	table of recipients and the answer Sendmail's rules give each,
- *	the loads that must fail, and a changed virtusertable noticed by
- *	lg_dir_refresh. makemap is switched off ($LOOPGUARD_MAKEMAP
- *	empty), so the virtusertable's text is read; the daemon test
- *	t/directory/t_sendmail.sh reads a real makemap'd database.
+ *	on files in a private folder: recipients and Sendmail's answer for
+ *	each, loads that must fail, a changed virtusertable seen by
+ *	lg_dir_refresh. makemap is off ($LOOPGUARD_MAKEMAP empty), so the
+ *	text is read; t/directory/t_sendmail.sh reads a real database.
  */
 #include "config.h"
 
