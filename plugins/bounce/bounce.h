@@ -26,6 +26,8 @@
 #define BOUNCE_ID_MAX		250	/* a longer Message-ID is ignored */
 #define BOUNCE_MAX_DKIM		4	/* distinct DKIM-Signature d= kept */
 #define BOUNCE_DOMAIN_MAX	253
+#define BOUNCE_FIELD_MAX	255	/* a DSN address or host name */
+#define BOUNCE_STATUS_MAX	15	/* "5.1.1", "failed" */
 
 /* How the returned original was found. */
 enum bounce_kind {
@@ -48,6 +50,13 @@ struct bounce_original {
 	/* the distinct d= of its DKIM-Signature fields, lower case */
 	char dkim_domains[BOUNCE_MAX_DKIM][BOUNCE_DOMAIN_MAX + 1];
 	int n_dkim;
+	/* the delivery status notification (message/delivery-status)
+	 * fields of the first recipient, "" if absent; each checked
+	 * (status "D.D.D", addresses and names printable, no blanks) */
+	char final_recipient[BOUNCE_FIELD_MAX + 1];	/* rfc822;a@b -> a@b */
+	char status[BOUNCE_STATUS_MAX + 1];		/* "5.1.1" */
+	char reporting_mta[BOUNCE_FIELD_MAX + 1];	/* dns;mx.example */
+	char dsn_action[BOUNCE_STATUS_MAX + 1];	/* failed, delayed, ... */
 };
 
 /* Fill *o (always); 1 if an original was found, 0 if not. */

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define LG_PLUGIN_ABI_MAJOR 1
-#define LG_PLUGIN_ABI_MINOR 3
+#define LG_PLUGIN_ABI_MINOR 4
 
 /* The header that marks mail loopguard generated (since 1.1): it is
  * added to every generated message, and a message carrying it is never
@@ -109,6 +109,10 @@ struct lg_rcpt_info {
 	int refused;		/* a plugin refused it at RCPT */
 	size_t index;		/* position in the message's recipient list */
 	int deleted;		/* a plugin queued its deletion at EOM */
+	/* since 1.4: "BASE@domain" when a plugin's untag member said the
+	 * local part is a tag on BASE (the directory was asked about
+	 * BASE), NULL otherwise */
+	const char *untagged;
 };
 
 /*
@@ -309,6 +313,20 @@ struct lg_host {
 	 * plugin that uses LG_STEP_BODY said so (and no DKIM proof reads
 	 * it), the core asks the MTA to skip the rest, where it can. */
 	void (*body_done)(struct lg_ctx *ctx);
+
+	/* --- since 1.4 (check with LG_HOST_HAS) --- */
+	/* Replace the envelope sender (SMFIF_CHGFROM) at end of message:
+	 * ADDR is "local@domain" without <>. 0 queued, -1 if refused
+	 * (outside eom, an address that is empty, too long or has
+	 * blanks, <>, or brackets). sender() keeps returning the sender
+	 * the MTA gave. */
+	int (*change_sender)(struct lg_ctx *ctx, const char *addr);
+	/* One more of this plugin's own counter NAME (1 to 31 bytes of
+	 * [A-Za-z0-9._-]; any other name is counted as "other"): shown by
+	 * loopguardctl stats as "counter PLUGIN NAME N". A plugin that
+	 * counts values a peer chose (a DSN status) must validate them;
+	 * the core keeps a bounded number of rows. */
+	void (*count)(struct lg_ctx *ctx, const char *name);
 };
 
 /* A plugin's descriptor. Members are only appended. */
@@ -351,6 +369,19 @@ struct lg_plugin {
 	 * every step. */
 	void (*needs)(const void *instance, unsigned *uses_r,
 		      unsigned *answers_r);
+
+	/* --- since 1.4 ---
+	 * A local part that is a tag on an address (a signed envelope
+	 * sender, "prvs=KDDDSSSSSS=alice"): write the local part it
+	 * stands for into BASE and return 1; 0 if LOCAL is not such a
+	 * tag (or DOMAIN does not use them). Called by the core for each
+	 * recipient of a local domain, before the recipient directory is
+	 * asked: the recipient is then classified as BASE@DOMAIN and its
+	 * lg_rcpt_info.untagged is set. It must not block: no store, no
+	 * lookups. Removing the tag on delivery is the plugin's own job
+	 * (del_rcpt and add_rcpt at eom). */
+	int (*untag)(const void *instance, const char *local,
+		     const char *domain, char *base, size_t size);
 };
 
 /* LG_HOST_HAS(host, member) - the host has MEMBER (added in a later
