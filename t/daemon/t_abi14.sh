@@ -14,6 +14,9 @@ command -v miltertest >/dev/null || skip "miltertest is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
 lg_workdir abi14
 
+check "loopguard -V names plugin ABI 1.4" \
+	grep -qF "(plugin ABI 1.4)" <<<"$("$LOOPGUARD" -V)"
+
 # one plugin folder with the real catchall and the test plugins
 mkdir "$tmp/plugins"
 for so in "$PLUGIN_DIR/catchall.so" "$TEST_PLUGIN_DIR/tagspy.so" \
