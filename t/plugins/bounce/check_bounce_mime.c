@@ -20,7 +20,7 @@ START_TEST(shape_ids)
 {
 	const struct shape *c = &shapes[_i];
 	struct bounce_original o;
-	int found = bounce_find_original(c->ctype, c->body, strlen(c->body),
+	int found = bounce_find_original(c->ctype, NULL, c->body, strlen(c->body),
 					 &o);
 
 	if (c->verdict == LG_CONTINUE) {
@@ -52,13 +52,13 @@ START_TEST(kinds)
 	size_t i;
 
 	if (!kind_cases[_i][0]) {
-		ck_assert_int_eq(bounce_find_original(NULL, NULL, 0, &o), 0);
+		ck_assert_int_eq(bounce_find_original(NULL, NULL, NULL, 0, &o), 0);
 	} else {
 		for (i = 0; i < N_SHAPES; i++)
 			if (strcmp(shapes[i].name, kind_cases[_i][0]) == 0)
 				break;
 		ck_assert_uint_lt(i, N_SHAPES);
-		bounce_find_original(shapes[i].ctype, shapes[i].body,
+		bounce_find_original(shapes[i].ctype, NULL, shapes[i].body,
 				     strlen(shapes[i].body), &o);
 	}
 	ck_assert_str_eq(bounce_kind_name(o.kind), kind_cases[_i][1]);
@@ -82,7 +82,7 @@ START_TEST(parser_survives_damage)
 			copy = malloc(cut + 1);	/* exact size: ASan sees overruns */
 			ck_assert_ptr_nonnull(copy);
 			memcpy(copy, shapes[i].body, cut);
-			(void) bounce_find_original(shapes[i].ctype, copy, cut, &o);
+			(void) bounce_find_original(shapes[i].ctype, NULL, copy, cut, &o);
 			free(copy);
 		}
 		for (k = 0; k < 300 && len > 0; k++) {
@@ -96,7 +96,7 @@ START_TEST(parser_survives_damage)
 				copy[(seed >> 8) % len] =
 					junk[(seed >> 20) % (sizeof(junk) - 1)];
 			}
-			(void) bounce_find_original(shapes[i].ctype, copy, len, &o);
+			(void) bounce_find_original(shapes[i].ctype, NULL, copy, len, &o);
 			ck_assert(strlen(o.message_id) <= BOUNCE_ID_MAX);
 			free(copy);
 		}

@@ -5,8 +5,11 @@ check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime
 %C%_check_bounce_SOURCES = %D%/check_bounce.c %D%/bounce_shapes.h
 %C%_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 %C%_check_bounce_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
+BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
+	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
+	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c
 %C%_check_bounce_mime_SOURCES = %D%/check_bounce_mime.c %D%/bounce_shapes.h \
-	plugins/bounce/bounce_mime.c
+	$(BOUNCE_PARSER_SOURCES)
 %C%_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
 %C%_check_bounce_mime_LDADD = $(CHECK_LIBS)
 TESTS += %D%/check_bounce %D%/check_bounce_mime
