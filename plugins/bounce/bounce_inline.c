@@ -17,10 +17,11 @@
  *	- indented: the same, every line carrying the same leading
  *	  blanks (at most BOUNCE_INDENT_MAX) as the first, continuation
  *	  lines more;
- *	- quoted with ">" or "> " (one level only): it must start with
- *	  Received: or Return-Path: (what a transport adds, so never the
- *	  headers a person quotes in a reply, which start with From: or
- *	  Date:) and must hold a Message-ID; a null Return-Path alone
+ *	- quoted with ">" or "> " (one level only): the quoted block, from
+ *	  its first line (the line before it is not quoted), must start
+ *	  with Received: or Return-Path: (what a transport adds, so never
+ *	  the headers a person quotes in a reply, which start with From:
+ *	  or Date:) and must hold a Message-ID; a null Return-Path alone
  *	  does not count there.
  *	The block's fields go through bounce_original_header(), so only
  *	a Message-ID field counts, never In-Reply-To or References.
@@ -89,13 +90,18 @@ int bounce_find_inline(const char *buf, size_t len,
 	struct bounce_original t;
 	struct bounce_walk w;
 	enum inline_form form;
-	int count;
+	int count, quoted = 0, was_quoted;
 
 	for (;;) {
 		start = pos;
 		if (!bounce_next_line(buf, len, &pos, &line, &n))
 			return 0;
+		was_quoted = quoted;
+		quoted = n > 0 && line[0] == '>';
 		if ((form = block_start(line, n, &plen)) == FORM_NONE)
+			continue;
+		/* a quoted block counts only from its first line */
+		if (form == FORM_QUOTED && was_quoted)
 			continue;
 		memset(&t, 0, sizeof(t));
 		memset(&w, 0, sizeof(w));
