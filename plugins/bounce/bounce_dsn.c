@@ -50,14 +50,14 @@ struct dsn_block {
 static int dsn_token(const char *value, char *buf, size_t size)
 {
 	const char *p = value + strspn(value, " \t"), *rest;
-	size_t n = strcspn(p, " \t(");
+	size_t n = strcspn(p, " \t("), i;
 
 	buf[0] = 0;
 	rest = p + n;
 	rest += strspn(rest, " \t");
 	if (n == 0 || n >= size || (*rest && *rest != '('))
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		if ((unsigned char) p[i] <= ' ' || (unsigned char) p[i] >= 127)
 			return -1;
 	memcpy(buf, p, n);

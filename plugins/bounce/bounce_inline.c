@@ -29,8 +29,8 @@
  *	bounce_find_mdn() takes the Original-Message-ID field of a
  *	message/disposition-notification (RFC 8098), in column 0.
  * DIAGNOSTICS
- *	Both return 1 when found (o filled, kind set), 0 otherwise (o
- *	untouched by bounce_find_inline, partly written by neither).
+ *	Both return 1 when found (the original's fields of o filled, kind
+ *	set), 0 otherwise (o left as it was).
  */
 #include "config.h"
 
