@@ -396,10 +396,15 @@ static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 	int loops;
 
 	memset(&o, 0, sizeof(o));
-	if (m && m->candidate)
-		(void) bounce_find_original(h->header_get(ctx, "Content-Type",
-							  0),
-					    m->buf, m->len, &o);
+	if (m && m->candidate &&
+	    bounce_find_original(h->header_get(ctx, "Content-Type", 0),
+				 h->header_get(ctx,
+					       "Content-Transfer-Encoding", 0),
+				 m->buf, m->len, &o) < 0) {
+		h->log(ctx, LG_LOG_ERROR,
+		       "bounce: no memory to decode the bounce; tempfail");
+		return LG_TEMPFAIL;
+	}
 	loops = bounce_count_loops(h, ctx) + o.loops;
 	if (loops > b->max_loops) {
 		snprintf(reason, sizeof(reason),

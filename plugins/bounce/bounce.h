@@ -5,15 +5,19 @@
  *	#include "bounce.h"
  *
  *	struct bounce_original o;
- *	bounce_find_original(content_type, body, len, &o);
+ *	bounce_find_original(content_type, encoding, body, len, &o);
  * DESCRIPTION
  *	A small, strict, bounded MIME walker: it reads only what the bounce
  *	plugin needs (multipart boundaries, nested multiparts to
  *	BOUNCE_MAX_DEPTH, the headers of a message/rfc822 or
- *	text/rfc822-headers part) and, failing that, looks for an inline
- *	copy of the original headers in a non-standard bounce (qmail,
- *	Exchange and friends). It never reads past len, never needs a NUL,
- *	allocates nothing, and gives up rather than guess on bad input.
+ *	text/rfc822-headers part, the fields of a message/delivery-status
+ *	part) and, failing that, looks for an inline copy of the original
+ *	headers in a non-standard bounce (qmail, Exchange, mailing-list
+ *	loop alerts and friends), in column 0, indented or "> " quoted,
+ *	in text that may be quoted-printable or base64. Lines end in LF,
+ *	CRLF or CR. It never reads past len, never needs a NUL, allocates
+ *	at most one buffer of len bytes per call (freed before it
+ *	returns), and gives up rather than guess on bad input.
  */
 #ifndef BOUNCE_H
 #define BOUNCE_H
@@ -59,9 +63,14 @@ struct bounce_original {
 	char dsn_action[BOUNCE_STATUS_MAX + 1];	/* failed, delayed, ... */
 };
 
-/* Fill *o (always); 1 if an original was found, 0 if not. */
-int bounce_find_original(const char *content_type, const char *body,
-			 size_t len, struct bounce_original *o);
+/* Fill *o (always; the DSN fields even when no original is found);
+ * 1 if an original was found, 0 if not, -1 (and *o all zero) when the
+ * decode buffer cannot be allocated: an internal error, not a verdict.
+ * content_type and encoding are the message's Content-Type and
+ * Content-Transfer-Encoding values (NULL if absent). */
+int bounce_find_original(const char *content_type, const char *encoding,
+			 const char *body, size_t len,
+			 struct bounce_original *o);
 
 /* The id inside a Message-ID value, without <>; 0, or -1 if unusable. */
 int bounce_message_id(const char *value, size_t len, char *buf,

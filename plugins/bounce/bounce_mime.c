@@ -5,142 +5,51 @@
  *	#include "bounce.h"
  * DESCRIPTION
  *	See bounce.h. Everything works on (pointer, length) spans of the
- *	captured body: lines end in LF or CRLF, a line may be as long as
- *	the buffer, and no step reads past the end. Header values are
- *	unfolded into a fixed buffer and truncated there.
+ *	captured body (lines: bounce_lines.c); no step reads past the
+ *	end. Header values are unfolded into a fixed buffer and truncated
+ *	there.
  *
- *	Order of search: in a multipart top level (any subtype, so
- *	multipart/report and Exchange-style multipart/mixed alike), the
- *	first message/rfc822, message/global, text/rfc822-headers or
- *	message/global-headers part, nested multiparts included up to
- *	BOUNCE_MAX_DEPTH; then, anywhere in the body, the first block of
- *	at least two header lines that starts with Return-Path:,
- *	Received: or Message-ID: and holds a Message-ID or Return-Path
- *	(qmail's "Below this line is a copy of the message", old
- *	Exchange and other non-standard bounces); last, the
- *	Original-Message-ID field of a message/disposition-notification
- *	(RFC 8098: an MDN need not return any header).
+ *	One walk over a multipart top level (any subtype, so
+ *	multipart/report and Exchange-style multipart/mixed alike;
+ *	nested multiparts up to BOUNCE_MAX_DEPTH) notes:
+ *	- the first message/rfc822, message/global, text/rfc822-headers
+ *	  or message/global-headers part: the returned original. When
+ *	  its header walk stops early (a line that is no header, as when
+ *	  a gateway lost the folding blanks), the rest of that block (to
+ *	  its empty line, BOUNCE_MAX_HEADERS lines at most) is read for a
+ *	  column-0 Message-ID;
+ *	- the first message/delivery-status part: the DSN fields
+ *	  (bounce_dsn.c), wherever it stands;
+ *	- the first inline copy of the original headers (bounce_inline.c)
+ *	  in a text part (or a part without Content-Type), after
+ *	  decoding quoted-printable or base64 (bounce_decode.c); a part
+ *	  in any other encoding is not read.
+ *	A returned part wins over an inline copy, whatever their order.
+ *	Without a multipart (or when no delimiter appears at all) the
+ *	whole body is the text, decoded as the message's own
+ *	Content-Transfer-Encoding says. Last comes the Original-Message-ID
+ *	field of a message/disposition-notification (RFC 8098: an MDN
+ *	need not return any header).
+ *
+ *	Decoded text goes into one buffer of the body's size, allocated
+ *	once per call when a part needs decoding and freed before the
+ *	call returns: nothing in the result points into it.
  * DIAGNOSTICS
- *	None: what cannot be parsed is simply not found.
+ *	What cannot be parsed is simply not found. -1 when the decode
+ *	buffer cannot be allocated.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <loopguard/plugin.h>
 
 #include "bounce.h"
+#include "bounce_impl.h"
 
-#define HDR_MAX		1024	/* one unfolded header, truncated */
 #define BOUNDARY_MAX	200	/* RFC 2046 says 70; be lenient */
-
-typedef void (*hdr_fn)(void *arg, const char *name, const char *value);
-
-/* next_line - the line at *pos without its LF/CRLF; 0 at the end */
-static int next_line(const char *buf, size_t len, size_t *pos,
-		     const char **line_r, size_t *n_r)
-{
-	const char *start, *nl;
-	size_t n;
-
-	if (*pos >= len)
-		return 0;
-	start = buf + *pos;
-	nl = memchr(start, '\n', len - *pos);
-	n = nl ? (size_t) (nl - start) : len - *pos;
-	*pos += nl ? n + 1 : n;
-	if (n > 0 && start[n - 1] == '\r')
-		n--;
-	*line_r = start;
-	*n_r = n;
-	return 1;
-}
-
-/* header_name_len - length of "Name" in "Name: ...", 0 if not a header */
-static size_t header_name_len(const char *line, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < 77; i++) {
-		unsigned char c = (unsigned char) line[i];
-
-		if (c == ':')
-			return i;
-		if (c <= ' ' || c >= 127)
-			return 0;
-	}
-	return 0;
-}
-
-/* flush_header - hand "Name: value" in cur to fn */
-static void flush_header(char *cur, size_t *cur_len, hdr_fn fn, void *arg)
-{
-	char *colon, *value;
-
-	if (*cur_len == 0)
-		return;
-	cur[*cur_len] = 0;
-	*cur_len = 0;
-	if ((colon = strchr(cur, ':')) == NULL)
-		return;
-	*colon = 0;
-	for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
-		;
-	fn(arg, cur, value);
-}
-
-/* append - add bytes to the current header, truncating at HDR_MAX */
-static void append(char *cur, size_t *cur_len, const char *p, size_t n)
-{
-	if (n > HDR_MAX - 1 - *cur_len)
-		n = HDR_MAX - 1 - *cur_len;
-	memcpy(cur + *cur_len, p, n);
-	*cur_len += n;
-}
-
-/* walk_headers - call fn for each header of the block at pos; return
- * the count, *end_r = where the body starts (after the empty line, or
- * at the first line that is not a header) */
-static int walk_headers(const char *buf, size_t len, size_t pos,
-			hdr_fn fn, void *arg, size_t *end_r)
-{
-	char cur[HDR_MAX];
-	size_t cur_len = 0, n, before;
-	const char *line;
-	int count = 0, lines = 0;
-
-	for (;;) {
-		before = pos;
-		if (!next_line(buf, len, &pos, &line, &n)) {
-			before = pos;
-			break;
-		}
-		if (n == 0) {
-			before = pos;
-			break;
-		}
-		if (++lines > BOUNCE_MAX_HEADERS)
-			break;
-		if ((line[0] == ' ' || line[0] == '\t') && count > 0) {
-			append(cur, &cur_len, " ", 1);
-			while (n > 0 && (*line == ' ' || *line == '\t')) {
-				line++;
-				n--;
-			}
-			append(cur, &cur_len, line, n);
-			continue;
-		}
-		if (header_name_len(line, n) == 0)
-			break;
-		flush_header(cur, &cur_len, fn, arg);
-		append(cur, &cur_len, line, n);
-		count++;
-	}
-	flush_header(cur, &cur_len, fn, arg);
-	*end_r = before;
-	return count;
-}
 
 /* skip_ws - past blanks */
 static const char *skip_ws(const char *p)
@@ -270,8 +179,8 @@ static void dkim_domain(const char *v, struct bounce_original *o)
 	o->n_dkim++;
 }
 
-/* original_header - note what matters in one returned header */
-static void original_header(void *arg, const char *name, const char *value)
+/* bounce_original_header - note what matters in one returned header */
+void bounce_original_header(void *arg, const char *name, const char *value)
 {
 	struct bounce_original *o = arg;
 	const char *v = skip_ws(value);
@@ -291,64 +200,139 @@ static void original_header(void *arg, const char *name, const char *value)
 		dkim_domain(v, o);
 }
 
+/* cut_block_id - a header walk that ended early (a line that is no
+ * header: a fold that lost its blanks) reads on, to the end of the
+ * block, for a column-0 Message-ID and nothing else */
+static void cut_block_id(void *arg, const char *name, const char *value)
+{
+	struct bounce_original *o = arg;
+
+	if (strcasecmp(name, "Message-ID") == 0 && !o->message_id[0])
+		(void) bounce_message_id(value, strlen(value), o->message_id,
+					 sizeof(o->message_id));
+}
+
 /* parse_original - the headers of a returned part; 1 if it had any */
 static int parse_original(const char *p, size_t n, enum bounce_kind kind,
 			  struct bounce_original *o)
 {
-	size_t end;
+	struct bounce_walk w = { "", 0, 0, 0, BOUNCE_END_BLANK };
 
-	if (walk_headers(p, n, 0, original_header, o, &end) == 0)
+	if (bounce_walk_headers(p, n, 0, &w, bounce_original_header, o) == 0)
 		return 0;
+	if (w.how == BOUNCE_END_JUNK && !o->message_id[0]) {
+		w.lenient = 1;
+		(void) bounce_walk_headers(p, n, w.end, &w, cut_block_id, o);
+	}
 	o->kind = kind;
 	o->text = p;
 	o->text_len = n;
 	return 1;
 }
 
+/* What one MIME part says about itself. */
 struct part_info {
-	char ctype[HDR_MAX];
+	char ctype[BOUNCE_HDR_MAX];
+	char cte[64];
+	int has_ctype;
 };
 
-/* part_header - keep a part's Content-Type */
+/* part_header - keep a part's Content-Type and transfer encoding */
 static void part_header(void *arg, const char *name, const char *value)
 {
 	struct part_info *pi = arg;
 
-	if (strcasecmp(name, "Content-Type") == 0 && !pi->ctype[0]) {
+	if (strcasecmp(name, "Content-Type") == 0 && !pi->has_ctype) {
 		strncpy(pi->ctype, value, sizeof(pi->ctype) - 1);
 		pi->ctype[sizeof(pi->ctype) - 1] = 0;
+		pi->has_ctype = 1;
+	} else if (strcasecmp(name, "Content-Transfer-Encoding") == 0 &&
+		   !pi->cte[0]) {
+		strncpy(pi->cte, value, sizeof(pi->cte) - 1);
+		pi->cte[sizeof(pi->cte) - 1] = 0;
 	}
 }
 
-static int walk_multipart(const char *buf, size_t len, const char *ct,
-			  int depth, struct bounce_original *o);
+/* The state of one search: the result, and what the text parts and
+ * delivery-status part gave on the way. */
+struct search {
+	struct bounce_original *o;	/* the returned part, DSN fields */
+	struct bounce_original inl;	/* the first inline copy */
+	int have_inline;
+	int have_dsn;
+	int parts;			/* leaf parts seen */
+	char *scratch;			/* decoded text, total bytes */
+	size_t total;
+	int nomem;
+};
 
-/* handle_part - 1 if this part is (or holds) the returned original */
-static int handle_part(const char *p, size_t n, int depth,
-		       struct bounce_original *o)
+/* scan_text - look for an inline copy in one text span, decoding it
+ * first when CTE says so (into the one scratch buffer) */
+static void scan_text(struct search *s, const char *p, size_t n,
+		      enum bounce_cte cte)
+{
+	size_t out_len;
+
+	if (s->have_inline || cte == BOUNCE_CTE_OTHER)
+		return;
+	if (cte != BOUNCE_CTE_IDENTITY) {
+		if (!s->scratch && (s->scratch = malloc(s->total ?
+							s->total : 1)) == NULL) {
+			s->nomem = 1;
+			return;
+		}
+		if (n > s->total || bounce_decode(cte, p, n, s->scratch,
+						  &out_len) != 0)
+			return;
+		p = s->scratch;
+		n = out_len;
+	}
+	s->have_inline = bounce_find_inline(p, n, &s->inl);
+}
+
+static void walk_multipart(struct search *s, const char *buf, size_t len,
+			   const char *ct, int depth);
+
+/* handle_part - the returned original, DSN fields or inline text of
+ * one part; a multipart is walked in turn */
+static void handle_part(struct search *s, const char *p, size_t n,
+			int depth)
 {
 	struct part_info pi;
+	struct bounce_walk w = { "", 0, 0, 0, BOUNCE_END_BLANK };
+	const char *ct = pi.ctype;
 	size_t body;
 
-	pi.ctype[0] = 0;
-	(void) walk_headers(p, n, 0, part_header, &pi, &body);
-	if (ctype_is(pi.ctype, "message/rfc822") ||
-	    ctype_is(pi.ctype, "message/global"))
-		return parse_original(p + body, n - body, BOUNCE_RFC822, o);
-	if (ctype_is(pi.ctype, "text/rfc822-headers") ||
-	    ctype_is(pi.ctype, "message/global-headers"))
-		return parse_original(p + body, n - body, BOUNCE_HEADERS, o);
-	if (ctype_is(pi.ctype, "multipart/") && depth + 1 < BOUNCE_MAX_DEPTH)
-		return walk_multipart(p + body, n - body, pi.ctype, depth + 1,
-				      o);
-	return 0;
+	memset(&pi, 0, sizeof(pi));
+	(void) bounce_walk_headers(p, n, 0, &w, part_header, &pi);
+	body = w.end;
+	if (ctype_is(ct, "multipart/")) {
+		if (depth + 1 < BOUNCE_MAX_DEPTH)
+			walk_multipart(s, p + body, n - body, ct, depth + 1);
+		return;
+	}
+	s->parts++;
+	if (s->o->kind == BOUNCE_NONE &&
+	    (ctype_is(ct, "message/rfc822") || ctype_is(ct, "message/global")))
+		(void) parse_original(p + body, n - body, BOUNCE_RFC822, s->o);
+	else if (s->o->kind == BOUNCE_NONE &&
+		 (ctype_is(ct, "text/rfc822-headers") ||
+		  ctype_is(ct, "message/global-headers")))
+		(void) parse_original(p + body, n - body, BOUNCE_HEADERS,
+				      s->o);
+	else if (!s->have_dsn && (ctype_is(ct, "message/delivery-status") ||
+				  ctype_is(ct, "message/global-delivery-status"))) {
+		s->have_dsn = 1;
+		bounce_dsn_fields(p + body, n - body, s->o);
+	} else if (!pi.has_ctype || ctype_is(ct, "text/"))
+		scan_text(s, p + body, n - body, bounce_cte(pi.cte));
 }
 
 /* walk_multipart - each part between the delimiters of CT's boundary;
  * a missing close delimiter (a truncated bounce) ends the last part at
  * the end of the buffer */
-static int walk_multipart(const char *buf, size_t len, const char *ct,
-			  int depth, struct bounce_original *o)
+static void walk_multipart(struct search *s, const char *buf, size_t len,
+			   const char *ct, int depth)
 {
 	char b[BOUNDARY_MAX + 1];
 	size_t pos = 0, blen, part = 0, line_start, n;
@@ -356,104 +340,102 @@ static int walk_multipart(const char *buf, size_t len, const char *ct,
 	int parts = 0, kind = 0;
 
 	if (ctype_boundary(ct, b, sizeof(b)) != 0)
-		return 0;
+		return;
 	blen = strlen(b);
 	/* the preamble, up to the first delimiter */
-	while (kind == 0 && next_line(buf, len, &pos, &line, &n))
+	while (kind == 0 && bounce_next_line(buf, len, &pos, &line, &n))
 		kind = is_delimiter(line, n, b, blen);
 	while (kind == 1 && parts++ < BOUNCE_MAX_PARTS) {
 		part = pos;
 		kind = 0;
 		line_start = pos;
-		while (next_line(buf, len, &pos, &line, &n)) {
+		while (bounce_next_line(buf, len, &pos, &line, &n)) {
 			if ((kind = is_delimiter(line, n, b, blen)) != 0)
 				break;
 			line_start = pos;
 		}
 		if (kind == 0)
 			line_start = len;
-		if (handle_part(buf + part, line_start - part, depth, o))
-			return 1;
+		handle_part(s, buf + part, line_start - part, depth);
 	}
-	return 0;
 }
 
-/* inline_start - a line that may open a copied header block */
-static int inline_start(const char *line, size_t n)
+/* take_inline - the inline copy found in a text part, into o (whose
+ * DSN fields stay) */
+static void take_inline(struct bounce_original *o,
+			const struct bounce_original *inl)
 {
-	static const char *const names[] = {
-		"Return-Path:", "Received:", "Message-ID:", NULL
-	};
-	size_t i, k;
-
-	for (i = 0; names[i]; i++) {
-		k = strlen(names[i]);
-		if (n >= k && strncasecmp(line, names[i], k) == 0)
-			return 1;
-	}
-	return 0;
+	memcpy(o->message_id, inl->message_id, sizeof(o->message_id));
+	o->null_sender = inl->null_sender;
+	o->loops = inl->loops;
+	memcpy(o->dkim_domains, inl->dkim_domains, sizeof(o->dkim_domains));
+	o->n_dkim = inl->n_dkim;
+	o->kind = BOUNCE_INLINE;
 }
 
-/* find_inline - the first plausible copied header block in the text */
-static int find_inline(const char *buf, size_t len, struct bounce_original *o)
+/* clear_original - o without any original, DSN fields kept */
+static void clear_original(struct bounce_original *o)
 {
-	size_t pos = 0, start, end, n;
-	const char *line;
-	struct bounce_original t;
+	struct bounce_original keep = *o;
 
-	for (;;) {
-		start = pos;
-		if (!next_line(buf, len, &pos, &line, &n))
-			return 0;
-		if (!inline_start(line, n))
-			continue;
-		memset(&t, 0, sizeof(t));
-		if (walk_headers(buf, len, start, original_header, &t,
-				 &end) >= 2 && (t.message_id[0] || t.null_sender)) {
-			*o = t;
-			o->kind = BOUNCE_INLINE;
+	memset(o, 0, sizeof(*o));
+	memcpy(o->final_recipient, keep.final_recipient,
+	       sizeof(o->final_recipient));
+	memcpy(o->status, keep.status, sizeof(o->status));
+	memcpy(o->reporting_mta, keep.reporting_mta, sizeof(o->reporting_mta));
+	memcpy(o->dsn_action, keep.dsn_action, sizeof(o->dsn_action));
+}
+
+/* search - the whole search of bounce.h; 1 found, 0 not */
+static int search(struct search *s, const char *content_type,
+		  const char *encoding, const char *body, size_t len)
+{
+	struct bounce_original *o = s->o;
+
+	if (content_type && ctype_is(content_type, "multipart/")) {
+		walk_multipart(s, body, len, content_type, 0);
+		if (o->kind != BOUNCE_NONE)
+			return 1;
+		clear_original(o);
+		if (s->have_inline) {
+			take_inline(o, &s->inl);
 			return 1;
 		}
-		if (end > pos)
-			pos = end;
-	}
-}
-
-/* find_mdn_field - "Original-Message-ID: <id>" at the start of a line */
-static int find_mdn_field(const char *buf, size_t len,
-			  struct bounce_original *o)
-{
-	static const char name[] = "Original-Message-ID:";
-	size_t pos = 0, n, k = sizeof(name) - 1;
-	const char *line;
-
-	while (next_line(buf, len, &pos, &line, &n)) {
-		if (n <= k || strncasecmp(line, name, k) != 0)
-			continue;
-		if (bounce_message_id(line + k, n - k, o->message_id,
-				      sizeof(o->message_id)) == 0) {
-			o->kind = BOUNCE_MDN;
+		/* no delimiter at all: read the body as plain text */
+		if (s->parts == 0 && bounce_find_inline(body, len, o))
+			return 1;
+	} else {
+		scan_text(s, body, len, bounce_cte(encoding));
+		if (s->have_inline) {
+			take_inline(o, &s->inl);
 			return 1;
 		}
 	}
-	return 0;
+	clear_original(o);
+	return bounce_find_mdn(body, len, o);
 }
 
 /* bounce_find_original - see bounce.h */
-int bounce_find_original(const char *content_type, const char *body,
-			 size_t len, struct bounce_original *o)
+int bounce_find_original(const char *content_type, const char *encoding,
+			 const char *body, size_t len,
+			 struct bounce_original *o)
 {
+	struct search s;
+	int found;
+
 	memset(o, 0, sizeof(*o));
 	if (!body)
 		return 0;
-	if (content_type && ctype_is(content_type, "multipart/") &&
-	    walk_multipart(body, len, content_type, 0, o))
-		return 1;
-	memset(o, 0, sizeof(*o));
-	if (find_inline(body, len, o))
-		return 1;
-	memset(o, 0, sizeof(*o));
-	return find_mdn_field(body, len, o);
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.total = len;
+	found = search(&s, content_type, encoding, body, len);
+	free(s.scratch);
+	if (s.nomem) {
+		memset(o, 0, sizeof(*o));
+		return -1;
+	}
+	return found;
 }
 
 /* bounce_message_id - see bounce.h */

@@ -14,7 +14,9 @@
 #		build-fuzz/ in the build tree). Only what changed is rebuilt.
 #	run	runs each harness for FUZZ_SECONDS on a copy of its seed
 #		corpus (t/fuzz/corpus/NAME/ is never written, unless
-#		FUZZ_MERGE=1), with t/fuzz/dict/NAME.dict when there is one.
+#		FUZZ_MERGE=1; fuzz_mime also starts from the samples of
+#		t/plugins/bounce/corpus), with t/fuzz/dict/NAME.dict when
+#		there is one.
 #		A crash, leak, timeout or out-of-memory fails the harness:
 #		its input file and the command that reproduces it are
 #		printed. The figures of every run (executions, exec/s,
@@ -221,7 +223,9 @@ do_build() {
 # harness_extra - the plugin sources a harness links in directly
 harness_extra() {
 	case $1 in
-	fuzz_mime) echo plugins/bounce/bounce_mime.c ;;
+	fuzz_mime) echo plugins/bounce/bounce_mime.c \
+		plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
+		plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c ;;
 	fuzz_template) echo plugins/autoreply/autoreply_text.c ;;
 	fuzz_message) echo t/fuzz/message_txn.c ;;
 	esac
@@ -294,6 +298,10 @@ run_one() {
 	mkdir -p "$work" "$art" "$build/logs" "$build/result"
 	if [ -d "$seeds" ]; then
 		cp -p "$seeds"/* "$work"/
+	fi
+	# the bounce corpus is fuzz_mime's input format too
+	if [ "$t" = fuzz_mime ]; then
+		cp -p "$top_srcdir"/t/plugins/bounce/corpus/*.eml "$work"/
 	fi
 	opts=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048
 		-max_len="$(max_len "$t")" -print_final_stats=1

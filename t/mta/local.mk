@@ -11,7 +11,8 @@ TESTS += %D%/check_postfix %D%/t_postfix_check.sh
 
 # The harness itself; catchall, repeat, harvest and loopguardctl; the
 # autoreply and the outbox; the bounce plugin (a real DSN, a forged one,
-# a bounce of a bounce, a loop); faults under load (SIGKILL, a reload
+# a bounce of a bounce, a loop; bounce shapes real MTAs send, genuine
+# and forged); faults under load (SIGKILL, a reload
 # storm, the mailer down, a full disk, a corrupt snapshot, Redis
 # killed); the README's Postfix advice and end-of-message decisions
 # logged for what really happened; a plugin's sender change
@@ -20,7 +21,8 @@ MTA_TESTS = %D%/t_harness.sh %D%/t_catchall_postfix.sh \
 	%D%/t_loops_postfix.sh %D%/t_loops_sendmail.sh \
 	%D%/t_catchall_sendmail.sh \
 	%D%/t_autoreply_postfix.sh %D%/t_autoreply_sendmail.sh \
-	%D%/t_bounce_postfix.sh %D%/t_faults_postfix.sh \
+	%D%/t_bounce_postfix.sh %D%/t_bounce_shapes_postfix.sh \
+	%D%/t_faults_postfix.sh \
 	%D%/t_postfix_advice.sh %D%/t_chgfrom_postfix.sh
 TESTS += $(MTA_TESTS)
 dist_noinst_SCRIPTS += %D%/t_postfix_check.sh $(MTA_TESTS)

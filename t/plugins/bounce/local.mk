@@ -1,12 +1,23 @@
 # t/plugins/bounce: the bounce plugin (bounce-loop and backscatter
 # guard) against the fake host, and its MIME reader alone against the
-# bounce shapes seen in the wild (bounce_shapes.h).
-check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime
+# bounce shapes seen in the wild (bounce_shapes.h), and against the
+# bounce corpus (corpus/, EXPECT: the id rate and wrong ids).
+check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime %D%/check_bounce_corpus
 %C%_check_bounce_SOURCES = %D%/check_bounce.c %D%/bounce_shapes.h
 %C%_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 %C%_check_bounce_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
+BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
+	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
+	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c
 %C%_check_bounce_mime_SOURCES = %D%/check_bounce_mime.c %D%/bounce_shapes.h \
-	plugins/bounce/bounce_mime.c
+	$(BOUNCE_PARSER_SOURCES)
 %C%_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
 %C%_check_bounce_mime_LDADD = $(CHECK_LIBS)
-TESTS += %D%/check_bounce %D%/check_bounce_mime
+%C%_check_bounce_corpus_SOURCES = %D%/check_bounce_corpus.c \
+	%D%/bounce_sample.h $(BOUNCE_PARSER_SOURCES)
+%C%_check_bounce_corpus_CFLAGS = $(CHECK_CFLAGS_ALL) \
+	-I$(top_srcdir)/plugins/bounce \
+	-DCORPUS_DIR='"$(abs_top_srcdir)/%D%/corpus"'
+%C%_check_bounce_corpus_LDADD = $(CHECK_LIBS)
+TESTS += %D%/check_bounce %D%/check_bounce_mime %D%/check_bounce_corpus
+EXTRA_DIST += %D%/corpus
