@@ -529,7 +529,10 @@ enum batv_judgement batv_judge(const struct batv *b, const struct lg_host *h,
 	for (i = 0; i < n; i++) {
 		const struct lg_rcpt_info *r = h->rcpt_at(ctx, i);
 
-		if (!in_play(r) || r->rclass == LG_RCPT_EXTERNAL)
+		/* batv_deliver may have deleted a tagged one: still judged */
+		if (!r || r->mta_rejected || r->refused ||
+		    (r->deleted && !r->untagged) ||
+		    r->rclass == LG_RCPT_EXTERNAL)
 			continue;
 		local++;
 		if (!batv_domain(b, r->domain) ||

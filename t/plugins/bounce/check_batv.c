@@ -532,10 +532,12 @@ static const struct {
 
 START_TEST(secret_file)
 {
-	char settings[512];
-	const char *path = fh_tmpfile("batv.key", file_cases[_i].content);
+	char settings[1024];
+	char path[512];
 	const char *e;
 
+	snprintf(path, sizeof(path), "%s",
+		 fh_tmpfile("batv.key", file_cases[_i].content));
 	ck_assert_int_eq(chmod(path, file_cases[_i].mode), 0);
 	snprintf(settings, sizeof(settings),
 		 "batv = ( { keys = ( { id = 0; secret_file = \"%s\"; } ); } );",
