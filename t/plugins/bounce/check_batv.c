@@ -32,8 +32,8 @@
  *		openssl dgst -sha1 -hmac 'batv test secret 0123456789'
  *	SHA1(stdin)= a28d23d1b1d793a75823291ee253735e2c05ec7c
  * so the tag of alice@example.com under key 0, expiring on day 19682
- * (682 mod 1000), is 0682a28d23. Likewise 3682... gives 913e12 and
- * 0005... gives ba5b89.
+ * (682 mod 1000), is 0682a28d23. Likewise 3682... gives 913e12,
+ * 0005... gives ba5b89 and 0683... gives 6c1a6f.
  */
 #define SECRET	"batv test secret 0123456789"
 #define T0	1700000000		/* day 19675 */
@@ -343,6 +343,10 @@ static const struct {
 	{ "<" TAG0 ">", 8 * 86400,
 	  "expired BATV tag: <" TAG0 "> expired 1 day(s) ago" },
 	{ "<" TAG0 ">", 400 * 86400, "expired BATV tag" },
+	/* signed right, but dated beyond days (openssl: 0683alice@... ->
+	 * 6c1a6f): refused, as after days was lowered */
+	{ "<prvs=06836c1a6f=alice@example.com>", 0,
+	  "expired BATV tag: <prvs=06836c1a6f=alice@example.com>" },
 };
 
 START_TEST(bad_tags_refused)
