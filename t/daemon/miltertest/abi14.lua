@@ -1,8 +1,7 @@
 -- abi14.lua - the real daemon with catchall and tagspy: a recipient
 -- tagged on an address that exists is kept (catchall does not redirect
--- it), one whose base does not exist is redirected; the sender of mail
--- from old@example.org is changed at end of message (SMFIR_CHGFROM),
--- the sender of other mail is not.
+-- it), one whose base does not exist is redirected. (miltertest cannot
+-- check a sender change: t_abi14.sh does with milter_eom.py.)
 local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
 
 local function message(conn, qid, from, rcpts)
@@ -14,8 +13,6 @@ end
 lg.main("abi14.lua", function()
 	local conn = lg.connect(os.getenv("SOCKET"), "client.test", "192.0.2.1")
 
-	assert(mt.test_action(conn, SMFIF_CHGFROM),
-	       "the milter did not ask for SMFIF_CHGFROM")
 	message(conn, "4ABI1", "<sender@external.test>",
 		{ "<tag-X=alice@example.com>" })
 	assert(not mt.eom_check(conn, MT_RCPTADD, "postmaster@example.com"),
