@@ -258,8 +258,12 @@ END_TEST
 
 START_TEST(signs_with_the_known_vector)
 {
+	unsigned long long before;
+
 	h = host(ON);
+	before = fh_counter("bounce", "batv.signed");
 	ck_assert_str_eq(sign_alice(), TAG0);
+	ck_assert_uint_eq(fh_counter("bounce", "batv.signed"), before + 1);
 	ck_assert_ptr_nonnull(strstr(fh_edits(h), "chgfrom " TAG0 "\n"));
 	ck_assert_ptr_nonnull(strstr(fh_log(),
 		"envelope sender <alice@example.com> signed as <" TAG0 ">"));
@@ -314,12 +318,15 @@ END_TEST
 START_TEST(valid_tag_passes_and_is_removed)
 {
 	char rcpt[420];
+	unsigned long long before;
 
 	h = host(ON);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", sign_alice());
 	fh_clock_advance(6 * 86400);
 	memcmp_calls = 0;
+	before = fh_counter("bounce", "batv.valid");
 	ck_assert_int_eq(bounce_to(rcpt), LG_CONTINUE);
+	ck_assert_uint_eq(fh_counter("bounce", "batv.valid"), before + 1);
 	ck_assert_msg(memcmp_calls >= 1, "the tag was not compared with CRYPTO_memcmp");
 	ck_assert_ptr_nonnull(strstr(fh_log(),
 		"action=pass from=<> to=<" TAG0 "> client=192.0.2.7 reason=\"bounce to a valid BATV tag <" TAG0 ">\""));
@@ -351,9 +358,13 @@ static const struct {
 
 START_TEST(bad_tags_refused)
 {
+	unsigned long long before;
+
 	h = host(ON);
 	fh_clock_advance(refused_cases[_i].later);
+	before = fh_counter("bounce", "batv.refused");
 	ck_assert_int_eq(bounce_to(refused_cases[_i].rcpt), LG_REJECT);
+	ck_assert_uint_eq(fh_counter("bounce", "batv.refused"), before + 1);
 	ck_assert_msg(strstr(fh_log(), refused_cases[_i].reason) != NULL,
 		      "row %d: log %s", _i, fh_log());
 	ck_assert_str_eq(fh_reply(h),
