@@ -126,6 +126,18 @@ static int should_sign(const struct batv *b, const struct lg_host *h,
 	return external;
 }
 
+/* plain_local - a local part that can carry a tag as it is: no quotes,
+ * blanks, brackets, backslashes or control characters */
+static int plain_local(const char *local)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *) local; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"<>\\()[],;:", *p))
+			return 0;
+	return *local != 0;
+}
+
 /* batv_sign - tag the envelope sender of outgoing mail */
 int batv_sign(const struct batv *b, const struct lg_host *h,
 	      struct lg_ctx *ctx)
@@ -139,13 +151,20 @@ int batv_sign(const struct batv *b, const struct lg_host *h,
 	    at == from || !batv_domain(b, at + 1))
 		return 0;
 	if ((size_t) (at - from) + BATV_PREFIX_LEN + BATV_TAG_LEN + 1 >
-	    BATV_LOCAL_MAX) {
+	    BATV_LOCAL_MAX ||
+	    strlen(from) + BATV_PREFIX_LEN + BATV_TAG_LEN + 1 > BATV_ADDR_MAX) {
 		h->log(ctx, LG_LOG_INFO,
-		       "bounce: <%s> not signed: the tagged local part would be too long",
+		       "bounce: <%.320s> not signed: the tagged address would be too long",
 		       from);
 		return 0;
 	}
 	snprintf(local, sizeof(local), "%.*s", (int) (at - from), from);
+	if (!plain_local(local)) {
+		h->log(ctx, LG_LOG_INFO,
+		       "bounce: <%s> not signed: a quoted or unusual local part",
+		       from);
+		return 0;
+	}
 	if (batv_parse(local, &key, &ddd, sig, &rest) ||
 	    batv_exempt(b, from) || !should_sign(b, h, ctx))
 		return 0;

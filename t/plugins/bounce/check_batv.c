@@ -283,6 +283,15 @@ static const struct {
 	{ ON, "10.1.2.3", NULL, "<" TAG0 ">", "<bob@external.test>", "" },
 	{ ON, "10.1.2.3", NULL, "<alice@example.com>",
 	  "<carol@example.net>", "" },			/* local only */
+	{ ON, "10.1.2.3", NULL, "<\"a b\"@example.com>",
+	  "<bob@external.test>", "" },			/* quoted */
+	{ ON, "10.1.2.3", NULL,
+	  "<a23456789012345678901234567890123456789012345678901@example.com>",
+	  "<bob@external.test>", "" },			/* too long tagged */
+	{ ON, "10.1.2.3", NULL,
+	  "<a2345678901234567890123456789012345678901234567@example.com>",
+	  "<bob@external.test>",
+	  "prvs=0682" },				/* 48: fits */
 	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"alice@example.com\" ]; } );",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<bob@external.test>", "" },
 	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"list@external.test\" ]; } );",
