@@ -26,3 +26,9 @@ plugins_bounce_la_SOURCES = plugins/bounce/bounce.c \
 	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \
 	plugins/bounce/bounce_impl.h
 plugins_bounce_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+# BATV: signed envelope senders, HMAC-SHA1 from libcrypto
+plugins_bounce_la_SOURCES += plugins/bounce/batv.c \
+	plugins/bounce/batv_config.c plugins/bounce/batv_tag.c \
+	plugins/bounce/batv.h plugins/bounce/batv_impl.h
+plugins_bounce_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
+plugins_bounce_la_LIBADD = $(LIBCRYPTO_LIBS)

@@ -3,7 +3,8 @@
 #
 # SYNOPSIS
 #	scripts/deps.sh build	compilers, autotools, libmilter, libopendkim,
-#				libconfig, libhiredis, libldap, liblmdb, Check
+#				libconfig, libhiredis, libldap, liblmdb,
+#				libssl (libcrypto), Check
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
 #				miltertest, Redis and Sentinel, ...), clang and its
 #				libFuzzer runtime (make fuzz), llvm (its
@@ -38,7 +39,8 @@
 #	Exit 1 with "deps: ..." on stderr when something cannot be installed.
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
-	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev libldap-dev liblmdb-dev check)
+	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev libldap-dev liblmdb-dev
+	libssl-dev check)
 DEPS_TEST_PKGS=(postfix postfix-lmdb postfix-cdb swaks miltertest m4 libwrap0 redis-server
 	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
 	procps openssl slapd ldap-utils)

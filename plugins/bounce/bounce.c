@@ -53,6 +53,7 @@
 
 #include <loopguard/plugin.h>
 
+#include "batv.h"
 #include "bounce.h"
 
 #define BOUNCE_SCAN_MAX	(256 * 1024)	/* body bytes kept per bounce */
@@ -76,6 +77,7 @@ struct bounce {
 	long long ledger_ttl;
 	long long max_loops;
 	int report_only;
+	struct batv *batv;	/* NULL: BATV off (batv.c) */
 };
 
 /* Per message: the captured body of a bounce. */
@@ -110,13 +112,19 @@ static int bounce_init(const struct lg_host *h, struct lg_section *cfg,
 		return -1;
 	b->action = (enum bounce_action) action;
 	b->report_only = mode == 1;
+	if (batv_config(h, cfg, b->report_only, &b->batv) != 0)
+		return -1;
 	return 0;
 }
 
 /* bounce_fini - free the instance */
 static void bounce_fini(void *instance)
 {
-	free(instance);
+	struct bounce *b = instance;
+
+	if (b)
+		batv_free(&b->batv);
+	free(b);
 }
 
 /* bounce_first_local - the first local recipient still in play */
@@ -383,6 +391,27 @@ static enum lg_verdict bounce_judge(struct bounce *b, struct lg_ctx *ctx,
 	return bounce_act(b, ctx, action, to, reason);
 }
 
+/* bounce_batv_judge - a bounce judged by its BATV tags first (batv.c),
+ * then, when they do not decide, by the ledger */
+static enum lg_verdict bounce_batv_judge(struct bounce *b, struct lg_ctx *ctx,
+					 const struct bounce_original *o,
+					 const char *to)
+{
+	char reason[512];
+
+	switch (batv_judge(b->batv, b->host, ctx, reason, sizeof(reason),
+			   &to)) {
+	case BATV_GENUINE:
+		b->host->decision(ctx, "pass", to, "%s", reason);
+		return LG_CONTINUE;
+	case BATV_FORGED:
+		return bounce_act(b, ctx, b->action, to, reason);
+	case BATV_UNDECIDED:
+		break;
+	}
+	return bounce_judge(b, ctx, o, to);
+}
+
 /* bounce_eom - loops, the ledger, and the verdict on a bounce */
 static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 {
@@ -413,15 +442,30 @@ static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 		return bounce_act(b, ctx, ACTION_DISCARD, r ? r->addr : NULL,
 				  reason);
 	}
+	if (batv_deliver(b->batv, h, ctx) != 0)
+		return bounce_edit_failed(h, ctx, "the BATV tag removal");
 	if (sc == LG_SENDER_AUTHENTICATED || sc == LG_SENDER_TRUSTED) {
 		if (h->sender(ctx)[0])
 			bounce_record(b, ctx);
+		if (batv_sign(b->batv, h, ctx) != 0)
+			return bounce_edit_failed(h, ctx, "the BATV sender");
 		return LG_CONTINUE;
 	}
 	/* a notice or autoreply of ours on its way to a local mailbox */
 	if (!m || !m->candidate || bounce_own_mail(h, ctx))
 		return LG_CONTINUE;
+	if (b->batv)
+		return bounce_batv_judge(b, ctx, &o, r ? r->addr : NULL);
 	return bounce_judge(b, ctx, &o, r ? r->addr : NULL);
+}
+
+/* bounce_untag - a BATV tag on a local part (batv.c) */
+static int bounce_untag(const void *instance, const char *local,
+			const char *domain, char *base, size_t size)
+{
+	const struct bounce *b = instance;
+
+	return batv_untag(b->batv, local, domain, base, size);
 }
 
 /* bounce_needs - the headers, and the returned original in the body */
@@ -443,4 +487,5 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.body = bounce_body,
 	.eom = bounce_eom,
 	.needs = bounce_needs,
+	.untag = bounce_untag,
 };

@@ -111,10 +111,12 @@ core_sources() {
 CFLAGS_LIB=(-fsanitize=fuzzer-no-link "${CFLAGS_COMMON[@]}")
 CFLAGS_HARNESS=(-fsanitize=fuzzer "${CFLAGS_COMMON[@]}")
 
-pkg_cflags() { pkg-config --cflags libconfig opendkim hiredis ldap; }
+pkg_cflags() { pkg-config --cflags libconfig opendkim hiredis ldap libcrypto; }
 # liblmdb when this build reads lmdb tables with it (config.h says so)
 pkg_lmdb() { grep -qx '#define HAVE_LMDB 1' "$top_builddir/config.h" && echo -llmdb || :; }
 pkg_libs() { pkg-config --libs libconfig opendkim hiredis ldap lber; pkg_lmdb; }
+# plugin_libs - what plugin NAME links (bounce: libcrypto, for BATV)
+plugin_libs() { [ "$1" != bounce ] || pkg-config --libs libcrypto; }
 
 # stale - OUT is missing, or older than one of its inputs (or the .d
 # file's list of headers)
@@ -209,8 +211,10 @@ do_build() {
 		done
 		if stale "$build/plugins/$name.so" "${objs[@]}"; then
 			note "ld plugins/$name.so"
+			# shellcheck disable=SC2046
 			"$cc" -shared -fsanitize=fuzzer-no-link "${SAN[@]}" \
-				-o "$build/plugins/$name.so" "${objs[@]}"
+				-o "$build/plugins/$name.so" "${objs[@]}" \
+				$(plugin_libs "$name")
 		fi
 	done
 

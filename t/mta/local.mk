@@ -24,6 +24,9 @@ MTA_TESTS = %D%/t_harness.sh %D%/t_catchall_postfix.sh \
 	%D%/t_bounce_postfix.sh %D%/t_bounce_shapes_postfix.sh \
 	%D%/t_faults_postfix.sh \
 	%D%/t_postfix_advice.sh %D%/t_chgfrom_postfix.sh
+# Signed envelope senders (BATV): signing, bounces to valid, forged and
+# expired tags, and BATV off.
+MTA_TESTS += %D%/t_batv_postfix.sh
 TESTS += $(MTA_TESTS)
 dist_noinst_SCRIPTS += %D%/t_postfix_check.sh $(MTA_TESTS)
 EXTRA_DIST += %D%/catchall_scenarios.sh %D%/loop_scenarios.sh \

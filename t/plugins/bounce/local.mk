@@ -21,3 +21,14 @@ BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
 %C%_check_bounce_corpus_LDADD = $(CHECK_LIBS)
 TESTS += %D%/check_bounce %D%/check_bounce_mime %D%/check_bounce_corpus
 EXTRA_DIST += %D%/corpus
+
+# BATV: the tag alone (batv_tag.c linked in) and the plugin through the
+# fake host; CRYPTO_memcmp of the test is exported so that the plugin
+# binds to it and the constant-time compare can be counted.
+check_PROGRAMS += %D%/check_batv
+%C%_check_batv_SOURCES = %D%/check_batv.c plugins/bounce/batv_tag.c
+%C%_check_batv_CFLAGS = $(CHECK_CFLAGS_ALL) $(LIBCRYPTO_CFLAGS) \
+	-I$(top_srcdir)/plugins/bounce
+%C%_check_batv_LDFLAGS = -Wl,--export-dynamic
+%C%_check_batv_LDADD = $(CHECK_LDADD) $(LIBCRYPTO_LIBS)
+TESTS += %D%/check_batv
