@@ -316,17 +316,12 @@ static int cfg_groups(struct lg_section *sec, const char *key,
 		       count_r);
 }
 
-/* cfg_group_at - element i of a list of groups, as a child section */
-static struct lg_section *cfg_group_at(struct lg_section *sec,
-				       const char *key, size_t i)
+/* child_section - setting E of SEC as a child section, freed with SEC */
+static struct lg_section *child_section(struct lg_section *sec,
+					config_setting_t *e)
 {
-	config_setting_t *s = sec->group ?
-		config_setting_get_member(sec->group, key) : NULL;
-	config_setting_t *e = s ? config_setting_get_elem(s, (int) i) : NULL;
 	struct lg_section *child, **grown;
 
-	if (!e)
-		return NULL;
 	grown = realloc(sec->children,
 			(sec->n_children + 1) * sizeof(*grown));
 	if (!grown)
@@ -338,6 +333,37 @@ static struct lg_section *cfg_group_at(struct lg_section *sec,
 	child->root = sec->root;
 	sec->children[sec->n_children++] = child;
 	return child;
+}
+
+/* cfg_group_at - element i of a list of groups, as a child section */
+static struct lg_section *cfg_group_at(struct lg_section *sec,
+				       const char *key, size_t i)
+{
+	config_setting_t *s = sec->group ?
+		config_setting_get_member(sec->group, key) : NULL;
+	config_setting_t *e = s ? config_setting_get_elem(s, (int) i) : NULL;
+
+	return e ? child_section(sec, e) : NULL;
+}
+
+/* cfg_group - the group KEY = { ... }, as a child section */
+static int cfg_group(struct lg_section *sec, const char *key,
+		     struct lg_section **group_r)
+{
+	config_setting_t *s = lookup(sec, key);
+
+	*group_r = NULL;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		section_error(sec, s, "%s must be a group { ... }", key);
+		return -1;
+	}
+	if ((*group_r = child_section(sec, s)) == NULL) {
+		section_error(sec, s, "%s: out of memory", key);
+		return -1;
+	}
+	return 0;
 }
 
 /* cfg_error - a plugin's own complaint about a key */
@@ -431,6 +457,7 @@ void lg_section_fill_host(struct lg_host *host)
 	host->cfg_strings_at = cfg_strings_at;
 	host->cfg_groups = cfg_groups;
 	host->cfg_group_at = cfg_group_at;
+	host->cfg_group = cfg_group;
 	host->cfg_error = cfg_error;
 	host->cfg_local_domain = cfg_local_domain;
 }

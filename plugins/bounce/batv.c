@@ -3,14 +3,14 @@
  *	batv - signed envelope senders (BATV) in the bounce plugin
  * SYNOPSIS
  *	plugins = ( { name = "bounce";
- *	    batv = ( {
+ *	    batv = {
  *	        keys = ( { id = 1; secret_file = "/etc/loopguard/batv.key"; },
  *	                 { id = 0; secret = "an old secret, still accepted"; } );
  *	        sign_key = 1;		# default: the first key listed
  *	        days = 7;		# 1 to 365
  *	        domains = [ "example.com" ];	# default: local_domains
  *	        exempt = [ "list@example.org", "@lists.example.net" ];
- *	    } ); } );
+ *	    }; } );
  * DESCRIPTION
  *	Opt-in: without the batv setting nothing here runs. With it:
  *

@@ -7,7 +7,7 @@
  *	batv_config(host, section, report_only, &batv);
  *	batv_free(&batv);
  * DESCRIPTION
- *	Reads batv = ( { keys; sign_key; days; domains; exempt; } ) (see
+ *	Reads batv = { keys; sign_key; days; domains; exempt; } (see
  *	batv.c) into a struct batv: key ids 0 to 9, each with an inline
  *	secret or a secret_file that no one else may read (a regular file
  *	owned by root or the daemon's user, no access for others, no
@@ -264,21 +264,24 @@ int batv_config(const struct lg_host *h, struct lg_section *sec,
 	size_t n;
 
 	*batv_r = NULL;
-	if (h->cfg_groups(sec, "batv", &n) != 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	if (n > 1) {
-		h->cfg_error(sec, "batv", "batv holds one group: batv = ( { ... } );");
+	if (!LG_HOST_HAS(h, cfg_group)) {
+		/* an older daemon cannot read the group: say so if set */
+		if (h->cfg_groups(sec, "batv", &n) == 0 && n == 0)
+			return 0;
+		h->cfg_error(sec, "batv",
+			     "batv needs a daemon that can change the envelope sender (plugin ABI 1.4)");
 		return -1;
 	}
+	if (h->cfg_group(sec, "batv", &g) != 0)
+		return -1;
+	if (!g)
+		return 0;
 	if (!LG_HOST_HAS(h, change_sender) || !LG_HOST_HAS(h, cfg_local_domain)) {
 		h->cfg_error(sec, "batv",
 			     "batv needs a daemon that can change the envelope sender (plugin ABI 1.4)");
 		return -1;
 	}
-	if ((g = h->cfg_group_at(sec, "batv", 0)) == NULL ||
-	    (b = calloc(1, sizeof(*b))) == NULL) {
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		h->cfg_error(sec, "batv", "batv: out of memory");
 		return -1;
 	}

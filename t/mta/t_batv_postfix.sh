@@ -42,8 +42,8 @@ BT_SECRET="batv end-to-end secret $$"
 bt_write_conf() {
 	local batv=""
 	[ "$1" = on ] && batv="
-    batv = ( { keys = ( { id = 0; secret_file = \"$BS_WORK/batv.key\"; } );
-               days = 7; } );"
+    batv = { keys = ( { id = 0; secret_file = \"$BS_WORK/batv.key\"; } );
+               days = 7; };"
 	cat >"$BS_CONF" <<EOF
 # written by t/mta/t_batv_postfix.sh
 socket = "unix:$BS_SOCK";

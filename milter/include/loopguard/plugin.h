@@ -327,6 +327,11 @@ struct lg_host {
 	 * counts values a peer chose (a DSN status) must validate them;
 	 * the core keeps a bounded number of rows. */
 	void (*count)(struct lg_ctx *ctx, const char *name);
+	/* The group KEY = { ... } of SEC as a child section: 0 with
+	 * *group_r set (NULL when KEY is absent), or -1 after an error
+	 * naming KEY when it is not a group. Only inside init. */
+	int (*cfg_group)(struct lg_section *sec, const char *key,
+			 struct lg_section **group_r);
 };
 
 /* A plugin's descriptor. Members are only appended. */

@@ -165,7 +165,7 @@ END_TEST
 	"recipients = [ \"@TMP@/rcpts\" ];\n" \
 	"trusted_networks = [ \"10.0.0.0/8\" ];\n"
 #define KEY0 "{ id = 0; secret = \"" SECRET "\"; }"
-#define ON "batv = ( { keys = ( " KEY0 " ); } );"
+#define ON "batv = { keys = ( " KEY0 " ); };"
 
 static struct fh *h;
 static char signed_from[400];
@@ -292,16 +292,16 @@ static const struct {
 	  "<a2345678901234567890123456789012345678901234567@example.com>",
 	  "<bob@external.test>",
 	  "prvs=0682" },				/* 48: fits */
-	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"alice@example.com\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"alice@example.com\" ]; };",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<bob@external.test>", "" },
-	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"list@external.test\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"list@external.test\" ]; };",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<LIST@external.test>", "" },
-	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"@lists.test\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"@lists.test\" ]; };",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<any@lists.test>", "" },
-	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"@lists.test\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"@lists.test\" ]; };",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<bob@external.test>",
 	  TAG0 },
-	{ "batv = ( { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; };",
 	  "10.1.2.3", NULL, "<alice@example.com>", "<bob@external.test>", "" },
 };
 
@@ -439,9 +439,9 @@ static const struct {
 	  "addrcpt alice@example.com\ndelrcpt <PRVS=0682A28D23=alice@example.com>\n" },
 	{ ON, "<prvs=0682a28d23=nobody@example.com>", "" },
 	{ ON, "<prvs=0682a28d2x=alice@example.com>", "" },
-	{ "batv = ( { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; };",
 	  "<" TAG0 ">", "" },
-	{ "batv = ( { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); domains = [ \"example.net\" ]; };",
 	  "<prvs=0682a28d23=carol@example.net>",
 	  "addrcpt carol@example.net\ndelrcpt <prvs=0682a28d23=carol@example.net>\n" },
 };
@@ -491,8 +491,8 @@ START_TEST(key_rotation)
 {
 	char rcpt[420];
 
-	h = host("batv = ( { keys = ( { id = 1; secret = \"the new secret, 2026\"; }, "
-		 KEY0 " ); sign_key = 1; } );");
+	h = host("batv = { keys = ( { id = 1; secret = \"the new secret, 2026\"; }, "
+		 KEY0 " ); sign_key = 1; };");
 	snprintf(rcpt, sizeof(rcpt), "<%s>", sign_alice());
 	ck_assert_int_eq(strncmp(rcpt, "<prvs=1682", 10), 0);
 	ck_assert_int_eq(bounce_to(rcpt), LG_CONTINUE);
@@ -503,33 +503,32 @@ END_TEST
 
 /* A setting and the error after "PATH:LINE: plugin bounce: " */
 static const char *const bad_cases[][2] = {
-	{ "batv = ( { keys = ( { id = 10; secret = \"" SECRET "\"; } ); } );",
+	{ "batv = { keys = ( { id = 10; secret = \"" SECRET "\"; } ); };",
 	  "id must be between 0 and 9, not 10" },
-	{ "batv = ( { keys = ( { secret = \"" SECRET "\"; } ); } );",
+	{ "batv = { keys = ( { secret = \"" SECRET "\"; } ); };",
 	  "batv: every key needs an id (0 to 9)" },
-	{ "batv = ( { keys = ( { id = 0; secret = \"short\"; } ); } );",
+	{ "batv = { keys = ( { id = 0; secret = \"short\"; } ); };",
 	  "batv: the secret of key 0 must be 16 to 1024 bytes long" },
-	{ "batv = ( { keys = ( { id = 0; } ); } );",
+	{ "batv = { keys = ( { id = 0; } ); };",
 	  "batv: key 0 needs exactly one of secret and secret_file" },
-	{ "batv = ( { keys = ( " KEY0 ", " KEY0 " ); } );",
+	{ "batv = { keys = ( " KEY0 ", " KEY0 " ); };",
 	  "batv: key id 0 is listed twice" },
-	{ "batv = ( { keys = ( ); } );", "batv: at least one key is needed" },
-	{ "batv = ( { } );", "batv: at least one key is needed" },
-	{ "batv = ( { keys = ( " KEY0 " ); sign_key = 2; } );",
+	{ "batv = { keys = ( ); };", "batv: at least one key is needed" },
+	{ "batv = { };", "batv: at least one key is needed" },
+	{ "batv = { keys = ( " KEY0 " ); sign_key = 2; };",
 	  "batv: sign_key 2 is not in keys" },
-	{ "batv = ( { keys = ( " KEY0 " ); days = 0; } );",
+	{ "batv = { keys = ( " KEY0 " ); days = 0; };",
 	  "days must be between 1 and 365, not 0" },
-	{ "batv = ( { keys = ( " KEY0 " ); days = 400; } );",
+	{ "batv = { keys = ( " KEY0 " ); days = 400; };",
 	  "days must be between 1 and 365, not 400" },
-	{ "batv = ( { keys = ( " KEY0 " ); exempt = [ \"lists.test\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"lists.test\" ]; };",
 	  "batv: exempt: \"lists.test\" is neither local@domain nor @domain" },
-	{ "batv = ( { keys = ( " KEY0 " ); domains = [ \"a@b\" ]; } );",
+	{ "batv = { keys = ( " KEY0 " ); domains = [ \"a@b\" ]; };",
 	  "batv: domains: \"a@b\" is not a domain" },
-	{ "batv = ( { keys = ( " KEY0 " ); sign = 1; } );",
+	{ "batv = { keys = ( " KEY0 " ); sign = 1; };",
 	  "unknown setting \"sign\"" },
-	{ "batv = ( { keys = ( " KEY0 " ); }, { keys = ( " KEY0 " ); } );",
-	  "batv holds one group: batv = ( { ... } );" },
-	{ "batv = 1;", "batv must be a list [ ... ] or ( ... )" },
+	{ "batv = [ \"on\" ];", "batv must be a group { ... }" },
+	{ "batv = 1;", "batv must be a group { ... }" },
 };
 
 START_TEST(bad_settings)
@@ -564,14 +563,14 @@ START_TEST(secret_file)
 		 fh_tmpfile("batv.key", file_cases[_i].content));
 	ck_assert_int_eq(chmod(path, file_cases[_i].mode), 0);
 	snprintf(settings, sizeof(settings),
-		 "batv = ( { keys = ( { id = 0; secret_file = \"%s\"; } ); } );",
+		 "batv = { keys = ( { id = 0; secret_file = \"%s\"; } ); };",
 		 path);
 	e = fh_plugin_error(BASE, "bounce", settings);
 	if (!file_cases[_i].error) {
 		ck_assert_str_eq(e, "");
 		/* the same key as inline: the same tag */
 		snprintf(settings, sizeof(settings),
-			 "batv = ( { keys = ( { id = 0; secret_file = \"%s\"; } ); } );",
+			 "batv = { keys = ( { id = 0; secret_file = \"%s\"; } ); };",
 			 path);
 		h = host(settings);
 		ck_assert_str_eq(sign_alice(), TAG0);
