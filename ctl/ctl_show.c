@@ -14,8 +14,10 @@
  *	is an array with one object per entry and every field.
  *
  *	stats: "name: value" lines with the values aligned (uptime and
- *	bytes made readable), per-plugin actions as "plugin/action"; JSON
- *	is one object with the raw numbers and an "actions" array.
+ *	bytes made readable), per-plugin actions as "plugin/action", then
+ *	the plugins' own counters as they come ("counter<TAB>PLUGIN<TAB>
+ *	NAME<TAB>N", for grep and cut); JSON is one object with the raw
+ *	numbers, an "actions" and a "counters" array.
  * DIAGNOSTICS
  *	A line that does not fit the protocol is reported on stderr and
  *	-1 is returned; nothing is printed on stdout then.
@@ -278,12 +280,40 @@ static void json_value(const char *value)
 		ctl_json_string(stdout, value);
 }
 
-/* One stats line: a named value, or a plugin's action count. */
+/* One stats line: a named value, a plugin's action count or counter. */
 struct stat_line {
 	char *f[9];
-	size_t nf;		/* 2: name, value; 4: action, plugin, action,
-				 * count; 9: a recipient source */
+	size_t nf;		/* 2: name, value; 4: action (or counter),
+				 * plugin, action (or name), count; 9: a
+				 * recipient source */
 };
+
+/* is_counter - a plugin's own counter line */
+static int is_counter(const struct stat_line *s)
+{
+	return s->nf == 4 && strcmp(s->f[0], "counter") == 0;
+}
+
+/* print_counters_json - the plugins' counters as an array, if any */
+static void print_counters_json(const struct stat_line *s, size_t n,
+				int printed)
+{
+	size_t i, counters = 0;
+
+	for (i = 0; i < n; i++)
+		if (is_counter(&s[i])) {
+			fputs(counters++ ? ", " : printed ? ", \"counters\": [" :
+			      "\"counters\": [", stdout);
+			fputs("{\"plugin\": ", stdout);
+			ctl_json_string(stdout, s[i].f[1]);
+			fputs(", \"name\": ", stdout);
+			ctl_json_string(stdout, s[i].f[2]);
+			fputs(", \"count\": ", stdout);
+			json_value(s[i].f[3]);
+			fputs("}", stdout);
+		}
+	fputs(counters ? "]" : "", stdout);
+}
 
 /* print_stats_json - one object; actions last, as an array */
 static void print_stats_json(const struct stat_line *s, size_t n)
@@ -299,7 +329,7 @@ static void print_stats_json(const struct stat_line *s, size_t n)
 			json_value(s[i].f[1]);
 		}
 	for (i = 0; i < n; i++)
-		if (s[i].nf == 4) {
+		if (s[i].nf == 4 && !is_counter(&s[i])) {
 			if (actions++ == 0)
 				fputs(printed ? ", \"actions\": [" : "\"actions\": [",
 				      stdout);
@@ -314,6 +344,10 @@ static void print_stats_json(const struct stat_line *s, size_t n)
 			fputs("}", stdout);
 		}
 	fputs(actions ? "]" : "", stdout);
+	print_counters_json(s, n, printed || actions);
+	for (i = 0; i < n; i++)
+		if (is_counter(&s[i]))
+			printed++;
 	for (i = 0, actions = 0; i < n; i++)
 		if (s[i].nf == ctl_source_fields()) {
 			fputs(actions++ ? ", " : printed ? ", \"sources\": [" :
@@ -323,6 +357,20 @@ static void print_stats_json(const struct stat_line *s, size_t n)
 	puts(actions ? "]}" : "}");
 }
 
+/* print_counter_text - "counter<TAB>PLUGIN<TAB>NAME<TAB>N", made safe
+ * to show (the daemon checks names; this does not trust it) */
+static void print_counter_text(const struct stat_line *s)
+{
+	char *plugin = ctl_display(s->f[1]), *name = ctl_display(s->f[2]);
+	char *count = ctl_display(s->f[3]);
+
+	printf("counter\t%s\t%s\t%s\n", plugin ? plugin : "?",
+	       name ? name : "?", count ? count : "?");
+	free(plugin);
+	free(name);
+	free(count);
+}
+
 /* print_stats_text - "name: value", values aligned */
 static void print_stats_text(const struct stat_line *s, size_t n)
 {
@@ -330,7 +378,7 @@ static void print_stats_text(const struct stat_line *s, size_t n)
 	size_t i, w, width = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i].nf == ctl_source_fields())
+		if (s[i].nf == ctl_source_fields() || is_counter(&s[i]))
 			continue;
 		w = ctl_width(s[i].f[0]);
 		if (s[i].nf == 4)
@@ -340,6 +388,10 @@ static void print_stats_text(const struct stat_line *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i].nf == ctl_source_fields()) {
 			ctl_print_source(s[i].f);
+			continue;
+		}
+		if (is_counter(&s[i])) {
+			print_counter_text(&s[i]);
 			continue;
 		}
 		if (s[i].nf == 4)
@@ -370,9 +422,11 @@ int ctl_show_stats(const struct ctl_reply *reply, int json)
 	}
 	for (i = 0; i < reply->n; i++) {
 		s[i].nf = ctl_split(reply->lines[i], s[i].f, 9);
-		if (!(s[i].nf == 4 && strcmp(s[i].f[0], "action") == 0) &&
+		if (!(s[i].nf == 4 && (strcmp(s[i].f[0], "action") == 0 ||
+				       strcmp(s[i].f[0], "counter") == 0)) &&
 		    !(s[i].nf == 9 && strcmp(s[i].f[0], "source") == 0) &&
 		    !(s[i].nf == 2 && strcmp(s[i].f[0], "action") != 0 &&
+		      strcmp(s[i].f[0], "counter") != 0 &&
 		      strcmp(s[i].f[0], "source") != 0)) {
 			free(s);
 			return bad_line("stats", reply->lines[i]);

@@ -90,9 +90,16 @@ static int sink_quarantine(void *arg, const char *reason)
 		MI_SUCCESS ? 0 : -1;
 }
 
+/* sink_change_sender - the new envelope sender, without ESMTP args */
+static int sink_change_sender(void *arg, const char *addr)
+{
+	return smfi_chgfrom((SMFICTX *) arg, (char *) addr, NULL) ==
+		MI_SUCCESS ? 0 : -1;
+}
+
 static const struct lg_edit_sink milter_sink = {
 	sink_macro, sink_add_rcpt, sink_del_rcpt, sink_add_header,
-	sink_change_header, sink_quarantine
+	sink_change_header, sink_quarantine, sink_change_sender
 };
 
 /* on_error_status - what to answer when there is no session */
@@ -283,8 +290,10 @@ static sfsistat x_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* SMFIF_CHGFROM: Postfix (2.6 on) and Sendmail 8.14 on offer it; an
+ * MTA that does not gets no sender change (host change_sender) */
 #define WANTED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
-			SMFIF_DELRCPT | SMFIF_QUARANTINE)
+			SMFIF_DELRCPT | SMFIF_QUARANTINE | SMFIF_CHGFROM)
 
 static int listen_unix;		/* the milter socket is a unix socket */
 
@@ -365,6 +374,7 @@ static sfsistat x_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (s) {
 		*pf1 = negotiate_steps(cfg, f1, &quiet);
 		lg_session_set_quiet(s, quiet);
+		lg_session_set_can_change_sender(s, (f0 & SMFIF_CHGFROM) != 0);
 		smfi_setpriv(ctx, s);
 	}
 	lg_config_unref(&cfg);

@@ -246,6 +246,22 @@ static void action_line(void *arg, const char *plugin, const char *action,
 	lg_ctl_emit(rq);
 }
 
+/* counter_line - one plugin's own counter */
+static void counter_line(void *arg, const char *plugin, const char *name,
+			 unsigned long long count)
+{
+	struct lg_ctl_request *rq = arg;
+
+	if (rq->gone)
+		return;
+	rq->len = 0;
+	lg_ctl_add(rq, "counter", 7);
+	lg_ctl_add_field(rq, plugin);
+	lg_ctl_add_field(rq, name);
+	lg_ctl_addf(rq, "\t%llu", count);
+	lg_ctl_emit(rq);
+}
+
 /* text_line - "name<TAB>text", the text escaped */
 static int text_line(struct lg_ctl_request *rq, const char *name,
 		     const char *text)
@@ -284,7 +300,8 @@ static void health_lines(struct lg_ctl_request *rq,
 	}
 }
 
-/* cmd_stats - store size, counters, actions, uptime, version */
+/* cmd_stats - store size, counters, actions, plugins' own counters,
+ * uptime, version */
 static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 {
 	const struct lg_ctl_env *env = rq->env;
@@ -317,6 +334,9 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	stat_line(rq, "unknown", c.unknown_recipients);
 	stat_line(rq, "errors", c.errors);
 	lg_action_counts(action_line, rq);
+	lg_named_counts(counter_line, rq);
+	if (lg_named_dropped())
+		stat_line(rq, "counters_dropped", lg_named_dropped());
 	lg_ctl_dir_lines(rq);
 	if (rq->gone)
 		return -1;

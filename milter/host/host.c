@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 /* Utility library. */
 #include "clock.h"
+#include "counters.h"
 #include "log.h"
 
 /* Config library. */
@@ -437,6 +439,52 @@ static int h_store_set(struct lg_ctx *s, const char *key, long long count,
 					       lg_now(), who(s), meta));
 }
 
+/* The longest sender change (an RFC 5321 path is 256 bytes; a signed
+ * sender adds its tag to the local part). */
+#define SENDER_MAX 320
+
+/* valid_sender - "local@domain": not empty, not too long, no blank,
+ * control character or angle bracket */
+static int valid_sender(const char *addr)
+{
+	const unsigned char *p = (const unsigned char *) addr;
+	const char *at;
+
+	if (!addr || !*addr || strlen(addr) > SENDER_MAX)
+		return 0;
+	for (; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			return 0;
+	at = strrchr(addr, '@');
+	return at && at != addr && at[1];
+}
+
+static atomic_int chgfrom_refused_noted;
+
+/* h_change_sender - queue a new envelope sender; at end of message,
+ * once per message, where the MTA allows it */
+static int h_change_sender(struct lg_ctx *s, const char *addr)
+{
+	if (!s || !lg_session_in_eom(s) || !valid_sender(addr) ||
+	    lg_session_sender_changed(s))
+		return -1;
+	if (!s->can_change_sender) {
+		if (atomic_exchange(&chgfrom_refused_noted, 1) == 0)
+			lg_log(LG_LOG_WARN,
+			       "%s: plugin=%s cannot change the envelope sender: the MTA does not offer it to milters (SMFIF_CHGFROM); logged once",
+			       lg_session_queue_id(s), who(s));
+		return -1;
+	}
+	return lg_session_queue_edit(s, LG_EDIT_CHANGE_SENDER, addr, NULL, 0);
+}
+
+/* h_count - one more of the running plugin's counter NAME */
+static void h_count(struct lg_ctx *s, const char *name)
+{
+	if (s && s->plugin < s->cfg->n_plugins)
+		lg_named_count(who(s), name);
+}
+
 /* h_body_done - the calling plugin reads no more of this body */
 static void h_body_done(struct lg_ctx *s)
 {
@@ -482,6 +530,8 @@ static struct lg_host build_host(void)
 	h.recipient_exists = h_recipient_exists;
 	h.base_address = h_base_address;
 	h.body_done = h_body_done;
+	h.change_sender = h_change_sender;
+	h.count = h_count;
 	h.conn_slot = h_conn_slot;
 	h.msg_slot = h_msg_slot;
 	h.msg_alloc = h_msg_alloc;

@@ -8,6 +8,7 @@
  *	Order matters for never losing mail: recipients are added first,
  *	then headers are changed, and only then are recipients deleted, so
  *	a failure half way leaves an extra copy rather than a lost one.
+ *	A sender change (one per message) comes after the headers.
  *	A set of edits that would leave the message with no recipient is
  *	refused as a whole. Duplicate adds and deletes are merged.
  */
@@ -54,6 +55,17 @@ int lg_session_queue_edit(struct lg_ctx *s, enum lg_edit_kind kind,
 		return -1;
 	}
 	s->n_edits++;
+	return 0;
+}
+
+/* lg_session_sender_changed - a sender change is queued already */
+int lg_session_sender_changed(const struct lg_ctx *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_edits; i++)
+		if (s->edits[i].kind == LG_EDIT_CHANGE_SENDER)
+			return 1;
 	return 0;
 }
 
@@ -169,6 +181,16 @@ int lg_session_apply_edits(struct lg_ctx *s)
 		    k->change_header(s->sink_arg, e->name, e->n,
 				     e->value) != 0) {
 			rc = sink_failed(s, "change header", e->name);
+			goto out;
+		}
+	}
+	for (i = 0; i < s->n_edits; i++) {
+		struct lg_edit *e = &s->edits[i];
+
+		if (e->kind == LG_EDIT_CHANGE_SENDER &&
+		    (!k->change_sender ||
+		     k->change_sender(s->sink_arg, e->name) != 0)) {
+			rc = sink_failed(s, "change the sender to", e->name);
 			goto out;
 		}
 	}

@@ -67,8 +67,21 @@ struct lg_ctx *lg_session_new(struct lg_config *cfg,
 		return NULL;
 	}
 	strcpy(s->queue_id, "NOQUEUE");
+	s->can_change_sender = sink && sink->change_sender;
 	lg_counter_add(LG_COUNT_CONNECTIONS, 1);
 	return s;
+}
+
+/* lg_session_set_can_change_sender - as the MTA negotiated */
+void lg_session_set_can_change_sender(struct lg_ctx *s, int can)
+{
+	s->can_change_sender = can && s->sink && s->sink->change_sender;
+}
+
+/* lg_session_in_eom - the end-of-message hooks are running */
+int lg_session_in_eom(const struct lg_ctx *s)
+{
+	return s->holding && s->plugin < s->cfg->n_plugins;
 }
 
 /* message_reset - forget everything about the message in progress */

@@ -35,6 +35,9 @@ struct lg_edit_sink {
 	int (*change_header)(void *arg, const char *name, int n,
 			     const char *value);
 	int (*quarantine)(void *arg, const char *reason);
+	/* the envelope sender, "local@domain" without <>; NULL: the
+	 * MTA side cannot change it */
+	int (*change_sender)(void *arg, const char *addr);
 };
 
 /* The SMTP reply that goes with a reject or tempfail. */
@@ -101,6 +104,11 @@ int lg_session_body_wanted(const struct lg_ctx *s);
 
 /* lg_session_body_done - the running plugin needs no more body */
 void lg_session_body_done(struct lg_ctx *s);
+
+/* lg_session_set_can_change_sender - whether the MTA lets this
+ * connection's envelope sender be changed (as negotiated); by default
+ * it can when the sink has change_sender */
+void lg_session_set_can_change_sender(struct lg_ctx *s, int can);
 
 /* lg_session_set_store_tempfail - on_store_error = "tempfail": a hook
  * whose store call failed answers tempfail, whatever it decided */

@@ -27,13 +27,14 @@ enum lg_edit_kind {
 	LG_EDIT_DEL_RCPT,
 	LG_EDIT_ADD_HEADER,
 	LG_EDIT_CHANGE_HEADER,
-	LG_EDIT_QUARANTINE
+	LG_EDIT_QUARANTINE,
+	LG_EDIT_CHANGE_SENDER
 };
 
 struct lg_edit {
 	enum lg_edit_kind kind;
 	size_t plugin;
-	char *name;		/* address, header name or reason */
+	char *name;		/* address, header name, reason, sender */
 	char *value;		/* header value (NULL: delete) */
 	int n;			/* header index, recipient index */
 };
@@ -86,6 +87,7 @@ struct lg_ctx {
 	int family;
 	unsigned char addr[16];
 	int trusted;
+	int can_change_sender;	/* the MTA offered SMFIF_CHGFROM */
 
 	/* message: reset at MAIL, end of message and abort */
 	struct lg_arena msg_arena;
@@ -182,6 +184,17 @@ struct lg_rcpt_info *lg_session_classify_rcpt(struct lg_ctx *s,
 					      const char *raw,
 					      int *bad_local_r,
 					      int *dir_failed_r);
+
+/* lg_session_in_eom - 1 while the end-of-message hooks run */
+int lg_session_in_eom(const struct lg_ctx *s);
+
+/* lg_session_sender_changed - 1 if a sender change is queued already */
+int lg_session_sender_changed(const struct lg_ctx *s);
+
+/* lg_session_untag - session_rcpt.c: ask the plugins whether LOCAL@DOMAIN
+ * is a tag on an address; 1 and its base local part in BASE, or 0 */
+int lg_session_untag(struct lg_ctx *s, const char *local, const char *domain,
+		     char *base, size_t size);
 
 /* lg_session_queue_id - the MTA's queue id, or "NOQUEUE" */
 const char *lg_session_queue_id(struct lg_ctx *s);

@@ -7,9 +7,16 @@
  *	domain; when a source cannot answer, the address is never called
  *	unknown: the caller hears so through *dir_failed_r and answers
  *	on_error.
+ *
+ *	A plugin may say that a local part is a tag on another (a signed
+ *	envelope sender, "prvs=...=alice"): the first loaded plugin with
+ *	an untag member that says so, in config order, gives the base,
+ *	and the directory is asked about BASE@domain instead; the record
+ *	keeps the address as given and notes "BASE@domain" in untagged.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +55,90 @@ static int raw_domain_is_local(const struct lg_ctx *s, const char *raw)
 	memcpy(domain, at + 1, n);
 	domain[n] = 0;
 	return lg_config_is_local_domain(s->cfg, domain);
+}
+
+/* The longest base local part a plugin may give (RFC 5321 allows 64). */
+#define UNTAG_BASE_MAX 256
+
+/* plugin_untag - PLUGIN's untag member, or NULL: an older descriptor
+ * does not have it */
+static int (*plugin_untag(const struct lg_plugin *d))(const void *,
+						      const char *,
+						      const char *, char *,
+						      size_t)
+{
+	if (d->struct_size < offsetof(struct lg_plugin, untag) +
+	    sizeof(d->untag))
+		return NULL;
+	return d->untag;
+}
+
+/* base_ok - what a plugin wrote is a local part: NUL-terminated within
+ * SIZE, not empty, no '@', no control characters */
+static int base_ok(const char *base, size_t size)
+{
+	const char *end = memchr(base, 0, size);
+	const unsigned char *p;
+
+	if (!end || end == base)
+		return 0;
+	for (p = (const unsigned char *) base; *p; p++)
+		if (*p == '@' || *p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* lg_session_untag - the first plugin that knows LOCAL as a tag */
+int lg_session_untag(struct lg_ctx *s, const char *local, const char *domain,
+		     char *base, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg->n_plugins && size > 0; i++) {
+		const struct lg_loaded_plugin *lp = &s->cfg->plugins[i];
+		int (*untag)(const void *, const char *, const char *, char *,
+			     size_t) = plugin_untag(lp->desc);
+
+		if (!untag)
+			continue;
+		memset(base, 0, size);
+		if (untag(lp->instance, local, domain, base, size) != 1)
+			continue;
+		if (!base_ok(base, size)) {
+			lg_log(LG_LOG_DEBUG,
+			       "%s: plugin=%s gave a bad base for a tagged recipient: ignored",
+			       lg_session_queue_id(s), lp->name);
+			continue;
+		}
+		lg_log(LG_LOG_DEBUG, "%s: plugin=%s recipient %.200s@%.200s is a tag on %s@%.200s",
+		       lg_session_queue_id(s), lp->name, local, domain, base,
+		       domain);
+		return 1;
+	}
+	return 0;
+}
+
+/* lookup - ask the directory about LOCAL@DOMAIN, or about its base
+ * when a plugin knows LOCAL as a tag (noted in r->untagged) */
+static enum lg_dir_answer lookup(struct lg_ctx *s, struct lg_rcpt_info *r,
+				 char *why, size_t whysize)
+{
+	char base[UNTAG_BASE_MAX];
+	const char *local = r->local;
+
+	if (lg_session_untag(s, r->local, r->domain, base, sizeof(base))) {
+		size_t n = strlen(base) + 1 + strlen(r->domain) + 1;
+		char *u = lg_arena_alloc(&s->msg_arena, n);
+
+		if (!u) {
+			snprintf(why, whysize, "out of memory");
+			return LG_DIR_FAIL;
+		}
+		snprintf(u, n, "%s@%s", base, r->domain);
+		r->untagged = u;
+		local = base;
+	}
+	return lg_dir_lookup(s->cfg->dir, local, r->domain, why, whysize);
 }
 
 /* lg_session_classify_rcpt - fill a recipient record from the raw address;
@@ -90,8 +181,7 @@ struct lg_rcpt_info *lg_session_classify_rcpt(struct lg_ctx *s,
 	if (*r->domain && lg_config_is_local_domain(s->cfg, r->domain)) {
 		char why[300];
 
-		switch (lg_dir_lookup(s->cfg->dir, r->local, r->domain, why,
-				      sizeof(why))) {
+		switch (lookup(s, r, why, sizeof(why))) {
 		case LG_DIR_YES:
 			r->rclass = LG_RCPT_LOCAL;
 			break;

@@ -36,4 +36,29 @@ void lg_action_counts(void (*fn)(void *arg, const char *plugin,
 				 unsigned long long count),
 		      void *arg);
 
+/*
+ * A plugin's own named counters (host->count), in a bounded table.
+ * NAME is 1 to LG_COUNTER_NAME_MAX bytes of [A-Za-z0-9._-]; any other
+ * is counted as LG_COUNTER_OTHER. A plugin keeps at most
+ * LG_COUNTER_NAMES_PER_PLUGIN names; a name that finds no row is
+ * counted under its plugin's LG_COUNTER_OTHER row, and, when even
+ * that row cannot be made, as dropped (lg_named_dropped).
+ */
+#define LG_COUNTER_NAME_MAX		31
+#define LG_COUNTER_PLUGIN_MAX		64
+#define LG_COUNTER_ROWS_MAX		512
+#define LG_COUNTER_OTHER_RESERVE	32
+#define LG_COUNTER_NAMES_PER_PLUGIN	64
+#define LG_COUNTER_OTHER		"other"
+
+int lg_counter_name_ok(const char *name);
+void lg_named_count(const char *plugin, const char *name);
+unsigned long long lg_named_counter_get(const char *plugin,
+					const char *name);
+unsigned long long lg_named_dropped(void);
+/* fn is called per (plugin, name) row, in the order they were made. */
+void lg_named_counts(void (*fn)(void *arg, const char *plugin,
+				const char *name, unsigned long long count),
+		     void *arg);
+
 #endif

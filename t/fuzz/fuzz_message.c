@@ -249,9 +249,16 @@ static int sink_quarantine(void *arg, const char *reason)
 	return refuse(arg) ? -1 : 0;
 }
 
+/* sink_change_sender - an address without controls */
+static int sink_change_sender(void *arg, const char *addr)
+{
+	check_text("new sender", addr, 0);
+	return refuse(arg) ? -1 : 0;
+}
+
 static const struct lg_edit_sink sink = {
 	sink_macro, sink_add_rcpt, sink_del_rcpt, sink_add_header,
-	sink_change_header, sink_quarantine
+	sink_change_header, sink_quarantine, sink_change_sender
 };
 
 /* check_reply - the reply of a reject or tempfail (when there is one:

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counters.h"
 #include "fakehost.h"
 #include "host.h"
 #include "log.h"
@@ -39,6 +40,7 @@ struct fh {
 	size_t edits_len;
 	char reply[600];
 	int fail_edits;
+	int no_chgfrom;		/* the MTA offers no sender change */
 };
 
 static char tmpdir[256];
@@ -289,9 +291,19 @@ static int sink_quarantine(void *arg, const char *reason)
 	return 0;
 }
 
+static int sink_change_sender(void *arg, const char *addr)
+{
+	struct fh *h = arg;
+
+	if (h->fail_edits)
+		return -1;
+	record(h, "chgfrom %s%s", addr, NULL, 0);
+	return 0;
+}
+
 static const struct lg_edit_sink fake_sink = {
 	sink_macro, sink_add_rcpt, sink_del_rcpt, sink_add_header,
-	sink_change_header, sink_quarantine
+	sink_change_header, sink_quarantine, sink_change_sender
 };
 
 /* fh_new - load a config that must be good */
@@ -397,6 +409,7 @@ enum lg_verdict fh_connect(struct fh *h, const char *client_ip)
 	h->session = lg_session_new(h->cfg, &fake_sink, h);
 	if (!h->session)
 		ck_abort_msg("lg_session_new failed");
+	lg_session_set_can_change_sender(h->session, !h->no_chgfrom);
 	if (client_ip && inet_pton(AF_INET, client_ip, addr) == 1)
 		family = 4;
 	else if (client_ip && inet_pton(AF_INET6, client_ip, addr) == 1)
@@ -541,4 +554,17 @@ void fh_clock_advance(long long seconds)
 struct lg_ctx *fh_session(struct fh *h)
 {
 	return session(h);
+}
+
+/* fh_no_chgfrom - connections from now on: the MTA offers no sender
+ * change (SMFIF_CHGFROM) */
+void fh_no_chgfrom(struct fh *h, int off)
+{
+	h->no_chgfrom = off;
+}
+
+/* fh_counter - a plugin's named counter, process-wide as in stats */
+unsigned long long fh_counter(const char *plugin, const char *name)
+{
+	return lg_named_counter_get(plugin, name);
 }

@@ -72,7 +72,8 @@ enum lg_verdict fh_message(struct fh *h, const char *from,
 
 /* Edits applied by the last fh_eom, one per line:
  * "addrcpt ADDR", "delrcpt RAW", "addheader NAME: VALUE",
- * "chgheader NAME[N]: VALUE", "quarantine REASON". */
+ * "chgheader NAME: VALUE [N]", "delheader NAME [N]",
+ * "quarantine REASON", "chgfrom ADDR" (a new envelope sender). */
 const char *fh_edits(const struct fh *h);
 /* "RCODE XCODE TEXT" of the last reject/tempfail, or "". */
 const char *fh_reply(const struct fh *h);
@@ -90,6 +91,13 @@ struct lg_config *fh_config(struct fh *h);
 
 /* Make the sink refuse the next edits (to test on_error). */
 void fh_fail_edits(struct fh *h, int fail);
+/* Connections made from now on: the MTA does not offer to change the
+ * envelope sender (host->change_sender then returns -1). */
+void fh_no_chgfrom(struct fh *h, int off);
+
+/* The current value of PLUGIN's counter NAME (host->count), as
+ * loopguardctl stats shows it; process-wide. */
+unsigned long long fh_counter(const char *plugin, const char *name);
 
 /* An outbox in the temp dir that the core's mailer queues into, the
  * number of its messages to RCPT, and closing it again. */

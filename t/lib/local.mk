@@ -36,6 +36,11 @@ check_LTLIBRARIES += %D%/plugins/stepspy.la %D%/plugins/stepold.la
 %C%_plugins_stepold_la_CPPFLAGS = $(AM_CPPFLAGS) -DSTEPSPY_OLD
 %C%_plugins_stepold_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
+# tagspy tries the ABI 1.4 members: untag, count, change_sender.
+check_LTLIBRARIES += %D%/plugins/tagspy.la
+%C%_plugins_tagspy_la_SOURCES = %D%/plugins/tagspy.c
+%C%_plugins_tagspy_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
 # syslogspy, preloaded into the daemon, writes what it sends to syslog
 # (libmilter's own warnings) into a file.
 check_LTLIBRARIES += %D%/syslogspy.la

@@ -1,9 +1,11 @@
 # t/session: milter/session: the real core through the fake host, with
 # the test plugin (t/lib/plugins/testplug.c) in check_core and with the
 # real catchall and bounce plugins in check_decisions, with a failing
-# recipient source in check_dir_fail; session_fixture.c
+# recipient source in check_dir_fail, with tagspy (the ABI 1.4
+# members) in check_abi14; session_fixture.c
 # builds the hosts for both.
-check_PROGRAMS += %D%/check_core %D%/check_decisions %D%/check_dir_fail
+check_PROGRAMS += %D%/check_core %D%/check_decisions %D%/check_dir_fail \
+	%D%/check_abi14
 %C%_check_core_SOURCES = %D%/check_core.c %D%/session_fixture.c \
 	%D%/session_fixture.h
 %C%_check_core_CFLAGS = $(CHECK_CFLAGS_ALL)
@@ -16,4 +18,9 @@ check_PROGRAMS += %D%/check_core %D%/check_decisions %D%/check_dir_fail
 	%D%/session_fixture.h
 %C%_check_dir_fail_CFLAGS = $(CHECK_CFLAGS_ALL)
 %C%_check_dir_fail_LDADD = $(CHECK_LDADD)
-TESTS += %D%/check_core %D%/check_decisions %D%/check_dir_fail
+%C%_check_abi14_SOURCES = %D%/check_abi14.c %D%/session_fixture.c \
+	%D%/session_fixture.h
+%C%_check_abi14_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_abi14_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_core %D%/check_decisions %D%/check_dir_fail \
+	%D%/check_abi14
