@@ -65,7 +65,7 @@ static int add_entry(struct bounce *b, struct lg_section *cfg,
 	if (n == 0 || n > BOUNCE_ADDR_MAX || i < n || at == entry ||
 	    (at && (strchr(at + 1, '@') || !at[1]))) {
 		h->cfg_error(cfg, "never_send",
-			     "\"%s\" is neither a local part nor an address",
+			     "never_send: \"%s\" is neither a local part nor an address",
 			     entry);
 		return -1;
 	}
@@ -96,7 +96,8 @@ int bounce_rcpt_init(struct bounce *b, struct lg_section *cfg)
 	b->multi_rcpt_reject = multi == 0;
 	b->never_send_reject = never == 0;
 	if (n > BOUNCE_NEVER_SEND_MAX) {
-		h->cfg_error(cfg, "never_send", "at most %d entries, not %zu",
+		h->cfg_error(cfg, "never_send",
+			     "never_send: at most %d entries, not %zu",
 			     BOUNCE_NEVER_SEND_MAX, n);
 		return -1;
 	}
