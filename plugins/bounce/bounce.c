@@ -60,7 +60,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 #define BOUNCE_SCAN_MAX	(256 * 1024)	/* body bytes kept per bounce */
 

@@ -2,7 +2,7 @@
  * NAME
  *	bounce_judge - the sent ledger and the verdict on a bounce
  * SYNOPSIS
- *	#include "bounce_impl.h"
+ *	#include "bounce_plugin.h"
  *
  *	bounce_record(b, ctx);		(outgoing mail of a proven sender)
  *	v = bounce_judge(b, ctx, &original, to);
@@ -33,7 +33,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 #define BOUNCE_TAG	"X-Loopguard-Bounce"
 

@@ -2,7 +2,7 @@
  * NAME
  *	bounce_rcpt - cheap checks on a bounce at RCPT
  * SYNOPSIS
- *	#include "bounce_impl.h"
+ *	#include "bounce_plugin.h"
  *
  *	bounce_rcpt_init(b, cfg);	(in init)
  *	v = bounce_rcpt(b, ctx, m, rcpt);	(each recipient)
@@ -40,7 +40,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 static const char *const never_send_default[] = {
 	"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",

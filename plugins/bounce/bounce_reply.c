@@ -2,7 +2,7 @@
  * NAME
  *	bounce_reply - the ids an answer names, and auto-reply markers
  * SYNOPSIS
- *	#include "bounce_impl.h"
+ *	#include "bounce_plugin.h"
  *
  *	char ids[BOUNCE_REPLY_IDS][BOUNCE_ID_MAX + 1], mark[64];
  *	size_t n = bounce_reply_ids_of(host, ctx, ids, BOUNCE_REPLY_IDS);
@@ -39,7 +39,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 /* next_id - the next usable "<id>" of [*p, end) into ID; 1, or 0 at
  * the end */

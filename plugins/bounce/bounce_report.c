@@ -2,7 +2,7 @@
  * NAME
  *	bounce_report - what bounced: the DSN fields and the counters
  * SYNOPSIS
- *	#include "bounce_impl.h"
+ *	#include "bounce_plugin.h"
  *
  *	char text[BOUNCE_DSN_TEXT_MAX];
  *	bounce_dsn_text(&original, text, sizeof(text));
@@ -33,7 +33,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 /* bounce_field_ok - 1 if VALUE may stand in a log line as one word */
 int bounce_field_ok(const char *value)

@@ -18,7 +18,7 @@
 
 #include <loopguard/plugin.h>
 
-#include "bounce_impl.h"
+#include "bounce_plugin.h"
 
 static char counted[1024];
 static const char *const *stub_headers;

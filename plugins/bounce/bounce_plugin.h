@@ -1,8 +1,8 @@
 /*
  * NAME
- *	bounce_impl.h - the bounce plugin's private interface
+ *	bounce_plugin.h - the bounce plugin's private interface
  * SYNOPSIS
- *	#include "bounce_impl.h"
+ *	#include "bounce_plugin.h"
  * DESCRIPTION
  *	What the files of the bounce plugin share: the instance and the
  *	per-message state, and one entry point per job.
@@ -13,8 +13,8 @@
  *	never_send). bounce_report.c: what bounced (the DSN fields of the
  *	decision line) and the plugin's counters.
  */
-#ifndef BOUNCE_IMPL_H
-#define BOUNCE_IMPL_H
+#ifndef BOUNCE_PLUGIN_H
+#define BOUNCE_PLUGIN_H
 
 #include <stddef.h>
 
