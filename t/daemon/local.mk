@@ -4,18 +4,20 @@
 # state in a private redis-server; as root, links planted in the pid
 # file's folder and a local user at the installed milter socket; the
 # reject list against address extensions, peer text that tries to
-# forge log lines.
+# forge log lines; the plugin ABI 1.4 members (untag, a sender change
+# as SMFIR_CHGFROM, counters in stats).
 DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
 	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh \
 	%D%/t_pidfile.sh %D%/t_socket_access.sh \
-	%D%/t_reject_extension.sh %D%/t_log_forgery.sh %D%/t_steps.sh
+	%D%/t_reject_extension.sh %D%/t_log_forgery.sh %D%/t_steps.sh \
+	%D%/t_abi14.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
 EXTRA_DIST += %D%/quitnc.py %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \
 	%D%/miltertest/redis_message.lua %D%/miltertest/redis_rcpt.lua \
 	%D%/miltertest/bad_input.lua %D%/miltertest/forge.lua \
 	%D%/miltertest/reject_extension.lua %D%/miltertest/log_forgery.lua \
-	%D%/miltertest/steps.lua
+	%D%/miltertest/steps.lua %D%/miltertest/abi14.lua %D%/milter_eom.py
 
 # The daemon under valgrind memcheck with load; valgrind cannot run an
 # ASan build, so only without --enable-sanitizers.

@@ -14,13 +14,14 @@ TESTS += %D%/check_postfix %D%/t_postfix_check.sh
 # a bounce of a bounce, a loop); faults under load (SIGKILL, a reload
 # storm, the mailer down, a full disk, a corrupt snapshot, Redis
 # killed); the README's Postfix advice and end-of-message decisions
-# logged for what really happened.
+# logged for what really happened; a plugin's sender change
+# (SMFIR_CHGFROM) seen as the delivered Return-Path.
 MTA_TESTS = %D%/t_harness.sh %D%/t_catchall_postfix.sh \
 	%D%/t_loops_postfix.sh %D%/t_loops_sendmail.sh \
 	%D%/t_catchall_sendmail.sh \
 	%D%/t_autoreply_postfix.sh %D%/t_autoreply_sendmail.sh \
 	%D%/t_bounce_postfix.sh %D%/t_faults_postfix.sh \
-	%D%/t_postfix_advice.sh
+	%D%/t_postfix_advice.sh %D%/t_chgfrom_postfix.sh
 TESTS += $(MTA_TESTS)
 dist_noinst_SCRIPTS += %D%/t_postfix_check.sh $(MTA_TESTS)
 EXTRA_DIST += %D%/catchall_scenarios.sh %D%/loop_scenarios.sh \

@@ -8,13 +8,19 @@
  *	plugin wrote; host->change_sender is queued at end of message
  *	only, once, for a plain address, and applied as "chgfrom ADDR" (or
  *	fails as any edit does); host->count counts in a bounded table.
- *	An ABI 1.2 plugin beside them keeps loading and is never asked.
+ *	An ABI 1.2 plugin beside them keeps loading and is never asked;
+ *	the real catchall, harvest and repeat leave a tagged recipient
+ *	whose base exists alone.
  */
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fakehost.h"
 #include "host.h"
@@ -120,6 +126,68 @@ START_TEST(first_plugin_that_untags_wins)
 	fh_rcpt(h, "<tag-X=alice@example.com>");
 	ck_assert_int_eq(rcpt(0)->rclass, LG_RCPT_UNKNOWN);
 	ck_assert_ptr_null(rcpt(0)->untagged);
+}
+END_TEST
+
+/* mixed_host - catchall, harvest and repeat (threshold 1 each) beside
+ * tagspy, from one plugin folder of links */
+static struct fh *mixed_host(void)
+{
+	static const char *const names[] = {
+		"catchall", "harvest", "repeat", NULL
+	};
+	const char *plugins = getenv("PLUGIN_DIR"), *tests = getenv("TEST_PLUGIN_DIR");
+	char dir[512], from[1024], to[600], text[2048], real[PATH_MAX];
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/mixed", fh_tmpdir());
+	mkdir(dir, 0755);
+	for (i = 0; names[i]; i++) {
+		snprintf(from, sizeof(from), "%s/%s.so",
+			 plugins ? plugins : "plugins/.libs", names[i]);
+		snprintf(to, sizeof(to), "%s/%s.so", dir, names[i]);
+		if (!realpath(from, real) || symlink(real, to) != 0)
+			ck_abort_msg("cannot link %s", from);
+	}
+	snprintf(from, sizeof(from), "%s/tagspy.so",
+		 tests ? tests : "t/lib/plugins/.libs");
+	snprintf(to, sizeof(to), "%s/tagspy.so", dir);
+	if (!realpath(from, real) || symlink(real, to) != 0)
+		ck_abort_msg("cannot link %s", from);
+	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n");
+	snprintf(text, sizeof(text),
+		 "plugin_dir = \"%s\";\n"
+		 "local_domains = [ \"example.com\" ];\n"
+		 "recipients = [ \"@TMP@/rcpts\" ];\n"
+		 "plugins = ( { name = \"tagspy\"; },"
+		 " { name = \"harvest\"; threshold = 1; action = \"reject\"; notify = false; },"
+		 " { name = \"repeat\"; threshold = 1; notify = false; },"
+		 " { name = \"catchall\"; } );\n", dir);
+	return fh_new(text);
+}
+
+/* The plugins that act on unknown recipients leave a tagged recipient
+ * whose base exists alone; with its base unknown, they act. */
+START_TEST(real_plugins_see_a_tagged_recipient_as_local)
+{
+	static const char *const tagged[] = {
+		"<tag-1=alice@example.com>", NULL
+	};
+	static const char *const unknown[] = {
+		"<tag-1=nosuch@example.com>", NULL
+	};
+	int i;
+
+	h = mixed_host();
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(fh_message(h, "<x@example.org>", tagged, NULL,
+					    "same body\n"), LG_CONTINUE);
+		ck_assert_str_eq(fh_edits(h), "");
+	}
+	ck_assert_int_eq(fh_occurrences(fh_log(), "action="), 0);
+	/* the control: an unknown base is what they act on */
+	fh_message(h, "<x@example.org>", unknown, NULL, "same body\n");
+	ck_assert_int_ne(fh_occurrences(fh_log(), "action="), 0);
 }
 END_TEST
 
@@ -290,6 +358,7 @@ static Suite *abi14_suite(void)
 			    N(untag_cases));
 	tcase_add_test(tc, old_plugin_is_never_asked_to_untag);
 	tcase_add_test(tc, first_plugin_that_untags_wins);
+	tcase_add_test(tc, real_plugins_see_a_tagged_recipient_as_local);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("change_sender");
 	tcase_add_checked_fixture(tc, NULL, teardown);

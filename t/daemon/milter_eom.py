@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""milter_eom.py - one message to a milter, sent as an MTA that offers
+the actions ACTIONS (hex; "all" for every one), and what the milter
+asked for at end of message. Usage:
+    milter_eom.py UNIX-SOCKET ACTIONS SENDER RCPT...
+Prints "actions 0xN" (what the milter asked for, within the offer),
+then one line per modification at end of message ("chgfrom ADDR",
+"addrcpt ADDR", "delrcpt ADDR", "addheader NAME", "chgheader NAME",
+"other C") and "eom C", the final reply's code."""
+import socket
+import struct
+import sys
+
+ALL_ACTIONS = 0x1FF
+# SMFIP_NR_* per step: the milter may ask not to be answered there
+NR = {"connect": 0x1000, "helo": 0x2000, "mail": 0x4000, "rcpt": 0x8000,
+      "data": 0x10000, "eoh": 0x40000}
+FINAL = b"cartdy"
+
+
+def send(sock, cmd, data=b""):
+    sock.sendall(struct.pack(">I", len(data) + 1) + cmd + data)
+
+
+def recv(sock):
+    head = b""
+    while len(head) < 4:
+        part = sock.recv(4 - len(head))
+        if not part:
+            raise SystemExit("milter_eom.py: the milter closed the connection")
+        head += part
+    n = struct.unpack(">I", head)[0]
+    if n == 0 or n > 1 << 20:
+        raise SystemExit("milter_eom.py: bad reply length %d" % n)
+    body = b""
+    while len(body) < n:
+        part = sock.recv(n - len(body))
+        if not part:
+            raise SystemExit("milter_eom.py: short reply")
+        body += part
+    return body[:1], body[1:]
+
+
+def main():
+    if len(sys.argv) < 5:
+        raise SystemExit(__doc__)
+    offer = ALL_ACTIONS if sys.argv[2] == "all" else int(sys.argv[2], 16)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(sys.argv[1])
+    send(sock, b"O", struct.pack(">III", 6, offer, 0x1FFFFF))
+    cmd, data = recv(sock)
+    if cmd != b"O":
+        raise SystemExit("milter_eom.py: negotiation answered %r" % cmd)
+    _, actions, pflags = struct.unpack(">III", data[:12])
+    print("actions 0x%x" % actions)
+
+    def step(name, cmd, data):
+        send(sock, cmd, data)
+        if pflags & NR.get(name, 0):
+            return
+        code, _ = recv(sock)
+        if code != b"c":
+            raise SystemExit("milter_eom.py: %s answered %r" % (name, code))
+
+    step("connect", b"C", b"client.test\x004\x00\x19192.0.2.1\x00")
+    step("mail", b"M", sys.argv[3].encode() + b"\x00")
+    for rcpt in sys.argv[4:]:
+        step("rcpt", b"R", rcpt.encode() + b"\x00")
+    step("data", b"T", b"")
+    step("eoh", b"N", b"")
+    send(sock, b"E", b"")
+    while True:
+        code, text = recv(sock)
+        parts = text.split(b"\x00")
+        if code in FINAL:
+            print("eom %s" % code.decode())
+            break
+        names = {b"e": "chgfrom", b"+": "addrcpt", b"-": "delrcpt",
+                 b"h": "addheader", b"m": "chgheader"}
+        if code == b"e" or code == b"+" or code == b"-":
+            print("%s %s" % (names[code], parts[0].decode()))
+        elif code == b"h":
+            print("addheader %s" % parts[0].decode())
+        elif code == b"m":
+            print("chgheader %s" % parts[0][4:].decode())
+        else:
+            print("other %s" % code.decode())
+    send(sock, b"Q")
+    sock.close()
+
+
+main()
