@@ -12,7 +12,8 @@
  *	never triggers an autoreply. At RCPT: a bounce to more local
  *	recipients than max_bounce_rcpts, and a bounce to a never_send
  *	address, are refused (or reported, or let through when "off").
- *	Each check's decision line and counter (fh_counter).
+ *	Each check's decision line and counter (fh_counter). A report's
+ *	DSN fields end the decision line exactly as the counters say.
  */
 #include "config.h"
 
@@ -160,8 +161,8 @@ static const struct reply_case reply_cases[] = {
 	{ "a forged returned original, a reply header to sent mail", NULL,
 	  { IRT(SENT_ID), "Content-Type: " RPT }, -1,
 	  TEXT STATUS "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
-	  ORIG(OTHER_ID) "\r\nhello\r\n--B1--\r\n", LG_CONTINUE, PASS_REPLY,
-	  "reply" },
+	  ORIG(OTHER_ID) "\r\nhello\r\n--B1--\r\n", LG_CONTINUE,
+	  LINE "pass " TO "reply to <" SENT_ID ">, sent from here", "reply" },
 };
 
 START_TEST(replies)
@@ -220,6 +221,64 @@ START_TEST(auto_reply_gets_no_autoreply)
 				    "x\r\n"), LG_CONTINUE);
 	ck_assert_int_eq(fh_outbox_count_to(ob, "alice@example.com"), 1);
 	fh_outbox_close(&ob);
+}
+END_TEST
+
+/* A report's DSN fields: the decision line ends with them exactly
+ * when the parser found them, and the counters agree with the line;
+ * hostile values never reach either. */
+static const struct {
+	const char *status;	/* the report's delivery-status part */
+	const char *fields;	/* what the line ends with when found */
+	const char *counters[2];
+} dsn_cases[] = {
+	{ STATUS, "; final-recipient=bob@external.test status=5.1.1 "
+	  "dsn-action=failed reporting-mta=mx.external.test",
+	  { "status.5.1.1", "dsn.failed" } },
+	{ "--B1\r\nContent-Type: message/delivery-status\r\n\r\n"
+	  "Reporting-MTA: dns; mx\"x\r\n\r\nFinal-Recipient: rfc822; "
+	  "a\"b@c\r\nAction: kaput\r\nStatus: 9.9.9\r\n\r\n", "",
+	  { "status.9.9.9", "dsn.kaput" } },
+};
+
+START_TEST(dsn_fields_agree)
+{
+	char body[2048], line[512];
+	unsigned long long before[2];
+	const char *rest;
+	int i, found;
+
+	h = bf_host(NULL);
+	bf_submit(h, SENT_ID);
+	for (i = 0; i < 2; i++)
+		before[i] = fh_counter("bounce", dsn_cases[_i].counters[i]);
+	snprintf(body, sizeof(body), "%s%s%s", TEXT, dsn_cases[_i].status,
+		 "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
+		 ORIG(SENT_ID) "\r\nhello\r\n--B1--\r\n");
+	{
+		const char *const hdrs[] = { "Content-Type: " RPT, NULL };
+
+		ck_assert_int_eq(answer("<alice@example.com>", hdrs, body),
+				 LG_CONTINUE);
+	}
+	snprintf(line, sizeof(line), "bounce answers <%s>, sent from here",
+		 SENT_ID);
+	rest = strstr(fh_log(), line);
+	ck_assert_msg(rest != NULL, "log %s", fh_log());
+	rest += strlen(line);
+	found = strncmp(rest, "; ", 2) == 0;
+	if (found) {
+		snprintf(line, sizeof(line), "%s\"", dsn_cases[_i].fields);
+		ck_assert_msg(dsn_cases[_i].fields[0] &&
+			      strncmp(rest, line, strlen(line)) == 0,
+			      "log %s", fh_log());
+	} else {
+		ck_assert_msg(rest[0] == '"', "log %s", fh_log());
+	}
+	for (i = 0; i < 2; i++)
+		ck_assert_msg(fh_counter("bounce", dsn_cases[_i].counters[i]) ==
+			      before[i] + (unsigned long long) found,
+			      "counter %s", dsn_cases[_i].counters[i]);
 }
 END_TEST
 
@@ -369,6 +428,7 @@ static Suite *reply_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, replies, 0, ROWS(reply_cases));
 	tcase_add_test(tc, auto_reply_gets_no_autoreply);
+	tcase_add_loop_test(tc, dsn_fields_agree, 0, ROWS(dsn_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cheap");
 	tcase_add_checked_fixture(tc, NULL, teardown);
