@@ -6,7 +6,8 @@
  *	References names a Message-ID of the sent ledger passes ("reply
  *	to", or "auto-reply to" with a marker); one naming an unknown id,
  *	a folded or blank-broken id, or an id too far back in References
- *	does not; replies = false restores the ledger-only judgement; the
+ *	does not; a ledger that cannot be read turns no answer away;
+ *	replies = false restores the ledger-only judgement; the
  *	returned original is judged first. With the autoreply plugin
  *	loaded too, a passed auto-reply to an unknown local address
  *	never triggers an autoreply. At RCPT: a bounce to more local
@@ -25,6 +26,7 @@
 #include "bounce_fixture.h"
 #include "bounce_shapes.h"
 #include "fakehost.h"
+#include "host.h"
 
 static struct fh *h;
 
@@ -189,6 +191,41 @@ START_TEST(replies)
 	if (c->counter)
 		ck_assert_msg(fh_counter("bounce", c->counter) == before + 1,
 			      "%s: counter %s", c->name, c->counter);
+}
+END_TEST
+
+/* The ledger cannot be read: an answer is never turned away on it,
+ * reject and discard become tag; tag and quarantine stay. */
+static const struct {
+	const char *settings;
+	enum lg_verdict verdict;
+	const char *edits;
+	const char *log;
+} unread_cases[] = {
+	{ NULL, LG_CONTINUE, "addheader X-Loopguard-Bounce: unverified\n",
+	  LINE "tag " TO "unverified bounce: the sent ledger cannot be read "
+	  "(In-Reply-To/References)\"" },
+	{ "action = \"discard\";", LG_CONTINUE,
+	  "addheader X-Loopguard-Bounce: unverified\n", LINE "tag " },
+	{ "action = \"quarantine\";", LG_CONTINUE,
+	  "quarantine loopguard: unverified bounce\n", LINE "quarantine " },
+};
+
+START_TEST(ledger_unreadable)
+{
+	static const char *const headers[] = { IRT(SENT_ID), NULL };
+	struct lg_store *store;
+
+	h = bf_host(unread_cases[_i].settings);
+	bf_submit(h, SENT_ID);
+	store = lg_host_store();
+	lg_host_set_store(NULL);
+	ck_assert_int_eq(answer("<alice@example.com>", headers, AWAY),
+			 unread_cases[_i].verdict);
+	lg_host_set_store(store);
+	ck_assert_str_eq(fh_edits(h), unread_cases[_i].edits);
+	ck_assert_msg(strstr(fh_log(), unread_cases[_i].log) != NULL,
+		      "log %s", fh_log());
 }
 END_TEST
 
@@ -429,6 +466,7 @@ static Suite *reply_suite(void)
 	tcase_add_loop_test(tc, replies, 0, ROWS(reply_cases));
 	tcase_add_test(tc, auto_reply_gets_no_autoreply);
 	tcase_add_loop_test(tc, dsn_fields_agree, 0, ROWS(dsn_cases));
+	tcase_add_loop_test(tc, ledger_unreadable, 0, ROWS(unread_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cheap");
 	tcase_add_checked_fixture(tc, NULL, teardown);
