@@ -139,6 +139,11 @@ static sfsistat status(SMFICTX *ctx, struct lg_ctx *s, enum lg_verdict v)
 
 #define SESSION(ctx) ((struct lg_ctx *) smfi_getpriv(ctx))
 
+/* Whether the MTA offered SMFIF_CHGFROM at its last negotiation: a
+ * session made at connect (after SMFIC_QUIT_NC) has no offer of its
+ * own to go by, and one MTA answers alike each time. */
+static atomic_int mta_offers_chgfrom = 1;
+
 /* answer - the SMFIS_* for a step's verdict; none at a quiet step */
 static sfsistat answer(SMFICTX *ctx, struct lg_ctx *s, unsigned step,
 		       enum lg_verdict v)
@@ -169,6 +174,10 @@ static sfsistat x_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 			return on_error_status();
 		}
 		lg_session_set_quiet(s, LG_SESSION_QUIET_UNKNOWN);
+		/* the actions were negotiated for the connection before:
+		 * the MTA's last answer stands for them */
+		lg_session_set_can_change_sender(s,
+			atomic_load(&mta_offers_chgfrom));
 		smfi_setpriv(ctx, s);
 	}
 	if (sa && sa->sa_family == AF_INET) {
@@ -375,6 +384,7 @@ static sfsistat x_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		*pf1 = negotiate_steps(cfg, f1, &quiet);
 		lg_session_set_quiet(s, quiet);
 		lg_session_set_can_change_sender(s, (f0 & SMFIF_CHGFROM) != 0);
+		atomic_store(&mta_offers_chgfrom, (f0 & SMFIF_CHGFROM) != 0);
 		smfi_setpriv(ctx, s);
 	}
 	lg_config_unref(&cfg);

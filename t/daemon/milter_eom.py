@@ -2,11 +2,13 @@
 """milter_eom.py - one message to a milter, sent as an MTA that offers
 the actions ACTIONS (hex; "all" for every one), and what the milter
 asked for at end of message. Usage:
-    milter_eom.py UNIX-SOCKET ACTIONS SENDER RCPT...
+    milter_eom.py [--twice] UNIX-SOCKET ACTIONS SENDER RCPT...
 Prints "actions 0xN" (what the milter asked for, within the offer),
 then one line per modification at end of message ("chgfrom ADDR",
 "addrcpt ADDR", "delrcpt ADDR", "addheader NAME", "chgheader NAME",
-"other C") and "eom C", the final reply's code."""
+"other C") and "eom C", the final reply's code. With --twice the
+message is sent again after SMFIC_QUIT_NC on the same connection (a
+new SMTP session with no new negotiation), its lines after "again"."""
 import socket
 import struct
 import sys
@@ -41,19 +43,8 @@ def recv(sock):
     return body[:1], body[1:]
 
 
-def main():
-    if len(sys.argv) < 5:
-        raise SystemExit(__doc__)
-    offer = ALL_ACTIONS if sys.argv[2] == "all" else int(sys.argv[2], 16)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(10)
-    sock.connect(sys.argv[1])
-    send(sock, b"O", struct.pack(">III", 6, offer, 0x1FFFFF))
-    cmd, data = recv(sock)
-    if cmd != b"O":
-        raise SystemExit("milter_eom.py: negotiation answered %r" % cmd)
-    _, actions, pflags = struct.unpack(">III", data[:12])
-    print("actions 0x%x" % actions)
+def session(sock, pflags):
+    """one SMTP session: connect, the message, end of message"""
 
     def step(name, cmd, data):
         send(sock, cmd, data)
@@ -86,6 +77,30 @@ def main():
             print("chgheader %s" % parts[0][4:].decode())
         else:
             print("other %s" % code.decode())
+
+
+def main():
+    twice = len(sys.argv) > 1 and sys.argv[1] == "--twice"
+    if twice:
+        del sys.argv[1]
+    if len(sys.argv) < 5:
+        raise SystemExit(__doc__)
+    offer = ALL_ACTIONS if sys.argv[2] == "all" else int(sys.argv[2], 16)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(sys.argv[1])
+    send(sock, b"O", struct.pack(">III", 6, offer, 0x1FFFFF))
+    cmd, data = recv(sock)
+    if cmd != b"O":
+        raise SystemExit("milter_eom.py: negotiation answered %r" % cmd)
+    _, actions, pflags = struct.unpack(">III", data[:12])
+    print("actions 0x%x" % actions)
+
+    for n in range(2 if twice else 1):
+        if n:
+            send(sock, b"K")
+            print("again")
+        session(sock, pflags)
     send(sock, b"Q")
     sock.close()
 

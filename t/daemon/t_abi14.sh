@@ -3,9 +3,9 @@
 # catchall and the test plugin tagspy: a recipient tagged on an address
 # that exists is kept and not redirected (miltertest/abi14.lua); the
 # sender change reaches the MTA as SMFIR_CHGFROM when the MTA offers
-# SMFIF_CHGFROM, and not, logged once, when it does not
-# (milter_eom.py, which sends like an MTA and shows what came back at
-# end of message); loopguardctl stats shows the plugin's counters, as
+# SMFIF_CHGFROM, and not, logged once, when it does not, also in an
+# SMTP session after SMFIC_QUIT_NC (milter_eom.py, which sends like an
+# MTA and shows what came back at end of message); loopguardctl stats shows the plugin's counters, as
 # text and as JSON; an ABI 1.2 plugin still loads beside them.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
@@ -13,6 +13,9 @@ set -u
 command -v miltertest >/dev/null || skip "miltertest is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
 lg_workdir abi14
+
+check "loopguard -V names plugin ABI 1.4" \
+	grep -qF "(plugin ABI 1.4)" <<<"$("$LOOPGUARD" -V)"
 
 # one plugin folder with the real catchall and the test plugins
 mkdir "$tmp/plugins"
@@ -71,14 +74,26 @@ check "... and that is logged once" \
 check "... and the plugin heard -1 each time" \
 	[ "$(grep -c "change_sender(new@example.com) = -1" "$tmp/lg.log")" = 2 ]
 
+# after SMFIC_QUIT_NC the next SMTP session has no negotiation of its
+# own: the MTA's last offer stands, so a change is neither lost where
+# it was offered nor tried (and failed, on_error) where it was not
+out=$(timeout 30 python3 "$srcdir/milter_eom.py" --twice "$tmp/lg.sock" all \
+	"<old@example.org>" "<alice@example.com>" 2>&1)
+check "after SMFIC_QUIT_NC, the sender is changed again" \
+	[ "$(sed -n '/^again$/,$p' <<<"$out")" = "again"$'\n'"chgfrom new@example.com"$'\n'"eom c" ]
+out=$(timeout 30 python3 "$srcdir/milter_eom.py" --twice "$tmp/lg.sock" 1bf \
+	"<old@example.org>" "<alice@example.com>" 2>&1)
+check "after SMFIC_QUIT_NC without SMFIF_CHGFROM, the message passes unchanged" \
+	[ "$(sed -n '/^again$/,$p' <<<"$out")" = "again"$'\n'"eom c" ]
+
 stats=$("$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" stats 2>&1)
 check "stats shows the plugin's counters as counter lines" \
-	grep -qx "counter	tagspy	dsn.5.1.1	6" <<<"$stats"
+	grep -qx "counter	tagspy	dsn.5.1.1	10" <<<"$stats"
 check "stats counts the tagged recipients" \
 	grep -qx "counter	tagspy	untagged	2" <<<"$stats"
 json=$("$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" --json stats 2>&1)
 check "stats --json has them in \"counters\"" \
-	grep -qF '"counters": [{"plugin": "tagspy", "name": "rcpt", "count": 6}, {"plugin": "tagspy", "name": "untagged", "count": 2}, {"plugin": "tagspy", "name": "dsn.5.1.1", "count": 6}]' <<<"$json"
+	grep -qF '"counters": [{"plugin": "tagspy", "name": "rcpt", "count": 10}, {"plugin": "tagspy", "name": "untagged", "count": 2}, {"plugin": "tagspy", "name": "dsn.5.1.1", "count": 10}]' <<<"$json"
 check "stats --json is one JSON object" \
 	python3 -c 'import json, sys; json.loads(sys.stdin.read())' <<<"$json"
 [ "$failed" = 0 ] || { echo "$stats"; echo "$json"; }
