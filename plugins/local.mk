@@ -21,6 +21,9 @@ plugins_autoreply_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 pkglib_LTLIBRARIES += plugins/bounce.la
 plugins_bounce_la_SOURCES = plugins/bounce/bounce.c \
+	plugins/bounce/bounce_judge.c plugins/bounce/bounce_reply.c \
+	plugins/bounce/bounce_rcpt.c plugins/bounce/bounce_report.c \
+	plugins/bounce/bounce_plugin.h \
 	plugins/bounce/bounce_mime.c plugins/bounce/bounce.h \
 	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
 	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \

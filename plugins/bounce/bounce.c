@@ -6,6 +6,11 @@
  *	              action = "reject";	# discard, tag, quarantine
  *	              ledger_ttl = "14d";
  *	              max_loops = 1;
+ *	              replies = true;
+ *	              max_bounce_rcpts = 1;
+ *	              multi_rcpt_action = "reject";	# or "off"
+ *	              never_send = [ "noreply", "no-reply" ];
+ *	              never_send_action = "reject";	# or "off"
  *	              mode = "enforce"; } );	# or "report"
  * DESCRIPTION
  *	The sent ledger: the Message-ID of every message submitted by an
@@ -15,20 +20,21 @@
  *	non_smtpd_milters) to see outgoing mail.
  *
  *	A bounce is a message with the null envelope sender for at least
- *	one local recipient (known or unknown). Its returned original is
- *	looked for (bounce_mime.c). The bounce is genuine when the
- *	original's Message-ID is in the ledger, or when the original
- *	(message/rfc822 or text/rfc822-headers) carries a DKIM-Signature
- *	of a local domain that verifies (host->dkim_verify_returned, same
- *	keys as the core; with headers only, the header signature counts).
- *	The original is verified once, for the signatures of local
- *	domains only, within the core's limits (a key that does not come
- *	before the message's lookup deadline is no proof).
- *	A returned original that
- *	itself had a null sender (Return-Path: <>, or a report) makes a
- *	bounce of a bounce: it is discarded. Any other bounce is
- *	backscatter and gets the action: "reject" (550 5.7.1), "discard",
- *	"tag" (X-Loopguard-Bounce: unverified) or "quarantine".
+ *	one local recipient (known or unknown). At RCPT, the cheap checks
+ *	(bounce_rcpt.c) may refuse a recipient: past max_bounce_rcpts, or
+ *	one that never sends mail. At end of message its returned
+ *	original is looked for (bounce_mime.c) and the bounce is judged
+ *	(bounce_judge.c): genuine when the original's Message-ID is in
+ *	the ledger, or when the original (message/rfc822 or
+ *	text/rfc822-headers) carries a DKIM-Signature of a local domain
+ *	that verifies (host->dkim_verify_returned, same keys as the core;
+ *	with headers only, the header signature counts); with replies =
+ *	true, an answer whose In-Reply-To or References names a ledger id
+ *	passes too (bounce_reply.c). A returned original that itself had
+ *	a null sender (Return-Path: <>, or a report) makes a bounce of a
+ *	bounce: it is discarded. Any other bounce is backscatter and gets
+ *	the action: "reject" (550 5.7.1), "discard", "tag"
+ *	(X-Loopguard-Bounce: unverified) or "quarantine".
  *
  *	loopguard's own generated mail (postmaster notices, autoreplies)
  *	comes back through the milter with a null sender: from a trusted
@@ -42,50 +48,24 @@
  *	nothing. A store that cannot be read never turns a bounce away:
  *	reject and discard become tag.
  * DIAGNOSTICS
- *	One decision line per message handled (host->decision).
+ *	One decision line per message handled (host->decision), ending
+ *	with what bounced (final recipient, status, DSN action, reporting
+ *	MTA) when the report says; counters through host->count.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <loopguard/plugin.h>
 
 #include "batv.h"
-#include "bounce.h"
+#include "bounce_plugin.h"
 
 #define BOUNCE_SCAN_MAX	(256 * 1024)	/* body bytes kept per bounce */
-#define BOUNCE_TAG	"X-Loopguard-Bounce"
 
-enum bounce_action {
-	ACTION_REJECT = 0,
-	ACTION_DISCARD,
-	ACTION_TAG,
-	ACTION_QUARANTINE
-};
-
-static const char *const bounce_actions[] = {
-	"reject", "discard", "tag", "quarantine", NULL
-};
 static const char *const bounce_modes[] = { "enforce", "report", NULL };
-
-struct bounce {
-	const struct lg_host *host;
-	enum bounce_action action;
-	long long ledger_ttl;
-	long long max_loops;
-	int report_only;
-	struct batv *batv;	/* NULL: BATV off (batv.c) */
-};
-
-/* Per message: the captured body of a bounce. */
-struct bounce_msg {
-	int candidate;		/* null sender, local recipient */
-	char *buf;
-	size_t len, cap;
-};
 
 /* bounce_init - parse and check the settings */
 static int bounce_init(const struct lg_host *h, struct lg_section *cfg,
@@ -108,7 +88,9 @@ static int bounce_init(const struct lg_host *h, struct lg_section *cfg,
 	    h->cfg_duration(cfg, "ledger_ttl", "14d", 60,
 			    &b->ledger_ttl) != 0 ||
 	    h->cfg_int(cfg, "max_loops", 1, 0, 100, &b->max_loops) != 0 ||
-	    h->cfg_enum(cfg, "mode", bounce_modes, 0, &mode) != 0)
+	    h->cfg_enum(cfg, "mode", bounce_modes, 0, &mode) != 0 ||
+	    h->cfg_bool(cfg, "replies", 1, &b->replies) != 0 ||
+	    bounce_rcpt_init(b, cfg) != 0)
 		return -1;
 	b->action = (enum bounce_action) action;
 	b->report_only = mode == 1;
@@ -122,9 +104,18 @@ static void bounce_fini(void *instance)
 {
 	struct bounce *b = instance;
 
-	if (b)
-		batv_free(&b->batv);
+	if (!b)
+		return;
+	bounce_rcpt_fini(b);
+	batv_free(&b->batv);
 	free(b);
+}
+
+/* bounce_local - R is a local recipient still in play */
+static int bounce_local(const struct lg_rcpt_info *r)
+{
+	return r && r->rclass != LG_RCPT_EXTERNAL && !r->mta_rejected &&
+		!r->refused && !r->deleted;
 }
 
 /* bounce_first_local - the first local recipient still in play */
@@ -136,8 +127,7 @@ static const struct lg_rcpt_info *bounce_first_local(const struct lg_host *h,
 	for (i = 0; i < n; i++) {
 		const struct lg_rcpt_info *r = h->rcpt_at(ctx, i);
 
-		if (r && r->rclass != LG_RCPT_EXTERNAL && !r->mta_rejected &&
-		    !r->refused && !r->deleted)
+		if (bounce_local(r))
 			return r;
 	}
 	return NULL;
@@ -155,6 +145,23 @@ static struct bounce_msg *bounce_state(const struct lg_host *h,
 			memset(*slot, 0, sizeof(struct bounce_msg));
 	}
 	return *slot;
+}
+
+/* bounce_envrcpt - the cheap checks on each local recipient of a bounce */
+static enum lg_verdict bounce_envrcpt(void *instance, struct lg_ctx *ctx,
+				      const struct lg_rcpt_info *rcpt)
+{
+	struct bounce *b = instance;
+	const struct lg_host *h = b->host;
+	struct bounce_msg *m;
+
+	if (h->sender_class(ctx) != LG_SENDER_NULL || !bounce_local(rcpt))
+		return LG_CONTINUE;
+	if ((m = bounce_state(h, ctx)) == NULL) {
+		h->log(ctx, LG_LOG_ERROR, "bounce: out of memory; tempfail");
+		return LG_TEMPFAIL;
+	}
+	return bounce_rcpt(b, ctx, m, rcpt);
 }
 
 /* bounce_eoh - decide whether the body is worth keeping */
@@ -217,201 +224,6 @@ static enum lg_verdict bounce_body(void *instance, struct lg_ctx *ctx,
 	return LG_CONTINUE;
 }
 
-/* bounce_count_loops - LG_LOOP_HEADER lines of the message itself */
-static int bounce_count_loops(const struct lg_host *h, struct lg_ctx *ctx)
-{
-	int n = 0;
-
-	while (n < 1000 && h->header_get(ctx, LG_LOOP_HEADER, (size_t) n))
-		n++;
-	return n;
-}
-
-/* bounce_own_mail - generated here and handed back by the local MTA:
- * a trusted client and exactly one loop header naming this host */
-static int bounce_own_mail(const struct lg_host *h, struct lg_ctx *ctx)
-{
-	const char *v = h->header_get(ctx, LG_LOOP_HEADER, 0);
-
-	if (!v || h->header_get(ctx, LG_LOOP_HEADER, 1) ||
-	    !h->client_trusted(ctx))
-		return 0;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	return strncasecmp(v, h->hostname(), strlen(h->hostname())) == 0 &&
-		strspn(v + strlen(h->hostname()), " \t\r\n") ==
-		strlen(v + strlen(h->hostname()));
-}
-
-/* bounce_ledger_key - "sent:ID" */
-static void bounce_ledger_key(const char *id, char *key, size_t size)
-{
-	snprintf(key, size, "sent:%s", id);
-}
-
-/* bounce_record - put an outgoing message's Message-ID in the ledger */
-static void bounce_record(struct bounce *b, struct lg_ctx *ctx)
-{
-	const struct lg_host *h = b->host;
-	const char *value = h->header_get(ctx, "Message-ID", 0);
-	char id[BOUNCE_ID_MAX + 1], key[BOUNCE_ID_MAX + 16];
-	struct lg_store_meta meta;
-
-	if (!value || bounce_message_id(value, strlen(value), id,
-					 sizeof(id)) != 0) {
-		h->log(ctx, LG_LOG_DEBUG,
-		       "bounce: outgoing message has no usable Message-ID; not in the ledger");
-		return;
-	}
-	memset(&meta, 0, sizeof(meta));
-	meta.from = h->sender(ctx);
-	meta.size = -1;
-	bounce_ledger_key(id, key, sizeof(key));
-	if (h->store_set(ctx, key, 1, b->ledger_ttl, &meta) != 0)
-		h->log(ctx, LG_LOG_WARN,
-		       "bounce: cannot record <%s> in the sent ledger", id);
-}
-
-/* bounce_edit_failed - an edit could not be queued: keep the mail */
-static enum lg_verdict bounce_edit_failed(const struct lg_host *h,
-					  struct lg_ctx *ctx, const char *what)
-{
-	h->log(ctx, LG_LOG_ERROR, "bounce: cannot queue %s; tempfail", what);
-	return LG_TEMPFAIL;
-}
-
-/* bounce_act - carry out (or, in report mode, describe) ACTION */
-static enum lg_verdict bounce_act(struct bounce *b, struct lg_ctx *ctx,
-				  enum bounce_action action, const char *to,
-				  const char *reason)
-{
-	const struct lg_host *h = b->host;
-
-	if (b->report_only) {
-		h->decision(ctx, "report", to, "would %s: %s",
-			    bounce_actions[action], reason);
-		return LG_CONTINUE;
-	}
-	switch (action) {
-	case ACTION_REJECT:
-		if (h->set_reply(ctx, "550", "5.7.1",
-				 "Bounce not accepted: it answers no message sent from here") != 0)
-			return bounce_edit_failed(h, ctx, "the reply");
-		h->decision(ctx, "reject", to, "%s", reason);
-		return LG_REJECT;
-	case ACTION_DISCARD:
-		h->decision(ctx, "discard", to, "%s", reason);
-		return LG_DISCARD;
-	case ACTION_TAG:
-		if (h->add_header(ctx, BOUNCE_TAG, "unverified") != 0)
-			return bounce_edit_failed(h, ctx, "the header");
-		h->decision(ctx, "tag", to, "%s", reason);
-		return LG_CONTINUE;
-	case ACTION_QUARANTINE:
-		if (h->quarantine(ctx, "loopguard: unverified bounce") != 0)
-			return bounce_edit_failed(h, ctx, "the quarantine");
-		h->decision(ctx, "quarantine", to, "%s", reason);
-		return LG_CONTINUE;
-	}
-	return LG_CONTINUE;
-}
-
-/* bounce_dkim_proof - the local domain whose DKIM signature on the
- * returned original verifies, or NULL */
-static const char *bounce_dkim_proof(const struct lg_host *h,
-				     struct lg_ctx *ctx,
-				     const struct bounce_original *o)
-{
-	int i;
-
-	if (h->struct_size < offsetof(struct lg_host, dkim_verify_returned) +
-	    sizeof(h->dkim_verify_returned) || !h->dkim_verify_returned ||
-	    !o->text || !o->text_len)
-		return NULL;
-	/* the host verifies the buffer once, for all local domains; the
-	 * questions after the first cost no lookup */
-	for (i = 0; i < o->n_dkim; i++)
-		if (h->is_local_domain(ctx, o->dkim_domains[i]) &&
-		    h->dkim_verify_returned(ctx, o->text, o->text_len,
-					    o->dkim_domains[i]) == 1)
-			return o->dkim_domains[i];
-	return NULL;
-}
-
-/* bounce_judge - a bounce: genuine, bounce of a bounce, or backscatter */
-static enum lg_verdict bounce_judge(struct bounce *b, struct lg_ctx *ctx,
-				    const struct bounce_original *o,
-				    const char *to)
-{
-	const struct lg_host *h = b->host;
-	char key[BOUNCE_ID_MAX + 16], reason[512];
-	struct lg_store_value val;
-	enum bounce_action action = b->action;
-	const char *signer;
-	int hit = 0;
-
-	if (o->null_sender) {
-		snprintf(reason, sizeof(reason),
-			 "bounce of a bounce: the returned message (%s) had a null sender",
-			 bounce_kind_name(o->kind));
-		return bounce_act(b, ctx, ACTION_DISCARD, to, reason);
-	}
-	if (o->message_id[0]) {
-		bounce_ledger_key(o->message_id, key, sizeof(key));
-		hit = h->store_get(ctx, key, &val);
-		if (hit == 1) {
-			h->decision(ctx, "pass", to,
-				    "bounce answers <%s>, sent from here",
-				    o->message_id);
-			return LG_CONTINUE;
-		}
-	}
-	if ((signer = bounce_dkim_proof(h, ctx, o)) != NULL) {
-		h->decision(ctx, "pass", to,
-			    "returned original has a valid DKIM signature of %s",
-			    signer);
-		return LG_CONTINUE;
-	}
-	if (!o->message_id[0]) {
-		snprintf(reason, sizeof(reason),
-			 "unverified bounce: no returned Message-ID found (%s)",
-			 bounce_kind_name(o->kind));
-		return bounce_act(b, ctx, action, to, reason);
-	}
-	snprintf(reason, sizeof(reason),
-		 "unverified bounce: returned <%s> was never sent from here",
-		 o->message_id);
-	if (hit < 0 && (action == ACTION_REJECT || action == ACTION_DISCARD)) {
-		/* no evidence either way: never turn a bounce away */
-		action = ACTION_TAG;
-		snprintf(reason, sizeof(reason),
-			 "unverified bounce: the sent ledger cannot be read (returned <%s>)",
-			 o->message_id);
-	}
-	return bounce_act(b, ctx, action, to, reason);
-}
-
-/* bounce_batv_judge - a bounce judged by its BATV tags first (batv.c),
- * then, when they do not decide, by the ledger */
-static enum lg_verdict bounce_batv_judge(struct bounce *b, struct lg_ctx *ctx,
-					 const struct bounce_original *o,
-					 const char *to)
-{
-	char reason[512];
-
-	switch (batv_judge(b->batv, b->host, ctx, reason, sizeof(reason),
-			   &to)) {
-	case BATV_GENUINE:
-		b->host->decision(ctx, "pass", to, "%s", reason);
-		return LG_CONTINUE;
-	case BATV_FORGED:
-		return bounce_act(b, ctx, b->action, to, reason);
-	case BATV_UNDECIDED:
-		break;
-	}
-	return bounce_judge(b, ctx, o, to);
-}
-
 /* bounce_eom - loops, the ledger, and the verdict on a bounce */
 static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 {
@@ -454,8 +266,6 @@ static enum lg_verdict bounce_eom(void *instance, struct lg_ctx *ctx)
 	/* a notice or autoreply of ours on its way to a local mailbox */
 	if (!m || !m->candidate || bounce_own_mail(h, ctx))
 		return LG_CONTINUE;
-	if (b->batv)
-		return bounce_batv_judge(b, ctx, &o, r ? r->addr : NULL);
 	return bounce_judge(b, ctx, &o, r ? r->addr : NULL);
 }
 
@@ -468,13 +278,19 @@ static int bounce_untag(const void *instance, const char *local,
 	return batv_untag(b->batv, local, domain, base, size);
 }
 
-/* bounce_needs - the headers, and the returned original in the body */
+/* bounce_needs - the headers, the returned original in the body, and
+ * RCPT when a cheap check is on */
 static void bounce_needs(const void *instance, unsigned *uses_r,
 			 unsigned *answers_r)
 {
-	(void) instance;
+	const struct bounce *b = instance;
+
 	*uses_r = LG_STEP_HEADERS | LG_STEP_EOH | LG_STEP_BODY | LG_STEP_EOM;
 	*answers_r = LG_STEP_EOM;
+	if (!b || b->multi_rcpt_reject || b->never_send_reject) {
+		*uses_r |= LG_STEP_RCPT;
+		*answers_r |= LG_STEP_RCPT;
+	}
 }
 
 const struct lg_plugin lg_plugin_descriptor = {
@@ -483,6 +299,7 @@ const struct lg_plugin lg_plugin_descriptor = {
 	.version = PACKAGE_VERSION,
 	.init = bounce_init,
 	.fini = bounce_fini,
+	.envrcpt = bounce_envrcpt,
 	.eoh = bounce_eoh,
 	.body = bounce_body,
 	.eom = bounce_eom,

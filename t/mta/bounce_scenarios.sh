@@ -30,6 +30,15 @@
 #	- a bounce of a bounce (the returned message has Return-Path: <>)
 #	  is accepted by SMTP but discarded (logged action=discard);
 #	- mail carrying two X-Loopguard-Loop headers is discarded;
+#	- an auto-reply (null sender, Auto-Submitted: auto-replied, no
+#	  returned message) whose In-Reply-To names a message alice sent
+#	  reaches her (action=pass, "auto-reply to <ID>");
+#	- the same naming a Message-ID never sent gets 550 5.7.1 at the end
+#	  of DATA and is not delivered;
+#	- a bounce to two local recipients: the second RCPT gets 550 5.7.1
+#	  (max_bounce_rcpts 1);
+#	- a bounce to noreply@example.com gets 550 5.7.1 at RCPT
+#	  (never_send);
 #	- SIGTERM stops the daemon with status 0 and no sanitizer report.
 #	The summary is "bounce-postfix: N passed, M failed".
 
@@ -242,6 +251,106 @@ sc_loop() {
 		bs_fail "the looping message reached alice"
 }
 
+# bs_send_answer - an answer from outside to alice over raw SMTP:
+#	bs_send_answer PORT SUBJECT IN_REPLY_TO; 0 when the end of DATA
+#	got 2xx (the reply is in BS_DSN_REPLY)
+bs_send_answer() {
+	local rc=1
+	lg_smtp_open "$1" || return 1
+	if lg_smtp_expect 2 "EHLO mx.external.test" &&
+		lg_smtp_expect 2 "MAIL FROM:<>" &&
+		lg_smtp_expect 2 "RCPT TO:<alice@example.com>" &&
+		lg_smtp_expect 3 "DATA"; then
+		printf '%s\r\n' "From: friend@external.test" \
+			"To: alice@example.com" "Subject: $2" \
+			"Message-ID: <away.$RANDOM$RANDOM@external.test>" \
+			"In-Reply-To: <$3>" "References: <older@external.test>" \
+			"	<$3>" "Auto-Submitted: auto-replied" \
+			"Content-Type: text/plain" "" \
+			"I am away until Monday." "." >&"$LG_SMTP_FD"
+		lg_smtp_reply || true
+		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
+	fi
+	BS_DSN_REPLY=$LG_SMTP_TEXT
+	lg_smtp_close
+	return "$rc"
+}
+
+# sc_auto_reply - an auto-reply to mail alice sent reaches her
+sc_auto_reply() {
+	local port=$1 id subject
+	id="away.$$.$RANDOM@example.com"
+	subject="bounce auto-reply $$.$RANDOM"
+	lg_send "$port" --from alice@example.com --to friend@external.test \
+		--header "Subject: a question" --header "Message-Id: <$id>" \
+		--body "are you there?" ||
+		bs_fail "alice's message was not accepted" || return 1
+	bs_send_answer "$port" "$subject" "$id" ||
+		bs_fail "the auto-reply got '${BS_DSN_REPLY%$'\n'}'" || return 1
+	lg_wait_mbox_with "$(bs_box)" "Subject: $subject" ||
+		bs_fail "the auto-reply did not reach alice" || return 1
+	bs_milter_saw "auto-reply to <$id>, sent from here (Auto-Submitted: auto-replied)" ||
+		bs_fail "the milter logged no pass for the auto-reply"
+}
+
+# sc_forged_reply - an auto-reply naming a message never sent: refused
+sc_forged_reply() {
+	local port=$1 subject rc=0
+	subject="bounce forged reply $$.$RANDOM"
+	bs_send_answer "$port" "$subject" "never.$RANDOM@example.com" || rc=$?
+	[ "$rc" -ne 0 ] || bs_fail "the forged auto-reply was accepted" || return 1
+	case $BS_DSN_REPLY in
+	"550 5.7.1 "*) ;;
+	*) bs_fail "end of DATA got '${BS_DSN_REPLY%$'\n'}', want 550 5.7.1" ||
+		return 1 ;;
+	esac
+	bs_milter_saw "In-Reply-To/References name 2 messages never sent from here" ||
+		bs_fail "the refusal does not name the reply headers" || return 1
+	lg_settle
+	[ "$(lg_mbox_count_with "$(bs_box)" "Subject: $subject")" -eq 0 ] ||
+		bs_fail "the forged auto-reply reached alice"
+}
+
+# bs_rcpt_refused - MAIL FROM:<>, then RCPT to each address but the
+#	last (2xx expected) and the last (550 5.7.1 TEXT expected)
+bs_rcpt_refused() {
+	local port=$1 text=$2 rc=0 a
+	shift 2
+	lg_smtp_open "$port" || return 1
+	lg_smtp_expect 2 "EHLO mx.external.test" &&
+		lg_smtp_expect 2 "MAIL FROM:<>" || rc=1
+	while [ "$rc" -eq 0 ] && [ "$#" -gt 1 ]; do
+		lg_smtp_expect 2 "RCPT TO:<$1>" || rc=1
+		shift
+	done
+	if [ "$rc" -eq 0 ]; then
+		lg_smtp_cmd "RCPT TO:<$1>" || true
+		case $LG_SMTP_TEXT in
+		"550 5.7.1 $text"*) ;;
+		*) lg_log "  RCPT TO:<$1> got '${LG_SMTP_TEXT%$'\n'}', want 550 5.7.1 $text"
+			rc=1 ;;
+		esac
+	fi
+	lg_smtp_close
+	return "$rc"
+}
+
+# sc_multi_rcpt - a bounce's second local recipient is refused
+sc_multi_rcpt() {
+	bs_rcpt_refused "$1" "Bounce not accepted: a bounce has a single recipient" \
+		alice@example.com bob@example.com || return 1
+	bs_milter_saw "to=<bob@example.com> client=127.0.0.1 reason=\"bounce to more than 1 local recipient" ||
+		bs_fail "the milter logged no refusal"
+}
+
+# sc_noreply - a bounce to noreply@ is refused at RCPT
+sc_noreply() {
+	bs_rcpt_refused "$1" "Bounce not accepted: this address sends no mail" \
+		noreply@example.com || return 1
+	bs_milter_saw "to=<noreply@example.com> client=127.0.0.1 reason=\"bounce to an address that sends no mail (never_send noreply)" ||
+		bs_fail "the milter logged no refusal"
+}
+
 # sc_stop - SIGTERM: status 0, no sanitizer report
 sc_stop() {
 	lg_milter_stop
@@ -289,6 +398,10 @@ bs_main() {
 	lg_check "a notice of ours to the postmaster passes" sc_own_notice
 	lg_check "bounce of a bounce discarded" sc_bounce_of_bounce "$port"
 	lg_check "two loop headers: discarded" sc_loop "$port"
+	lg_check "an auto-reply to alice's mail reaches her" sc_auto_reply "$port"
+	lg_check "an auto-reply to mail never sent: 550 5.7.1" sc_forged_reply "$port"
+	lg_check "a bounce to two local recipients: 550 5.7.1 at RCPT" sc_multi_rcpt "$port"
+	lg_check "a bounce to noreply@: 550 5.7.1 at RCPT" sc_noreply "$port"
 	lg_check "SIGTERM: exit 0, clean log" sc_stop
 	lg_summary
 }
