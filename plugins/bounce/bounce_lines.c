@@ -13,8 +13,11 @@
  *
  *	bounce_next_line() returns the line at *pos without its end and
  *	moves *pos past it. A line ends in LF, CRLF, or a lone CR (old
- *	Macintosh gateways); CRs before an LF ("\r\r\n", a doubled
- *	conversion) belong to the one line end.
+ *	Macintosh gateways); up to BOUNCE_CR_RUN CRs before an LF
+ *	("\r\r\n", a doubled conversion) belong to the one line end. A
+ *	longer run of CRs is looked at no further than that, so a body
+ *	of CRs costs time in proportion to its length: each CR of it
+ *	that is not within BOUNCE_CR_RUN of an LF is a lone CR.
  *
  *	bounce_header_name_len() is the length of "Name" in "Name: ..."
  *	(printable, no blanks, at most 76 bytes), 0 if the line is no
@@ -38,6 +41,8 @@
 
 #include "bounce_impl.h"
 
+#define BOUNCE_CR_RUN	8	/* CRs before an LF in one line end */
+
 /* bounce_next_line - the line at *pos without its end; 0 at the end */
 int bounce_next_line(const char *buf, size_t len, size_t *pos,
 		     const char **line_r, size_t *n_r)
@@ -51,10 +56,13 @@ int bounce_next_line(const char *buf, size_t len, size_t *pos,
 	*line_r = buf + *pos;
 	*n_r = i - *pos;
 	if (i < len && buf[i] == '\r') {
-		for (crs = 0; i + crs < len && buf[i + crs] == '\r'; crs++)
+		for (crs = 0; crs <= BOUNCE_CR_RUN && i + crs < len &&
+		     buf[i + crs] == '\r'; crs++)
 			;
-		/* CR+ LF is one line end; otherwise one lone CR */
-		i += i + crs < len && buf[i + crs] == '\n' ? crs + 1 : 1;
+		/* CR+ LF is one line end; otherwise one lone CR (a run
+		 * too long to be a line end is never scanned again whole) */
+		i += crs <= BOUNCE_CR_RUN && i + crs < len &&
+			buf[i + crs] == '\n' ? crs + 1 : 1;
 	} else if (i < len) {
 		i++;
 	}

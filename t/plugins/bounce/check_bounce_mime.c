@@ -163,6 +163,8 @@ static const char *const line_cases[][2] = {
 	{ "a\rb\r", "a|b" },
 	{ "a\r\rb", "a||b" },
 	{ "a\r\r\nb", "a|b" },
+	{ "a\r\r\r\r\r\r\r\r\nb", "a|b" },
+	{ "a\r\r\r\r\r\r\r\r\r\nb", "a||b" },
 	{ "\n\r\n\r", "||" },
 	{ "", "" },
 };
@@ -352,6 +354,52 @@ START_TEST(dsn_fields)
 }
 END_TEST
 
+/* Hostile bodies of BOUNCE_SCAN_MAX bytes: each must be read in time
+ * proportional to its length (the case's timeout is far above what a
+ * linear walk takes, and far below a quadratic one). */
+#define HOSTILE_LEN	(256 * 1024)
+
+enum hostile_fill { FILL_CR, FILL_CR_B64, FILL_CR_LINES };
+
+static const struct hostile_case {
+	const char *ctype;
+	const char *cte;
+	enum hostile_fill fill;
+} hostile_cases[] = {
+	{ "text/plain", NULL, FILL_CR },
+	{ "multipart/report; boundary=\"b\"", NULL, FILL_CR },
+	{ "text/plain", "base64", FILL_CR_B64 },
+	{ "text/plain", NULL, FILL_CR_LINES },
+};
+
+START_TEST(hostile_time)
+{
+	const struct hostile_case *c = &hostile_cases[_i];
+	struct bounce_original o;
+	char *buf = malloc(HOSTILE_LEN);
+	size_t i;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < HOSTILE_LEN; i++)
+		switch (c->fill) {
+		case FILL_CR:
+			buf[i] = '\r';
+			break;
+		case FILL_CR_B64:	/* "DQ0N" is three CRs */
+			buf[i] = "DQ0N"[i % 4];
+			break;
+		case FILL_CR_LINES:	/* long runs of CRs, an LF now and then */
+			buf[i] = i % 4096 == 4095 ? '\n' : '\r';
+			break;
+		}
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(bounce_find_original(c->ctype, c->cte, buf,
+					      HOSTILE_LEN, &o), 0);
+	ck_assert_str_eq(o.message_id, "");
+	free(buf);
+}
+END_TEST
+
 static Suite *mime_suite(void)
 {
 	Suite *s = suite_create("bounce_mime");
@@ -376,6 +424,12 @@ static Suite *mime_suite(void)
 	tcase_add_loop_test(tc, classes, 0,
 			    (int) (sizeof(class_cases) / sizeof(class_cases[0])));
 	tcase_add_test(tc, dsn_fields);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bounds");
+	tcase_set_timeout(tc, 5);
+	tcase_add_loop_test(tc, hostile_time, 0,
+			    (int) (sizeof(hostile_cases) /
+				   sizeof(hostile_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
