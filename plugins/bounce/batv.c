@@ -19,6 +19,8 @@
  *	already, not exempt), for at least one external recipient and
  *	none exempt, leaves with the sender "prvs=KDDDSSSSSS=local@domain"
  *	(batv_tag.c), queued at end of message with host->change_sender.
+ *	When the host refuses the change (an MTA that does not offer
+ *	SMFIF_CHGFROM), the mail leaves unsigned (logged).
  *
  *	Untagging: the plugin's untag member tells the core that a
  *	syntactically valid tag on a local part of a BATV domain stands
@@ -182,8 +184,14 @@ int batv_sign(const struct batv *b, const struct lg_host *h,
 			    from, signed_from);
 		return 0;
 	}
-	if (h->change_sender(ctx, signed_from) != 0)
-		return -1;
+	if (h->change_sender(ctx, signed_from) != 0) {
+		/* the MTA offers no sender change (or another plugin made
+		 * one): the mail leaves unsigned, as with BATV off */
+		h->log(ctx, LG_LOG_INFO,
+		       "bounce: <%s> not signed: the sender change was refused",
+		       from);
+		return 0;
+	}
 	count(h, ctx, "batv.signed");
 	h->log(ctx, LG_LOG_INFO, "bounce: envelope sender <%s> signed as <%s>",
 	       from, signed_from);

@@ -66,8 +66,8 @@ void batv_free(struct batv **batv);
 int batv_untag(const struct batv *b, const char *local, const char *domain,
 	       char *base, size_t size);
 /* Replace the envelope sender of outgoing mail by its tagged form
- * when it should be signed. 0, or -1 (the edit could not be
- * queued). */
+ * when it should be signed; a change the host refuses leaves the
+ * mail unsigned (logged). 0, or -1 (the tag could not be made). */
 int batv_sign(const struct batv *b, const struct lg_host *h,
 	      struct lg_ctx *ctx);
 /* Each tagged local recipient whose base exists is replaced by its

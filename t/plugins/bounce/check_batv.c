@@ -270,6 +270,23 @@ START_TEST(signs_with_the_known_vector)
 }
 END_TEST
 
+/* An MTA that offers no sender change (SMFIF_CHGFROM): the mail leaves
+ * unsigned, as with BATV off, and is not held back. */
+START_TEST(no_chgfrom_leaves_unsigned)
+{
+	unsigned long long before;
+
+	h = host(ON);
+	fh_no_chgfrom(h, 1);
+	before = fh_counter("bounce", "batv.signed");
+	ck_assert_str_eq(sign_alice(), "");
+	ck_assert_str_eq(fh_edits(h), "");
+	ck_assert_uint_eq(fh_counter("bounce", "batv.signed"), before);
+	ck_assert_ptr_nonnull(strstr(fh_log(),
+		"<alice@example.com> not signed: the sender change was refused"));
+}
+END_TEST
+
 /* Who is signed: client, AUTH, sender, recipients, settings. */
 static const struct {
 	const char *settings, *client, *auth, *from, *rcpt, *want;
@@ -596,6 +613,7 @@ static Suite *batv_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, off_changes_nothing);
 	tcase_add_test(tc, signs_with_the_known_vector);
+	tcase_add_test(tc, no_chgfrom_leaves_unsigned);
 	tcase_add_loop_test(tc, who_is_signed, 0, ROWS(sign_cases));
 	tcase_add_test(tc, valid_tag_passes_and_is_removed);
 	tcase_add_loop_test(tc, bad_tags_refused, 0, ROWS(refused_cases));
