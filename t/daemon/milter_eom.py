@@ -8,7 +8,11 @@ then one line per modification at end of message ("chgfrom ADDR",
 "addrcpt ADDR", "delrcpt ADDR", "addheader NAME", "chgheader NAME",
 "other C") and "eom C", the final reply's code. With --twice the
 message is sent again after SMFIC_QUIT_NC on the same connection (a
-new SMTP session with no new negotiation), its lines after "again"."""
+new SMTP session with no new negotiation), its lines after "again".
+With MILTER_MESSAGE=FILE in the environment, the message's headers
+(up to the first empty line, one "Name: value" per line) and its body
+(the rest, as it is, in chunks of 64 KiB) are sent too."""
+import os
 import socket
 import struct
 import sys
@@ -16,7 +20,9 @@ import sys
 ALL_ACTIONS = 0x1FF
 # SMFIP_NR_* per step: the milter may ask not to be answered there
 NR = {"connect": 0x1000, "helo": 0x2000, "mail": 0x4000, "rcpt": 0x8000,
-      "data": 0x10000, "eoh": 0x40000}
+      "data": 0x10000, "header": 0x80, "eoh": 0x40000, "body": 0x80000}
+NOHDRS = 0x20
+NOBODY = 0x10
 FINAL = b"cartdy"
 
 
@@ -59,7 +65,23 @@ def session(sock, pflags):
     for rcpt in sys.argv[4:]:
         step("rcpt", b"R", rcpt.encode() + b"\x00")
     step("data", b"T", b"")
+    head, body = b"", b""
+    if os.environ.get("MILTER_MESSAGE"):
+        with open(os.environ["MILTER_MESSAGE"], "rb") as f:
+            head, _, body = f.read().partition(b"\n\n")
+    for line in head.split(b"\n") if head and not pflags & NOHDRS else []:
+        name, _, value = line.partition(b":")
+        step("header", b"L", name + b"\x00" + value.lstrip() + b"\x00")
     step("eoh", b"N", b"")
+    for i in range(0, len(body), 65535) if not pflags & NOBODY else []:
+        send(sock, b"B", body[i:i + 65535])
+        if pflags & NR["body"]:
+            continue
+        code, _ = recv(sock)
+        if code == b"s":
+            break
+        if code != b"c":
+            raise SystemExit("milter_eom.py: body answered %r" % code)
     send(sock, b"E", b"")
     while True:
         code, text = recv(sock)
