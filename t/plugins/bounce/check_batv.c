@@ -503,6 +503,79 @@ START_TEST(report_mode_only_logs)
 }
 END_TEST
 
+/* A bounce to several recipients, tagged and not: the cheap checks at
+ * RCPT look at the address a tag stands for, and the verdict at end
+ * of message covers every recipient taken. "@V" in a recipient is
+ * replaced by a valid tag of the address after it. */
+static const struct {
+	const char *settings;
+	const char *rcpts[3];
+	enum lg_verdict rcpt_v[3], eom_v;
+	const char *log;
+} seam_cases[] = {
+	/* past max_bounce_rcpts: the untagged one is refused at RCPT,
+	 * the tagged one decides */
+	{ ON, { "<" TAG0 ">", "<postmaster@example.com>", NULL },
+	  { LG_CONTINUE, LG_REJECT }, LG_CONTINUE,
+	  "bounce to a valid BATV tag <" TAG0 ">" },
+	/* both taken: the untagged one needs the ledger */
+	{ "max_bounce_rcpts = 2; " ON,
+	  { "<" TAG0 ">", "<postmaster@example.com>", NULL },
+	  { LG_CONTINUE, LG_CONTINUE }, LG_REJECT,
+	  "no returned Message-ID found" },
+	/* both tagged and valid: passes */
+	{ "max_bounce_rcpts = 2; " ON,
+	  { "<" TAG0 ">", "@Vpostmaster@example.com", NULL },
+	  { LG_CONTINUE, LG_CONTINUE }, LG_CONTINUE,
+	  "bounce to a valid BATV tag" },
+	/* one valid, one forged: refused */
+	{ "max_bounce_rcpts = 2; " ON,
+	  { "<" TAG0 ">", "<prvs=0682a28d23=postmaster@example.com>", NULL },
+	  { LG_CONTINUE, LG_CONTINUE }, LG_REJECT,
+	  "the BATV tag of <prvs=0682a28d23=postmaster@example.com> does not verify" },
+	/* never_send sees through a valid tag */
+	{ ON, { "@Vnoreply@example.com", NULL },
+	  { LG_REJECT }, LG_CONTINUE, "never_send noreply" },
+};
+
+START_TEST(several_recipients)
+{
+	static const char *const headers[] = {
+		"From: MAILER-DAEMON@mx.external.test", NULL };
+	char raw[3][420], tag[BATV_TAG_LEN + 1];
+	size_t i;
+
+	h = host(seam_cases[_i].settings);
+	fh_connect(h, "192.0.2.7");
+	fh_log_reset();
+	ck_assert_int_eq(fh_mail(h, "<>"), LG_CONTINUE);
+	for (i = 0; i < 3 && seam_cases[_i].rcpts[i]; i++) {
+		const char *r = seam_cases[_i].rcpts[i];
+
+		if (strncmp(r, "@V", 2) == 0) {
+			ck_assert_int_eq(batv_make((const unsigned char *) SECRET,
+						   strlen(SECRET), 0,
+						   batv_day(T0) + 7, r + 2,
+						   tag), 0);
+			snprintf(raw[i], sizeof(raw[i]), "<prvs=%s=%s>", tag,
+				 r + 2);
+		} else {
+			snprintf(raw[i], sizeof(raw[i]), "%s", r);
+		}
+		ck_assert_msg(fh_rcpt(h, raw[i]) == seam_cases[_i].rcpt_v[i],
+			      "row %d: rcpt %s: %s", _i, raw[i], fh_log());
+	}
+	for (i = 0; headers[i]; i++)
+		fh_header(h, "From", headers[i] + 6);
+	fh_eoh(h);
+	fh_body(h, "Sorry, your message could not be delivered.\r\n");
+	ck_assert_msg(fh_eom(h) == seam_cases[_i].eom_v, "row %d: %s", _i,
+		      fh_log());
+	ck_assert_msg(strstr(fh_log(), seam_cases[_i].log) != NULL,
+		      "row %d: %s", _i, fh_log());
+}
+END_TEST
+
 /* Rotation: key 1 signs, key 0's tags still pass. */
 START_TEST(key_rotation)
 {
@@ -622,6 +695,7 @@ static Suite *batv_suite(void)
 	tcase_add_loop_test(tc, tag_removal, 0, ROWS(removal_cases));
 	tcase_add_test(tc, report_mode_only_logs);
 	tcase_add_test(tc, key_rotation);
+	tcase_add_loop_test(tc, several_recipients, 0, ROWS(seam_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_checked_fixture(tc, NULL, teardown);
