@@ -14,7 +14,10 @@
  *	group write), 16 to 1024 bytes; sign_key among them; days 1 to
  *	365 (the day number wraps at 1000); domains (default: the core's
  *	local_domains) and exemptions in lower case. The secrets are
- *	wiped when the settings are freed.
+ *	wiped when the settings are freed. A secret_file is read again
+ *	at every reload, by then as the daemon's user (the user setting):
+ *	a file only root can read works at start and fails each reload,
+ *	and the error says so.
  * DIAGNOSTICS
  *	"FILE:LINE: plugin bounce: batv: ..." through cfg_error.
  */
@@ -75,8 +78,14 @@ static int read_secret(const struct lg_host *h, struct lg_section *k,
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0) {
-		h->cfg_error(k, "secret_file", "cannot open %s: %s", path,
-			     strerror(errno));
+		int e = errno;
+
+		/* after start the daemon runs as its user: a file only
+		 * root can read fails every reload */
+		h->cfg_error(k, "secret_file", "cannot open %s: %s%s", path,
+			     strerror(e), e == EACCES && geteuid() != 0 ?
+			     " (it is read again at reload, as the daemon's user: give it that user, or its group with mode 0640)" :
+			     "");
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
