@@ -26,6 +26,7 @@
 #define BOUNCE_NEVER_SEND_MAX	100	/* never_send entries */
 #define BOUNCE_ADDR_MAX		254	/* a never_send entry */
 #define BOUNCE_DSN_TEXT_MAX	640	/* the DSN fields of a decision */
+#define BOUNCE_STATUS_NAMES	32	/* statuses counted by name */
 
 enum bounce_action {
 	ACTION_REJECT = 0,

@@ -23,10 +23,16 @@
  *	dsn-action=X reporting-mta=M" (the fields that are set and sound)
  *	for the end of a decision's reason, or "" when none is.
  *	bounce_dsn_count() counts "status.S" and "dsn.X" with host->count;
+ *	since the status is the peer's choice, only the first
+ *	BOUNCE_STATUS_NAMES distinct statuses of the process get a name
+ *	of their own and any other counts as "status.other", so forged
+ *	reports cannot use up the plugin's counter names (the core keeps
+ *	a bounded number per plugin) before its own counters get theirs.
  *	bounce_count() counts one name, when the host can count.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -125,6 +131,29 @@ void bounce_count(const struct lg_host *h, struct lg_ctx *ctx,
 		h->count(ctx, name);
 }
 
+/* The statuses that have a counter name of their own. */
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static char status_names[BOUNCE_STATUS_NAMES][BOUNCE_STATUS_MAX + 1];
+static size_t n_status_names;
+
+/* status_named - STATUS is (or now becomes) one with its own name */
+static int status_named(const char *status)
+{
+	size_t i;
+	int named = 0;
+
+	pthread_mutex_lock(&status_lock);
+	for (i = 0; i < n_status_names && !named; i++)
+		named = strcmp(status_names[i], status) == 0;
+	if (!named && n_status_names < BOUNCE_STATUS_NAMES &&
+	    strlen(status) <= BOUNCE_STATUS_MAX) {
+		strcpy(status_names[n_status_names++], status);
+		named = 1;
+	}
+	pthread_mutex_unlock(&status_lock);
+	return named;
+}
+
 /* bounce_dsn_count - "status.5.1.1" and "dsn.failed", when sound */
 void bounce_dsn_count(const struct lg_host *h, struct lg_ctx *ctx,
 		      const struct bounce_original *o)
@@ -133,7 +162,8 @@ void bounce_dsn_count(const struct lg_host *h, struct lg_ctx *ctx,
 	char name[32];
 
 	if (bounce_status_ok(o->status)) {
-		snprintf(name, sizeof(name), "status.%s", o->status);
+		snprintf(name, sizeof(name), "status.%s",
+			 status_named(o->status) ? o->status : "other");
 		bounce_count(h, ctx, name);
 	}
 	if (action) {

@@ -319,6 +319,40 @@ START_TEST(dsn_fields_agree)
 }
 END_TEST
 
+/* Statuses are the peer's choice: a flood of forged reports with
+ * distinct statuses takes no more than a few of the plugin's counter
+ * names, so its own counters ("reply", ...) still get theirs. */
+START_TEST(status_names_bounded)
+{
+	const char *const hdrs[] = { "Content-Type: " RPT, NULL };
+	const char *const irt[] = { IRT(SENT_ID), NULL };
+	char body[1024];
+	int i;
+
+	h = bf_host(NULL);
+	bf_submit(h, SENT_ID);
+	for (i = 0; i < 80; i++) {
+		snprintf(body, sizeof(body), TEXT "--B1\r\nContent-Type: "
+			 "message/delivery-status\r\n\r\nReporting-MTA: dns; "
+			 "mx.external.test\r\n\r\nFinal-Recipient: rfc822; "
+			 "bob@external.test\r\nAction: failed\r\n"
+			 "Status: 5.%d.%d\r\n\r\n--B1--\r\n", i / 10, 100 + i);
+		ck_assert_int_eq(answer("<alice@example.com>", hdrs, body),
+				 LG_REJECT);
+	}
+	ck_assert_uint_eq(fh_counter("bounce", "status.5.0.100"), 1);
+	ck_assert_uint_eq(fh_counter("bounce", "unverified"), 80);
+	ck_assert_int_eq(answer("<alice@example.com>", irt, AWAY),
+			 LG_CONTINUE);
+	ck_assert_uint_eq(fh_counter("bounce", "reply"), 1);
+	ck_assert_uint_eq(fh_counter("bounce", "other"), 0);
+	/* the first 32 statuses (BOUNCE_STATUS_NAMES) have names */
+	ck_assert_uint_eq(fh_counter("bounce", "status.5.3.131"), 1);
+	ck_assert_uint_eq(fh_counter("bounce", "status.5.3.132"), 0);
+	ck_assert_uint_eq(fh_counter("bounce", "status.other"), 80 - 32);
+}
+END_TEST
+
 #define MAX_RCPTS 4
 
 /* RCPTS one after another in one message from SENDER: each verdict */
@@ -466,6 +500,7 @@ static Suite *reply_suite(void)
 	tcase_add_loop_test(tc, replies, 0, ROWS(reply_cases));
 	tcase_add_test(tc, auto_reply_gets_no_autoreply);
 	tcase_add_loop_test(tc, dsn_fields_agree, 0, ROWS(dsn_cases));
+	tcase_add_test(tc, status_names_bounded);
 	tcase_add_loop_test(tc, ledger_unreadable, 0, ROWS(unread_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cheap");
