@@ -192,7 +192,7 @@ static enum lg_verdict bounce_body(void *instance, struct lg_ctx *ctx,
 	size_t want;
 	char *bigger;
 
-	if (!m || !m->candidate || m->len >= BOUNCE_SCAN_MAX) {
+	if (!m || !m->candidate || m->full || m->len >= BOUNCE_SCAN_MAX) {
 		if (LG_HOST_HAS(h, body_done))
 			h->body_done(ctx);
 		return LG_CONTINUE;
@@ -211,7 +211,8 @@ static enum lg_verdict bounce_body(void *instance, struct lg_ctx *ctx,
 		if ((bigger = h->msg_alloc(ctx, want)) == NULL) {
 			h->log(ctx, LG_LOG_WARN,
 			       "bounce: out of memory; body kept so far is used");
-			m->len = BOUNCE_SCAN_MAX;	/* stop trying */
+			/* stop trying; len stays what buf holds */
+			m->full = 1;
 			return LG_CONTINUE;
 		}
 		if (m->len)

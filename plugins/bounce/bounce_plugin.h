@@ -57,6 +57,7 @@ struct bounce_msg {
 	int candidate;		/* null sender, local recipient */
 	char *buf;		/* the captured body of a bounce */
 	size_t len, cap;
+	int full;		/* keep no more (the cap, or no memory) */
 	long long rcpts;	/* local recipients of a bounce taken */
 };
 
