@@ -18,88 +18,31 @@
 #include "config.h"
 
 #include <check.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bounce.h"
+#include "bounce_corpus.h"
 #include "bounce_sample.h"
 
-#define MAX_SAMPLES	500
-#define SAMPLE_MAX	(256 * 1024)	/* the plugin keeps no more */
-
-struct sample {
-	char file[128];
-	char id[BOUNCE_ID_MAX + 1];
-	char status[BOUNCE_STATUS_MAX + 1];
-	char action[BOUNCE_STATUS_MAX + 1];
-	char rcpt[BOUNCE_FIELD_MAX + 1];
-	char mta[BOUNCE_FIELD_MAX + 1];
-};
-
-static struct sample samples[MAX_SAMPLES];
+static struct corpus_sample samples[CORPUS_MAX];
 static int n_samples;
-
-/* field - copy one EXPECT column ("-" is empty) */
-static void field(char *dst, size_t size, const char *src)
-{
-	if (strcmp(src, "-") == 0)
-		src = "";
-	snprintf(dst, size, "%s", src);
-}
-
-/* load_expect - read corpus/EXPECT; -1 on any error */
-static int load_expect(void)
-{
-	char line[2048], *col[6], *save;
-	FILE *f = fopen(CORPUS_DIR "/EXPECT", "r");
-	int i;
-
-	if (!f) {
-		fprintf(stderr, "%s/EXPECT: %s\n", CORPUS_DIR, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) && n_samples < MAX_SAMPLES) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0] == '#' || line[0] == 0)
-			continue;
-		for (i = 0; i < 6; i++)
-			if ((col[i] = strtok_r(i ? NULL : line, "\t", &save)) == NULL)
-				break;
-		if (i < 6) {
-			fprintf(stderr, "EXPECT: short line for %s\n", line);
-			fclose(f);
-			return -1;
-		}
-		field(samples[n_samples].file, sizeof(samples[0].file), col[0]);
-		field(samples[n_samples].id, sizeof(samples[0].id), col[1]);
-		field(samples[n_samples].status, sizeof(samples[0].status), col[2]);
-		field(samples[n_samples].action, sizeof(samples[0].action), col[3]);
-		field(samples[n_samples].rcpt, sizeof(samples[0].rcpt), col[4]);
-		field(samples[n_samples].mta, sizeof(samples[0].mta), col[5]);
-		n_samples++;
-	}
-	fclose(f);
-	return 0;
-}
 
 /* run_sample - parse one sample as the plugin would; 0, or -1 if the
  * file cannot be read */
-static int run_sample(const struct sample *s, struct bounce_original *o)
+static int run_sample(const struct corpus_sample *s,
+		      struct bounce_original *o)
 {
-	char path[512], ct[1024], cte[128];
-	char *buf = malloc(SAMPLE_MAX);
+	char ct[1024], cte[128];
+	char *buf = malloc(CORPUS_SAMPLE_MAX);
 	size_t len, body;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", CORPUS_DIR, s->file);
-	if (!buf || (f = fopen(path, "rb")) == NULL) {
+	if (!buf || (len = corpus_read(s, buf, CORPUS_SAMPLE_MAX)) ==
+	    (size_t) -1) {
 		free(buf);
 		return -1;
 	}
-	len = fread(buf, 1, SAMPLE_MAX, f);
-	fclose(f);
 	body = sample_split(buf, len, ct, sizeof(ct), cte, sizeof(cte));
 	(void) bounce_find_original(ct[0] ? ct : NULL, cte[0] ? cte : NULL,
 				    buf + body, len - body, o);
@@ -112,7 +55,7 @@ struct figures {
 };
 
 /* dsn_same - the DSN fields of o are those of the sample */
-static int dsn_same(const struct sample *s, const struct bounce_original *o)
+static int dsn_same(const struct corpus_sample *s, const struct bounce_original *o)
 {
 	return strcmp(o->status, s->status) == 0 &&
 		strcmp(o->dsn_action, s->action) == 0 &&
@@ -128,7 +71,7 @@ static void count(struct figures *fg)
 
 	memset(fg, 0, sizeof(*fg));
 	for (i = 0; i < n_samples; i++) {
-		const struct sample *s = &samples[i];
+		const struct corpus_sample *s = &samples[i];
 
 		if (run_sample(s, &o) != 0) {
 			fg->wrong++;
@@ -150,7 +93,7 @@ static void count(struct figures *fg)
 /* Each sample: its id (or none) and its DSN fields. */
 START_TEST(sample)
 {
-	const struct sample *s = &samples[_i];
+	const struct corpus_sample *s = &samples[_i];
 	struct bounce_original o;
 
 	ck_assert_msg(run_sample(s, &o) == 0, "%s: cannot read it", s->file);
@@ -205,7 +148,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	if (load_expect() != 0 || n_samples == 0) {
+	if ((n_samples = corpus_load(samples, CORPUS_MAX)) <= 0) {
 		fprintf(stderr, "no corpus in %s\n", CORPUS_DIR);
 		return 1;
 	}

@@ -28,13 +28,24 @@ BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
 %C%_check_bounce_report_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
 %C%_check_bounce_report_LDADD = $(CHECK_LIBS)
 %C%_check_bounce_corpus_SOURCES = %D%/check_bounce_corpus.c \
-	%D%/bounce_sample.h $(BOUNCE_PARSER_SOURCES)
+	%D%/bounce_corpus.c %D%/bounce_corpus.h %D%/bounce_sample.h \
+	$(BOUNCE_PARSER_SOURCES)
 %C%_check_bounce_corpus_CFLAGS = $(CHECK_CFLAGS_ALL) \
 	-I$(top_srcdir)/plugins/bounce \
 	-DCORPUS_DIR='"$(abs_top_srcdir)/%D%/corpus"'
 %C%_check_bounce_corpus_LDADD = $(CHECK_LIBS)
+# The corpus through the whole plugin: forged, with the sent ledger,
+# and to a BATV tag (the share of bounces each can judge).
+check_PROGRAMS += %D%/check_bounce_reach
+%C%_check_bounce_reach_SOURCES = %D%/check_bounce_reach.c \
+	%D%/bounce_corpus.c %D%/bounce_corpus.h \
+	%D%/bounce_fixture.c %D%/bounce_fixture.h
+%C%_check_bounce_reach_CFLAGS = $(CHECK_CFLAGS_ALL) \
+	-I$(top_srcdir)/plugins/bounce \
+	-DCORPUS_DIR='"$(abs_top_srcdir)/%D%/corpus"'
+%C%_check_bounce_reach_LDADD = $(CHECK_LDADD)
 TESTS += %D%/check_bounce %D%/check_bounce_mime %D%/check_bounce_corpus \
-	%D%/check_bounce_reply %D%/check_bounce_report
+	%D%/check_bounce_reply %D%/check_bounce_report %D%/check_bounce_reach
 EXTRA_DIST += %D%/corpus
 
 # BATV: the tag alone (batv_tag.c linked in) and the plugin through the
