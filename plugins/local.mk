@@ -27,6 +27,7 @@ plugins_bounce_la_SOURCES = plugins/bounce/bounce.c \
 	plugins/bounce/bounce_mime.c plugins/bounce/bounce.h \
 	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
 	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \
+	plugins/bounce/bounce_fields.c \
 	plugins/bounce/bounce_impl.h
 plugins_bounce_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 # BATV: signed envelope senders, HMAC-SHA1 from libcrypto

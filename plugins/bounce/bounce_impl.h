@@ -5,6 +5,7 @@
  *	#include "bounce_impl.h"
  * DESCRIPTION
  *	Shared by the files of the parser of returned originals:
+ *	bounce_fields.c (what one returned header tells),
  *	bounce_lines.c (lines and header blocks), bounce_decode.c
  *	(quoted-printable and base64), bounce_dsn.c (the fields of a
  *	message/delivery-status part), bounce_inline.c (header blocks
@@ -73,7 +74,9 @@ extern int bounce_find_inline(const char *buf, size_t len,
 extern int bounce_find_mdn(const char *buf, size_t len,
 			   struct bounce_original *o);
 
-/* bounce_mime.c */
+/* bounce_fields.c */
+extern const char *bounce_skip_ws(const char *p);
+extern int bounce_ctype_is(const char *ct, const char *type);
 extern void bounce_original_header(void *arg, const char *name,
 				   const char *value);
 

@@ -5,8 +5,8 @@
  *	#include "bounce.h"
  * DESCRIPTION
  *	See bounce.h. Everything works on (pointer, length) spans of the
- *	captured body (lines: bounce_lines.c); no step reads past the
- *	end. Header values are unfolded into a fixed buffer and truncated
+ *	captured body (lines: bounce_lines.c; what one returned header
+ *	tells: bounce_fields.c); no step reads past the end. Header values are unfolded into a fixed buffer and truncated
  *	there.
  *
  *	One walk over a multipart top level (any subtype, so
@@ -51,29 +51,6 @@
 
 #define BOUNDARY_MAX	200	/* RFC 2046 says 70; be lenient */
 
-/* skip_ws - past blanks */
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
-}
-
-/* ctype_is - does the media type of CT equal TYPE ("x/" matches a
- * whole family) */
-static int ctype_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type), m;
-
-	ct = skip_ws(ct);
-	if (strncasecmp(ct, type, n) != 0)
-		return 0;
-	if (type[n - 1] == '/')
-		return 1;
-	m = strcspn(ct + n, "; \t\r\n(");
-	return m == 0;
-}
-
 /* ctype_boundary - the boundary parameter of CT; 0 or -1 */
 static int ctype_boundary(const char *ct, char *buf, size_t size)
 {
@@ -81,9 +58,9 @@ static int ctype_boundary(const char *ct, char *buf, size_t size)
 	size_t n;
 
 	while ((p = strchr(p, ';')) != NULL) {
-		p = skip_ws(p + 1);
+		p = bounce_skip_ws(p + 1);
 		if (strncasecmp(p, "boundary", 8) != 0 ||
-		    *skip_ws(p + 8) != '=') {
+		    *bounce_skip_ws(p + 8) != '=') {
 			/* skip this parameter, quotes included */
 			while (*p && *p != ';') {
 				if (*p == '"')
@@ -95,7 +72,7 @@ static int ctype_boundary(const char *ct, char *buf, size_t size)
 			}
 			continue;
 		}
-		p = skip_ws(skip_ws(p + 8) + 1);
+		p = bounce_skip_ws(bounce_skip_ws(p + 8) + 1);
 		n = 0;
 		if (*p == '"') {
 			for (p++; *p && *p != '"'; p++) {
@@ -140,64 +117,6 @@ static int is_delimiter(const char *line, size_t n, const char *b,
 		if (line[i] != ' ' && line[i] != '\t')
 			return 0;
 	return kind;
-}
-
-/* dkim_domain - the d= tag of a DKIM-Signature value, lower case,
- * each domain once */
-static void dkim_domain(const char *v, struct bounce_original *o)
-{
-	const char *p = v;
-	char *out;
-	size_t n = 0;
-	int i;
-
-	if (o->n_dkim >= BOUNCE_MAX_DKIM)
-		return;
-	for (;;) {
-		p += strspn(p, " \t\r\n");
-		if ((p[0] == 'd' || p[0] == 'D') &&
-		    p[1 + strspn(p + 1, " \t\r\n")] == '=')
-			break;
-		if ((p = strchr(p, ';')) == NULL)
-			return;
-		p++;
-	}
-	p = strchr(p, '=') + 1;
-	p += strspn(p, " \t\r\n");
-	out = o->dkim_domains[o->n_dkim];
-	while (p[n] && p[n] != ';' && !strchr(" \t\r\n", p[n]) &&
-	       n < BOUNCE_DOMAIN_MAX) {
-		out[n] = p[n] >= 'A' && p[n] <= 'Z' ? p[n] + 32 : p[n];
-		n++;
-	}
-	out[n] = 0;
-	if (n == 0 || n >= BOUNCE_DOMAIN_MAX)
-		return;
-	for (i = 0; i < o->n_dkim; i++)		/* each domain once */
-		if (strcmp(o->dkim_domains[i], out) == 0)
-			return;
-	o->n_dkim++;
-}
-
-/* bounce_original_header - note what matters in one returned header */
-void bounce_original_header(void *arg, const char *name, const char *value)
-{
-	struct bounce_original *o = arg;
-	const char *v = skip_ws(value);
-
-	if (strcasecmp(name, "Message-ID") == 0 && !o->message_id[0])
-		(void) bounce_message_id(v, strlen(v), o->message_id,
-					 sizeof(o->message_id));
-	else if (strcasecmp(name, "Return-Path") == 0 &&
-		 v[0] == '<' && *skip_ws(v + 1) == '>')
-		o->null_sender = 1;
-	else if (strcasecmp(name, "Content-Type") == 0 &&
-		 ctype_is(v, "multipart/report"))
-		o->null_sender = 1;
-	else if (strcasecmp(name, LG_LOOP_HEADER) == 0)
-		o->loops++;
-	else if (strcasecmp(name, "DKIM-Signature") == 0)
-		dkim_domain(v, o);
 }
 
 /* cut_block_id - a header walk that ended early (a line that is no
@@ -306,25 +225,25 @@ static void handle_part(struct search *s, const char *p, size_t n,
 	memset(&pi, 0, sizeof(pi));
 	(void) bounce_walk_headers(p, n, 0, &w, part_header, &pi);
 	body = w.end;
-	if (ctype_is(ct, "multipart/")) {
+	if (bounce_ctype_is(ct, "multipart/")) {
 		if (depth + 1 < BOUNCE_MAX_DEPTH)
 			walk_multipart(s, p + body, n - body, ct, depth + 1);
 		return;
 	}
 	s->parts++;
 	if (s->o->kind == BOUNCE_NONE &&
-	    (ctype_is(ct, "message/rfc822") || ctype_is(ct, "message/global")))
+	    (bounce_ctype_is(ct, "message/rfc822") || bounce_ctype_is(ct, "message/global")))
 		(void) parse_original(p + body, n - body, BOUNCE_RFC822, s->o);
 	else if (s->o->kind == BOUNCE_NONE &&
-		 (ctype_is(ct, "text/rfc822-headers") ||
-		  ctype_is(ct, "message/global-headers")))
+		 (bounce_ctype_is(ct, "text/rfc822-headers") ||
+		  bounce_ctype_is(ct, "message/global-headers")))
 		(void) parse_original(p + body, n - body, BOUNCE_HEADERS,
 				      s->o);
-	else if (!s->have_dsn && (ctype_is(ct, "message/delivery-status") ||
-				  ctype_is(ct, "message/global-delivery-status"))) {
+	else if (!s->have_dsn && (bounce_ctype_is(ct, "message/delivery-status") ||
+				  bounce_ctype_is(ct, "message/global-delivery-status"))) {
 		s->have_dsn = 1;
 		bounce_dsn_fields(p + body, n - body, s->o);
-	} else if (!pi.has_ctype || ctype_is(ct, "text/"))
+	} else if (!pi.has_ctype || bounce_ctype_is(ct, "text/"))
 		scan_text(s, p + body, n - body, bounce_cte(pi.cte));
 }
 
@@ -392,7 +311,7 @@ static int search(struct search *s, const char *content_type,
 {
 	struct bounce_original *o = s->o;
 
-	if (content_type && ctype_is(content_type, "multipart/")) {
+	if (content_type && bounce_ctype_is(content_type, "multipart/")) {
 		walk_multipart(s, body, len, content_type, 0);
 		if (o->kind != BOUNCE_NONE)
 			return 1;
@@ -436,51 +355,4 @@ int bounce_find_original(const char *content_type, const char *encoding,
 		return -1;
 	}
 	return found;
-}
-
-/* bounce_message_id - see bounce.h */
-int bounce_message_id(const char *value, size_t len, char *buf, size_t size)
-{
-	const char *p = value, *end = value + len, *lt, *gt;
-	size_t n, i;
-
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if ((lt = memchr(p, '<', (size_t) (end - p))) != NULL) {
-		if ((gt = memchr(lt, '>', (size_t) (end - lt))) == NULL)
-			return -1;
-		p = lt + 1;
-		end = gt;
-	} else {
-		for (gt = p; gt < end && *gt != ' ' && *gt != '\t' &&
-		     *gt != '\r' && *gt != '\n'; gt++)
-			;
-		end = gt;
-	}
-	n = (size_t) (end - p);
-	if (n == 0 || n > BOUNCE_ID_MAX || n >= size)
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((unsigned char) p[i] <= ' ' || (unsigned char) p[i] >= 127)
-			return -1;
-	memcpy(buf, p, n);
-	buf[n] = 0;
-	return 0;
-}
-
-/* bounce_kind_name - for log lines */
-const char *bounce_kind_name(enum bounce_kind kind)
-{
-	switch (kind) {
-	case BOUNCE_RFC822:
-		return "rfc822";
-	case BOUNCE_HEADERS:
-		return "rfc822-headers";
-	case BOUNCE_INLINE:
-		return "inline";
-	case BOUNCE_MDN:
-		return "mdn";
-	default:
-		return "none";
-	}
 }

@@ -229,7 +229,8 @@ harness_extra() {
 	case $1 in
 	fuzz_mime) echo plugins/bounce/bounce_mime.c \
 		plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
-		plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c ;;
+		plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \
+		plugins/bounce/bounce_fields.c ;;
 	fuzz_template) echo plugins/autoreply/autoreply_text.c ;;
 	fuzz_message) echo t/fuzz/message_txn.c ;;
 	esac

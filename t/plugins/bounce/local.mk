@@ -14,7 +14,8 @@ check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime \
 %C%_check_bounce_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=free
 BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
 	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
-	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c
+	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \
+	plugins/bounce/bounce_fields.c
 %C%_check_bounce_mime_SOURCES = %D%/check_bounce_mime.c %D%/bounce_shapes.h \
 	$(BOUNCE_PARSER_SOURCES)
 %C%_check_bounce_mime_CFLAGS = $(CHECK_CFLAGS_ALL) -I$(top_srcdir)/plugins/bounce
