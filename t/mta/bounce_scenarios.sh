@@ -48,7 +48,8 @@ bs_fail() {
 	return 1
 }
 
-# bs_write_conf - the daemon's config
+# bs_write_conf [SETTINGS] - the daemon's config; SETTINGS are more
+#	lines of the bounce plugin's group
 bs_write_conf() {
 	cat >"$BS_CONF" <<EOF
 # written by t/mta/bounce_scenarios.sh
@@ -65,7 +66,7 @@ plugins = (
   { name = "bounce";
     action = "reject";
     ledger_ttl = "14d";
-    max_loops = 1; }
+    max_loops = 1;${1:-} }
 );
 EOF
 }

@@ -38,28 +38,13 @@ mta_dir=$(cd "$(dirname "$0")" && pwd)
 
 BT_SECRET="batv end-to-end secret $$"
 
-# bt_write_conf - the daemon's config; with "on", the batv group
+# bt_write_conf on|off - the daemon's config; with "on", the batv group
 bt_write_conf() {
 	local batv=""
 	[ "$1" = on ] && batv="
     batv = { keys = ( { id = 0; secret_file = \"$BS_WORK/batv.key\"; } );
                days = 7; };"
-	cat >"$BS_CONF" <<EOF
-# written by t/mta/t_batv_postfix.sh
-socket = "unix:$BS_SOCK";
-socket_mode = "0666";
-pidfile = "$BS_WORK/loopguard.pid";
-local_domains = [ "example.com" ];
-recipients = [ "$BS_WORK/recipients" ];
-trusted_networks = [ "127.0.0.1/32", "::1/128" ];
-on_error = "tempfail";
-hostname = "$(hostname)";
-plugin_dir = "$LG_PLUGIN_DIR";
-plugins = (
-  { name = "bounce";
-    action = "reject";$batv }
-);
-EOF
+	bs_write_conf "$batv"
 }
 
 # bt_tag - the tag of alice@example.com expiring on day DAY, key 0,
