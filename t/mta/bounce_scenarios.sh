@@ -179,24 +179,35 @@ bs_dsn_body() {
 
 # bs_send_dsn - a DSN from outside to alice over raw SMTP:
 #	bs_send_dsn PORT SUBJECT ID RETURN_PATH; returns 0 when the end of
-#	DATA got 2xx, 1 otherwise (the reply is in LG_SMTP_TEXT)
+#	DATA got 2xx, 1 otherwise (the reply is in BS_DSN_REPLY)
 bs_send_dsn() {
-	local rc=1
-	lg_smtp_open "$1" || return 1
+	bs_null_send "$1" alice@example.com bs_dsn_message "$2" "$3" "$4"
+}
+
+# bs_dsn_message SUBJECT ID RETURN_PATH - the headers and body of a DSN
+bs_dsn_message() {
+	printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
+		"To: alice@example.com" "Subject: $1" \
+		"Message-ID: <dsn.$RANDOM$RANDOM@mx.external.test>" \
+		"MIME-Version: 1.0" \
+		"Content-Type: multipart/report; report-type=delivery-status;" \
+		"	boundary=\"RPT\"" ""
+	bs_dsn_body "$2" "$3"
+}
+
+# bs_null_send PORT RCPT WRITER [ARG...] - a message from <> to RCPT over
+#	raw SMTP, its headers and body printed by WRITER ARG... (CRLF
+#	lines, without the final dot); 0 when the end of DATA got 2xx (the
+#	reply is in BS_DSN_REPLY)
+bs_null_send() {
+	local port=$1 rcpt=$2 rc=1
+	shift 2
+	lg_smtp_open "$port" || return 1
 	if lg_smtp_expect 2 "EHLO mx.external.test" &&
 		lg_smtp_expect 2 "MAIL FROM:<>" &&
-		lg_smtp_expect 2 "RCPT TO:<alice@example.com>" &&
+		lg_smtp_expect 2 "RCPT TO:<$rcpt>" &&
 		lg_smtp_expect 3 "DATA"; then
-		{
-			printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
-				"To: alice@example.com" "Subject: $2" \
-				"Message-ID: <dsn.$RANDOM$RANDOM@mx.external.test>" \
-				"MIME-Version: 1.0" \
-				"Content-Type: multipart/report; report-type=delivery-status;" \
-				"	boundary=\"RPT\"" ""
-			bs_dsn_body "$3" "$4"
-			printf '.\r\n'
-		} >&"$LG_SMTP_FD"
+		{ "$@"; printf '.\r\n'; } >&"$LG_SMTP_FD"
 		lg_smtp_reply || true
 		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
 	fi
@@ -256,25 +267,18 @@ sc_loop() {
 #	bs_send_answer PORT SUBJECT IN_REPLY_TO; 0 when the end of DATA
 #	got 2xx (the reply is in BS_DSN_REPLY)
 bs_send_answer() {
-	local rc=1
-	lg_smtp_open "$1" || return 1
-	if lg_smtp_expect 2 "EHLO mx.external.test" &&
-		lg_smtp_expect 2 "MAIL FROM:<>" &&
-		lg_smtp_expect 2 "RCPT TO:<alice@example.com>" &&
-		lg_smtp_expect 3 "DATA"; then
-		printf '%s\r\n' "From: friend@external.test" \
-			"To: alice@example.com" "Subject: $2" \
-			"Message-ID: <away.$RANDOM$RANDOM@external.test>" \
-			"In-Reply-To: <$3>" "References: <older@external.test>" \
-			"	<$3>" "Auto-Submitted: auto-replied" \
-			"Content-Type: text/plain" "" \
-			"I am away until Monday." "." >&"$LG_SMTP_FD"
-		lg_smtp_reply || true
-		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
-	fi
-	BS_DSN_REPLY=$LG_SMTP_TEXT
-	lg_smtp_close
-	return "$rc"
+	bs_null_send "$1" alice@example.com bs_answer_message "$2" "$3"
+}
+
+# bs_answer_message SUBJECT IN_REPLY_TO - an automatic answer
+bs_answer_message() {
+	printf '%s\r\n' "From: friend@external.test" \
+		"To: alice@example.com" "Subject: $1" \
+		"Message-ID: <away.$RANDOM$RANDOM@external.test>" \
+		"In-Reply-To: <$2>" "References: <older@external.test>" \
+		"	<$2>" "Auto-Submitted: auto-replied" \
+		"Content-Type: text/plain" "" \
+		"I am away until Monday."
 }
 
 # sc_auto_reply - an auto-reply to mail alice sent reaches her

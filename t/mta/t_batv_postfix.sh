@@ -101,24 +101,20 @@ sc_signed_out() {
 # bt_bounce - a bounce returning nothing: bt_bounce PORT RCPT SUBJECT;
 #	0 when the end of DATA got 2xx (the reply is in BT_REPLY)
 bt_bounce() {
-	local rc=1
-	lg_smtp_open "$1" || return 1
-	if lg_smtp_expect 2 "EHLO mx.external.test" &&
-		lg_smtp_expect 2 "MAIL FROM:<>" &&
-		lg_smtp_expect 2 "RCPT TO:<$2>" &&
-		lg_smtp_expect 3 "DATA"; then
-		printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
-			"To: $2" "Subject: $3" \
-			"Message-ID: <nothing.$RANDOM$RANDOM@mx.external.test>" "" \
-			"Hi. This is the mail system at mx.external.test." \
-			"Your message could not be delivered. Nothing of it is" \
-			"returned here." "." >&"$LG_SMTP_FD"
-		lg_smtp_reply || true
-		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
-	fi
-	BT_REPLY=$LG_SMTP_TEXT
-	lg_smtp_close
+	local rc=0
+	bs_null_send "$1" "$2" bt_nothing_message "$2" "$3" || rc=$?
+	BT_REPLY=$BS_DSN_REPLY
 	return "$rc"
+}
+
+# bt_nothing_message RCPT SUBJECT - a bounce that returns nothing
+bt_nothing_message() {
+	printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
+		"To: $1" "Subject: $2" \
+		"Message-ID: <nothing.$RANDOM$RANDOM@mx.external.test>" "" \
+		"Hi. This is the mail system at mx.external.test." \
+		"Your message could not be delivered. Nothing of it is" \
+		"returned here."
 }
 
 # sc_valid_nothing - a bounce with nothing returned, to the valid tag

@@ -125,28 +125,21 @@ bsh_body() {
 # bsh_send - a bounce of SHAPE returning ID to alice over raw SMTP:
 #	bsh_send PORT SHAPE ID SUBJECT; 0 when the end of DATA got 2xx
 bsh_send() {
-	local port=$1 shape=$2 id=$3 subject=$4 rc=1
-	lg_smtp_open "$port" || return 1
-	if lg_smtp_expect 2 "EHLO mx.external.test" &&
-		lg_smtp_expect 2 "MAIL FROM:<>" &&
-		lg_smtp_expect 2 "RCPT TO:<alice@example.com>" &&
-		lg_smtp_expect 3 "DATA"; then
-		{
-			printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
-				"To: alice@example.com" "Subject: $subject" \
-				"Message-ID: <own.$RANDOM$RANDOM@mx.external.test>" \
-				"MIME-Version: 1.0"
-			bsh_ctype "$shape"
-			printf '\r\n'
-			bsh_body "$shape" "$id"
-			printf '.\r\n'
-		} >&"$LG_SMTP_FD"
-		lg_smtp_reply || true
-		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
-	fi
-	BSH_REPLY=$LG_SMTP_TEXT
-	lg_smtp_close
+	local rc=0
+	bs_null_send "$1" alice@example.com bsh_message "$2" "$3" "$4" || rc=$?
+	BSH_REPLY=$BS_DSN_REPLY
 	return "$rc"
+}
+
+# bsh_message SHAPE ID SUBJECT - the headers and body of a bounce
+bsh_message() {
+	printf '%s\r\n' "From: MAILER-DAEMON@mx.external.test" \
+		"To: alice@example.com" "Subject: $3" \
+		"Message-ID: <own.$RANDOM$RANDOM@mx.external.test>" \
+		"MIME-Version: 1.0"
+	bsh_ctype "$1"
+	printf '\r\n'
+	bsh_body "$1" "$2"
 }
 
 # sc_fill_ledger - alice sends one original per shape (trusted path)
