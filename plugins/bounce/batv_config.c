@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -221,6 +222,19 @@ static int push(char ***list, size_t *n, const char *s)
 	return 0;
 }
 
+/* local_domain - DOMAIN is one of the core's local_domains */
+static int local_domain(const struct lg_host *h, struct lg_section *sec,
+			const char *domain)
+{
+	const char *d;
+	size_t i;
+
+	for (i = 0; (d = h->cfg_local_domain(sec, i)) != NULL; i++)
+		if (strcasecmp(d, domain) == 0)
+			return 1;
+	return 0;
+}
+
 /* config_lists - domains (default: local_domains) and exempt */
 static int config_lists(const struct lg_host *h, struct lg_section *sec,
 			struct lg_section *g, struct batv *b)
@@ -236,6 +250,13 @@ static int config_lists(const struct lg_host *h, struct lg_section *sec,
 			h->cfg_error(g, "domains",
 				     "batv: domains: \"%s\" is not a domain",
 				     s ? s : "");
+			return -1;
+		}
+		if (!local_domain(h, sec, s)) {
+			/* its bounces would come back elsewhere, unjudged */
+			h->cfg_error(g, "domains",
+				     "batv: domains: \"%s\" is not one of local_domains",
+				     s);
 			return -1;
 		}
 		if (push(&b->domains, &b->n_domains, s) != 0)

@@ -615,6 +615,8 @@ static const char *const bad_cases[][2] = {
 	  "batv: exempt: \"lists.test\" is neither local@domain nor @domain" },
 	{ "batv = { keys = ( " KEY0 " ); domains = [ \"a@b\" ]; };",
 	  "batv: domains: \"a@b\" is not a domain" },
+	{ "batv = { keys = ( " KEY0 " ); domains = [ \"example.org\" ]; };",
+	  "batv: domains: \"example.org\" is not one of local_domains" },
 	{ "batv = { keys = ( " KEY0 " ); sign = 1; };",
 	  "unknown setting \"sign\"" },
 	{ "batv = [ \"on\" ];", "batv must be a group { ... }" },
