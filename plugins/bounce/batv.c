@@ -247,6 +247,14 @@ static enum batv_judgement check_tag(const struct batv *b, long today,
 		return BATV_FORGED;
 	}
 	left = batv_days_left(ddd, today);
+	if (left > b->days && left <= BATV_DAYS_MAX) {
+		/* no tag is made further ahead than 365 days: this one came
+		 * from a larger days setting than today's */
+		snprintf(reason, size,
+			 "expired BATV tag: <%s> is dated %d day(s) ahead, more than days (%lld) allows",
+			 r->addr, left, b->days);
+		return BATV_FORGED;
+	}
 	if (left > b->days) {
 		snprintf(reason, size,
 			 "expired BATV tag: <%s> expired %d day(s) ago",

@@ -318,7 +318,7 @@ int batv_config(const struct lg_host *h, struct lg_section *sec,
 	*batv_r = b;
 	b->report_only = report_only;
 	if (config_keys(h, g, b) != 0 ||
-	    h->cfg_int(g, "days", 7, 1, 365, &b->days) != 0 ||
+	    h->cfg_int(g, "days", 7, 1, BATV_DAYS_MAX, &b->days) != 0 ||
 	    config_lists(h, sec, g, b) != 0)
 		return -1;
 	return 0;

@@ -7,6 +7,8 @@
 #ifndef BATV_IMPL_H
 #define BATV_IMPL_H
 
+#define BATV_DAYS_MAX	365	/* days: the day number wraps at 1000 */
+
 #include <stddef.h>
 
 #include "batv.h"

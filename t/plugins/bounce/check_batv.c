@@ -379,7 +379,8 @@ static const struct {
 	/* signed right, but dated beyond days (openssl: 0683alice@... ->
 	 * 6c1a6f): refused, as after days was lowered */
 	{ "<prvs=06836c1a6f=alice@example.com>", 0,
-	  "expired BATV tag: <prvs=06836c1a6f=alice@example.com>" },
+	  "expired BATV tag: <prvs=06836c1a6f=alice@example.com> is dated "
+	  "8 day(s) ahead, more than days (7) allows" },
 };
 
 START_TEST(bad_tags_refused)
