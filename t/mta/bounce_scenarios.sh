@@ -197,8 +197,8 @@ bs_dsn_message() {
 
 # bs_null_send PORT RCPT WRITER [ARG...] - a message from <> to RCPT over
 #	raw SMTP, its headers and body printed by WRITER ARG... (CRLF
-#	lines, without the final dot); 0 when the end of DATA got 2xx (the
-#	reply is in BS_DSN_REPLY)
+#	lines, without the final dot; dot-stuffed here); 0 when the end of
+#	DATA got 2xx (the reply is in BS_DSN_REPLY)
 bs_null_send() {
 	local port=$1 rcpt=$2 rc=1
 	shift 2
@@ -207,7 +207,9 @@ bs_null_send() {
 		lg_smtp_expect 2 "MAIL FROM:<>" &&
 		lg_smtp_expect 2 "RCPT TO:<$rcpt>" &&
 		lg_smtp_expect 3 "DATA"; then
-		{ "$@"; printf '.\r\n'; } >&"$LG_SMTP_FD"
+		# dot-stuffed: a quoted-printable soft break can leave a
+		# line that starts with "." (RFC 5321 4.5.2)
+		{ "$@" | sed 's/^\./../'; printf '.\r\n'; } >&"$LG_SMTP_FD"
 		lg_smtp_reply || true
 		case $LG_SMTP_CODE in 2*) rc=0 ;; esac
 	fi
