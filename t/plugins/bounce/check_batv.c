@@ -10,8 +10,8 @@
  *	signing (chgfrom), what is not signed (exemptions, untrusted,
  *	tagged, local only); bounces to valid, forged, expired and
  *	unknown-key tags, the wraparound, untagged bounces judged by the
- *	ledger, tag removal on delivery, report mode, key rotation, and
- *	bad settings word for word.
+ *	ledger, tag removal on delivery, report mode and key rotation.
+ *	The settings: check_batv_config.c.
  */
 #include "config.h"
 
@@ -19,10 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "batv.h"
-#include "fakehost.h"
+#include "batv_fixture.h"
 
 #define ROWS(t) (int) (sizeof(t) / sizeof((t)[0]))
 
@@ -35,9 +34,6 @@
  * (682 mod 1000), is 0682a28d23. Likewise 3682... gives 913e12,
  * 0005... gives ba5b89 and 0683... gives 6c1a6f.
  */
-#define SECRET	"batv test secret 0123456789"
-#define T0	1700000000		/* day 19675 */
-#define TAG0	"prvs=0682a28d23=alice@example.com"
 
 static const struct {
 	int key;
@@ -159,82 +155,7 @@ START_TEST(constant_time_compare)
 }
 END_TEST
 
-/* --- the plugin through the fake host --- */
-
-#define BASE "local_domains = [ \"example.com\", \"example.net\" ];\n" \
-	"recipients = [ \"@TMP@/rcpts\" ];\n" \
-	"trusted_networks = [ \"10.0.0.0/8\" ];\n"
-#define KEY0 "{ id = 0; secret = \"" SECRET "\"; }"
-#define ON "batv = { keys = ( " KEY0 " ); };"
-
-static struct fh *h;
-static char signed_from[400];
-
-/* host - the bounce plugin with SETTINGS at T0 */
-static struct fh *host(const char *settings)
-{
-	char text[2048];
-
-	fh_tmpfile("rcpts", "alice@example.com\npostmaster@example.com\n"
-		   "carol@example.net\n");
-	snprintf(text, sizeof(text),
-		 "%splugins = ( { name = \"bounce\"; %s } );\n", BASE,
-		 settings ? settings : "");
-	fh_clock_set(T0);
-	return fh_new(text);
-}
-
-static void teardown(void)
-{
-	fh_free(&h);
-}
-
-/* send_as - FROM writes to RCPTS from CLIENT (auth: AUTH user or NULL) */
-static enum lg_verdict send_as(const char *client, const char *auth,
-			       const char *from, const char *const *rcpts)
-{
-	static const char *const headers[] = {
-		"From: alice@example.com", "Message-ID: <sent.1@example.com>",
-		NULL };
-	enum lg_verdict v;
-
-	fh_connect(h, client);
-	fh_macro(h, "{auth_authen}", auth);
-	fh_log_reset();
-	v = fh_message(h, from, rcpts, headers, "hello\r\n");
-	fh_macro(h, "{auth_authen}", NULL);
-	return v;
-}
-
-/* sign_alice - alice writes out from the trusted network; the sender
- * change, "" if none */
-static const char *sign_alice(void)
-{
-	static const char *const rcpts[] = { "<bob@external.test>", NULL };
-	const char *e;
-
-	ck_assert_int_eq(send_as("10.1.2.3", NULL, "<alice@example.com>",
-				 rcpts), LG_CONTINUE);
-	signed_from[0] = 0;
-	if ((e = strstr(fh_edits(h), "chgfrom ")) != NULL)
-		sscanf(e + 8, "%399s", signed_from);
-	return signed_from;
-}
-
-/* bounce_to - a null-sender message returning nothing, to RCPT */
-static enum lg_verdict bounce_to(const char *rcpt)
-{
-	const char *rcpts[] = { rcpt, NULL };
-	static const char *const headers[] = {
-		"From: MAILER-DAEMON@mx.external.test",
-		"Subject: failure notice", NULL };
-
-	fh_connect(h, "192.0.2.7");
-	fh_macro(h, "i", "QB1");
-	fh_log_reset();
-	return fh_message(h, "<>", rcpts, headers,
-			  "Sorry, your message could not be delivered.\r\n");
-}
+/* --- the plugin through the fake host (batv_fixture.c) --- */
 
 START_TEST(off_changes_nothing)
 {
@@ -592,88 +513,6 @@ START_TEST(key_rotation)
 }
 END_TEST
 
-/* A setting and the error after "PATH:LINE: plugin bounce: " */
-static const char *const bad_cases[][2] = {
-	{ "batv = { keys = ( { id = 10; secret = \"" SECRET "\"; } ); };",
-	  "id must be between 0 and 9, not 10" },
-	{ "batv = { keys = ( { secret = \"" SECRET "\"; } ); };",
-	  "batv: every key needs an id (0 to 9)" },
-	{ "batv = { keys = ( { id = 0; secret = \"short\"; } ); };",
-	  "batv: the secret of key 0 must be 16 to 1024 bytes long" },
-	{ "batv = { keys = ( { id = 0; } ); };",
-	  "batv: key 0 needs exactly one of secret and secret_file" },
-	{ "batv = { keys = ( " KEY0 ", " KEY0 " ); };",
-	  "batv: key id 0 is listed twice" },
-	{ "batv = { keys = ( ); };", "batv: at least one key is needed" },
-	{ "batv = { };", "batv: at least one key is needed" },
-	{ "batv = { keys = ( " KEY0 " ); sign_key = 2; };",
-	  "batv: sign_key 2 is not in keys" },
-	{ "batv = { keys = ( " KEY0 " ); days = 0; };",
-	  "days must be between 1 and 365, not 0" },
-	{ "batv = { keys = ( " KEY0 " ); days = 400; };",
-	  "days must be between 1 and 365, not 400" },
-	{ "batv = { keys = ( " KEY0 " ); exempt = [ \"lists.test\" ]; };",
-	  "batv: exempt: \"lists.test\" is neither local@domain nor @domain" },
-	{ "batv = { keys = ( " KEY0 " ); domains = [ \"a@b\" ]; };",
-	  "batv: domains: \"a@b\" is not a domain" },
-	{ "batv = { keys = ( " KEY0 " ); domains = [ \"example.org\" ]; };",
-	  "batv: domains: \"example.org\" is not one of local_domains" },
-	{ "batv = { keys = ( " KEY0 " ); sign = 1; };",
-	  "unknown setting \"sign\"" },
-	{ "batv = [ \"on\" ];", "batv must be a group { ... }" },
-	{ "batv = 1;", "batv must be a group { ... }" },
-};
-
-START_TEST(bad_settings)
-{
-	const char *e = fh_plugin_error(BASE, "bounce", bad_cases[_i][0]);
-
-	ck_assert_msg(strstr(e, bad_cases[_i][1]) != NULL, "row %d: %s", _i, e);
-}
-END_TEST
-
-/* secret_file: mode and length are checked */
-static const struct {
-	const char *content;
-	mode_t mode;
-	const char *error;	/* NULL: loads */
-} file_cases[] = {
-	{ SECRET "\n", 0600, NULL },
-	{ SECRET "\n", 0640, NULL },
-	{ SECRET "\n", 0644, "has mode 0644: others may read or change it" },
-	{ SECRET "\n", 0604, "has mode 0604" },
-	{ SECRET "\n", 0660, "has mode 0660" },
-	{ "short\n", 0600, "must be 16 to 1024 bytes long" },
-};
-
-START_TEST(secret_file)
-{
-	char settings[1024];
-	char path[512];
-	const char *e;
-
-	snprintf(path, sizeof(path), "%s",
-		 fh_tmpfile("batv.key", file_cases[_i].content));
-	ck_assert_int_eq(chmod(path, file_cases[_i].mode), 0);
-	snprintf(settings, sizeof(settings),
-		 "batv = { keys = ( { id = 0; secret_file = \"%s\"; } ); };",
-		 path);
-	e = fh_plugin_error(BASE, "bounce", settings);
-	if (!file_cases[_i].error) {
-		ck_assert_str_eq(e, "");
-		/* the same key as inline: the same tag */
-		snprintf(settings, sizeof(settings),
-			 "batv = { keys = ( { id = 0; secret_file = \"%s\"; } ); };",
-			 path);
-		h = host(settings);
-		ck_assert_str_eq(sign_alice(), TAG0);
-		return;
-	}
-	ck_assert_msg(strstr(e, file_cases[_i].error) != NULL, "row %d: %s",
-		      _i, e);
-}
-END_TEST
-
 static Suite *batv_suite(void)
 {
 	Suite *s = suite_create("batv");
@@ -699,11 +538,6 @@ static Suite *batv_suite(void)
 	tcase_add_test(tc, report_mode_only_logs);
 	tcase_add_test(tc, key_rotation);
 	tcase_add_loop_test(tc, several_recipients, 0, ROWS(seam_cases));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("config");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, bad_settings, 0, ROWS(bad_cases));
-	tcase_add_loop_test(tc, secret_file, 0, ROWS(file_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,9 +12,7 @@
  *	core's dkim_keys file, no DNS), originals signed here with
  *	libopendkim, returned whole or headers only. Reasons are matched
  *	up to their end, where the DSN fields of the report may follow.
- *	Out of memory while the body is kept (malloc wrapped, -Wl,--wrap:
- *	the core's arena calls it): what was kept is read, and not a byte
- *	past it (the block ends at a page no one may read).
+ *	Out of memory while the body is kept: check_bounce_oom.c.
  */
 #include "config.h"
 
@@ -22,8 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <dkim.h>
 
@@ -67,90 +63,6 @@ static enum lg_verdict dsn(const char *ctype, const char *body)
 	fh_log_reset();
 	return fh_message(h, "<>", rcpts, headers, body);
 }
-
-/* While oom is set, the arena's blocks of 30000 to 60000 bytes end at
- * a page that cannot be read, and bigger ones cannot be had. */
-void *__real_malloc(size_t size);
-void __real_free(void *p);
-void *__wrap_malloc(size_t size);
-void __wrap_free(void *p);
-
-static int oom;
-static struct {
-	void *map, *p;
-	size_t len;
-} guarded[8];
-
-void *__wrap_malloc(size_t size)
-{
-	size_t page = (size_t) sysconf(_SC_PAGESIZE), len, i;
-	char *map;
-
-	if (!oom || size < 30000)
-		return __real_malloc(size);
-	if (size > 60000)
-		return NULL;
-	for (i = 0; i < 8 && guarded[i].map; i++)
-		;
-	len = (size + page - 1) / page * page + page;
-	if (i == 8 || (map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) ==
-	    MAP_FAILED)
-		return NULL;
-	mprotect(map + len - page, page, PROT_NONE);
-	guarded[i].map = map;
-	guarded[i].len = len;
-	guarded[i].p = map + len - page - size;
-	return guarded[i].p;
-}
-
-void __wrap_free(void *p)
-{
-	size_t i;
-
-	for (i = 0; p && i < 8; i++)
-		if (guarded[i].map && guarded[i].p == p) {
-			munmap(guarded[i].map, guarded[i].len);
-			guarded[i].map = NULL;
-			return;
-		}
-	__real_free(p);
-}
-
-/* The body kept grows 16 KiB, 32 KiB, 64 KiB...: the 64 KiB block
- * cannot be had, so the first 20 KiB (which return a sent message)
- * are what is judged. */
-START_TEST(body_kept_without_memory)
-{
-	static const char *const rcpts[] = { "<alice@example.com>", NULL };
-	char *chunk = malloc(20001);
-	size_t n;
-
-	ck_assert_ptr_nonnull(chunk);
-	h = bounce(NULL);
-	ck_assert_int_eq(submit(SENT_ID), LG_CONTINUE);
-	fh_connect(h, "192.0.2.7");
-	fh_log_reset();
-	ck_assert_int_eq(fh_mail(h, "<>"), LG_CONTINUE);
-	ck_assert_int_eq(fh_rcpt(h, rcpts[0]), LG_CONTINUE);
-	fh_header(h, "Content-Type", RPT);
-	fh_eoh(h);
-	n = (size_t) snprintf(chunk, 20001, "%s%s", STATUS,
-			      "--B1\r\nContent-Type: message/rfc822\r\n\r\n"
-			      ORIG(SENT_ID) "\r\n");
-	memset(chunk + n, 'x', 20000 - n);
-	chunk[20000] = 0;
-	oom = 1;
-	fh_body(h, chunk);		/* kept in 32 KiB */
-	fh_body(h, chunk);		/* 64 KiB: no memory */
-	fh_body(h, chunk);
-	ck_assert_int_eq(fh_eom(h), LG_CONTINUE);
-	oom = 0;
-	ck_assert_ptr_nonnull(strstr(fh_log(), "out of memory; body kept so far is used"));
-	ck_assert_ptr_nonnull(strstr(fh_log(), "bounce answers <" SENT_ID ">"));
-	free(chunk);
-}
-END_TEST
 
 START_TEST(dsn_shapes)
 {
@@ -577,7 +489,6 @@ static Suite *bounce_suite(void)
 	tcase_add_test(tc, bounce_to_external_only_is_ignored);
 	tcase_add_test(tc, unknown_local_recipient_counts);
 	tcase_add_test(tc, own_notice_passes);
-	tcase_add_test(tc, body_kept_without_memory);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("actions");
 	tcase_add_checked_fixture(tc, NULL, teardown);

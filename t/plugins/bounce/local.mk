@@ -11,7 +11,6 @@ check_PROGRAMS += %D%/check_bounce %D%/check_bounce_mime \
 %C%_check_bounce_CFLAGS = $(CHECK_CFLAGS_ALL) $(OPENDKIM_CFLAGS)
 %C%_check_bounce_LDADD = $(CHECK_LDADD) $(OPENDKIM_LIBS)
 # the core's arena out of memory (check_bounce.c wraps malloc and free)
-%C%_check_bounce_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=free
 BOUNCE_PARSER_SOURCES = plugins/bounce/bounce_mime.c \
 	plugins/bounce/bounce_lines.c plugins/bounce/bounce_decode.c \
 	plugins/bounce/bounce_dsn.c plugins/bounce/bounce_inline.c \
@@ -49,13 +48,30 @@ TESTS += %D%/check_bounce %D%/check_bounce_mime %D%/check_bounce_corpus \
 	%D%/check_bounce_reply %D%/check_bounce_report %D%/check_bounce_reach
 EXTRA_DIST += %D%/corpus
 
+# Out of memory while a bounce's body is kept: malloc and free wrapped.
+check_PROGRAMS += %D%/check_bounce_oom
+%C%_check_bounce_oom_SOURCES = %D%/check_bounce_oom.c %D%/bounce_shapes.h \
+	%D%/bounce_fixture.c %D%/bounce_fixture.h
+%C%_check_bounce_oom_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_bounce_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=free
+%C%_check_bounce_oom_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_bounce_oom
+
 # BATV: the tag alone (batv_tag.c linked in) and the plugin through the
 # fake host; CRYPTO_memcmp of the test is exported so that the plugin
 # binds to it and the constant-time compare can be counted.
 check_PROGRAMS += %D%/check_batv
-%C%_check_batv_SOURCES = %D%/check_batv.c plugins/bounce/batv_tag.c
+%C%_check_batv_SOURCES = %D%/check_batv.c plugins/bounce/batv_tag.c \
+	%D%/batv_fixture.c %D%/batv_fixture.h
 %C%_check_batv_CFLAGS = $(CHECK_CFLAGS_ALL) $(LIBCRYPTO_CFLAGS) \
 	-I$(top_srcdir)/plugins/bounce
 %C%_check_batv_LDFLAGS = -Wl,--export-dynamic
 %C%_check_batv_LDADD = $(CHECK_LDADD) $(LIBCRYPTO_LIBS)
 TESTS += %D%/check_batv
+# BATV settings: bad ones word for word, secret files.
+check_PROGRAMS += %D%/check_batv_config
+%C%_check_batv_config_SOURCES = %D%/check_batv_config.c \
+	%D%/batv_fixture.c %D%/batv_fixture.h
+%C%_check_batv_config_CFLAGS = $(CHECK_CFLAGS_ALL)
+%C%_check_batv_config_LDADD = $(CHECK_LDADD)
+TESTS += %D%/check_batv_config
