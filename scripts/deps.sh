@@ -4,13 +4,17 @@
 # SYNOPSIS
 #	scripts/deps.sh build	compilers, autotools, libmilter, libopendkim,
 #				libconfig, libhiredis, libldap, liblmdb,
-#				libssl (libcrypto), Check
+#				libssl (libcrypto), Check, and for
+#				loopguard-console libmicrohttpd, GnuTLS
+#				and libcrypt
 #	scripts/deps.sh test	the above, the test peers (Postfix, swaks,
 #				miltertest, Redis and Sentinel, ...), clang and its
 #				libFuzzer runtime (make fuzz), llvm (its
 #				llvm-symbolizer: LeakSanitizer suppressions
 #				match function names), git, ss, ps,
-#				openssl, slapd and ldap-utils, and an unpacked
+#				openssl, slapd and ldap-utils, curl,
+#				prometheus, chromium with chromium-driver
+#				and python3-selenium (the console), and an unpacked
 #				Sendmail
 #	scripts/deps.sh fresh-root
 #				what scripts/fresh-root.sh needs on the host
@@ -40,10 +44,10 @@
 
 DEPS_BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libconfig-dev libhiredis-dev libldap-dev liblmdb-dev
-	libssl-dev check)
+	libssl-dev check libmicrohttpd-dev libgnutls28-dev libcrypt-dev)
 DEPS_TEST_PKGS=(postfix postfix-lmdb postfix-cdb swaks miltertest m4 libwrap0 redis-server
 	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
-	procps openssl slapd ldap-utils)
+	procps openssl slapd ldap-utils curl prometheus chromium chromium-driver python3-selenium)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
