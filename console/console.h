@@ -162,6 +162,10 @@ int cn_events_start(void);	/* the watch thread; 0 or -1 */
 void cn_events_stop(void);
 int cn_chart_start(void);	/* the sampler; 0 or -1 */
 void cn_chart_stop(void);
+/* the last 24 hours of decisions per plugin and action: an inline
+ * <svg> element, and the same samples as a JSON object */
+void cn_chart_svg(struct cn_buf *b);
+void cn_chart_json(struct cn_buf *b);
 
 /* Whether the daemon answered the last request or watch (events). */
 int cn_daemon_up(void);

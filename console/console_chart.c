@@ -10,3 +10,13 @@ int cn_chart_start(void)
 void cn_chart_stop(void)
 {
 }
+
+void cn_chart_svg(struct cn_buf *b)
+{
+	(void) b;
+}
+
+void cn_chart_json(struct cn_buf *b)
+{
+	cn_buf_adds(b, "{}");
+}
