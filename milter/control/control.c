@@ -452,9 +452,11 @@ static int body_line(void *arg, char *line, size_t size, size_t *len_r)
 	return n == 1 && line[0] == '.' ? 0 : 1;
 }
 
-/* serve - one client: one request, one reply */
+/* serve - one client: one request, one reply (or the watch stream) */
 static void serve(int fd)
 {
+	static const struct lg_ctl_stream stream = { watch_flush, is_stopping,
+						     0 };
 	struct client c;
 	char buf[LG_CTL_LINE_MAX + 2];
 	struct lg_ctl_env env;
@@ -485,8 +487,6 @@ static void serve(int fd)
 	env.version = PACKAGE_VERSION;
 	env.reload = reload_fn;
 	env.who = who;
-	env.flush = watch_flush;
-	env.stopping = is_stopping;
 	c.fd = fd;
 	c.olen = 0;
 	c.failed = 0;
@@ -494,8 +494,8 @@ static void serve(int fd)
 	c.idle_ms = IDLE_MS;
 	c.queued = 0;
 	c.read_at = 0;
-	lg_ctl_handle_body(&env, buf, (size_t) n, body_line, &body, out_line,
-			   &c);
+	lg_ctl_handle_stream(&env, &stream, buf, (size_t) n, body_line, &body,
+			     out_line, &c);
 	flush(&c);
 	if (c.failed && !c.read_at && !atomic_load(&stopping))
 		lg_log(LG_LOG_INFO, "control %s: %s stopped reading the reply; dropped",

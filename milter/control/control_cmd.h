@@ -5,9 +5,11 @@
  *	#include "control_cmd.h"
  *
  *	struct lg_ctl_env env = { store, lg_now(), started, VERSION,
- *				  lg_reload, "uid 0 pid 42", flush,
- *				  stopping, 0 };
+ *				  lg_reload, "uid 0 pid 42" };
+ *	struct lg_ctl_stream stream = { flush, stopping, 0 };
  *	rc = lg_ctl_handle(&env, line, len, write_line, arg);
+ *	rc = lg_ctl_handle_stream(&env, &stream, line, len, read_line,
+ *				  in_arg, write_line, arg);
  *
  *	lg_ctl_entry_id(rec->key, id);
  * DESCRIPTION
@@ -123,7 +125,8 @@
  *	bytes and bytes that are not UTF-8 \xHH; valid UTF-8 passes.
  *
  *	lg_ctl_handle() answers a request without a body ("state import"
- *	is then refused; "watch" needs env->flush); lg_ctl_handle_body() is given a function that
+ *	is then refused), and so does lg_ctl_handle_body() (watch is
+ *	refused); lg_ctl_handle_stream() is given what watch needs; lg_ctl_handle_body() is given a function that
  *	reads the body's lines. Both are pure apart from the store and the process-wide
  *	counters it reads: no sockets, so it is tested directly. The line
  *	may end in "\n" or "\r\n". Every reply line goes to out (without
@@ -175,7 +178,10 @@ struct lg_ctl_env {
 	const char *version;
 	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
-	/* Appended: what watch needs (NULL flush: watch is refused). */
+};
+
+/* What a connection that can carry a stream (watch) offers. */
+struct lg_ctl_stream {
 	lg_ctl_flush_fn flush;		/* called with out's arg */
 	lg_ctl_stopping_fn stopping;	/* NULL: never */
 	int tick_ms;			/* 0: LG_CTL_TICK_MS */
@@ -189,6 +195,13 @@ int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
 		       size_t len, lg_ctl_in_fn in, void *in_arg,
 		       lg_ctl_out_fn out, void *arg);
+
+/* lg_ctl_handle_stream - the same, on a connection that can also
+ * carry the watch stream (stream NULL: watch is refused) */
+int lg_ctl_handle_stream(const struct lg_ctl_env *env,
+			 const struct lg_ctl_stream *stream, const char *line,
+			 size_t len, lg_ctl_in_fn in, void *in_arg,
+			 lg_ctl_out_fn out, void *arg);
 
 /* lg_ctl_entry_id - the id "list" shows for a store key */
 void lg_ctl_entry_id(const char *key, char id_r[LG_CTL_ID_LEN + 1]);

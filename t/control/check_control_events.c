@@ -271,15 +271,16 @@ static int fake_stopping(void)
 /* watch - one watch request with the fakes; its return */
 static int watch(const char *req, int tick_ms)
 {
-	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1",
-				  fake_flush, fake_stopping, tick_ms };
+	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1" };
+	struct lg_ctl_stream stream = { fake_flush, fake_stopping, tick_ms };
 
 	out_len = 0;
 	out_lines = 0;
 	out[0] = 0;
 	flushes = stop_calls = 0;
 	clock_gettime(CLOCK_MONOTONIC, &started_at);
-	return lg_ctl_handle(&env, req, strlen(req), collect, NULL);
+	return lg_ctl_handle_stream(&env, &stream, req, strlen(req), NULL,
+				    NULL, collect, NULL);
 }
 
 START_TEST(watch_streams_until_stop)
@@ -317,8 +318,7 @@ END_TEST
 
 START_TEST(watch_refusals)
 {
-	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1",
-				  NULL, NULL, 0 };
+	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1" };
 	unsigned long long c;
 	int i;
 
