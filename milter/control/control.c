@@ -30,6 +30,14 @@
  *	and every client socket are non-blocking, so nothing a client does
  *	can stall the thread for longer than that.
  *
+ *	A watch request (control_watch.c) keeps its client's thread and
+ *	slot for as long as the stream lasts, exempt from REPLY_MS: each
+ *	batch is flushed at once, and the client is dropped when it hangs
+ *	up or sends anything more (looked at every 250 ms), or when the
+ *	bytes it was sent stay unread for WATCH_IDLE_MS (SIOCOUTQ: what
+ *	the peer has not read yet). lg_control_stop() ends every stream
+ *	with "OK stopping" within a tick.
+ *
  *	lg_control_stop() joins the thread, closes the socket and removes
  *	the file, unless another process has put its own socket there.
  * DIAGNOSTICS
