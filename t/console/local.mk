@@ -7,6 +7,7 @@ EXTRA_DIST += %D%/lib/console.sh
 # core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
 # failure limit (t_console_auth), TLS and the plain-HTTP rule
 # (t_console_tls), and the pure parts in Check suites.
-CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh
+CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
+	%D%/t_console_tls.sh
 TESTS += $(CONSOLE_CORE_TESTS)
 dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
