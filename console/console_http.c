@@ -261,7 +261,7 @@ static void stream_free(void *cls)
 
 /* add_headers - the headers every answer carries */
 static void add_headers(struct MHD_Response *mr,
-			const struct cn_response *resp)
+			const struct cn_response *resp, int from_script)
 {
 	char cache[64];
 
@@ -282,7 +282,9 @@ static void add_headers(struct MHD_Response *mr,
 		MHD_add_response_header(mr, "Location", resp->location);
 	if (resp->set_cookie[0])
 		MHD_add_response_header(mr, "Set-Cookie", resp->set_cookie);
-	if (resp->status == 401)
+	/* not to the pages' own fetch() calls: the browser would ask for
+	 * a Basic password instead of the script sending it to /login */
+	if (resp->status == 401 && !from_script)
 		MHD_add_response_header(mr, "WWW-Authenticate",
 					"Basic realm=\"loopguard-console\", charset=\"UTF-8\"");
 	if (resp->status == 405)
@@ -297,6 +299,7 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 	struct MHD_Response *mr;
 	struct stream *s;
 	enum MHD_Result rc;
+	const char *mode;
 
 	if (resp->body.nomem)
 		cn_error_page(&r->rq, resp, 500, "out of memory");
@@ -318,7 +321,8 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 				resp->body.data ? resp->body.data : (char *) "",
 				MHD_RESPMEM_MUST_COPY)))
 		return MHD_NO;
-	add_headers(mr, resp);
+	mode = cn_header(&r->rq, "Sec-Fetch-Mode");
+	add_headers(mr, resp, mode && strcmp(mode, "navigate") != 0);
 	rc = MHD_queue_response(r->mc, (unsigned) resp->status, mr);
 	MHD_destroy_response(mr);
 	cn_buf_free(&resp->body);
