@@ -206,9 +206,13 @@ static int basic(struct cn_request *rq, const char *value,
 	*colon = 0;
 	if (!cn_user_name_ok(plain))
 		rc = -1;
-	else
-		rc = cn_users_verify(plain, colon + 1, &st->user);
+	else if (cn_users_find(plain, &st->user) && cn_authcache_hit(plain, colon + 1))
+		rc = 1;
+	else if ((rc = cn_users_verify(plain, colon + 1, &st->user)) == 1)
+		cn_authcache_add(plain, colon + 1);
+	explicit_bzero(colon + 1, strlen(colon + 1));
 	if (rc != 1) {
+		memset(&st->user, 0, sizeof(st->user));
 		cn_auth_log_failure(plain, rq->client, rc);
 		return 401;
 	}

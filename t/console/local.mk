@@ -14,7 +14,7 @@ dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
 # the core's sources without main(), for its Check suites
 CONSOLE_CORE_SRC = console/console_config.c console/console_log.c \
 	console/console_buf.c console/console_users.c console/console_auth.c \
-	console/console_session.c console/console_login.c console/console_http.c \
+	console/console_authcache.c console/console_session.c console/console_login.c console/console_http.c \
 	console/console_listen.c console/console_tls.c console/console_ctl.c \
 	ctl/ctl_conn.c ctl/ctl_text.c milter/util/escape.c
 CONSOLE_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/console \
