@@ -8,7 +8,7 @@ EXTRA_DIST += %D%/lib/console.sh
 # failure limit (t_console_auth), TLS and the plain-HTTP rule
 # (t_console_tls), and the pure parts in Check suites.
 CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
-	%D%/t_console_tls.sh
+	%D%/t_console_tls.sh %D%/t_console_users.sh
 TESTS += $(CONSOLE_CORE_TESTS)
 dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
 # the core's sources without main(), for its Check suites
