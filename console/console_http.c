@@ -27,12 +27,14 @@
  *	Every answer carries X-Frame-Options, a Content-Security-Policy
  *	without inline script, nosniff, a same-origin Referrer-Policy and
  *	Cache-Control: no-store (public, max-age=N for a response with
- *	max_age and without no_store).
+ *	max_age and without no_store), and under TLS
+ *	Strict-Transport-Security.
  *
  *	A streamed answer (resp->stream) is read by libmicrohttpd from
  *	the connection's thread; when the stream has nothing yet (0) it
- *	is asked again, so libmicrohttpd never sees an empty read, and
- *	the stream ends when the console stops.
+ *	is asked again, so libmicrohttpd never sees an empty read. At
+ *	stop no connection is accepted any more, the streams end their
+ *	responses (5 s at most) and then every connection is closed.
  * DIAGNOSTICS
  *	Refusals that are about access are logged by console_auth.c;
  *	the limits here are logged at level info with the address.
@@ -61,6 +63,7 @@ static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
 static struct MHD_Daemon *mhd;
 static unsigned active;		/* connections open now */
+static unsigned streams;	/* streamed answers not yet freed */
 static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct field {
@@ -257,6 +260,9 @@ static void stream_free(void *cls)
 	if (s->free_fn)
 		s->free_fn(s->arg);
 	free(s);
+	pthread_mutex_lock(&active_lock);
+	streams--;
+	pthread_mutex_unlock(&active_lock);
 }
 
 /* add_headers - the headers every answer carries */
@@ -272,6 +278,8 @@ static void add_headers(struct MHD_Response *mr,
 				"default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
+	if (cn_tls_cert_pem)
+		MHD_add_response_header(mr, "Strict-Transport-Security", "max-age=31536000");
 	if (resp->no_store || !resp->max_age)
 		MHD_add_response_header(mr, "Cache-Control", "no-store");
 	else {
@@ -311,6 +319,9 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 		s->fn = resp->stream;
 		s->arg = resp->stream_arg;
 		s->free_fn = resp->stream_free;
+		pthread_mutex_lock(&active_lock);
+		streams++;
+		pthread_mutex_unlock(&active_lock);
 		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 						       stream_read, s, stream_free);
 		if (!mr) {
@@ -564,7 +575,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int cn_http_start(char *err, size_t errsize)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION
-		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	struct MHD_OptionItem opt[16];
 	size_t n = 0;
 
@@ -598,8 +609,23 @@ int cn_http_start(char *err, size_t errsize)
 /* cn_http_stop - end the streams, close every connection, join */
 void cn_http_stop(void)
 {
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	unsigned left = 1;
+	int i;
+
 	cn_stopping = 1;
-	if (mhd)
-		MHD_stop_daemon(mhd);
+	if (!mhd)
+		return;
+	/* no new connections; the streams end their responses properly
+	 * (a few seconds at most) before the rest is cut */
+	MHD_quiesce_daemon(mhd);
+	for (i = 0; i < 100 && left; i++) {
+		pthread_mutex_lock(&active_lock);
+		left = streams;
+		pthread_mutex_unlock(&active_lock);
+		if (left)
+			nanosleep(&nap, NULL);
+	}
+	MHD_stop_daemon(mhd);
 	mhd = NULL;
 }
