@@ -5,8 +5,9 @@
 EXTRA_DIST += %D%/lib/console.sh
 
 # core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
-# failure limit (t_console_auth), TLS and the plain-HTTP rule
-# (t_console_tls), and the pure parts in Check suites.
+# failure limit (t_console_auth), TLS, the plain-HTTP rule and a unix
+# socket (t_console_tls), the user command and the users file at start
+# (t_console_users), and the pure parts in Check suites.
 CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
 	%D%/t_console_tls.sh %D%/t_console_users.sh
 TESTS += $(CONSOLE_CORE_TESTS)
