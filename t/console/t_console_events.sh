@@ -229,5 +229,60 @@ lgc_stop
 check "... and it is replaced at stop" [ "$(head -n 1 "$tmp/console/chart")" = "$(printf 'loopguard-console-chart\t1')" ]
 check "... by a chart without the old series" eval "! grep -q onload '$tmp/console/chart'"
 
+# --- a daemon that misbehaves (a fake on the control socket): "lost",
+# a line too long, silence, a refused watch
+lgc_daemon_stop
+rm -f "$tmp/ctl.sock"
+python3 - "$tmp/ctl.sock" >"$tmp/fake.log" 2>&1 <<'PY' &
+import os, socket, sys, threading, time
+os.umask(0)
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(8)
+watches = 0
+def serve(c):
+    global watches
+    req = c.makefile("rb").readline().strip()
+    if req != b"watch":
+        c.sendall(b"OK\n")
+    else:
+        watches += 1
+        if watches == 1:
+            c.sendall(b"watching\t1\n")
+            time.sleep(1)
+            c.sendall(b"lost\t7\n")
+            time.sleep(1)
+            c.sendall(b"tick\t" + b"9" * 2000 + b"\n")
+        elif watches == 2:
+            c.sendall(b"watching\t2\n")
+            time.sleep(30)
+        else:
+            c.sendall(b"ERR watch: too many watchers (4)\n")
+    time.sleep(0.5)
+    c.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+fake=$!
+lg_pids+=("$fake")
+wait_file "$tmp/ctl.sock" 5
+LGC_NO_DAEMON=1
+lgc_start || exit 1
+stream fake
+check "fake daemon: up" wait_for "$tmp/fake.sse" '^data: up$' 5
+check "\"lost\": a change of entries and outbox" \
+	wait_for "$tmp/fake.sse" '^data: \{"entries":true,"outbox":true,"seq":1\}$' 5
+check "a watch line over 1024 bytes: down" wait_for "$tmp/fake.sse" '^data: down$' 5
+check "... logged" grep -q 'daemon is down: a watch line over 1024 bytes' "$(lgc_log)"
+check "reconnected: up again" wait_count "$tmp/fake.sse" '^data: up$' 2 5
+check "a daemon that says nothing: down within 15 s" \
+	wait_count "$tmp/fake.sse" '^data: down$' 2 15
+check "... logged" grep -q 'daemon is down: no word from it for 12 s' "$(lgc_log)"
+check "a refused watch: logged" wait_for "$(lgc_log)" 'watch refused by the daemon: ERR watch: too many watchers \(4\)' 5
+check "... and the daemon counts as up (it answered)" wait_count "$tmp/fake.sse" '^data: up$' 3 5
+lgc_stop
+kill "$fake" 2>/dev/null
+
 echo "passed $passed, failed $failed"
 [ "$failed" -eq 0 ]
