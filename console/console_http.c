@@ -40,6 +40,7 @@
 #include "config.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@ volatile int cn_stopping;
 static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
 static struct MHD_Daemon *mhd;
+static unsigned active;		/* connections open now */
+static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct field {
 	char *name, *value;
@@ -512,6 +515,36 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* accept_cb - over max_connections a new connection is closed at once
+ * (libmicrohttpd itself would leave it waiting in the backlog) */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	unsigned now;
+
+	(void) cls; (void) addr; (void) addrlen;
+	pthread_mutex_lock(&active_lock);
+	now = active;
+	pthread_mutex_unlock(&active_lock);
+	if (now < cn_cfg.max_connections)
+		return MHD_YES;
+	cn_log(CN_LOG_WARN, "%u connections (max_connections): a new one closed", now);
+	return MHD_NO;
+}
+
+/* connection_cb - count the open connections */
+static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void) cls; (void) mc; (void) socket_ctx;
+	pthread_mutex_lock(&active_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		active++;
+	else if (active)
+		active--;
+	pthread_mutex_unlock(&active_lock);
+}
+
 /* mhd_log - libmicrohttpd's own messages */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -520,7 +553,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void) cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = 0;
-	cn_log(CN_LOG_DEBUG, "libmicrohttpd: %s", line);
+	cn_log(CN_LOG_INFO, "libmicrohttpd: %s", line);
 }
 
 /* cn_http_start - serve on the bound socket */
@@ -534,7 +567,9 @@ int cn_http_start(char *err, size_t errsize)
 #define OPT(o, v, p)	opt[n++] = (struct MHD_OptionItem) { o, (intptr_t) (v), p }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_LISTEN_SOCKET, cn_listen_fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections, NULL);
+	/* the limit is accept_cb's; libmicrohttpd's is a backstop */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections + 8, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, CN_MAX_PER_ADDR, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, cn_cfg.timeout, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CN_MEMORY_LIMIT, NULL);
@@ -547,7 +582,7 @@ int cn_http_start(char *err, size_t errsize)
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
-	mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	mhd = MHD_start_daemon(flags, 0, accept_cb, NULL, access_cb, NULL,
 			       MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (!mhd) {
 		snprintf(err, errsize, "cannot start the HTTP server on %s", cn_cfg.listen);
