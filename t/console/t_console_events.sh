@@ -2,17 +2,20 @@
 # t_console_events.sh - GET /events and the chart against the real
 # daemon and a real loopguard-console (t/console/lib/console.sh):
 # without a login /events is 401; a viewer's stream (curl -N) says
-# text/event-stream and "event: daemon" up; removing seeded entries
+# text/event-stream and "event: daemon" up; removing a seeded entry
 # with loopguardctl sends a change with "entries":true, a burst of
-# removals coalesced into at most 2 a second; 32 streams at once from
-# several loopback addresses, the 33rd 503, and a slot comes back once
-# a client left; the daemon stopped: "down" within 15 s; started
-# again: "up" (the watch reconnects, backing off up to 30 s); with the
-# sample interval at 1 s a message through the daemon shows in the
-# chart (/api/chart when the pages are built in, and the state file),
-# the chart survives a console restart through its state_file, a
-# damaged state file is a warning and an empty chart, and stopping the
-# console ends the open streams at once.
+# removals is coalesced (at most 2 a second); 32 streams at once from
+# several loopback addresses, the 33rd 503, a slot comes back once a
+# client left, a quiet stream gets keepalives; the daemon stopped:
+# "down" within 15 s; started again: "up" (the watch reconnects,
+# backing off up to 30 s); with the sample interval at 1 s a message
+# through the daemon (miltertest) shows in the chart (/api/chart when
+# the pages are built in, and the state file), the chart survives a
+# console restart through its state_file, a damaged state file is a
+# warning and an empty chart, and stopping the console ends the open
+# streams at once. Last, a fake daemon on the control socket sends
+# what the real one would not: "lost" (a change of both), a line over
+# 1024 bytes and silence (down, then a reconnection), a refused watch.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -180,6 +183,8 @@ slot_back() {
 	return 1
 }
 check "a slot comes back once clients left" slot_back
+# that took at least 15 s without a change
+check "a quiet stream gets keepalives" grep -qx ': keepalive' "$tmp/main.sse"
 
 # --- the daemon stops and comes back
 ups=$(count "$tmp/main.sse" '^data: up$')
