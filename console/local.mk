@@ -12,7 +12,10 @@ loopguard_console_SOURCES = console/console.h console/console_impl.h \
 	console/console_ctl.c
 # the pages, the JSON API, the change events and the chart
 loopguard_console_SOURCES += console/console_views.c \
-	console/console_events.c console/console_chart.c
+	console/console_events.c console/console_chart.c \
+	console/console_events.h console/console_events_watch.c \
+	console/console_chart.h console/console_chart_data.c \
+	console/console_chart_draw.c
 # /metrics
 loopguard_console_SOURCES += console/console_metrics.c
 # the control socket client and text helpers, shared with loopguardctl
