@@ -32,7 +32,7 @@
 static char *render(const char *const *lines, int up, size_t *skipped_r)
 {
 	struct cn_buf b = { 0 };
-	char *copy[2100];
+	char *copy[2100] = { 0 };
 	size_t n = 0, skipped;
 
 	while (lines && lines[n]) {
