@@ -22,8 +22,10 @@
 
 #define CN_METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
-/* A label value taken from the daemon: at most this many bytes. */
-#define CN_METRICS_LABEL_MAX	64
+/* A label value taken from the daemon, at most: a plugin, action or
+ * counter name; a version, backend or recipient source (a path or URL) */
+#define CN_METRICS_NAME_MAX	64
+#define CN_METRICS_TEXT_MAX	200
 /* Labelled series of one metric at most; more are skipped. */
 #define CN_METRICS_ROWS_MAX	1024
 
@@ -41,11 +43,11 @@ size_t cn_metrics_text(struct cn_buf *b, char *const *lines, size_t n,
  * double quote and newline escaped as the format wants */
 void cn_metrics_label(struct cn_buf *b, const char *value);
 
-/* cn_metrics_name_ok - 1 to CN_METRICS_LABEL_MAX bytes of
+/* cn_metrics_name_ok - 1 to CN_METRICS_NAME_MAX bytes of
  * [A-Za-z0-9._-]: a plugin, action or counter name fit for a label */
 int cn_metrics_name_ok(const char *s);
 
-/* cn_metrics_text_ok - 1 to CN_METRICS_LABEL_MAX printable ASCII
+/* cn_metrics_text_ok - 1 to CN_METRICS_TEXT_MAX printable ASCII
  * bytes: a version, backend or source fit for a label */
 int cn_metrics_text_ok(const char *s);
 

@@ -17,7 +17,8 @@
  *	The daemon is not trusted to send clean text: a number is only
  *	decimal digits; a plugin, action or counter name becomes a label
  *	only when it is a short run of [A-Za-z0-9._-]; a version, backend
- *	or recipient source only when it is short printable ASCII. A line
+ *	or recipient source only when it is printable ASCII of at most
+ *	CN_METRICS_TEXT_MAX bytes. A line
  *	that fails, a second line for the same series, or a series past
  *	CN_METRICS_ROWS_MAX is skipped and counted, so a scrape never
  *	carries a malformed or duplicate sample (Prometheus would drop the
@@ -55,7 +56,7 @@ static const char *const scalar_names[S_MAX] = {
 
 /* One labelled series: two label values and its value. */
 struct row {
-	char a[CN_METRICS_LABEL_MAX + 1], b[CN_METRICS_LABEL_MAX + 1];
+	char a[CN_METRICS_TEXT_MAX + 1], b[CN_METRICS_TEXT_MAX + 1];
 	unsigned long long v;
 };
 
@@ -68,8 +69,8 @@ struct rows {
 struct stats {
 	unsigned long long v[S_MAX];
 	unsigned char have[S_MAX];
-	char version[CN_METRICS_LABEL_MAX + 1];
-	char backend[CN_METRICS_LABEL_MAX + 1];
+	char version[CN_METRICS_TEXT_MAX + 1];
+	char backend[CN_METRICS_TEXT_MAX + 1];
 	int health, fallback;		/* 1, 0, or -1 when not sent */
 	struct rows actions, events, sources;
 	size_t skipped;
@@ -82,7 +83,7 @@ int cn_metrics_name_ok(const char *s)
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
 			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
-	return n > 0 && n <= CN_METRICS_LABEL_MAX && s[n] == 0;
+	return n > 0 && n <= CN_METRICS_NAME_MAX && s[n] == 0;
 }
 
 /* cn_metrics_text_ok - short printable ASCII */
@@ -92,7 +93,7 @@ int cn_metrics_text_ok(const char *s)
 
 	for (n = 0; s[n]; n++)
 		if ((unsigned char) s[n] < 0x20 || (unsigned char) s[n] > 0x7e ||
-		    n >= CN_METRICS_LABEL_MAX)
+		    n >= CN_METRICS_TEXT_MAX)
 			return 0;
 	return n > 0;
 }
@@ -166,7 +167,7 @@ static void add_row(struct stats *st, struct rows *rows, const char *a,
 }
 
 /* take_text - an escaped text field into dst, if it is fit for a label */
-static int take_text(char *field, char dst[CN_METRICS_LABEL_MAX + 1])
+static int take_text(char *field, char dst[CN_METRICS_TEXT_MAX + 1])
 {
 	ctl_unescape(field);
 	if (!cn_metrics_text_ok(field))
@@ -216,7 +217,7 @@ static int parse_pair(struct stats *st, char *name, char *value)
 /* parse_source - "source SPEC KIND HEALTH ...": 0 or -1 */
 static int parse_source(struct stats *st, char **f, size_t nf)
 {
-	char spec[CN_METRICS_LABEL_MAX + 1];
+	char spec[CN_METRICS_TEXT_MAX + 1];
 	int up;
 
 	if (nf < 4 || take_text(f[1], spec) < 0 || !cn_metrics_name_ok(f[2]))

@@ -425,6 +425,27 @@ START_TEST(names)
 }
 END_TEST
 
+/* A version or source of 200 bytes is a label, of 201 is not. */
+START_TEST(text_length)
+{
+	char line[300];
+	const char *lines[] = { line, NULL };
+	size_t skipped;
+	char *text;
+
+	snprintf(line, sizeof(line), "source\t/%0199d\tfile\tup", 0);
+	text = render(lines, 1, &skipped);
+	ck_assert_uint_eq(skipped, 0);
+	ck_assert(strstr(text, "{source=\"/000"));
+	free(text);
+	snprintf(line, sizeof(line), "source\t/%0200d\tfile\tup", 0);
+	text = render(lines, 1, &skipped);
+	ck_assert_uint_eq(skipped, 1);
+	ck_assert(!strstr(text, "source_up"));
+	free(text);
+}
+END_TEST
+
 /* A console whose own version is odd still writes a valid line. */
 START_TEST(odd_console_version)
 {
@@ -447,6 +468,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, too_many);
 	tcase_add_loop_test(tc, label_table, 0, N(labels));
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, text_length);
 	tcase_add_test(tc, odd_console_version);
 	suite_add_tcase(s, tc);
 	return s;

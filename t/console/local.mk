@@ -16,3 +16,6 @@ check_PROGRAMS += %D%/check_console_metrics
 %C%_check_console_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 %C%_check_console_metrics_LDADD = $(CHECK_LIBS)
 TESTS += %D%/check_console_metrics
+TESTS += %D%/t_console_metrics.sh
+dist_noinst_SCRIPTS += %D%/t_console_metrics.sh
+EXTRA_DIST += %D%/metrics_mail.lua
