@@ -19,3 +19,5 @@ TESTS += %D%/check_console_metrics
 TESTS += %D%/t_console_metrics.sh
 dist_noinst_SCRIPTS += %D%/t_console_metrics.sh
 EXTRA_DIST += %D%/metrics_mail.lua
+TESTS += %D%/t_prometheus.sh
+dist_noinst_SCRIPTS += %D%/t_prometheus.sh
