@@ -122,7 +122,7 @@ expect() {
 		[ "$got" = "$2" ] && { ok "Prometheus: $1 = $2 (in ~$((i / 2)) s)"; return 0; }
 		sleep 0.5
 	done
-	not_ok "Prometheus: $1 = $2" "it gave \"$got\" for $WAIT s; $(targets)"
+	not_ok "Prometheus: $1 = $2" "it gave \"$got\" for $WAIT s"$'\n'"$(targets)"
 	return 1
 }
 
