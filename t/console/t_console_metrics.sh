@@ -14,7 +14,10 @@
 #   4. a hostile daemon (a fake on the control socket): names with
 #      quotes, braces, newlines and escapes, bad numbers, duplicates,
 #      and 5000 series: a valid text, no hostile byte in it, at most
-#      1024 series of a metric, the rest counted as skipped;
+#      1024 series of a metric, the rest counted as skipped; one that
+#      answers ERR, one that floods without end (cut at 4 MiB), one
+#      that never answers (loopguard_up 0 within 5 s, or within
+#      Prometheus's X-Prometheus-Scrape-Timeout-Seconds less 0.5 s);
 #   5. last (five failures make the console refuse the address for a
 #      while): a wrong password, a cut, padded, changed or empty token
 #      are 401, logged without the token.
@@ -180,9 +183,12 @@ check "... logged" grep -q "metrics: the daemon answers again" "$(lgc_log)"
 lgc_daemon_stop
 
 # --- 4. a hostile daemon: a fake on the control socket
-rm -f "$tmp/ctl.sock"
-python3 - "$tmp/ctl.sock" <<'PY' &
-import os, socket, sys
+cat > "$tmp/fake.py" <<'PY'
+# fake.py SOCKET MODE - answers every request on SOCKET: hostile (bad
+# lines, 5000 series), stall (reads, never answers), flood (5 MiB of
+# data lines, no final line), many (200,000 short lines, no final
+# line), err (an ERR line)
+import os, socket, sys, time
 hostile = [
     "version\t1.0\"} 1\\nloopguard_up 0",
     "messages\t7",
@@ -199,20 +205,48 @@ hostile = [
     "health\tup",
 ]
 hostile += ["counter\tflood\tc%d\t1" % i for i in range(5000)]
+mode = sys.argv[2]
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
 os.chmod(sys.argv[1], 0o666)	# the console runs as nobody under root
-s.listen(8)
+s.listen(64)
 open(sys.argv[1] + ".ready", "w").close()
+held = []
 while True:
     c, _ = s.accept()
-    f = c.makefile("rb")
-    f.readline()
-    c.sendall(("\n".join(hostile) + "\nOK\n").encode())
+    c.makefile("rb").readline()
+    try:
+        if mode == "hostile":
+            c.sendall(("\n".join(hostile) + "\nOK\n").encode())
+        elif mode == "err":
+            c.sendall(b"ERR stats: not today\n")
+        elif mode == "flood":
+            line = b"counter\tp\t" + b"n" * 1000 + b"\t1\n"
+            for _ in range(5000):
+                c.sendall(line)
+        elif mode == "many":
+            lines = b"counter\tp\tn\t1\n" * 1000
+            for _ in range(200):
+                c.sendall(lines)
+        elif mode == "stall":
+            held.append(c)
+            continue
+    except OSError:
+        pass
     c.close()
 PY
-lg_pids+=($!)
-wait_file "$tmp/ctl.sock.ready" 10
+fake_pid=
+# fake MODE - the fake daemon in MODE on the control socket
+fake() {
+	[ -n "$fake_pid" ] && kill "$fake_pid" && wait "$fake_pid" 2>/dev/null
+	rm -f "$tmp/ctl.sock" "$tmp/ctl.sock.ready"
+	python3 "$tmp/fake.py" "$tmp/ctl.sock" "$1" &
+	fake_pid=$!
+	lg_pids+=("$fake_pid")
+	wait_file "$tmp/ctl.sock.ready" 10
+}
+
+fake hostile
 scrape
 check "hostile daemon: 200 ($code)" [ "$code" = 200 ]
 check "... loopguard_up 1, the one good line of each kind kept" \
@@ -226,7 +260,49 @@ check "... 1024 of the 5000 flood series" \
 	[ "$(grep -c '^loopguard_plugin_events_total{plugin="flood"' "$tmp/m")" = 1024 ]
 check "... the rest counted as skipped ($(value loopguard_console_stats_lines_skipped))" \
 	[ "$(value loopguard_console_stats_lines_skipped)" = $(( 3976 + 10 )) ]
-code=$(lgc_status /metrics -u "viewer:$LGC_VIEWER_PASS")
+
+fake err
+scrape
+check "a daemon that answers ERR: 200, loopguard_up 0" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ]'
+check "... logged with its reason" grep -q "metrics: the daemon does not answer: ERR stats: not today" "$(lgc_log)"
+
+# a good answer between the cases, so each failure is logged anew
+fake hostile
+scrape
+fake flood
+scrape
+check "a daemon that floods (5 MiB, no end): loopguard_up 0 ($code)" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ]'
+check "... cut at 4 MiB, said in the log" grep -q "a stats reply over 4194304 bytes" "$(lgc_log)"
+fake hostile
+scrape
+fake many
+scrape
+check "a daemon that sends 200,000 short lines: loopguard_up 0 ($code)" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ]'
+check "... cut at 100,000 lines, said in the log" grep -q "a stats reply over 100000 lines" "$(lgc_log)"
+
+fake hostile
+scrape
+fake stall
+t0=$(date +%s%N)
+scrape
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+check "a hung daemon: loopguard_up 0 within the default 5 s ($ms ms)" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 4500 ] && [ "$ms" -lt 8000 ]'
+fake hostile
+scrape
+fake stall
+t0=$(date +%s%N)
+scrape -u "viewer:$LGC_VIEWER_PASS" -H "X-Prometheus-Scrape-Timeout-Seconds: 2"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+check "... within Prometheus's scrape timeout less 0.5 s (2 s: $ms ms)" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 1300 ] && [ "$ms" -lt 3000 ]'
+check "... said in the log" grep -q "no reply to stats within 1500 ms" "$(lgc_log)"
+code=$(lgc_status /metrics -u "viewer:$LGC_VIEWER_PASS" -H "X-Prometheus-Scrape-Timeout-Seconds: 1")
 check "... and the console still answers ($code)" [ "$code" = 200 ]
 
 # --- 5. wrong credentials, last: five failures from one address make
