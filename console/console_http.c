@@ -26,7 +26,8 @@
  *
  *	Every answer carries X-Frame-Options, a Content-Security-Policy
  *	without inline script, nosniff, a same-origin Referrer-Policy and
- *	(except /static/) Cache-Control: no-store.
+ *	Cache-Control: no-store (public, max-age=N for a response with
+ *	max_age and without no_store).
  *
  *	A streamed answer (resp->stream) is read by libmicrohttpd from
  *	the connection's thread; when the stream has nothing yet (0) it
@@ -39,6 +40,7 @@
 #include "config.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -58,6 +60,8 @@ volatile int cn_stopping;
 static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
 static struct MHD_Daemon *mhd;
+static unsigned active;		/* connections open now */
+static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct field {
 	char *name, *value;
@@ -256,9 +260,11 @@ static void stream_free(void *cls)
 }
 
 /* add_headers - the headers every answer carries */
-static void add_headers(struct MHD_Response *mr, const struct req *r,
+static void add_headers(struct MHD_Response *mr,
 			const struct cn_response *resp)
 {
+	char cache[64];
+
 	MHD_add_response_header(mr, "Content-Type",
 				resp->type ? resp->type : "text/html; charset=utf-8");
 	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
@@ -266,8 +272,12 @@ static void add_headers(struct MHD_Response *mr, const struct req *r,
 				"default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
-	if (resp->no_store || !r->rq.path || strncmp(r->rq.path, "/static/", 8) != 0)
+	if (resp->no_store || !resp->max_age)
 		MHD_add_response_header(mr, "Cache-Control", "no-store");
+	else {
+		snprintf(cache, sizeof(cache), "public, max-age=%u", resp->max_age);
+		MHD_add_response_header(mr, "Cache-Control", cache);
+	}
 	if (resp->location[0] && resp->status >= 300 && resp->status < 400)
 		MHD_add_response_header(mr, "Location", resp->location);
 	if (resp->set_cookie[0])
@@ -308,7 +318,7 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 				resp->body.data ? resp->body.data : (char *) "",
 				MHD_RESPMEM_MUST_COPY)))
 		return MHD_NO;
-	add_headers(mr, r, resp);
+	add_headers(mr, resp);
 	rc = MHD_queue_response(r->mc, (unsigned) resp->status, mr);
 	MHD_destroy_response(mr);
 	cn_buf_free(&resp->body);
@@ -505,6 +515,36 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* accept_cb - over max_connections a new connection is closed at once
+ * (libmicrohttpd itself would leave it waiting in the backlog) */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	unsigned now;
+
+	(void) cls; (void) addr; (void) addrlen;
+	pthread_mutex_lock(&active_lock);
+	now = active;
+	pthread_mutex_unlock(&active_lock);
+	if (now < cn_cfg.max_connections)
+		return MHD_YES;
+	cn_log(CN_LOG_WARN, "%u connections (max_connections): a new one closed", now);
+	return MHD_NO;
+}
+
+/* connection_cb - count the open connections */
+static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void) cls; (void) mc; (void) socket_ctx;
+	pthread_mutex_lock(&active_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		active++;
+	else if (active)
+		active--;
+	pthread_mutex_unlock(&active_lock);
+}
+
 /* mhd_log - libmicrohttpd's own messages */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -513,7 +553,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void) cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = 0;
-	cn_log(CN_LOG_DEBUG, "libmicrohttpd: %s", line);
+	cn_log(CN_LOG_INFO, "libmicrohttpd: %s", line);
 }
 
 /* cn_http_start - serve on the bound socket */
@@ -527,7 +567,9 @@ int cn_http_start(char *err, size_t errsize)
 #define OPT(o, v, p)	opt[n++] = (struct MHD_OptionItem) { o, (intptr_t) (v), p }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_LISTEN_SOCKET, cn_listen_fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections, NULL);
+	/* the limit is accept_cb's; libmicrohttpd's is a backstop */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections + 8, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, CN_MAX_PER_ADDR, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, cn_cfg.timeout, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CN_MEMORY_LIMIT, NULL);
@@ -540,7 +582,7 @@ int cn_http_start(char *err, size_t errsize)
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
-	mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	mhd = MHD_start_daemon(flags, 0, accept_cb, NULL, access_cb, NULL,
 			       MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (!mhd) {
 		snprintf(err, errsize, "cannot start the HTTP server on %s", cn_cfg.listen);
