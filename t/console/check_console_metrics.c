@@ -13,8 +13,9 @@
  *	braces, newlines, escapes, too long), bad numbers, duplicates, a
  *	version with a quote and a backslash, the derived values (outbox
  *	age, start time from uptime), and more series than the limit. The
- *	label escaper alone, and every output checked for the format's
- *	shape: each sample after its TYPE line, no series twice.
+ *	label escaper alone; 200 random replies of hostile pieces; and
+ *	every output checked for the format's shape: each sample after
+ *	its TYPE line, no series twice, printable ASCII only.
  */
 #include "config.h"
 
@@ -446,6 +447,49 @@ START_TEST(text_length)
 }
 END_TEST
 
+/* Random replies built from the kinds' names and the bytes that could
+ * break the format: the text keeps its shape and no control byte but
+ * the newlines ever gets through. */
+START_TEST(random_replies)
+{
+	static const char *const words[] = {
+		"action", "counter", "source", "messages", "version",
+		"backend", "health", "fallback", "up", "down", "yes", "p",
+		"x", "7", "18446744073709551615", "-1", "\"", "\\", "\\n",
+		"{", "}", "=", " ", "\n", "\x1b", "\xff", "\xc3\xa9", "",
+	};
+	static char lines[200][256];
+	const char *ptr[201];
+	unsigned seed = 22u + (unsigned) _i;
+	size_t i, j, n, len;
+	char *text, *c;
+
+	for (i = 0; i < 200; i++) {
+		n = 1 + rand_r(&seed) % 8;
+		len = 0;
+		lines[i][0] = 0;
+		for (j = 0; j < n; j++) {
+			const char *w = words[rand_r(&seed) % N(words)];
+
+			if (len + strlen(w) + 2 >= sizeof(lines[i]))
+				break;
+			len += (size_t) snprintf(lines[i] + len,
+						 sizeof(lines[i]) - len, "%s%s",
+						 j ? "\t" : "", w);
+		}
+		ptr[i] = lines[i];
+	}
+	ptr[i] = NULL;
+	text = render(ptr, 1, NULL);
+	ck_assert(shape_ok(text));
+	for (c = text; *c; c++)
+		ck_assert_msg(*c == '\n' || ((unsigned char) *c >= 0x20 &&
+				(unsigned char) *c < 0x7f),
+			      "byte 0x%02x in the text", (unsigned char) *c);
+	free(text);
+}
+END_TEST
+
 /* A console whose own version is odd still writes a valid line. */
 START_TEST(odd_console_version)
 {
@@ -470,6 +514,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, text_length);
 	tcase_add_test(tc, odd_console_version);
+	tcase_add_loop_test(tc, random_replies, 0, 200);
 	suite_add_tcase(s, tc);
 	return s;
 }
