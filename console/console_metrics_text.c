@@ -326,7 +326,7 @@ static void activity(struct cn_buf *b, const struct stats *st)
 	scalar(b, st, S_UNKNOWN, "loopguard_unknown_recipients_total",
 	       "counter", "Recipients in a local domain that no recipient source knows.");
 	scalar(b, st, S_ERRORS, "loopguard_errors_total", "counter",
-	       "Recipients answered with on_error because a lookup or the store failed.");
+	       "Failures answered with the on_error policy: a recipient source that could not answer, edits that could not be applied.");
 	labelled(b, &st->actions, "loopguard_actions_total", "counter",
 		 "Decisions taken, by plugin and action.", "plugin", "action");
 	labelled(b, &st->events, "loopguard_plugin_events_total", "counter",

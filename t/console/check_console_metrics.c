@@ -148,7 +148,7 @@ static const char full_text[] =
 	"# HELP loopguard_unknown_recipients_total Recipients in a local domain that no recipient source knows.\n"
 	"# TYPE loopguard_unknown_recipients_total counter\n"
 	"loopguard_unknown_recipients_total 7\n"
-	"# HELP loopguard_errors_total Recipients answered with on_error because a lookup or the store failed.\n"
+	"# HELP loopguard_errors_total Failures answered with the on_error policy: a recipient source that could not answer, edits that could not be applied.\n"
 	"# TYPE loopguard_errors_total counter\n"
 	"loopguard_errors_total 1\n"
 	"# HELP loopguard_actions_total Decisions taken, by plugin and action.\n"
