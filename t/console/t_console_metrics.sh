@@ -343,23 +343,26 @@ check "... cut at 100,000 lines, said in the log" grep -q "a stats reply over 10
 
 fake hostile
 scrape
+# (timed with the token: a password costs a yescrypt hash; the bound
+# is loose for a loaded machine, the log says the deadline used)
 fake stall
 t0=$(date +%s%N)
-scrape
+scrape -H "Authorization: Bearer $TOKEN"
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
-check "a hung daemon: loopguard_up 0 within the default 5 s ($ms ms)" \
-	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 4500 ] && [ "$ms" -lt 8000 ]'
+check "a hung daemon: loopguard_up 0, long before ctl's 60 s ($ms ms)" \
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 4500 ] && [ "$ms" -lt 20000 ]'
+check "... after the default 5 s, says the log" grep -q "no reply to stats within 5000 ms" "$(lgc_log)"
 fake hostile
 scrape
 fake stall
 t0=$(date +%s%N)
-scrape -u "viewer:$LGC_VIEWER_PASS" -H "X-Prometheus-Scrape-Timeout-Seconds: 2"
+scrape -H "Authorization: Bearer $TOKEN" -H "X-Prometheus-Scrape-Timeout-Seconds: 2"
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 check "... within Prometheus's scrape timeout less 0.5 s (2 s: $ms ms)" \
-	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 1300 ] && [ "$ms" -lt 3000 ]'
-check "... said in the log" grep -q "no reply to stats within 1500 ms" "$(lgc_log)"
+	eval '[ "$code" = 200 ] && [ "$(value loopguard_up)" = 0 ] && [ "$ms" -ge 1400 ] && [ "$ms" -lt 15000 ]'
+check "... after 1.5 s, says the log" grep -q "no reply to stats within 1500 ms" "$(lgc_log)"
 code=$(lgc_status /metrics -u "viewer:$LGC_VIEWER_PASS" -H "X-Prometheus-Scrape-Timeout-Seconds: 1")
 check "... and the console still answers ($code)" [ "$code" = 200 ]
 
