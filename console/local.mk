@@ -17,7 +17,8 @@ loopguard_console_SOURCES += console/console_views.c \
 	console/console_chart.h console/console_chart_data.c \
 	console/console_chart_draw.c
 # /metrics
-loopguard_console_SOURCES += console/console_metrics.c
+loopguard_console_SOURCES += console/console_metrics.c \
+	console/console_metrics_text.c console/console_metrics.h
 # the control socket client and text helpers, shared with loopguardctl
 loopguard_console_SOURCES += ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl.h \
 	milter/util/escape.c milter/util/escape.h
