@@ -14,6 +14,8 @@
  *	console_table.c	the HTML tables of entries and messages, their
  *			sort links and pager, and the statistics block
  *	console_json.c	the same data as JSON
+ *	console_flash.c	a form's result, shown once after its redirect
+ *	console_daemon.c what the views ask the daemon, the actions logged
  *	console_views.c	the routes: pages, forms (post, redirect, get)
  *	console_api.c	the routes of /api/
  *	console_static.c /static/: the files of console/www/ built in
@@ -36,7 +38,7 @@
 #define CN_IDS_MAX	100	/* ids in one remove or retry (a page) */
 #define CN_ENTRY_ID_LEN	10	/* hex digits of an entry id */
 #define CN_MSG_ID_LEN	22	/* "67a1b2c3.0001.9f3c2a1b" */
-#define CN_FLASH_MAX	300	/* bytes of a result shown after a form */
+#define CN_FLASH_MAX	120	/* bytes of a result shown after a form */
 
 /* The two listings. */
 enum cn_table { CN_ENTRIES, CN_OUTBOX };
@@ -183,15 +185,33 @@ struct cn_www_file {
 extern const struct cn_www_file cn_www_files[];
 extern const size_t cn_www_count;
 
+/* console_flash.c: the result of a form, in a cookie, shown once */
+void cn_flash_cookie(char *out, size_t size, int ok, const char *text,
+		     int tls);
+void cn_flash_clear(char *out, size_t size, int tls);
+int cn_flash_read(const char *cookies, int *ok_r, char *text, size_t size);
+
+/* console_daemon.c: what the views ask the daemon, as the web user.
+ * The fetches: 0, -1 the daemon did not answer, -2 it refused or the
+ * reply did not fit (err says which); the reply holds the lines the
+ * parsed data points into: ctl_reply_free it after. */
+int cn_fetch_listing(const struct cn_request *rq, const struct cn_query *q,
+		     struct ctl_reply *reply, struct cn_listing *l,
+		     char *err, size_t errsize);
+int cn_fetch_stats(const struct cn_request *rq, struct ctl_reply *reply,
+		   struct cn_stats *s, char *err, size_t errsize);
+/* cn_action_request - the request of an action route (path without
+ * /api): its ids or all=1 and filters checked; what for the log.
+ * 0, or -1 with a message for the user in err. */
+int cn_action_request(const struct cn_request *rq, const char *path,
+		      char *request, size_t size, char *what,
+		      size_t whatsize, char *err, size_t errsize);
+/* cn_act - send an action, log it; the result line in msg.
+ * 1 done, 0 refused (ERR), -1 the daemon did not answer. */
+int cn_act(const struct cn_request *rq, const char *what,
+	   const char *request, char *msg, size_t msgsize);
+
 /* console_api.c */
 void cn_api_routes(void);
-/* console_views.c: one action on the daemon, logged; the result line
- * in msg. 1 ok, 0 refused (ERR), -1 the daemon did not answer. */
-int cn_views_act(const struct cn_request *rq, const char *action,
-		 const char *request, char *msg, size_t msgsize);
-/* the ids and filters of a remove or retry form, as a request */
-int cn_views_action_request(const struct cn_request *rq, const char *path,
-			    char *request, size_t size, char *what,
-			    size_t whatsize, char *err, size_t errsize);
 
 #endif
