@@ -75,6 +75,13 @@ struct cn_settings {
 };
 extern struct cn_settings cn_cfg;
 
+/* cn_read_private_file - a file of at most max bytes that others
+ * (not owner, not group) may not read or write: the users file, a TLS
+ * key, the metrics token. Malloc'ed and NUL-terminated in *data_r.
+ * 0, or -1 with "FILE: what" in err. (console_config.c) */
+int cn_read_private_file(const char *path, size_t max, char **data_r,
+			 size_t *len_r, char *err, size_t errsize);
+
 /* Log lines (console_log.c): "loopguard-console: ..." */
 enum { CN_LOG_ERR, CN_LOG_WARN, CN_LOG_INFO, CN_LOG_DEBUG };
 void cn_log(int level, const char *fmt, ...)
