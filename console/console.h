@@ -127,6 +127,8 @@ struct cn_response {
 	char location[512];	/* a redirect target (status 303) */
 	char set_cookie[256];	/* one Set-Cookie value, or "" */
 	int no_store;		/* Cache-Control: no-store */
+	unsigned max_age;	/* without no_store: Cache-Control: public,
+				 * max-age=N (static files); 0: no-store */
 	cn_stream_fn stream;	/* instead of body */
 	void *stream_arg;
 	void (*stream_free)(void *arg);

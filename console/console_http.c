@@ -26,7 +26,8 @@
  *
  *	Every answer carries X-Frame-Options, a Content-Security-Policy
  *	without inline script, nosniff, a same-origin Referrer-Policy and
- *	(except /static/) Cache-Control: no-store.
+ *	Cache-Control: no-store (public, max-age=N for a response with
+ *	max_age and without no_store).
  *
  *	A streamed answer (resp->stream) is read by libmicrohttpd from
  *	the connection's thread; when the stream has nothing yet (0) it
@@ -256,9 +257,11 @@ static void stream_free(void *cls)
 }
 
 /* add_headers - the headers every answer carries */
-static void add_headers(struct MHD_Response *mr, const struct req *r,
+static void add_headers(struct MHD_Response *mr,
 			const struct cn_response *resp)
 {
+	char cache[64];
+
 	MHD_add_response_header(mr, "Content-Type",
 				resp->type ? resp->type : "text/html; charset=utf-8");
 	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
@@ -266,8 +269,12 @@ static void add_headers(struct MHD_Response *mr, const struct req *r,
 				"default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
-	if (resp->no_store || !r->rq.path || strncmp(r->rq.path, "/static/", 8) != 0)
+	if (resp->no_store || !resp->max_age)
 		MHD_add_response_header(mr, "Cache-Control", "no-store");
+	else {
+		snprintf(cache, sizeof(cache), "public, max-age=%u", resp->max_age);
+		MHD_add_response_header(mr, "Cache-Control", cache);
+	}
 	if (resp->location[0] && resp->status >= 300 && resp->status < 400)
 		MHD_add_response_header(mr, "Location", resp->location);
 	if (resp->set_cookie[0])
@@ -308,7 +315,7 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 				resp->body.data ? resp->body.data : (char *) "",
 				MHD_RESPMEM_MUST_COPY)))
 		return MHD_NO;
-	add_headers(mr, r, resp);
+	add_headers(mr, resp);
 	rc = MHD_queue_response(r->mc, (unsigned) resp->status, mr);
 	MHD_destroy_response(mr);
 	cn_buf_free(&resp->body);
