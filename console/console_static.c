@@ -78,7 +78,7 @@ static void serve(struct cn_request *rq, struct cn_response *resp)
 	resp->type = type_of(f->name);
 	cn_buf_add(&resp->body, f->data, f->len);
 	resp->no_store = 0;
-	/* cached by the server's rule for /static/ (CACHE_SECONDS once it takes a max-age) */
+	resp->max_age = CACHE_SECONDS;
 	if (resp->body.nomem)
 		resp->status = 500;
 }

@@ -11,7 +11,10 @@ loopguard_console_SOURCES = console/console.h console/console_impl.h \
 	console/console_ctl.c
 # the pages, the JSON API, the change events and the chart
 loopguard_console_SOURCES += console/console_views.c \
-	console/console_events.c console/console_chart.c
+	console/console_events.c console/console_chart.c \
+	console/console_events.h console/console_events_watch.c \
+	console/console_chart.h console/console_chart_data.c \
+	console/console_chart_draw.c
 # the views: pages, forms, JSON API, /static/ (console_views.h), with
 # console/www built in as C strings by an awk script
 loopguard_console_SOURCES += console/console_views.h console/console_query.c \
