@@ -24,7 +24,6 @@ loopguard_console_SOURCES += console/console_views.h console/console_query.c \
 nodist_loopguard_console_SOURCES = console/console_www.c
 console_www_files = console/www/console.css console/www/console.js
 EXTRA_DIST += console/www/embed.awk $(console_www_files)
-BUILT_SOURCES = console/console_www.c
 CLEANFILES += console/console_www.c
 console/console_www.c: $(srcdir)/console/www/embed.awk \
 		$(console_www_files:%=$(srcdir)/%)
