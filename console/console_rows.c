@@ -246,8 +246,10 @@ int cn_stats_parse(struct cn_stats *s, struct ctl_reply *reply,
 			return -1;
 		}
 	}
-	if (!cn_stats_get(s, "uptime"))
+	if (!cn_stats_get(s, "uptime")) {
+		cn_stats_free(s);
 		return fail(err, errsize, "stats reply", reply->n + 1);
+	}
 	return 0;
 }
 
