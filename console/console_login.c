@@ -15,7 +15,8 @@
  *	form comes back (403) with one message whether the user exists or
  *	not; the log says which. After CN_FAIL_MAX failures from one
  *	address logins from it get 429 for a while (console_auth.c).
- *	POST /logout (CSRF) ends the session.
+ *	POST /logout (CSRF) ends the session. GET /api/session tells a
+ *	script its user, role and CSRF token.
  *
  *	The page has no script and takes its style from
  *	/static/console.css.
@@ -164,7 +165,25 @@ static void post_logout(struct cn_request *rq, struct cn_response *resp)
 	snprintf(resp->location, sizeof(resp->location), "/login");
 }
 
+/* get_session - GET /api/session: who is logged in, and the CSRF token
+ * for scripts that hold a session (the pages carry it in their forms) */
+static void get_session(struct cn_request *rq, struct cn_response *resp)
+{
+	struct cn_buf *b = &resp->body;
+
+	resp->type = "application/json";
+	resp->no_store = 1;
+	cn_buf_adds(b, "{\"user\":");
+	cn_buf_json(b, cn_who(rq));
+	cn_buf_adds(b, ",\"role\":");
+	cn_buf_json(b, rq->user ? cn_role_name(rq->user->role) : "none");
+	cn_buf_adds(b, ",\"csrf\":");
+	cn_buf_json(b, rq->csrf ? rq->csrf : "");
+	cn_buf_adds(b, "}\n");
+}
+
 static const struct cn_route login_routes[] = {
+	{ "GET", "/api/session", CN_ROLE_READ, 0, get_session },
 	{ "GET", "/login", CN_ROLE_NONE, 0, get_login },
 	{ "POST", "/login", CN_ROLE_NONE, 0, post_login },
 	{ "POST", "/logout", CN_ROLE_READ, CN_ROUTE_CSRF, post_logout },
