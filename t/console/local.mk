@@ -16,3 +16,5 @@ check_PROGRAMS += %D%/check_console_views
 	-I$(top_srcdir)/ctl -I$(top_srcdir)/milter/util $(CHECK_CFLAGS)
 %C%_check_console_views_LDADD = $(CHECK_LIBS)
 TESTS += %D%/check_console_views
+TESTS += %D%/t_console_api.sh %D%/t_console_pages.sh
+dist_noinst_SCRIPTS += %D%/t_console_api.sh %D%/t_console_pages.sh
