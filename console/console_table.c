@@ -288,13 +288,14 @@ static void store_section(struct cn_buf *b, const struct cn_stats *s)
 	row_of(b, s, "Size", "bytes", 's');
 	row(b, "Evicted", cn_stats_get(s, "evicted"));
 	for (i = 0; i < s->nplugins; i++) {
-		if (s->plugin_entries[i] < 0)
+		if (s->plugins[i].entries < 0)
 			continue;
 		cn_buf_adds(b, "<tr><th>Entries of ");
-		cn_buf_html(b, s->plugins[i]);
-		snprintf(buf, sizeof(buf), "%lld", s->plugin_entries[i]);
+		cn_buf_html(b, s->plugins[i].name);
+		snprintf(buf, sizeof(buf), "%lld", s->plugins[i].entries);
+		/* the name passed cn_check_plugin: nothing to encode */
 		cn_buf_addf(b, "</th><td><a href=\"/entries?plugin=%s\">%s</a></td></tr>\n",
-			    s->plugins[i], buf);
+			    s->plugins[i].name, buf);
 	}
 	cn_buf_adds(b, "</table></section>\n");
 }
