@@ -27,12 +27,14 @@
  *	Every answer carries X-Frame-Options, a Content-Security-Policy
  *	without inline script, nosniff, a same-origin Referrer-Policy and
  *	Cache-Control: no-store (public, max-age=N for a response with
- *	max_age and without no_store).
+ *	max_age and without no_store), and under TLS
+ *	Strict-Transport-Security.
  *
  *	A streamed answer (resp->stream) is read by libmicrohttpd from
  *	the connection's thread; when the stream has nothing yet (0) it
- *	is asked again, so libmicrohttpd never sees an empty read, and
- *	the stream ends when the console stops.
+ *	is asked again, so libmicrohttpd never sees an empty read. At
+ *	stop no connection is accepted any more, the streams end their
+ *	responses (5 s at most) and then every connection is closed.
  * DIAGNOSTICS
  *	Refusals that are about access are logged by console_auth.c;
  *	the limits here are logged at level info with the address.
@@ -40,6 +42,7 @@
 #include "config.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,6 +62,9 @@ volatile int cn_stopping;
 static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
 static struct MHD_Daemon *mhd;
+static unsigned active;		/* connections open now */
+static unsigned streams;	/* streamed answers not yet freed */
+static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct field {
 	char *name, *value;
@@ -254,11 +260,14 @@ static void stream_free(void *cls)
 	if (s->free_fn)
 		s->free_fn(s->arg);
 	free(s);
+	pthread_mutex_lock(&active_lock);
+	streams--;
+	pthread_mutex_unlock(&active_lock);
 }
 
 /* add_headers - the headers every answer carries */
 static void add_headers(struct MHD_Response *mr,
-			const struct cn_response *resp)
+			const struct cn_response *resp, int from_script)
 {
 	char cache[64];
 
@@ -269,6 +278,8 @@ static void add_headers(struct MHD_Response *mr,
 				"default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
+	if (cn_tls_cert_pem)
+		MHD_add_response_header(mr, "Strict-Transport-Security", "max-age=31536000");
 	if (resp->no_store || !resp->max_age)
 		MHD_add_response_header(mr, "Cache-Control", "no-store");
 	else {
@@ -279,7 +290,9 @@ static void add_headers(struct MHD_Response *mr,
 		MHD_add_response_header(mr, "Location", resp->location);
 	if (resp->set_cookie[0])
 		MHD_add_response_header(mr, "Set-Cookie", resp->set_cookie);
-	if (resp->status == 401)
+	/* not to the pages' own fetch() calls: the browser would ask for
+	 * a Basic password instead of the script sending it to /login */
+	if (resp->status == 401 && !from_script)
 		MHD_add_response_header(mr, "WWW-Authenticate",
 					"Basic realm=\"loopguard-console\", charset=\"UTF-8\"");
 	if (resp->status == 405)
@@ -294,6 +307,7 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 	struct MHD_Response *mr;
 	struct stream *s;
 	enum MHD_Result rc;
+	const char *mode;
 
 	if (resp->body.nomem)
 		cn_error_page(&r->rq, resp, 500, "out of memory");
@@ -305,6 +319,9 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 		s->fn = resp->stream;
 		s->arg = resp->stream_arg;
 		s->free_fn = resp->stream_free;
+		pthread_mutex_lock(&active_lock);
+		streams++;
+		pthread_mutex_unlock(&active_lock);
 		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 						       stream_read, s, stream_free);
 		if (!mr) {
@@ -315,7 +332,8 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 				resp->body.data ? resp->body.data : (char *) "",
 				MHD_RESPMEM_MUST_COPY)))
 		return MHD_NO;
-	add_headers(mr, resp);
+	mode = cn_header(&r->rq, "Sec-Fetch-Mode");
+	add_headers(mr, resp, mode && strcmp(mode, "navigate") != 0);
 	rc = MHD_queue_response(r->mc, (unsigned) resp->status, mr);
 	MHD_destroy_response(mr);
 	cn_buf_free(&resp->body);
@@ -512,6 +530,36 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* accept_cb - over max_connections a new connection is closed at once
+ * (libmicrohttpd itself would leave it waiting in the backlog) */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	unsigned now;
+
+	(void) cls; (void) addr; (void) addrlen;
+	pthread_mutex_lock(&active_lock);
+	now = active;
+	pthread_mutex_unlock(&active_lock);
+	if (now < cn_cfg.max_connections)
+		return MHD_YES;
+	cn_log(CN_LOG_WARN, "%u connections (max_connections): a new one closed", now);
+	return MHD_NO;
+}
+
+/* connection_cb - count the open connections */
+static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void) cls; (void) mc; (void) socket_ctx;
+	pthread_mutex_lock(&active_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		active++;
+	else if (active)
+		active--;
+	pthread_mutex_unlock(&active_lock);
+}
+
 /* mhd_log - libmicrohttpd's own messages */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -520,21 +568,23 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void) cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = 0;
-	cn_log(CN_LOG_DEBUG, "libmicrohttpd: %s", line);
+	cn_log(CN_LOG_INFO, "libmicrohttpd: %s", line);
 }
 
 /* cn_http_start - serve on the bound socket */
 int cn_http_start(char *err, size_t errsize)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION
-		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	struct MHD_OptionItem opt[16];
 	size_t n = 0;
 
 #define OPT(o, v, p)	opt[n++] = (struct MHD_OptionItem) { o, (intptr_t) (v), p }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_LISTEN_SOCKET, cn_listen_fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections, NULL);
+	/* the limit is accept_cb's; libmicrohttpd's is a backstop */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, cn_cfg.max_connections + 8, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, CN_MAX_PER_ADDR, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, cn_cfg.timeout, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CN_MEMORY_LIMIT, NULL);
@@ -547,7 +597,7 @@ int cn_http_start(char *err, size_t errsize)
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
-	mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	mhd = MHD_start_daemon(flags, 0, accept_cb, NULL, access_cb, NULL,
 			       MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (!mhd) {
 		snprintf(err, errsize, "cannot start the HTTP server on %s", cn_cfg.listen);
@@ -559,8 +609,23 @@ int cn_http_start(char *err, size_t errsize)
 /* cn_http_stop - end the streams, close every connection, join */
 void cn_http_stop(void)
 {
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	unsigned left = 1;
+	int i;
+
 	cn_stopping = 1;
-	if (mhd)
-		MHD_stop_daemon(mhd);
+	if (!mhd)
+		return;
+	/* no new connections; the streams end their responses properly
+	 * (a few seconds at most) before the rest is cut */
+	MHD_quiesce_daemon(mhd);
+	for (i = 0; i < 100 && left; i++) {
+		pthread_mutex_lock(&active_lock);
+		left = streams;
+		pthread_mutex_unlock(&active_lock);
+		if (left)
+			nanosleep(&nap, NULL);
+	}
+	MHD_stop_daemon(mhd);
 	mhd = NULL;
 }
