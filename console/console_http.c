@@ -42,6 +42,7 @@
 #include "config.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -57,7 +58,7 @@
 
 #define MAX_ROUTES	128
 
-volatile int cn_stopping;
+atomic_int cn_stopping;
 
 static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
@@ -86,6 +87,7 @@ struct req {
 };
 
 struct stream {
+	int fd;			/* the client's socket, -1: unknown */
 	cn_stream_fn fn;
 	void *arg;
 	void (*free_fn)(void *arg);
@@ -228,6 +230,17 @@ void cn_error_page(struct cn_request *rq, struct cn_response *resp,
 	cn_buf_adds(&resp->body, "</p></body></html>\n");
 }
 
+/* client_left - the peer hung up: a page left frees its stream's slot
+ * at once instead of when a later keepalive fails to write */
+static int client_left(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	if (fd < 0 || poll(&p, 1, 0) <= 0)
+		return 0;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 /* stream_read - libmicrohttpd's reader over a cn_stream_fn */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -237,7 +250,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void) pos;
 	for (;;) {
-		if (cn_stopping)
+		if (atomic_load(&cn_stopping) || client_left(s->fd))
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((n = s->fn(s->arg, buf, max)) < 0)
@@ -305,6 +318,7 @@ static void add_headers(struct MHD_Response *mr,
 static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 {
 	struct MHD_Response *mr;
+	const union MHD_ConnectionInfo *info;
 	struct stream *s;
 	enum MHD_Result rc;
 	const char *mode;
@@ -316,6 +330,9 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 	if (resp->stream) {
 		if (!(s = calloc(1, sizeof(*s))))
 			return MHD_NO;
+		info = MHD_get_connection_info(r->mc,
+					       MHD_CONNECTION_INFO_CONNECTION_FD);
+		s->fd = info ? info->connect_fd : -1;
 		s->fn = resp->stream;
 		s->arg = resp->stream_arg;
 		s->free_fn = resp->stream_free;
@@ -613,7 +630,7 @@ void cn_http_stop(void)
 	unsigned left = 1;
 	int i;
 
-	cn_stopping = 1;
+	atomic_store(&cn_stopping, 1);
 	if (!mhd)
 		return;
 	/* no new connections; the streams end their responses properly

@@ -12,6 +12,7 @@
 #ifndef LG_CONSOLE_IMPL_H
 #define LG_CONSOLE_IMPL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -125,6 +126,6 @@ int cn_tls_check(const char *cert_pem, size_t cert_len,
 int cn_http_start(char *err, size_t errsize);
 void cn_http_stop(void);
 /* set once the console is stopping: streams end */
-extern volatile int cn_stopping;
+extern atomic_int cn_stopping;
 
 #endif
