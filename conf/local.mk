@@ -30,6 +30,8 @@ lg_edit_conf = $(SED) \
 	-e 's|/var/lib/loopguard/|$(pkgstatedir)/|g' \
 	-e 's|/var/spool/loopguard/|$(pkgspooldir)/|g' \
 	-e 's|/run/loopguard/|$(pkgrundir)/|g' \
+	-e 's|/var/lib/loopguard-console/|$(localstatedir)/lib/loopguard-console/|g' \
+	-e 's|/run/loopguard-console/|$(runstatedir)/loopguard-console/|g' \
 	-e 's|"/usr/lib/loopguard"|"$(pkglibdir)"|g' \
 	-e 's|^\([[:space:]]*\)\# \(user = \)|\1\2|' \
 	-e '/^\# mailer = {/,/^\# };/s|^\# ||' \
@@ -120,5 +122,7 @@ lg-paths:
 	echo pkgspooldir='$(pkgspooldir)'; echo pkgrundir='$(pkgrundir)'; \
 	echo systemdsystemunitdir='$(systemdsystemunitdir)'; \
 	echo sysusersdir='$(sysusersdir)'; echo tmpfilesdir='$(tmpfilesdir)'; \
-	echo initdir='$(initdir)'; echo postfixspooldir='$(postfixspooldir)'
+	echo initdir='$(initdir)'; echo postfixspooldir='$(postfixspooldir)'; \
+	echo consolestatedir='$(localstatedir)/lib/loopguard-console'; \
+	echo consolerundir='$(runstatedir)/loopguard-console'
 .PHONY: lg-paths

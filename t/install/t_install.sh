@@ -9,7 +9,9 @@
 # installed example; the installed daemon starts from it (moved under
 # DESTDIR, the tmpfiles.d folders made there), reloads on SIGUSR1 and
 # stops; the init script starts, reloads and stops it; make uninstall
-# keeps an edited config.
+# keeps an edited config. The web console: its binary, unit, sysusers.d
+# and tmpfiles.d files, and the example's console group, which the
+# daemon accepts once uncommented.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -105,6 +107,7 @@ bad=$(grep -o '= "\(unix:\)\?/[^"]*"' "$dest$conf" | sed 's/^= "\(unix:\)\?//; s
 		case $p in
 		"$pkgsysconfdir"/* | "$pkgstatedir"/* | "$pkgspooldir"/* | \
 		"$pkgrundir"/* | "$pkglibdir" | /usr/sbin/sendmail | \
+		"$consolestatedir"/* | "$consolerundir"/* | \
 		/var/spool/postfix/* | "$postfixspooldir"/*) ;;
 		*) echo "$p" ;;
 		esac
@@ -179,6 +182,30 @@ if [ "$initdir" != no ]; then
 			not grep -q "^PFSOCKDIR=" "$init"
 	fi
 fi
+# --- the web console: binary, unit, its own user and folders, and the
+# installed config's commented console group, which the daemon
+# accepts once uncommented (below)
+check "loopguard-console installed" test -x "$dest$sbindir/loopguard-console"
+cunit=$dest$systemdsystemunitdir/loopguard-console.service
+if [ "$systemdsystemunitdir" != no ]; then
+	check "console unit: checks its config, then runs in the foreground" \
+		has "$cunit" "ExecStart=$sbindir/loopguard-console -f -c $conf"
+	check "console unit: ExecStartPre -t" \
+		has "$cunit" "ExecStartPre=$sbindir/loopguard-console -t -c $conf"
+	check "console unit: no new privileges" grep -qx 'NoNewPrivileges=yes' "$cunit"
+fi
+if [ "$sysusersdir" != no ]; then
+	check "sysusers.d: user loopguard-console" \
+		grep -q '^u loopguard-console ' "$dest$sysusersdir/loopguard-console.conf"
+fi
+if [ "$tmpfilesdir" != no ]; then
+	check "tmpfiles.d: the console's state folder" \
+		grep -q "^d $consolestatedir 0750 loopguard-console " \
+		"$dest$tmpfilesdir/loopguard-console.conf"
+fi
+check "the installed config has a commented console group" \
+	grep -q '^# console = {' "$dest$conf"
+
 # systemd's own tools read the two files (as root: tmpfiles.d chowns)
 if [ "$(id -u)" = 0 ] && [ -f "$sysusers" ] && [ -f "$tmpfiles" ] &&
 	command -v systemd-sysusers >/dev/null &&
@@ -239,6 +266,15 @@ sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" -e '/^user = /d' \
 export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
 out=$("$daemon" -n -c "$here" 2>&1)
 check "loopguard -n accepts it moved under DESTDIR" grep -qF "$here: OK" <<<"$out"
+# the console group uncommented as the README says: the daemon still
+# accepts the file, and loopguard-console -t reads the same group
+withconsole=$dest$pkgsysconfdir/with-console.conf
+sed -e '/^# console = {/,/^# };/s/^# \{0,1\}//' "$here" >"$withconsole"
+check "the console group uncommented" grep -q '^console = {' "$withconsole"
+out=$("$daemon" -n -c "$withconsole" 2>&1)
+check "loopguard -n accepts the console group" \
+	grep -qF "$withconsole: OK" <<<"$out"
+[ -n "${out##*: OK*}" ] && echo "  $out"
 : >"$tmp/log"
 "$daemon" -f -c "$here" 2>>"$tmp/log" &
 pid=$!
