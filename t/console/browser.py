@@ -35,7 +35,8 @@ DESCRIPTION
     console-outbox.png and console-stats.png.
 
     hammer logs in and reloads the entries page as fast as it loads,
-    for S seconds or until SIGTERM, and prints "loads N"
+    for S seconds or until SIGTERM; it prints "ready" once logged in,
+    and "loads N" at the end
     (bench/console-load.sh).
 
     sink is a small SMTP server on 127.0.0.1:PORT (the mailer's target)
@@ -414,6 +415,7 @@ def hammer(args):
     n = 0
     try:
         r.login(args.user)
+        print("ready", flush=True)
         end = time.time() + args.seconds
         while time.time() < end and not stop:
             r.get("/entries")

@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# bench/console-load.sh - the milter's direct throughput with and without
+#	loopguard-console being hammered
+#
+# SYNOPSIS
+#	bench/console-load.sh
+#
+# DESCRIPTION
+#	Needs a built tree (./autogen.sh && ./configure && make): the
+#	daemon, loopguard-console and the plugins; chromium, chromedriver
+#	and python3-selenium for the browser, curl for the scraper.
+#
+#	One loopguard (a copy of conf/loopguard.conf with a control socket
+#	and a mailer, as bench/run's part 1 uses it) and one
+#	loopguard-console on a loopback port. Each round measures the
+#	direct milter throughput as bench/run's part 1 does (miltergen, 16
+#	connections, 5 KB bodies, recipients 1,1/4,1/4) twice, side by
+#	side in alternating order:
+#	- quiet: nobody uses the console (its watch of the daemon and its
+#	  chart sampler run, as they always do);
+#	- loaded: meanwhile headless chromium (t/console/browser.py
+#	  hammer) logs in and reloads the entries page as fast as it
+#	  loads (each load also opens the page's event stream and renders
+#	  100 of the thousands of entries the load makes), and two curl
+#	  scrapers, each 4 requests at a time over kept-alive connections
+#	  from their own loopback address, fetch /metrics and
+#	  /api/entries?limit=100 in turn without pause.
+#	It prints each run, the medians, the ratio loaded/quiet of the
+#	medians and its per-round range, the target (>= 0.95) with PASS or
+#	MISS, and how hard the console was hammered (page loads and HTTP
+#	requests per second, non-200 answers, the console's CPU).
+#
+#	By default the milter and miltergen run on CPU 0 and the console,
+#	chromium and curl on CPU 1 (taskset), in both variants, so that
+#	the figure shows what the console costs the milter through the
+#	daemon (control requests, the watch stream, the store's locks),
+#	not the load generators' own CPU on a shared machine.
+#	BENCH_CONSOLE_PIN=0 lets everything share every CPU instead.
+#
+#	Not part of make check. Everything listens on 127.0.0.1 or in
+#	the scratch folder and is stopped by PID.
+#
+# ENVIRONMENT
+#	BENCH_CONSOLE_ROUNDS (5), BENCH_DIRECT_MSGS messages per
+#	connection (1000), BENCH_CONSOLE_PIN (1), BENCH_SOCKET (inet, as
+#	part 1, or unix), BENCH_TMPDIR (/var/tmp), BENCH_KEEP=1 keeps the
+#	scratch folder.
+#
+# DIAGNOSTICS
+#	Exit 0 when every run completed (a missed target is reported, not
+#	fatal), 1 on a setup error or a failed run, 77 when chromium,
+#	chromedriver, selenium or curl is missing.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/t/lib/mta.sh"
+LG_NAME=console-load
+
+ROUNDS=${BENCH_CONSOLE_ROUNDS:-5}
+MSGS=${BENCH_DIRECT_MSGS:-1000}
+PIN=${BENCH_CONSOLE_PIN:-1}
+SOCKKIND=${BENCH_SOCKET:-inet}
+LOOPGUARD=${LOOPGUARD:-$top/loopguard}
+CONSOLE=${LOOPGUARD_CONSOLE:-$top/loopguard-console}
+PLUGIN_DIR=${PLUGIN_DIR:-$top/plugins/.libs}
+PY=/usr/bin/python3
+BROWSER="$PY $top/t/console/browser.py"
+PASS_ADMIN=bench-admin-pw
+PASS_VIEW=bench-viewer-pw
+
+[ -x "$LOOPGUARD" ] || lg_die "$LOOPGUARD is not built (make)"
+[ -x "$CONSOLE" ] || lg_die "$CONSOLE is not built (make)"
+command -v curl >/dev/null || lg_skip "curl is not installed"
+[ -x /usr/bin/chromium ] || lg_skip "chromium is not installed"
+[ -x /usr/bin/chromedriver ] || lg_skip "chromedriver is not installed (chromium-driver)"
+"$PY" -c 'import selenium' 2>/dev/null || lg_skip "python3-selenium is not installed"
+if [ "$PIN" = 1 ] && [ "$(nproc)" -lt 2 ]; then
+	lg_log "one CPU only: not pinning"
+	PIN=0
+fi
+
+work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/lgconsole.XXXXXX")
+chmod 0755 "$work"
+PIDS=()
+HAMMER=()
+
+# cleanup - stop everything we started, by PID; keep the folder on failure
+cleanup() {
+	local rc=$? p
+	trap - EXIT
+	rm -f "$work/hammer.on"
+	for p in "${HAMMER[@]}" "${PIDS[@]}"; do lg_kill_pid "$p"; done
+	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
+		rm -rf "$work"
+	else
+		echo "console-load: scratch folder kept: $work" >&2
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+note() { printf 'console-load: %s\n' "$*" >&2; }
+
+# on SIDE CMD... - CMD on the milter's CPU (0) or the console's (1)
+on() {
+	local cpu=$1
+	shift
+	if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@"; else "$@"; fi
+}
+
+# miltergen - bench/miltergen when make built it and it is newer than
+#	its sources, else one built here with gcc
+GEN=$top/bench/miltergen
+for f in miltergen.c mg_wire.c mg_session.c mg.h; do
+	[ -x "$GEN" ] && [ "$GEN" -nt "$top/bench/$f" ] || GEN=
+done
+if [ -z "$GEN" ]; then
+	GEN=$work/miltergen
+	(cd "$top/bench" && gcc -O2 -g -Wall -Wextra -pthread -o "$GEN" \
+		miltergen.c mg_wire.c mg_session.c) || lg_die "cannot build miltergen"
+fi
+
+# --- the daemon: the example config, a control socket, a mailer whose
+# target is down (a notice waits in the outbox, as on a real box)
+lg_pick_port LG_PORT
+lg_pick_port HTTP_PORT
+lg_pick_port DEAD_PORT
+case $SOCKKIND in
+inet) MSOCK="inet:$LG_PORT@127.0.0.1" ;;
+unix) MSOCK="unix:$work/lg.sock" ;;
+*) lg_die "BENCH_SOCKET: inet or unix, not $SOCKKIND" ;;
+esac
+cp "$top/conf/recipients" "$work/"
+sed -E \
+	-e '/^(socket_mode|plugin_dir|pidfile|user|group|control|control_mode)[[:space:]]*=/d' \
+	-e "s|^([[:space:]]*)snapshot[[:space:]]*=.*|\\1snapshot = \"$work/state.snap\";|" \
+	-e "s|^socket[[:space:]]*=.*|socket = \"$MSOCK\";\\nsocket_mode = \"0666\";\\nplugin_dir = \"$PLUGIN_DIR\";\\ncontrol = \"unix:$work/ctl.sock\";|" \
+	"$top/conf/loopguard.conf" >"$work/loopguard.conf"
+cat >>"$work/loopguard.conf" <<CONF
+mailer = { method = "smtp"; host = "127.0.0.1"; port = $DEAD_PORT;
+           outbox = "$work/outbox"; retry_interval = "30s"; timeout = "5s"; };
+CONF
+"$LOOPGUARD" -n -c "$work/loopguard.conf" >&2 || lg_die "the daemon's config does not pass loopguard -n"
+
+# --- the console: its own file, two users
+cat >"$work/console.conf" <<CONF
+console = {
+  listen = "127.0.0.1:$HTTP_PORT";
+  users_file = "$work/console.users";
+  state_file = "$work/chart";
+  control = "unix:$work/ctl.sock";
+  log = "stderr";
+};
+CONF
+: >"$work/console.users"
+chmod 0600 "$work/console.users"
+printf '%s\n' "$PASS_ADMIN" | "$CONSOLE" user add admin --role operator -c "$work/console.conf" >&2 ||
+	lg_die "loopguard-console user add admin failed"
+printf '%s\n' "$PASS_VIEW" | "$CONSOLE" user add viewer --role read -c "$work/console.conf" >&2 ||
+	lg_die "loopguard-console user add viewer failed"
+"$CONSOLE" -t -c "$work/console.conf" >&2 || lg_die "the console's config does not pass loopguard-console -t"
+
+on 0 "$LOOPGUARD" -f -c "$work/loopguard.conf" </dev/null >"$work/loopguard.log" 2>&1 &
+PIDS+=("$!")
+LG_PID=$!
+lg_wait_file "$work/ctl.sock" 15 || { cat "$work/loopguard.log" >&2; lg_die "the daemon did not start"; }
+on 1 "$CONSOLE" -f -c "$work/console.conf" </dev/null >"$work/console.log" 2>&1 &
+PIDS+=("$!")
+CN_PID=$!
+lg_wait_port "$HTTP_PORT" 15 || { cat "$work/console.log" >&2; lg_die "the console did not listen"; }
+URL=http://127.0.0.1:$HTTP_PORT
+
+# the scraper's requests: /metrics and /api/entries, in turn
+{
+	printf 'user = "viewer:%s"\n' "$PASS_VIEW"
+	for ((i = 0; i < 250; i++)); do
+		printf 'url = "%s/metrics"\noutput = "/dev/null"\n' "$URL"
+		printf 'url = "%s/api/entries?limit=100"\noutput = "/dev/null"\n' "$URL"
+	done
+} >"$work/scrape.cfg"
+
+# scrape N - one scraper from 127.0.0.N while hammer.on exists; the
+#	status of every answer goes to scrape.N.codes
+scrape() {
+	while [ -e "$work/hammer.on" ]; do
+		curl -s --interface "127.0.0.$1" --parallel --parallel-max 4 \
+			-K "$work/scrape.cfg" -w '%{http_code}\n' || true
+	done >>"$work/scrape.$1.codes"
+}
+
+# hammer_start - the browser and the scrapers; returns once the
+#	browser has logged in
+hammer_start() {
+	local i
+	: >"$work/hammer.on"
+	: >"$work/browser.out"
+	on 1 $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" --seconds 3600 \
+		>"$work/browser.out" 2>"$work/browser.err" &
+	HAMMER=("$!")
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^ready' "$work/browser.out" && break
+		lg_alive "${HAMMER[0]}" || break
+		sleep 0.1
+	done
+	grep -q '^ready' "$work/browser.out" ||
+		lg_die "the browser did not log in: $(cat "$work/browser.out" "$work/browser.err")"
+	on 1 bash -c "$(declare -f scrape); work=$work; scrape 11" &
+	HAMMER+=("$!")
+	on 1 bash -c "$(declare -f scrape); work=$work; scrape 12" &
+	HAMMER+=("$!")
+	sleep 1
+}
+
+# hammer_stop - stop them; adds to LOADS, REQS, NON200
+hammer_stop() {
+	local p
+	rm -f "$work/hammer.on"
+	for p in "${HAMMER[@]:1}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	lg_kill_pid "${HAMMER[0]}"
+	HAMMER=()
+	LOADS=$((LOADS + $(sed -n 's/^loads //p' "$work/browser.out" | tail -n 1)))
+	REQS=$((REQS + $(cat "$work"/scrape.*.codes | grep -c .)))
+	NON200=$((NON200 + $(cat "$work"/scrape.*.codes | grep -vc '^200$' || true)))
+	rm -f "$work"/scrape.*.codes
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+# run KIND - one miltergen run; appends the rate to RATE_KIND
+declare -A RATE
+LOADED_S=0
+run() {
+	local kind=$1 out j rate t0 t1
+	t0=$(date +%s.%N)
+	out=$(on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 -j \
+		2>>"$work/miltergen.err") || lg_die "miltergen failed ($kind): $(tail -n 3 "$work/miltergen.err")"
+	t1=$(date +%s.%N)
+	j=$(grep '^{' <<<"$out") || lg_die "miltergen gave no result: $(cat "$work/miltergen.err")"
+	rate=$(sed -E 's/.*"msgs_per_s":([0-9.]+).*/\1/' <<<"$j")
+	RATE[$kind]="${RATE[$kind]:-} $rate"
+	[ "$kind" = loaded ] && LOADED_S=$(awk -v a="$LOADED_S" -v b="$t0" -v c="$t1" 'BEGIN {print a + c - b}')
+	printf '  %-7s %s\n' "$kind" "$(head -n 1 <<<"$out")"
+}
+
+med() { tr ' ' '\n' <<<"$*" | grep . | sort -g | awk '{v[NR]=$1} END {
+	if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2 }'; }
+
+LOADS=0 REQS=0 NON200=0
+note "warming up (one run, not counted)"
+on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 >/dev/null 2>>"$work/miltergen.err" ||
+	lg_die "the warm-up run failed: $(tail -n 3 "$work/miltergen.err")"
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+cn0=$(cpu_ticks "$CN_PID")
+echo "loopguard-console under load: $(uname -n), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $load0"
+echo "milter: $MSOCK, miltergen -c 16 -m $MSGS -z 5120 -r 1,1/4,1/4; pinned: $([ "$PIN" = 1 ] && echo "milter+miltergen CPU 0, console+chromium+curl CPU 1" || echo no)"
+for ((r = 1; r <= ROUNDS; r++)); do
+	echo "round $r"
+	if ((r % 2)); then
+		run quiet
+		hammer_start; run loaded; hammer_stop
+	else
+		hammer_start; run loaded; hammer_stop
+		run quiet
+	fi
+done
+cn1=$(cpu_ticks "$CN_PID")
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+q=$(med ${RATE[quiet]}) l=$(med ${RATE[loaded]})
+ratios=$(paste <(tr ' ' '\n' <<<"${RATE[quiet]}" | grep .) \
+	<(tr ' ' '\n' <<<"${RATE[loaded]}" | grep .) | awk '{printf "%.3f ", $2 / $1}')
+ratio=$(awk -v q="$q" -v l="$l" 'BEGIN {printf "%.3f", l / q}')
+range=$(tr ' ' '\n' <<<"$ratios" | grep . | sort -g | awk 'NR==1{a=$1} {b=$1} END {print a "-" b}')
+verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.95) ? "PASS" : "MISS"}')
+echo
+echo "quiet  msg/s: ${RATE[quiet]# } (median $q)"
+echo "loaded msg/s: ${RATE[loaded]# } (median $l)"
+echo "per-round loaded/quiet: $ratios"
+echo "target: loaded/quiet >= 0.95: $ratio (range $range) $verdict"
+awk -v n="$LOADS" -v q="$REQS" -v e="$NON200" -v s="$LOADED_S" \
+	-v c=$((cn1 - cn0)) -v hz="$HZ" 'BEGIN {
+	printf "the console under load: %d page loads (%.1f/s), %d scraper requests (%.0f/s), %d not 200, over %.1f s; its CPU %.1f s in all\n",
+		n, s ? n / s : 0, q, s ? q / s : 0, e, s, c / hz }'
+echo "load average: $load0 at the start, $load1 at the end"
