@@ -75,6 +75,13 @@ struct cn_settings {
 };
 extern struct cn_settings cn_cfg;
 
+/* cn_read_private_file - a file of at most max bytes that others
+ * (not owner, not group) may not read or write: the users file, a TLS
+ * key, the metrics token. Malloc'ed and NUL-terminated in *data_r.
+ * 0, or -1 with "FILE: what" in err. (console_config.c) */
+int cn_read_private_file(const char *path, size_t max, char **data_r,
+			 size_t *len_r, char *err, size_t errsize);
+
 /* Log lines (console_log.c): "loopguard-console: ..." */
 enum { CN_LOG_ERR, CN_LOG_WARN, CN_LOG_INFO, CN_LOG_DEBUG };
 void cn_log(int level, const char *fmt, ...)
@@ -120,6 +127,8 @@ struct cn_response {
 	char location[512];	/* a redirect target (status 303) */
 	char set_cookie[256];	/* one Set-Cookie value, or "" */
 	int no_store;		/* Cache-Control: no-store */
+	unsigned max_age;	/* without no_store: Cache-Control: public,
+				 * max-age=N (static files); 0: no-store */
 	cn_stream_fn stream;	/* instead of body */
 	void *stream_arg;
 	void (*stream_free)(void *arg);

@@ -20,6 +20,7 @@ include %D%/session/local.mk
 include %D%/dkim/local.mk
 include %D%/control/local.mk
 include %D%/daemon/local.mk
+include %D%/console/local.mk
 include %D%/install/local.mk
 include %D%/plugins/catchall/local.mk
 include %D%/plugins/autoreply/local.mk
