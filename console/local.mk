@@ -11,7 +11,25 @@ loopguard_console_SOURCES = console/console.h console/console_impl.h \
 	console/console_ctl.c
 # the pages, the JSON API, the change events and the chart
 loopguard_console_SOURCES += console/console_views.c \
-	console/console_events.c console/console_chart.c
+	console/console_events.c console/console_chart.c \
+	console/console_events.h console/console_events_watch.c \
+	console/console_chart.h console/console_chart_data.c \
+	console/console_chart_draw.c
+# the views: pages, forms, JSON API, /static/ (console_views.h), with
+# console/www built in as C strings by an awk script
+loopguard_console_SOURCES += console/console_views.h console/console_query.c \
+	console/console_rows.c console/console_page.c console/console_table.c \
+	console/console_json.c console/console_flash.c console/console_daemon.c \
+	console/console_api.c console/console_static.c
+nodist_loopguard_console_SOURCES = console/console_www.c
+console_www_files = console/www/console.css console/www/console.js
+EXTRA_DIST += console/www/embed.awk $(console_www_files)
+CLEANFILES += console/console_www.c
+console/console_www.c: $(srcdir)/console/www/embed.awk \
+		$(console_www_files:%=$(srcdir)/%)
+	$(AM_V_GEN)$(MKDIR_P) console && \
+	$(AWK) -f $(srcdir)/console/www/embed.awk \
+		$(console_www_files:%=$(srcdir)/%) > $@.tmp && mv $@.tmp $@
 # /metrics
 loopguard_console_SOURCES += console/console_metrics.c
 # the control socket client and text helpers, shared with loopguardctl

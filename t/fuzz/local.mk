@@ -28,6 +28,7 @@ EXTRA_DIST += t/fuzz/fuzz_util.c t/fuzz/fuzz_util.h t/fuzz/fuzz_dkim_key.h \
 	t/fuzz/fuzz_sendmail_cf.c \
 	t/fuzz/fuzz_postfix.c \
 	t/fuzz/fuzz_ldap.c \
+	t/fuzz/fuzz_chart_state.c \
 	t/fuzz/message_txn.c \
 	t/fuzz/message_txn.h \
 	t/fuzz/make_seeds.c t/fuzz/LONG-RUNS.md \
