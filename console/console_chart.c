@@ -52,6 +52,7 @@ static int stopping;			/* under lock */
 static int running;
 static pthread_t sampler;
 static struct cn_chart_counter counters[CN_CHART_COUNTERS];	/* sampler's */
+static int failing;			/* sampler's: the last stats failed */
 
 /* sample_seconds - the interval, from the environment for tests */
 static unsigned sample_seconds(void)
@@ -252,9 +253,15 @@ static void take_sample(void)
 	    (path = ctl_socket_path(cn_cfg.control)) == NULL)
 		return;
 	if (ctl_request(path, "stats", &reply, err, sizeof(err)) != 0) {
-		cn_log(CN_LOG_DEBUG, "chart: stats: %s", err);
+		/* once, not every minute while the daemon is down */
+		if (!failing)
+			cn_log(CN_LOG_WARN, "chart: no samples: stats: %s", err);
+		failing = 1;
 		return;
 	}
+	if (failing)
+		cn_log(CN_LOG_INFO, "chart: sampling again");
+	failing = 0;
 	if (strncmp(reply.final, "OK", 2) == 0)
 		for (i = 0; i < reply.n; i++)
 			stats_line(reply.lines[i], &n, &started);

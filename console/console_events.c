@@ -53,7 +53,7 @@ static pthread_once_t changed_once = PTHREAD_ONCE_INIT;
 static unsigned long entries_gen, outbox_gen;	/* under lock */
 static unsigned long long last_seq;	/* under lock */
 static int stopping;			/* under lock */
-static atomic_int daemon_up;
+static atomic_int daemon_up = -1;	/* -1 until the watch knows */
 static atomic_int streams;
 static int running;
 static pthread_t watcher;
@@ -100,7 +100,7 @@ static void wait_until(long long ms)
 /* cn_daemon_up - the watch's view of the daemon */
 int cn_daemon_up(void)
 {
-	return atomic_load(&daemon_up);
+	return atomic_load(&daemon_up) == 1;
 }
 
 /* cn_events_daemon - the watch says the daemon is up or down */
@@ -147,7 +147,7 @@ int cn_events_stopping(void)
 /* compose - the next piece of the stream (lock held): bytes, or 0 */
 static size_t compose(struct stream *st, long long now)
 {
-	int up = atomic_load(&daemon_up), n = 0;
+	int up = cn_daemon_up(), n = 0;
 	int entries = st->entries_gen != entries_gen;
 	int outbox = st->outbox_gen != outbox_gen;
 

@@ -26,3 +26,14 @@ check_PROGRAMS += %D%/check_console_views
 TESTS += %D%/check_console_views
 TESTS += %D%/t_console_api.sh %D%/t_console_pages.sh
 dist_noinst_SCRIPTS += %D%/t_console_api.sh %D%/t_console_pages.sh
+
+# the chart's buckets, state file and drawing (console_chart_data.c,
+# console_chart_draw.c); /events and the chart against a real daemon
+check_PROGRAMS += %D%/check_console_chart
+%C%_check_console_chart_SOURCES = %D%/check_console_chart.c \
+	console/console_chart_data.c console/console_chart_draw.c \
+	console/console_chart.h console/console_buf.c console/console.h
+%C%_check_console_chart_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/console \
+	$(CHECK_CFLAGS)
+%C%_check_console_chart_LDADD = $(CHECK_LIBS)
+TESTS += %D%/check_console_chart
