@@ -142,24 +142,38 @@ cat >>"$work/loopguard.conf" <<CONF
 mailer = { method = "smtp"; host = "127.0.0.1"; port = $DEAD_PORT;
            outbox = "$work/outbox"; retry_interval = "30s"; timeout = "5s"; };
 CONF
-"$LOOPGUARD" -n -c "$work/loopguard.conf" >&2 || lg_die "the daemon's config does not pass loopguard -n"
 
-# --- the console: its own file, two users
+# --- the console: its own file, two users; as root it runs as nobody,
+# with the users file given to nobody's group
+CN_USER=
+[ "$(id -u)" = 0 ] && CN_USER=nobody
+mkdir -p "$work/console"
+CN_USER_LINE=
+if [ -n "$CN_USER" ]; then
+	chown "$CN_USER" "$work/console"
+	CN_USER_LINE="user = \"$CN_USER\";"
+	echo "control_group = \"$(id -gn "$CN_USER")\";" >>"$work/loopguard.conf"
+fi
 cat >"$work/console.conf" <<CONF
 console = {
   listen = "127.0.0.1:$HTTP_PORT";
   users_file = "$work/console.users";
-  state_file = "$work/chart";
+  state_file = "$work/console/chart";
   control = "unix:$work/ctl.sock";
   log = "stderr";
+  metrics_token_file = "$work/metrics.token";
+  $CN_USER_LINE
 };
 CONF
 : >"$work/console.users"
-chmod 0600 "$work/console.users"
+head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/metrics.token"
+chmod 0640 "$work/console.users" "$work/metrics.token"
+[ -n "$CN_USER" ] && chgrp "$(id -gn "$CN_USER")" "$work/console.users" "$work/metrics.token"
 printf '%s\n' "$PASS_ADMIN" | "$CONSOLE" user add admin --role operator -c "$work/console.conf" >&2 ||
 	lg_die "loopguard-console user add admin failed"
 printf '%s\n' "$PASS_VIEW" | "$CONSOLE" user add viewer --role read -c "$work/console.conf" >&2 ||
 	lg_die "loopguard-console user add viewer failed"
+"$LOOPGUARD" -n -c "$work/loopguard.conf" >&2 || lg_die "the daemon's config does not pass loopguard -n"
 "$CONSOLE" -t -c "$work/console.conf" >&2 || lg_die "the console's config does not pass loopguard-console -t"
 
 on 0 "$LOOPGUARD" -f -c "$work/loopguard.conf" </dev/null >"$work/loopguard.log" 2>&1 &
@@ -172,21 +186,30 @@ CN_PID=$!
 lg_wait_port "$HTTP_PORT" 15 || { cat "$work/console.log" >&2; lg_die "the console did not listen"; }
 URL=http://127.0.0.1:$HTTP_PORT
 
-# the scraper's requests: /metrics and /api/entries, in turn
-{
-	printf 'user = "viewer:%s"\n' "$PASS_VIEW"
-	for ((i = 0; i < 250; i++)); do
-		printf 'url = "%s/metrics"\noutput = "/dev/null"\n' "$URL"
-		printf 'url = "%s/api/entries?limit=100"\noutput = "/dev/null"\n' "$URL"
+# the scrapers: one fetches /metrics with the bearer token, the other
+# /api/entries?limit=100 with a session (a login once: Basic auth would
+# check the password's yescrypt hash on every request)
+curl -s -o /dev/null -c "$work/jar" --data-urlencode "user=viewer" \
+	--data-urlencode "password=$PASS_VIEW" -d next=/ "$URL/login" ||
+	lg_die "the scraper's login failed"
+grep -q lg_session "$work/jar" || lg_die "the scraper's login gave no session"
+scrape_cfg() {
+	local i
+	printf '%s\n' "$1"
+	for ((i = 0; i < 100; i++)); do
+		printf 'url = "%s%s"\noutput = "/dev/null"\n' "$URL" "$2"
 	done
-} >"$work/scrape.cfg"
+}
+scrape_cfg "header = \"Authorization: Bearer $(cat "$work/metrics.token")\"" /metrics >"$work/scrape.11.cfg"
+scrape_cfg "cookie = \"$work/jar\"" "/api/entries?limit=100" >"$work/scrape.12.cfg"
 
-# scrape N - one scraper from 127.0.0.N while hammer.on exists; the
-#	status of every answer goes to scrape.N.codes
+# scrape N - one scraper from 127.0.0.N, 4 requests at a time, while
+#	hammer.on exists; the status of every answer goes to scrape.N.codes
 scrape() {
 	while [ -e "$work/hammer.on" ]; do
-		curl -s --interface "127.0.0.$1" --parallel --parallel-max 4 \
-			-K "$work/scrape.cfg" -w '%{http_code}\n' || true
+		curl -s --no-progress-meter --interface "127.0.0.$1" --parallel \
+			--parallel-max 4 -K "$work/scrape.$1.cfg" -w '%{http_code}\n' \
+			2>>"$work/scrape.err" || true
 	done >>"$work/scrape.$1.codes"
 }
 
@@ -222,7 +245,9 @@ hammer_stop() {
 	done
 	lg_kill_pid "${HAMMER[0]}"
 	HAMMER=()
-	LOADS=$((LOADS + $(sed -n 's/^loads //p' "$work/browser.out" | tail -n 1)))
+	n=$(sed -n 's/^loads //p' "$work/browser.out" | tail -n 1)
+	[ -n "$n" ] || lg_die "the browser gave no count: $(tail -n 5 "$work/browser.err")"
+	LOADS=$((LOADS + ${n% *})) BADLOADS=$((BADLOADS + ${n#* }))
 	REQS=$((REQS + $(cat "$work"/scrape.*.codes | grep -c .)))
 	NON200=$((NON200 + $(cat "$work"/scrape.*.codes | grep -vc '^200$' || true)))
 	rm -f "$work"/scrape.*.codes
@@ -250,7 +275,7 @@ run() {
 med() { tr ' ' '\n' <<<"$*" | grep . | sort -g | awk '{v[NR]=$1} END {
 	if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2 }'; }
 
-LOADS=0 REQS=0 NON200=0
+LOADS=0 BADLOADS=0 REQS=0 NON200=0
 note "warming up (one run, not counted)"
 on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 >/dev/null 2>>"$work/miltergen.err" ||
 	lg_die "the warm-up run failed: $(tail -n 3 "$work/miltergen.err")"
@@ -283,8 +308,8 @@ echo "quiet  msg/s: ${RATE[quiet]# } (median $q)"
 echo "loaded msg/s: ${RATE[loaded]# } (median $l)"
 echo "per-round loaded/quiet: $ratios"
 echo "target: loaded/quiet >= 0.95: $ratio (range $range) $verdict"
-awk -v n="$LOADS" -v q="$REQS" -v e="$NON200" -v s="$LOADED_S" \
+awk -v n="$LOADS" -v b="$BADLOADS" -v q="$REQS" -v e="$NON200" -v s="$LOADED_S" \
 	-v c=$((cn1 - cn0)) -v hz="$HZ" 'BEGIN {
-	printf "the console under load: %d page loads (%.1f/s), %d scraper requests (%.0f/s), %d not 200, over %.1f s; its CPU %.1f s in all\n",
-		n, s ? n / s : 0, q, s ? q / s : 0, e, s, c / hz }'
+	printf "the console under load: %d entries pages loaded (%.1f/s; %d of them without the table), %d scraper requests (%.0f/s; %d not 200), over %.1f s of loaded runs; the console used %.1f s of CPU in all\n",
+		n, s ? n / s : 0, b, q, s ? q / s : 0, e, s, c / hz }'
 echo "load average: $load0 at the start, $load1 at the end"

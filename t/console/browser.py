@@ -36,7 +36,8 @@ DESCRIPTION
 
     hammer logs in and reloads the entries page as fast as it loads,
     for S seconds or until SIGTERM; it prints "ready" once logged in,
-    and "loads N" at the end
+    and "loads N BAD" at the end (BAD: loads that did not show the
+    entries page)
     (bench/console-load.sh).
 
     sink is a small SMTP server on 127.0.0.1:PORT (the mailer's target)
@@ -437,23 +438,42 @@ class Run:
 
 def hammer(args):
     """reload the entries page until args.seconds pass or SIGTERM comes;
-    print how many loads completed"""
+    print how many loads completed and how many of them did not show
+    the entries page (an error page, a refused connection)"""
     import signal
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_):
+        raise Stop()
     r = Run(args)
     r.d = browser()
-    n = 0
+    n = bad = 0
     try:
         r.login(args.user)
+        r.d.set_page_load_timeout(10)
         print("ready", flush=True)
+        signal.signal(signal.SIGTERM, stop)
         end = time.time() + args.seconds
-        while time.time() < end and not stop:
-            r.get("/entries")
+        while time.time() < end:
+            try:
+                r.get("/entries")
+                page = r.d.execute_script(
+                    "return document.body && document.body.getAttribute('data-page');")
+            except Stop:
+                raise
+            except Exception:
+                page = None
             n += 1
+            if page != "entries":
+                bad += 1
+    except Stop:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        print("loads %d %d" % (n, bad), flush=True)
         r.d.quit()
-    print("loads %d" % n, flush=True)
     return 0
 
 
