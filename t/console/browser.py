@@ -4,6 +4,7 @@
 SYNOPSIS
     browser.py run --url URL --operator USER:PASS --viewer USER:PASS
                    --probe CMD --target-up CMD [--shots DIR] [--wait S]
+                   [--settle S]
     browser.py hammer --url URL --user USER:PASS --seconds S
     browser.py sink --port PORT --dir DIR
     browser.py probe --port PORT --client ADDR --count N
@@ -47,7 +48,8 @@ DESCRIPTION
     local address ADDR to 127.0.0.1:PORT (the MTA) with N recipients
     at example.com that do not exist; a refusal is what it expects.
 
-    Every wait is bounded (--wait, default 20 s).
+    --settle waits S seconds before the statistics page (for the
+    chart's samples). Every wait is bounded (--wait, default 20 s).
 
 DIAGNOSTICS
     Exit 0 when every check passed, 1 when one failed (the reason is on
@@ -383,6 +385,7 @@ class Run:
             self.check("the outbox empties without a reload",
                        lambda: self.goes(outbox, "outbox message"))
 
+        time.sleep(self.a.settle)
         self.get("/stats")
         self.check("the statistics page has the chart (inline svg)",
                    lambda: self.until("an inline svg chart",
@@ -562,6 +565,7 @@ def main():
     r.add_argument("--target-up", required=True)
     r.add_argument("--shots", default="")
     r.add_argument("--wait", type=float, default=20)
+    r.add_argument("--settle", type=float, default=0)
     h = sub.add_parser("hammer")
     h.add_argument("--url", required=True)
     h.add_argument("--user", required=True)

@@ -22,8 +22,13 @@ set -u
 
 PY=/usr/bin/python3
 BROWSER_PY=$srcdir/browser.py
-SHOTS=
-[ "${1:-}" = --shots ] && SHOTS=$(cd "${2:?--shots DIR}" && pwd)
+SHOTS= DOC=
+if [ "${1:-}" = --shots ]; then
+	SHOTS=$(cd "${2:?--shots DIR}" && pwd) || exit 1
+	DOC=1
+	# the chart samples every 2 s instead of every minute
+	export LOOPGUARD_CONSOLE_SAMPLE_SECONDS=2
+fi
 
 [ -x /usr/bin/chromium ] || skip "chromium is not installed (apt-get install chromium)"
 [ -x /usr/bin/chromedriver ] || skip "chromedriver is not installed (apt-get install chromium-driver)"
@@ -76,6 +81,25 @@ if [ "$VIA" = postfix ]; then
 	fi
 fi
 echo "# the harvest probe goes through: $VIA"
+
+# for the doc's screenshots, some ordinary mail first: messages to
+# addresses that do not exist, which catchall redirects and repeat counts
+if [ -n "$DOC" ] && [ "$VIA" = postfix ]; then
+	"$PY" - "$PF_PORT" <<'PY'
+import smtplib, sys
+port = int(sys.argv[1])
+senders = ["news@shop.example.net", "billing@vendor.example.org",
+           "jane@partner.example", "alerts@monitor.example.net"]
+rcpts = ["sales@example.com", "info@example.com", "jobs@example.com",
+         "support@example.com", "alice@example.com"]
+for i in range(12):
+    f, t = senders[i % 4], rcpts[i % 5]
+    s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    s.sendmail(f, [t], "From: %s\r\nTo: %s\r\nSubject: note %d\r\n\r\nhello\r\n" % (f, t, i))
+    s.quit()
+PY
+	sleep 2
+fi
 
 # probe.sh - browser.py's hook: three networks probe 24 addresses each
 # (harvest's threshold is 20), or one without Postfix; prints the
@@ -131,7 +155,7 @@ chmod 755 "$tmp/probe.sh" "$tmp/target-up.sh"
 timeout 300 "$PY" "$BROWSER_PY" run --url "$(lgc_url)" \
 	--operator "admin:$LGC_ADMIN_PASS" --viewer "viewer:$LGC_VIEWER_PASS" \
 	--probe "$tmp/probe.sh" --target-up "$tmp/target-up.sh" \
-	--shots "$SHOTS" > "$tmp/browser.out" 2>"$tmp/browser.err"
+	--shots "$SHOTS" ${DOC:+--settle 8} > "$tmp/browser.out" 2>"$tmp/browser.err"
 rc=$?
 cat "$tmp/browser.out"
 case $rc in
