@@ -6,7 +6,8 @@
  *	ctl_text.c holds the small pure formatters (unescape, UTF-8
  *	clean-up, JSON strings, sizes, times); ctl_show.c prints list and
  *	stats replies as a table or JSON; ctl_state.c writes and reads
- *	the files of state export and import. loopguardctl.c parses the
+ *	the files of state export and import; ctl_watch.c follows the
+ *	watch stream. loopguardctl.c parses the
  *	command line. The protocol is described in milter/control/control_cmd.h.
  */
 #ifndef LG_CTL_H
@@ -87,11 +88,20 @@ int ctl_is_number(const char *s);
 
 /* ctl_show_list / ctl_show_stats - print a reply; 0, or -1 when the
  * reply cannot be understood (message on stderr) */
-int ctl_show_list(const struct ctl_reply *reply, int json);
+int ctl_show_list(const struct ctl_reply *reply, int json, int sorted);
 int ctl_show_stats(const struct ctl_reply *reply, int json);
 
-/* ctl_show_queue - the outbox listing (ctl_queue.c), same contract */
-int ctl_show_queue(const struct ctl_reply *reply, int json);
+/* ctl_show_queue - the outbox listing (ctl_queue.c), same contract;
+ * sorted: the daemon sorted the rows (--sort), keep its order */
+int ctl_show_queue(const struct ctl_reply *reply, int json, int sorted);
+
+/* ctl_dial - a socket connected to path; timeout_s for each read and
+ * write (0: none). -1 with err. */
+int ctl_dial(const char *path, int timeout_s, char *err, size_t errsize);
+
+/* ctl_watch - "watch" (ctl_watch.c): print events until interrupted
+ * or the daemon stops; the exit code */
+int ctl_watch(const char *path, const char *request, int json);
 
 /* The recipient sources of a stats reply (ctl_sources.c). */
 size_t ctl_source_fields(void);

@@ -65,11 +65,11 @@ static const char *hint(const char *path, int errnum, char *buf,
 	return buf;
 }
 
-/* dial - a connected socket, or -1 with err */
-static int dial(const char *path, char *err, size_t errsize)
+/* ctl_dial - a connected socket, or -1 with err */
+int ctl_dial(const char *path, int timeout_s, char *err, size_t errsize)
 {
 	struct sockaddr_un sun;
-	struct timeval tv = { REPLY_TIMEOUT, 0 };
+	struct timeval tv = { timeout_s, 0 };
 	char why[160];
 	int fd, saved;
 
@@ -87,8 +87,10 @@ static int dial(const char *path, char *err, size_t errsize)
 			 strerror(saved), hint(path, saved, why, sizeof(why)));
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (timeout_s > 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	return fd;
 }
 
@@ -160,7 +162,7 @@ int ctl_request(const char *path, const char *request,
 	int fd, rc;
 
 	memset(reply, 0, sizeof(*reply));
-	if ((fd = dial(path, err, errsize)) < 0)
+	if ((fd = ctl_dial(path, REPLY_TIMEOUT, err, errsize)) < 0)
 		return -1;
 	while (off <= len) {
 		n = off < len ? send(fd, request + off, len - off, MSG_NOSIGNAL) :
@@ -212,7 +214,7 @@ int ctl_stream(const char *path, const char *request, ctl_body_fn body,
 	int fd, sent, rc = -1;
 
 	*final_r = NULL;
-	if ((fd = dial(path, err, errsize)) < 0)
+	if ((fd = ctl_dial(path, REPLY_TIMEOUT, err, errsize)) < 0)
 		return -1;
 	sent = ctl_send_all(fd, request, strlen(request)) == 0 &&
 		ctl_send_all(fd, "\n", 1) == 0;

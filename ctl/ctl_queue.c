@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	#include "ctl.h"
  *
- *	ctl_show_queue(&reply, json);
+ *	ctl_show_queue(&reply, json, sorted);
  * DESCRIPTION
  *	Like list: one row per waiting message, oldest first, columns ID,
  *	Created, Next Try, Attempts, Size, From, To, Status ("<>" for the
@@ -104,7 +104,7 @@ static int by_created(const void *a, const void *b)
 }
 
 /* ctl_show_queue - the outbox as a table or JSON */
-int ctl_show_queue(const struct ctl_reply *reply, int json)
+int ctl_show_queue(const struct ctl_reply *reply, int json, int sorted)
 {
 	char ***f;
 	size_t i, k, nf;
@@ -132,7 +132,8 @@ int ctl_show_queue(const struct ctl_reply *reply, int json)
 			ctl_unescape(f[i][k]);
 	}
 	if (rc == 0) {
-		qsort(f, reply->n, sizeof(*f), by_created);
+		if (!sorted)
+			qsort(f, reply->n, sizeof(*f), by_created);
 		if (!json) {
 			rc = print_table(reply->n, f);
 		} else {

@@ -4,10 +4,11 @@
  * SYNOPSIS
  *	#include "ctl.h"
  *
- *	ctl_show_list(&reply, json);
+ *	ctl_show_list(&reply, json, sorted);
  *	ctl_show_stats(&reply, json);
  * DESCRIPTION
- *	list: rows sorted by creation time (then id), shown like a mail
+ *	list: rows sorted by creation time (then id; in the daemon's order
+ *	when it sorted them, list --sort), shown like a mail
  *	queue page: ID, Created, Next Try (the expiry: when the client or
  *	sender is let through again), Count, Size, From, To, Status, with
  *	columns as wide as their content; "no entries" when empty. JSON
@@ -200,7 +201,7 @@ static void show_fallback(const char *note, int json)
 /* ctl_show_list - the entries as a table or JSON; when the daemon says
  * they come from a fallback store, a note first (JSON: an object with
  * "fallback" and "entries") */
-int ctl_show_list(const struct ctl_reply *reply, int json)
+int ctl_show_list(const struct ctl_reply *reply, int json, int sorted)
 {
 	struct row *rows;
 	char note[1024] = "";
@@ -235,7 +236,8 @@ int ctl_show_list(const struct ctl_reply *reply, int json)
 		for (k = F_FROM; k < r->nf; k++)
 			ctl_unescape(r->f[k]);
 	}
-	qsort(rows, n, sizeof(*rows), by_created);
+	if (!sorted)
+		qsort(rows, n, sizeof(*rows), by_created);
 	if (json)
 		print_json_rows(rows, n);
 	else if ((rc = print_table(rows, n)) != 0)
@@ -262,7 +264,10 @@ static void stat_text(const char *name, const char *value, char *buf,
 		ctl_duration(strtoll(value, NULL, 10), buf, size);
 	else if (ends_with(name, "bytes") && ctl_is_number(value))
 		ctl_human_size(strtoll(value, NULL, 10), buf, size);
-	else if (strcmp(name, "down_since") == 0 && ctl_is_number(value))
+	else if ((strcmp(name, "down_since") == 0 ||
+		  strcmp(name, "started") == 0 ||
+		  strcmp(name, "last_reload") == 0 ||
+		  strcmp(name, "outbox_oldest") == 0) && ctl_is_number(value))
 		ctl_time((time_t) strtoll(value, NULL, 10), buf, size);
 	else
 		snprintf(buf, size, "%s", value);

@@ -6,7 +6,8 @@ loopguardctl_SOURCES = \
 	ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl_show.c
 # the daemon's escaper, a pure file: loopguardctl shows text as the log does
 loopguardctl_SOURCES += milter/util/escape.c milter/util/escape.h
-loopguardctl_SOURCES += ctl/ctl_queue.c ctl/ctl_state.c ctl/ctl_sources.c
+loopguardctl_SOURCES += ctl/ctl_queue.c ctl/ctl_state.c ctl/ctl_sources.c \
+	ctl/ctl_watch.c
 # the state file's line format, a pure file shared with the daemon
 loopguardctl_SOURCES += milter/store/snapshot/state_line.c \
 	milter/store/snapshot/state_line.h

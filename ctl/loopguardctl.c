@@ -3,16 +3,19 @@
  *	loopguardctl - look at and lift what loopguard is tracking
  * SYNOPSIS
  *	loopguardctl [-s SOCKET] [--json] list [--plugin NAME]
- *		[--match PATTERN] [--all]
+ *		[--match PATTERN] [--all] [--sort FIELD] [--desc]
+ *		[--offset N] [--limit N]
  *	loopguardctl [-s SOCKET] [--json] remove ID... | --all | --match PATTERN
  *		[--plugin NAME]
  *	loopguardctl [-s SOCKET] [--json] stats
  *	loopguardctl [-s SOCKET] reload [--force]
  *	loopguardctl [-s SOCKET] [--json] lookup ADDRESS...
- *	loopguardctl [-s SOCKET] [--json] queue
+ *	loopguardctl [-s SOCKET] [--json] queue [--match PATTERN]
+ *		[--sort FIELD] [--desc] [--offset N] [--limit N]
  *	loopguardctl [-s SOCKET] queue remove|retry ID... | --all
  *	loopguardctl [-s SOCKET] [--json] state export FILE [--force]
  *	loopguardctl [-s SOCKET] [--json] state import FILE
+ *	loopguardctl [-s SOCKET] [--json] watch
  * DESCRIPTION
  *	Talks to the daemon's control socket (the "control" setting;
  *	default unix:/run/loopguard/control.sock, a bare path will do).
@@ -46,6 +49,14 @@
  *	already expired. The file format is described in
  *	milter/store/snapshot/state_line.h and loopguardctl(8).
  *
+ *	--sort, --desc, --offset and --limit have the daemon sort and
+ *	cut list and queue into pages (control_cmd.h); the rows are then
+ *	shown in the daemon's order.
+ *
+ *	watch prints what changes (entries added, changed, removed;
+ *	outbox messages queued, sent, deferred, removed, given up;
+ *	reloads) as it happens, until interrupted or the daemon stops.
+ *
  *	--json prints JSON instead, for scripts; it may also follow the
  *	command.
  * DIAGNOSTICS
@@ -75,6 +86,8 @@ struct args {
 	const char *state_sub;		/* state: export or import */
 	const char *state_file;
 	int force;
+	int paged;			/* list/queue: a paging option given */
+	int sorted;			/* --sort given: keep the daemon's order */
 };
 
 /* usage - the synopsis; exit 64 (or 0 for --help) */
@@ -82,16 +95,19 @@ static void usage(FILE *fp, int code) __attribute__((noreturn));
 static void usage(FILE *fp, int code)
 {
 	fputs("usage: loopguardctl [-s SOCKET] [--json] COMMAND ...\n"
-	      "  list [--plugin NAME] [--match PATTERN] [--all]\n"
+	      "  list [--plugin NAME] [--match PATTERN] [--all] [PAGING]\n"
 	      "  remove ID... | --all | --match PATTERN [--plugin NAME]\n"
 	      "  stats\n"
 	      "  reload [--force]\n"
 	      "  lookup ADDRESS...\n"
-	      "  queue [remove|retry ID... | --all]\n"
+	      "  queue [--match PATTERN] [PAGING]\n"
+	      "  queue remove|retry ID... | --all\n"
+	      "  watch\n"
 	      "  state export FILE [--force]\n"
 	      "  state import FILE\n"
 	      "  -s SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
-	      "  --json     JSON output for scripts\n", fp);
+	      "  --json     JSON output for scripts\n"
+	      "  PAGING: [--sort FIELD] [--desc] [--offset N] [--limit N]\n", fp);
 	exit(code);
 }
 
@@ -143,7 +159,34 @@ static const char *value_of(const char *opt, int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-/* queue_args - "queue", or "queue remove|retry ID... | --all" */
+/* page_arg - --sort FIELD, --desc, --offset N, --limit N (and for the
+ * queue --match PATTERN), passed on as they are: 1 when argv[*i] was
+ * one (the daemon checks the field names and bounds) */
+static int page_arg(struct args *a, int argc, char **argv, int *i,
+		    int queue)
+{
+	static const char *const opts[] = { "--sort", "--offset", "--limit",
+					    "--match" };
+	const char *v;
+	size_t k;
+
+	if (strcmp(argv[*i], "--desc") == 0) {
+		add_word(a, "--desc");
+		a->paged = 1;
+		return 1;
+	}
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]) - !queue; k++)
+		if ((v = value_of(opts[k], argc, argv, i)) != NULL) {
+			add_word(a, opts[k]);
+			add_word(a, v);
+			a->paged = 1;
+			a->sorted |= k == 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* queue_args - "queue [paging]", or "queue remove|retry ID... | --all" */
 static void queue_args(struct args *a, int argc, char **argv, int i)
 {
 	int ids = 0, all = 0, sub = 0;
@@ -151,6 +194,8 @@ static void queue_args(struct args *a, int argc, char **argv, int i)
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
+		else if (!sub && page_arg(a, argc, argv, &i, 1))
+			continue;
 		else if (!sub && (strcmp(argv[i], "remove") == 0 ||
 				  strcmp(argv[i], "retry") == 0)) {
 			add_word(a, argv[i]);
@@ -166,6 +211,8 @@ static void queue_args(struct args *a, int argc, char **argv, int i)
 			bad_usage("unexpected argument (queue remove|retry ID...)",
 				  argv[i]);
 	}
+	if (sub && a->paged)
+		bad_usage("queue remove/retry take no --sort, --desc, --offset, --limit or --match", NULL);
 	if (sub && ids && all)
 		bad_usage("queue: give ids or --all, not both", NULL);
 	if (sub && !ids && !all)
@@ -221,6 +268,8 @@ static void command_args(struct args *a, int argc, char **argv, int i)
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
+		else if (list && page_arg(a, argc, argv, &i, 0))
+			continue;
 		else if ((list || remove) &&
 			 (v = value_of("--plugin", argc, argv, &i)) != NULL) {
 			if (plugin)
@@ -273,7 +322,7 @@ static void parse_args(struct args *a, int argc, char **argv)
 {
 	static const char *const cmds[] = { "list", "remove", "stats",
 					    "reload", "queue", "state",
-					    "lookup" };
+					    "lookup", "watch" };
 	const char *v;
 	size_t k;
 	int i;
@@ -345,6 +394,8 @@ int main(int argc, char **argv)
 	if (a.state_sub)
 		return ctl_state(path, a.state_sub, a.state_file, a.force,
 				 a.json);
+	if (strcmp(a.cmd, "watch") == 0)
+		return ctl_watch(path, a.request, a.json);
 	if (ctl_request(path, a.request, &reply, err, sizeof(err)) != 0) {
 		safe = ctl_display(err);
 		fprintf(stderr, "loopguardctl: %s\n", safe ? safe : err);
@@ -359,13 +410,14 @@ int main(int argc, char **argv)
 		return CTL_EX_FAIL;
 	}
 	if (strcmp(a.cmd, "list") == 0)
-		rc = ctl_show_list(&reply, a.json);
+		rc = ctl_show_list(&reply, a.json, a.sorted);
 	else if (strcmp(a.cmd, "stats") == 0)
 		rc = ctl_show_stats(&reply, a.json);
 	else if (strcmp(a.cmd, "lookup") == 0)
 		rc = ctl_show_lookup(&reply, a.json);
-	else if (strcmp(a.cmd, "queue") == 0 && !strchr(a.request, ' '))
-		rc = ctl_show_queue(&reply, a.json);
+	else if (strcmp(a.cmd, "queue") == 0 &&
+		 (!strchr(a.request, ' ') || a.paged))
+		rc = ctl_show_queue(&reply, a.json, a.sorted);
 	else {
 		show_ok(&a, reply.final[2] ? reply.final + 3 : "");
 		rc = 0;

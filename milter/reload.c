@@ -12,6 +12,10 @@
  *	reload that changes what only a restart can change (the milter
  *	socket, the state group, the mailer outbox) is taken, with a
  *	warning for each such change.
+ *
+ *	Every reload is counted (counters.h, for stats) and posted as a
+ *	"reload" event (events.h, for watch clients); the first load sets
+ *	only the time of the last good one.
  * DIAGNOSTICS
  *	"reload refused, old config kept: FILE:LINE: message" and
  *	"config FILE reloaded (N plugins)" on the log.
@@ -24,6 +28,9 @@
 #include <string.h>
 
 /* Utility library. */
+#include "clock.h"
+#include "counters.h"
+#include "events.h"
 #include "log.h"
 
 /* Plugin host. */
@@ -58,7 +65,11 @@ static struct lg_config *load(struct lg_config *previous, int force,
 /* lg_reload_load - the first load */
 struct lg_config *lg_reload_load(char *err, size_t errsize)
 {
-	return load(NULL, 0, err, errsize);
+	struct lg_config *cfg = load(NULL, 0, err, errsize);
+
+	if (cfg)
+		lg_reload_first((long long) lg_now());
+	return cfg;
 }
 
 /* same - two optional strings are equal */
@@ -102,6 +113,8 @@ int lg_reload(int force, char *err, size_t errsize)
 	if (!cfg) {
 		lg_log(LG_LOG_ERROR, "reload refused, old config kept: %s", err);
 		lg_config_unref(&old);
+		lg_reload_count(0, (long long) lg_now());
+		lg_events_post(LG_EV_RELOAD, "failed", NULL);
 		pthread_mutex_unlock(&reload_lock);
 		return -1;
 	}
@@ -113,6 +126,8 @@ int lg_reload(int force, char *err, size_t errsize)
 	lg_config_install(cfg);
 	lg_log(LG_LOG_INFO, "config %s reloaded (%zu plugins)", config_path,
 	       cfg->n_plugins);
+	lg_reload_count(1, (long long) lg_now());
+	lg_events_post(LG_EV_RELOAD, "ok", NULL);
 	pthread_mutex_unlock(&reload_lock);
 	return 0;
 }

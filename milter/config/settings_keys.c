@@ -137,6 +137,15 @@ static int key_control(struct loader *ld, const config_setting_t *s)
 	return 0;
 }
 
+/* key_console - loopguard-console's group: it reads it, the daemon
+ * only checks that it is a group */
+static int key_console(struct loader *ld, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return lg_loader_fail(ld, s, "console must be a group { ... } (read by loopguard-console)");
+	return 0;
+}
+
 static int key_socket_mode(struct loader *ld, const config_setting_t *s)
 {
 	return get_mode(ld, s, &ld->cfg->socket_mode);
@@ -375,5 +384,6 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "state", key_state },
 	{ "mailer", key_mailer },
 	{ "dkim_keys", key_dkim_keys },
+	{ "console", key_console },
 	{ NULL, NULL }
 };

@@ -41,11 +41,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,6 +72,7 @@
 #define MAX_CLIENTS	16		/* clients served at the same time */
 #define BODY_MS		600000		/* the longest a body's sender may keep us waiting */
 #define BODY_BUF	(LG_CTL_LINE_MAX + 2)	/* holds what came with the request */
+#define WATCH_IDLE_MS	30000		/* a watch client that reads nothing this long is dropped */
 
 static int listen_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
@@ -98,6 +102,9 @@ struct client {
 	size_t olen;
 	int failed;
 	long long deadline;	/* for the whole reply */
+	int idle_ms;		/* the longest the client may read nothing */
+	int queued;		/* watch: bytes it had not read at the last look */
+	long long read_at;	/* watch: when it was last seen reading */
 };
 
 /* The body of a request (state import): what came after the request
@@ -267,7 +274,7 @@ static int flush(struct client *c)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		limit = mono_ms() + IDLE_MS;
+		limit = mono_ms() + c->idle_ms;
 		if (limit > c->deadline)
 			limit = c->deadline;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
@@ -277,6 +284,59 @@ static int flush(struct client *c)
 	}
 	c->olen = 0;
 	return c->failed ? -1 : 0;
+}
+
+/* stalled - a watch client whose socket still holds what it was sent
+ * WATCH_IDLE_MS ago, unread: 1 (dropped) */
+static int stalled(struct client *c)
+{
+	long long now = mono_ms();
+	int queued;
+
+	if (ioctl(c->fd, SIOCOUTQ, &queued) != 0)
+		return 0;
+	if (queued == 0 || queued < c->queued)
+		c->read_at = now;
+	c->queued = queued;
+	if (now - c->read_at < WATCH_IDLE_MS)
+		return 0;
+	lg_log(LG_LOG_INFO, "control %s: a watch client read nothing for %d s; dropped",
+	       sock_text, WATCH_IDLE_MS / 1000);
+	c->failed = 1;
+	return 1;
+}
+
+/* hung_up - a watch client that closed its end (it sends nothing after
+ * its request, so anything readable is the end or junk): 1 */
+static int hung_up(struct client *c)
+{
+	struct pollfd pfd = { c->fd, POLLIN | POLLRDHUP, 0 };
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	c->failed = 1;
+	return 1;
+}
+
+/* watch_flush - lg_ctl_flush_fn: a watch's batch goes out now; the
+ * stream is exempt from REPLY_MS, not from reading */
+static int watch_flush(void *arg)
+{
+	struct client *c = arg;
+
+	if (!c->read_at)
+		c->read_at = mono_ms();
+	c->deadline = LLONG_MAX / 2;
+	c->idle_ms = WATCH_IDLE_MS;
+	if (flush(c) != 0)
+		return -1;
+	return hung_up(c) || stalled(c) ? -1 : 0;
+}
+
+/* is_stopping - lg_ctl_stopping_fn */
+static int is_stopping(void)
+{
+	return atomic_load(&stopping);
 }
 
 /* out_line - lg_ctl_out_fn: buffer one line and its newline */
@@ -425,14 +485,19 @@ static void serve(int fd)
 	env.version = PACKAGE_VERSION;
 	env.reload = reload_fn;
 	env.who = who;
+	env.flush = watch_flush;
+	env.stopping = is_stopping;
 	c.fd = fd;
 	c.olen = 0;
 	c.failed = 0;
 	c.deadline = mono_ms() + REPLY_MS;
+	c.idle_ms = IDLE_MS;
+	c.queued = 0;
+	c.read_at = 0;
 	lg_ctl_handle_body(&env, buf, (size_t) n, body_line, &body, out_line,
 			   &c);
 	flush(&c);
-	if (c.failed && !atomic_load(&stopping))
+	if (c.failed && !c.read_at && !atomic_load(&stopping))
 		lg_log(LG_LOG_INFO, "control %s: %s stopped reading the reply; dropped",
 		       sock_text, who);
 }

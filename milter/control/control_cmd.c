@@ -27,6 +27,7 @@
 /* Utility library. */
 #include "counters.h"
 #include "escape.h"
+#include "events.h"
 #include "log.h"
 
 /* Control socket. */
@@ -307,6 +308,7 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	const struct lg_ctl_env *env = rq->env;
 	struct lg_store_stats ss;
 	struct lg_counters c;
+	struct lg_reload_counts rc;
 	time_t up;
 
 	if (n)
@@ -319,6 +321,7 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	up = env->started && env->now > env->started ?
 		env->now - env->started : 0;
 	stat_line(rq, "uptime", (unsigned long long) up);
+	stat_line(rq, "started", (unsigned long long) env->started);
 	if (env->store && env->store->ops && env->store->ops->stats) {
 		memset(&ss, 0, sizeof(ss));
 		env->store->ops->stats(env->store->be, &ss);
@@ -333,6 +336,13 @@ static int cmd_stats(struct lg_ctl_request *rq, char **w, size_t n)
 	stat_line(rq, "recipients", c.recipients);
 	stat_line(rq, "unknown", c.unknown_recipients);
 	stat_line(rq, "errors", c.errors);
+	lg_reload_counts(&rc);
+	stat_line(rq, "reloads_ok", rc.ok);
+	stat_line(rq, "reloads_failed", rc.failed);
+	stat_line(rq, "last_reload", (unsigned long long) rc.last_ok);
+	lg_ctl_outbox_lines(rq);
+	stat_line(rq, "watchers", (unsigned long long)
+		  atomic_load(&lg_events_watchers));
 	lg_action_counts(action_line, rq);
 	lg_named_counts(counter_line, rq);
 	if (lg_named_dropped())
@@ -364,6 +374,24 @@ static int cmd_reload(struct lg_ctl_request *rq, char **w, size_t n)
 	return lg_ctl_reply(rq, 1, "reloaded");
 }
 
+/* take_as - "as NAME": who the request is for, named in the log */
+static int take_as(struct lg_ctl_request *rq, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > LG_CTL_AS_MAX ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		   "0123456789._@-") != n)
+		return lg_ctl_reply(rq, 0, "as: bad name (1-%d bytes of A-Z a-z 0-9 . _ @ -)",
+				    LG_CTL_AS_MAX);
+	rq->env_as = *rq->env;
+	snprintf(rq->who_as, sizeof(rq->who_as), "%s as %s",
+		 rq->env->who ? rq->env->who : "client", name);
+	rq->env_as.who = rq->who_as;
+	rq->env = &rq->env_as;
+	return 0;
+}
+
 /* dispatch - split into words and run the command */
 static int dispatch(struct lg_ctl_request *rq, char *text)
 {
@@ -378,6 +406,7 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 		{ "queue", lg_ctl_queue },
 		{ "state", lg_ctl_state },
 		{ "lookup", lg_ctl_lookup },
+		{ "watch", lg_ctl_watch },
 	};
 	char *w[MAX_WORDS], *p = text;
 	size_t n = 0, i;
@@ -396,12 +425,19 @@ static int dispatch(struct lg_ctl_request *rq, char *text)
 		if (*p)
 			*p++ = 0;
 	}
+	if (n > 0 && strcmp(w[0], "as") == 0) {
+		if (take_as(rq, n > 1 ? w[1] : "") != 0)
+			return -1;
+		for (i = 2; i < n; i++)
+			w[i - 2] = w[i];
+		n = n > 1 ? n - 2 : 0;
+	}
 	if (n == 0)
-		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue, state, lookup)");
+		return lg_ctl_reply(rq, 0, "empty request (commands: list, remove, stats, reload, queue, state, lookup, watch)");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(w[0], cmds[i].name) == 0)
 			return cmds[i].fn(rq, w + 1, n - 1);
-	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue, state, lookup)",
+	return lg_ctl_reply(rq, 0, "unknown command %s (commands: list, remove, stats, reload, queue, state, lookup, watch)",
 			    lg_ctl_echo(rq, w[0]));
 }
 

@@ -97,6 +97,9 @@
 
 #define LG_CTL_LINE_MAX	4096	/* bytes in a request, newline excluded */
 #define LG_CTL_ID_LEN	10	/* hex digits in an entry id */
+#define LG_CTL_AS_MAX	64	/* bytes in the NAME of "as NAME" */
+#define LG_CTL_WHO_MAX	(64 + 8 + LG_CTL_AS_MAX)	/* env->who with it */
+#define LG_CTL_TICK_MS	5000	/* watch: a tick after this long quiet */
 
 /* Reload the config: 0, or -1 with one line in err (the caller's,
  * handed in; the control socket never calls up into the program). */
@@ -111,6 +114,12 @@ typedef int (*lg_ctl_in_fn)(void *arg, char *buf, size_t size,
 /* One reply line, without its newline; non-zero: stop replying. */
 typedef int (*lg_ctl_out_fn)(void *arg, const char *line, size_t len);
 
+/* Send what out has buffered now: 0, or non-zero when the client is
+ * gone (or stopped reading); watch calls it after each batch. */
+typedef int (*lg_ctl_flush_fn)(void *arg);
+/* Non-zero once the daemon is stopping. */
+typedef int (*lg_ctl_stopping_fn)(void);
+
 struct lg_ctl_env {
 	struct lg_store *store;		/* NULL: no store open (yet) */
 	time_t now;			/* the store's notion of now */
@@ -118,6 +127,10 @@ struct lg_ctl_env {
 	const char *version;
 	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
+	/* Appended: what watch needs (NULL flush: watch is refused). */
+	lg_ctl_flush_fn flush;		/* called with out's arg */
+	lg_ctl_stopping_fn stopping;	/* NULL: never */
+	int tick_ms;			/* 0: LG_CTL_TICK_MS */
 };
 
 /* lg_ctl_handle - answer one request line */

@@ -13,6 +13,7 @@
 #define LG_CONTROL_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Control socket. */
 #include "control_cmd.h"
@@ -31,6 +32,8 @@ struct lg_ctl_request {
 	int nomem;
 	int gone;		/* out() gave up: produce nothing more */
 	char echo[LG_CTL_ECHO_MAX + 8];
+	struct lg_ctl_env env_as;	/* env, its who naming "as NAME" */
+	char who_as[LG_CTL_WHO_MAX];
 };
 
 /* The options of list and remove. */
@@ -41,6 +44,45 @@ struct lg_ctl_opts {
 	char **args;		/* the words that are not options */
 	size_t nargs;
 };
+
+/* The paging options of list and queue (control_page.c). */
+#define LG_CTL_LIMIT_MAX	1000
+struct lg_ctl_page {
+	int field;		/* index in the command's fields; -1: none */
+	int desc;
+	long long offset;
+	long long limit;	/* 0: no limit */
+	int paged;		/* --offset or --limit given */
+};
+
+/* Sort keys of a listing: a number or a string (in pool), the
+ * caller's reference, and the order the rows came in. */
+struct lg_ctl_sortkey {
+	long long num;
+	size_t str;		/* offset in pool */
+	uint64_t ref;
+	size_t ord;
+};
+struct lg_ctl_sort {
+	struct lg_ctl_sortkey *keys;
+	size_t n, cap;
+	char *pool;
+	size_t plen, pcap;
+	int strings;		/* the keys are strings */
+	int desc;
+	int nomem;
+};
+
+int lg_ctl_parse_page(struct lg_ctl_request *rq, const char *cmd, char **w,
+		      size_t *n, const char *const *fields,
+		      struct lg_ctl_page *pg);
+int lg_ctl_page_has(const struct lg_ctl_page *pg, size_t i);
+int lg_ctl_sort_add(struct lg_ctl_sort *s, long long num, const char *str,
+		    uint64_t ref);
+void lg_ctl_sort_done(struct lg_ctl_sort *s, const struct lg_ctl_page *pg);
+void lg_ctl_sort_free(struct lg_ctl_sort *s);
+const char *lg_ctl_page_end(const struct lg_ctl_page *pg, char *buf,
+			    size_t size);
 
 /* Build a reply line: raw bytes, printf text, a tab and an escaped
  * field; lg_ctl_emit() hands the line to out and starts the next. */
@@ -75,7 +117,11 @@ int lg_ctl_remove(struct lg_ctl_request *rq, char **w, size_t n);
  * (control_state.c). */
 int lg_ctl_state(struct lg_ctl_request *rq, char **w, size_t n);
 int lg_ctl_fallback_note(struct lg_ctl_request *rq);
-/* The outbox command (control_outbox.c). */
+/* The outbox command, and the outbox's lines in stats
+ * (control_outbox.c). */
 int lg_ctl_queue(struct lg_ctl_request *rq, char **w, size_t n);
+void lg_ctl_outbox_lines(struct lg_ctl_request *rq);
+/* The watch stream (control_watch.c). */
+int lg_ctl_watch(struct lg_ctl_request *rq, char **w, size_t n);
 
 #endif

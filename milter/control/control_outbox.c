@@ -5,12 +5,20 @@
  *	#include "control_impl.h"
  *
  *	lg_ctl_queue(rq, words, n);
+ *	lg_ctl_outbox_lines(rq);		(stats)
  * DESCRIPTION
- *	queue
- *		one row per waiting message, oldest first, tab-separated:
- *		id, created, next try, attempts, size, from, to, status.
- *		Times are seconds since the epoch; from is always "" (the
- *		null sender). Final line: "OK N messages".
+ *	queue [--sort FIELD] [--desc] [--offset N] [--limit N]
+ *	      [--match PATTERN]
+ *		one row per waiting message, oldest first (or sorted by
+ *		FIELD: id, created, next, attempts, size, to, status),
+ *		tab-separated: id, created, next try, attempts, size,
+ *		from, to, status. Times are seconds since the epoch;
+ *		from is always "" (the null sender). PATTERN is a
+ *		case-insensitive glob against id, to and status. Final
+ *		line: "OK N messages" (N: every matching message, not
+ *		only the page), ", offset O" added when paged. Sorting
+ *		keeps every matching row formatted until the page is
+ *		out: the outbox is read whole on every request anyway.
  *	queue remove ID... | --all
  *		drops the messages. Final line "OK N removed"; an id that
  *		names no message makes it an ERR after the others went.
@@ -23,6 +31,7 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +46,34 @@
 /* Control socket. */
 #include "control_impl.h"
 
-/* row - one message as a data line */
-static void row(void *arg, const struct lg_outbox_item *it)
-{
-	struct lg_ctl_request *rq = arg;
+/* The fields queue --sort takes, in the order of a row. */
+static const char *const queue_fields[] = { "id", "created", "next",
+	"attempts", "size", "to", "status", NULL };
+enum { Q_ID, Q_CREATED, Q_NEXT, Q_ATTEMPTS, Q_SIZE, Q_TO, Q_STATUS };
 
-	if (rq->gone)
-		return;
+/* A queue listing: every selected row, formatted, and its sort key. */
+struct listing {
+	struct lg_ctl_request *rq;
+	const char *match;
+	const struct lg_ctl_page *pg;
+	char **rows;
+	size_t n, cap;
+	struct lg_ctl_sort sort;
+	int nomem;
+};
+
+/* selected - --match: a glob against id, to and status */
+static int selected(const char *match, const struct lg_outbox_item *it)
+{
+	return !match || fnmatch(match, it->id, FNM_CASEFOLD) == 0 ||
+		fnmatch(match, it->to, FNM_CASEFOLD) == 0 ||
+		fnmatch(match, it->status, FNM_CASEFOLD) == 0;
+}
+
+/* format_row - one message as a data line, in rq's line buffer */
+static void format_row(struct lg_ctl_request *rq,
+		       const struct lg_outbox_item *it)
+{
 	rq->len = 0;
 	lg_ctl_add(rq, it->id, strlen(it->id));
 	lg_ctl_addf(rq, "\t%lld\t%lld\t%lld\t%lld", (long long) it->created,
@@ -51,6 +81,151 @@ static void row(void *arg, const struct lg_outbox_item *it)
 	lg_ctl_add_field(rq, "");
 	lg_ctl_add_field(rq, it->to);
 	lg_ctl_add_field(rq, it->status);
+}
+
+/* sort_key - the key of FIELD for one message */
+static int sort_key(struct listing *ls, const struct lg_outbox_item *it)
+{
+	long long num = 0;
+	const char *str = NULL;
+
+	switch (ls->pg->field) {
+	case Q_ID: str = it->id; break;
+	case Q_CREATED: num = (long long) it->created; break;
+	case Q_NEXT: num = (long long) it->next; break;
+	case Q_ATTEMPTS: num = it->attempts; break;
+	case Q_SIZE: num = it->size; break;
+	case Q_TO: str = it->to; break;
+	default: str = it->status; break;
+	}
+	return lg_ctl_sort_add(&ls->sort, num, str, ls->n);
+}
+
+/* collect_row - keep a selected message's row (and key) for later */
+static void collect_row(void *arg, const struct lg_outbox_item *it)
+{
+	struct listing *ls = arg;
+	char **grown;
+
+	if (ls->nomem || !selected(ls->match, it))
+		return;
+	if (ls->n == ls->cap) {
+		grown = realloc(ls->rows, (ls->cap ? ls->cap * 2 : 64) *
+				sizeof(*grown));
+		if (!grown) {
+			ls->nomem = 1;
+			return;
+		}
+		ls->rows = grown;
+		ls->cap = ls->cap ? ls->cap * 2 : 64;
+	}
+	format_row(ls->rq, it);
+	if (ls->rq->nomem || (ls->rows[ls->n] = strdup(ls->rq->buf)) == NULL ||
+	    sort_key(ls, it) != 0) {
+		ls->nomem = 1;
+		return;
+	}
+	ls->n++;
+}
+
+/* stream_row - unsorted: the rows on the page go out as they come */
+static void stream_row(void *arg, const struct lg_outbox_item *it)
+{
+	struct listing *ls = arg;
+
+	if (ls->rq->gone || !selected(ls->match, it))
+		return;
+	if (lg_ctl_page_has(ls->pg, ls->n++)) {
+		format_row(ls->rq, it);
+		lg_ctl_emit(ls->rq);
+	}
+}
+
+/* list_queue - queue [--sort F] [--desc] [--offset N] [--limit N]
+ * [--match PATTERN] */
+static int list_queue(struct lg_ctl_request *rq, struct lg_outbox *ob,
+		      char **w, size_t n)
+{
+	struct lg_ctl_page pg;
+	struct listing ls;
+	char end[48];
+	size_t i, k;
+	int count;
+
+	if (lg_ctl_parse_page(rq, "queue", w, &n, queue_fields, &pg) != 0)
+		return -1;
+	memset(&ls, 0, sizeof(ls));
+	ls.rq = rq;
+	ls.pg = &pg;
+	for (i = 0; i < n; i++) {
+		if (strcmp(w[i], "--match") != 0)
+			return lg_ctl_reply(rq, 0, "queue: unknown argument %s (queue [--sort FIELD] [--desc] [--offset N] [--limit N] [--match PATTERN], queue remove, queue retry)",
+					    lg_ctl_echo(rq, w[i]));
+		if (ls.match)
+			return lg_ctl_reply(rq, 0, "queue: --match given twice");
+		if (++i == n)
+			return lg_ctl_reply(rq, 0, "queue: --match needs a value");
+		ls.match = w[i];
+	}
+	count = lg_outbox_list(ob, pg.field < 0 ? stream_row : collect_row,
+			       &ls);
+	if (pg.field >= 0 && count >= 0 && !ls.nomem) {
+		lg_ctl_sort_done(&ls.sort, &pg);
+		for (i = 0; i < ls.sort.n && !rq->gone; i++) {
+			if (!lg_ctl_page_has(&pg, i))
+				continue;
+			k = (size_t) ls.sort.keys[i].ref;
+			rq->len = 0;
+			lg_ctl_add(rq, ls.rows[k], strlen(ls.rows[k]));
+			lg_ctl_emit(rq);
+		}
+	}
+	for (i = 0; i < ls.n && ls.rows; i++)
+		free(ls.rows[i]);
+	free(ls.rows);
+	lg_ctl_sort_free(&ls.sort);
+	if (rq->gone)
+		return -1;
+	if (count < 0)
+		return lg_ctl_reply(rq, 0, "queue: cannot read the outbox");
+	if (ls.nomem)
+		return lg_ctl_reply(rq, 0, "queue: out of memory");
+	return lg_ctl_reply(rq, 1, "%zu messages%s", ls.n,
+			    lg_ctl_page_end(&pg, end, sizeof(end)));
+}
+
+/* Totals of the outbox, for stats. */
+struct totals {
+	unsigned long long messages, bytes;
+	time_t oldest;
+};
+
+/* add_total - one message into the totals */
+static void add_total(void *arg, const struct lg_outbox_item *it)
+{
+	struct totals *t = arg;
+
+	t->messages++;
+	t->bytes += it->size > 0 ? (unsigned long long) it->size : 0;
+	if (!t->oldest || it->created < t->oldest)
+		t->oldest = it->created;
+}
+
+/* lg_ctl_outbox_lines - outbox_messages, outbox_bytes, outbox_oldest
+ * (only with a mailer; nothing when the outbox cannot be read) */
+void lg_ctl_outbox_lines(struct lg_ctl_request *rq)
+{
+	struct lg_outbox *ob = lg_mailer_outbox();
+	struct totals t = { 0, 0, 0 };
+
+	if (!ob || rq->gone || lg_outbox_list(ob, add_total, &t) < 0)
+		return;
+	rq->len = 0;
+	lg_ctl_addf(rq, "outbox_messages\t%llu", t.messages);
+	lg_ctl_emit(rq);
+	lg_ctl_addf(rq, "outbox_bytes\t%llu", t.bytes);
+	lg_ctl_emit(rq);
+	lg_ctl_addf(rq, "outbox_oldest\t%lld", (long long) t.oldest);
 	lg_ctl_emit(rq);
 }
 
@@ -139,20 +314,11 @@ static int change(struct lg_ctl_request *rq, struct lg_outbox *ob,
 int lg_ctl_queue(struct lg_ctl_request *rq, char **w, size_t n)
 {
 	struct lg_outbox *ob = lg_mailer_outbox();
-	int count;
 
 	if (!ob)
 		return lg_ctl_reply(rq, 0, "queue: no outbox (the config has no mailer group)");
 	if (n > 0 && (strcmp(w[0], "remove") == 0 ||
 		      strcmp(w[0], "retry") == 0))
 		return change(rq, ob, w[0], w + 1, n - 1);
-	if (n > 0)
-		return lg_ctl_reply(rq, 0, "queue: unknown argument %s (queue, queue remove, queue retry)",
-				    lg_ctl_echo(rq, w[0]));
-	count = lg_outbox_list(ob, row, rq);
-	if (rq->gone)
-		return -1;
-	if (count < 0)
-		return lg_ctl_reply(rq, 0, "queue: cannot read the outbox");
-	return lg_ctl_reply(rq, 1, "%d messages", count);
+	return list_queue(rq, ob, w, n);
 }

@@ -11,6 +11,8 @@ noinst_LTLIBRARIES += %D%/liblg_control.la
 	%D%/control_entries.c \
 	%D%/control_impl.h \
 	%D%/control_outbox.c \
-	%D%/control_state.c
+	%D%/control_page.c \
+	%D%/control_state.c \
+	%D%/control_watch.c
 %C%_liblg_control_la_CPPFLAGS = $(AM_CPPFLAGS) $(LG_CPPFLAGS_CONTROL)
 %C%_liblg_control_la_CFLAGS = $(AM_CFLAGS)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 /* Utility library. */
+#include "events.h"
 #include "log.h"
 
 /* Mail library. */
@@ -275,6 +276,7 @@ int lg_outbox_add(struct lg_outbox *ob, const char *rcpt,
 			strcpy(id_r, it.id);
 		lg_log(LG_LOG_INFO, "outbox: %s queued from=<> to=<%s> size=%lld",
 		       it.id, it.to, it.size);
+		lg_events_post(LG_EV_OUTBOX_QUEUED, it.id, NULL);
 	}
 	return rc;
 }
@@ -365,8 +367,10 @@ int lg_outbox_remove(struct lg_outbox *ob, const char *id)
 	pthread_mutex_lock(&ob->lock);
 	rc = unlink_both(ob, id);
 	pthread_mutex_unlock(&ob->lock);
-	if (rc)
+	if (rc) {
 		lg_log(LG_LOG_INFO, "outbox: %s removed", id);
+		lg_events_post(LG_EV_OUTBOX_REMOVED, id, NULL);
+	}
 	return rc;
 }
 
@@ -405,11 +409,13 @@ static void finish(struct lg_outbox *ob, const struct lg_outbox_item *tried,
 		unlink_both(ob, it.id);
 		lg_log(LG_LOG_INFO, "outbox: %s sent to=<%s> attempts=%lld",
 		       it.id, it.to, it.attempts);
+		lg_events_post(LG_EV_OUTBOX_SENT, it.id, NULL);
 	} else if (r == LG_OUTBOX_FAILED || it.attempts >= max_attempts) {
 		unlink_both(ob, it.id);
 		lg_log(LG_LOG_ERROR,
 		       "outbox: %s dropped to=<%s> attempts=%lld reason=\"%s\"",
 		       it.id, it.to, it.attempts, why);
+		lg_events_post(LG_EV_OUTBOX_FAILED, it.id, NULL);
 	} else {
 		it.next = now + (time_t) retry;
 		snprintf(it.status, sizeof(it.status), "%s", why);
@@ -418,6 +424,7 @@ static void finish(struct lg_outbox *ob, const struct lg_outbox_item *tried,
 		lg_log(LG_LOG_WARN,
 		       "outbox: %s deferred to=<%s> attempts=%lld reason=\"%s\"",
 		       it.id, it.to, it.attempts, why);
+		lg_events_post(LG_EV_OUTBOX_DEFERRED, it.id, NULL);
 	}
 	pthread_mutex_unlock(&ob->lock);
 }

@@ -49,6 +49,34 @@ static struct named_row named[LG_COUNTER_ROWS_MAX];
 static size_t n_named;
 static unsigned long long named_dropped;
 
+static _Atomic unsigned long long reloads_ok, reloads_failed;
+static _Atomic long long last_reload;
+
+/* lg_reload_count - one config load, good (ok) or refused */
+void lg_reload_count(int ok, long long now)
+{
+	if (ok) {
+		atomic_fetch_add(&reloads_ok, 1);
+		atomic_store(&last_reload, now);
+	} else {
+		atomic_fetch_add(&reloads_failed, 1);
+	}
+}
+
+/* lg_reload_first - the load at start: the last good one so far */
+void lg_reload_first(long long now)
+{
+	atomic_store(&last_reload, now);
+}
+
+/* lg_reload_counts - the counts so far */
+void lg_reload_counts(struct lg_reload_counts *r)
+{
+	r->ok = atomic_load(&reloads_ok);
+	r->failed = atomic_load(&reloads_failed);
+	r->last_ok = atomic_load(&last_reload);
+}
+
 /* lg_counter_add - add n */
 void lg_counter_add(enum lg_counter c, unsigned long long n)
 {

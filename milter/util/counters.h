@@ -30,6 +30,16 @@ struct lg_counters {
 };
 void lg_counters_get(struct lg_counters *c);
 
+/* Config reloads; the load at start counts only as last_ok. */
+struct lg_reload_counts {
+	unsigned long long ok;
+	unsigned long long failed;
+	long long last_ok;		/* epoch of the last good load, 0: none */
+};
+void lg_reload_count(int ok, long long now);
+void lg_reload_first(long long now);
+void lg_reload_counts(struct lg_reload_counts *r);
+
 /* Per-plugin action counts; fn is called per (plugin, action) row. */
 void lg_action_counts(void (*fn)(void *arg, const char *plugin,
 				 const char *action,

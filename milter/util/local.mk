@@ -11,6 +11,8 @@ noinst_LTLIBRARIES += %D%/liblg_util.la
 	%D%/counters.h \
 	%D%/escape.c \
 	%D%/escape.h \
+	%D%/events.c \
+	%D%/events.h \
 	%D%/hostname.c \
 	%D%/hostname.h \
 	%D%/log.c \

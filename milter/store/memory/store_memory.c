@@ -26,6 +26,7 @@
 #include <string.h>
 
 /* Utility library. */
+#include "events.h"
 #include "log.h"
 
 /* Store library. */
@@ -59,6 +60,21 @@ static size_t mem_growth(const struct mem_shard *sh,
 		n += heap_bytes(2 * sh->nbuckets * sizeof(*sh->buckets)) -
 			heap_bytes(sh->nbuckets * sizeof(*sh->buckets));
 	return n;
+}
+
+/* mem_post - tell watch clients about E (shard locked); hidden
+ * entries and unwatched stores cost one atomic load */
+static void mem_post(struct mem_store *ms, const struct mem_entry *e,
+		     enum lg_event_kind kind)
+{
+	const char *f[5];
+	size_t len[5];
+
+	if (!lg_events_wanted())
+		return;
+	lg_mem_entry_fields(e, f, len);
+	lg_events_entry(kind, f[0], e->plugin ? ms->plugins[e->plugin] : "",
+			f[4]);
 }
 
 /* mem_write - the one path behind incr, add and set */
@@ -137,6 +153,7 @@ again:
 		e->plugin = (uint16_t)pi;
 	if (count_r)
 		*count_r = e->count;
+	mem_post(ms, e, created ? LG_EV_ENTRY_ADDED : LG_EV_ENTRY_CHANGED);
 	pthread_mutex_unlock(&sh->lock);
 	return created && mode == MEM_ADD;
 }
@@ -211,6 +228,7 @@ static int mem_del(void *be, const char *key)
 	link = lg_mem_shard_find(ms, sh, (uint32_t)h, key, 0);
 	if ((e = *link) != NULL) {
 		*link = e->next;
+		mem_post(ms, e, LG_EV_ENTRY_REMOVED);
 		lg_mem_shard_drop(ms, sh, e);
 	}
 	pthread_mutex_unlock(&sh->lock);
@@ -422,6 +440,7 @@ static int load_entry(void *arg, const struct lg_store_record *rec)
 		lg_mem_shard_drop(ld->ms, sh, old);
 	}
 	lg_mem_shard_insert(ld->ms, sh, link, e);
+	mem_post(ld->ms, e, old ? LG_EV_ENTRY_CHANGED : LG_EV_ENTRY_ADDED);
 	pthread_mutex_unlock(&sh->lock);
 	return 0;
 }

@@ -41,6 +41,7 @@
 #include <string.h>
 
 /* Utility library. */
+#include "events.h"
 #include "log.h"
 
 /* Store library. */
@@ -193,10 +194,20 @@ int lg_mem_walk_all(struct mem_walk *wk, struct mem_entry *e)
 	return 1;
 }
 
-/* lg_mem_walk_expired - drop what expired */
+/* lg_mem_walk_expired - drop what expired (the sweep: watch clients
+ * hear of it) */
 int lg_mem_walk_expired(struct mem_walk *wk, struct mem_entry *e)
 {
-	return !live(e, wk->now);
+	struct lg_store_record rec;
+
+	if (live(e, wk->now))
+		return 0;
+	if (lg_events_wanted()) {
+		lg_mem_record_of(wk->ms, e, &rec);
+		lg_events_entry(LG_EV_ENTRY_REMOVED, rec.key, rec.plugin,
+				rec.status);
+	}
+	return 1;
 }
 
 /* lg_mem_walk_save - queue live entries for the snapshot, drop expired ones */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 /* Utility library. */
+#include "events.h"
 #include "log.h"
 
 /* Store library. */
@@ -228,6 +229,7 @@ static int rd_write(struct rd_store *rd, char mode, const char *key,
 	struct args a = { 0 };
 	struct lg_store_shown shown;
 	redisReply *r;
+	long long count = 0;
 	int i, rc = -1;
 
 	meta = lg_store_shown(meta, &shown);
@@ -273,10 +275,19 @@ static int rd_write(struct rd_store *rd, char mode, const char *key,
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_INTEGER) {
 		rc = mode == 'a' ? (int)r->element[0]->integer : 0;
-		if (count_r && r->element[1]->type == REDIS_REPLY_STRING)
-			*count_r = strtoll(r->element[1]->str, NULL, 10);
-		else if (count_r)
-			*count_r = r->element[1]->integer;
+		if (r->element[1]->type == REDIS_REPLY_STRING)
+			count = strtoll(r->element[1]->str, NULL, 10);
+		else
+			count = r->element[1]->integer;
+		if (count_r)
+			*count_r = count;
+		/* Watch clients: only what this write says (a write with
+		 * no status leaves one unknown: nothing is posted). */
+		if (meta && (mode != 'a' || rc == 1))
+			lg_events_entry(mode == 'a' || (mode == 'i' &&
+					count == n) ? LG_EV_ENTRY_ADDED :
+					LG_EV_ENTRY_CHANGED, key, plugin,
+					meta->status);
 	} else {
 		rd_oddity(rd, now, key, "the write script gave an odd answer");
 	}
@@ -357,6 +368,7 @@ static int rd_put(void *be, const struct lg_store_record *rec, time_t now)
 	if ((r = rd_exec(rd, now, rec->key, a.n, a.v, a.len, 0)) == NULL)
 		return -1;
 	freeReplyObject(r);
+	lg_events_entry(LG_EV_ENTRY_ADDED, rec->key, rec->plugin, rec->status);
 	return 0;
 }
 

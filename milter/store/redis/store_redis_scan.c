@@ -45,6 +45,7 @@
 #include <string.h>
 
 /* Utility library. */
+#include "events.h"
 #include "log.h"
 
 /* Store library. */
@@ -273,15 +274,23 @@ int rd_del(void *be, const char *key)
 	char k[RD_KEY_BUF];
 	redisReply *r;
 	time_t now = rd_now(rd);
+	struct lg_store_value val;
+	int watched = lg_events_wanted();
 
 	if (rd_full_key(rd, key, k, &len[1]) < 0)
 		return -1;
 	argv[1] = k;
+	/* Only while someone watches: one more round trip, to learn
+	 * whether the entry is there and shown (not hidden). */
+	if (watched && rd_get(rd, key, now, &val) != 1)
+		watched = 0;
 	if (rd->fallback.ops)
 		(void)rd->fallback.ops->del(rd->fallback.be, key);
 	if ((r = rd_exec(rd, now, key, 2, argv, len, 0)) == NULL)
 		return rd->tempfail ? -1 : 0;
 	freeReplyObject(r);
+	if (watched)
+		lg_events_entry(LG_EV_ENTRY_REMOVED, key, NULL, val.status);
 	return 0;
 }
 
