@@ -82,3 +82,33 @@ install-lg-folders:
 		echo "and run make install again (it gives it the folders)"; \
 	fi
 .PHONY: install-lg-folders
+
+# The web console (loopguard-console(8)): its unit, its own user and its
+# folders, written as the daemon's are, with two folders of its own.
+LGC_CONTRIB_IN = contrib/loopguard-console.service.in \
+	contrib/loopguard-console.sysusers.in contrib/loopguard-console.tmpfiles.in
+LGC_CONTRIB_OUT = contrib/loopguard-console.service \
+	contrib/sysusers/loopguard-console.conf contrib/tmpfiles/loopguard-console.conf
+EXTRA_DIST += $(LGC_CONTRIB_IN)
+CLEANFILES += $(LGC_CONTRIB_OUT)
+noinst_DATA += $(LGC_CONTRIB_OUT)
+lgc_contrib_gen = $(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
+	$(lg_edit) $(srcdir)/$< | $(SED) \
+	  -e 's|@consolestatedir[@]|$(localstatedir)/lib/loopguard-console|g' \
+	  -e 's|@consolerundir[@]|$(runstatedir)/loopguard-console|g' >$@.tmp && \
+	mv $@.tmp $@
+contrib/loopguard-console.service: contrib/loopguard-console.service.in Makefile
+	$(AM_V_GEN)$(lgc_contrib_gen)
+contrib/sysusers/loopguard-console.conf: contrib/loopguard-console.sysusers.in Makefile
+	$(AM_V_GEN)$(lgc_contrib_gen)
+contrib/tmpfiles/loopguard-console.conf: contrib/loopguard-console.tmpfiles.in Makefile
+	$(AM_V_GEN)$(lgc_contrib_gen)
+if INSTALL_UNIT
+systemdsystemunit_DATA += contrib/loopguard-console.service
+endif
+if INSTALL_SYSUSERS
+sysusers_DATA += contrib/sysusers/loopguard-console.conf
+endif
+if INSTALL_TMPFILES
+tmpfiles_DATA += contrib/tmpfiles/loopguard-console.conf
+endif

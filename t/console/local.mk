@@ -7,7 +7,8 @@ EXTRA_DIST += %D%/lib/console.sh
 # core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
 # failure limit (t_console_auth), TLS and the plain-HTTP rule
 # (t_console_tls), and the pure parts in Check suites.
-CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh
+CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
+	%D%/t_console_tls.sh
 TESTS += $(CONSOLE_CORE_TESTS)
 dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
 
@@ -43,3 +44,23 @@ TESTS += %D%/check_console_chart
 TESTS += %D%/t_browser.sh
 dist_noinst_SCRIPTS += %D%/t_browser.sh
 EXTRA_DIST += %D%/browser.py
+
+# the core's sources without main(), for its Check suites
+CONSOLE_CORE_SRC = console/console_config.c console/console_log.c \
+	console/console_buf.c console/console_users.c console/console_auth.c \
+	console/console_session.c console/console_login.c console/console_http.c \
+	console/console_listen.c console/console_tls.c console/console_ctl.c \
+	ctl/ctl_conn.c ctl/ctl_text.c milter/util/escape.c
+CONSOLE_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/console \
+	-I$(top_srcdir)/ctl -I$(top_srcdir)/milter/util $(MHD_CFLAGS) \
+	$(GNUTLS_CFLAGS) $(LIBCRYPT_CFLAGS) $(LIBCONFIG_CFLAGS)
+CONSOLE_CHECK_LDADD = $(CHECK_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) \
+	$(LIBCRYPT_LIBS) $(LIBCONFIG_LIBS)
+check_PROGRAMS += %D%/check_console_buf %D%/check_console_auth
+%C%_check_console_buf_SOURCES = %D%/check_console_buf.c console/console_buf.c
+%C%_check_console_buf_CFLAGS = $(CONSOLE_CHECK_CFLAGS)
+%C%_check_console_buf_LDADD = $(CHECK_LIBS)
+%C%_check_console_auth_SOURCES = %D%/check_console_auth.c $(CONSOLE_CORE_SRC)
+%C%_check_console_auth_CFLAGS = $(CONSOLE_CHECK_CFLAGS)
+%C%_check_console_auth_LDADD = $(CONSOLE_CHECK_LDADD)
+TESTS += %D%/check_console_buf %D%/check_console_auth
