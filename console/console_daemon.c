@@ -13,8 +13,11 @@
  *	Every request goes through cn_ctl() as the web user ("as NAME"),
  *	so the daemon's log names who asked. A listing is one list or
  *	queue request with its sort and page; statistics are one stats
- *	request and, for the entries of each plugin it names, one
- *	"list --plugin NAME --limit 1" each (its final line counts them).
+ *	request, and the entries of each plugin counted by walking the
+ *	listing sorted by plugin: the row at offset O names a plugin,
+ *	"list --plugin NAME --limit 1" counts its N (the final line), the
+ *	next plugin starts at O + N. Two small requests a plugin, whatever
+ *	the number of entries.
  *
  *	An action (remove, retry, flush, reload) takes only what was
  *	checked here: ids of the right form (at most CN_IDS_MAX, a page),
@@ -56,6 +59,32 @@ int cn_fetch_listing(const struct cn_request *rq, const struct cn_query *q,
 	return 0;
 }
 
+/* first_plugin - the plugin of the row at offset when sorted by
+ * plugin, into name: 0, or -1 when there is none */
+static int first_plugin(const struct cn_request *rq, unsigned long offset,
+			char *name, size_t size)
+{
+	struct ctl_reply reply;
+	struct cn_listing l;
+	struct cn_query q;
+	char err[256];
+	int rc = -1;
+
+	memset(&q, 0, sizeof(q));
+	q.table = CN_ENTRIES;
+	q.sort = E_PLUGIN;	/* the column index is the field's */
+	q.offset = offset;
+	q.limit = 1;
+	if (cn_fetch_listing(rq, &q, &reply, &l, err, sizeof(err)) == 0 &&
+	    l.n == 1 && cn_check_plugin(l.rows[0][E_PLUGIN])) {
+		snprintf(name, size, "%s", l.rows[0][E_PLUGIN]);
+		rc = 0;
+	}
+	cn_listing_free(&l);
+	ctl_reply_free(&reply);
+	return rc;
+}
+
 /* plugin_count - the entries of one plugin, or -1 */
 static long long plugin_count(const struct cn_request *rq,
 			      const char *plugin)
@@ -78,12 +107,38 @@ static long long plugin_count(const struct cn_request *rq,
 	return n;
 }
 
-/* cn_fetch_stats - stats, and the entries of each plugin it names */
+/* count_plugins - the entries of each plugin: the listing sorted by
+ * plugin, from one plugin's first row to the next's (two requests a
+ * plugin); plugins with none are 0 once every entry is counted */
+static void count_plugins(const struct cn_request *rq, struct cn_stats *s)
+{
+	char name[CN_PLUGIN_MAX + 1];
+	struct cn_plugin_count *pc;
+	unsigned long long offset = 0;
+	long long n;
+	size_t i, k;
+
+	for (k = 0; k < CN_PLUGINS_MAX; k++) {
+		if (offset > CN_OFFSET_MAX ||
+		    first_plugin(rq, (unsigned long) offset, name, sizeof(name)))
+			break;
+		if ((n = plugin_count(rq, name)) <= 0 ||
+		    !(pc = cn_stats_plugin(s, name)))
+			return;	/* changed under us, or no room: partial */
+		pc->entries = n;
+		offset += (unsigned long long) n;
+	}
+	if (k == CN_PLUGINS_MAX)
+		return;
+	for (i = 0; i < s->nplugins; i++)
+		if (s->plugins[i].entries < 0)
+			s->plugins[i].entries = 0;
+}
+
+/* cn_fetch_stats - stats, and the entries of each plugin */
 int cn_fetch_stats(const struct cn_request *rq, struct ctl_reply *reply,
 		   struct cn_stats *s, char *err, size_t errsize)
 {
-	size_t i;
-
 	memset(reply, 0, sizeof(*reply));
 	memset(s, 0, sizeof(*s));
 	if (cn_ctl(cn_who(rq), "stats", reply, err, errsize) != 0)
@@ -91,8 +146,7 @@ int cn_fetch_stats(const struct cn_request *rq, struct ctl_reply *reply,
 	if (cn_stats_parse(s, reply, err, errsize) != 0)
 		return -2;
 	cn_stats_plugins(s);
-	for (i = 0; i < s->nplugins; i++)
-		s->plugin_entries[i] = plugin_count(rq, s->plugins[i]);
+	count_plugins(rq, s);
 	return 0;
 }
 

@@ -115,9 +115,9 @@ void cn_stats_json(struct cn_buf *b, const struct cn_stats *s)
 	cn_buf_adds(b, "},\"plugins\":{");
 	for (i = 0; i < s->nplugins; i++) {
 		cn_buf_adds(b, i ? "," : "");
-		cn_buf_json(b, s->plugins[i]);
-		if (s->plugin_entries[i] >= 0)
-			cn_buf_addf(b, ":{\"entries\":%lld}", s->plugin_entries[i]);
+		cn_buf_json(b, s->plugins[i].name);
+		if (s->plugins[i].entries >= 0)
+			cn_buf_addf(b, ":{\"entries\":%lld}", s->plugins[i].entries);
 		else
 			cn_buf_adds(b, ":{\"entries\":null}");
 	}

@@ -264,21 +264,21 @@ const char *cn_stats_get(const struct cn_stats *s, const char *name)
 	return NULL;
 }
 
-/* add_plugin - a plugin name, once */
-static void add_plugin(struct cn_stats *s, char *name)
+/* cn_stats_plugin - the slot of a plugin, added when new */
+struct cn_plugin_count *cn_stats_plugin(struct cn_stats *s, const char *name)
 {
 	size_t i;
 
-	if (!cn_check_plugin(name) || s->nplugins >= 32)
-		return;
+	if (!cn_check_plugin(name))
+		return NULL;
 	for (i = 0; i < s->nplugins; i++)
-		if (strcmp(s->plugins[i], name) == 0)
-			return;
-	if (grow(&s->plugins, s->nplugins, sizeof(*s->plugins)) != 0 ||
-	    grow(&s->plugin_entries, s->nplugins, sizeof(*s->plugin_entries)))
-		return;
-	s->plugins[s->nplugins] = name;
-	s->plugin_entries[s->nplugins++] = -1;
+		if (strcmp(s->plugins[i].name, name) == 0)
+			return &s->plugins[i];
+	if (s->nplugins == CN_PLUGINS_MAX)
+		return NULL;
+	snprintf(s->plugins[i].name, sizeof(s->plugins[i].name), "%s", name);
+	s->plugins[i].entries = -1;
+	return &s->plugins[s->nplugins++];
 }
 
 /* cn_stats_plugins - the plugins named by actions and counters */
@@ -287,9 +287,9 @@ void cn_stats_plugins(struct cn_stats *s)
 	size_t i;
 
 	for (i = 0; i < s->nactions; i++)
-		add_plugin(s, s->actions[i].a);
+		cn_stats_plugin(s, s->actions[i].a);
 	for (i = 0; i < s->ncounters; i++)
-		add_plugin(s, s->counters[i].a);
+		cn_stats_plugin(s, s->counters[i].a);
 }
 
 /* cn_stats_free - what cn_stats_parse allocated */
@@ -299,7 +299,5 @@ void cn_stats_free(struct cn_stats *s)
 	free(s->actions);
 	free(s->counters);
 	free(s->sources);
-	free(s->plugins);
-	free(s->plugin_entries);
 	memset(s, 0, sizeof(*s));
 }

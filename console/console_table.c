@@ -13,7 +13,9 @@
  *	other direction and says which way it goes, aria-sort too), and a
  *	pager of CN_PAGE_ROWS rows a page. Times are shown as loopguardctl
  *	shows them (local time) inside <time datetime="UTC">; sizes
- *	human-readable with the exact bytes as the title. selectable adds
+ *	human-readable with the exact bytes as the title; text fields as
+ *	loopguardctl and the log show them (a control byte or a byte that
+ *	is not UTF-8 as \xHH), then HTML-escaped. selectable adds
  *	a checkbox per row (name "id") for the remove and retry forms.
  *
  *	The statistics block shows the daemon (version, uptime, reloads),
@@ -31,6 +33,21 @@
 #include "ctl.h"
 
 #include "console_views.h"
+
+/* text - a field as loopguardctl and the log show it (control bytes,
+ * a backslash and bytes that are not UTF-8 escaped: escape.h), then
+ * escaped for HTML */
+static void text(struct cn_buf *b, const char *s)
+{
+	char *shown = ctl_display(s);
+
+	if (!shown) {
+		b->nomem = 1;
+		return;
+	}
+	cn_buf_html(b, shown);
+	free(shown);
+}
 
 /* time_cell - <time datetime="UTC">local</time>, or - */
 static void time_cell(struct cn_buf *b, const char *epoch)
@@ -77,7 +94,7 @@ static void cell(struct cn_buf *b, enum cn_table t,
 		cn_buf_html(b, v);
 		cn_buf_adds(b, "</code>");
 	} else
-		cn_buf_html(b, *v ? v : "-");
+		text(b, *v ? v : "-");
 	cn_buf_adds(b, "</td>");
 }
 
@@ -123,9 +140,9 @@ static void summary(struct cn_buf *b, const struct cn_listing *l)
 	cn_buf_adds(b, "</p>\n");
 	if (l->fallback[0]) {
 		cn_buf_adds(b, "<p class=\"note\">The store answers from its local fallback (");
-		cn_buf_html(b, l->fallback[0]);
+		text(b, l->fallback[0]);
 		cn_buf_adds(b, " ");
-		cn_buf_html(b, l->fallback[1]);
+		text(b, l->fallback[1]);
 		cn_buf_adds(b, " is down): these are this host's entries only.</p>\n");
 	}
 }
@@ -215,7 +232,7 @@ static void row(struct cn_buf *b, const char *name, const char *v)
 	cn_buf_adds(b, "<tr><th>");
 	cn_buf_html(b, name);
 	cn_buf_adds(b, "</th><td>");
-	cn_buf_html(b, v);
+	text(b, v);
 	cn_buf_adds(b, "</td></tr>\n");
 }
 
@@ -262,9 +279,9 @@ static void triples(struct cn_buf *b, const char *id, const char *title,
 		    "</tr></thead>\n<tbody>\n", id, title, second);
 	for (i = 0; i < n; i++) {
 		cn_buf_adds(b, "<tr><td>");
-		cn_buf_html(b, t[i].a);
+		text(b, t[i].a);
 		cn_buf_adds(b, "</td><td>");
-		cn_buf_html(b, t[i].b);
+		text(b, t[i].b);
 		cn_buf_adds(b, "</td><td class=\"num\">");
 		cn_buf_html(b, t[i].count);
 		cn_buf_adds(b, "</td></tr>\n");
@@ -288,13 +305,14 @@ static void store_section(struct cn_buf *b, const struct cn_stats *s)
 	row_of(b, s, "Size", "bytes", 's');
 	row(b, "Evicted", cn_stats_get(s, "evicted"));
 	for (i = 0; i < s->nplugins; i++) {
-		if (s->plugin_entries[i] < 0)
+		if (s->plugins[i].entries < 0)
 			continue;
 		cn_buf_adds(b, "<tr><th>Entries of ");
-		cn_buf_html(b, s->plugins[i]);
-		snprintf(buf, sizeof(buf), "%lld", s->plugin_entries[i]);
+		cn_buf_html(b, s->plugins[i].name);
+		snprintf(buf, sizeof(buf), "%lld", s->plugins[i].entries);
+		/* the name passed cn_check_plugin: nothing to encode */
 		cn_buf_addf(b, "</th><td><a href=\"/entries?plugin=%s\">%s</a></td></tr>\n",
-			    s->plugins[i], buf);
+			    s->plugins[i].name, buf);
 	}
 	cn_buf_adds(b, "</table></section>\n");
 }
@@ -340,11 +358,11 @@ void cn_stats_html(struct cn_buf *b, const struct cn_stats *s)
 			    "<th>State</th><th class=\"num\">Entries</th></tr></thead>\n<tbody>\n");
 		for (i = 0; i < s->nsources; i++) {
 			cn_buf_adds(b, "<tr><td>");
-			cn_buf_html(b, s->sources[i].spec);
+			text(b, s->sources[i].spec);
 			cn_buf_adds(b, "</td><td>");
-			cn_buf_html(b, s->sources[i].kind);
+			text(b, s->sources[i].kind);
 			cn_buf_adds(b, "</td><td>");
-			cn_buf_html(b, s->sources[i].state);
+			text(b, s->sources[i].state);
 			cn_buf_adds(b, "</td><td class=\"num\">");
 			cn_buf_html(b, s->sources[i].entries);
 			cn_buf_adds(b, "</td></tr>\n");

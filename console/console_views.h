@@ -38,7 +38,8 @@
 #define CN_IDS_MAX	100	/* ids in one remove or retry (a page) */
 #define CN_ENTRY_ID_LEN	10	/* hex digits of an entry id */
 #define CN_MSG_ID_LEN	22	/* "67a1b2c3.0001.9f3c2a1b" */
-#define CN_FLASH_MAX	120	/* bytes of a result shown after a form */
+#define CN_FLASH_MAX	120
+#define CN_PLUGINS_MAX	32	/* plugins the statistics count entries of */	/* bytes of a result shown after a form */
 
 /* The two listings. */
 enum cn_table { CN_ENTRIES, CN_OUTBOX };
@@ -125,9 +126,11 @@ struct cn_stats {
 	size_t nactions, ncounters;
 	struct cn_source *sources;
 	size_t nsources;
-	/* entries per plugin, asked for one by one (counts < 0: unknown) */
-	char **plugins;
-	long long *plugin_entries;
+	/* entries per plugin, asked for one by one (< 0: unknown) */
+	struct cn_plugin_count {
+		char name[CN_PLUGIN_MAX + 1];
+		long long entries;
+	} plugins[CN_PLUGINS_MAX];
 	size_t nplugins;
 };
 int cn_stats_parse(struct cn_stats *s, struct ctl_reply *reply,
@@ -137,6 +140,8 @@ const char *cn_stats_get(const struct cn_stats *s, const char *name);
 /* cn_stats_plugins - the plugin names the reply knows of (actions,
  * counters), each once, into s->plugins; counts set to -1 */
 void cn_stats_plugins(struct cn_stats *s);
+/* cn_stats_plugin - the slot of a plugin name (added with -1), or NULL */
+struct cn_plugin_count *cn_stats_plugin(struct cn_stats *s, const char *name);
 void cn_stats_free(struct cn_stats *s);
 /* cn_final_count - the first number of an OK line ("OK 3 removed") */
 int cn_final_ok(const char *final);

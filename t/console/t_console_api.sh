@@ -53,6 +53,7 @@ api() {
 	out=$(lgc_curl "$path" -u "viewer:$LGC_VIEWER_PASS" -w '\n%{http_code}' "$@")
 	code=${out##*$'\n'}
 	out=${out%$'\n'*}
+	out=${out%$'\n'}
 }
 
 # admin_post PATH [CURL-ARGS] - POST as admin with Basic auth
@@ -63,6 +64,7 @@ admin_post() {
 		-w '\n%{http_code}' "$@")
 	code=${out##*$'\n'}
 	out=${out%$'\n'*}
+	out=${out%$'\n'}
 }
 
 # json EXPR - a python expression over the body as "d"
@@ -109,6 +111,7 @@ rcpts=
 for i in $(seq -w 1 22); do rcpts="$rcpts user$i@example.com"; done
 probe 192.0.2.10 '<prober@external.test>' $rcpts
 probe 198.51.100.7 '<other@external.test>' nobody1@example.com nobody2@example.com
+probe 203.0.113.5 '<third@external.test>' nobody3@example.com
 check "the probes ran" grep -q "probe: ok" "$tmp/probe.log"
 
 api /api/entries
@@ -175,7 +178,7 @@ admin_post /api/entries/remove -d "id=xyz"
 check "a malformed id: 400" [ "$code" = 400 ]
 admin_post /api/entries/remove -d "id=$victim%20--all"
 check "an id with more in it: 400" [ "$code" = 400 ]
-admin_post /api/entries/remove
+admin_post /api/entries/remove -d ''
 check "no id and no all: 400" [ "$code" = 400 ]
 many=$(for i in $(seq 1 101); do printf -- '-d id=%010x ' "$i"; done)
 admin_post /api/entries/remove $many
