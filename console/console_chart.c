@@ -53,6 +53,7 @@ static int running;
 static pthread_t sampler;
 static struct cn_chart_counter counters[CN_CHART_COUNTERS];	/* sampler's */
 static int failing;			/* sampler's: the last stats failed */
+static int save_failing;		/* the last write failed (said once) */
 
 /* sample_seconds - the interval, from the environment for tests */
 static unsigned sample_seconds(void)
@@ -202,9 +203,12 @@ static void save(const char *path)
 		ok = 0;
 	if (ok) {
 		sync_dir(path);
+		save_failing = 0;
 	} else {
-		cn_log(CN_LOG_WARN, "state_file %s: cannot write it: %s", path,
-		       strerror(errno));
+		if (!save_failing)
+			cn_log(CN_LOG_WARN, "state_file %s: cannot write it: %s",
+			       path, strerror(errno));
+		save_failing = 1;
 		if (fd >= 0)
 			(void) unlink(tmp);
 	}

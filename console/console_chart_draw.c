@@ -110,8 +110,8 @@ static void hour_ticks(struct cn_buf *b, long long first)
 	struct tm tm;
 	double x;
 
-	/* from the first whole hour of the window, in UTC; a zone's
-	 * offset is a whole number of quarter hours, so step by those */
+	/* a zone's offset from UTC is a whole number of quarter hours:
+	 * every local hour starts at one of these steps */
 	t = (start + 899) / 900 * 900;
 	for (; t < stop; t += 900) {
 		if (localtime_r(&t, &tm) == NULL || tm.tm_min != 0 ||

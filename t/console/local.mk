@@ -49,6 +49,9 @@ check_PROGRAMS += %D%/check_console_chart
 	$(CHECK_CFLAGS)
 %C%_check_console_chart_LDADD = $(CHECK_LIBS)
 TESTS += %D%/check_console_chart
+TESTS += %D%/t_console_events.sh
+dist_noinst_SCRIPTS += %D%/t_console_events.sh
+EXTRA_DIST += %D%/events_message.lua
 
 # the console in headless chromium: t_browser.sh (a harvest probe through
 # a private Postfix, the mailer's target down then up) drives browser.py
