@@ -31,7 +31,8 @@ console/console_www.c: $(srcdir)/console/www/embed.awk \
 	$(AWK) -f $(srcdir)/console/www/embed.awk \
 		$(console_www_files:%=$(srcdir)/%) > $@.tmp && mv $@.tmp $@
 # /metrics
-loopguard_console_SOURCES += console/console_metrics.c
+loopguard_console_SOURCES += console/console_metrics.c \
+	console/console_metrics_text.c console/console_metrics.h
 # the control socket client and text helpers, shared with loopguardctl
 loopguard_console_SOURCES += ctl/ctl_conn.c ctl/ctl_text.c ctl/ctl.h \
 	milter/util/escape.c milter/util/escape.h
