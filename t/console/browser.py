@@ -310,6 +310,7 @@ class Run:
                        lambda: self.row_of(ident))
         except Failed:
             self.d.refresh()
+            self.mark()  # the later checks test their own steps
             if self.row_of(ident):
                 raise Failed("%s %s is there after a reload, but the page "
                              "did not show it by itself" % (what, ident))

@@ -183,6 +183,10 @@ check "the console logged the removal with the operator's name" \
 	grep -q "user admin (operator) from 127.0.0.1: remove" "$log"
 check "the console logged the retry with the operator's name" \
 	grep -q "user admin (operator) from 127.0.0.1: retry" "$log"
+check "the daemon's log names the web user for the removal" \
+	grep -q "control: .* as admin removed 1 entries" "$tmp/daemon.log"
+check "the daemon's log names the web user for the retry" \
+	grep -q "control: .* as admin: queue retry" "$tmp/daemon.log"
 check "the console logged the read-only user's refused removal" \
 	grep -q "user viewer (read) from 127.0.0.1: POST /entries/remove: refused" "$log"
 for s in entries outbox stats; do
