@@ -239,9 +239,16 @@ class Run:
         except Exception:
             pass
 
-    def shot(self, name):
+    def shot(self, name, scroll_to=None):
+        """a screenshot of the window, scrolled to show scroll_to (CSS)
+        at its bottom"""
         if not self.a.shots:
             return True
+        if scroll_to:
+            self.d.execute_script(
+                "var e = document.querySelector(arguments[0]);"
+                "if (e) e.scrollIntoView({block: 'end'});", scroll_to)
+            time.sleep(0.3)
         path = os.path.join(self.a.shots, name)
         self.d.save_screenshot(path)
         return os.path.getsize(path) > 10000
@@ -392,7 +399,7 @@ class Run:
                    lambda: self.until("an inline svg chart",
                                       lambda: self.els("svg")))
         self.check("screenshot of the statistics page",
-                   lambda: self.shot("console-stats.png"))
+                   lambda: self.shot("console-stats.png", scroll_to="svg"))
         self.check("the operator logs out", self.logout)
 
     def flow_viewer(self):
