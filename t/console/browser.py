@@ -453,7 +453,7 @@ def hammer(args):
     the entries page (an error page, a refused connection)"""
     import signal
 
-    class Stop(Exception):
+    class Stop(BaseException):
         pass
 
     def stop(*_):
