@@ -90,6 +90,7 @@ cleanup() {
 	trap - EXIT
 	rm -f "$work/hammer.on"
 	for p in "${HAMMER[@]}" "${PIDS[@]}"; do lg_kill_pid "$p"; done
+	rm -f "$work/hammer.on"
 	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
 		rm -rf "$work"
 	else
@@ -213,69 +214,81 @@ scrape() {
 	done >>"$work/scrape.$1.codes"
 }
 
-# hammer_start - the browser and the scrapers; returns once the
-#	browser has logged in
-hammer_start() {
+# browser_start - headless chromium, logged in, waiting on a blank page
+#	until hammer.on exists (one browser for the whole run: its start
+#	on a busy machine takes long)
+browser_start() {
 	local i
-	: >"$work/hammer.on"
-	: >"$work/browser.out"
-	on 1 $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" --seconds 3600 \
-		>"$work/browser.out" 2>"$work/browser.err" &
-	HAMMER=("$!")
-	for ((i = 0; i < 600; i++)); do
-		grep -q '^ready' "$work/browser.out" && break
-		lg_alive "${HAMMER[0]}" || break
+	on 1 $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" \
+		--during "$work/hammer.on" >"$work/browser.out" 2>"$work/browser.err" &
+	BROWSER_PID=$!
+	PIDS+=("$BROWSER_PID")
+	for ((i = 0; i < 1800; i++)); do
+		grep -q '^ready' "$work/browser.out" && return 0
+		lg_alive "$BROWSER_PID" || break
 		sleep 0.1
 	done
-	grep -q '^ready' "$work/browser.out" ||
-		lg_die "the browser did not log in: $(cat "$work/browser.out" "$work/browser.err")"
+	lg_die "the browser did not log in: $(cat "$work/browser.out"; tail -n 5 "$work/browser.err")"
+}
+
+# hammer_start - the browser reloads, the scrapers scrape
+hammer_start() {
+	: >"$work/hammer.on"
 	on 1 bash -c "$(declare -f scrape); work=$work; scrape 11" &
-	HAMMER+=("$!")
+	HAMMER=("$!")
 	on 1 bash -c "$(declare -f scrape); work=$work; scrape 12" &
 	HAMMER+=("$!")
 	sleep 1
 }
 
-# hammer_stop - stop them; adds to LOADS, REQS, NON200
+# hammer_stop - the browser goes back to its blank page, the scrapers
+#	end; adds to REQS and NON200
 hammer_stop() {
 	local p
 	rm -f "$work/hammer.on"
-	for p in "${HAMMER[@]:1}"; do
+	for p in "${HAMMER[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
-	lg_kill_pid "${HAMMER[0]}"
 	HAMMER=()
-	n=$(sed -n 's/^loads //p' "$work/browser.out" | tail -n 1)
-	[ -n "$n" ] || lg_die "the browser gave no count: $(tail -n 5 "$work/browser.err")"
-	LOADS=$((LOADS + ${n% *})) BADLOADS=$((BADLOADS + ${n#* }))
 	REQS=$((REQS + $(cat "$work"/scrape.*.codes | grep -c .)))
 	NON200=$((NON200 + $(cat "$work"/scrape.*.codes | grep -vc '^200$' || true)))
 	rm -f "$work"/scrape.*.codes
+	sleep 1
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
-# run KIND - one miltergen run; appends the rate to RATE_KIND
-declare -A RATE
+# run KIND - one miltergen run; appends the rate to RATE[KIND] and the
+#	daemon's CPU per message (ms) to CPU[KIND]
+declare -A RATE CPU
 LOADED_S=0
 run() {
-	local kind=$1 out j rate t0 t1
+	local kind=$1 out j rate t0 t1 c0 c1 n cpu
 	t0=$(date +%s.%N)
+	c0=$(cpu_ticks "$LG_PID")
 	out=$(on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 -j \
 		2>>"$work/miltergen.err") || lg_die "miltergen failed ($kind): $(tail -n 3 "$work/miltergen.err")"
+	c1=$(cpu_ticks "$LG_PID")
 	t1=$(date +%s.%N)
 	j=$(grep '^{' <<<"$out") || lg_die "miltergen gave no result: $(cat "$work/miltergen.err")"
 	rate=$(sed -E 's/.*"msgs_per_s":([0-9.]+).*/\1/' <<<"$j")
+	n=$(sed -E 's/.*"messages":([0-9]+).*/\1/' <<<"$j")
+	cpu=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN {printf "%.3f", n ? d * 1000 / hz / n : 0}')
 	RATE[$kind]="${RATE[$kind]:-} $rate"
-	[ "$kind" = loaded ] && LOADED_S=$(awk -v a="$LOADED_S" -v b="$t0" -v c="$t1" 'BEGIN {print a + c - b}')
-	printf '  %-7s %s\n' "$kind" "$(head -n 1 <<<"$out")"
+	CPU[$kind]="${CPU[$kind]:-} $cpu"
+	if [ "$kind" = loaded ]; then
+		LOADED_S=$(awk -v a="$LOADED_S" -v b="$t0" -v c="$t1" 'BEGIN {print a + c - b}')
+	fi
+	printf '  %-7s %s; daemon CPU %s ms/msg\n' "$kind" "$(head -n 1 <<<"$out")" "$cpu"
 }
 
 med() { tr ' ' '\n' <<<"$*" | grep . | sort -g | awk '{v[NR]=$1} END {
 	if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2 }'; }
 
 LOADS=0 BADLOADS=0 REQS=0 NON200=0
+note "starting the browser"
+browser_start
 note "warming up (one run, not counted)"
 on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 >/dev/null 2>>"$work/miltergen.err" ||
 	lg_die "the warm-up run failed: $(tail -n 3 "$work/miltergen.err")"
@@ -296,6 +309,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 cn1=$(cpu_ticks "$CN_PID")
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
+lg_kill_pid "$BROWSER_PID"
+n=$(sed -n 's/^loads //p' "$work/browser.out" | tail -n 1)
+[ -n "$n" ] || lg_die "the browser gave no count: $(tail -n 5 "$work/browser.err")"
+LOADS=${n% *} BADLOADS=${n#* }
 
 q=$(med ${RATE[quiet]}) l=$(med ${RATE[loaded]})
 ratios=$(paste <(tr ' ' '\n' <<<"${RATE[quiet]}" | grep .) \
@@ -307,6 +324,7 @@ echo
 echo "quiet  msg/s: ${RATE[quiet]# } (median $q)"
 echo "loaded msg/s: ${RATE[loaded]# } (median $l)"
 echo "per-round loaded/quiet: $ratios"
+echo "daemon CPU per message, ms: quiet ${CPU[quiet]# } (median $(med ${CPU[quiet]})), loaded ${CPU[loaded]# } (median $(med ${CPU[loaded]}))"
 echo "target: loaded/quiet >= 0.95: $ratio (range $range) $verdict"
 awk -v n="$LOADS" -v b="$BADLOADS" -v q="$REQS" -v e="$NON200" -v s="$LOADED_S" \
 	-v c=$((cn1 - cn0)) -v hz="$HZ" 'BEGIN {

@@ -5,7 +5,7 @@ SYNOPSIS
     browser.py run --url URL --operator USER:PASS --viewer USER:PASS
                    --probe CMD --target-up CMD [--shots DIR] [--wait S]
                    [--settle S]
-    browser.py hammer --url URL --user USER:PASS --seconds S
+    browser.py hammer --url URL --user USER:PASS --during FILE
     browser.py sink --port PORT --dir DIR
     browser.py probe --port PORT --client ADDR --count N
 
@@ -35,11 +35,10 @@ DESCRIPTION
     pages (1280x800) are written there as console-entries.png,
     console-outbox.png and console-stats.png.
 
-    hammer logs in and reloads the entries page as fast as it loads,
-    for S seconds or until SIGTERM; it prints "ready" once logged in,
-    and "loads N BAD" at the end (BAD: loads that did not show the
-    entries page)
-    (bench/console-load.sh).
+    hammer logs in and, while FILE exists, reloads the entries page as
+    fast as it loads; otherwise it waits on a blank page. It prints
+    "ready" once logged in, and at SIGTERM "loads N BAD" (BAD: loads
+    that did not show the entries page) (bench/console-load.sh).
 
     sink is a small SMTP server on 127.0.0.1:PORT (the mailer's target)
     that writes each message it accepts to DIR/msg.N.
@@ -448,9 +447,10 @@ class Run:
 
 
 def hammer(args):
-    """reload the entries page until args.seconds pass or SIGTERM comes;
-    print how many loads completed and how many of them did not show
-    the entries page (an error page, a refused connection)"""
+    """while the file args.during exists, reload the entries page as
+    fast as it loads; else wait on a blank page. At SIGTERM print how
+    many loads completed and how many of them did not show the entries
+    page (an error page, a refused connection)"""
     import signal
 
     class Stop(BaseException):
@@ -459,15 +459,26 @@ def hammer(args):
     def stop(*_):
         raise Stop()
     r = Run(args)
-    r.d = browser()
+    for attempt in (1, 2):  # a start on a busy machine may time out once
+        try:
+            r.d = browser()
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     n = bad = 0
     try:
         r.login(args.user)
+        r.d.get("about:blank")
         r.d.set_page_load_timeout(10)
-        print("ready", flush=True)
         signal.signal(signal.SIGTERM, stop)
-        end = time.time() + args.seconds
-        while time.time() < end:
+        print("ready", flush=True)
+        while True:
+            if not os.path.exists(args.during):
+                if r.d.current_url != "about:blank":
+                    r.d.get("about:blank")
+                time.sleep(0.1)
+                continue
             try:
                 r.get("/entries")
                 page = r.d.execute_script(
@@ -577,7 +588,7 @@ def main():
     h = sub.add_parser("hammer")
     h.add_argument("--url", required=True)
     h.add_argument("--user", required=True)
-    h.add_argument("--seconds", type=float, required=True)
+    h.add_argument("--during", required=True)
     h.add_argument("--wait", type=float, default=20)
     s = sub.add_parser("sink")
     s.add_argument("--port", type=int, required=True)
