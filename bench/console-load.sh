@@ -104,12 +104,13 @@ trap 'exit 143' TERM
 
 note() { printf 'console-load: %s\n' "$*" >&2; }
 
-# on SIDE CMD... - CMD on the milter's CPU (0) or the console's (1)
-on() {
-	local cpu=$1
-	shift
-	if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@"; else "$@"; fi
-}
+# ON0, ON1 - the prefix that runs a command on the milter's CPU (0) or
+#	the console's (1); taskset execs the command, so $! of "$ON0 CMD &"
+#	is the command's own PID
+ON0=() ON1=()
+if [ "$PIN" = 1 ]; then
+	ON0=(taskset -c 0) ON1=(taskset -c 1)
+fi
 
 # miltergen - bench/miltergen when make built it and it is newer than
 #	its sources, else one built here with gcc
@@ -177,11 +178,11 @@ printf '%s\n' "$PASS_VIEW" | "$CONSOLE" user add viewer --role read -c "$work/co
 "$LOOPGUARD" -n -c "$work/loopguard.conf" >&2 || lg_die "the daemon's config does not pass loopguard -n"
 "$CONSOLE" -t -c "$work/console.conf" >&2 || lg_die "the console's config does not pass loopguard-console -t"
 
-on 0 "$LOOPGUARD" -f -c "$work/loopguard.conf" </dev/null >"$work/loopguard.log" 2>&1 &
+"${ON0[@]}" "$LOOPGUARD" -f -c "$work/loopguard.conf" </dev/null >"$work/loopguard.log" 2>&1 &
 PIDS+=("$!")
 LG_PID=$!
 lg_wait_file "$work/ctl.sock" 15 || { cat "$work/loopguard.log" >&2; lg_die "the daemon did not start"; }
-on 1 "$CONSOLE" -f -c "$work/console.conf" </dev/null >"$work/console.log" 2>&1 &
+"${ON1[@]}" "$CONSOLE" -f -c "$work/console.conf" </dev/null >"$work/console.log" 2>&1 &
 PIDS+=("$!")
 CN_PID=$!
 lg_wait_port "$HTTP_PORT" 15 || { cat "$work/console.log" >&2; lg_die "the console did not listen"; }
@@ -219,7 +220,7 @@ scrape() {
 #	on a busy machine takes long)
 browser_start() {
 	local i
-	on 1 $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" \
+	"${ON1[@]}" $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" \
 		--during "$work/hammer.on" >"$work/browser.out" 2>"$work/browser.err" &
 	BROWSER_PID=$!
 	PIDS+=("$BROWSER_PID")
@@ -234,9 +235,9 @@ browser_start() {
 # hammer_start - the browser reloads, the scrapers scrape
 hammer_start() {
 	: >"$work/hammer.on"
-	on 1 bash -c "$(declare -f scrape); work=$work; scrape 11" &
+	"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 11" &
 	HAMMER=("$!")
-	on 1 bash -c "$(declare -f scrape); work=$work; scrape 12" &
+	"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 12" &
 	HAMMER+=("$!")
 	sleep 1
 }
@@ -267,7 +268,7 @@ run() {
 	local kind=$1 out j rate t0 t1 c0 c1 n cpu
 	t0=$(date +%s.%N)
 	c0=$(cpu_ticks "$LG_PID")
-	out=$(on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 -j \
+	out=$("${ON0[@]}" "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 -j \
 		2>>"$work/miltergen.err") || lg_die "miltergen failed ($kind): $(tail -n 3 "$work/miltergen.err")"
 	c1=$(cpu_ticks "$LG_PID")
 	t1=$(date +%s.%N)
@@ -290,7 +291,7 @@ LOADS=0 BADLOADS=0 REQS=0 NON200=0
 note "starting the browser"
 browser_start
 note "warming up (one run, not counted)"
-on 0 "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 >/dev/null 2>>"$work/miltergen.err" ||
+"${ON0[@]}" "$GEN" -s "$MSOCK" -c 16 -m "$MSGS" -z 5120 -r 1,1/4,1/4 >/dev/null 2>>"$work/miltergen.err" ||
 	lg_die "the warm-up run failed: $(tail -n 3 "$work/miltergen.err")"
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)

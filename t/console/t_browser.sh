@@ -152,7 +152,7 @@ SH
 chmod 755 "$tmp/probe.sh" "$tmp/target-up.sh"
 
 # --- the browser
-timeout 300 "$PY" "$BROWSER_PY" run --url "$(lgc_url)" \
+timeout -s INT -k 30 300 "$PY" "$BROWSER_PY" run --url "$(lgc_url)" \
 	--operator "admin:$LGC_ADMIN_PASS" --viewer "viewer:$LGC_VIEWER_PASS" \
 	--probe "$tmp/probe.sh" --target-up "$tmp/target-up.sh" \
 	--shots "$SHOTS" ${DOC:+--settle 8} > "$tmp/browser.out" 2>"$tmp/browser.err"
