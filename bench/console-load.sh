@@ -41,6 +41,8 @@
 #	the scratch folder and is stopped by PID.
 #
 # ENVIRONMENT
+#	BENCH_CONSOLE_LOAD: which load in the loaded runs, any of
+#	"browser metrics api" (all three by default).
 #	BENCH_CONSOLE_ROUNDS (5), BENCH_DIRECT_MSGS messages per
 #	connection (1000), BENCH_CONSOLE_PIN (1), BENCH_SOCKET (inet, as
 #	part 1, or unix), BENCH_TMPDIR (/var/tmp), BENCH_KEEP=1 keeps the
@@ -59,6 +61,7 @@ LG_NAME=console-load
 ROUNDS=${BENCH_CONSOLE_ROUNDS:-5}
 MSGS=${BENCH_DIRECT_MSGS:-1000}
 PIN=${BENCH_CONSOLE_PIN:-1}
+LOAD=" ${BENCH_CONSOLE_LOAD:-browser metrics api} "
 SOCKKIND=${BENCH_SOCKET:-inet}
 LOOPGUARD=${LOOPGUARD:-$top/loopguard}
 CONSOLE=${LOOPGUARD_CONSOLE:-$top/loopguard-console}
@@ -88,9 +91,8 @@ HAMMER=()
 cleanup() {
 	local rc=$? p
 	trap - EXIT
-	rm -f "$work/hammer.on"
 	for p in "${HAMMER[@]}" "${PIDS[@]}"; do lg_kill_pid "$p"; done
-	rm -f "$work/hammer.on"
+	rm -f "$work/hammer.on" "$work/browser.on"
 	if [ "$rc" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
 		rm -rf "$work"
 	else
@@ -221,7 +223,7 @@ scrape() {
 browser_start() {
 	local i
 	"${ON1[@]}" $BROWSER hammer --url "$URL" --user "admin:$PASS_ADMIN" \
-		--during "$work/hammer.on" >"$work/browser.out" 2>"$work/browser.err" &
+		--during "$work/browser.on" >"$work/browser.out" 2>"$work/browser.err" &
 	BROWSER_PID=$!
 	PIDS+=("$BROWSER_PID")
 	for ((i = 0; i < 1800; i++)); do
@@ -235,10 +237,16 @@ browser_start() {
 # hammer_start - the browser reloads, the scrapers scrape
 hammer_start() {
 	: >"$work/hammer.on"
-	"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 11" &
-	HAMMER=("$!")
-	"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 12" &
-	HAMMER+=("$!")
+	HAMMER=()
+	case $LOAD in *" browser "*) : >"$work/browser.on" ;; esac
+	case $LOAD in *" metrics "*)
+		"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 11" &
+		HAMMER+=("$!") ;;
+	esac
+	case $LOAD in *" api "*)
+		"${ON1[@]}" bash -c "$(declare -f scrape); work=$work; scrape 12" &
+		HAMMER+=("$!") ;;
+	esac
 	sleep 1
 }
 
@@ -246,13 +254,13 @@ hammer_start() {
 #	end; adds to REQS and NON200
 hammer_stop() {
 	local p
-	rm -f "$work/hammer.on"
+	rm -f "$work/hammer.on" "$work/browser.on"
 	for p in "${HAMMER[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
 	HAMMER=()
-	REQS=$((REQS + $(cat "$work"/scrape.*.codes | grep -c .)))
-	NON200=$((NON200 + $(cat "$work"/scrape.*.codes | grep -vc '^200$' || true)))
+	REQS=$((REQS + $(cat "$work"/scrape.*.codes 2>/dev/null | grep -c . || true)))
+	NON200=$((NON200 + $(cat "$work"/scrape.*.codes 2>/dev/null | grep -vc '^200$' || true)))
 	rm -f "$work"/scrape.*.codes
 	sleep 1
 }
@@ -297,6 +305,7 @@ note "warming up (one run, not counted)"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 cn0=$(cpu_ticks "$CN_PID")
 echo "loopguard-console under load: $(uname -n), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $load0"
+echo "console load:$LOAD"
 echo "milter: $MSOCK, miltergen -c 16 -m $MSGS -z 5120 -r 1,1/4,1/4; pinned: $([ "$PIN" = 1 ] && echo "milter+miltergen CPU 0, console+chromium+curl CPU 1" || echo no)"
 for ((r = 1; r <= ROUNDS; r++)); do
 	echo "round $r"
