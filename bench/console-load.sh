@@ -17,16 +17,18 @@
 #	connections, 5 KB bodies, recipients 1,1/4,1/4) twice, side by
 #	side in alternating order:
 #	- quiet: nobody uses the console (its watch of the daemon and its
-#	  chart sampler run, as they always do);
+#	  chart sampler run, as they always do; the browser waits on a
+#	  blank page);
 #	- loaded: meanwhile headless chromium (t/console/browser.py
-#	  hammer) logs in and reloads the entries page as fast as it
-#	  loads (each load also opens the page's event stream and renders
-#	  100 of the thousands of entries the load makes), and two curl
-#	  scrapers, each 4 requests at a time over kept-alive connections
-#	  from their own loopback address, fetch /metrics and
-#	  /api/entries?limit=100 in turn without pause.
-#	It prints each run, the medians, the ratio loaded/quiet of the
-#	medians and its per-round range, the target (>= 0.95) with PASS or
+#	  hammer, started once for the whole run) reloads the entries
+#	  page as fast as it loads (each load also opens the page's event
+#	  stream and renders 100 of the tens of thousands of entries the
+#	  load makes), one curl scraper fetches /metrics with the bearer
+#	  token and one /api/entries?limit=100 with a session, each 4
+#	  requests at a time over kept-alive connections from its own
+#	  loopback address, without pause.
+#	It prints each run with the daemon's CPU per message, the medians,
+#	the ratio loaded/quiet of the medians and the per-round ratios, the target (>= 0.95) with PASS or
 #	MISS, and how hard the console was hammered (page loads and HTTP
 #	requests per second, non-200 answers, the console's CPU).
 #
