@@ -28,8 +28,8 @@
 #	  requests at a time over kept-alive connections from its own
 #	  loopback address, without pause.
 #	It prints each run with the daemon's CPU per message, the medians,
-#	the ratio loaded/quiet of the medians and the per-round ratios, the target (>= 0.95) with PASS or
-#	MISS, and how hard the console was hammered (page loads and HTTP
+#	the ratio loaded/quiet of the medians and the per-round ratios,
+#	the target (>= 0.95) with PASS or MISS, and how hard the console was hammered (page loads and HTTP
 #	requests per second, non-200 answers, the console's CPU).
 #
 #	By default the milter and miltergen run on CPU 0 and the console,
