@@ -19,8 +19,8 @@
  *	- nobody.
  *
  *	Then: a route needing more than nobody refuses nobody with a
- *	303 to /login?next=... for a page, 401 for /api/, /events,
- *	/metrics; a user with too low a role gets 403. A POST whose
+ *	303 to /login?next=... for a page or a form, 401 for /api/,
+ *	/events, /metrics; a user with too low a role gets 403. A POST whose
  *	Origin header is not this host gets 403. A POST route flagged
  *	CN_ROUTE_CSRF needs the session's token as the form field csrf
  *	or the X-CSRF-Token header, or with Basic or a token the header
@@ -206,9 +206,13 @@ static int basic(struct cn_request *rq, const char *value,
 	*colon = 0;
 	if (!cn_user_name_ok(plain))
 		rc = -1;
-	else
-		rc = cn_users_verify(plain, colon + 1, &st->user);
+	else if (cn_users_find(plain, &st->user) && cn_authcache_hit(plain, colon + 1))
+		rc = 1;
+	else if ((rc = cn_users_verify(plain, colon + 1, &st->user)) == 1)
+		cn_authcache_add(plain, colon + 1);
+	explicit_bzero(colon + 1, strlen(colon + 1));
 	if (rc != 1) {
+		memset(&st->user, 0, sizeof(st->user));
 		cn_auth_log_failure(plain, rq->client, rc);
 		return 401;
 	}
@@ -261,17 +265,21 @@ static int is_machine_path(const char *path)
 		|| strcmp(path, "/events") == 0 || strcmp(path, "/metrics") == 0;
 }
 
-/* origin_ok - no Origin, or this very host (scheme and host:port) */
+/* origin_ok - no Origin, or this very host: https://HOST under TLS;
+ * without TLS http:// or https:// (a proxy may end TLS before us) */
 static int origin_ok(struct cn_request *rq)
 {
 	const char *origin = cn_header(rq, "Origin"), *host = cn_header(rq, "Host");
-	const char *scheme = rq->tls ? "https://" : "http://";
-	size_t n = strlen(scheme);
 
 	if (!origin)
 		return 1;
-	return host && strncmp(origin, scheme, n) == 0
-		&& strcasecmp(origin + n, host) == 0;
+	if (!host || !*host)
+		return 0;
+	if (strncmp(origin, "https://", 8) == 0)
+		return strcasecmp(origin + 8, host) == 0;
+	if (!rq->tls && strncmp(origin, "http://", 7) == 0)
+		return strcasecmp(origin + 7, host) == 0;
+	return 0;
 }
 
 /* refuse - log and answer */
@@ -328,9 +336,11 @@ int cn_auth_request(struct cn_request *rq, const struct cn_route *route,
 				      ? "this needs the operator role" : "not allowed");
 		if (st->via_token)
 			return refuse(rq, resp, 403, "the metrics token is only for /metrics");
-		if (strcmp(rq->method, "POST") == 0 || is_machine_path(rq->path))
+		if (is_machine_path(rq->path))
 			return refuse(rq, resp, 401, "not logged in");
-		cn_log(CN_LOG_INFO, "anonymous from %s: %s %s: to the login page",
+		/* a page or a form (a session that ended): to the login; a
+		 * POST cannot be sent again, so it goes back to / after */
+		cn_log(CN_LOG_INFO, "anonymous from %s: %s %s: not logged in: to the login page",
 		       rq->client, rq->method, rq->path);
 		cn_login_redirect(rq, resp);
 		return -1;

@@ -27,12 +27,14 @@
  *	Every answer carries X-Frame-Options, a Content-Security-Policy
  *	without inline script, nosniff, a same-origin Referrer-Policy and
  *	Cache-Control: no-store (public, max-age=N for a response with
- *	max_age and without no_store).
+ *	max_age and without no_store), and under TLS
+ *	Strict-Transport-Security.
  *
  *	A streamed answer (resp->stream) is read by libmicrohttpd from
  *	the connection's thread; when the stream has nothing yet (0) it
- *	is asked again, so libmicrohttpd never sees an empty read, and
- *	the stream ends when the console stops.
+ *	is asked again, so libmicrohttpd never sees an empty read. At
+ *	stop no connection is accepted any more, the streams end their
+ *	responses (5 s at most) and then every connection is closed.
  * DIAGNOSTICS
  *	Refusals that are about access are logged by console_auth.c;
  *	the limits here are logged at level info with the address.
@@ -61,6 +63,7 @@ static const struct cn_route *routes[MAX_ROUTES];
 static size_t nroutes;
 static struct MHD_Daemon *mhd;
 static unsigned active;		/* connections open now */
+static unsigned streams;	/* streamed answers not yet freed */
 static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct field {
@@ -257,11 +260,14 @@ static void stream_free(void *cls)
 	if (s->free_fn)
 		s->free_fn(s->arg);
 	free(s);
+	pthread_mutex_lock(&active_lock);
+	streams--;
+	pthread_mutex_unlock(&active_lock);
 }
 
 /* add_headers - the headers every answer carries */
 static void add_headers(struct MHD_Response *mr,
-			const struct cn_response *resp)
+			const struct cn_response *resp, int from_script)
 {
 	char cache[64];
 
@@ -272,6 +278,8 @@ static void add_headers(struct MHD_Response *mr,
 				"default-src 'self'; frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
+	if (cn_tls_cert_pem)
+		MHD_add_response_header(mr, "Strict-Transport-Security", "max-age=31536000");
 	if (resp->no_store || !resp->max_age)
 		MHD_add_response_header(mr, "Cache-Control", "no-store");
 	else {
@@ -282,7 +290,9 @@ static void add_headers(struct MHD_Response *mr,
 		MHD_add_response_header(mr, "Location", resp->location);
 	if (resp->set_cookie[0])
 		MHD_add_response_header(mr, "Set-Cookie", resp->set_cookie);
-	if (resp->status == 401)
+	/* not to the pages' own fetch() calls: the browser would ask for
+	 * a Basic password instead of the script sending it to /login */
+	if (resp->status == 401 && !from_script)
 		MHD_add_response_header(mr, "WWW-Authenticate",
 					"Basic realm=\"loopguard-console\", charset=\"UTF-8\"");
 	if (resp->status == 405)
@@ -297,6 +307,7 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 	struct MHD_Response *mr;
 	struct stream *s;
 	enum MHD_Result rc;
+	const char *mode;
 
 	if (resp->body.nomem)
 		cn_error_page(&r->rq, resp, 500, "out of memory");
@@ -308,6 +319,9 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 		s->fn = resp->stream;
 		s->arg = resp->stream_arg;
 		s->free_fn = resp->stream_free;
+		pthread_mutex_lock(&active_lock);
+		streams++;
+		pthread_mutex_unlock(&active_lock);
 		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 						       stream_read, s, stream_free);
 		if (!mr) {
@@ -318,7 +332,8 @@ static enum MHD_Result respond(struct req *r, struct cn_response *resp)
 				resp->body.data ? resp->body.data : (char *) "",
 				MHD_RESPMEM_MUST_COPY)))
 		return MHD_NO;
-	add_headers(mr, resp);
+	mode = cn_header(&r->rq, "Sec-Fetch-Mode");
+	add_headers(mr, resp, mode && strcmp(mode, "navigate") != 0);
 	rc = MHD_queue_response(r->mc, (unsigned) resp->status, mr);
 	MHD_destroy_response(mr);
 	cn_buf_free(&resp->body);
@@ -560,7 +575,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int cn_http_start(char *err, size_t errsize)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION
-		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+		| MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	struct MHD_OptionItem opt[16];
 	size_t n = 0;
 
@@ -594,8 +609,23 @@ int cn_http_start(char *err, size_t errsize)
 /* cn_http_stop - end the streams, close every connection, join */
 void cn_http_stop(void)
 {
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	unsigned left = 1;
+	int i;
+
 	cn_stopping = 1;
-	if (mhd)
-		MHD_stop_daemon(mhd);
+	if (!mhd)
+		return;
+	/* no new connections; the streams end their responses properly
+	 * (a few seconds at most) before the rest is cut */
+	MHD_quiesce_daemon(mhd);
+	for (i = 0; i < 100 && left; i++) {
+		pthread_mutex_lock(&active_lock);
+		left = streams;
+		pthread_mutex_unlock(&active_lock);
+		if (left)
+			nanosleep(&nap, NULL);
+	}
+	MHD_stop_daemon(mhd);
 	mhd = NULL;
 }

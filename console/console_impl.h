@@ -50,6 +50,8 @@ int cn_users_open(const char *path, char *err, size_t errsize);
  * file when its mtime changed. Takes about as long either way. */
 int cn_users_verify(const char *name, const char *password,
 		    struct cn_user *user_r);
+/* cn_users_generation - changes with every read of the file */
+unsigned cn_users_generation(void);
 /* cn_users_find - a user's current role: 1 found, 0 not */
 int cn_users_find(const char *name, struct cn_user *user_r);
 /* cn_users_parse_line - one line of the file into its three parts
@@ -61,6 +63,11 @@ int cn_users_hash(const char *password, char *out, size_t outsize);
 /* cn_users_cmd - "user add|del|list ..." from the command line:
  * the exit code */
 int cn_users_cmd(const char *config_file, int argc, char **argv);
+
+/* console_authcache.c: right Basic passwords, remembered a minute */
+int cn_authcache_hit(const char *name, const char *password);
+void cn_authcache_add(const char *name, const char *password);
+void cn_authcache_clear(void);
 
 /* console_auth.c */
 struct cn_auth_state {

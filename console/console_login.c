@@ -59,7 +59,7 @@ void cn_login_redirect(struct cn_request *rq, struct cn_response *resp)
 	const char *uri = cn_request_uri(rq);
 
 	cn_buf_adds(&b, "/login?next=");
-	url_encode(&b, cn_auth_next_ok(uri) ? uri : "/");
+	url_encode(&b, strcmp(rq->method, "POST") != 0 && cn_auth_next_ok(uri) ? uri : "/");
 	cn_buf_free(&resp->body);
 	resp->status = 303;
 	resp->no_store = 1;
@@ -113,7 +113,7 @@ static void set_cookie(struct cn_request *rq, struct cn_response *resp,
 static void post_login(struct cn_request *rq, struct cn_response *resp)
 {
 	const char *name = cn_arg(rq, "user"), *password = cn_arg(rq, "password");
-	const char *next = cn_arg(rq, "next");
+	const char *next = cn_arg(rq, "next"), *old;
 	struct cn_user user;
 	char id[64], csrf[64];
 	int rc;
@@ -138,6 +138,9 @@ static void post_login(struct cn_request *rq, struct cn_response *resp)
 		resp->status = 403;
 		return;
 	}
+	/* a session the browser had before is over: always a new id */
+	if ((old = cn_cookie(rq, "lg_session")))
+		cn_session_end(old);
 	if (cn_session_new(&user, time(NULL), id, sizeof(id), csrf, sizeof(csrf)) < 0) {
 		cn_error_page(rq, resp, 500, "cannot start a session");
 		return;

@@ -54,6 +54,7 @@ static struct {
 	size_t n;
 	struct stat st;		/* of the version read */
 	char dummy[256];	/* a hash to check against for unknown users */
+	unsigned generation;	/* one more at each read */
 } users = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* cn_user_name_ok - 1-64 of [A-Za-z0-9._@-] */
@@ -191,6 +192,7 @@ static int load(char *err, size_t errsize)
 	users.v = v;
 	users.n = n;
 	users.st = st;
+	users.generation++;
 	return 0;
 }
 
@@ -216,9 +218,21 @@ static void refresh(void)
 	free_entries(users.v, users.n);
 	users.v = NULL;
 	users.n = 0;
+	users.generation++;
 	memset(&users.st, 0, sizeof(users.st));
 	if (stat(users.path, &st) == 0)
 		users.st = st;
+}
+
+/* cn_users_generation - which read of the file is in use */
+unsigned cn_users_generation(void)
+{
+	unsigned g;
+
+	pthread_mutex_lock(&users.lock);
+	g = users.generation;
+	pthread_mutex_unlock(&users.lock);
+	return g;
 }
 
 /* cn_users_hash - a new yescrypt hash */

@@ -71,15 +71,16 @@ static int ask(const char *prompt, char *buf, size_t size)
 	struct termios old, quiet;
 	int rc;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
+	/* echo off before the prompt: what is typed after it is kept */
 	if (tcgetattr(0, &old) < 0)
 		return -1;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t) ECHO;
 	tcsetattr(0, TCSAFLUSH, &quiet);
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rc = read_line(stdin, buf, size);
-	tcsetattr(0, TCSAFLUSH, &old);
+	tcsetattr(0, TCSANOW, &old);
 	fputc('\n', stderr);
 	return rc;
 }

@@ -6,7 +6,8 @@ sbin_PROGRAMS += loopguard-console
 loopguard_console_SOURCES = console/console.h console/console_impl.h \
 	console/console_main.c console/console_config.c console/console_log.c \
 	console/console_buf.c console/console_users.c console/console_users_cmd.c \
-	console/console_auth.c console/console_session.c console/console_login.c \
+	console/console_auth.c console/console_authcache.c console/console_session.c \
+	console/console_login.c \
 	console/console_http.c console/console_listen.c console/console_tls.c \
 	console/console_ctl.c
 # the pages, the JSON API, the change events and the chart

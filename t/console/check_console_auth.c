@@ -10,7 +10,9 @@
  *	and wrong password, unknown user, empty password, a password
  *	longer than allowed), a file others may read refused, a changed
  *	file read again (a new user in, a removed one out), a bad new
- *	version leaving nobody. console_auth.c: the constant-time
+ *	version leaving nobody. console_authcache.c: a right Basic
+ *	password remembered, nothing else, forgotten with a new file.
+ *	console_auth.c: the constant-time
  *	comparison used for CSRF tokens and session ids, the "next"
  *	paths a login may go back to, the failure limit (5 in 300 s,
  *	then refused for 300 s, per address, a full table). console_session.c:
@@ -195,6 +197,31 @@ START_TEST(test_reread)
 }
 END_TEST
 
+START_TEST(test_authcache)
+{
+	struct cn_user u;
+	char err[512], text[1024];
+
+	ck_assert_int_eq(cn_users_open(path, err, sizeof(err)), 0);
+	cn_authcache_clear();
+	ck_assert(!cn_authcache_hit("admin", "admin-pass"));
+	cn_authcache_add("admin", "admin-pass");
+	ck_assert(cn_authcache_hit("admin", "admin-pass"));
+	ck_assert(!cn_authcache_hit("admin", "admin-pas"));
+	ck_assert(!cn_authcache_hit("admin", "admin-pass "));
+	ck_assert(!cn_authcache_hit("viewer", "admin-pass"));
+	/* a name and password that join to the same bytes differ */
+	cn_authcache_add("ab", "c");
+	ck_assert(!cn_authcache_hit("a", "bc"));
+	/* a new version of the file forgets everything */
+	snprintf(text, sizeof(text), "admin:operator:%s\n", viewer_hash);
+	write_users(text, 0600);
+	ck_assert_int_eq(cn_users_find("admin", &u), 1);
+	ck_assert(!cn_authcache_hit("admin", "admin-pass"));
+	cn_authcache_clear();
+}
+END_TEST
+
 START_TEST(test_equal)
 {
 	ck_assert(cn_auth_equal("", ""));
@@ -361,6 +388,7 @@ int main(void)
 	tcase_add_test(tc, test_verify);
 	tcase_add_test(tc, test_open_refuses);
 	tcase_add_test(tc, test_reread);
+	tcase_add_test(tc, test_authcache);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("auth");
 	tcase_add_test(tc, test_equal);

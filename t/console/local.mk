@@ -5,10 +5,11 @@
 EXTRA_DIST += %D%/lib/console.sh
 
 # core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
-# failure limit (t_console_auth), TLS and the plain-HTTP rule
-# (t_console_tls), and the pure parts in Check suites.
+# failure limit (t_console_auth), TLS, the plain-HTTP rule and a unix
+# socket (t_console_tls), the user command and the users file at start
+# (t_console_users), and the pure parts in Check suites.
 CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
-	%D%/t_console_tls.sh
+	%D%/t_console_tls.sh %D%/t_console_users.sh
 TESTS += $(CONSOLE_CORE_TESTS)
 dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
 
@@ -62,7 +63,7 @@ EXTRA_DIST += %D%/browser.py
 # the core's sources without main(), for its Check suites
 CONSOLE_CORE_SRC = console/console_config.c console/console_log.c \
 	console/console_buf.c console/console_users.c console/console_auth.c \
-	console/console_session.c console/console_login.c console/console_http.c \
+	console/console_authcache.c console/console_session.c console/console_login.c console/console_http.c \
 	console/console_listen.c console/console_tls.c console/console_ctl.c \
 	ctl/ctl_conn.c ctl/ctl_text.c milter/util/escape.c
 CONSOLE_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/console \

@@ -20,6 +20,9 @@ logged() { grep -qF -- "$1" "$(lgc_log)"; }
 
 check "https with the right CA: 200" [ "$(lgc_status /login)" = 200 ]
 check "the start says https" logged "listening on 127.0.0.1:$LGC_PORT (https)"
+check "Strict-Transport-Security under TLS" \
+	eval 'lgc_curl /login -D - -o /dev/null | grep -qi "^Strict-Transport-Security: max-age="'
+
 lgc_certs "$tmp/other" >/dev/null
 code=$(curl -sS --max-time 10 --cacert "$tmp/other/ca.pem" -o /dev/null -w '%{http_code}' \
 	"$(lgc_url)/login" 2>"$tmp/err"); rc=$?
