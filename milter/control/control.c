@@ -30,6 +30,14 @@
  *	and every client socket are non-blocking, so nothing a client does
  *	can stall the thread for longer than that.
  *
+ *	A watch request (control_watch.c) keeps its client's thread and
+ *	slot for as long as the stream lasts, exempt from REPLY_MS: each
+ *	batch is flushed at once, and the client is dropped when it hangs
+ *	up or sends anything more (looked at every 250 ms), or when the
+ *	bytes it was sent stay unread for WATCH_IDLE_MS (SIOCOUTQ: what
+ *	the peer has not read yet). lg_control_stop() ends every stream
+ *	with "OK stopping" within a tick.
+ *
  *	lg_control_stop() joins the thread, closes the socket and removes
  *	the file, unless another process has put its own socket there.
  * DIAGNOSTICS
@@ -452,9 +460,11 @@ static int body_line(void *arg, char *line, size_t size, size_t *len_r)
 	return n == 1 && line[0] == '.' ? 0 : 1;
 }
 
-/* serve - one client: one request, one reply */
+/* serve - one client: one request, one reply (or the watch stream) */
 static void serve(int fd)
 {
+	static const struct lg_ctl_stream stream = { watch_flush, is_stopping,
+						     0 };
 	struct client c;
 	char buf[LG_CTL_LINE_MAX + 2];
 	struct lg_ctl_env env;
@@ -485,8 +495,6 @@ static void serve(int fd)
 	env.version = PACKAGE_VERSION;
 	env.reload = reload_fn;
 	env.who = who;
-	env.flush = watch_flush;
-	env.stopping = is_stopping;
 	c.fd = fd;
 	c.olen = 0;
 	c.failed = 0;
@@ -494,8 +502,8 @@ static void serve(int fd)
 	c.idle_ms = IDLE_MS;
 	c.queued = 0;
 	c.read_at = 0;
-	lg_ctl_handle_body(&env, buf, (size_t) n, body_line, &body, out_line,
-			   &c);
+	lg_ctl_handle_stream(&env, &stream, buf, (size_t) n, body_line, &body,
+			     out_line, &c);
 	flush(&c);
 	if (c.failed && !c.read_at && !atomic_load(&stopping))
 		lg_log(LG_LOG_INFO, "control %s: %s stopped reading the reply; dropped",

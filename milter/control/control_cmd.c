@@ -453,12 +453,23 @@ int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
 		       size_t len, lg_ctl_in_fn in, void *in_arg,
 		       lg_ctl_out_fn out, void *arg)
 {
+	return lg_ctl_handle_stream(env, NULL, line, len, in, in_arg, out,
+				    arg);
+}
+
+/* lg_ctl_handle_stream - the same, watch possible through stream */
+int lg_ctl_handle_stream(const struct lg_ctl_env *env,
+			 const struct lg_ctl_stream *stream, const char *line,
+			 size_t len, lg_ctl_in_fn in, void *in_arg,
+			 lg_ctl_out_fn out, void *arg)
+{
 	struct lg_ctl_request rq;
 	char text[LG_CTL_LINE_MAX + 1];
 	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.env = env;
+	rq.stream = stream;
 	rq.in = in;
 	rq.in_arg = in_arg;
 	rq.out = out;

@@ -6,7 +6,10 @@
  *
  *	struct lg_ctl_env env = { store, lg_now(), started, VERSION,
  *				  lg_reload, "uid 0 pid 42" };
+ *	struct lg_ctl_stream stream = { flush, stopping, 0 };
  *	rc = lg_ctl_handle(&env, line, len, write_line, arg);
+ *	rc = lg_ctl_handle_stream(&env, &stream, line, len, read_line,
+ *				  in_arg, write_line, arg);
  *
  *	lg_ctl_entry_id(rec->key, id);
  * DESCRIPTION
@@ -17,7 +20,14 @@
  *	Data lines never start with "OK" or "ERR": a list row starts with
  *	its hexadecimal id, a stats line with a lower-case name.
  *
- *	list [--plugin NAME] [--match PATTERN] [--all]
+ *	as NAME REQUEST...
+ *		any request may start so: NAME (1 to LG_CTL_AS_MAX bytes
+ *		of A-Z a-z 0-9 . _ @ -) is who the request is for (a
+ *		loopguard-console user); the log lines of the request
+ *		name the client "uid U pid P as NAME". Nothing else
+ *		changes. A bad NAME: "ERR as: bad name (...)".
+ *	list [--plugin NAME] [--match PATTERN] [--all] [--sort FIELD]
+ *	     [--desc] [--offset N] [--limit N]
  *		one row per entry, tab-separated: id, created, expires,
  *		count, size, from, to, client, plugin, status, key.
  *		Times are seconds since the epoch (0: unknown). Entries
@@ -29,7 +39,17 @@
  *		down), a line "fallback<TAB>BACKEND<TAB>SERVER<TAB>SINCE"
  *		comes before the final line: the rows are this host's
  *		fallback store only.
- *		Final line: "OK N entries, H hidden".
+ *		Final line: "OK N entries, H hidden"; N counts every
+ *		entry selected, also when only a page of them is shown.
+ *		--sort FIELD (id, created, expires, count, size, from,
+ *		to, client, plugin, status; text without regard to case)
+ *		orders the rows, --desc the other way round; without it
+ *		they come in the store's order. --offset N (0 to 2^31)
+ *		skips N rows, --limit N (1 to 1000) shows at most N;
+ *		with either the final line ends ", offset O". One walk
+ *		collects a compact key per row, a second formats only
+ *		the page (control_entries.c), so a page of 100,000
+ *		entries costs two walks and a sort.
  *	remove ID...
  *		removes the entries with these ids (hidden ones too);
  *		an id that names no entry makes the reply an ERR after
@@ -47,8 +67,14 @@
  *		BACKEND_bytes (the server's own, left out when it could
  *		not be asked) and, for Redis, fallback_entries and
  *		fallback_bytes (this host's local store),
- *		connections, messages, recipients, unknown, errors; then
+ *		connections, messages, recipients, unknown, errors,
+ *		reloads_ok and reloads_failed (reloads since start),
+ *		last_reload (epoch of the last good config load, the one
+ *		at start included), with a mailer outbox_messages,
+ *		outbox_bytes and outbox_oldest (the oldest's created
+ *		time, 0 when empty), watchers (watch clients now); then
  *		"action<TAB>PLUGIN<TAB>ACTION<TAB>COUNT" per plugin action.
+ *		"started" (epoch) follows uptime.
  *	state export
  *		the format line and one line per live entry, as a state
  *		file holds them (state_line.h), hidden entries included;
@@ -63,10 +89,33 @@
  *		reloads the config, as SIGUSR1 does, and waits for it:
  *		"OK reloaded", or "ERR reload refused, old config kept:
  *		FILE:LINE: message" (the old config stays).
- *	queue [remove|retry ID... | --all]
+ *	queue [--sort FIELD] [--desc] [--offset N] [--limit N]
+ *	      [--match PATTERN]
+ *	queue remove|retry ID... | --all
  *		the outbox of generated mail (control_outbox.c): rows of
- *		id, created, next try, attempts, size, from, to, status;
- *		remove drops messages, retry makes them due now.
+ *		id, created, next try, attempts, size, from, to, status,
+ *		oldest first; remove drops messages, retry makes them
+ *		due now. FIELD: id, created, next, attempts, size, to,
+ *		status; PATTERN globs id, to and status. Final line "OK
+ *		N messages" (N: all that match), ", offset O" when paged.
+ *	watch
+ *		a stream (control_watch.c), not one reply: first
+ *		"watching<TAB>SEQ" (the last event so far), then as
+ *		things happen "event<TAB>SEQ<TAB>TIME<TAB>KIND<TAB>ID<TAB>
+ *		PLUGIN": entry-added, entry-changed, entry-removed (ID the
+ *		entry's id, PLUGIN its plugin or "-"; hidden entries send
+ *		none), outbox-queued, outbox-sent, outbox-deferred,
+ *		outbox-removed, outbox-failed (ID the outbox id, PLUGIN
+ *		"-"), reload (ID "ok" or "failed"). "tick<TAB>SEQ<TAB>
+ *		TIME" after LG_CTL_TICK_MS without an event; "lost<TAB>N"
+ *		before an event when N were dropped because the client
+ *		fell more than the ring (events.h) behind: it should read
+ *		everything again. The daemon ends it with "OK stopping".
+ *		At most 4 watchers: the 5th gets "ERR watch: too many
+ *		watchers (4)". A watcher that reads nothing for 30 s is
+ *		dropped; the stream holds a client slot but has no
+ *		overall time limit. Events are kept only while someone
+ *		watches: posting them costs one atomic load otherwise.
  *
  *	The id of an entry is the first 10 hex digits (lower case) of the
  *	64-bit FNV-1a hash of its store key: short, and the same for as
@@ -76,7 +125,8 @@
  *	bytes and bytes that are not UTF-8 \xHH; valid UTF-8 passes.
  *
  *	lg_ctl_handle() answers a request without a body ("state import"
- *	is then refused); lg_ctl_handle_body() is given a function that
+ *	is then refused), and so does lg_ctl_handle_body() (watch is
+ *	refused); lg_ctl_handle_stream() is given what watch needs; lg_ctl_handle_body() is given a function that
  *	reads the body's lines. Both are pure apart from the store and the process-wide
  *	counters it reads: no sockets, so it is tested directly. The line
  *	may end in "\n" or "\r\n". Every reply line goes to out (without
@@ -84,7 +134,8 @@
  *	the reply stops there.
  * DIAGNOSTICS
  *	lg_ctl_handle() returns 0 after an OK line, -1 after an ERR line or
- *	when out gave up. Removals and reloads are logged with env->who.
+ *	when out gave up. Removals, reloads and watches are logged with
+ *	env->who.
  */
 #ifndef LG_CONTROL_CMD_H
 #define LG_CONTROL_CMD_H
@@ -127,7 +178,10 @@ struct lg_ctl_env {
 	const char *version;
 	lg_ctl_reload_fn reload;	/* NULL: reload is refused */
 	const char *who;		/* the client, for the log */
-	/* Appended: what watch needs (NULL flush: watch is refused). */
+};
+
+/* What a connection that can carry a stream (watch) offers. */
+struct lg_ctl_stream {
 	lg_ctl_flush_fn flush;		/* called with out's arg */
 	lg_ctl_stopping_fn stopping;	/* NULL: never */
 	int tick_ms;			/* 0: LG_CTL_TICK_MS */
@@ -141,6 +195,13 @@ int lg_ctl_handle(const struct lg_ctl_env *env, const char *line, size_t len,
 int lg_ctl_handle_body(const struct lg_ctl_env *env, const char *line,
 		       size_t len, lg_ctl_in_fn in, void *in_arg,
 		       lg_ctl_out_fn out, void *arg);
+
+/* lg_ctl_handle_stream - the same, on a connection that can also
+ * carry the watch stream (stream NULL: watch is refused) */
+int lg_ctl_handle_stream(const struct lg_ctl_env *env,
+			 const struct lg_ctl_stream *stream, const char *line,
+			 size_t len, lg_ctl_in_fn in, void *in_arg,
+			 lg_ctl_out_fn out, void *arg);
 
 /* lg_ctl_entry_id - the id "list" shows for a store key */
 void lg_ctl_entry_id(const char *key, char id_r[LG_CTL_ID_LEN + 1]);

@@ -23,6 +23,7 @@
 /* One request being answered. */
 struct lg_ctl_request {
 	const struct lg_ctl_env *env;
+	const struct lg_ctl_stream *stream;	/* NULL: no watch here */
 	lg_ctl_in_fn in;	/* NULL: the request can have no body */
 	void *in_arg;
 	lg_ctl_out_fn out;

@@ -13,12 +13,12 @@
  *		(events.h names the kinds; PLUGIN "-" when none),
  *		"lost<TAB>N" before the next event when the client fell
  *		more than the ring behind, "tick<TAB>SEQ<TAB>TIME" after
- *		env->tick_ms without an event, and "OK stopping" when the
+ *		stream->tick_ms without an event, and "OK stopping" when the
  *		daemon stops. At most LG_EVENTS_WATCHERS at once.
  *
  *	The events come from the ring in events.h, which the store and
  *	the mailer post to; this only reads it. Each batch is pushed out
- *	with env->flush, which tells when the client stopped reading.
+ *	with stream->flush, which tells when the client stopped reading.
  * DIAGNOSTICS
  *	"ERR watch: too many watchers (4)"; a watch's start and end are
  *	logged with the client.
@@ -69,8 +69,8 @@ static void event_line(struct lg_ctl_request *rq, const struct lg_event *ev,
 /* stream - events, ticks, until the client goes or the daemon stops */
 static int stream(struct lg_ctl_request *rq, unsigned long long cursor)
 {
-	const struct lg_ctl_env *env = rq->env;
-	int tick_ms = env->tick_ms > 0 ? env->tick_ms : LG_CTL_TICK_MS;
+	const struct lg_ctl_stream *sm = rq->stream;
+	int tick_ms = sm->tick_ms > 0 ? sm->tick_ms : LG_CTL_TICK_MS;
 	unsigned long long lost;
 	long long quiet_since = mono_ms();
 	struct lg_event ev;
@@ -78,13 +78,13 @@ static int stream(struct lg_ctl_request *rq, unsigned long long cursor)
 
 	rq->len = 0;
 	lg_ctl_addf(rq, "watching\t%llu", cursor);
-	if (lg_ctl_emit(rq) != 0 || env->flush(rq->arg) != 0)
+	if (lg_ctl_emit(rq) != 0 || sm->flush(rq->arg) != 0)
 		return -1;
 	while (!rq->gone) {
-		if (env->stopping && env->stopping()) {
+		if (sm->stopping && sm->stopping()) {
 			if (lg_ctl_reply(rq, 1, "stopping") != 0)
 				return -1;
-			return env->flush(rq->arg) != 0 ? -1 : 0;
+			return sm->flush(rq->arg) != 0 ? -1 : 0;
 		}
 		(void) lg_events_wait(cursor, WAIT_MS);
 		for (sent = 0; sent < BATCH && !rq->gone &&
@@ -100,7 +100,7 @@ static int stream(struct lg_ctl_request *rq, unsigned long long cursor)
 		if (sent)
 			quiet_since = mono_ms();
 		/* also when quiet: it notices a client that hung up */
-		if (!rq->gone && env->flush(rq->arg) != 0)
+		if (!rq->gone && sm->flush(rq->arg) != 0)
 			rq->gone = 1;
 	}
 	return -1;
@@ -116,7 +116,7 @@ int lg_ctl_watch(struct lg_ctl_request *rq, char **w, size_t n)
 	if (n)
 		return lg_ctl_reply(rq, 0, "watch: unexpected argument %s",
 				    lg_ctl_echo(rq, w[0]));
-	if (!rq->env->flush)
+	if (!rq->stream || !rq->stream->flush)
 		return lg_ctl_reply(rq, 0, "watch: not available");
 	if (lg_events_watch_begin(&cursor) != 0)
 		return lg_ctl_reply(rq, 0, "watch: too many watchers (%d)",

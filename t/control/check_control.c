@@ -243,7 +243,7 @@ END_TEST
 
 START_TEST(reload_asks_main)
 {
-	struct lg_ctl_env env = { &st, T0, T0, "1", NULL, NULL, NULL, NULL, 0 };
+	struct lg_ctl_env env = { &st, T0, T0, "1", NULL, NULL };
 
 	ck_assert_int_eq(run("reload"), 0);
 	ck_assert_int_eq(reloads, 1);

@@ -27,6 +27,7 @@
 #include "control_cmd.h"
 #include "events.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 
 #include "control_fixture.h"
@@ -177,6 +178,57 @@ START_TEST(four_watchers_at_most)
 }
 END_TEST
 
+/* deliver_by_rcpt - sent@ is sent, later@ deferred, never@ failed */
+static enum lg_outbox_result deliver_by_rcpt(void *arg,
+	const struct lg_outbox_item *it, const char *path, char *err,
+	size_t errsize)
+{
+	(void) arg;
+	(void) path;
+	snprintf(err, errsize, "test");
+	if (strncmp(it->to, "sent@", 5) == 0)
+		return LG_OUTBOX_SENT;
+	return strncmp(it->to, "later@", 6) == 0 ? LG_OUTBOX_RETRY :
+		LG_OUTBOX_FAILED;
+}
+
+START_TEST(outbox_posts)
+{
+	static const char *const want[] = { "outbox-queued", "outbox-queued",
+		"outbox-queued", "outbox-queued", "outbox-sent",
+		"outbox-deferred", "outbox-failed", "outbox-removed" };
+	char dir[64] = "/tmp/check_control_events.XXXXXX", err[256];
+	char ids[4][LG_OUTBOX_ID_MAX], cmd[128];
+	unsigned long long cursor;
+	struct lg_outbox *ob;
+	struct lg_event ev;
+	time_t due;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(ob = lg_outbox_open(dir, err, sizeof(err)));
+	ck_assert_int_eq(lg_events_watch_begin(&cursor), 0);
+	ck_assert_int_eq(lg_outbox_add(ob, "sent@example.com", "a\n", 2, T0, ids[0]), 0);
+	ck_assert_int_eq(lg_outbox_add(ob, "later@example.com", "b\n", 2, T0 + 1, ids[1]), 0);
+	ck_assert_int_eq(lg_outbox_add(ob, "never@example.com", "c\n", 2, T0 + 2, ids[2]), 0);
+	ck_assert_int_eq(lg_outbox_add(ob, "kept@example.org", "d\n", 2, T0 + 9999, ids[3]), 0);
+	ck_assert_int_eq(lg_outbox_run(ob, T0 + 10, 60, 5, deliver_by_rcpt,
+				       NULL, &due), 1);
+	ck_assert_int_eq(lg_outbox_remove(ob, ids[3]), 1);
+	for (i = 0; i < N(want); i++) {
+		ev = next(&cursor);
+		ck_assert_str_eq(lg_events_kind_name(ev.kind), want[i]);
+		ck_assert_str_eq(ev.id, ids[i < 4 ? i : i == 7 ? 3 : i - 4]);
+		ck_assert_str_eq(ev.plugin, "");
+	}
+	none(cursor);
+	lg_events_watch_end();
+	lg_outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* The fake connection of a watch: flushes counted, the stop that a
  * test asks for after some calls, events posted on the way. */
 static int flushes, flush_fails_at = -1, stop_calls, stop_after;
@@ -219,15 +271,16 @@ static int fake_stopping(void)
 /* watch - one watch request with the fakes; its return */
 static int watch(const char *req, int tick_ms)
 {
-	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1",
-				  fake_flush, fake_stopping, tick_ms };
+	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1" };
+	struct lg_ctl_stream stream = { fake_flush, fake_stopping, tick_ms };
 
 	out_len = 0;
 	out_lines = 0;
 	out[0] = 0;
 	flushes = stop_calls = 0;
 	clock_gettime(CLOCK_MONOTONIC, &started_at);
-	return lg_ctl_handle(&env, req, strlen(req), collect, NULL);
+	return lg_ctl_handle_stream(&env, &stream, req, strlen(req), NULL,
+				    NULL, collect, NULL);
 }
 
 START_TEST(watch_streams_until_stop)
@@ -265,8 +318,7 @@ END_TEST
 
 START_TEST(watch_refusals)
 {
-	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1",
-				  NULL, NULL, 0 };
+	struct lg_ctl_env env = { env_store, T0, T0, "9", NULL, "uid 0 pid 1" };
 	unsigned long long c;
 	int i;
 
@@ -307,6 +359,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, lost_when_behind);
 	tcase_add_test(tc, hidden_entries_skipped);
 	tcase_add_test(tc, four_watchers_at_most);
+	tcase_add_test(tc, outbox_posts);
 	tcase_add_test(tc, watch_streams_until_stop);
 	tcase_add_test(tc, watch_refusals);
 	suite_add_tcase(s, tc);

@@ -26,6 +26,8 @@
 #include "control_cmd.h"
 #include "counters.h"
 #include "log.h"
+#include "mailer.h"
+#include "outbox.h"
 #include "store.h"
 
 #include "control_fixture.h"
@@ -312,6 +314,100 @@ START_TEST(stats_start_and_reloads)
 }
 END_TEST
 
+/* outbox_of_five - an outbox with five messages, made at T0 + 0..4 s
+ * (sizes 13..17 bytes), handed to the control socket; *dir_r its
+ * folder, to remove */
+static struct lg_outbox *outbox_of_five(char *dir, size_t size)
+{
+	static const char *const rcpts[] = { "carol@example.com",
+		"Alice@example.com", "eve@example.net", "bob@example.com",
+		"dave@example.org" };
+	struct lg_outbox *ob;
+	char err[256], text[32];
+	int i;
+
+	snprintf(dir, size, "/tmp/check_control_page.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ob = lg_outbox_open(dir, err, sizeof(err));
+	ck_assert_msg(ob != NULL, "%s", err);
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "Subject: %d\n\n%.*s", i, i + 1,
+			 "xxxxx");
+		ck_assert_int_eq(lg_outbox_add(ob, rcpts[i], text, strlen(text),
+					       T0 + i, NULL), 0);
+	}
+	lg_mailer_set_outbox(ob);
+	return ob;
+}
+
+/* outbox_gone - the outbox closed and its folder removed */
+static void outbox_gone(struct lg_outbox *ob, const char *dir)
+{
+	char cmd[256];
+
+	lg_mailer_set_outbox(NULL);
+	lg_outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* row_to - the recipient (7th field) of row i of out */
+static const char *row_to(int i, char *buf, size_t size)
+{
+	char *p = out;
+
+	while (i-- > 0)
+		p = next_row(p);
+	return column(p, 6, buf, size);
+}
+
+START_TEST(queue_sorted_and_paged)
+{
+	struct lg_outbox *ob;
+	char dir[64], a[128];
+
+	ob = outbox_of_five(dir, sizeof(dir));
+	ck_assert_int_eq(run("queue"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages");
+	ck_assert_str_eq(row_to(0, a, sizeof(a)), "carol@example.com");
+	ck_assert_str_eq(row_to(4, a, sizeof(a)), "dave@example.org");
+	ck_assert_int_eq(run("queue --sort to"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages");
+	ck_assert_str_eq(row_to(0, a, sizeof(a)), "Alice@example.com");
+	ck_assert_str_eq(row_to(1, a, sizeof(a)), "bob@example.com");
+	ck_assert_str_eq(row_to(4, a, sizeof(a)), "eve@example.net");
+	ck_assert_int_eq(run("queue --sort created --desc --offset 1 --limit 2"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages, offset 1");
+	ck_assert_int_eq(out_lines, 3);
+	ck_assert_str_eq(row_to(0, a, sizeof(a)), "bob@example.com");
+	ck_assert_str_eq(row_to(1, a, sizeof(a)), "eve@example.net");
+	ck_assert_int_eq(run("queue --offset 4"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages, offset 4");
+	ck_assert_str_eq(row_to(0, a, sizeof(a)), "dave@example.org");
+	ck_assert_int_eq(run("queue --offset 5"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages, offset 5");
+	ck_assert_int_eq(out_lines, 1);
+	ck_assert_int_eq(run("queue --match *@EXAMPLE.com --sort size --desc"), 0);
+	ck_assert_str_eq(last(), "OK 3 messages");
+	ck_assert_str_eq(row_to(0, a, sizeof(a)), "bob@example.com");
+	ck_assert_int_eq(run("queue --match queued --limit 1"), 0);
+	ck_assert_str_eq(last(), "OK 5 messages, offset 0");
+	ck_assert_int_eq(run("queue --sort from"), -1);
+	ck_assert_str_eq(last(), "ERR queue: --sort: unknown field from (id, created, next, attempts, size, to, status)");
+	ck_assert_int_eq(run("queue --limit 1001"), -1);
+	ck_assert_str_eq(last(), "ERR queue: --limit must be 1 to 1000");
+	ck_assert_int_eq(run("queue --match"), -1);
+	ck_assert_str_eq(last(), "ERR queue: --match needs a value");
+	ck_assert_int_eq(run("queue --bogus"), -1);
+	/* stats: the outbox's totals */
+	ck_assert_int_eq(run("stats"), 0);
+	ck_assert(has_line("outbox_messages\t5"));
+	ck_assert(has_line("outbox_bytes\t75"));	/* 13 + ... + 17 */
+	ck_assert(has_line("outbox_oldest\t1700000000"));
+	outbox_gone(ob, dir);
+}
+END_TEST
+
 /* page_suite - the cases */
 static Suite *page_suite(void)
 {
@@ -326,6 +422,7 @@ static Suite *page_suite(void)
 	tcase_add_test(tc, as_names_the_client);
 	tcase_add_loop_test(tc, as_refused, 0, N(bad_as));
 	tcase_add_test(tc, stats_start_and_reloads);
+	tcase_add_test(tc, queue_sorted_and_paged);
 	suite_add_tcase(s, tc);
 	return s;
 }

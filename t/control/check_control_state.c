@@ -65,7 +65,7 @@ static int body_in(void *arg, char *buf, size_t size, size_t *len_r)
 static int run_body(struct body *b)
 {
 	struct lg_ctl_env env = { env_store, T0 + 10, T0 - 100, "9.9.9",
-				  NULL, "uid 0 pid 1", NULL, NULL, 0 };
+				  NULL, "uid 0 pid 1" };
 
 	out_len = 0;
 	out_lines = 0;

@@ -60,7 +60,7 @@ int collect(void *arg, const char *line, size_t len)
 int run_n(const char *line, size_t len)
 {
 	struct lg_ctl_env env = { env_store, T0 + 10, T0 - 100, "9.9.9",
-				  fake_reload, "uid 0 pid 1", NULL, NULL, 0 };
+				  fake_reload, "uid 0 pid 1" };
 
 	out_len = 0;
 	out_lines = 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t_loopguardctl.sh - loopguardctl against the real daemon: the daemon
 # starts on a store snapshot written by t/control/ctl_seed, then list (table,
-# filters, hidden entries, JSON), stats, remove, reload, the errors a
+# filters, hidden entries, JSON, sorting and paging passed through),
+# stats, remove, reload, the errors a
 # postmaster sees (daemon not running, bad usage, ERR from the daemon),
 # junk on the control socket, a second daemon on the same control
 # socket, and the socket's removal at stop.
@@ -132,6 +133,31 @@ check "--json list writes ESC and a C1 control as \\u escapes, nothing raw" \
 check "--json list keeps numbers as numbers" json 'all(isinstance(e["size"], int) and e["expires"] > e["created"] for e in d)'
 ctl list --json --match nothing-matches
 check "--json empty list is []" [ "$out" = "[]" ]
+
+# paging: the options pass through, the daemon's order is kept
+ctl --json list --sort size --desc
+check "list --sort size --desc: the daemon's order" \
+	json '[e["size"] for e in d] == sorted((e["size"] for e in d), reverse=True)'
+ctl --json list --sort from
+check "list --sort from: ascending, case aside" \
+	json '[e["from"].lower() for e in d] == sorted(e["from"].lower() for e in d)'
+ctl list --sort=count --offset=1 --limit 2
+check "list --offset 1 --limit 2: two rows" eval '[ "$rc" = 0 ] && [ "$(rows)" = 2 ]'
+ctl list --sort size --offset 10
+check "a page past the end is empty" eval '[ "$rc" = 0 ] && [ "$out" = "no entries" ]'
+ctl list --sort bogus
+check "a bad field is the daemon's ERR" eval '[ "$rc" = 1 ] && [ "${err%% (*}" = "loopguardctl: list: --sort: unknown field bogus" ]'
+ctl list --limit 1001
+check "a limit out of bounds is the daemon's ERR" eval '[ "$rc" = 1 ] && [ "$err" = "loopguardctl: list: --limit must be 1 to 1000" ]'
+ctl list --limit
+check "an option without its value is bad usage" [ "$rc" = 64 ]
+ctl remove --sort size
+check "remove takes no --sort" [ "$rc" = 64 ]
+ctl queue --sort to --limit 5
+check "queue passes paging on (no mailer here: the daemon's ERR)" \
+	eval '[ "$rc" = 1 ] && grep -q "no outbox" <<<"$err"'
+ctl queue remove --sort to x
+check "queue remove takes no paging options" [ "$rc" = 64 ]
 
 ctl stats
 check "stats exits 0" [ "$rc" = 0 ]

@@ -4,8 +4,8 @@
 # plugin) creates an entry, under the id list shows, and entry-removed
 # after "loopguardctl remove"; a fifth watcher is refused; ticks come
 # while nothing happens; stats counts the watchers; a reload is an
-# event; stopping the daemon ends every stream with "OK stopping" at
-# once. The config also carries a console group, which the daemon
+# event; a watcher that reads nothing is dropped after 30 s; stopping
+# the daemon ends every stream with "OK stopping" at once. The config also carries a console group, which the daemon
 # accepts and ignores.
 set -u
 . "$(dirname "$0")/../lib/lib.sh"
@@ -119,11 +119,34 @@ check "a tick comes within 13 s" grep -q '"tick": ' "$tmp/w4"
 check "no watcher ended early" kill -0 "${wpid[1]}" "${wpid[2]}" \
 	"${wpid[3]}" "${wpid[4]}"
 
+# a watch client that reads nothing is dropped after 30 s; one that
+# hangs up gives its place back at once
+kill "${wpid[4]}"
+wait "${wpid[4]}" 2>/dev/null
+python3 - "$tmp/ctl.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"watch\n")
+time.sleep(45)
+PY
+stalled=$!
+lg_pids+=("$stalled")
+check "a hung-up watcher's place is taken again" started 5
+for ((i = 0; i < 400; i++)); do
+	grep -q "a watch client read nothing for 30 s; dropped" "$tmp/lg.log" && break
+	sleep 0.1
+done
+check "a watcher that reads nothing is dropped after 30 s" \
+	grep -q "a watch client read nothing for 30 s; dropped" "$tmp/lg.log"
+kill "$stalled"
+wait "$stalled" 2>/dev/null
+
 # the daemon stops: every stream ends with OK stopping, promptly
 start=$(date +%s%N)
 kill "$pid"
 ended=1
-for n in 1 2 3 4; do
+for n in 1 2 3; do
 	wait "${wpid[$n]}" || ended=0
 done
 took=$((($(date +%s%N) - start) / 1000000))
