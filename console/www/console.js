@@ -126,6 +126,7 @@
 				for (i = 0; i < b.length; i++)
 					b[i].checked = keep.indexOf(b[i].value) >= 0;
 				syncButtons();
+				showState();	/* the page's own banner may say it now */
 				window.scrollTo(x, y);
 			})
 			.catch(function (e) {

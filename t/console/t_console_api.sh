@@ -171,7 +171,7 @@ api /api/entries
 check "the removed entry is gone from the API" json '"'"$victim"'" not in [e["id"] for e in d["entries"]] and d["total"] == '"$((total - 1))"
 check "... and from loopguardctl" eval '! grep -qw "$victim" <<<"$(ctl_ids)"'
 check "the console logs who removed what" grep -q "user admin (operator) from 127.0.0.1: remove 1 entry: 1 removed" "$(lgc_log)"
-check "the daemon's log names the web user" grep -q "as admin.*removed 1 entries\|removed 1 entries.*as admin\|as admin" "$tmp/daemon.log"
+check "the daemon's log names the web user" grep -q "control: uid [0-9]* pid [0-9]* as admin removed 1 entries (by id)" "$tmp/daemon.log"
 admin_post /api/entries/remove -d "id=$victim"
 check "a gone id: 422, ok false, the daemon's words" eval '[ "$code" = 422 ] && json "d[\"ok\"] is False and \"no entry with id\" in d[\"message\"]"'
 admin_post /api/entries/remove -d "id=xyz"
