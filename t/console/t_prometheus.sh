@@ -10,6 +10,9 @@
 #   2. messages sent through the daemon with miltertest
 #      (t/console/metrics_mail.lua) show in Prometheus's query API with
 #      the values the test produced, in both jobs;
+#      a refused reload and a harvest wave (its notice held in the
+#      outbox) fire the man page's LoopguardReloadFailed and
+#      LoopguardHarvestWave;
 #   3. the daemon stopped: the targets stay up (the console answers),
 #      loopguard_up goes to 0, the man page's LoopguardDaemonDown fires;
 #      started again: loopguard_up 1, counters from 0.
@@ -155,6 +158,34 @@ expect 'loopguard_store_backend_info{job="lg-token"}' 1
 expect 'loopguard_build_info{job="lg-token"}' 1
 expect 'sum(loopguard_console_stats_lines_skipped)' 0
 expect 'count(loopguard_actions_total{job="lg-token"})' 1
+
+# a refused reload, and a harvest wave whose notice cannot be sent:
+# the man page's LoopguardReloadFailed and LoopguardHarvestWave fire
+cp "$tmp/lg.conf" "$tmp/lg.conf.good"
+echo 'bogus = 1;' >> "$tmp/lg.conf"
+"$LOOPGUARDCTL" -s "unix:$tmp/ctl.sock" reload >/dev/null 2>&1
+check "loopguardctl reload refuses a bad config" [ $? = 1 ]
+cp "$tmp/lg.conf.good" "$tmp/lg.conf"
+expect 'loopguard_config_reloads_total{job="lg-token",result="failure"}' 1
+expect 'ALERTS{alertname="LoopguardReloadFailed",job="lg-token",alertstate="firing"}' 1
+printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' > "$tmp/mailer.fail"
+chmod 755 "$tmp/mailer.fail"
+mv "$tmp/mailer.fail" "$tmp/mailer"
+rcpts=$(for ((i = 1; i <= 25; i++)); do printf 'probe%d@example.com ' "$i"; done)
+out=$(SOCKET=unix:$tmp/lg.sock CLIENT=198.51.100.7 RCPTS="$rcpts" LABEL=probe \
+	miltertest -s "$top_srcdir/t/daemon/miltertest/harvest_rcpts.lua" 2>&1)
+refused=$(sed -n 's/^probe: [0-9]* ok, \([0-9]*\) refused$/\1/p' <<<"$out")
+check "25 unknown recipients from one client: some refused ($out)" [ "${refused:-0}" -gt 0 ]
+expect "loopguard_actions_total{job=\"lg-basic\",plugin=\"harvest\",action=\"tempfail\"}" "$refused"
+expect 'loopguard_outbox_messages{job="lg-token"}' 1
+# the wave: rate() over the alert's 5 minutes wants over 300 unknown
+# recipients in them
+rcpts=$(for ((i = 1; i <= 400; i++)); do printf 'wave%d@example.com ' "$i"; done)
+out=$(SOCKET=unix:$tmp/lg.sock CLIENT=198.51.100.8 RCPTS="$rcpts" LABEL=wave \
+	miltertest -s "$top_srcdir/t/daemon/miltertest/harvest_rcpts.lua" 2>&1)
+check "a wave of 400 unknown recipients: 380 refused ($out)" [ "$out" = "wave: 20 ok, 380 refused" ]
+expect "loopguard_unknown_recipients_total{job=\"lg-token\"}" 436
+expect 'count(ALERTS{alertname="LoopguardHarvestWave",alertstate="firing"})' 1
 
 # --- 3. the daemon stopped, then back
 lgc_daemon_stop
