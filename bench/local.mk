@@ -36,3 +36,5 @@ bench_ldap_bench_SOURCES = bench/ldap_bench.c
 bench_ldap_bench_CFLAGS = $(AM_CFLAGS) $(LG_CPPFLAGS_ALL)
 bench_ldap_bench_LDADD = milter/libcore.la $(LIBCONFIG_LIBS) $(HIREDIS_LIBS)
 dist_noinst_SCRIPTS += bench/ldap.sh
+# The milter under a hammered loopguard-console (bench/console-load.sh).
+dist_noinst_SCRIPTS += bench/console-load.sh

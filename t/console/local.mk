@@ -3,6 +3,16 @@
 # the shared fixture %D%/lib/console.sh and talk to it with curl (and
 # a browser). Each helper of the console appends its own lines below.
 EXTRA_DIST += %D%/lib/console.sh
+
+# core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
+# failure limit (t_console_auth), TLS, the plain-HTTP rule and a unix
+# socket (t_console_tls), the user command and the users file at start
+# (t_console_users), and the pure parts in Check suites.
+CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
+	%D%/t_console_tls.sh %D%/t_console_users.sh
+TESTS += $(CONSOLE_CORE_TESTS)
+dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
+
 # the views' parameters, reply parsers and HTML/JSON writers; the pages
 # and the JSON API against a real daemon and console
 check_PROGRAMS += %D%/check_console_views
@@ -30,14 +40,26 @@ TESTS += %D%/check_console_views_act
 TESTS += %D%/t_console_api.sh %D%/t_console_pages.sh
 dist_noinst_SCRIPTS += %D%/t_console_api.sh %D%/t_console_pages.sh
 
-# core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
-# failure limit (t_console_auth), TLS, the plain-HTTP rule and a unix
-# socket (t_console_tls), the user command and the users file at start
-# (t_console_users), and the pure parts in Check suites.
-CONSOLE_CORE_TESTS = %D%/t_console_limits.sh %D%/t_console_auth.sh \
-	%D%/t_console_tls.sh %D%/t_console_users.sh
-TESTS += $(CONSOLE_CORE_TESTS)
-dist_noinst_SCRIPTS += $(CONSOLE_CORE_TESTS)
+# the chart's buckets, state file and drawing (console_chart_data.c,
+# console_chart_draw.c); /events and the chart against a real daemon
+check_PROGRAMS += %D%/check_console_chart
+%C%_check_console_chart_SOURCES = %D%/check_console_chart.c \
+	console/console_chart_data.c console/console_chart_draw.c \
+	console/console_chart.h console/console_buf.c console/console.h
+%C%_check_console_chart_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/console \
+	$(CHECK_CFLAGS)
+%C%_check_console_chart_LDADD = $(CHECK_LIBS)
+TESTS += %D%/check_console_chart
+TESTS += %D%/t_console_events.sh
+dist_noinst_SCRIPTS += %D%/t_console_events.sh
+EXTRA_DIST += %D%/events_message.lua
+
+# the console in headless chromium: t_browser.sh (a harvest probe through
+# a private Postfix, the mailer's target down then up) drives browser.py
+TESTS += %D%/t_browser.sh
+dist_noinst_SCRIPTS += %D%/t_browser.sh
+EXTRA_DIST += %D%/browser.py
+
 # the core's sources without main(), for its Check suites
 CONSOLE_CORE_SRC = console/console_config.c console/console_log.c \
 	console/console_buf.c console/console_users.c console/console_auth.c \
@@ -71,6 +93,7 @@ TESTS += %D%/check_console_chart
 TESTS += %D%/t_console_events.sh
 dist_noinst_SCRIPTS += %D%/t_console_events.sh
 EXTRA_DIST += %D%/events_message.lua
+
 
 # /metrics: the stats-to-text conversion (check_console_metrics), the
 # route against a real daemon and console (t_console_metrics.sh), and a
