@@ -178,5 +178,9 @@ void cn_chart_json(struct cn_buf *b);
 
 /* Whether the daemon answered the last request or watch (events). */
 int cn_daemon_up(void);
+/* A number that moves whenever the watch reports a change or the
+ * daemon coming or going (events): cached reads older than it are
+ * stale. */
+unsigned long long cn_events_generation(void);
 
 #endif

@@ -103,10 +103,21 @@ int cn_daemon_up(void)
 	return atomic_load(&daemon_up) == 1;
 }
 
+/* what the daemon said changed, counted: cached answers older than
+ * the last change are not used (console_ctl.c) */
+static atomic_ullong generation;
+
+/* cn_events_generation - moves whenever the daemon reports a change */
+unsigned long long cn_events_generation(void)
+{
+	return atomic_load(&generation);
+}
+
 /* cn_events_daemon - the watch says the daemon is up or down */
 void cn_events_daemon(int up, const char *why)
 {
 	pthread_once(&changed_once, changed_init);
+	atomic_fetch_add(&generation, 1);
 	if (atomic_exchange(&daemon_up, up ? 1 : 0) == (up ? 1 : 0))
 		return;
 	if (up)
@@ -122,6 +133,7 @@ void cn_events_daemon(int up, const char *why)
 void cn_events_changed(int entries, int outbox, unsigned long long seq)
 {
 	pthread_once(&changed_once, changed_init);
+	atomic_fetch_add(&generation, 1);
 	pthread_mutex_lock(&lock);
 	if (entries)
 		entries_gen++;

@@ -128,4 +128,13 @@ void cn_http_stop(void);
 /* set once the console is stopping: streams end */
 extern atomic_int cn_stopping;
 
+/* Recent answers to reads (console_readcache.c). */
+#define CN_READCACHE_MS	1000	/* an answer is given again for this long */
+struct ctl_reply;
+int cn_readcache_get(const char *request, unsigned long long gen,
+		     struct ctl_reply *reply);
+void cn_readcache_put(const char *request, unsigned long long gen,
+		      const struct ctl_reply *reply);
+void cn_readcache_clear(void);
+
 #endif

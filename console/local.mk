@@ -9,7 +9,7 @@ loopguard_console_SOURCES = console/console.h console/console_impl.h \
 	console/console_auth.c console/console_authcache.c console/console_session.c \
 	console/console_login.c \
 	console/console_http.c console/console_listen.c console/console_tls.c \
-	console/console_ctl.c
+	console/console_ctl.c console/console_readcache.c
 # the pages, the JSON API, the change events and the chart
 loopguard_console_SOURCES += console/console_views.c \
 	console/console_events.c console/console_chart.c \

@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,6 +78,7 @@
 #define IDLE_MS		5000		/* a silent client is dropped */
 #define REPLY_MS	60000		/* the longest a reply may take */
 #define OUT_BUF		16384
+#define CLIENT_NICE	10		/* a client thread's nice value */
 #define MAX_CLIENTS	16		/* clients served at the same time */
 #define BODY_MS		600000		/* the longest a body's sender may keep us waiting */
 #define BODY_BUF	(LG_CTL_LINE_MAX + 2)	/* holds what came with the request */
@@ -510,11 +512,15 @@ static void serve(int fd)
 		       sock_text, who);
 }
 
-/* client_main - one client's thread */
+/* client_main - one client's thread. It runs at a lower priority
+ * (CLIENT_NICE) than the milter's threads: a listing walks the whole
+ * store, and a console or script asking often must take CPU only
+ * from what the mail leaves (Linux: the nice value of this thread). */
 static void *client_main(void *arg)
 {
 	struct client_slot *slot = arg;
 
+	(void) setpriority(PRIO_PROCESS, (id_t) gettid(), CLIENT_NICE);
 	serve(slot->fd);
 	close(slot->fd);
 	atomic_store(&slot->done, 1);

@@ -65,6 +65,7 @@ CONSOLE_CORE_SRC = console/console_config.c console/console_log.c \
 	console/console_buf.c console/console_users.c console/console_auth.c \
 	console/console_authcache.c console/console_session.c console/console_login.c console/console_http.c \
 	console/console_listen.c console/console_tls.c console/console_ctl.c \
+	console/console_readcache.c \
 	ctl/ctl_conn.c ctl/ctl_text.c milter/util/escape.c
 CONSOLE_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/console \
 	-I$(top_srcdir)/ctl -I$(top_srcdir)/milter/util $(MHD_CFLAGS) \
@@ -79,20 +80,13 @@ check_PROGRAMS += %D%/check_console_buf %D%/check_console_auth
 %C%_check_console_auth_CFLAGS = $(CONSOLE_CHECK_CFLAGS)
 %C%_check_console_auth_LDADD = $(CONSOLE_CHECK_LDADD)
 TESTS += %D%/check_console_buf %D%/check_console_auth
-
-# the chart's buckets, state file and drawing (console_chart_data.c,
-# console_chart_draw.c); /events and the chart against a real daemon
-check_PROGRAMS += %D%/check_console_chart
-%C%_check_console_chart_SOURCES = %D%/check_console_chart.c \
-	console/console_chart_data.c console/console_chart_draw.c \
-	console/console_chart.h console/console_buf.c console/console.h
-%C%_check_console_chart_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/console \
-	$(CHECK_CFLAGS)
-%C%_check_console_chart_LDADD = $(CHECK_LIBS)
-TESTS += %D%/check_console_chart
-TESTS += %D%/t_console_events.sh
-dist_noinst_SCRIPTS += %D%/t_console_events.sh
-EXTRA_DIST += %D%/events_message.lua
+# the console's recent answers to reads (console_readcache.c)
+check_PROGRAMS += %D%/check_console_readcache
+%C%_check_console_readcache_SOURCES = %D%/check_console_readcache.c \
+	console/console_readcache.c ctl/ctl_conn.c
+%C%_check_console_readcache_CFLAGS = $(CONSOLE_CHECK_CFLAGS)
+%C%_check_console_readcache_LDADD = $(CHECK_LIBS)
+TESTS += %D%/check_console_readcache
 
 
 # /metrics: the stats-to-text conversion (check_console_metrics), the

@@ -101,6 +101,13 @@ watcher 4 --json
 check "four watchers at once" started 4
 ctl stats
 check "stats counts them" grep -qx "watchers: *4" <<<"$out"
+# a control client's thread runs below the milter's threads (nice 10):
+# the four watchers are four such threads, the rest of the daemon at 0
+nices=$(for t in /proc/"$pid"/task/*/stat; do
+	sed 's/^.*) //' "$t" | cut -d' ' -f17; done | sort | uniq -c | tr -s ' ')
+check "the watchers' threads run at nice 10" \
+	grep -q '^ *4 10$' <<<"$nices"
+check "the milter's threads stay at nice 0" grep -q ' 0$' <<<"$nices"
 ctl watch
 check "a fifth is refused" eval '[ "$rc" = 1 ] && [ "$err" = "loopguardctl: watch: too many watchers (4)" ]'
 
