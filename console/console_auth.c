@@ -23,7 +23,7 @@
  *	/events, /metrics; a user with too low a role gets 403. A POST whose
  *	Origin header is not this host gets 403. A POST route flagged
  *	CN_ROUTE_CSRF needs the session's token as the form field csrf
- *	or the X-CSRF-Token header, or with Basic or a token the header
+ *	(in the body, not the URL) or the X-CSRF-Token header, or with Basic or a token the header
  *	"X-Requested-With: loopguard" (a browser cannot send it across
  *	sites without asking first): else 403.
  *
@@ -309,7 +309,7 @@ static int csrf_ok(struct cn_request *rq, const struct cn_auth_state *st)
 	if (!st->csrf[0])
 		return 0;
 	if (!(token = cn_header(rq, "X-CSRF-Token")))
-		token = cn_arg(rq, "csrf");
+		token = cn_form_arg(rq, "csrf");
 	return token && cn_auth_equal(token, st->csrf);
 }
 

@@ -147,6 +147,19 @@ const char *cn_arg(const struct cn_request *rq, const char *name)
 	return MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* cn_form_arg - a field of the POST body only (never the URL, which
+ * lands in logs, history and Referer) */
+const char *cn_form_arg(const struct cn_request *rq, const char *name)
+{
+	const struct req *r = rq->conn;
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, name) == 0)
+			return r->fields[i].value;
+	return NULL;
+}
+
 struct collect {
 	const char *name;
 	const char **vals;
@@ -577,6 +590,17 @@ static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_ct
 	pthread_mutex_unlock(&active_lock);
 }
 
+/*
+ * libmicrohttpd's default is GnuTLS's "NORMAL", which still offers
+ * TLS 1.0/1.1, CBC suites and static-RSA key exchange (no forward
+ * secrecy) wherever the system's GnuTLS configuration does not remove
+ * them. The console is a browser's and a script's peer: TLS 1.2 with
+ * forward secrecy and AEAD ciphers, or TLS 1.3.
+ */
+#define CN_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" \
+	":-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305" \
+	":-MAC-ALL:+AEAD:-RSA:-DHE-DSS:%SERVER_PRECEDENCE"
+
 /* mhd_log - libmicrohttpd's own messages */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -611,6 +635,7 @@ int cn_http_start(char *err, size_t errsize)
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, cn_tls_cert_pem);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, cn_tls_key_pem);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, CN_TLS_PRIORITIES);
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT

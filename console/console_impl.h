@@ -113,6 +113,8 @@ extern char *cn_tls_cert_pem, *cn_tls_key_pem;
 /* console_http.c */
 /* the per-request parts that auth fills in */
 struct cn_auth_state *cn_request_auth(struct cn_request *rq);
+/* a field of the POST body only (console_http.c) */
+const char *cn_form_arg(const struct cn_request *rq, const char *name);
 const char *cn_cookie(const struct cn_request *rq, const char *name);
 /* the request's path and query as the client sent it ("" if too long) */
 const char *cn_request_uri(const struct cn_request *rq);

@@ -65,13 +65,24 @@ const struct cn_column *cn_columns(enum cn_table t, size_t *n)
 	return entry_cols;
 }
 
+/*
+ * The daemon reads a request's paging options (--sort, --desc, --offset,
+ * --limit) in a pass of its own before the others, so a value spelt
+ * like one ("--match --desc") would be taken as that option. No plugin
+ * name or pattern the console passes on may start with "--".
+ */
+static int option_like(const char *s)
+{
+	return s[0] == '-' && s[1] == '-';
+}
+
 /* cn_check_plugin - a plugin name: letters, digits, . _ - */
 int cn_check_plugin(const char *s)
 {
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
 			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
-	return n > 0 && n <= CN_PLUGIN_MAX && s[n] == 0;
+	return n > 0 && n <= CN_PLUGIN_MAX && s[n] == 0 && !option_like(s);
 }
 
 /* utf8_len - bytes of the well-formed UTF-8 character at p, or 0 */
@@ -103,6 +114,10 @@ int cn_check_pattern(const char *s, char *err, size_t errsize)
 
 	if (strlen(s) > CN_PATTERN_MAX) {
 		snprintf(err, errsize, "match: at most %d bytes", CN_PATTERN_MAX);
+		return -1;
+	}
+	if (option_like(s)) {
+		snprintf(err, errsize, "match: may not start with \"--\" (?- matches it)");
 		return -1;
 	}
 	while (*p) {

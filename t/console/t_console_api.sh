@@ -149,13 +149,15 @@ victim=$(jget 'd["entries"][0]["id"]')
 # --- 2. parameters and access
 for q in "sort=bogus" "sort=key" "limit=5000" "limit=0" "offset=-1" "offset=1e3" \
 	 "desc=yes" "plugin=a%20b" "match=a%20b" "match=%01" "match=%FF" \
-	 "match=$(head -c 201 /dev/zero | tr '\0' a)"; do
+	 "match=$(head -c 201 /dev/zero | tr '\0' a)" \
+	 "match=--desc" "match=--limit" "match=--all" "plugin=--sort"; do
 	api "/api/entries?$q"
 	check "$q: 400 with an error" eval '[ "$code" = 400 ] && json "isinstance(d[\"error\"], str)"'
 done
 api "/api/outbox?sort=from"
 check "outbox: sort=from is not offered: 400" [ "$code" = 400 ]
-check "no bad parameter reached the daemon" eval '! grep -q "unknown option\|bad id" "$tmp/daemon.log"'
+check "no bad parameter reached the daemon" \
+	eval '! grep -q "unknown option\|bad id\|needs a value\|given twice" "$tmp/daemon.log"'
 check "no credentials: 401" [ "$(lgc_status /api/entries)" = 401 ]
 check "a wrong password: 401" [ "$(lgc_status /api/entries -u viewer:nope)" = 401 ]
 api /api/entries/remove -X POST -H 'X-Requested-With: loopguard' -d "id=$victim"

@@ -83,6 +83,10 @@ check "the session answers /api/session" \
 check "POST without the CSRF token: 403" [ "$(lgc_status /logout -X POST)" = 403 ]
 check "... logged" logged "user admin (operator) from 127.0.0.1: POST /logout: refused: missing or wrong CSRF token"
 check "POST with a wrong token: 403" [ "$(lgc_status /logout -d csrf=AAAA"${LGC_CSRF:4}")" = 403 ]
+check "the right token in the URL, not the body: 403" \
+	[ "$(lgc_status "/logout?csrf=$LGC_CSRF" -X POST)" = 403 ]
+check "... also with a form body without it" \
+	[ "$(lgc_status "/logout?csrf=$LGC_CSRF" -d x=1)" = 403 ]
 check "POST with a foreign Origin and the right token: 403" \
 	[ "$(lgc_status /logout -d "csrf=$LGC_CSRF" -H 'Origin: http://evil.example')" = 403 ]
 check "... logged" logged "user admin (operator) from 127.0.0.1: POST /logout: refused: the request comes from another site (Origin)"

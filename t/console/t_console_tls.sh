@@ -23,6 +23,23 @@ check "the start says https" logged "listening on 127.0.0.1:$LGC_PORT (https)"
 check "Strict-Transport-Security under TLS" \
 	eval 'lgc_curl /login -D - -o /dev/null | grep -qi "^Strict-Transport-Security: max-age="'
 
+# tls_handshake ARG... - openssl s_client gets a TLS session with ARGs
+# (the client side opened up to SECLEVEL 0, so only the console refuses)
+tls_handshake() {
+	timeout 10 openssl s_client -connect "127.0.0.1:$LGC_PORT" -servername localhost \
+		"$@" </dev/null >"$tmp/s_client" 2>&1 &&
+		grep -q "Cipher is [A-Z]" "$tmp/s_client" && ! grep -q "Cipher is (NONE)" "$tmp/s_client"
+}
+check "TLS 1.3 is offered" tls_handshake -tls1_3
+check "TLS 1.2 with ECDHE and AES-GCM is offered" \
+	tls_handshake -tls1_2 -cipher 'ECDHE-RSA-AES128-GCM-SHA256'
+check "TLS 1.1 is refused" eval '! tls_handshake -tls1_1 -cipher "DEFAULT:@SECLEVEL=0"'
+check "TLS 1.0 is refused" eval '! tls_handshake -tls1 -cipher "DEFAULT:@SECLEVEL=0"'
+check "TLS 1.2 with static RSA key exchange is refused" \
+	eval '! tls_handshake -tls1_2 -cipher "AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0"'
+check "TLS 1.2 with a CBC cipher is refused" \
+	eval '! tls_handshake -tls1_2 -cipher "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:@SECLEVEL=0"'
+
 lgc_certs "$tmp/other" >/dev/null
 code=$(curl -sS --max-time 10 --cacert "$tmp/other/ca.pem" -o /dev/null -w '%{http_code}' \
 	"$(lgc_url)/login" 2>"$tmp/err"); rc=$?
