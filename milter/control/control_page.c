@@ -72,6 +72,14 @@ int lg_ctl_parse_page(struct lg_ctl_request *rq, const char *cmd, char **w,
 	memset(pg, 0, sizeof(*pg));
 	pg->field = -1;
 	for (i = 0; i < *n; i++) {
+		/* the value of --match or --plugin is theirs, even one
+		 * that looks like an option ("--match --desc") */
+		if ((strcmp(w[i], "--match") == 0 || strcmp(w[i], "--plugin") == 0)
+		    && i + 1 < *n) {
+			w[kept++] = w[i++];
+			w[kept++] = w[i];
+			continue;
+		}
 		if (strcmp(w[i], "--desc") == 0) {
 			if (pg->desc)
 				return lg_ctl_reply(rq, 0, "%s: --desc given twice", cmd);

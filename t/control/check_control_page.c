@@ -227,6 +227,10 @@ static const struct {
 	{ "list --sort key", "ERR list: --sort: unknown field key (id, created, expires, count, size, from, to, client, plugin, status)" },
 	{ "list --sort next", "ERR list: --sort: unknown field next (id, created, expires, count, size, from, to, client, plugin, status)" },
 	{ "list --desc", "ERR list: --desc needs --sort FIELD" },
+	/* a value that looks like an option is the pattern's or plugin's */
+	{ "list --match --desc", "OK 0 entries, 0 hidden" },
+	{ "list --match --limit --sort id", "OK 0 entries, 0 hidden" },
+	{ "list --plugin --sort", "OK 0 entries, 0 hidden" },
 	{ "list --sort id --sort to", "ERR list: --sort given twice" },
 	{ "list --sort id --desc --desc", "ERR list: --desc given twice" },
 	{ "list --limit 1 --limit 2", "ERR list: --limit given twice" },
