@@ -20,7 +20,9 @@
  *	most worth an alert, would never show as loopguard_up 0. The
  *	reply is bounded too (STATS_MAX_BYTES). It goes as the console's
  *	own request, without "as NAME": a read the daemon does not log,
- *	and one an older daemon answers too.
+ *	and one an older daemon answers too. Scrapes that come while one
+ *	is asking the daemon are given its answer, so one stats request
+ *	at a time reaches the daemon however many scrapers hammer it.
  *
  *	A daemon that does not answer is still a 200, with loopguard_up 0
  *	and the build info only. The console itself is up, and Prometheus
@@ -37,6 +39,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,22 +242,62 @@ static void note_up(int up, const char *why)
 		cn_log(CN_LOG_INFO, "metrics: the daemon answers again");
 }
 
+/* Scrapes that come while one is asking the daemon wait for its answer
+ * and are given the same text: however many scrapers hammer /metrics,
+ * one stats request at a time reaches the daemon. */
+static pthread_mutex_t scrape_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t scrape_done = PTHREAD_COND_INITIALIZER;
+static int scraping;			/* a scrape is asking the daemon */
+static unsigned long long scrapes;	/* answers made so far */
+static struct cn_buf shared_text;	/* the last one */
+
+/* give - the shared text into the response (lock held) */
+static void give(struct cn_response *resp)
+{
+	if (shared_text.nomem)
+		resp->body.nomem = 1;
+	else
+		cn_buf_add(&resp->body, shared_text.data, shared_text.len);
+}
+
 /* metrics_get - the scrape */
 static void metrics_get(struct cn_request *rq, struct cn_response *resp)
 {
 	struct stats_reply r;
+	struct cn_buf text = { 0 };
+	unsigned long long seen;
 	char err[256] = "";
 	int up;
+
+	resp->type = CN_METRICS_TYPE;
+	resp->no_store = 1;
+	pthread_mutex_lock(&scrape_lock);
+	if (scraping) {
+		seen = scrapes;
+		while (scraping && scrapes == seen)
+			pthread_cond_wait(&scrape_done, &scrape_lock);
+		give(resp);
+		pthread_mutex_unlock(&scrape_lock);
+		return;
+	}
+	scraping = 1;
+	pthread_mutex_unlock(&scrape_lock);
 
 	memset(&r, 0, sizeof(r));
 	up = fetch_stats(wait_ms(rq), &r, err, sizeof(err)) == 0;
 	note_up(up, err);
-	cn_metrics_text(&resp->body, r.lines, up ? r.n : 0, up, VERSION,
-			time(NULL));
+	cn_metrics_text(&text, r.lines, up ? r.n : 0, up, VERSION, time(NULL));
 	free(r.lines);
 	free(r.buf);
-	resp->type = CN_METRICS_TYPE;
-	resp->no_store = 1;
+
+	pthread_mutex_lock(&scrape_lock);
+	cn_buf_free(&shared_text);
+	shared_text = text;
+	scrapes++;
+	scraping = 0;
+	pthread_cond_broadcast(&scrape_done);
+	give(resp);
+	pthread_mutex_unlock(&scrape_lock);
 }
 
 static const struct cn_route metrics_route = {
