@@ -149,6 +149,22 @@ need_block() {
 	esac
 }
 
+# readme_tls N - the Nth command block after "On the network, with
+# TLS" in "The web console", without its indentation
+readme_tls() {
+	awk -v nth="$1" '
+		/^On the network, with TLS/ { sec = 1; next }
+		!sec { next }
+		/^    / {
+			if (!inb) { inb = 1; blk++ }
+			if (blk == nth) { sub(/^    /, ""); print }
+			next
+		}
+		/^$/ { inb = 0; next }
+		inb || blk { if (blk >= nth) exit; inb = 0 }
+	' "$README"
+}
+
 # cleanup - stop what was started, by PID; remove the root
 cleanup() {
 	local rc=$? pid f
@@ -509,6 +525,47 @@ pc() {
 	say "   stopped by its PID $pid; its log: /var/log/loopguard-console.log"
 }
 
+# pc_tls - the console over TLS, with the README's self-made certificate
+pc_tls() {
+	local sec="The web console" conf=/etc/loopguard/loopguard.conf
+	local url=https://mx.example.com:8443 pw=try-deploy-Secret-1 pid text out i
+	phase "README web console over TLS"
+	text=$(readme_tls 1)
+	case $text in *"openssl req"*) ;; *) die "README: no openssl block before the TLS console group" ;; esac
+	root_sh "$text" || die "the README's openssl commands failed"
+	o=$(in_root stat -c '%U %a' /etc/loopguard/console.key)
+	[ "$o" = "root 600" ] || die "/etc/loopguard/console.key is $o"
+	text=$(readme_tls 2)
+	case $text in *"tls_key"*) ;; *) die "README: no TLS console group" ;; esac
+	# In place of step 3's group (the last lines of the config); adapted:
+	# its log line, as there is no syslog here.
+	sed -i '/^console = {$/,$d' "$ROOT$conf"
+	printf '%s\n' "$text" | sed 's|^};$|  log = "stderr";\n};|' >>"$ROOT$conf"
+	root_sh "$(need_block 3 2 'loopguard-console -t' "$sec")" || die "loopguard-console -t refused the TLS config"
+	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start with TLS"
+	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
+	echo "$pid" >>"$ROOT/.try-deploy-pids"
+	for i in $(seq 100); do
+		nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '0.0.0.0:8443 ' && break
+		kill -0 "$pid" 2>/dev/null || die "the console exited: $(tail -3 "$ROOT/var/log/loopguard-console.log")"
+		sleep 0.1
+	done
+	# The certificate checked against itself, by its name.
+	c="curl -sS --cacert /etc/loopguard/console.pem --resolve mx.example.com:8443:127.0.0.1"
+	out=$(root_sh --net "$c -D - -o /dev/null --data-urlencode user=admin \
+		--data-urlencode password='$pw' $url/login" 2>/dev/null) || die "POST /login over TLS failed"
+	grep -qi '^set-cookie: lg_session=.*; *Secure' <<<"$out" || die "no Secure session cookie over TLS: $out"
+	out=$(root_sh --net "$c -f -u 'viewer:$pw' $url/metrics" 2>/dev/null) || die "/metrics over TLS failed"
+	grep -q '^loopguard_up 1$' <<<"$out" || die "/metrics over TLS lacks loopguard_up 1"
+	say "   https on 0.0.0.0:8443 with the self-made certificate: login (Secure cookie), /metrics"
+	kill "$pid"
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null || die "the console did not stop within 10 s of SIGTERM"
+}
+
 # p8 - stop, then start right away
 p8() {
 	phase "stop, then start right away"
@@ -638,7 +695,7 @@ main() {
 	for i in $(seq 0 11); do
 		[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
 		# the web console, once the harvest step has made an entry
-		[ "$i" != 7 ] || pc
+		[ "$i" != 7 ] || { pc; pc_tls; }
 	done
 	phase_end
 	say "all steps worked"
