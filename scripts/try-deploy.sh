@@ -478,16 +478,16 @@ pc() {
 	[ "$o" = "loopguard-console 660" ] || die "the control socket is $o, not loopguard-console 660"
 	o=$(in_root stat -c '%U:%G %a' /var/lib/loopguard-console) || die "/var/lib/loopguard-console was not made"
 	[ "$o" = "loopguard-console:loopguard-console 750" ] || die "/var/lib/loopguard-console is $o"
-	# Step 2: the password as the first line of stdin, one user at a time.
-	need_block 2 1 'user add' "$sec" |
-		sed "s/^loopguard-console user add/printf '%s\\\\n' '$pw' | &/" >"$ROOT/root/.try-c2.sh"
-	root_sh "$(cat "$ROOT/root/.try-c2.sh")" || die "a command of the console's step 2 failed (see above)"
+	# Step 2: the console group at the end of the config; no syslog here.
+	need_block 2 1 'console = {' "$sec" | sed 's|^  # log = "stderr";|  log = "stderr";|' >>"$ROOT$conf"
+	grep -q '^  log = "stderr";' "$ROOT$conf" || die "the README's console group has no log line to turn on"
+	# Step 3: the password as the first line of stdin, one user at a
+	# time; the block ends with loopguard-console -t.
+	need_block 3 1 'loopguard-console -t' "$sec" |
+		sed "s/^loopguard-console user add/printf '%s\\\\n' '$pw' | &/" >"$ROOT/root/.try-c3.sh"
+	root_sh "$(cat "$ROOT/root/.try-c3.sh")" || die "a command of the console's step 3 failed (see above)"
 	o=$(in_root stat -c '%U:%G %a' /etc/loopguard/console.users) || die "no users file"
 	[ "$o" = "root:loopguard-console 640" ] || die "/etc/loopguard/console.users is $o"
-	# Step 3: the console group at the end of the config; no syslog here.
-	need_block 3 1 'console = {' "$sec" | sed 's|^  # log = "stderr";|  log = "stderr";|' >>"$ROOT$conf"
-	grep -q '^  log = "stderr";' "$ROOT$conf" || die "the README's console group has no log line to turn on"
-	root_sh "$(need_block 3 2 'loopguard-console -t' "$sec")" || die "loopguard-console -t refused the config"
 	# Step 4: the start without systemd; its PID for the cleanup.
 	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start"
 	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
@@ -541,7 +541,7 @@ pc_tls() {
 	# its log line, as there is no syslog here.
 	sed -i '/^console = {$/,$d' "$ROOT$conf"
 	printf '%s\n' "$text" | sed 's|^};$|  log = "stderr";\n};|' >>"$ROOT$conf"
-	root_sh "$(need_block 3 2 'loopguard-console -t' "$sec")" || die "loopguard-console -t refused the TLS config"
+	root_sh "loopguard-console -t" || die "loopguard-console -t refused the TLS config"
 	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start with TLS"
 	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
 	echo "$pid" >>"$ROOT/.try-deploy-pids"
