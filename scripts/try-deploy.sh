@@ -33,6 +33,17 @@
 #	on stderr and leaves no pid file or control socket, both with
 #	loopguard itself and with the init script; stop then an immediate
 #	start, and a start after /run/loopguard is gone (as after a boot).
+#	After the harvest block it follows "The web console", turning it
+#	on, steps 1 to 4 without systemd, from the README's command blocks
+#	(control_group, the user and its folder, a restart of loopguard,
+#	the console group, two users with the password on stdin,
+#	loopguard-console -t, the start as a background job with its PID
+#	kept); checks the control socket's group, the users file's owner
+#	and mode and the user the console runs as; logs in with curl
+#	(GET /login, POST the form, /entries shows the harvest block),
+#	reads /metrics as the read user; then the TLS variant with the
+#	README's self-made certificate (a Secure cookie, /metrics over
+#	https), and stops the console by its PID each time.
 #	Last, the README's uninstall block, which must leave no binary,
 #	folder, rc link or user behind and Postfix without the milter.
 #
