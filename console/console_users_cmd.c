@@ -127,9 +127,15 @@ static int write_file(const char *path, const char *text)
 	} else {
 		if (fchmod(fd, 0640) < 0)
 			goto bad;
-		if (geteuid() == 0 && cn_cfg.user && (pw = getpwnam(cn_cfg.user))
-		    && fchown(fd, 0, pw->pw_gid) < 0)
+		pw = cn_cfg.user ? getpwnam(cn_cfg.user) : NULL;
+		if (geteuid() == 0 && pw && fchown(fd, 0, pw->pw_gid) < 0)
 			goto bad;
+		/* the console rereads the file as that user: say so now */
+		if (!pw)
+			fprintf(stderr, "loopguard-console: user: warning: no account \"%s\" (console.user): "
+				"%s stays in group root; the console will not see changes after it started "
+				"until you chgrp it to that user's group\n",
+				cn_cfg.user ? cn_cfg.user : "", path);
 	}
 	if (write(fd, text, len) != (ssize_t) len || fsync(fd) < 0)
 		goto bad;

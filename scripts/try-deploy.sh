@@ -33,6 +33,17 @@
 #	on stderr and leaves no pid file or control socket, both with
 #	loopguard itself and with the init script; stop then an immediate
 #	start, and a start after /run/loopguard is gone (as after a boot).
+#	After the harvest block it follows "The web console", turning it
+#	on, steps 1 to 4 without systemd, from the README's command blocks
+#	(control_group, the user and its folder, a restart of loopguard,
+#	the console group, two users with the password on stdin,
+#	loopguard-console -t, the start as a background job with its PID
+#	kept); checks the control socket's group, the users file's owner
+#	and mode and the user the console runs as; logs in with curl
+#	(GET /login, POST the form, /entries shows the harvest block),
+#	reads /metrics as the read user; then the TLS variant with the
+#	README's self-made certificate (a Secure cookie, /metrics over
+#	https), and stops the console by its PID each time.
 #	Last, the README's uninstall block, which must leave no binary,
 #	folder, rc link or user behind and Postfix without the milter.
 #
@@ -106,11 +117,12 @@ for tool in mmdebstrap unshare nsenter ip ss git; do
 done
 [ -r "$README" ] || die "no README at $README"
 
-# readme_block STEP N - the Nth indented command block of the numbered
-# step STEP of "Deploying on Debian 12", without its indentation
+# readme_block STEP N [SECTION] - the Nth indented command block of the
+# numbered step STEP of SECTION (default "Deploying on Debian 12"),
+# without its indentation
 readme_block() {
-	awk -v want="$1" -v nth="$2" '
-		$0 == "Deploying on Debian 12" { sec = 1; getline; next }
+	awk -v want="$1" -v nth="$2" -v name="${3:-Deploying on Debian 12}" '
+		$0 == name { sec = 1; getline; next }
 		!sec { next }
 		/^--+$/ { exit }
 		/^[0-9]+\. / { step = $1 + 0; blk = 0; inb = 0; next }
@@ -137,14 +149,31 @@ readme_uninstall() {
 	' "$README"
 }
 
-# need_block STEP N PATTERN - readme_block, which must contain PATTERN
+# need_block STEP N PATTERN [SECTION] - readme_block, which must
+# contain PATTERN
 need_block() {
 	local text
-	text=$(readme_block "$1" "$2")
+	text=$(readme_block "$1" "$2" "${4:-}")
 	case $text in
 	*"$3"*) printf '%s\n' "$text" ;;
-	*) die "README, Deploying on Debian 12, step $1: command block $2 no longer contains \"$3\"" ;;
+	*) die "README, ${4:-Deploying on Debian 12}, step $1: command block $2 no longer contains \"$3\"" ;;
 	esac
+}
+
+# readme_tls N - the Nth command block after "On the network, with
+# TLS" in "The web console", without its indentation
+readme_tls() {
+	awk -v nth="$1" '
+		/^On the network, with TLS/ { sec = 1; next }
+		!sec { next }
+		/^    / {
+			if (!inb) { inb = 1; blk++ }
+			if (blk == nth) { sub(/^    /, ""); print }
+			next
+		}
+		/^$/ { inb = 0; next }
+		inb || blk { if (blk >= nth) exit; inb = 0 }
+	' "$README"
 }
 
 # cleanup - stop what was started, by PID; remove the root
@@ -441,6 +470,113 @@ p7() {
 	root_sh --net "loopguardctl stats" || die "loopguardctl stats failed"
 }
 
+# pc - README "The web console", turning it on, without systemd
+pc() {
+	local sec="The web console" conf=/etc/loopguard/loopguard.conf jar=/root/.try-jar
+	local url=http://127.0.0.1:8025 pw=try-deploy-Secret-1 pid o out i
+	phase "README web console (turning it on, without systemd)"
+	# curl is only the checking tool here, like swaks; host's network.
+	in_root apt-get install -q curl >/dev/null || die "apt-get install curl failed"
+	# Step 1: the control socket's group in place of the commented one.
+	line=$(need_block 1 1 'control_group' "$sec")
+	grep -q '^control = "unix:/run/loopguard/control.sock";' "$ROOT$conf" ||
+		die "the installed config does not set control as the README says"
+	sed -i "s|^# control_group = .*|$line|" "$ROOT$conf"
+	grep -qx "$line" "$ROOT$conf" || die "cannot set control_group"
+	root_sh --net "$(need_block 1 3 'adduser' "$sec")" ||
+		die "a command of the console's step 1 failed (see above)"
+	o=$(in_root stat -c '%G %a' /run/loopguard/control.sock) || die "no control socket"
+	[ "$o" = "loopguard-console 660" ] || die "the control socket is $o, not loopguard-console 660"
+	o=$(in_root stat -c '%U:%G %a' /var/lib/loopguard-console) || die "/var/lib/loopguard-console was not made"
+	[ "$o" = "loopguard-console:loopguard-console 750" ] || die "/var/lib/loopguard-console is $o"
+	# Step 2: the console group at the end of the config; no syslog here.
+	need_block 2 1 'console = {' "$sec" | sed 's|^  # log = "stderr";|  log = "stderr";|' >>"$ROOT$conf"
+	grep -q '^  log = "stderr";' "$ROOT$conf" || die "the README's console group has no log line to turn on"
+	# Step 3: the password as the first line of stdin, one user at a
+	# time; the block ends with loopguard-console -t.
+	need_block 3 1 'loopguard-console -t' "$sec" |
+		sed "s/^loopguard-console user add/printf '%s\\\\n' '$pw' | &/" >"$ROOT/root/.try-c3.sh"
+	root_sh "$(cat "$ROOT/root/.try-c3.sh")" || die "a command of the console's step 3 failed (see above)"
+	o=$(in_root stat -c '%U:%G %a' /etc/loopguard/console.users) || die "no users file"
+	[ "$o" = "root:loopguard-console 640" ] || die "/etc/loopguard/console.users is $o"
+	# Step 4: the start without systemd; its PID for the cleanup.
+	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start"
+	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
+	echo "$pid" >>"$ROOT/.try-deploy-pids"
+	for i in $(seq 100); do
+		nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '127.0.0.1:8025 ' && break
+		kill -0 "$pid" 2>/dev/null || die "the console exited: $(cat "$ROOT/var/log/loopguard-console.log")"
+		sleep 0.1
+	done
+	o=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status") || die "the console is not running"
+	[ "$o" = "$(in_root id -u loopguard-console)" ] || die "the console runs as uid $o"
+	# Log in as a browser would: the form, the POST, the entries page.
+	root_sh --net "curl -fsS -c $jar $url/login | grep -q 'name=\"password\"'" || die "GET /login has no form"
+	out=$(root_sh --net "curl -sS -b $jar -c $jar -o /dev/null -w '%{http_code} %{redirect_url}' \
+		--data-urlencode user=admin --data-urlencode password='$pw' --data-urlencode next=/entries $url/login") ||
+		die "POST /login failed"
+	[ "${out%% *}" = 303 ] || die "POST /login: $out, not 303"
+	root_sh --net "curl -fsS -b $jar $url/entries >/root/.try-entries.html" || die "GET /entries failed"
+	grep -q '192\.0\.2\.1' "$ROOT/root/.try-entries.html" ||
+		die "/entries does not show the harvest block of 192.0.2.1"
+	grep -q 'harvest' "$ROOT/root/.try-entries.html" || die "/entries names no harvest entry"
+	say "   logged in as admin; /entries shows the harvest block of 192.0.2.1"
+	# /metrics with the read user, over HTTP Basic.
+	out=$(root_sh --net "curl -fsS -u 'viewer:$pw' $url/metrics" 2>/dev/null) || die "GET /metrics as viewer failed"
+	grep -q '^loopguard_up 1$' <<<"$out" || die "/metrics lacks loopguard_up 1"
+	say "   /metrics as viewer: $(grep -c '^loopguard_' <<<"$out") samples, loopguard_up 1"
+	# Stop by the PID the README keeps.
+	kill "$pid"
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null || die "the console did not stop within 10 s of SIGTERM"
+	grep -q 'stopped' "$ROOT/var/log/loopguard-console.log" || die "no 'stopped' in the console's log"
+	say "   stopped by its PID $pid; its log: /var/log/loopguard-console.log"
+}
+
+# pc_tls - the console over TLS, with the README's self-made certificate
+pc_tls() {
+	local sec="The web console" conf=/etc/loopguard/loopguard.conf
+	local url=https://mx.example.com:8443 pw=try-deploy-Secret-1 pid text out i
+	phase "README web console over TLS"
+	text=$(readme_tls 1)
+	case $text in *"openssl req"*) ;; *) die "README: no openssl block before the TLS console group" ;; esac
+	root_sh "$text" || die "the README's openssl commands failed"
+	o=$(in_root stat -c '%U %a' /etc/loopguard/console.key)
+	[ "$o" = "root 600" ] || die "/etc/loopguard/console.key is $o"
+	text=$(readme_tls 2)
+	case $text in *"tls_key"*) ;; *) die "README: no TLS console group" ;; esac
+	# In place of step 3's group (the last lines of the config); adapted:
+	# its log line, as there is no syslog here.
+	sed -i '/^console = {$/,$d' "$ROOT$conf"
+	printf '%s\n' "$text" | sed 's|^};$|  log = "stderr";\n};|' >>"$ROOT$conf"
+	root_sh "loopguard-console -t" || die "loopguard-console -t refused the TLS config"
+	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start with TLS"
+	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
+	echo "$pid" >>"$ROOT/.try-deploy-pids"
+	for i in $(seq 100); do
+		nsenter "--net=/proc/$HOLDER/ns/net" ss -ltn | grep -q '0.0.0.0:8443 ' && break
+		kill -0 "$pid" 2>/dev/null || die "the console exited: $(tail -3 "$ROOT/var/log/loopguard-console.log")"
+		sleep 0.1
+	done
+	# The certificate checked against itself, by its name.
+	c="curl -sS --cacert /etc/loopguard/console.pem --resolve mx.example.com:8443:127.0.0.1"
+	out=$(root_sh --net "$c -D - -o /dev/null --data-urlencode user=admin \
+		--data-urlencode password='$pw' $url/login" 2>/dev/null) || die "POST /login over TLS failed"
+	grep -qi '^set-cookie: lg_session=.*; *Secure' <<<"$out" || die "no Secure session cookie over TLS: $out"
+	out=$(root_sh --net "$c -f -u 'viewer:$pw' $url/metrics" 2>/dev/null) || die "/metrics over TLS failed"
+	grep -q '^loopguard_up 1$' <<<"$out" || die "/metrics over TLS lacks loopguard_up 1"
+	say "   https on 0.0.0.0:8443 with the self-made certificate: login (Secure cookie), /metrics"
+	kill "$pid"
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null || die "the console did not stop within 10 s of SIGTERM"
+}
+
 # p8 - stop, then start right away
 p8() {
 	phase "stop, then start right away"
@@ -569,6 +705,8 @@ main() {
 	[ -n "$REUSE" ] && FROM=${TRY_DEPLOY_FROM:-3}
 	for i in $(seq 0 11); do
 		[ "$i" != 0 ] && [ "$i" -lt "$FROM" ] || "p$i"
+		# the web console, once the harvest step has made an entry
+		[ "$i" != 7 ] || { pc; pc_tls; }
 	done
 	phase_end
 	say "all steps worked"
