@@ -94,6 +94,11 @@ static void warn_restart(const struct lg_config *old,
 	    !same(old->state.snapshot, cfg->state.snapshot))
 		lg_log(LG_LOG_WARN,
 		       "reload: the state settings changed; restart loopguard for that to take effect");
+	if (!same(old->control, cfg->control) ||
+	    old->control_mode != cfg->control_mode ||
+	    !same(old->control_group, cfg->control_group))
+		lg_log(LG_LOG_WARN,
+		       "reload: control, control_mode or control_group changed; restart loopguard for that to take effect");
 	if (old->mailer.configured != cfg->mailer.configured ||
 	    (cfg->mailer.configured &&
 	     strcmp(old->mailer.outbox, cfg->mailer.outbox) != 0))

@@ -668,11 +668,14 @@ p10() {
 	text=$(printf '%s\n' "$text" | sed 's/^systemctl disable --now loopguard *# or: //')
 	root_sh --net "$text" || die "a command of the README's uninstall failed (see above)"
 	for f in /usr/sbin/loopguard /usr/bin/loopguardctl /etc/init.d/loopguard \
-		/etc/loopguard /var/lib/loopguard /run/loopguard "${MILTER_SOCK%/*}"; do
+		/etc/loopguard /var/lib/loopguard /run/loopguard "${MILTER_SOCK%/*}" \
+		/usr/sbin/loopguard-console /var/lib/loopguard-console; do
 		[ ! -e "$ROOT$f" ] || die "$f is still there after the uninstall"
 	done
 	! ls "$ROOT"/etc/rc?.d/*loopguard >/dev/null 2>&1 || die "rc?.d links are left"
 	! in_root getent passwd loopguard >/dev/null || die "the user loopguard is left"
+	! in_root getent passwd loopguard-console >/dev/null ||
+		die "the user loopguard-console is left"
 	[ -z "$(in_root postconf -h smtpd_milters)" ] || die "smtpd_milters is left"
 	say "   loopguard is gone; Postfix runs without it"
 }

@@ -111,8 +111,12 @@ check "the milter's threads stay at nice 0" grep -q ' 0$' <<<"$nices"
 ctl watch
 check "a fifth is refused" eval '[ "$rc" = 1 ] && [ "$err" = "loopguardctl: watch: too many watchers (4)" ]'
 
+# a changed control_mode cannot take effect in a reload: it says so
+sed -i 's|^control = .*|&\ncontrol_mode = "0600";|' "$tmp/lg.conf"
 ctl reload
 check "reload" [ "$rc" = 0 ]
+check "a changed control_mode asks for a restart" \
+	wait_in "$tmp/lg.log" "control, control_mode or control_group changed; restart loopguard"
 check "the reload is an event" wait_in "$tmp/w2" "reload           ok"
 ctl stats
 check "stats counts the reload" grep -qx "reloads_ok: *1" <<<"$out"
