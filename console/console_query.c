@@ -2,7 +2,9 @@
  * NAME
  *	console_query.c - a listing's parameters, checked, and its request
  * SYNOPSIS
- *	#include "console_views.h"
+ *	#include "ctl.h"
+
+#include "console_views.h"
  *
  *	if (cn_query_parse(&q, CN_ENTRIES, 0, get, ctx, err, sizeof(err)))
  *		... 400 with err ...
@@ -27,6 +29,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "ctl.h"
 
 #include "console_views.h"
 
@@ -85,31 +89,11 @@ int cn_check_plugin(const char *s)
 	return n > 0 && n <= CN_PLUGIN_MAX && s[n] == 0 && !option_like(s);
 }
 
-/* utf8_len - bytes of the well-formed UTF-8 character at p, or 0 */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (*p < 0xc2 || *p > 0xf4)
-		return 0;
-	n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-	c = *p & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* cn_check_pattern - bounded, printable UTF-8, no space: 0 or -1 */
 int cn_check_pattern(const char *s, char *err, size_t errsize)
 {
 	const unsigned char *p = (const unsigned char *) s;
+	uint32_t c;
 	size_t n;
 
 	if (strlen(s) > CN_PATTERN_MAX) {
@@ -133,7 +117,7 @@ int cn_check_pattern(const char *s, char *err, size_t errsize)
 			p++;
 			continue;
 		}
-		if ((n = utf8_len(p)) == 0) {
+		if ((n = ctl_utf8_next(p, &c)) == 0) {
 			snprintf(err, errsize, "match: not valid UTF-8");
 			return -1;
 		}

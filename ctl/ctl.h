@@ -14,6 +14,7 @@
 #define LG_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -55,6 +56,10 @@ int ctl_send_all(int fd, const char *buf, size_t n);
 /* ctl_state - "state export|import FILE" (ctl_state.c): the exit code */
 int ctl_state(const char *path, const char *sub, const char *file,
 	      int force, int json);
+
+/* ctl_utf8_next - the well-formed UTF-8 character at p (NUL-ended):
+ * its length with its code point in *c_r, or 0 when it is not one */
+size_t ctl_utf8_next(const unsigned char *p, uint32_t *c_r);
 
 /* ctl_split - cut a line at tabs in place; returns the field count */
 size_t ctl_split(char *line, char **fields, size_t max);

@@ -65,8 +65,8 @@ void ctl_unescape(char *s)
 	*w = 0;
 }
 
-/* utf8_next - decode one character at p; 0 bytes when invalid */
-static size_t utf8_next(const unsigned char *p, uint32_t *c_r)
+/* ctl_utf8_next - decode one character at p; 0 bytes when invalid */
+size_t ctl_utf8_next(const unsigned char *p, uint32_t *c_r)
 {
 	size_t n, i;
 	uint32_t c;
@@ -125,7 +125,7 @@ void ctl_json_string(FILE *fp, const char *s)
 
 	putc('"', fp);
 	while (*p) {
-		n = utf8_next(p, &c);
+		n = ctl_utf8_next(p, &c);
 		if (n == 0) {
 			fputs("\\ufffd", fp);
 			p++;

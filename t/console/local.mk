@@ -2,7 +2,7 @@
 # and shell tests that start a real daemon and a real console through
 # the shared fixture %D%/lib/console.sh and talk to it with curl (and
 # a browser). Each helper of the console appends its own lines below.
-EXTRA_DIST += %D%/lib/console.sh
+EXTRA_DIST += %D%/lib/console.sh %D%/lib/probe.lua
 
 # core: the HTTP limits (t_console_limits), logins, roles, CSRF and the
 # failure limit (t_console_auth), TLS, the plain-HTTP rule and a unix

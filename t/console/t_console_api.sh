@@ -25,27 +25,6 @@ command -v python3 >/dev/null || skip "python3 is not installed"
 lg_workdir capi
 . "$srcdir/lib/console.sh"
 
-# probe CLIENT SENDER RCPTS... - one SMTP transaction that gives only
-# recipients, as a harvester does
-cat > "$tmp/probe.lua" <<'LUA'
-local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
-lg.main("probe", function()
-	local conn = lg.connect(os.getenv("SOCKET"), "client.test", os.getenv("CLIENT"))
-	lg.envelope(conn, nil, os.getenv("SENDER"), {})
-	for _, r in ipairs(lg.words(os.getenv("RCPTS"))) do
-		lg.step("rcptto " .. r, mt.rcptto(conn, "<" .. r .. ">"))
-		mt.getreply(conn)
-	end
-	mt.disconnect(conn)
-end)
-LUA
-probe() {
-	local client=$1 sender=$2
-	shift 2
-	SOCKET="unix:$tmp/lg.sock" CLIENT=$client SENDER=$sender RCPTS="$*" \
-		miltertest -s "$tmp/probe.lua" >>"$tmp/probe.log" 2>&1
-}
-
 # api PATH [CURL-ARGS] - GET as viewer (Basic); body in out, status in code
 api() {
 	local path=$1
@@ -109,9 +88,9 @@ lgc_start || exit 1
 # --- 1. entries from real transactions
 rcpts=
 for i in $(seq -w 1 22); do rcpts="$rcpts user$i@example.com"; done
-probe 192.0.2.10 '<prober@external.test>' $rcpts
-probe 198.51.100.7 '<other@external.test>' nobody1@example.com nobody2@example.com
-probe 203.0.113.5 '<third@external.test>' nobody3@example.com
+lgc_probe 192.0.2.10 '<prober@external.test>' $rcpts
+lgc_probe 198.51.100.7 '<other@external.test>' nobody1@example.com nobody2@example.com
+lgc_probe 203.0.113.5 '<third@external.test>' nobody3@example.com
 check "the probes ran" grep -q "probe: ok" "$tmp/probe.log"
 
 api /api/entries

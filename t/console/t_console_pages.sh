@@ -24,25 +24,6 @@ command -v miltertest >/dev/null || skip "miltertest is not installed"
 lg_workdir cpages
 . "$srcdir/lib/console.sh"
 
-cat > "$tmp/probe.lua" <<'LUA'
-local lg = dofile(assert(os.getenv("LG_MTLIB"), "LG_MTLIB is not set"))
-lg.main("probe", function()
-	local conn = lg.connect(os.getenv("SOCKET"), "client.test", os.getenv("CLIENT"))
-	lg.envelope(conn, nil, os.getenv("SENDER"), {})
-	for _, r in ipairs(lg.words(os.getenv("RCPTS"))) do
-		lg.step("rcptto " .. r, mt.rcptto(conn, "<" .. r .. ">"))
-		mt.getreply(conn)
-	end
-	mt.disconnect(conn)
-end)
-LUA
-# probe CLIENT SENDER RCPTS... - recipients only, as a harvester
-probe() {
-	local client=$1 sender=$2
-	shift 2
-	SOCKET="unix:$tmp/lg.sock" CLIENT=$client SENDER=$sender RCPTS="$*" \
-		miltertest -s "$tmp/probe.lua" >>"$tmp/probe.log" 2>&1
-}
 
 # page PATH [CURL-ARGS] - body in out, status in code, headers in hdr
 page() {
@@ -61,9 +42,9 @@ hasnt() { ! grep -qF -- "$1" <<<"$out"; }
 header() { sed -n "s/^$1: //Ip" <<<"$hdr" | head -1; }
 
 lgc_start || exit 1
-probe 192.0.2.66 '<"<script>alert(1)</script>"@evil.test>' ghost1@example.com ghost2@example.com
-probe 198.51.100.9 '<plain@external.test>' ghost3@example.com
-probe 203.0.113.5 '<third@external.test>' ghost4@example.com
+lgc_probe 192.0.2.66 '<"<script>alert(1)</script>"@evil.test>' ghost1@example.com ghost2@example.com
+lgc_probe 198.51.100.9 '<plain@external.test>' ghost3@example.com
+lgc_probe 203.0.113.5 '<third@external.test>' ghost4@example.com
 check "the probes ran" grep -q "probe: ok" "$tmp/probe.log"
 
 # --- 2. before a login

@@ -26,6 +26,9 @@
 #			1 when the login failed
 #   lgc_logout		forget the session (jar and token)
 #   lgc_log		the console's log file (stderr, log = "stderr")
+#   lgc_probe CLIENT SENDER RCPT...	one miltertest transaction to the
+#			daemon that gives only recipients, as a harvester
+#			does (lib/probe.lua); output in $tmp/probe.log
 #   lgc_status PATH [ARG...]	only the HTTP status of lgc_curl
 #   lgc_certs DIR	a CA and a server certificate for 127.0.0.1 and
 #			localhost signed by it: DIR/ca.pem, DIR/server.pem,
@@ -258,6 +261,15 @@ lgc_logout() {
 # lgc_log - the console's log file
 lgc_log() {
 	echo "$tmp/console.log"
+}
+
+# lgc_probe CLIENT SENDER RCPT... - recipients only, as a harvester
+lgc_probe() {
+	local client=$1 sender=$2
+	shift 2
+	SOCKET="unix:$tmp/lg.sock" CLIENT=$client SENDER=$sender RCPTS="$*" \
+		miltertest -s "$top_srcdir/t/console/lib/probe.lua" \
+		>>"$tmp/probe.log" 2>&1
 }
 
 # lgc_cleanup - stop and reap the console and the daemon (at exit)
