@@ -207,6 +207,12 @@ class Run:
         return None
 
     def select(self, ident):
+        """tick the checkbox of ident's row; a live refresh may swap the
+        table meanwhile (a stale element), so try again, bounded"""
+        return self.until("the checkbox of %s ticked" % ident,
+                          lambda: self.tick(ident))
+
+    def tick(self, ident):
         r = self.row_of(ident)
         if r is None:
             raise Failed("no row holds %s" % ident)
@@ -372,7 +378,8 @@ class Run:
                        lambda: self.goes([entry], "entry"))
         if others:
             self.check("the other entries stay",
-                       lambda: all(self.row_of(o) for o in others))
+                       lambda: self.until("the other entries",
+                                          lambda: all(self.row_of(o) for o in others)))
 
         self.get("/outbox")
         self.mark()
