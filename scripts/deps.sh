@@ -19,8 +19,13 @@
 #	scripts/deps.sh fresh-root
 #				what scripts/fresh-root.sh needs on the host
 #				(mmdebstrap, python3, iproute2, procps, git)
-#	. scripts/deps.sh	defines deps_build, deps_test, deps_fresh_root
-#				and deps_sendmail without running anything
+#	scripts/deps.sh package
+#				the build packages and what scripts/try-package.sh
+#				needs: debhelper, dpkg-dev, fakeroot, lintian,
+#				and mmdebstrap
+#	. scripts/deps.sh	defines deps_build, deps_test, deps_fresh_root,
+#				deps_package and deps_sendmail without running
+#				anything
 #
 # DESCRIPTION
 #	Only missing packages are installed, after one "apt-get update".
@@ -49,6 +54,7 @@ DEPS_TEST_PKGS=(postfix postfix-lmdb postfix-cdb swaks miltertest m4 libwrap0 re
 	redis-sentinel python3 opendkim-tools valgrind clang libclang-rt-14-dev llvm git iproute2
 	procps openssl slapd ldap-utils curl prometheus chromium chromium-driver python3-selenium)
 DEPS_FRESH_ROOT_PKGS=(mmdebstrap python3 iproute2 procps git)
+DEPS_PACKAGE_PKGS=(debhelper dpkg-dev fakeroot lintian mmdebstrap iproute2 git)
 DEPS_SENDMAIL_PKGS=(sendmail-bin sendmail-base sendmail-cf)
 DEPS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_UPDATED=
@@ -228,12 +234,16 @@ deps_test() {
 # deps_fresh_root - what scripts/fresh-root.sh needs on the host
 deps_fresh_root() { deps_install "${DEPS_FRESH_ROOT_PKGS[@]}"; }
 
+# deps_package - what building and trying the Debian package needs
+deps_package() { deps_install "${DEPS_BUILD_PKGS[@]}" "${DEPS_PACKAGE_PKGS[@]}"; }
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	case ${1:-} in
 	build) deps_build ;;
 	test) deps_test ;;
 	fresh-root) deps_fresh_root ;;
-	*) deps_die "usage: $0 build|test|fresh-root" ;;
+	package) deps_package ;;
+	*) deps_die "usage: $0 build|test|fresh-root|package" ;;
 	esac
 fi
