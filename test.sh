@@ -36,17 +36,24 @@
 #	   a catch-all redirect, a harvest block, failing starts, the
 #	   uninstall. One test (skipped when not run as root); its log is
 #	   try-deploy.log. About 5 minutes.
+#	8. scripts/try-package.sh: the Debian packages built with
+#	   dpkg-buildpackage and checked by lintian, then installed in bare
+#	   roots as README.Debian says (Postfix, the printed commands, a
+#	   redirect, an upgrade, an out-of-tree plugin, purge), and the
+#	   autopkgtest of debian/tests/. One test (skipped when not run as
+#	   root); its log is try-package.log. About 10 minutes.
 #	After each make check that passed, t/tmp must be empty but for
 #	the Sendmail cache: one more test per build.
 #	The logs of failed tests are printed, and at the end one line
 #	"loopguard: N passed, M failed, K skipped" over both builds, the
-#	fuzz smoke, distcheck and the two fresh roots. Running it again reuses
+#	fuzz smoke, distcheck and the three fresh-root checks. Running it again reuses
 #	both builds.
 #
 # ENVIRONMENT
 #	LOOPGUARD_SKIP_FRESH_ROOT=1	skip step 6 (counted as skipped), for
 #					quick local runs; CI runs it.
 #	LOOPGUARD_SKIP_DEPLOY=1		skip step 7 likewise.
+#	LOOPGUARD_SKIP_PACKAGE=1	skip step 8 likewise.
 #
 # EXIT STATUS
 #	0 when both builds pass their checks and no harness fails, 1
@@ -233,7 +240,7 @@ root_check() {
 	fi
 	note "$what ($script)"
 	if "$top/$script" >"$log" 2>&1; then
-		grep -E ': phase .* took|took [0-9]+ s$|^try-deploy: total' "$log" || true
+		grep -E ': phase .* took|took [0-9]+ s$|^try-(deploy|package): total' "$log" || true
 		total_pass=$((total_pass + 1))
 	else
 		tail -n 60 "$log"
@@ -247,6 +254,8 @@ root_check "fresh Debian 12 root: ./run.sh, a milter negotiation" \
 	LOOPGUARD_SKIP_FRESH_ROOT scripts/fresh-root.sh
 root_check "the README's deployment on a fresh Debian 12 root" \
 	LOOPGUARD_SKIP_DEPLOY scripts/try-deploy.sh
+root_check "the Debian packages: build, lintian, install, upgrade, purge, autopkgtest" \
+	LOOPGUARD_SKIP_PACKAGE scripts/try-package.sh
 
 echo
 if [ ${#failed_builds[@]} -gt 0 ]; then
