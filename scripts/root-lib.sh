@@ -88,6 +88,7 @@ in_root() {
 		r=$1; shift
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
+		mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts"
 		exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 			DEBIAN_FRONTEND=noninteractive \
 			PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"

@@ -174,6 +174,10 @@ new_root() {
 	cp "$(deb_of loopguard "$DEBS")" "$(deb_of loopguard-console "$DEBS")" \
 		"$(deb_of loopguard-dev "$DEBS")" "$r/root/debs/"
 	root_mount_cache "$r" "$ARCHIVES"
+	# A root has no init system, and invoke-rc.d then blocks every start
+	# a postinst asks for; this policy lets them run, as on a booted host.
+	printf '#!/bin/sh\nexit 0\n' >"$r/usr/sbin/policy-rc.d"
+	chmod 0755 "$r/usr/sbin/policy-rc.d"
 	printf '%s\n' "postfix postfix/main_mailer_type select Internet Site" \
 		"postfix postfix/mailname string $MAILNAME" |
 		in_root "$r" debconf-set-selections
@@ -200,8 +204,12 @@ root_a() {
 		./debs/loopguard-dev_*.deb postfix rsyslog swaks gcc libc6-dev pkgconf >/dev/null" ||
 		die "apt-get --download-only failed"
 
+	# A mail server has a syslog daemon already; rsyslog has no init
+	# script in Debian 12 (systemd starts it), so it is started here.
+	sh_in "$r" --net 'apt-get install -y rsyslog >/dev/null; rsyslogd' ||
+		die "rsyslog did not start"
 	phase "root A: apt install ./loopguard_*.deb postfix (offline, own network)"
-	out=$(sh_in "$r" --net "cd debs && apt-get install -y --no-download ./loopguard_*.deb postfix rsyslog 2>&1") ||
+	out=$(sh_in "$r" --net "cd debs && apt install -y ./loopguard_*.deb postfix 2>&1") ||
 		{ printf '%s\n' "$out" | tail -n 40; die "apt install failed"; }
 	printf '%s\n' "$out" | grep -E '^(loopguard|    postconf|    postfix)' | sed 's/^/   | /'
 	printed=$(printf '%s\n' "$out" | sed -n 's/^    \(postconf -e .*\)$/\1/p')
@@ -226,7 +234,7 @@ root_a() {
 
 	phase "root A: the printed Postfix lines, a message to an unknown address"
 	sh_in "$r" --net "$printed
-		apt-get install -y --no-download swaks >/dev/null
+		apt-get install -y swaks >/dev/null
 		to=nosuch@\$(postconf -xh myhostname)
 		# from 192.0.2.1: harvest leaves trusted_networks (127.0.0.0/8) alone
 		swaks --server 192.0.2.1 --from someone@example.net --to \$to >/root/swaks.log 2>&1
@@ -234,15 +242,15 @@ root_a() {
 		grep \"X-Loopguard-Original-To: \$to\" /var/mail/root
 		grep 'plugin=catchall action=redirect' /var/log/mail.log
 		loopguardctl list | tee /root/list.txt
-		grep -q harvest /root/list.txt
+		grep -q \"\$to\" /root/list.txt
 	" || die "the catch-all did not work after the printed lines"
-	entries=$(grep -c harvest "$r/root/list.txt")
+	entries=$(grep -c '^[0-9a-f]\{10\} ' "$r/root/list.txt")
 
 	phase "root A: loopguard-console and loopguard-dev"
 	mkdir -p "$r/root/oot"
 	cp "$TOP/t/install/oot/hello.c" "$r/root/oot/"
 	sh_in "$r" --net '
-		cd debs && apt-get install -y --no-download ./loopguard-console_*.deb ./loopguard-dev_*.deb gcc libc6-dev pkgconf >/dev/null
+		cd debs && apt-get install -y ./loopguard-console_*.deb ./loopguard-dev_*.deb gcc libc6-dev pkgconf >/dev/null
 		getent passwd loopguard-console >/dev/null
 		test "$(stat -c %U:%a /var/lib/loopguard-console)" = loopguard-console:750
 		test -x /usr/sbin/loopguard-console && man -w loopguard-console >/dev/null 2>&1 || test -f /usr/share/man/man8/loopguard-console.8.gz
@@ -260,7 +268,7 @@ root_a() {
 	upgrade_debs "$r/root/debs-new"
 	pid1=$(cat "$r/run/loopguard/loopguard.pid")
 	echo "# kept across the upgrade" >>"$r/etc/loopguard/loopguard.conf"
-	sh_in "$r" --net 'cd debs-new && apt-get install -y --no-download ./loopguard_*.deb ./loopguard-console_*.deb ./loopguard-dev_*.deb >/root/upgrade.log 2>&1' ||
+	sh_in "$r" --net 'cd debs-new && apt-get install -y ./loopguard_*.deb ./loopguard-console_*.deb ./loopguard-dev_*.deb >/root/upgrade.log 2>&1' ||
 		{ tail -n 30 "$r/root/upgrade.log"; die "the upgrade failed"; }
 	grep -q '^# kept across the upgrade' "$r/etc/loopguard/loopguard.conf" || die "the edited conffile was replaced"
 	sh_in "$r" --net '
@@ -318,7 +326,7 @@ root_b() {
 	cp -a "$src/debian" "$r/root/src/"
 	sh_in "$r" "apt-get install -q -y --download-only autopkgtest ./debs/loopguard_*.deb postfix swaks rsyslog >/dev/null" ||
 		die "apt-get --download-only failed"
-	sh_in "$r" --net 'apt-get install -y --no-download autopkgtest >/dev/null
+	sh_in "$r" --net 'apt-get install -y autopkgtest >/dev/null
 		cd /root && autopkgtest --output-dir=/root/apt-out ./debs/loopguard_*.deb ./src -- null' \
 		>"$WORK/autopkgtest.log" 2>&1 || {
 		tail -n 60 "$WORK/autopkgtest.log"
