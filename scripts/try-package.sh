@@ -206,7 +206,7 @@ root_a() {
 
 	# A mail server has a syslog daemon already; rsyslog has no init
 	# script in Debian 12 (systemd starts it), so it is started here.
-	sh_in "$r" --net 'apt-get install -y rsyslog >/dev/null; rsyslogd' ||
+	sh_in "$r" --net 'apt-get install -y --no-install-recommends rsyslog >/dev/null; rsyslogd' ||
 		die "rsyslog did not start"
 	phase "root A: apt install ./loopguard_*.deb postfix (offline, own network)"
 	out=$(sh_in "$r" --net "cd debs && apt install -y ./loopguard_*.deb postfix 2>&1") ||
