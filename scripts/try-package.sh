@@ -225,7 +225,7 @@ root_a() {
 		test "$(stat -c %U:%G:%a /run/loopguard)" = loopguard:loopguard:755
 		test "$(stat -c %U:%G:%a /var/spool/postfix/loopguard)" = loopguard:postfix:750
 		test "$(stat -c %U:%G:%a /var/spool/postfix/loopguard/loopguard.sock)" = loopguard:postfix:660
-		test "$(ps -o user= -p "$pid")" = loopguard
+		test "$(stat -c %U "/proc/$pid")" = loopguard
 		ls /etc/rc2.d/S*loopguard >/dev/null
 		grep -q "^local_domains = \"postfix\";" /etc/loopguard/loopguard.conf
 		getent passwd loopguard-console >/dev/null && exit 1 || true
