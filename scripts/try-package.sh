@@ -212,7 +212,8 @@ root_a() {
 	out=$(sh_in "$r" --net "cd debs && apt install -y ./loopguard_*.deb postfix 2>&1") ||
 		{ printf '%s\n' "$out" | tail -n 40; die "apt install failed"; }
 	printf '%s\n' "$out" | grep -E '^(loopguard|    postconf|    postfix)' | sed 's/^/   | /'
-	printed=$(printf '%s\n' "$out" | sed -n 's/^    \(postconf -e .*\)$/\1/p')
+	# (apt's terminal output ends some lines in CR)
+	printed=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^    \(postconf -e .*\)$/\1/p')
 	[ "$(printf '%s\n' "$printed" | grep -c '^postconf -e')" = 2 ] ||
 		die "postinst did not print the two postconf commands"
 	sh_in "$r" --net '
