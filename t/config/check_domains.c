@@ -325,7 +325,8 @@ START_TEST(info_line_bounded)
 END_TEST
 
 struct key_error {
-	const char *answer;	/* NULL: postconf fails; "-": not found */
+	const char *answer;	/* NULL: postconf fails; "-": not found;
+				 * "=": LOOPGUARD_POSTCONF empty */
 	const char *value;
 	const char *expected;	/* %s: the config's path */
 };
@@ -333,6 +334,8 @@ struct key_error {
 static const struct key_error key_errors[] = {
 	{ "-", "\"postfix\"",
 	  "%s:1: local_domains = \"postfix\": cannot run /nonexistent/postconf: No such file or directory" },
+	{ "=", "\"postfix\"",
+	  "%s:1: local_domains = \"postfix\": postconf is not run: LOOPGUARD_POSTCONF is empty" },
 	{ NULL, "\"postfix:/nowhere\"",
 	  "%s:1: local_domains = \"postfix:/nowhere\": postconf: fatal: open /nowhere/main.cf: No such file or directory" },
 	{ "mydestination = hash:/x, $y\n" EMPTY_VIRTUAL, "\"postfix\"",
@@ -355,6 +358,8 @@ START_TEST(key_errors_named)
 	unsetenv("MAIL_CONFIG");
 	if (c->answer && strcmp(c->answer, "-") == 0)
 		setenv("LOOPGUARD_POSTCONF", "/nonexistent/postconf", 1);
+	else if (c->answer && strcmp(c->answer, "=") == 0)
+		setenv("LOOPGUARD_POSTCONF", "", 1);
 	else
 		fake_postconf(c->answer);
 	fh_tmpfile("rcpts", "alice@example.com\n");
@@ -368,6 +373,41 @@ START_TEST(key_errors_named)
 					sizeof(err)), -1);
 	ck_assert_ptr_null(cfg);
 	snprintf(want, sizeof(want), c->expected, path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* a plugin loaded with local_domains = "postfix" sees Postfix's list:
+ * harvest takes a postmaster in one of them, refuses one outside */
+START_TEST(plugin_loaded_sees_postfix_list)
+{
+	const char *dir = getenv("PLUGIN_DIR");
+	struct lg_config *cfg;
+	char text[1024], err[1024], path[512], want[1024];
+
+	fake_postconf("mydestination = mx.example.com\n"
+		      "virtual_alias_domains = Alias.Example\n"
+		      "virtual_mailbox_domains =\n");
+	snprintf(text, sizeof(text), "plugin_dir = \"%s\";\n"
+		 "local_domains = \"postfix\";\n"
+		 "recipients = [ \"rcpts\" ];\n"
+		 "plugins = ( { name = \"harvest\"; postmaster = \"%s\"; } );\n",
+		 dir ? dir : "plugins/.libs", "pm@alias.example");
+	cfg = load_ok(text);
+	ck_assert_uint_eq(cfg->n_plugins, 1);
+	lg_config_unref(&cfg);
+
+	snprintf(text, sizeof(text), "plugin_dir = \"%s\";\n"
+		 "local_domains = \"postfix\";\n"
+		 "recipients = [ \"rcpts\" ];\n"
+		 "plugins = ( { name = \"harvest\"; postmaster = \"%s\"; } );\n",
+		 dir ? dir : "plugins/.libs", "pm@other.example");
+	fh_tmpfile("pf.conf", text);
+	snprintf(path, sizeof(path), "%s/pf.conf", fh_tmpdir());
+	ck_assert_int_eq(lg_config_load(path, fh_config_opts(), &cfg, err,
+					sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:4: plugin harvest: postmaster \"pm@other.example\" is not in a local domain (local_domains): notices go only to a local address",
+		 path);
 	ck_assert_str_eq(err, want);
 }
 END_TEST
@@ -406,6 +446,7 @@ static Suite *domains_suite(void)
 	tcase_add_test(tc, info_line_bounded);
 	tcase_add_loop_test(tc, key_errors_named, 0,
 			    (int) (sizeof(key_errors) / sizeof(key_errors[0])));
+	tcase_add_test(tc, plugin_loaded_sees_postfix_list);
 	tcase_add_test(tc, plugins_see_postfix_list);
 	suite_add_tcase(s, tc);
 	return s;
