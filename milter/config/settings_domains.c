@@ -76,6 +76,15 @@ static const char *folder_of(const char *dir)
 	return dir ? dir : env && *env ? env : "/etc/postfix";
 }
 
+/* has_control - a control character in S (it would reach the log) */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char) *s < ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* from_postfix - local_domains = "postfix" or "postfix:/DIR" */
 static int from_postfix(struct loader *ld, const config_setting_t *s)
 {
@@ -90,7 +99,7 @@ static int from_postfix(struct loader *ld, const config_setting_t *s)
 		return lg_loader_fail(ld, s, "local_domains = \"%.200s\": a single string must be \"postfix\" or \"postfix:/DIR\" (a Postfix config folder); domains are listed as [ \"example.com\" ]",
 				      v);
 	if (dir && (dir[0] != '/' || strlen(dir) >= DIR_MAX ||
-		    strpbrk(dir, "\r\n")))
+		    has_control(dir)))
 		return lg_loader_fail(ld, s, "local_domains = \"%.200s\": the folder after \"postfix:\" must be an absolute path",
 				      v);
 	if (lg_postfix_domains_ask(dir, &d, warn_skipped, &a, why,

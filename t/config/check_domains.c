@@ -346,6 +346,8 @@ static const struct key_error key_errors[] = {
 	  "%s:1: local_domains = \"example.com\": a single string must be \"postfix\" or \"postfix:/DIR\" (a Postfix config folder); domains are listed as [ \"example.com\" ]" },
 	{ "", "\"postfix:etc/postfix\"",
 	  "%s:1: local_domains = \"postfix:etc/postfix\": the folder after \"postfix:\" must be an absolute path" },
+	{ "", "\"postfix:/etc/pf\\x1b[2J\"",
+	  "%s:1: local_domains = \"postfix:/etc/pf?[2J\": the folder after \"postfix:\" must be an absolute path" },
 	{ "", "[ \"a b\" ]", "%s:1: local_domains: bad domain \"a b\"" },
 };
 
