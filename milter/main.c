@@ -438,15 +438,18 @@ int main(int argc, char **argv)
 	}
 	lg_daemon_warn_writable(config_path);
 	lg_postfix_warn(cfg);	/* -n: on stderr; at start: in the log */
-	if (check_only)
+	if (check_only) {
+		lg_config_log_local_domains(cfg);
 		rc = check(cfg, &ids);
-	else {
+	} else {
 		lg_log_set_min_level(cfg->log_level);
 		if (lg_log_use(cfg->log, foreground, cfg->user, err,
 			       sizeof(err)) != 0)
 			rc = fatal(EX_OSERR_CODE, "%s", err);
-		else
+		else {
+			lg_config_log_local_domains(cfg);
 			rc = serve(cfg, &ids, foreground);
+		}
 	}
 	lg_config_unref(&cfg);
 	return rc;

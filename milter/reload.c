@@ -131,6 +131,7 @@ int lg_reload(int force, char *err, size_t errsize)
 	lg_config_install(cfg);
 	lg_log(LG_LOG_INFO, "config %s reloaded (%zu plugins)", config_path,
 	       cfg->n_plugins);
+	lg_config_log_local_domains(cfg);
 	lg_reload_count(1, (long long) lg_now());
 	lg_events_post(LG_EV_RELOAD, "ok", NULL);
 	pthread_mutex_unlock(&reload_lock);

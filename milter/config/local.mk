@@ -5,9 +5,12 @@ noinst_LTLIBRARIES += %D%/liblg_config.la
 %C%_liblg_config_la_SOURCES = \
 	%D%/plugin_loader.c \
 	%D%/plugin_loader.h \
+	%D%/postfix_domains.c \
+	%D%/postfix_domains.h \
 	%D%/section.c \
 	%D%/section.h \
 	%D%/settings.c \
+	%D%/settings_domains.c \
 	%D%/settings_directory.c \
 	%D%/settings.h \
 	%D%/settings_impl.h \

@@ -33,6 +33,8 @@ struct lg_section {
 	struct lg_section **children;
 	size_t n_children;
 	struct lg_section *root;	/* where errors are kept */
+	char *const *local_domains;	/* handed in: not the file's */
+	size_t n_local_domains;
 	char error[1024];
 };
 
@@ -429,17 +431,29 @@ int lg_section_check_unknown(struct lg_section *sec,
 	return 0;
 }
 
+/* lg_section_set_local_domains - see section.h */
+void lg_section_set_local_domains(struct lg_section *sec,
+				  char *const *names, size_t n)
+{
+	sec->root->local_domains = names;
+	sec->root->n_local_domains = n;
+}
+
 /* cfg_local_domain - element i of the core's local_domains (already
- * checked by the core, which reads its keys before any plugin) */
+ * checked by the core, which reads its keys before any plugin): the
+ * list handed in (asked from Postfix), else the file's */
 static const char *cfg_local_domain(struct lg_section *sec, size_t i)
 {
 	config_setting_t *s = sec ? sec->group : NULL, *list;
 
+	if (sec && sec->root->local_domains)
+		return i < sec->root->n_local_domains ?
+			sec->root->local_domains[i] : NULL;
 	for (; s && config_setting_parent(s); s = config_setting_parent(s))
 		;
 	list = s ? config_setting_get_member(s, "local_domains") : NULL;
 	if (list && config_setting_type(list) == CONFIG_TYPE_STRING)
-		return i == 0 ? config_setting_get_string(list) : NULL;
+		return NULL;	/* "postfix": the list is handed in */
 	if (!list || i >= (size_t) config_setting_length(list))
 		return NULL;
 	return config_setting_get_string_elem(list, (int) i);

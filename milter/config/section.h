@@ -32,6 +32,12 @@ int lg_section_error(const struct lg_section *sec, char *err,
 int lg_section_check_unknown(struct lg_section *sec,
 			     const char *const *skip);
 
+/* The core's local_domains when the file does not list them
+ * (local_domains = "postfix"): cfg_local_domain answers with NAMES,
+ * which must outlive the section. */
+void lg_section_set_local_domains(struct lg_section *sec,
+				  char *const *names, size_t n);
+
 /* Fill the cfg_* members of a host table. */
 void lg_section_fill_host(struct lg_host *host);
 

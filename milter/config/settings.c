@@ -69,6 +69,9 @@ static int key_plugins(struct loader *ld, const config_setting_t *s)
 		sec = lg_section_new(g, lp->name, ld->path);
 		if (!sec)
 			return lg_loader_fail(ld, g, "out of memory");
+		if (cfg->local_domains_from)	/* not in the file: Postfix's */
+			lg_section_set_local_domains(sec, cfg->local_domains,
+						     cfg->n_local_domains);
 		rc = lp->desc->init ?
 			lp->desc->init(ld->host, sec, &lp->instance) : 0;
 		/* fini frees even a half-built instance */
@@ -242,6 +245,7 @@ void lg_config_unref(struct lg_config **cfgp)
 	free(cfg->plugins);
 	lg_dir_free(&cfg->dir);
 	free_strings(cfg->local_domains, cfg->n_local_domains);
+	free(cfg->local_domains_from);
 	free_strings(cfg->recipient_sources, cfg->n_recipient_sources);
 	free(cfg->trusted);
 	free(cfg->path);

@@ -98,8 +98,10 @@ struct lg_config {
 	char *log;			/* "syslog[:FAC]", "stderr", "file:/p" */
 	const char *hostname;		/* generated mail's; interned, never
 					 * freed (hostname.h) */
-	char **local_domains;
+	char **local_domains;		/* lower case */
 	size_t n_local_domains;
+	char *local_domains_from;	/* "postfix": the Postfix config
+					 * folder asked; NULL: listed */
 	char **recipient_sources;	/* "postfix", "file:/path", ... */
 	size_t n_recipient_sources;
 	struct lg_directory_config directory;
@@ -156,6 +158,10 @@ char *lg_config_resolve(const char *config_path, const char *path);
 /* lg_config_is_local_domain - case-insensitive */
 int lg_config_is_local_domain(const struct lg_config *cfg,
 			      const char *domain);
+
+/* lg_config_log_local_domains - one info line naming the domains
+ * taken from Postfix (settings_domains.c); nothing for a list */
+void lg_config_log_local_domains(const struct lg_config *cfg);
 
 /* lg_config_is_trusted - 1 if the client address is in trusted_networks */
 int lg_config_is_trusted(const struct lg_config *cfg, int family,

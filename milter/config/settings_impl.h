@@ -43,6 +43,9 @@ int lg_key_log(struct loader *ld, const config_setting_t *s);
 int lg_key_hostname(struct loader *ld, const config_setting_t *s);
 void lg_warn_mta_group(struct loader *ld, const config_setting_t *s);
 
+/* local_domains: a list, or asked from Postfix (settings_domains.c). */
+int lg_key_local_domains(struct loader *ld, const config_setting_t *s);
+
 /* The keys and the load of settings_directory.c. */
 int lg_key_recipients(struct loader *ld, const config_setting_t *s);
 int lg_key_directory(struct loader *ld, const config_setting_t *s);

@@ -206,28 +206,6 @@ static int key_delimiter(struct loader *ld, const config_setting_t *s)
 	return get_string(ld, s, &ld->cfg->recipient_delimiter);
 }
 
-/* key_local_domains - lower-case, no "@", at least one */
-static int key_local_domains(struct loader *ld, const config_setting_t *s)
-{
-	size_t i;
-	char *p;
-
-	if (!ld->recipients_at)
-		ld->recipients_at = s;
-	if (lg_get_strings(ld, s, &ld->cfg->local_domains,
-			&ld->cfg->n_local_domains) != 0)
-		return -1;
-	for (i = 0; i < ld->cfg->n_local_domains; i++) {
-		p = ld->cfg->local_domains[i];
-		if (!*p || strchr(p, '@') || strpbrk(p, " \t\r\n"))
-			return lg_loader_fail(ld, s, "local_domains: bad domain \"%s\"", p);
-		for (; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p += 'a' - 'A';
-	}
-	return 0;
-}
-
 /* lg_config_resolve - a relative path is taken from the config's folder */
 char *lg_config_resolve(const char *config_path, const char *path)
 {
@@ -371,7 +349,7 @@ const struct lg_core_key lg_core_keys[] = {
 	{ "pidfile", key_pidfile },
 	{ "control", key_control },
 	{ "control_mode", key_control_mode },
-	{ "local_domains", key_local_domains },
+	{ "local_domains", lg_key_local_domains },
 	{ "recipients", lg_key_recipients },
 	{ "directory", lg_key_directory },
 	{ "recipient_delimiter", key_delimiter },

@@ -9,6 +9,9 @@
  *	(lg_run_program(): no shell, a deadline, bounded output), parses
  *	both, and logs what lg_postfix_check() finds.
  *
+ *	Postfix is the default instance, or the one local_domains =
+ *	"postfix:/DIR" names (postconf -c DIR).
+ *
  *	Called by "loopguard -n" (the lines go to stderr) and at start
  *	(to the log). Nothing here stops loopguard: Postfix may live on
  *	another host, or be set up after loopguard.
@@ -144,25 +147,43 @@ static int catchall_loaded(const struct lg_config *cfg)
 	return 0;
 }
 
+/* instance_of - the config folder of the Postfix instance that
+ * local_domains = "postfix:/DIR" asked, when it is not the default
+ * one: its settings are the ones to judge; else NULL */
+static const char *instance_of(const struct lg_config *cfg)
+{
+	const char *env = getenv("MAIL_CONFIG");
+	const char *dflt = env && *env ? env : "/etc/postfix";
+
+	return cfg->local_domains_from &&
+		strcmp(cfg->local_domains_from, dflt) != 0 ?
+		cfg->local_domains_from : NULL;
+}
+
 /* lg_postfix_warn - see postfix_check.h */
 int lg_postfix_warn(const struct lg_config *cfg)
 {
-	const char *argv[N_PARAMS + 3];
+	const char *argv[N_PARAMS + 5], *dir = instance_of(cfg);
 	struct lg_postfix_conf pf;
 	struct lg_postfix_side side;
 	char err[512], *values, *master;
 	int n = 0;
-	size_t i;
+	size_t i, k = 1;
 
-	if (!(argv[0] = lg_postconf_path()))
+	/* that instance's postconf has just answered local_domains */
+	if (!(argv[0] = dir ? lg_postconf_find() : lg_postconf_path()))
 		return 0;
+	if (dir) {
+		argv[k++] = "-c";
+		argv[k++] = dir;
+	}
 	values = malloc(POSTCONF_OUTPUT_MAX);
 	master = malloc(POSTCONF_OUTPUT_MAX);
 	memset(&pf, 0, sizeof(pf));
-	argv[1] = "-x";
+	argv[k] = "-x";
 	for (i = 0; i < N_PARAMS; i++)
-		argv[i + 2] = params[i].name;
-	argv[N_PARAMS + 2] = NULL;
+		argv[k + 1 + i] = params[i].name;
+	argv[k + 1 + N_PARAMS] = NULL;
 	if (!values || !master) {
 		lg_log(LG_LOG_WARN, "postfix: out of memory reading Postfix's settings");
 		n = 1;
@@ -174,8 +195,8 @@ int lg_postfix_warn(const struct lg_config *cfg)
 		n = 1;
 	} else {
 		lg_postfix_parse_values(values, &pf);
-		argv[1] = "-F";
-		argv[2] = NULL;
+		argv[k] = "-F";
+		argv[k + 1] = NULL;
 		if (lg_postconf_run(argv, master,
 				   POSTCONF_OUTPUT_MAX, err, sizeof(err)) == 0)
 			lg_postfix_parse_master(master, &pf);

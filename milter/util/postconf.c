@@ -278,24 +278,43 @@ static int postfix_configured(void)
 	return access(path, R_OK) == 0;
 }
 
-/* lg_postconf_path - see postconf.h */
-const char *lg_postconf_path(void)
+/* runnable_postconf - the first runnable postconf of the usual places */
+static const char *runnable_postconf(void)
 {
 	static const char *const places[] = {
 		"/usr/sbin/postconf", "/usr/local/sbin/postconf",
 		"/usr/bin/postconf", "/usr/local/bin/postconf", NULL
 	};
-	const char *env = getenv("LOOPGUARD_POSTCONF");
 	size_t i;
+
+	for (i = 0; places[i]; i++)
+		if (access(places[i], X_OK) == 0)
+			return places[i];
+	return NULL;
+}
+
+/* lg_postconf_path - see postconf.h */
+const char *lg_postconf_path(void)
+{
+	const char *env = getenv("LOOPGUARD_POSTCONF");
 
 	if (env)
 		return *env ? env : NULL;
 	if (!postfix_configured())
 		return NULL;
-	for (i = 0; places[i]; i++)
-		if (access(places[i], X_OK) == 0)
-			return places[i];
-	return NULL;
+	return runnable_postconf();
+}
+
+/* lg_postconf_find - see postconf.h */
+const char *lg_postconf_find(void)
+{
+	const char *env = getenv("LOOPGUARD_POSTCONF");
+	const char *found;
+
+	if (env)
+		return *env ? env : NULL;
+	found = runnable_postconf();
+	return found ? found : "/usr/sbin/postconf";
 }
 
 /* mono_s - a monotonic clock in seconds */

@@ -37,6 +37,12 @@
  *	or /etc/postfix; without one postconf takes a second to fail),
  *	the first runnable postconf in the usual sbin and bin folders;
  *	else NULL.
+ *
+ *	lg_postconf_find() is for a caller that must ask Postfix (a
+ *	setting says so): $LOOPGUARD_POSTCONF when set (empty: NULL),
+ *	else the first runnable postconf of the usual folders whether or
+ *	not a main.cf is there, else "/usr/sbin/postconf", so that the
+ *	failure to run it names the usual place.
  * DIAGNOSTICS
  *	lg_run_program() returns the child's exit status, or -1 with the
  *	reason in err (it could not be started, was killed by a signal,
@@ -60,5 +66,6 @@ int lg_postconf_run(const char *const argv[], char *out, size_t outsize,
 		    char *err, size_t errsize);
 
 const char *lg_postconf_path(void);
+const char *lg_postconf_find(void);
 
 #endif

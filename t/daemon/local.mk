@@ -8,13 +8,14 @@
 # as SMFIR_CHGFROM, counters in stats); the bounce plugin against
 # hostile bodies and an MTA without SMFIF_CHGFROM (t_bounce_hostile.sh);
 # as root, a BATV key file read again at reload as the user; the watch
-# stream of change events (t_watch.sh).
+# stream of change events (t_watch.sh); local_domains = "postfix" asked
+# again at each reload, a failing postconf refused (t_postfix_domains.sh).
 DAEMON_TESTS = %D%/t_miltertest.sh %D%/t_daemon.sh %D%/t_lifecycle.sh \
 	%D%/t_redis_shared.sh %D%/t_bad_input.sh %D%/t_logging.sh \
 	%D%/t_pidfile.sh %D%/t_socket_access.sh \
 	%D%/t_reject_extension.sh %D%/t_log_forgery.sh %D%/t_steps.sh \
 	%D%/t_abi14.sh %D%/t_bounce_hostile.sh %D%/t_batv_reload.sh \
-	%D%/t_watch.sh
+	%D%/t_watch.sh %D%/t_postfix_domains.sh
 TESTS += $(DAEMON_TESTS)
 dist_noinst_SCRIPTS += $(DAEMON_TESTS) %D%/t_valgrind.sh
 EXTRA_DIST += %D%/quitnc.py %D%/miltertest/redirect.lua %D%/miltertest/catchall.lua \

@@ -19,13 +19,15 @@ plugins = ( { name = "catchall"; } );
 CONF
 
 # fake_postconf VALUES MASTER - a postconf that answers -x with VALUES
-# and -F with MASTER, and writes its arguments to $tmp/args
+# and -F with MASTER (after -c DIR too), and writes its arguments to
+# $tmp/args
 fake_postconf() {
 	printf '%s\n' "$1" > "$tmp/values"
 	printf '%s\n' "$2" > "$tmp/master"
 	cat > "$tmp/postconf" <<EOF
 #!/bin/sh
 echo "\$*" >> "$tmp/args"
+[ "\$1" = -c ] && shift 2
 case "\$1" in
 -x) cat "$tmp/values" ;;
 -F) cat "$tmp/master" ;;
@@ -103,6 +105,28 @@ queue_directory = $spool" "$chrooted"
 lg_check
 check "catch-all inactive named per domain" grep -qF \
 	"postfix: catch-all inactive for example.com: Postfix rejects unknown users itself (local_recipient_maps is not empty)" <<<"$out"
+
+# --- local_domains = "postfix": the checks see the domains Postfix
+# gave, so none of mydestination is uncovered and none unknown; the
+# other checks still run
+fake_postconf "${readme_values/mydestination = /mydestination = example.com, }" "$chrooted"
+sed -i 's/local_domains = .*/local_domains = "postfix";/' "$tmp/lg.conf"
+lg_check
+check "local_domains = \"postfix\": taken from the same postconf" grep -qF \
+	"local domains from Postfix (" <<<"$out"
+check "local_domains = \"postfix\": no domain named uncovered or unknown" eval \
+	'[ "$rc" = 0 ] && ! grep -qE "not in local_domains|does not accept mail" <<<"$out"'
+check "local_domains = \"postfix\": the other checks still run" grep -qF \
+	"postfix: milter_default_action = accept" <<<"$out"
+# another instance: the checks ask the same one
+sed -i "s|local_domains = .*|local_domains = \"postfix:$tmp/other\";|" "$tmp/lg.conf"
+: > "$tmp/args"
+lg_check
+check "local_domains = \"postfix:DIR\": the checks read that instance" eval \
+	'[ "$rc" = 0 ] && grep -qxF -- "-c $tmp/other -F" "$tmp/args" && grep -qF -- "-c $tmp/other -x mydestination virtual_mailbox_domains" "$tmp/args"'
+check "local_domains = \"postfix:DIR\": no domain named uncovered or unknown" eval \
+	'! grep -qE "not in local_domains|does not accept mail" <<<"$out" && grep -qF "postfix: milter_default_action = accept" <<<"$out"'
+sed -i 's/local_domains = .*/local_domains = [ "example.com", "mx.example.com", "localhost" ];/' "$tmp/lg.conf"
 
 # --- postconf that fails, hangs, or is switched off
 cat > "$tmp/postconf" <<'EOF'
@@ -187,6 +211,11 @@ EOF
 	out=$(MAIL_CONFIG=$tmp/shipped LOOPGUARD_POSTCONF=$postconf "$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1)
 	check "conf/postfix-main.cf as shipped draws no warning" eval \
 		'! grep "postfix:" <<<"$out"'
+	# the same with local_domains = "postfix", as the package ships it
+	sed -i 's/local_domains = .*/local_domains = "postfix";/' "$tmp/lg.conf"
+	out=$(MAIL_CONFIG=$tmp/shipped LOOPGUARD_POSTCONF=$postconf "$LOOPGUARD" -n -c "$tmp/lg.conf" 2>&1); rc=$?
+	check "shipped, local_domains = \"postfix\": no warning, the domains named" eval \
+		'[ "$rc" = 0 ] && ! grep "postfix:" <<<"$out" && grep -qxF "loopguard: local domains from Postfix ($tmp/shipped): example.com, mx.example.com, localhost" <<<"$out"'
 else
 	echo "# postconf not installed: the real-postconf checks are skipped"
 fi

@@ -297,7 +297,8 @@ struct lg_host {
 
 	/* --- since 1.2 (check struct_size) --- */
 	/* Entry I (from 0) of the core's local_domains, as written in the
-	 * file, or NULL past the end. Valid only inside init, where the
+	 * file (local_domains = "postfix": as Postfix gave them, lower
+	 * case), or NULL past the end. Valid only inside init, where the
 	 * core's own keys are already checked. */
 	const char *(*cfg_local_domain)(struct lg_section *sec, size_t i);
 	/* ADDR ("local@domain") with its address extension removed, as
