@@ -294,7 +294,7 @@ root_a() {
 		! kill -0 "$pid" 2>/dev/null
 		test -s /var/lib/loopguard/state.snap
 		test -f /etc/loopguard/loopguard.conf
-		apt-get purge -y loopguard-dev loopguard-console loopguard >/dev/null
+		apt-get purge -y loopguard-console loopguard >/dev/null   # -dev has no conffiles: gone at remove
 		left=""
 		for f in /etc/loopguard /var/lib/loopguard /var/spool/loopguard /run/loopguard \
 			/var/spool/postfix/loopguard /var/lib/loopguard-console /run/loopguard-console; do
