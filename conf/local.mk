@@ -45,7 +45,8 @@ lg_edit_conf = $(SED) \
 # sessions: in Postfix's queue folder with group postfix (Postfix's
 # smtpd runs chrooted there), or, without Postfix, in the runtime folder
 # with the daemon's own group (Sendmail connects as root). With Postfix,
-# who exists is Postfix's own answer (recipients = [ "postfix" ]).
+# which domains are local and who exists in them are Postfix's own
+# answers (local_domains = "postfix", recipients = [ "postfix" ]).
 conf/loopguard.conf.installed: conf/loopguard.conf Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf && rm -f $@ $@.tmp && \
 	if test 'x$(postfixspooldir)' = xno; then \
@@ -56,9 +57,10 @@ conf/loopguard.conf.installed: conf/loopguard.conf Makefile
 		lg_sock='s|^[#] socket = "unix:/var/spool/postfix/|socket = "unix:$(postfixspooldir)/|'; \
 		lg_grp='s|^[#] \(socket_group = \)|\1|'; \
 		lg_rcpt='s|^recipients = \[ "recipients" \];|recipients = [ "postfix" ];|'; \
+		lg_dom='s|^local_domains = \[ .* \];|local_domains = "postfix";|'; \
 	fi; \
 	$(lg_edit_conf) -e '/^socket = "inet:/d' -e "$$lg_sock" -e "$$lg_grp" \
-		-e "$$lg_rcpt" \
+		-e "$$lg_rcpt" -e "$${lg_dom:-s/^//}" \
 		$(srcdir)/conf/loopguard.conf >$@.tmp && mv $@.tmp $@
 CLEANFILES += conf/loopguard.conf.installed
 

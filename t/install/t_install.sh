@@ -257,10 +257,12 @@ if [ "$(id -u)" = 0 ]; then
 else
 	nogroup='/^socket_group = /d'
 fi
-# who exists: the installed recipients file here, not this host's
-# Postfix (which may have no main.cf at all)
+# the local domains and who exists: example.com and the installed
+# recipients file here, not this host's Postfix (which may have no
+# main.cf at all)
 sed -e "s|\"/|\"$dest/|g" -e "s|\"unix:/|\"unix:$dest/|g" -e '/^user = /d' \
 	-e 's|^recipients = \[ "postfix" \];|recipients = [ "recipients" ];|' \
+	-e 's|^local_domains = "postfix";|local_domains = [ "example.com" ];|' \
 	-e "s|^socket = .*|socket = \"unix:$tmp/lg.sock\";|" -e "${nogroup:-s/^//}" \
 	"$dest$conf" >"$here"
 export LOOPGUARD_PLUGIN_DIR=$dest$pkglibdir
