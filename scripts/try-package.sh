@@ -245,7 +245,8 @@ root_a() {
 		loopguardctl list | tee /root/list.txt
 		grep -q \"\$to\" /root/list.txt
 	" || die "the catch-all did not work after the printed lines"
-	entries=$(grep -c '^[0-9a-f]\{10\} ' "$r/root/list.txt")
+	entries=$(awk '/^[0-9a-f]+ / { print $1 }' "$r/root/list.txt" | sort)
+	[ -n "$entries" ] || die 'loopguardctl list shows no entry'
 
 	phase "root A: loopguard-console and loopguard-dev"
 	mkdir -p "$r/root/oot"
@@ -281,9 +282,9 @@ root_a() {
 	' || die "after the upgrade: not running, or no snapshot"
 	pid2=$(cat "$r/run/loopguard/loopguard.pid")
 	[ "$pid1" != "$pid2" ] || die "the daemon was not restarted by the upgrade (pid $pid1)"
-	[ "$(grep -c '^[0-9a-f]\{10\} ' "$r/root/list-after.txt")" = "$entries" ] ||
+	[ "$(awk '/^[0-9a-f]+ / { print $1 }' "$r/root/list-after.txt" | sort)" = "$entries" ] ||
 		die "the entries did not survive the upgrade (the snapshot)"
-	say "   restarted (pid $pid1 -> $pid2), conffile kept, $entries entries kept"
+	say "   restarted (pid $pid1 -> $pid2), conffile kept, entries kept:" $entries
 
 	phase "root A: apt remove, then apt purge"
 	sh_in "$r" --net '
@@ -301,7 +302,7 @@ root_a() {
 			test -e "$f" && left="$left $f"
 		done
 		while read -r f; do
-			case $f in /|/etc|/etc/init.d|/lib|/lib/systemd|/lib/systemd/system|/usr|/usr/*/|/usr/bin|/usr/sbin|/usr/include|/usr/lib|/usr/lib/*-linux-gnu|/usr/lib/*-linux-gnu/pkgconfig|/usr/lib/sysusers.d|/usr/lib/tmpfiles.d|/usr/share|/usr/share/doc|/usr/share/man|/usr/share/man/man*) continue ;; esac
+			case $f in /.|/|/etc|/etc/init.d|/lib|/lib/systemd|/lib/systemd/system|/usr|/usr/*/|/usr/bin|/usr/sbin|/usr/include|/usr/lib|/usr/lib/*-linux-gnu|/usr/lib/*-linux-gnu/pkgconfig|/usr/lib/sysusers.d|/usr/lib/tmpfiles.d|/usr/share|/usr/share/doc|/usr/share/man|/usr/share/man/man*) continue ;; esac
 			test -e "$f" && left="$left $f"
 		done </root/files.txt
 		ls /etc/rc*.d/*loopguard* 2>/dev/null && left="$left rc-links"
