@@ -228,6 +228,8 @@ root_a() {
 		test "$(stat -c %U:%G:%a /var/spool/postfix/loopguard/loopguard.sock)" = loopguard:postfix:660
 		test "$(stat -c %U "/proc/$pid")" = loopguard
 		ls /etc/rc2.d/S*loopguard >/dev/null
+		# enabled for systemd too (deb-systemd-helper, without systemd running)
+		test -L /etc/systemd/system/multi-user.target.wants/loopguard.service
 		grep -q "^local_domains = \"postfix\";" /etc/loopguard/loopguard.conf
 		getent passwd loopguard-console >/dev/null && exit 1 || true
 	' || die "the installed milter is not as README.Debian says"
@@ -306,6 +308,7 @@ root_a() {
 			test -e "$f" && left="$left $f"
 		done </root/files.txt
 		ls /etc/rc*.d/*loopguard* 2>/dev/null && left="$left rc-links"
+		ls /etc/systemd/system/*/loopguard*.service 2>/dev/null && left="$left unit-links"
 		dpkg -l | grep -E "^.. +loopguard" && left="$left dpkg-status"
 		test -z "$left" || { echo "left behind:$left"; exit 1; }
 	' || die "remove or purge left something behind"
