@@ -4,14 +4,15 @@
 #	postmaster would
 #
 # SYNOPSIS
-#	scripts/try-package.sh [--keep] [--debs=DIR]
+#	scripts/try-package.sh [--keep] [--debs=DIR] [--only=a|b]
 #
 # DESCRIPTION
 #	1. build: the checkout (git archive HEAD) is built with
 #	   "dpkg-buildpackage -us -uc -b" (debian/rules runs the Check unit
 #	   suites); lintian checks the result and must report no error and
 #	   no warning (its whole output is printed). --debs=DIR takes
-#	   the .deb files of an earlier build instead.
+#	   the .deb files of an earlier build instead; --only=a or b
+#	   runs only that root's step.
 #	2. root A, the README.Debian path, in a bare root (mmdebstrap
 #	   --variant=apt bookworm, the tarball cached as fresh-root.sh
 #	   caches it): "apt install ./loopguard_*.deb postfix" with Postfix
@@ -52,6 +53,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$TOP/scripts/root-lib.sh"
 KEEP=
 DEBS=
+ONLY=
 WORK=
 STEP=setup
 T0=$(date +%s)
@@ -73,6 +75,7 @@ for arg; do
 	case $arg in
 	--keep) KEEP=1 ;;
 	--debs=*) DEBS=$(cd "${arg#--debs=}" && pwd) ;;
+	--only=a | --only=b) ONLY=${arg#--only=} ;;
 	-h | --help) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument: $arg" ;;
 	esac
@@ -329,7 +332,9 @@ root_b() {
 	fi
 	mkdir -p "$r/root/src"
 	cp -a "$src/debian" "$r/root/src/"
-	sh_in "$r" "apt-get install -q -y --download-only autopkgtest ./debs/loopguard_*.deb postfix swaks rsyslog >/dev/null" ||
+	# autopkgtest also installs dpkg-dev, make and patch for the tree
+	sh_in "$r" "apt-get install -q -y --download-only autopkgtest dpkg-dev make patch \
+		./debs/loopguard_*.deb postfix swaks rsyslog >/dev/null" ||
 		die "apt-get --download-only failed"
 	sh_in "$r" --net 'apt-get install -y autopkgtest >/dev/null
 		cd /root && autopkgtest --output-dir=/root/apt-out ./debs/loopguard_*.deb ./src -- null' \
@@ -346,8 +351,8 @@ main() {
 	netns_start
 	[ -n "$DEBS" ] || build
 	root_base || die "no base tarball (mmdebstrap failed)"
-	root_a
-	root_b
+	[ "$ONLY" = b ] || root_a
+	[ "$ONLY" = a ] || root_b
 	phase "done"
 	say "all steps worked"
 }
