@@ -2,7 +2,7 @@
 # with the configured paths (lg_edit, conf/local.mk) and installed:
 #   loopguard.service  systemd unit     $(systemdsystemunitdir)
 #   sysusers, tmpfiles loopguard.conf   $(sysusersdir), $(tmpfilesdir)
-#   init/loopguard     SysV init script $(initdir)
+#   init/loopguard     SysV init script $(initdir) (and init/loopguard-console)
 # Any of these folders may be configured as "no" (not installed).
 # The tmpfiles.d and unit lines for the socket folder in Postfix's chroot
 # are left out when configure found no Postfix (--with-postfix-spool).
@@ -86,16 +86,19 @@ install-lg-folders:
 # The web console (loopguard-console(8)): its unit, its own user and its
 # folders, written as the daemon's are, with two folders of its own.
 LGC_CONTRIB_IN = contrib/loopguard-console.service.in \
-	contrib/loopguard-console.sysusers.in contrib/loopguard-console.tmpfiles.in
+	contrib/loopguard-console.sysusers.in contrib/loopguard-console.tmpfiles.in \
+	contrib/loopguard-console.init.in
 LGC_CONTRIB_OUT = contrib/loopguard-console.service \
-	contrib/sysusers/loopguard-console.conf contrib/tmpfiles/loopguard-console.conf
+	contrib/sysusers/loopguard-console.conf contrib/tmpfiles/loopguard-console.conf \
+	contrib/init/loopguard-console
 EXTRA_DIST += $(LGC_CONTRIB_IN)
 CLEANFILES += $(LGC_CONTRIB_OUT)
 noinst_DATA += $(LGC_CONTRIB_OUT)
 lgc_contrib_gen = $(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
 	$(lg_edit) $(srcdir)/$< | $(SED) \
 	  -e 's|@consolestatedir[@]|$(localstatedir)/lib/loopguard-console|g' \
-	  -e 's|@consolerundir[@]|$(runstatedir)/loopguard-console|g' >$@.tmp && \
+	  -e 's|@consolerundir[@]|$(runstatedir)/loopguard-console|g' \
+	  -e 's|@runstatedir[@]|$(runstatedir)|g' >$@.tmp && \
 	mv $@.tmp $@
 contrib/loopguard-console.service: contrib/loopguard-console.service.in Makefile
 	$(AM_V_GEN)$(lgc_contrib_gen)
@@ -103,6 +106,8 @@ contrib/sysusers/loopguard-console.conf: contrib/loopguard-console.sysusers.in M
 	$(AM_V_GEN)$(lgc_contrib_gen)
 contrib/tmpfiles/loopguard-console.conf: contrib/loopguard-console.tmpfiles.in Makefile
 	$(AM_V_GEN)$(lgc_contrib_gen)
+contrib/init/loopguard-console: contrib/loopguard-console.init.in Makefile
+	$(AM_V_GEN)$(lgc_contrib_gen) && chmod +x $@
 if INSTALL_UNIT
 systemdsystemunit_DATA += contrib/loopguard-console.service
 endif
@@ -111,4 +116,7 @@ sysusers_DATA += contrib/sysusers/loopguard-console.conf
 endif
 if INSTALL_TMPFILES
 tmpfiles_DATA += contrib/tmpfiles/loopguard-console.conf
+endif
+if INSTALL_INIT
+init_SCRIPTS += contrib/init/loopguard-console
 endif

@@ -500,7 +500,7 @@ pc() {
 	o=$(in_root stat -c '%U:%G %a' /etc/loopguard/console.users) || die "no users file"
 	[ "$o" = "root:loopguard-console 640" ] || die "/etc/loopguard/console.users is $o"
 	# Step 4: the start without systemd; its PID for the cleanup.
-	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start"
+	root_sh --net "$(need_block 4 3 'loopguard-console -f' "$sec")" || die "the console did not start"
 	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
 	echo "$pid" >>"$ROOT/.try-deploy-pids"
 	for i in $(seq 100); do
@@ -553,7 +553,7 @@ pc_tls() {
 	sed -i '/^console = {$/,$d' "$ROOT$conf"
 	printf '%s\n' "$text" | sed 's|^};$|  log = "stderr";\n};|' >>"$ROOT$conf"
 	root_sh "loopguard-console -t" || die "loopguard-console -t refused the TLS config"
-	root_sh --net "$(need_block 4 2 'loopguard-console -f' "$sec")" || die "the console did not start with TLS"
+	root_sh --net "$(need_block 4 3 'loopguard-console -f' "$sec")" || die "the console did not start with TLS"
 	pid=$(cat "$ROOT/run/loopguard-console.pid") || die "no /run/loopguard-console.pid"
 	echo "$pid" >>"$ROOT/.try-deploy-pids"
 	for i in $(seq 100); do

@@ -199,7 +199,7 @@ sh_in() {
 
 # ---- 2. the README.Debian path
 root_a() {
-	local r out pid1 pid2 printed entries
+	local r out pid1 pid2 cpid1 printed entries
 	phase "root A: bare root, apt downloads"
 	new_root a
 	r=$NEW_ROOT
@@ -271,9 +271,35 @@ root_a() {
 	' || die "loopguard-console or the out-of-tree plugin failed"
 	say "   an out-of-tree plugin built with pkg-config --cflags loopguard and loaded"
 
+	phase "root A: the web console as its README.Debian says, without systemd"
+	sh_in "$r" --net '
+		conf=/etc/loopguard/loopguard.conf
+		sed -i "s|^# control_group = .*|control_group = \"loopguard-console\";|" $conf
+		grep -q "^control_group = \"loopguard-console\";" $conf
+		service loopguard restart
+		printf "console = {\n  listen = \"127.0.0.1:8025\";\n  users_file = \"/etc/loopguard/console.users\";\n};\n" >>$conf
+		printf "%s\n" try-package-Secret-1 | loopguard-console user add admin --role operator
+		loopguard-console -t
+		update-rc.d loopguard-console enable
+		service loopguard-console start
+		pid=$(cat /run/loopguard-console.pid)
+		test "$(stat -c %U /proc/$pid)" = loopguard-console
+		python3 -c "
+import urllib.request
+page = urllib.request.urlopen(\"http://127.0.0.1:8025/login\", timeout=10).read().decode()
+assert \"name=\\\"password\\\"\" in page, page[:200]
+"
+		service loopguard-console stop
+		if kill -0 "$pid" 2>/dev/null; then echo "still running: $pid"; exit 1; fi
+		test ! -e /run/loopguard-console.pid
+		service loopguard-console start
+	' || die "the console did not run as README.Debian says"
+	say "   console: user add, -t, update-rc.d enable, service start, GET /login, stop"
+
 	phase "root A: upgrade to a newer version"
 	upgrade_debs "$r/root/debs-new"
 	pid1=$(cat "$r/run/loopguard/loopguard.pid")
+	cpid1=$(cat "$r/run/loopguard-console.pid")
 	echo "# kept across the upgrade" >>"$r/etc/loopguard/loopguard.conf"
 	sh_in "$r" --net 'cd debs-new && apt-get install -y ./loopguard_*.deb ./loopguard-console_*.deb ./loopguard-dev_*.deb >/root/upgrade.log 2>&1' ||
 		{ tail -n 30 "$r/root/upgrade.log"; die "the upgrade failed"; }
@@ -287,6 +313,8 @@ root_a() {
 	' || die "after the upgrade: not running, or no snapshot"
 	pid2=$(cat "$r/run/loopguard/loopguard.pid")
 	[ "$pid1" != "$pid2" ] || die "the daemon was not restarted by the upgrade (pid $pid1)"
+	[ "$cpid1" != "$(cat "$r/run/loopguard-console.pid")" ] ||
+		die "the running console was not restarted by the upgrade (pid $cpid1)"
 	[ "$(awk '/^[0-9a-f]+ / { print $1 }' "$r/root/list-after.txt" | sort)" = "$entries" ] ||
 		die "the entries did not survive the upgrade (the snapshot)"
 	say "   restarted (pid $pid1 -> $pid2), conffile kept, entries kept:" $entries
@@ -295,9 +323,13 @@ root_a() {
 	sh_in "$r" --net '
 		dpkg -L loopguard loopguard-console loopguard-dev | sort -u >/root/files.txt
 		pid=$(cat /run/loopguard/loopguard.pid)
+		cpid=$(cat /run/loopguard-console.pid)
+		kill -0 "$cpid"
 		postconf -e "smtpd_milters =" "non_smtpd_milters =" && postfix reload
 		apt-get remove -y loopguard-dev loopguard-console loopguard >/dev/null
-		! kill -0 "$pid" 2>/dev/null
+		for p in "$pid" "$cpid"; do
+			if kill -0 "$p" 2>/dev/null; then echo "still running after remove: $p"; exit 1; fi
+		done
 		test -s /var/lib/loopguard/state.snap
 		test -f /etc/loopguard/loopguard.conf
 		apt-get purge -y loopguard-console loopguard >/dev/null   # -dev has no conffiles: gone at remove
