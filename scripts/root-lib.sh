@@ -1,5 +1,5 @@
 # scripts/root-lib.sh - bare Debian 12 roots for the package trials
-#	(sourced by scripts/try-package.sh)
+#	(sourced by scripts/try-package.sh and scripts/try-deploy.sh)
 #
 #	root_base			the cached "mmdebstrap --variant=apt
 #					bookworm" tarball in $BASE (made when
@@ -10,7 +10,7 @@
 #	netns_start / netns_stop	a network namespace with only a
 #					loopback (127.0.0.1, 192.0.2.1), kept
 #					by a holder process ($HOLDER)
-#	in_root DIR [--net] CMD...	CMD chrooted in DIR, in a private
+#	root_run DIR [--net] CMD...	CMD chrooted in DIR, in a private
 #					mount namespace with proc and sysfs;
 #					with --net in the namespace above
 #	root_stop_all DIR		stop, by PID, every process whose root
@@ -76,7 +76,7 @@ netns_stop() {
 	return 0
 }
 
-in_root() {
+root_run() {
 	local r=$1 ns=()
 	shift
 	if [ "${1:-}" = --net ]; then

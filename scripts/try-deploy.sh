@@ -66,12 +66,12 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$TOP/scripts/root-lib.sh"
 README=$TOP/README
 KEEP=
 REUSE=
 STEP=setup
 ROOT=
-HOLDER=
 T0=$(date +%s)
 MAILNAME=mx.example.com
 
@@ -224,21 +224,7 @@ trap 'exit 1' INT TERM
 # in_root [--net] CMD... - run CMD in the root, in a private mount
 # namespace; with --net also in the servers' network namespace
 in_root() {
-	local ns=()
-	if [ "$1" = --net ]; then
-		ns=(nsenter "--net=/proc/$HOLDER/ns/net")
-		shift
-	fi
-	"${ns[@]}" unshare --mount --fork -- /bin/sh -c '
-		set -e
-		r=$1; shift
-		mount -t proc proc "$r/proc"
-		mount -t sysfs sysfs "$r/sys"
-		mount --rbind /dev "$r/dev"
-		exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-			DEBIAN_FRONTEND=noninteractive \
-			PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
-	' sh "$ROOT" "$@"
+	root_run "$ROOT" "$@"
 }
 
 # root_sh [--net] SCRIPT - run a bash script (text) in the root, from
@@ -693,14 +679,7 @@ p11() {
 main() {
 	# The servers' network namespace: only a loopback, with 127.0.0.1 and
 	# 192.0.2.1 (a client outside trusted_networks, for the harvest test).
-	unshare --net sleep infinity &
-	HOLDER=$!
-	for i in $(seq 50); do
-		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
-		sleep 0.1
-	done
-	nsenter "--net=/proc/$HOLDER/ns/net" ip link set lo up
-	nsenter "--net=/proc/$HOLDER/ns/net" ip addr add 192.0.2.1/24 dev lo
+	netns_start
 
 	# p0 always runs (it finds the root); with --reuse the steps before
 	# TRY_DEPLOY_FROM (default 3, the config) are taken as done.

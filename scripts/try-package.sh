@@ -183,8 +183,8 @@ new_root() {
 	chmod 0755 "$r/usr/sbin/policy-rc.d"
 	printf '%s\n' "postfix postfix/main_mailer_type select Internet Site" \
 		"postfix postfix/mailname string $MAILNAME" |
-		in_root "$r" debconf-set-selections
-	in_root "$r" apt-get update -qq || die "apt-get update in $r failed"
+		root_run "$r" debconf-set-selections
+	root_run "$r" apt-get update -qq || die "apt-get update in $r failed"
 	NEW_ROOT=$r
 }
 
@@ -194,7 +194,7 @@ sh_in() {
 	shift
 	[ "$1" = --net ] && { net=--net; shift; }
 	printf 'set -euo pipefail\ncd /root\n%s\n' "$1" >"$r/root/.step.sh"
-	in_root "$r" $net /bin/bash /root/.step.sh
+	root_run "$r" $net /bin/bash /root/.step.sh
 }
 
 # ---- 2. the README.Debian path
