@@ -70,7 +70,8 @@ install-lg-folders:
 		chgrp postfix "$$pf/loopguard"; \
 	else pf=; fi; \
 	if id loopguard >/dev/null 2>&1; then \
-		chown loopguard:loopguard '$(pkgstatedir)' '$(pkgspooldir)' \
+		chown root:loopguard '$(pkgspooldir)'; \
+		chown loopguard:loopguard '$(pkgstatedir)' \
 			'$(pkgspooldir)/outbox' '$(pkgrundir)'; \
 		if test -n "$$pf"; then chown loopguard:postfix "$$pf/loopguard"; fi; \
 	else \

@@ -348,6 +348,8 @@ assert \"name=\\\"password\\\"\" in page, page[:200]
 		test -z "$left" || { echo "left behind:$left"; exit 1; }
 	' || die "remove or purge left something behind"
 	say "   remove stopped it and kept the state; purge left nothing"
+	# root B shares the network namespace: its Postfix needs port 25
+	root_stop_all "$r"
 }
 
 # ---- 3. autopkgtest

@@ -158,6 +158,8 @@ if [ "$tmpfilesdir" != no ]; then
 		"d $pkgrundir 0755 loopguard loopguard -"
 	check "tmpfiles.d: state folder" has "$tmpfiles" \
 		"d $pkgstatedir 0750 loopguard loopguard -"
+	check "tmpfiles.d: the outbox's parent is root's" has "$tmpfiles" \
+		"d $pkgspooldir 0750 root loopguard -"
 	check "tmpfiles.d: outbox" has "$tmpfiles" \
 		"d $pkgspooldir/outbox 0750 loopguard loopguard -"
 	if [ "$postfixspooldir" != no ]; then
@@ -227,6 +229,8 @@ if [ "$(id -u)" = 0 ] && [ -f "$sysusers" ] && [ -f "$tmpfiles" ] &&
 		test "$(stat -c %u:%a "$dest$pkgrundir")" = "$uid:755"
 	check "outbox: loopguard, 0750" \
 		test "$(stat -c %u:%a "$dest$pkgspooldir/outbox")" = "$uid:750"
+	check "the outbox's parent: root, group loopguard, 0750" \
+		test "$(stat -c %u:%g:%a "$dest$pkgspooldir")" = "0:$(cut -d: -f4 <<<"$user"):750"
 fi
 gen=$(grep -l '@[a-z]*dir@\|@VERSION@' "$unit" "$sysusers" "$tmpfiles" \
 	"$init" "$dest$conf" 2>/dev/null)

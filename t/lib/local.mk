@@ -47,5 +47,6 @@ check_LTLIBRARIES += %D%/syslogspy.la
 %C%_syslogspy_la_SOURCES = %D%/syslogspy.c
 %C%_syslogspy_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
-EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp %D%/miltertest.lua
+EXTRA_DIST += %D%/lib.sh %D%/mta.sh %D%/valgrind.supp %D%/miltertest.lua \
+	%D%/postconf-hostname.sh
 dist_noinst_SCRIPTS += %D%/postfix.sh %D%/sendmail.sh %D%/smtp_load.py
