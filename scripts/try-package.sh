@@ -7,10 +7,12 @@
 #	scripts/try-package.sh [--keep] [--debs=DIR] [--only=a|b]
 #
 # DESCRIPTION
-#	1. build: the checkout (git archive HEAD) is built with
-#	   "dpkg-buildpackage -us -uc -b" (debian/rules runs the Check unit
-#	   suites); lintian checks the result and must report no error and
-#	   no warning (its whole output is printed). --debs=DIR takes
+#	1. build: in a bare root, the checkout (git archive HEAD) is built
+#	   with the README's own commands ("Installing the Debian package":
+#	   the build packages, "dpkg-buildpackage -us -uc -b", which runs
+#	   the Check unit suites); lintian, on this host, checks the result
+#	   and must report no error and no warning (its whole output is
+#	   printed). --debs=DIR takes
 #	   the .deb files of an earlier build instead; --only=a or b
 #	   runs only that root's step.
 #	2. root A, the README.Debian path, in a bare root (mmdebstrap
@@ -117,29 +119,52 @@ chmod 0755 "$WORK"
 ARCHIVES=$WORK/archives          # apt's cache, shared by both roots
 mkdir -p "$ARCHIVES/partial"
 
+# readme_build - the first command block of the README's "Installing
+# the Debian package": the build packages and dpkg-buildpackage
+readme_build() {
+	awk '
+		$0 == "Installing the Debian package" { sec = 1; next }
+		!sec { next }
+		/^    / { inb = 1; sub(/^    /, ""); print; next }
+		inb { exit }
+	' "$TOP/README"
+}
+
 # ---- 1. build and lintian
 build() {
-	phase "build (dpkg-buildpackage -us -uc -b)"
-	local ver src
+	local ver r text out
 	ver=$(dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version)
-	src=$WORK/build/loopguard-$ver
-	mkdir -p "$src"
-	git -C "$TOP" archive HEAD | tar -x -C "$src"
-	[ -f "$src/debian/rules" ] || die "no debian/rules in HEAD (commit debian/ first)"
-	(cd "$src" && DEB_BUILD_OPTIONS="parallel=2 ${DEB_BUILD_OPTIONS:-}" \
-		dpkg-buildpackage -us -uc -b >"$WORK/build.log" 2>&1) ||
-		{ tail -n 60 "$WORK/build.log"; die "dpkg-buildpackage failed (log: $WORK/build.log)"; }
+	phase "build: the README's commands in a bare root"
+	text=$(readme_build)
+	case $text in *"dpkg-buildpackage -us -uc -b"*) ;;
+	*) die "README, Installing the Debian package: no dpkg-buildpackage block" ;; esac
+	r=$WORK/build-root
+	mkdir "$r"
+	ROOTS+=("$r")
+	root_unpack "$r" || die "cannot make the root $r"
+	root_mount_cache "$r" "$ARCHIVES"
+	mkdir -p "$r/root/loopguard"
+	git -C "$TOP" archive HEAD | tar -x -C "$r/root/loopguard"
+	[ -f "$r/root/loopguard/debian/rules" ] || die "no debian/rules in HEAD (commit debian/ first)"
+	# The root has the host's network for apt-get (the build itself asks
+	# nothing of it); the README's own lines, with apt-get update first.
+	printf 'set -ex\ncd /root/loopguard\napt-get update -qq\nexport DEB_BUILD_OPTIONS=parallel=2\n%s\n' \
+		"$text" >"$r/root/.build.sh"
+	root_run "$r" /bin/bash /root/.build.sh >"$WORK/build.log" 2>&1 ||
+		{ tail -n 60 "$WORK/build.log"; die "the README's build failed (log: $WORK/build.log)"; }
 	grep -E '^# (TOTAL|PASS|FAIL|SKIP)' "$WORK/build.log" | sed 's/^/   unit suites: /'
 	DEBS=$WORK/build
+	mkdir -p "$DEBS"
+	cp "$r"/root/*.deb "$r"/root/*.changes "$r"/root/*.buildinfo "$DEBS/"
+	say "   $(cd "$DEBS" && ls ./*.deb | tr '\n' ' ')"
+	root_stop_all "$r"
 	phase "lintian"
-	local out
 	out=$(lintian --info --pedantic --tag-display-limit 0 "$DEBS"/loopguard_"$ver"_*.changes 2>&1) || true
 	printf '%s\n' "$out" | sed 's/^/   | /'
 	if printf '%s\n' "$out" | grep -q '^[EW]: '; then
 		die "lintian reports errors or warnings (above)"
 	fi
 	say "   lintian: no error, no warning"
-	SRC=$src
 }
 
 # the .deb of PACKAGE in DIR
@@ -249,6 +274,9 @@ root_a() {
 		grep 'plugin=catchall action=redirect' /var/log/mail.log
 		loopguardctl list | tee /root/list.txt
 		grep -q \"\$to\" /root/list.txt
+		loopguardctl reload
+		test \"\$(stat -c %U:%G:%a /etc/loopguard/loopguard.conf)\" = root:loopguard:640
+		test \"\$(stat -c %U:%G:%a /var/spool/loopguard)\" = root:loopguard:750
 	" || die "the catch-all did not work after the printed lines"
 	entries=$(awk '/^[0-9a-f]+ / { print $1 }' "$r/root/list.txt" | sort)
 	[ -n "$entries" ] || die 'loopguardctl list shows no entry'
