@@ -411,8 +411,8 @@ root_b() {
 # main - one function, so bash has read all of it before it runs
 main() {
 	netns_start
-	[ -n "$DEBS" ] || build
 	root_base || die "no base tarball (mmdebstrap failed)"
+	[ -n "$DEBS" ] || build
 	[ "$ONLY" = b ] || root_a
 	[ "$ONLY" = a ] || root_b
 	phase "done"
