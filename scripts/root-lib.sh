@@ -107,7 +107,9 @@ root_stop_all() {
 		# shellcheck disable=SC2086 # a list of PIDs
 		if [ $i = 1 ]; then kill $pids 2>/dev/null; else kill -9 $pids 2>/dev/null; fi
 		for p in $(seq 100); do
-			pids=$(for q in $pids; do kill -0 "$q" 2>/dev/null && echo "$q"; done)
+			pids=$(for q in $pids; do
+				if kill -0 "$q" 2>/dev/null; then echo "$q"; fi
+			done)
 			[ -n "$pids" ] || return 0
 			sleep 0.1
 		done
